@@ -1,0 +1,26 @@
+"""The one error hierarchy. Every error a user can cause is a GuardrailsError with a one-line message."""
+
+from __future__ import annotations
+
+
+class GuardrailsError(Exception):
+    """Base of every error guardrails reports to a user (exit code 2)."""
+
+    exit_code = 2
+
+
+class InputError(GuardrailsError):
+    """An input file is unreadable, malformed, too large or of an unknown format."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class ConfigError(GuardrailsError):
+    """The configuration file or a command-line option is invalid."""
+
+
+class EngineError(GuardrailsError):
+    """A policy engine failed to load or evaluate the policies."""

@@ -1,0 +1,76 @@
+"""The resource graph: resources from every input, one set of typed edges."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from guardrails.model.resource import Edge, EdgeKind, Resource
+
+INPUT_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """One scanned input and the format it was detected as."""
+
+    path: str
+    format: str
+    notes: tuple[str, ...] = ()
+
+    def to_input(self) -> dict[str, Any]:
+        return {"path": self.path, "format": self.format, "notes": list(self.notes)}
+
+
+@dataclass(frozen=True)
+class Graph:
+    """Resources keyed by id plus edges between them."""
+
+    resources: tuple[Resource, ...] = ()
+    edges: tuple[Edge, ...] = ()
+    inputs: tuple[InputFile, ...] = ()
+    _by_id: Mapping[str, Resource] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {r.id: r for r in self.resources})
+
+    def __iter__(self) -> Iterator[Resource]:
+        return iter(self.resources)
+
+    def __len__(self) -> int:
+        return len(self.resources)
+
+    def get(self, resource_id: str) -> Resource | None:
+        return self._by_id.get(resource_id)
+
+    def edges_from(self, resource_id: str, kind: EdgeKind | None = None) -> list[Edge]:
+        return [e for e in self.edges if e.source == resource_id and (kind is None or e.kind == kind)]
+
+    def edges_to(self, resource_id: str, kind: EdgeKind | None = None) -> list[Edge]:
+        return [e for e in self.edges if e.target == resource_id and (kind is None or e.kind == kind)]
+
+    def with_resources(self, resources: Iterable[Resource]) -> Graph:
+        """A copy with the resources replaced (used by enrichment)."""
+        return replace(self, resources=tuple(resources))
+
+    @staticmethod
+    def merge(graphs: Iterable[Graph]) -> Graph:
+        """Join graphs from several inputs into one."""
+        resources: list[Resource] = []
+        edges: list[Edge] = []
+        inputs: list[InputFile] = []
+        for g in graphs:
+            resources.extend(g.resources)
+            edges.extend(g.edges)
+            inputs.extend(g.inputs)
+        return Graph(tuple(resources), tuple(dict.fromkeys(edges)), tuple(inputs))
+
+    def to_input(self) -> dict[str, Any]:
+        """The whole graph as the JSON document policies receive (schema: graph-input.schema.json)."""
+        return {
+            "version": INPUT_VERSION,
+            "inputs": [i.to_input() for i in self.inputs],
+            "resources": [r.to_input() for r in self.resources],
+            "edges": [e.to_input() for e in self.edges],
+        }

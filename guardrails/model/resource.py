@@ -1,0 +1,118 @@
+"""Resources and edges: the nodes and links of the normalized graph."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+#: Replaces every value a plan marks sensitive; the original never enters the graph.
+REDACTED = "(sensitive value)"
+
+
+class SourceFormat(StrEnum):
+    TERRAFORM_PLAN = "terraform-plan"
+    TERRAFORM_STATE = "terraform-state"
+    TERRAFORM_HCL = "terraform-hcl"
+    PULUMI_PREVIEW = "pulumi-preview"
+    PULUMI_STATE = "pulumi-state"
+    KUBERNETES = "kubernetes"
+
+
+class Action(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    REPLACE = "replace"
+    NO_OP = "no-op"
+    READ = "read"
+    APPLY = "apply"
+
+
+class EdgeKind(StrEnum):
+    DEPENDS_ON = "depends_on"
+    REFERENCES = "references"
+    PARENT = "parent"
+    SELECTS = "selects"
+    SCALES = "scales"
+    MOUNTS = "mounts"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a resource is written: a file and, where known, a 1-based line."""
+
+    file: str
+    line: int | None = None
+
+    def to_input(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line}
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A typed link from one resource id to another."""
+
+    source: str
+    target: str
+    kind: EdgeKind
+
+    def to_input(self) -> dict[str, Any]:
+        return {"from": self.source, "to": self.target, "kind": str(self.kind)}
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """One resource from any input format, normalized.
+
+    ``attributes`` holds planned/after values (manifests: the object itself), ``before`` the
+    prior values (None when the resource is new or the format has none). ``unknown`` lists
+    dotted attribute paths whose value is only known after apply. ``workload`` is set for
+    anything that runs pods: its pod templates with replica counts, containers and scheduling.
+    ``facts`` is filled by enrichment, never by parsers.
+    """
+
+    id: str
+    address: str
+    source_format: SourceFormat
+    provider: str
+    type: str
+    name: str
+    action: Action
+    attributes: Mapping[str, Any]
+    before: Mapping[str, Any] | None = None
+    unknown: frozenset[str] = frozenset()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    location: Location | None = None
+    mode: str = "managed"
+    module: str | None = None
+    namespace: str | None = None
+    workload: Mapping[str, Any] | None = None
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_data(self) -> bool:
+        return self.mode == "data"
+
+    def to_input(self) -> dict[str, Any]:
+        """Render as the JSON document policies receive (see docs/graph-schema.json)."""
+        return {
+            "id": self.id,
+            "address": self.address,
+            "source_format": str(self.source_format),
+            "provider": self.provider,
+            "type": self.type,
+            "name": self.name,
+            "mode": self.mode,
+            "module": self.module,
+            "namespace": self.namespace,
+            "action": str(self.action),
+            "attributes": self.attributes,
+            "before": self.before,
+            "unknown": sorted(self.unknown),
+            "labels": dict(self.labels),
+            "location": self.location.to_input() if self.location else None,
+            "workload": self.workload,
+            "facts": self.facts,
+        }

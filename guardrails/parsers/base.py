@@ -1,0 +1,33 @@
+"""What every input parser provides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from guardrails.model import Graph, SourceFormat
+from guardrails.parsers.loader import LoadedInput
+
+
+@dataclass(frozen=True)
+class ParseOptions:
+    """Settings that change how inputs are read."""
+
+    #: Directory holding the .tf files a plan was made from (plan resources get file:line).
+    source_root: Path | None = None
+    max_bytes: int = 200 * 1024 * 1024
+
+
+class Parser(Protocol):
+    """A parser for one input format."""
+
+    format: SourceFormat
+
+    def matches(self, loaded: LoadedInput) -> bool:
+        """True when ``loaded`` is this parser's format (decided by content, not file name)."""
+        ...
+
+    def parse(self, loaded: LoadedInput, options: ParseOptions) -> Graph:
+        """Normalize ``loaded`` into a graph; raise InputError for content it cannot use."""
+        ...

@@ -1,0 +1,54 @@
+"""Turning the paths a user names into the list of input files to read."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from guardrails.errors import InputError
+
+SCANNED_SUFFIXES = (".json", ".yaml", ".yml", ".tf")
+IGNORED_DIRS = frozenset(
+    {".terraform", ".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv",
+     ".tox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "charts", ".pulumi"}
+)
+
+
+def discover(paths: list[str]) -> list[tuple[str, bool]]:
+    """Expand ``paths`` to input files, as (path, named_explicitly) in a stable order.
+
+    Directories are walked (skipping IGNORED_DIRS and hidden directories); files named
+    explicitly are always read, files found by walking only when their suffix is scanned.
+    """
+    out: list[tuple[str, bool]] = []
+    seen: set[str] = set()
+    for raw in paths:
+        if raw == "-":
+            out.append(("-", True))
+            continue
+        p = Path(raw)
+        if not p.exists():
+            raise InputError(raw, "no such file or directory")
+        if p.is_dir():
+            for found in _walk(p):
+                if found not in seen:
+                    seen.add(found)
+                    out.append((found, False))
+        elif raw not in seen:
+            seen.add(raw)
+            out.append((raw, True))
+    return out
+
+
+def _walk(root: Path) -> list[str]:
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=_raise_walk_error):
+        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_DIRS and not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith(SCANNED_SUFFIXES) and not name.startswith("."):
+                found.append(os.path.join(dirpath, name))
+    return found
+
+
+def _raise_walk_error(exc: OSError) -> None:
+    raise InputError(str(exc.filename), f"cannot read directory: {exc.strerror}")

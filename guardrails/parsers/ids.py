@@ -1,0 +1,37 @@
+"""Helpers shared by parsers: resource ids, provider names, label maps."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+
+def resource_id(path: str, address: str) -> str:
+    """A stable id unique across inputs: the input path plus the native address."""
+    return f"{path}#{address}"
+
+
+def provider_from_terraform(provider_name: str | None, resource_type: str) -> str:
+    """``registry.terraform.io/hashicorp/aws`` or ``aws`` or a type prefix -> ``aws``."""
+    if provider_name:
+        return provider_name.rstrip("/").rsplit("/", 1)[-1]
+    return resource_type.split("_", 1)[0]
+
+
+def string_map(value: Any) -> dict[str, str]:
+    """Tags/labels as a string map; non-string values are rendered, lists of {key,value} folded."""
+    if isinstance(value, Mapping):
+        return {str(k): _scalar(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        out: dict[str, str] = {}
+        for item in value:
+            if isinstance(item, Mapping) and "key" in item:
+                out[str(item["key"])] = _scalar(item.get("value"))
+        return out
+    return {}
+
+
+def _scalar(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return "" if v is None else str(v)
