@@ -98,7 +98,11 @@ def _load_json(path: str, text: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(path, f"malformed JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+        hint = ""
+        if text.lstrip().startswith("[command]"):
+            hint = " (output captured through the setup-terraform wrapper; use terraform_wrapper: false)"
+        where = f"at line {exc.lineno} column {exc.colno}"
+        raise InputError(path, f"malformed JSON: {exc.msg} {where}{hint}") from None
     except RecursionError:
         raise InputError(path, "malformed JSON: nesting is too deep") from None
 

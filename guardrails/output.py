@@ -1,0 +1,25 @@
+"""Writing output files atomically, so a failed run never leaves a half-written report."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from guardrails.errors import ConfigError
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file and a rename."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise ConfigError(f"{path}: output directory {directory} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ConfigError(f"{path}: cannot write output: {exc.strerror or exc}") from None

@@ -1,0 +1,32 @@
+"""The version-1 JSON report contract (docs/report-json.md)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from guardrails.report.model import Report
+
+REPORT_VERSION = 1
+
+
+def report_document(report: Report) -> dict[str, Any]:
+    """The report as a JSON-serialisable document."""
+    findings = sorted(report.findings, key=lambda f: f.sort_key)
+    return {
+        "version": REPORT_VERSION,
+        "tool": {"name": "guardrails", "version": report.tool_version},
+        "engine": report.engine,
+        "inputs": [{"path": i.path, "format": i.format} for i in report.graph.inputs],
+        "summary": {
+            "resources": len(report.graph.resources),
+            "findings": len(report.active),
+            "by_severity": report.counts_by_severity(),
+            "waived": sum(1 for f in report.findings if f.waived),
+        },
+        "findings": [f.to_dict() for f in findings],
+    }
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_document(report), indent=2, sort_keys=False) + "\n"
