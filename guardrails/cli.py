@@ -49,17 +49,22 @@ class GraphFormat(StrEnum):
 
 PathsArg = Annotated[
     list[str],
-    typer.Argument(help="Files, directories (walked) or '-' for standard input.", show_default=False),
+    typer.Argument(
+        help="Files, directories (walked) or '-' for standard input.", show_default=False
+    ),
 ]
 SourceRootOpt = Annotated[
     Path | None,
-    typer.Option("--source-root", help="Directory of the .tf files a plan was made from (file:line)."),
+    typer.Option(
+        "--source-root", help="Directory of the .tf files a plan was made from (file:line)."
+    ),
 ]
 MaxSizeOpt = Annotated[
     int, typer.Option("--max-size-mb", min=1, help="Refuse input files larger than this.")
 ]
 OutputOpt = Annotated[
-    str | None, typer.Option("--output", "-o", help="Write the report to this file instead of stdout.")
+    str | None,
+    typer.Option("--output", "-o", help="Write the report to this file instead of stdout."),
 ]
 
 
@@ -109,7 +114,8 @@ def check(
     ),
     output: OutputOpt = None,
     fail_on: Annotated[
-        FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")
+        FailOn,
+        typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity."),
     ] = FailOn.HIGH,
     source_root: SourceRootOpt = None,
     max_size_mb: MaxSizeOpt = 200,
@@ -152,15 +158,20 @@ def _graph_table(g: Graph, to_terminal: bool) -> str:
     from rich.table import Table
 
     buffer_console = Console(
-        record=True, width=160, force_terminal=to_terminal and _use_color(),
-        no_color=not (to_terminal and _use_color()), file=open(os.devnull, "w"),  # noqa: SIM115
+        record=True,
+        width=160,
+        force_terminal=to_terminal and _use_color(),
+        no_color=not (to_terminal and _use_color()),
+        file=open(os.devnull, "w"),  # noqa: SIM115
     )
     table = Table(title=f"{len(g.resources)} resources, {len(g.edges)} edges")
     for column in ("Address", "Type", "Format", "Action", "Location"):
         table.add_column(column, overflow="fold")
     for r in g.resources:
-        where = f"{r.location.file}:{r.location.line}" if r.location and r.location.line else (
-            r.location.file if r.location else ""
+        where = (
+            f"{r.location.file}:{r.location.line}"
+            if r.location and r.location.line
+            else (r.location.file if r.location else "")
         )
         table.add_row(r.address, r.type, str(r.source_format), str(r.action), where)
     buffer_console.print(table)
@@ -189,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         # Usage errors come from the Click that Typer vendors; they know how to show themselves.
         if callable(getattr(exc, "show", None)) and hasattr(exc, "exit_code"):
-            exc.show()
+            exc.show()  # type: ignore[attr-defined]
             return 2
         if type(exc).__name__ == "Abort":
             return 130

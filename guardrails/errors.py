@@ -1,4 +1,4 @@
-"""The one error hierarchy. Every error a user can cause is a GuardrailsError with a one-line message."""
+"""The one error hierarchy: every error a user can cause, each with a one-line message."""
 
 from __future__ import annotations
 

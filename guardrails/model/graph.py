@@ -45,10 +45,14 @@ class Graph:
         return self._by_id.get(resource_id)
 
     def edges_from(self, resource_id: str, kind: EdgeKind | None = None) -> list[Edge]:
-        return [e for e in self.edges if e.source == resource_id and (kind is None or e.kind == kind)]
+        return [
+            e for e in self.edges if e.source == resource_id and (kind is None or e.kind == kind)
+        ]
 
     def edges_to(self, resource_id: str, kind: EdgeKind | None = None) -> list[Edge]:
-        return [e for e in self.edges if e.target == resource_id and (kind is None or e.kind == kind)]
+        return [
+            e for e in self.edges if e.target == resource_id and (kind is None or e.kind == kind)
+        ]
 
     def with_resources(self, resources: Iterable[Resource]) -> Graph:
         """A copy with the resources replaced (used by enrichment)."""
@@ -67,7 +71,7 @@ class Graph:
         return Graph(tuple(resources), tuple(dict.fromkeys(edges)), tuple(inputs))
 
     def to_input(self) -> dict[str, Any]:
-        """The whole graph as the JSON document policies receive (schema: graph-input.schema.json)."""
+        """The whole graph as the document policies receive (graph-input.schema.json)."""
         return {
             "version": INPUT_VERSION,
             "inputs": [i.to_input() for i in self.inputs],

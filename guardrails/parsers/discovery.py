@@ -9,8 +9,22 @@ from guardrails.errors import InputError
 
 SCANNED_SUFFIXES = (".json", ".yaml", ".yml", ".tf")
 IGNORED_DIRS = frozenset(
-    {".terraform", ".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv",
-     ".tox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "charts", ".pulumi"}
+    {
+        ".terraform",
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        "__pycache__",
+        ".venv",
+        "venv",
+        ".tox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "charts",
+        ".pulumi",
+    }
 )
 
 

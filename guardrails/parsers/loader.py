@@ -100,7 +100,7 @@ def _load_json(path: str, text: str) -> Any:
     except json.JSONDecodeError as exc:
         hint = ""
         if text.lstrip().startswith("[command]"):
-            hint = " (output captured through the setup-terraform wrapper; use terraform_wrapper: false)"
+            hint = " (captured through the setup-terraform wrapper; set terraform_wrapper: false)"
         where = f"at line {exc.lineno} column {exc.colno}"
         raise InputError(path, f"malformed JSON: {exc.msg} {where}{hint}") from None
     except RecursionError:
@@ -172,7 +172,8 @@ def _check_expansion(path: str, docs: tuple[Any, ...]) -> None:
             total += size(child, depth + 1)
             if total > MAX_EXPANDED_NODES:
                 raise InputError(
-                    path, f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (alias bomb?)"
+                    path,
+                    f"YAML aliases expand to more than {MAX_EXPANDED_NODES:,} nodes (alias bomb?)",
                 )
         in_progress.discard(key)
         sizes[key] = total

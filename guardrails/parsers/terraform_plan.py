@@ -99,12 +99,18 @@ class _PlanBuilder:
                     self._from_values(planned.get("root_module"), Action.NO_OP)
             else:
                 values = self.doc.get("values")
-                self._from_values(values.get("root_module") if isinstance(values, dict) else None, Action.NO_OP)
+                self._from_values(
+                    values.get("root_module") if isinstance(values, dict) else None, Action.NO_OP
+                )
             self._modules_and_edges()
         except (TypeError, AttributeError, KeyError, ValueError) as exc:
-            raise InputError(self.path, f"malformed Terraform {self.fmt.value.split('-')[1]} JSON: {exc}") from None
+            raise InputError(
+                self.path, f"malformed Terraform {self.fmt.value.split('-')[1]} JSON: {exc}"
+            ) from None
         if isinstance(self.doc.get("resource_drift"), list) and self.doc["resource_drift"]:
-            self.notes.append(f"{len(self.doc['resource_drift'])} resource(s) drifted outside Terraform")
+            self.notes.append(
+                f"{len(self.doc['resource_drift'])} resource(s) drifted outside Terraform"
+            )
         info = InputFile(self.path, self.fmt.value, tuple(self.notes))
         return Graph(tuple(self.resources.values()), tuple(dict.fromkeys(self.edges)), (info,))
 
@@ -121,8 +127,14 @@ class _PlanBuilder:
                 raise ValueError(f"{rc['address']}: unknown actions {list(actions)}")
             after = change.get("after")
             before = change.get("before")
-            attributes = _redact(after if isinstance(after, dict) else {}, change.get("after_sensitive"))
-            prior = _redact(before, change.get("before_sensitive")) if isinstance(before, dict) else None
+            attributes = _redact(
+                after if isinstance(after, dict) else {}, change.get("after_sensitive")
+            )
+            prior = (
+                _redact(before, change.get("before_sensitive"))
+                if isinstance(before, dict)
+                else None
+            )
             unknown = frozenset(_true_paths(change.get("after_unknown")))
             self._add(rc, action, attributes, prior, unknown)
 
@@ -132,7 +144,9 @@ class _PlanBuilder:
                 if not isinstance(res, dict) or res.get("address") in self.resources:
                     continue
                 values = res.get("values")
-                attributes = _redact(values if isinstance(values, dict) else {}, res.get("sensitive_values"))
+                attributes = _redact(
+                    values if isinstance(values, dict) else {}, res.get("sensitive_values")
+                )
                 self._add(res, action, attributes, None, frozenset())
 
     def _add(
@@ -229,7 +243,9 @@ class _PlanBuilder:
             if isinstance(call, dict) and isinstance(call.get("module"), dict):
                 self._config_edges(call["module"], _join(prefix, f"module.{name}"))
 
-    def _resolve(self, ref: str, prefix: str | None, module_config: Mapping[str, Any]) -> Iterator[str]:
+    def _resolve(
+        self, ref: str, prefix: str | None, module_config: Mapping[str, Any]
+    ) -> Iterator[str]:
         """Plan addresses a configuration reference points at (following module outputs)."""
         parts = _INDEX.sub("", ref).split(".")
         if parts[0] in ("var", "local", "each", "count", "path", "terraform", "self"):
@@ -256,9 +272,7 @@ class _PlanBuilder:
 
     def _edge(self, source: str, target: str, kind: EdgeKind) -> None:
         if source != target and source in self.resources and target in self.resources:
-            self.edges.append(
-                Edge(self.resources[source].id, self.resources[target].id, kind)
-            )
+            self.edges.append(Edge(self.resources[source].id, self.resources[target].id, kind))
 
 
 def _redact(values: Any, sensitive: Any) -> Any:
@@ -270,7 +284,9 @@ def _redact(values: Any, sensitive: Any) -> Any:
         return {k: _redact(v, marks.get(k)) for k, v in values.items()}
     if isinstance(values, list):
         marks_list = sensitive if isinstance(sensitive, list) else []
-        return [_redact(v, marks_list[i] if i < len(marks_list) else None) for i, v in enumerate(values)]
+        return [
+            _redact(v, marks_list[i] if i < len(marks_list) else None) for i, v in enumerate(values)
+        ]
     return values
 
 

@@ -15,7 +15,9 @@ from pathlib import Path
 
 from guardrails.model import Location
 
-_BLOCK = re.compile(r'^[ \t]*(resource|data|module)[ \t]+"([^"]+)"(?:[ \t]+"([^"]+)")?[ \t]*\{', re.M)
+_BLOCK = re.compile(
+    r'^[ \t]*(resource|data|module)[ \t]+"([^"]+)"(?:[ \t]+"([^"]+)")?[ \t]*\{', re.M
+)
 
 
 class SourceIndex:
@@ -26,7 +28,9 @@ class SourceIndex:
         self.module_sources = module_sources
         self.installed = _installed_modules(root)
 
-    def locate(self, module: str | None, rtype: str, name: str, mode: str = "resource") -> Location | None:
+    def locate(
+        self, module: str | None, rtype: str, name: str, mode: str = "resource"
+    ) -> Location | None:
         directory = self.module_dir(module)
         if directory is None:
             return None

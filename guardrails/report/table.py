@@ -32,14 +32,21 @@ def render_table(report: Report, color: bool) -> str:
         for f in findings:
             where = f"{f.location.file}:{f.location.line or 1}" if f.location else ""
             sev = f"{f.severity}" + (" (waived)" if f.waived else "")
-            table.add_row(sev, f.policy, f.resource, f"{f.message}\n↳ {f.remediation}", where,
-                          style=_STYLE[f.severity] if not f.waived else "dim")
+            table.add_row(
+                sev,
+                f.policy,
+                f.resource,
+                f"{f.message}\n↳ {f.remediation}",
+                where,
+                style=_STYLE[f.severity] if not f.waived else "dim",
+            )
         console.print(table)
     counts = report.counts_by_severity()
     parts = ", ".join(f"{n} {sev}" for sev, n in counts.items() if n)
     inputs = len([i for i in report.graph.inputs if i.format != "skipped"])
     console.print(
         f"{len(report.graph.resources)} resources from {inputs} input(s) checked with the "
-        f"{report.engine} engine: {len(report.active)} finding(s)" + (f" ({parts})" if parts else "")
+        f"{report.engine} engine: {len(report.active)} finding(s)"
+        + (f" ({parts})" if parts else "")
     )
     return buffer.getvalue()

@@ -59,8 +59,12 @@ def test_corpus_file(entry: dict[str, Any]) -> None:
 
 
 FIXTURE_FILES = sorted(
-    p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix in {".json", ".yaml", ".yml", ".tf"}
-    and "invalid" not in p.parts and "config" not in p.parts
+    p
+    for p in FIXTURES.rglob("*")
+    if p.is_file()
+    and p.suffix in {".json", ".yaml", ".yml", ".tf"}
+    and "invalid" not in p.parts
+    and "config" not in p.parts
 )
 
 

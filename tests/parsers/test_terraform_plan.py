@@ -1,4 +1,4 @@
-"""Terraform plan/state JSON → graph: actions, modules, unknowns, sensitive values, edges, locations."""
+"""Terraform plan/state JSON → graph: actions, modules, unknowns, secrets, edges, locations."""
 
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ def by_address(g: Graph) -> dict[str, object]:
         ("module.gpu", Action.NO_OP, "module", None),
     ],
 )
-def test_actions_modes_and_modules(graph: Graph, address: str, action: Action, mode: str, module: str | None) -> None:
+def test_actions_modes_and_modules(
+    graph: Graph, address: str, action: Action, mode: str, module: str | None
+) -> None:
     r = {r.address: r for r in graph.resources}[address]
     assert (r.action, r.mode, r.module) == (action, mode, module)
     assert r.provider == ("terraform" if mode == "module" else "aws")
@@ -44,7 +46,13 @@ def test_actions_modes_and_modules(graph: Graph, address: str, action: Action, m
 
 def test_unknown_paths_from_after_unknown(graph: Graph) -> None:
     r = {r.address: r for r in graph.resources}["module.gpu.aws_instance.trainer[0]"]
-    assert {"ami", "subnet_id", "public_ip", "id", "instance_market_options.0.spot_options"} <= r.unknown
+    assert {
+        "ami",
+        "subnet_id",
+        "public_ip",
+        "id",
+        "instance_market_options.0.spot_options",
+    } <= r.unknown
     assert r.attributes["instance_type"] == "p4d.24xlarge"
 
 
@@ -62,7 +70,10 @@ def test_labels_from_tags(graph: Graph) -> None:
     r = {r.address: r for r in graph.resources}
     assert r["module.gpu.aws_instance.trainer[0]"].labels["workload"] == "training"
     assert r["aws_s3_bucket.checkpoints"].labels["cost-center"] == "cc-1234"
-    assert r["aws_s3_bucket.checkpoints"].before == {"bucket": "ml-checkpoints", "tags": {"owner": "ml-platform"}}
+    assert r["aws_s3_bucket.checkpoints"].before == {
+        "bucket": "ml-checkpoints",
+        "tags": {"owner": "ml-platform"},
+    }
 
 
 def test_edges_follow_configuration_and_module_outputs(graph: Graph) -> None:
@@ -72,7 +83,11 @@ def test_edges_follow_configuration_and_module_outputs(graph: Graph) -> None:
     assert ("aws_instance.notebook", EdgeKind.REFERENCES, "data.aws_ami.dlami") in edges
     # module.gpu.subnet_id is an output whose expression points at the subnet inside the module
     assert ("aws_instance.notebook", EdgeKind.REFERENCES, "module.gpu.aws_subnet.training") in edges
-    assert ("module.gpu.aws_instance.trainer[1]", EdgeKind.REFERENCES, "module.gpu.aws_subnet.training") in edges
+    assert (
+        "module.gpu.aws_instance.trainer[1]",
+        EdgeKind.REFERENCES,
+        "module.gpu.aws_subnet.training",
+    ) in edges
     assert ("module.gpu.aws_instance.trainer[0]", EdgeKind.PARENT, "module.gpu") in edges
 
 
@@ -124,7 +139,15 @@ def test_corpus_plans(corpus_file: str, resources: int, actions: dict[str, int])
 
 
 def test_nested_module_parents_in_real_plan() -> None:
-    g = parse_paths([str(CORPUS / "terraform-plan" / "checkov__plan_nested_child_modules_with_connections_tfplan.json")])
+    g = parse_paths(
+        [
+            str(
+                CORPUS
+                / "terraform-plan"
+                / "checkov__plan_nested_child_modules_with_connections_tfplan.json"
+            )
+        ]
+    )
     ids = {r.id: r.address for r in g.resources}
     parents = {(ids[e.source], ids[e.target]) for e in g.edges if e.kind == EdgeKind.PARENT}
     assert ("module.s3_module.module.s3_submodule", "module.s3_module") in parents
@@ -137,7 +160,15 @@ def test_nested_module_parents_in_real_plan() -> None:
 
 
 def test_unknown_guest_accelerator_in_real_plan() -> None:
-    g = parse_paths([str(CORPUS / "terraform-plan" / "terraform-validator__example_container_cluster.tfplan.json")])
+    g = parse_paths(
+        [
+            str(
+                CORPUS
+                / "terraform-plan"
+                / "terraform-validator__example_container_cluster.tfplan.json"
+            )
+        ]
+    )
     pool = next(r for r in g.resources if r.type == "google_container_node_pool")
     assert any(p.startswith("node_config.0.guest_accelerator") for p in pool.unknown)
 
@@ -146,14 +177,36 @@ def test_state_json(tmp_path: Path) -> None:
     state = {
         "format_version": "1.0",
         "terraform_version": "1.5.0",
-        "values": {"root_module": {"resources": [
-            {"address": "aws_instance.a", "mode": "managed", "type": "aws_instance", "name": "a",
-             "provider_name": "registry.terraform.io/hashicorp/aws",
-             "values": {"instance_type": "g5.xlarge", "password": "pw-123"}, "sensitive_values": {"password": True}},
-        ], "child_modules": [{"address": "module.m", "resources": [
-            {"address": "module.m.aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b",
-             "provider_name": "registry.terraform.io/hashicorp/aws", "values": {"bucket": "x"}},
-        ]}]}},
+        "values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "aws_instance.a",
+                        "mode": "managed",
+                        "type": "aws_instance",
+                        "name": "a",
+                        "provider_name": "registry.terraform.io/hashicorp/aws",
+                        "values": {"instance_type": "g5.xlarge", "password": "pw-123"},
+                        "sensitive_values": {"password": True},
+                    },
+                ],
+                "child_modules": [
+                    {
+                        "address": "module.m",
+                        "resources": [
+                            {
+                                "address": "module.m.aws_s3_bucket.b",
+                                "mode": "managed",
+                                "type": "aws_s3_bucket",
+                                "name": "b",
+                                "provider_name": "registry.terraform.io/hashicorp/aws",
+                                "values": {"bucket": "x"},
+                            },
+                        ],
+                    }
+                ],
+            }
+        },
     }
     f = tmp_path / "state.json"
     f.write_text(json.dumps(state))
