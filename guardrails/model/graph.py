@@ -30,6 +30,8 @@ class Graph:
     resources: tuple[Resource, ...] = ()
     edges: tuple[Edge, ...] = ()
     inputs: tuple[InputFile, ...] = ()
+    #: Change-level facts from enrichment (e.g. ``cost``: monthly totals before/after/delta).
+    summary: Mapping[str, Any] = field(default_factory=dict)
     _by_id: Mapping[str, Resource] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -77,4 +79,5 @@ class Graph:
             "inputs": [i.to_input() for i in self.inputs],
             "resources": [r.to_input() for r in self.resources],
             "edges": [e.to_input() for e in self.edges],
+            "summary": dict(self.summary),
         }

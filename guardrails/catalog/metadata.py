@@ -1,0 +1,157 @@
+"""Reading policy metadata from ``# METADATA`` comment blocks, the OPA ecosystem's convention."""
+
+from __future__ import annotations
+
+import importlib.resources
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from guardrails.errors import ConfigError
+from guardrails.model import Severity
+
+_PACKAGE = re.compile(r"^package\s+([\w.]+)", re.M)
+_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
+POLICY_PACKAGE_PREFIX = "guardrails.policy."
+
+
+@dataclass(frozen=True)
+class PolicyMeta:
+    """One policy as its METADATA block describes it."""
+
+    id: str
+    title: str
+    description: str
+    severity: Severity
+    category: str
+    remediation: str
+    package: str
+    file: Path
+    config_keys: tuple[str, ...] = ()
+    bundled: bool = True
+
+    @property
+    def rule_key(self) -> str:
+        """The package path below ``guardrails.policy`` (``gr_tag_003``)."""
+        return self.package.removeprefix(POLICY_PACKAGE_PREFIX)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every policy by id, in id order."""
+
+    policies: dict[str, PolicyMeta]
+
+    def __iter__(self) -> Iterator[PolicyMeta]:
+        return iter(self.policies[k] for k in sorted(self.policies))
+
+    def __len__(self) -> int:
+        return len(self.policies)
+
+    def by_package(self) -> dict[str, PolicyMeta]:
+        return {p.package: p for p in self.policies.values()}
+
+    def rego_files(self) -> list[Path]:
+        return sorted({p.file for p in self.policies.values()})
+
+
+def bundled_policy_dir() -> Path:
+    """The directory of the bundled Rego library (source checkout or installed package)."""
+    return Path(str(importlib.resources.files("guardrails._policies")))
+
+
+def parse_metadata(text: str, file: Path) -> list[tuple[dict[str, Any], str | None]]:
+    """Every METADATA block in ``text`` with the package it annotates (None for rule scope)."""
+    lines = text.splitlines()
+    package_match = _PACKAGE.search(text)
+    package = package_match.group(1) if package_match else None
+    blocks: list[tuple[dict[str, Any], str | None]] = []
+    i = 0
+    while i < len(lines):
+        if lines[i].strip() == "# METADATA":
+            body: list[str] = []
+            i += 1
+            while i < len(lines) and lines[i].startswith("#"):
+                body.append(lines[i][2:] if lines[i].startswith("# ") else lines[i][1:])
+                i += 1
+            try:
+                meta = yaml.safe_load("\n".join(body)) or {}
+            except yaml.YAMLError as exc:
+                raise ConfigError(f"{file}: METADATA block is not valid YAML: {exc}") from None
+            if not isinstance(meta, dict):
+                raise ConfigError(f"{file}: METADATA block must be a mapping")
+            blocks.append((meta, package))
+        else:
+            i += 1
+    return blocks
+
+
+def _policy_from(meta: dict[str, Any], package: str | None, file: Path, bundled: bool) -> PolicyMeta:
+    custom = meta.get("custom") or {}
+    pid = str(custom.get("id") or "")
+    if not _ID.match(pid):
+        raise ConfigError(f"{file}: METADATA custom.id {pid!r} is missing or not like GR-XXX-001")
+    if not package or not package.startswith(POLICY_PACKAGE_PREFIX):
+        raise ConfigError(f"{file}: policy {pid} must be in a package under {POLICY_PACKAGE_PREFIX}")
+    try:
+        severity = Severity(str(custom.get("severity", "")).lower())
+    except ValueError:
+        raise ConfigError(f"{file}: policy {pid} has no valid custom.severity") from None
+    config = custom.get("config") or []
+    return PolicyMeta(
+        id=pid,
+        title=str(meta.get("title") or pid),
+        description=" ".join(str(meta.get("description") or "").split()),
+        severity=severity,
+        category=str(custom.get("category") or "custom"),
+        remediation=" ".join(str(custom.get("remediation") or "").split()),
+        package=package,
+        file=file,
+        config_keys=tuple(str(c) for c in config) if isinstance(config, list) else (),
+        bundled=bundled,
+    )
+
+
+def _policy_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.rglob("*.rego") if not p.name.endswith("_test.rego"))
+
+
+def load_catalog(extra_dirs: Iterable[Path] = ()) -> Catalog:
+    """The bundled catalog plus policies from ``extra_dirs`` (``--policy-dir``)."""
+    policies = dict(_bundled().policies)
+    for directory in extra_dirs:
+        if not directory.is_dir():
+            raise ConfigError(f"{directory}: policy directory does not exist")
+        for policy in _read_dir(directory, bundled=False):
+            if policy.id in policies:
+                raise ConfigError(f"{policy.file}: policy id {policy.id} is already defined")
+            policies[policy.id] = policy
+    return Catalog(policies)
+
+
+@cache
+def _bundled() -> Catalog:
+    policies: dict[str, PolicyMeta] = {}
+    for policy in _read_dir(bundled_policy_dir(), bundled=True):
+        if policy.id in policies:
+            raise ConfigError(f"{policy.file}: duplicate policy id {policy.id}")
+        policies[policy.id] = policy
+    return Catalog(policies)
+
+
+def _read_dir(directory: Path, bundled: bool) -> list[PolicyMeta]:
+    found: list[PolicyMeta] = []
+    for file in _policy_files(directory):
+        try:
+            text = file.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise ConfigError(f"{file}: cannot read policy: {exc.strerror}") from None
+        for meta, package in parse_metadata(text, file):
+            if isinstance(meta.get("custom"), dict) and "id" in meta["custom"]:
+                found.append(_policy_from(meta, package, file, bundled))
+    return found

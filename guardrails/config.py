@@ -1,0 +1,118 @@
+"""``.guardrails.yaml``: found upward from the first path, validated, merged over the defaults."""
+
+from __future__ import annotations
+
+import json
+from copy import deepcopy
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from guardrails.errors import ConfigError
+
+CONFIG_NAMES = (".guardrails.yaml", ".guardrails.yml")
+
+DEFAULTS: dict[str, Any] = {
+    "default_environment": None,
+    "required_tags": ["owner", "team", "cost-center", "environment"],
+    "allowed_tag_values": {"environment": ["dev", "staging", "prod"]},
+    "tag_patterns": {},
+    "allowed_workloads": ["training", "inference", "batch", "notebook", "dev"],
+    "cost_ceilings": {"dev": 5000, "staging": 20000, "prod": 100000, "unknown": 10000},
+    "delta_ceiling": 25000,
+    "allowed_gpu_models": {
+        "dev": ["T4", "L4", "A10G"],
+        "staging": ["T4", "L4", "A10G", "A100"],
+        "prod": ["*"],
+        "unknown": ["*"],
+    },
+    "max_gpu_nodes": 16,
+    "default_gpu_hourly_usd": 1.01,
+    "disabled_policies": [],
+    "severity_overrides": {},
+    "unknown": "warn",
+    "fail_on": "high",
+    "waivers": [],
+    "waiver_max_days": 180,
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """The effective configuration and where it came from (None: defaults only)."""
+
+    values: dict[str, Any] = field(default_factory=lambda: deepcopy(DEFAULTS))
+    path: Path | None = None
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    def for_policies(self) -> dict[str, Any]:
+        """The document policies see as ``data.guardrails.config``."""
+        return {k: v for k, v in self.values.items() if k != "waivers"}
+
+
+@cache
+def _schema() -> dict[str, Any]:
+    text = files("guardrails").joinpath("schemas/config.schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest .guardrails.yaml in ``start`` (or its directory) and its parents."""
+    here = start.resolve()
+    if not here.is_dir():
+        here = here.parent
+    for directory in (here, *here.parents):
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+def load_config(path: Path | None) -> Config:
+    """Read, validate and merge ``path`` over the defaults (defaults only when None)."""
+    if path is None:
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}: config is not valid YAML{where}") from None
+    if raw is None:
+        raw = {}
+    return Config(validate_config(raw, str(path)), path)
+
+
+def validate_config(raw: Any, origin: str) -> dict[str, Any]:
+    """Validate ``raw`` against the config schema and return it merged over the defaults."""
+    # YAML turns unquoted dates into date objects; the schema (and waivers) want ISO strings.
+    raw = json.loads(json.dumps(raw, default=str))
+    validator = jsonschema.Draft202012Validator(
+        _schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+    errors = sorted(validator.iter_errors(raw), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = ".".join(str(p) for p in first.absolute_path) or "(top level)"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise ConfigError(f"{origin}: invalid config at {where}: {first.message}{more}")
+    values = deepcopy(DEFAULTS)
+    for key, value in raw.items():
+        if isinstance(value, dict) and isinstance(values.get(key), dict) and key != "tag_patterns":
+            values[key] = {**values[key], **value}
+        else:
+            values[key] = value
+    return values

@@ -1,0 +1,1 @@
+"""Policy engines: embedded Rego, remote OPA and the pure-Python evaluator."""

@@ -1,0 +1,70 @@
+"""Turning raw policy output into Findings: catalog metadata, config overrides, resource details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guardrails.catalog import Catalog
+from guardrails.engines.base import RawFinding
+from guardrails.model import Finding, Graph, Outcome, Severity
+
+CHANGE = "change"
+
+
+def to_findings(
+    raw: dict[str, list[RawFinding]], graph: Graph, catalog: Catalog, config: dict[str, Any]
+) -> list[Finding]:
+    """Findings sorted by severity, resource and policy; disabled policies dropped."""
+    disabled = set(config.get("disabled_policies") or ())
+    overrides: dict[str, str] = config.get("severity_overrides") or {}
+    findings: set[Finding] = set()
+    for policy_id, items in raw.items():
+        policy = catalog.policies.get(policy_id)
+        if policy is None or policy_id in disabled:
+            continue
+        override = overrides.get(policy_id)
+        for item in items:
+            # A policy may raise one finding above its catalog severity (Ray dashboard open to
+            # the internet is critical where SSH is high); a configured override always wins.
+            severity = Severity(override or _severity(item.get("severity"), policy.severity))
+            resource = graph.get(str(item.get("resource", "")))
+            if resource is None and item.get("resource") != CHANGE:
+                continue  # a user policy naming a resource that is not in the graph
+            findings.add(
+                Finding(
+                    policy=policy_id,
+                    title=policy.title,
+                    severity=severity,
+                    category=policy.category,
+                    resource=resource.address if resource else CHANGE,
+                    resource_type=resource.type if resource else CHANGE,
+                    message=str(item.get("message", "")),
+                    remediation=policy.remediation,
+                    location=resource.location if resource else None,
+                    outcome=Outcome.UNKNOWN if item.get("outcome") == "unknown" else Outcome.FAIL,
+                )
+            )
+    return sorted(findings, key=lambda f: f.sort_key)
+
+
+def _severity(value: Any, default: Severity) -> Severity:
+    try:
+        return Severity(str(value)) if value else default
+    except ValueError:
+        return default
+
+
+def canonical(raw: dict[str, list[RawFinding]]) -> list[tuple[str, str, str, str, str]]:
+    """Engine output in a comparable form (policy, resource, outcome, message, severity)."""
+    rows = {
+        (
+            pid,
+            str(f.get("resource")),
+            str(f.get("outcome", "fail")),
+            str(f.get("message")),
+            str(f.get("severity", "")),
+        )
+        for pid, items in raw.items()
+        for f in items
+    }
+    return sorted(rows)

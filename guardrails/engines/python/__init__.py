@@ -1,0 +1,37 @@
+"""The pure-Python evaluator: one function per bundled policy, no native dependency."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guardrails.catalog import Catalog
+from guardrails.engines.base import RawFinding
+from guardrails.engines.python.registry import TWINS
+from guardrails.errors import EngineError
+
+# Importing the category modules registers their policies in TWINS.
+from guardrails.engines.python import cost, security, spot, tagging  # noqa: F401, E402
+
+
+
+
+class PythonEngine:
+    """Runs the Python twin of every bundled policy."""
+
+    name = "python"
+
+    def evaluate(
+        self, input_doc: dict[str, Any], config: dict[str, Any], catalog: Catalog
+    ) -> dict[str, list[RawFinding]]:
+        results: dict[str, list[RawFinding]] = {}
+        for policy in catalog:
+            function = TWINS.get(policy.id)
+            if function is None:
+                if policy.bundled:
+                    raise EngineError(f"bundled policy {policy.id} has no Python implementation")
+                continue  # user Rego policies need a Rego engine; api warns about them
+            results[policy.id] = function(input_doc, config)
+        return results
+
+
+__all__ = ["TWINS", "PythonEngine"]

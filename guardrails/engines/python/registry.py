@@ -1,0 +1,23 @@
+"""The registry that ties each policy id to its Python twin."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+RawFinding = dict[str, Any]
+PolicyFunction = Callable[[dict[str, Any], dict[str, Any]], list[RawFinding]]
+
+TWINS: dict[str, PolicyFunction] = {}
+
+
+def twin(policy_id: str) -> Callable[[PolicyFunction], PolicyFunction]:
+    """Register the decorated function as the Python implementation of ``policy_id``."""
+
+    def register(function: PolicyFunction) -> PolicyFunction:
+        if policy_id in TWINS:
+            raise ValueError(f"two Python implementations of {policy_id}")
+        TWINS[policy_id] = function
+        return function
+
+    return register

@@ -1,0 +1,3 @@
+"""Python twins of the security policies (see policies/security/)."""
+
+from __future__ import annotations

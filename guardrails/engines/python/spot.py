@@ -1,0 +1,3 @@
+"""Python twins of the spot policies (see policies/spot/)."""
+
+from __future__ import annotations

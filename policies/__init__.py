@@ -1,0 +1,1 @@
+"""The bundled Rego policy library (installed as guardrails._policies)."""
