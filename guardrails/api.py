@@ -4,11 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
+from typing import Any
 
+from guardrails.catalog import Catalog, load_catalog
+from guardrails.config import Config, find_config, load_config
+from guardrails.engines.findings import to_findings
+from guardrails.engines.select import select_engine
+from guardrails.enrich import EnrichOptions, enrich
+from guardrails.errors import ConfigError
 from guardrails.model import Graph
 from guardrails.parsers import ParseOptions, parse_paths
 from guardrails.report import Report
+from guardrails.waivers import Waiver, apply_waivers, config_waivers, inline_waivers
 
 
 @dataclass(frozen=True)
@@ -17,7 +26,36 @@ class ScanOptions:
 
     source_root: Path | None = None
     max_bytes: int = 200 * 1024 * 1024
+    #: Explicit config file; None: search upward from the first path for .guardrails.yaml.
+    config_path: Path | None = None
+    #: Use the defaults only, never search for a config file.
+    no_config: bool = False
+    environment: str | None = None
+    engine: str = "auto"
+    opa_url: str | None = None
+    opa_upload: bool = True
+    opa_fallback: bool = True
+    policy_dirs: tuple[Path, ...] = ()
+    #: Today's date for waiver expiry (injected by tests); None: the real date.
+    today: date | None = None
     progress: Callable[[str], None] | None = field(default=None, compare=False)
+
+
+def resolve_config(paths: list[str], options: ScanOptions) -> Config:
+    """The configuration a scan uses: --config, else the nearest .guardrails.yaml, else defaults."""
+    if options.no_config:
+        path = None
+    elif options.config_path is not None:
+        if not options.config_path.is_file():
+            raise ConfigError(f"{options.config_path}: config file does not exist")
+        path = options.config_path
+    else:
+        first = next((p for p in paths if p != "-"), None)
+        path = find_config(Path(first)) if first else find_config(Path.cwd())
+    config = load_config(path)
+    if options.environment:
+        config.values["default_environment"] = options.environment
+    return config
 
 
 def build_graph(paths: list[str], options: ScanOptions | None = None) -> Graph:
@@ -27,8 +65,69 @@ def build_graph(paths: list[str], options: ScanOptions | None = None) -> Graph:
     return parse_paths(paths, parse_options, options.progress)
 
 
+def enrich_graph(graph: Graph, config: Config) -> Graph:
+    """Add GPU, capacity, replica, cost, environment and workload facts to every resource."""
+    return enrich(
+        graph,
+        EnrichOptions(
+            default_environment=config["default_environment"],
+            default_gpu_hourly_usd=float(config["default_gpu_hourly_usd"]),
+        ),
+    )
+
+
+def build_input(paths: list[str], options: ScanOptions | None = None) -> dict[str, Any]:
+    """The enriched input document policies receive for ``paths``."""
+    options = options or ScanOptions()
+    config = resolve_config(paths, options)
+    return enrich_graph(build_graph(paths, options), config).to_input()
+
+
 def scan(paths: list[str], options: ScanOptions | None = None) -> Report:
-    """Parse, build the graph, evaluate the policies and return the report."""
-    graph = build_graph(paths, options)
-    # No policy library is bundled yet: the evaluation stage honestly returns no findings.
-    return Report(graph=graph, findings=(), engine="none")
+    """Parse, build the graph, enrich it, evaluate the policies and return the report."""
+    options = options or ScanOptions()
+    config = resolve_config(paths, options)
+    graph = enrich_graph(build_graph(paths, options), config)
+    return evaluate(graph, config, options)
+
+
+def collect_waivers(graph: Graph, config: Config, today: date | None = None) -> list[Waiver]:
+    """Waivers from the config file and from inline comments in the scanned sources."""
+    today = today or date.today()
+    origin = str(config.path) if config.path else "config"
+    max_days = int(config["waiver_max_days"])
+    return [*config_waivers(config.values, origin, today), *inline_waivers(graph, today, max_days)]
+
+
+def evaluate(graph: Graph, config: Config, options: ScanOptions) -> Report:
+    """Run the selected engine over an enriched graph."""
+    catalog: Catalog = load_catalog(options.policy_dirs)
+    engine, warnings = select_engine(
+        options.engine,
+        opa_url=options.opa_url,
+        allow_fallback=options.opa_fallback,
+        upload=options.opa_upload,
+    )
+    policy_config = config.for_policies()
+    raw = engine.evaluate(graph.to_input(), policy_config, catalog)
+    if engine.name == "python" and any(not p.bundled for p in catalog):
+        warnings = [
+            *warnings,
+            "user Rego policies need a Rego engine; the python engine skipped them",
+        ]
+    findings = to_findings(raw, graph, catalog, policy_config)
+    waived = apply_waivers(
+        findings,
+        collect_waivers(graph, config, options.today),
+        graph,
+        options.today or date.today(),
+    )
+    return Report(
+        graph=graph,
+        findings=waived.findings,
+        engine=engine.name,
+        warnings=(*warnings, *waived.warnings),
+        waivers=waived.statuses,
+        config=config.values,
+        catalog=catalog,
+    )

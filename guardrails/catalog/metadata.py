@@ -62,6 +62,9 @@ class Catalog:
 
 def bundled_policy_dir() -> Path:
     """The directory of the bundled Rego library (source checkout or installed package)."""
+    checkout = Path(__file__).resolve().parents[2] / "policies"
+    if checkout.is_dir():
+        return checkout  # editable installs do not map policies/ onto guardrails._policies
     return Path(str(importlib.resources.files("guardrails._policies")))
 
 
@@ -91,13 +94,17 @@ def parse_metadata(text: str, file: Path) -> list[tuple[dict[str, Any], str | No
     return blocks
 
 
-def _policy_from(meta: dict[str, Any], package: str | None, file: Path, bundled: bool) -> PolicyMeta:
+def _policy_from(
+    meta: dict[str, Any], package: str | None, file: Path, bundled: bool
+) -> PolicyMeta:
     custom = meta.get("custom") or {}
     pid = str(custom.get("id") or "")
     if not _ID.match(pid):
         raise ConfigError(f"{file}: METADATA custom.id {pid!r} is missing or not like GR-XXX-001")
     if not package or not package.startswith(POLICY_PACKAGE_PREFIX):
-        raise ConfigError(f"{file}: policy {pid} must be in a package under {POLICY_PACKAGE_PREFIX}")
+        raise ConfigError(
+            f"{file}: policy {pid} must be in a package under {POLICY_PACKAGE_PREFIX}"
+        )
     try:
         severity = Severity(str(custom.get("severity", "")).lower())
     except ValueError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -47,6 +48,12 @@ class Finding:
     waiver_reason: str | None = None
 
     @property
+    def fingerprint(self) -> str:
+        """Stable id of this finding across runs (policy, resource, message), for baselines."""
+        key = "\x1f".join((self.policy, self.resource, self.message))
+        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+    @property
     def sort_key(self) -> tuple[int, str, str, str]:
         return (-self.severity.rank, self.resource, self.policy, self.message)
 
@@ -63,4 +70,5 @@ class Finding:
             "location": self.location.to_input() if self.location else {"file": None, "line": None},
             "outcome": str(self.outcome),
             "waived": self.waived,
+            "fingerprint": self.fingerprint,
         }

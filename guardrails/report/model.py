@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from guardrails import __version__
+from guardrails.catalog import Catalog
 from guardrails.model import Finding, Graph, Outcome, Severity
 
 
@@ -17,6 +20,28 @@ class Report:
     engine: str
     tool_version: str = __version__
     warnings: tuple[str, ...] = field(default=())
+    #: The effective configuration the run used (fail_on, unknown, waivers ...).
+    config: Mapping[str, Any] = field(default_factory=dict)
+    #: The policies that were evaluated (SARIF rules, JUnit test cases, docs links).
+    catalog: Catalog = field(default_factory=lambda: Catalog({}))
+    #: Every waiver with its status (active/expired/unused) and how many findings it matched.
+    waivers: tuple[tuple[Any, str, int], ...] = ()
+
+    def config_value(self, key: str, default: Any) -> Any:
+        return self.config.get(key, default)
+
+    def replace_findings(self, findings: tuple[Finding, ...], extra_warning: str = "") -> Report:
+        warnings = (*self.warnings, extra_warning) if extra_warning else self.warnings
+        return replace(self, findings=findings, warnings=warnings)
+
+    def with_fail_on(self, fail_on: str) -> Report:
+        """The report remembering the threshold it is judged by (verdict lines use it)."""
+        return replace(self, config={**self.config, "fail_on": fail_on})
+
+    def without_unknown(self) -> Report:
+        """The report without findings whose outcome is unknown until apply."""
+        kept = tuple(f for f in self.findings if f.outcome != Outcome.UNKNOWN)
+        return replace(self, findings=kept)
 
     @property
     def active(self) -> list[Finding]:

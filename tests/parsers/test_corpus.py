@@ -64,7 +64,7 @@ FIXTURE_FILES = sorted(
     if p.is_file()
     and p.suffix in {".json", ".yaml", ".yml", ".tf"}
     and "invalid" not in p.parts
-    and "config" not in p.parts
+    and p.name != "config.yaml"
 )
 
 

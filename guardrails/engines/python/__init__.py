@@ -6,13 +6,11 @@ from typing import Any
 
 from guardrails.catalog import Catalog
 from guardrails.engines.base import RawFinding
-from guardrails.engines.python.registry import TWINS
-from guardrails.errors import EngineError
 
 # Importing the category modules registers their policies in TWINS.
-from guardrails.engines.python import cost, security, spot, tagging  # noqa: F401, E402
-
-
+from guardrails.engines.python import cost, security, spot, tagging  # noqa: F401
+from guardrails.engines.python.registry import TWINS
+from guardrails.errors import EngineError
 
 
 class PythonEngine:

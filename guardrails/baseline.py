@@ -1,0 +1,52 @@
+"""Baselines: record today's findings so a check reports only new ones."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+
+from guardrails.errors import ConfigError
+from guardrails.model import Finding
+
+BASELINE_VERSION = 1
+
+
+def baseline_document(findings: Iterable[Finding]) -> str:
+    """The baseline file for ``findings`` (sorted, no timestamps: stable in version control)."""
+    entries = sorted(
+        {(f.fingerprint, f.policy, f.resource) for f in findings}, key=lambda e: (e[1], e[2], e[0])
+    )
+    doc = {
+        "version": BASELINE_VERSION,
+        "tool": "guardrails",
+        "findings": [{"fingerprint": fp, "policy": p, "resource": r} for fp, p, r in entries],
+    }
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def load_baseline(path: Path) -> frozenset[str]:
+    """The fingerprints recorded in a baseline file."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}: baseline is not valid JSON (line {exc.lineno})") from None
+    if not isinstance(doc, dict) or doc.get("version") != BASELINE_VERSION:
+        raise ConfigError(f"{path}: not a guardrails baseline (version {BASELINE_VERSION})")
+    entries = doc.get("findings")
+    if not isinstance(entries, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries
+    ):
+        raise ConfigError(f"{path}: baseline findings must be objects with a fingerprint")
+    return frozenset(e["fingerprint"] for e in entries)
+
+
+def without_baselined(
+    findings: Iterable[Finding], fingerprints: frozenset[str]
+) -> tuple[list[Finding], int]:
+    """Findings not in the baseline, and how many were left out."""
+    all_findings = list(findings)
+    kept = [f for f in all_findings if f.fingerprint not in fingerprints]
+    return kept, len(all_findings) - len(kept)

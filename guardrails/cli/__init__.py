@@ -1,0 +1,69 @@
+"""The ``guardrails`` command line: check, graph, cost, policies, bundle, baseline, waivers."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Annotated
+
+import typer
+
+from guardrails import __version__
+from guardrails.cli.baseline import baseline_app
+from guardrails.cli.check import check
+from guardrails.cli.common import print_error
+from guardrails.cli.graph import graph
+from guardrails.cli.policies import policies
+from guardrails.cli.waivers import waivers_app
+from guardrails.errors import GuardrailsError
+
+app = typer.Typer(
+    name="guardrails",
+    help="Policy-as-code guardrails for AI cloud infrastructure (Terraform, Pulumi, Kubernetes).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command()(check)
+app.command()(graph)
+app.command()(policies)
+app.add_typer(baseline_app, name="baseline")
+app.add_typer(waivers_app, name="waivers")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"guardrails {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """Policy-as-code guardrails for AI cloud infrastructure."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console entry point; returns the exit code (0 ok, 1 findings, 2 error)."""
+    try:
+        result = app(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except GuardrailsError as exc:
+        print_error(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        # Usage errors come from the Click that Typer vendors; they know how to show themselves.
+        if callable(getattr(exc, "show", None)) and hasattr(exc, "exit_code"):
+            exc.show()  # type: ignore[attr-defined]
+            return 2
+        if type(exc).__name__ == "Abort":
+            return 130
+        print_error(f"internal error: {type(exc).__name__}: {exc}")
+        return 2
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,7 @@
+"""``python -m guardrails.cli``."""
+
+import sys
+
+from guardrails.cli import main
+
+sys.exit(main())

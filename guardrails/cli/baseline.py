@@ -1,0 +1,34 @@
+"""``guardrails baseline create``: record current findings so checks report only new ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from guardrails.api import ScanOptions, scan
+from guardrails.baseline import baseline_document
+from guardrails.cli.common import ConfigOpt, EnvOpt, PathsArg, emit, fail
+from guardrails.errors import GuardrailsError
+
+baseline_app = typer.Typer(help="Record findings to accept for now (check --baseline FILE).")
+
+
+@baseline_app.command("create")
+def create(
+    paths: PathsArg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(
+        ".guardrails-baseline.json"
+    ),
+    config: ConfigOpt = None,
+    env: EnvOpt = None,
+) -> None:
+    """Scan PATHS and write the fingerprints of every finding to the baseline file."""
+    try:
+        options = ScanOptions(config_path=config, environment=env.value if env else None)
+        report = scan(paths, options)
+        emit(baseline_document(report.findings), str(output))
+    except GuardrailsError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"baseline {output}: {len(report.findings)} finding(s) recorded", err=True)

@@ -1,0 +1,163 @@
+"""``guardrails check``: evaluate the policies and report, in one or several formats."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from guardrails.api import ScanOptions, scan
+from guardrails.baseline import load_baseline, without_baselined
+from guardrails.cli.common import (
+    ConfigOpt,
+    EnvOpt,
+    MaxSizeOpt,
+    PathsArg,
+    PolicyDirOpt,
+    SourceRootOpt,
+    emit,
+    fail,
+    parse_outputs,
+    print_warning,
+    use_color,
+)
+from guardrails.cli.progress import progress_reporter
+from guardrails.errors import ConfigError, GuardrailsError
+from guardrails.model import Severity
+from guardrails.report import REPORTERS, Report
+
+
+class CheckFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    SARIF = "sarif"
+    JUNIT = "junit"
+    GITHUB = "github"
+    MARKDOWN = "markdown"
+
+
+class FailOn(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+    NEVER = "never"
+
+
+class EngineName(StrEnum):
+    AUTO = "auto"
+    REGO = "rego"
+    OPA = "opa"
+    PYTHON = "python"
+
+
+class UnknownMode(StrEnum):
+    IGNORE = "ignore"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+def check(
+    paths: PathsArg,
+    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Report format.")] = (
+        CheckFormat.TABLE
+    ),
+    output: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write the report to FILE, or another format too with FORMAT=FILE (repeatable).",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity."),
+    ] = None,
+    unknown: Annotated[
+        UnknownMode | None,
+        typer.Option("--unknown", help="What findings unknown until apply do to the exit code."),
+    ] = None,
+    config: ConfigOpt = None,
+    env: EnvOpt = None,
+    engine: Annotated[
+        EngineName, typer.Option("--engine", help="Policy engine (auto: rego when available).")
+    ] = EngineName.AUTO,
+    opa_url: Annotated[
+        str | None,
+        typer.Option("--opa-url", envvar="GUARDRAILS_OPA_URL", help="OPA server for --engine opa."),
+    ] = None,
+    opa_fallback: Annotated[
+        bool,
+        typer.Option(
+            "--opa-fallback/--no-opa-fallback",
+            help="Evaluate offline (with a warning) when the OPA server is unreachable.",
+        ),
+    ] = True,
+    opa_upload: Annotated[
+        bool,
+        typer.Option(
+            "--opa-upload/--opa-preloaded",
+            help="Upload the policies to the OPA server, or query a server that holds the bundle.",
+        ),
+    ] = True,
+    policy_dir: PolicyDirOpt = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="Report only findings not recorded in this baseline."),
+    ] = None,
+    progress: Annotated[
+        bool | None,
+        typer.Option("--progress/--no-progress", help="Progress on stderr (default: on a TTY)."),
+    ] = None,
+    source_root: SourceRootOpt = None,
+    max_size_mb: MaxSizeOpt = 200,
+) -> None:
+    """Check infrastructure changes against the guardrail policies."""
+    try:
+        main_output, extra_outputs = parse_outputs(list(output or ()), tuple(CheckFormat))
+        with progress_reporter(progress) as on_file:
+            options = ScanOptions(
+                source_root=source_root,
+                max_bytes=max_size_mb << 20,
+                config_path=config,
+                environment=env.value if env else None,
+                engine=engine.value,
+                opa_url=opa_url,
+                opa_fallback=opa_fallback,
+                opa_upload=opa_upload,
+                policy_dirs=tuple(policy_dir or ()),
+                progress=on_file,
+            )
+            report = scan(paths, options)
+        chosen_unknown = unknown.value if unknown else report.config_value("unknown", "warn")
+        if chosen_unknown == "ignore":
+            report = report.without_unknown()
+        if baseline is not None:
+            report = _apply_baseline(report, baseline)
+        chosen_fail_on = fail_on.value if fail_on else report.config_value("fail_on", "high")
+        report = report.with_fail_on(chosen_fail_on)
+        for warning in report.warnings:
+            print_warning(warning)
+        for name, file in extra_outputs.items():
+            emit(_render(name, report, color=False), file)
+        emit(_render(format.value, report, main_output is None and use_color()), main_output)
+    except GuardrailsError as exc:
+        raise fail(str(exc)) from None
+    threshold = None if chosen_fail_on == "never" else Severity(chosen_fail_on)
+    raise typer.Exit(1 if report.fails(threshold, unknown_fails=chosen_unknown == "fail") else 0)
+
+
+def _render(name: str, report: Report, color: bool) -> str:
+    renderer = REPORTERS.get(name)
+    if renderer is None:
+        raise ConfigError(f"report format {name} is not available")
+    return renderer(report, color)
+
+
+def _apply_baseline(report: Report, path: Path) -> Report:
+    kept, left_out = without_baselined(report.findings, load_baseline(path))
+    note = f"{left_out} finding(s) are in the baseline {path} and not reported"
+    return report.replace_findings(tuple(kept), extra_warning=note)

@@ -1,0 +1,102 @@
+"""What every command shares: option types, output writing, one-line errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from guardrails.errors import ConfigError
+from guardrails.output import write_atomic
+
+
+class Environment(StrEnum):
+    DEV = "dev"
+    STAGING = "staging"
+    PROD = "prod"
+
+
+PathsArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="Files, directories (walked) or '-' for standard input.", show_default=False
+    ),
+]
+SourceRootOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--source-root", help="Directory of the .tf files a plan was made from (file:line)."
+    ),
+]
+MaxSizeOpt = Annotated[
+    int, typer.Option("--max-size-mb", min=1, help="Refuse input files larger than this.")
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Config file (default: nearest .guardrails.yaml upward)."),
+]
+EnvOpt = Annotated[
+    Environment | None,
+    typer.Option("--env", help="Environment of resources that carry no environment tag."),
+]
+PolicyDirOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--policy-dir", help="Extra directory of Rego policies (repeatable)."),
+]
+OutputOpt = Annotated[
+    str | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+]
+
+
+def use_color() -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set."""
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def emit(text: str, output: str | None) -> None:
+    """Write ``text`` to ``output`` atomically, or to stdout."""
+    if output:
+        write_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+
+
+def print_error(message: str) -> None:
+    """One line on stderr, never wrapped, so tools and people can grep it."""
+    sys.stderr.write(f"error: {' '.join(message.split())}\n")
+    sys.stderr.flush()
+
+
+def print_warning(message: str) -> None:
+    sys.stderr.write(f"warning: {' '.join(message.split())}\n")
+    sys.stderr.flush()
+
+
+def fail(message: str) -> typer.Exit:
+    """Print ``message`` as an error and return the exit (code 2) to raise."""
+    print_error(message)
+    return typer.Exit(2)
+
+
+def parse_outputs(
+    outputs: list[str], formats: tuple[str, ...]
+) -> tuple[str | None, dict[str, str]]:
+    """Split ``--output`` values into the main output file and extra FORMAT=FILE outputs."""
+    main: str | None = None
+    extra: dict[str, str] = {}
+    for value in outputs:
+        name, sep, file = value.partition("=")
+        if sep and name in formats:
+            if not file:
+                raise ConfigError(f"--output {value}: no file after '='")
+            extra[name] = file
+        elif main is None:
+            main = value
+        else:
+            raise ConfigError(f"--output {value}: only one plain output file; use FORMAT=FILE")
+    return main, extra

@@ -1,0 +1,76 @@
+"""``guardrails graph``: print the normalized resource graph."""
+
+from __future__ import annotations
+
+import io
+import json
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from guardrails.api import ScanOptions, build_graph
+from guardrails.cli.common import (
+    MaxSizeOpt,
+    OutputOpt,
+    PathsArg,
+    SourceRootOpt,
+    emit,
+    fail,
+    use_color,
+)
+from guardrails.errors import GuardrailsError
+from guardrails.model import Graph
+
+
+class GraphFormat(StrEnum):
+    JSON = "json"
+    TABLE = "table"
+
+
+def graph(
+    paths: PathsArg,
+    format: Annotated[GraphFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        GraphFormat.JSON
+    ),
+    output: OutputOpt = None,
+    source_root: SourceRootOpt = None,
+    max_size_mb: MaxSizeOpt = 200,
+) -> None:
+    """Print the normalized resource graph (the document policies receive as input)."""
+    try:
+        g = build_graph(paths, ScanOptions(source_root=source_root, max_bytes=max_size_mb << 20))
+        color = output is None and use_color()
+        text = render_graph_json(g) if format is GraphFormat.JSON else render_graph_table(g, color)
+        emit(text, output)
+    except GuardrailsError as exc:
+        raise fail(str(exc)) from None
+
+
+def render_graph_json(g: Graph) -> str:
+    return json.dumps(g.to_input(), indent=2, default=str) + "\n"
+
+
+def render_graph_table(g: Graph, color: bool) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=160, force_terminal=color, no_color=not color)
+    table = Table(title=f"{len(g.resources)} resources, {len(g.edges)} edges")
+    for column in ("Address", "Type", "Format", "Action", "Location"):
+        table.add_column(column, overflow="fold")
+    for r in g.resources:
+        where = ""
+        if r.location:
+            where = f"{r.location.file}:{r.location.line}" if r.location.line else r.location.file
+        table.add_row(r.address, r.type, str(r.source_format), str(r.action), where)
+    console.print(table)
+    if g.edges:
+        by_id = {r.id: r.address for r in g.resources}
+        edges = Table(title="Edges")
+        for column in ("From", "Kind", "To"):
+            edges.add_column(column, overflow="fold")
+        for e in g.edges:
+            edges.add_row(by_id.get(e.source, e.source), str(e.kind), by_id.get(e.target, e.target))
+        console.print(edges)
+    return buffer.getvalue()

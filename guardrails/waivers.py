@@ -1,0 +1,207 @@
+"""Waivers: time-boxed, owned exceptions from .guardrails.yaml and inline comments.
+
+A waived finding stays in the report (marked waived, with its reason) but does not fail the
+run. An expired waiver no longer applies and produces a warning; a waiver that matched nothing
+is reported as unused, so exceptions are audited in one place (``guardrails waivers list``).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import shlex
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from guardrails.errors import ConfigError
+from guardrails.model import Finding, Graph
+
+INLINE = re.compile(r"#\s*guardrails:ignore\s+(?P<body>.*)$")
+
+
+class WaiverStatus(StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    UNUSED = "unused"
+
+
+@dataclass(frozen=True)
+class Waiver:
+    """One exception: which findings it covers, why, who owns it and until when."""
+
+    policy: str
+    resource: str
+    reason: str
+    owner: str
+    expires: date
+    origin: str
+    file: str | None = None
+    environment: str | None = None
+    ticket: str | None = None
+
+    def expired(self, today: date) -> bool:
+        return self.expires < today
+
+    def matches(self, finding: Finding, environment: str | None) -> bool:
+        if self.policy not in ("*", finding.policy):
+            return False
+        if not fnmatch.fnmatchcase(finding.resource, self.resource):
+            return False
+        if self.file is not None:
+            where = finding.location.file if finding.location else ""
+            if not (
+                fnmatch.fnmatchcase(where, self.file)
+                or fnmatch.fnmatchcase(Path(where).as_posix(), f"*/{self.file}")
+            ):
+                return False
+        return self.environment is None or self.environment == environment
+
+    def describe(self) -> str:
+        ticket = f", ticket {self.ticket}" if self.ticket else ""
+        return f"{self.policy} on {self.resource} ({self.origin}; owner {self.owner}, expires {self.expires}{ticket})"
+
+
+@dataclass(frozen=True)
+class WaiverResult:
+    """Findings with waivers applied, plus the audit of every waiver."""
+
+    findings: tuple[Finding, ...]
+    statuses: tuple[tuple[Waiver, WaiverStatus, int], ...]
+    warnings: tuple[str, ...]
+
+
+def _parse_date(value: Any, origin: str) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ConfigError(
+            f"{origin}: waiver expires {value!r} is not a date (YYYY-MM-DD)"
+        ) from None
+
+
+def _checked(waiver: Waiver, today: date, max_days: int) -> Waiver:
+    if waiver.expires > today + timedelta(days=max_days):
+        raise ConfigError(
+            f"{waiver.origin}: waiver for {waiver.policy} expires {waiver.expires}, more than "
+            f"{max_days} days ahead (waiver_max_days)"
+        )
+    return waiver
+
+
+def config_waivers(config: Mapping[str, Any], origin: str, today: date) -> list[Waiver]:
+    """Waivers from the ``waivers`` list of the config (already schema-validated)."""
+    max_days = int(config.get("waiver_max_days", 180))
+    out = []
+    for i, item in enumerate(config.get("waivers") or []):
+        where = f"{origin}: waivers[{i}]"
+        waiver = Waiver(
+            policy=str(item["policy"]),
+            resource=str(item["resource"]),
+            reason=str(item["reason"]),
+            owner=str(item["owner"]),
+            expires=_parse_date(item["expires"], where),
+            origin=where,
+            file=item.get("file"),
+            environment=item.get("environment"),
+            ticket=item.get("ticket"),
+        )
+        out.append(_checked(waiver, today, max_days))
+    return out
+
+
+def inline_waivers(graph: Graph, today: date, max_days: int) -> list[Waiver]:
+    """``# guardrails:ignore ID reason="..." expires=YYYY-MM-DD`` on or just above a resource.
+
+    Read from the HCL and YAML files resources were located in; the comment must be on the
+    resource's first line or in the comment lines directly above it.
+    """
+    by_file: dict[str, list[tuple[int, str]]] = {}
+    for r in graph.resources:
+        if r.location and r.location.line and r.location.file.endswith((".tf", ".yaml", ".yml")):
+            by_file.setdefault(r.location.file, []).append((r.location.line, r.address))
+    out: list[Waiver] = []
+    for file, anchors in by_file.items():
+        try:
+            lines = Path(file).read_text(encoding="utf-8-sig").splitlines()
+        except OSError:
+            continue
+        for line, address in anchors:
+            for number in _comment_lines_at(lines, line):
+                match = INLINE.search(lines[number - 1])
+                if match:
+                    origin = f"{file}:{number}"
+                    out.append(
+                        _checked(_inline(match.group("body"), address, origin), today, max_days)
+                    )
+    return out
+
+
+def _comment_lines_at(lines: list[str], line: int) -> list[int]:
+    """The resource's first line and the contiguous comment lines right above it (1-based)."""
+    found = [line] if 0 < line <= len(lines) else []
+    number = line - 1
+    while number >= 1 and lines[number - 1].lstrip().startswith("#"):
+        found.append(number)
+        number -= 1
+    return found
+
+
+def _inline(body: str, address: str, origin: str) -> Waiver:
+    try:
+        words = shlex.split(body)
+    except ValueError as exc:
+        raise ConfigError(f"{origin}: inline waiver cannot be read: {exc}") from None
+    if not words or "=" in words[0]:
+        raise ConfigError(f"{origin}: inline waiver must start with a policy id or *")
+    fields = dict(w.split("=", 1) for w in words[1:] if "=" in w)
+    for required in ("reason", "expires"):
+        if not fields.get(required):
+            raise ConfigError(f"{origin}: inline waiver for {words[0]} needs {required}=")
+    return Waiver(
+        policy=words[0],
+        resource=address,
+        reason=fields["reason"],
+        owner=fields.get("owner", "(inline)"),
+        expires=_parse_date(fields["expires"], origin),
+        origin=origin,
+        ticket=fields.get("ticket"),
+    )
+
+
+def apply_waivers(
+    findings: Iterable[Finding], waivers: list[Waiver], graph: Graph, today: date
+) -> WaiverResult:
+    """Mark findings covered by an active waiver; audit every waiver's status."""
+    environments = {r.address: r.facts.get("environment") for r in graph.resources}
+    uses = [0] * len(waivers)
+    expired_hits = [0] * len(waivers)
+    out: list[Finding] = []
+    for finding in findings:
+        env = environments.get(finding.resource)
+        applied = None
+        for i, waiver in enumerate(waivers):
+            if waiver.matches(finding, env if isinstance(env, str) else None):
+                if waiver.expired(today):
+                    expired_hits[i] += 1
+                    continue
+                uses[i] += 1
+                applied = applied or waiver
+        out.append(
+            replace(finding, waived=True, waiver_reason=applied.reason) if applied else finding
+        )
+    statuses: list[tuple[Waiver, WaiverStatus, int]] = []
+    warnings: list[str] = []
+    for i, waiver in enumerate(waivers):
+        if waiver.expired(today):
+            statuses.append((waiver, WaiverStatus.EXPIRED, expired_hits[i]))
+            warnings.append(f"expired waiver no longer applies: {waiver.describe()}")
+        elif uses[i] == 0:
+            statuses.append((waiver, WaiverStatus.UNUSED, 0))
+            warnings.append(f"unused waiver matches no finding: {waiver.describe()}")
+        else:
+            statuses.append((waiver, WaiverStatus.ACTIVE, uses[i]))
+    return WaiverResult(tuple(out), tuple(statuses), tuple(warnings))
