@@ -1,4 +1,4 @@
-"""The policy catalog, read from the OPA ``# METADATA`` blocks of the .rego files (no OPA needed)."""
+"""The policy catalog, read from the OPA ``# METADATA`` blocks of the .rego files."""
 
 from guardrails.catalog.metadata import (
     Catalog,

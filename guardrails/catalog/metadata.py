@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.resources
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from guardrails.bundled import bundled_policy_dir as bundled_policy_dir
 from guardrails.errors import ConfigError
 from guardrails.model import Severity
 
@@ -58,14 +58,6 @@ class Catalog:
 
     def rego_files(self) -> list[Path]:
         return sorted({p.file for p in self.policies.values()})
-
-
-def bundled_policy_dir() -> Path:
-    """The directory of the bundled Rego library (source checkout or installed package)."""
-    checkout = Path(__file__).resolve().parents[2] / "policies"
-    if checkout.is_dir():
-        return checkout  # editable installs do not map policies/ onto guardrails._policies
-    return Path(str(importlib.resources.files("guardrails._policies")))
 
 
 def parse_metadata(text: str, file: Path) -> list[tuple[dict[str, Any], str | None]]:

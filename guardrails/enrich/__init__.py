@@ -1,20 +1,155 @@
-"""Enrichment: facts derived from the bundled GPU catalog."""
+"""Enrichment: the facts every policy reads (GPU, capacity, replicas, cost, environment, class).
+
+Computed once in Python after parsing, from the resource, its edges and the bundled GPU catalog,
+so every engine sees the same facts (docs/facts.md is the contract).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
 
-from guardrails.model import Graph
+from guardrails.enrich.attrs import kind
+from guardrails.enrich.catalog import GpuCatalog, load_gpu_catalog
+from guardrails.enrich.cloud import CLOUD_SIZERS
+from guardrails.enrich.cost import change_summary, dollars, monthly, price, spot_saving
+from guardrails.enrich.environment import environment_of
+from guardrails.enrich.kubernetes import size_node_pool, size_workload, workload_autoscaling
+from guardrails.enrich.sizing import Sizing
+from guardrails.enrich.taggable import is_taggable
+from guardrails.enrich.workload_class import workload_class_of
+from guardrails.model import Action, EdgeKind, Graph, Resource
 
 
 @dataclass(frozen=True)
 class EnrichOptions:
-    """Defaults enrichment falls back on."""
+    """Defaults enrichment falls back on (from the configuration)."""
 
     default_environment: str | None = None
     default_gpu_hourly_usd: float = 1.01
 
 
+class _Context:
+    """Indexes over the graph so every lookup is O(1) (enrichment stays linear)."""
+
+    def __init__(self, graph: Graph, options: EnrichOptions) -> None:
+        self.options = options
+        self.catalog: GpuCatalog = load_gpu_catalog()
+        self.by_id = {r.id: r for r in graph.resources}
+        self.targets: dict[str, list[str]] = defaultdict(list)
+        self.selected: set[str] = set()
+        self.scaler: dict[str, Resource] = {}
+        for edge in graph.edges:
+            if edge.kind in (EdgeKind.REFERENCES, EdgeKind.DEPENDS_ON):
+                self.targets[edge.source].append(edge.target)
+            elif edge.kind == EdgeKind.SELECTS:
+                self.selected.add(edge.target)
+            elif edge.kind == EdgeKind.SCALES and edge.source in self.by_id:
+                self.scaler[edge.target] = self.by_id[edge.source]
+
+    def referenced(self, resource: Resource, types: tuple[str, ...]) -> Resource | None:
+        for target in self.targets.get(resource.id, ()):
+            found = self.by_id.get(target)
+            if found is not None and kind(found) in types:
+                return found
+        return None
+
+    def size(self, resource: Resource) -> Sizing:
+        if resource.mode != "managed":
+            return Sizing()
+        sizer = CLOUD_SIZERS.get(kind(resource))
+        if sizer is not None:
+            return sizer(resource, resource.attributes or {}, self.catalog, self.referenced)
+        if resource.source_format == "kubernetes":
+            if resource.workload:
+                scaler = self.scaler.get(resource.id)
+                spec = scaler.attributes.get("spec") if scaler is not None else None
+                scaler_max = spec.get("maxReplicas") if isinstance(spec, Mapping) else None
+                sizing = size_workload(
+                    resource,
+                    self.catalog,
+                    self.options.default_gpu_hourly_usd,
+                    scaler_max if isinstance(scaler_max, int) else None,
+                )
+                sizing.autoscaling = workload_autoscaling(resource, scaler)
+                return sizing
+            if resource.type == "NodePool":
+                return size_node_pool(resource, self.catalog)
+        return Sizing()
+
+
+def _monthly_before(context: _Context, resource: Resource, after: float) -> float:
+    if resource.action == Action.CREATE or resource.action == Action.APPLY:
+        return 0.0
+    if resource.action == Action.NO_OP and resource.before is None:
+        return after
+    if resource.before is None:
+        return 0.0
+    previous = replace(resource, attributes=resource.before, unknown=frozenset())
+    hourly, _ = price(context.size(previous))
+    return monthly(hourly)["desired"] if hourly else 0.0
+
+
+def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float, float]:
+    """The facts of one resource, its monthly cost before and after the change."""
+    subject = resource
+    if resource.action == Action.DELETE and resource.before is not None:
+        subject = replace(resource, attributes=resource.before)
+    sizing = context.size(subject)
+    environment, environment_source = environment_of(resource, context.options.default_environment)
+    hourly, problem = price(sizing) if sizing.is_gpu else (None, None)
+    month = monthly(hourly) if hourly else None
+    saving = spot_saving(sizing) if month else None
+    facts: dict[str, Any] = {
+        "environment": environment,
+        "environment_source": environment_source,
+        "workload_class": workload_class_of(
+            resource, kind(resource), resource.id in context.selected
+        ),
+        "taggable": is_taggable(resource),
+        "is_gpu": sizing.is_gpu,
+        "gpu": sizing.gpu_fact(),
+        "instance_type": sizing.instance_type,
+        "capacity": sizing.capacity,
+        "capacity_attribute": sizing.capacity_attribute,
+        "replicas": {"desired": sizing.desired, "max": sizing.max},
+        "autoscaling": sizing.autoscaling,
+        "priced": month is not None,
+        "price_unknown": (
+            {
+                "reason": problem,
+                "attribute": sizing.price_problem[1] if sizing.price_problem else None,
+            }
+            if sizing.is_gpu and month is None
+            else None
+        ),
+        "hourly_usd": hourly,
+        "monthly_usd": month,
+        "monthly_usd_display": (
+            {"desired": dollars(month["desired"]), "max": dollars(month["max"])} if month else None
+        ),
+        "monthly_usd_before": None,
+        "spot_saving_monthly_display": dollars(saving) if saving else None,
+    }
+    if not sizing.is_gpu:
+        return facts, 0.0, 0.0
+    after = 0.0 if resource.action == Action.DELETE or month is None else month["desired"]
+    before = _monthly_before(context, resource, month["desired"] if month else 0.0)
+    facts["monthly_usd_before"] = round(before, 2)
+    return facts, before, after
+
+
 def enrich(graph: Graph, options: EnrichOptions) -> Graph:
     """Return ``graph`` with facts on every resource and change-level cost in its summary."""
-    return graph
+    context = _Context(graph, options)
+    resources = []
+    costs: list[tuple[str, str, float, float]] = []
+    for resource in graph.resources:
+        facts, before, after = _facts(context, resource)
+        resources.append(replace(resource, facts=facts))
+        if facts["is_gpu"]:
+            costs.append((resource.id, resource.address, before, after))
+    enriched = graph.with_resources(resources)
+    return replace(enriched, summary={**graph.summary, "cost": change_summary(costs)})

@@ -33,7 +33,7 @@ _ACTIONS: dict[tuple[str, ...], Action] = {
     ("create", "delete"): Action.REPLACE,
 }
 _INDEX = re.compile(r"\[[^\]]*\]")
-_LABEL_KEYS = ("tags", "labels")
+_LABEL_KEYS = ("tags_all", "tags", "labels")
 
 
 def _is_plan(doc: Any) -> bool:

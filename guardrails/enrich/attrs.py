@@ -1,0 +1,95 @@
+"""Reading attributes alike from Terraform (snake_case, blocks as lists) and Pulumi (camelCase)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from guardrails.model import Resource, SourceFormat
+
+_CAMEL = re.compile(r"_([a-z0-9])")
+_UPPER = re.compile(r"(?<!^)(?=[A-Z])")
+#: Pulumi packages whose module segment Terraform drops from its type names.
+_DROPPED_MODULES = {"aws": {"ec2"}, "azure": {"compute", "containerservice"}}
+_PULUMI_PREFIX = {"aws": "aws", "gcp": "google", "azure": "azurerm"}
+
+
+def camel(name: str) -> str:
+    return _CAMEL.sub(lambda m: m.group(1).upper(), name)
+
+
+def _step(value: Any, key: str) -> Any:
+    if isinstance(value, list):
+        value = value[0] if len(value) == 1 else None  # Terraform nested blocks are 1-lists
+    if not isinstance(value, Mapping):
+        return None
+    if key in value:
+        return value[key]
+    return value.get(camel(key))
+
+
+def dig(attributes: Mapping[str, Any] | None, *path: str) -> Any:
+    """The value at ``path`` (snake_case names) or None; one-item block lists are stepped into."""
+    value: Any = attributes
+    for key in path:
+        value = _step(value, key)
+        if value is None:
+            return None
+    return value
+
+
+def items(value: Any) -> list[Any]:
+    """A block or list of blocks as a list."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def as_int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def kind(resource: Resource) -> str:
+    """The Terraform-style type for cloud resources (Pulumi tokens mapped), else the native type."""
+    if resource.source_format not in (SourceFormat.PULUMI_PREVIEW, SourceFormat.PULUMI_STATE):
+        return resource.type
+    parts = resource.type.split(":")
+    if len(parts) != 3 or parts[0] not in _PULUMI_PREFIX:
+        return resource.type
+    package, module_path, _ = parts
+    module, _, leaf = module_path.partition("/")
+    leaf_snake = _UPPER.sub("_", leaf).lower() if leaf else ""
+    segments = [_PULUMI_PREFIX[package]]
+    if module not in _DROPPED_MODULES.get(package, set()):
+        segments.append(module.lower())
+    if leaf_snake:
+        segments.append(leaf_snake)
+    return "_".join(segments)
+
+
+def _snake_segments(path: str) -> list[str]:
+    return [_UPPER.sub("_", part).lower() for part in path.split(".") if not part.isdigit()]
+
+
+def is_unknown(resource: Resource, *path: str) -> str | None:
+    """The unknown path (from ``resource.unknown``) covering ``path`` or a part of it, else None.
+
+    List indexes are ignored and camelCase matches snake_case, so ``instance_type`` matches
+    ``instanceType`` and ``node_config.0.machine_type`` matches ``node_config.machine_type``.
+    """
+    wanted = list(path)
+    for unknown in sorted(resource.unknown):
+        segments = _snake_segments(unknown)
+        shared = min(len(segments), len(wanted))
+        if segments[:shared] == wanted[:shared]:
+            return unknown
+    return None

@@ -1,0 +1,361 @@
+"""Sizing of cloud compute resources (Terraform and Pulumi), per gpu_catalog.md §6."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from guardrails.enrich.attrs import as_int, dig, is_unknown, items
+from guardrails.enrich.catalog import GpuCatalog, is_gpu_family
+from guardrails.enrich.sizing import Sizing, Unit, most_expensive
+from guardrails.model import Resource
+
+Attrs = Mapping[str, Any]
+#: Resolves a resource the given one references, by type (e.g. an ASG's launch template).
+Referenced = Callable[[Resource, tuple[str, ...]], Resource | None]
+
+
+def _lower(value: Any) -> str:
+    return str(value).strip().lower() if value is not None else ""
+
+
+def _fixed(sizing: Sizing, desired: int | None, maximum: int | None = None) -> None:
+    sizing.desired = desired
+    sizing.max = desired if maximum is None else maximum
+
+
+def _autoscale(sizing: Sizing, maximum: int | None, attribute: str, explicit: bool) -> None:
+    sizing.autoscaling = {
+        "enabled": True,
+        "max": maximum,
+        "explicit_max": explicit,
+        "attribute": attribute,
+    }
+
+
+def _price_types(
+    sizing: Sizing, catalog: GpuCatalog, resource: Resource, types: list[str], path: tuple[str, ...]
+) -> None:
+    """Price the priciest GPU type among ``types`` (the attribute at ``path``) as one unit."""
+    unknown = is_unknown(resource, *path)
+    spec, name = most_expensive(catalog, types)
+    if spec is not None and name is not None:
+        sizing.use_spec(spec)
+        sizing.instance_type = name
+        spot = sizing.capacity == "spot"
+        sizing.units.append(Unit(spec, 1, spot, sizing.desired, sizing.max))
+        return
+    gpu_types = [t for t in types if is_gpu_family(t)]
+    if gpu_types:
+        sizing.is_gpu = True
+        sizing.instance_type = gpu_types[0]
+        sizing.price_problem = (f"instance type {gpu_types[0]} is not in the GPU catalog", None)
+    elif unknown and not types:
+        # The type is only known after apply: it may be a GPU type, so the price is unknown.
+        sizing.is_gpu = True
+        sizing.price_problem = (f"{unknown} is unknown until apply", unknown)
+
+
+def _spot_market(attrs: Attrs) -> bool:
+    return _lower(dig(attrs, "instance_market_options", "market_type")) == "spot"
+
+
+def _capacity(sizing: Sizing, resource: Resource, spot: bool, *path: str) -> None:
+    unknown = is_unknown(resource, *path) if path else None
+    if spot:
+        sizing.capacity = "spot"
+    elif unknown:
+        sizing.capacity, sizing.capacity_attribute = "unknown", unknown
+    else:
+        sizing.capacity = "on-demand"
+
+
+def _aws_instance(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced, replicas: int) -> Sizing:
+    s = Sizing()
+    spot = r.type.endswith("spot_instance_request") or _spot_market(a)
+    _capacity(s, r, spot, "instance_market_options", "market_type")
+    _fixed(s, replicas)
+    declared = dig(a, "instance_type")
+    types = [str(declared)] if declared else []
+    if not types and dig(a, "launch_template"):
+        template = ref(r, ("aws_launch_template",))
+        if template is not None and dig(template.attributes, "instance_type"):
+            types = [str(dig(template.attributes, "instance_type"))]
+            spot = spot or _spot_market(template.attributes)
+            _capacity(s, r, spot)
+    _price_types(s, c, r, types, ("instance_type",))
+    return s
+
+
+def aws_instance(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    return _aws_instance(r, a, c, ref, 1)
+
+
+def aws_template(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    """Launch templates/configurations provision nothing themselves: priced at zero replicas."""
+    return _aws_instance(r, a, c, ref, 0)
+
+
+def aws_autoscaling_group(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    s = Sizing()
+    minimum = as_int(dig(a, "min_size"))
+    desired = as_int(dig(a, "desired_capacity"))
+    maximum = as_int(dig(a, "max_size"))
+    _fixed(s, desired if desired is not None else minimum, maximum)
+    _autoscale(s, maximum, "max_size", dig(a, "max_size") is not None)
+    mixed = dig(a, "mixed_instances_policy")
+    distribution = dig(mixed, "instances_distribution") if mixed else None
+    percentage = as_int(dig(distribution, "on_demand_percentage_above_base_capacity"))
+    spot = mixed is not None and percentage is not None and percentage < 100
+    types = [
+        str(o.get("instance_type") or o.get("instanceType"))
+        for o in items(dig(mixed, "launch_template", "override"))
+        if isinstance(o, Mapping) and (o.get("instance_type") or o.get("instanceType"))
+    ]
+    template = ref(r, ("aws_launch_template", "aws_launch_configuration"))
+    if template is not None:
+        spot = spot or _spot_market(template.attributes)
+        if not types and dig(template.attributes, "instance_type"):
+            types = [str(dig(template.attributes, "instance_type"))]
+    _capacity(s, r, spot, "mixed_instances_policy")
+    _price_types(s, c, r, types, ("mixed_instances_policy",) if mixed else ("launch_template",))
+    if not types and template is None and not s.is_gpu:
+        s.price_problem = None
+    return s
+
+
+def aws_eks_node_group(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    s = Sizing()
+    capacity_type = _lower(dig(a, "capacity_type"))
+    _capacity(s, r, capacity_type == "spot", "capacity_type")
+    desired = as_int(dig(a, "scaling_config", "desired_size"))
+    maximum = as_int(dig(a, "scaling_config", "max_size"))
+    _fixed(s, desired, maximum)
+    _autoscale(s, maximum, "scaling_config.0.max_size", maximum is not None)
+    types = [str(t) for t in items(dig(a, "instance_types")) if t]
+    _price_types(s, c, r, types, ("instance_types",))
+    ami = _lower(dig(a, "ami_type"))
+    if not s.is_gpu and any(m in ami for m in ("nvidia", "gpu", "neuron")):
+        s.is_gpu = True
+        s.price_problem = s.price_problem or (
+            f"GPU AMI {dig(a, 'ami_type')} without a catalog instance type",
+            None,
+        )
+    return s
+
+
+def aws_sagemaker_endpoint_configuration(
+    r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced
+) -> Sizing:
+    s = Sizing()
+    _capacity(s, r, False)
+    variants = [v for v in items(dig(a, "production_variants")) if isinstance(v, Mapping)]
+    count = (
+        sum(
+            as_int(v.get("initial_instance_count") or v.get("initialInstanceCount")) or 1
+            for v in variants
+        )
+        if variants
+        else 1
+    )
+    _fixed(s, count)
+    types = [
+        str(v.get("instance_type") or v.get("instanceType"))
+        for v in variants
+        if v.get("instance_type") or v.get("instanceType")
+    ]
+    _price_types(s, c, r, types, ("production_variants",))
+    return s
+
+
+def aws_batch_compute_environment(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    s = Sizing()
+    compute = dig(a, "compute_resources")
+    _capacity(s, r, _lower(dig(compute, "type")) in ("spot", "fargate_spot"), "compute_resources")
+    types = [str(t) for t in items(dig(compute, "instance_type")) if t]
+    max_vcpus = as_int(dig(compute, "max_vcpus"))
+    desired_vcpus = as_int(dig(compute, "desired_vcpus")) or 0
+    vcpus = _vcpus(c, types)
+    maximum = max_vcpus // vcpus if (max_vcpus is not None and vcpus) else None
+    _fixed(s, desired_vcpus // vcpus if vcpus else 0, maximum)
+    _autoscale(s, maximum, "compute_resources.0.max_vcpus", max_vcpus is not None)
+    _price_types(s, c, r, types, ("compute_resources", "instance_type"))
+    return s
+
+
+def _vcpus(catalog: GpuCatalog, types: list[str]) -> int | None:
+    spec, _ = most_expensive(catalog, types)
+    return int(spec.vcpus) if spec is not None and spec.vcpus else None
+
+
+def _gcp_scheduling(s: Sizing, r: Resource, scheduling: Any, *path: str) -> None:
+    model = _lower(dig(scheduling, "provisioning_model"))
+    preemptible = dig(scheduling, "preemptible") is True
+    _capacity(s, r, model == "spot" or preemptible, *path)
+
+
+def _gcp_machine(
+    s: Sizing, r: Resource, c: GpuCatalog, machine: Any, accelerators: Any, prefix: tuple[str, ...]
+) -> None:
+    spot = s.capacity == "spot"
+    if machine:
+        spec = c.instance(str(machine))
+        if spec is not None:
+            s.use_spec(spec)
+            s.instance_type = str(machine)
+            s.units.append(Unit(spec, 1, spot, s.desired, s.max))
+        elif is_gpu_family(str(machine)):
+            s.is_gpu, s.instance_type = True, str(machine)
+            s.price_problem = (f"machine type {machine} is not in the GPU catalog", None)
+        else:
+            s.instance_type = str(machine)
+    elif is_unknown(r, *prefix, "machine_type"):
+        unknown = is_unknown(r, *prefix, "machine_type")
+        s.is_gpu = True
+        s.price_problem = (f"{unknown} is unknown until apply", unknown)
+    for accel in items(accelerators):
+        if not isinstance(accel, Mapping):
+            continue
+        name, count = accel.get("type"), as_int(accel.get("count"))
+        if not name or count is None:
+            unknown = is_unknown(r, *prefix, "guest_accelerator")
+            s.is_gpu = True
+            s.price_problem = (f"{unknown or 'guest_accelerator'} is unknown until apply", unknown)
+            continue
+        spec = c.accelerator(str(name).rsplit("/", 1)[-1])
+        s.is_gpu = True
+        s.gpu_count = (s.gpu_count or 0) + count if s.gpu_model else count
+        if spec is None:
+            s.price_problem = (f"accelerator {name} is not in the GPU catalog", None)
+            continue
+        s.gpu_model, s.gpu_model_full, s.gpu_vendor = (
+            spec.gpu_model,
+            spec.gpu_model_full,
+            spec.gpu_vendor,
+        )
+        s.gpu_memory_gib = (spec.gpu_memory_gib or 0) * count or None
+        # The N1 host VM is billed separately and is not in the catalog: GPUs only (a floor).
+        s.units.append(Unit(spec, count, spot, s.desired, s.max))
+
+
+def google_compute_instance(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    s = Sizing()
+    _gcp_scheduling(s, r, dig(a, "scheduling"), "scheduling")
+    _fixed(s, 0 if r.type.endswith("template") else 1)
+    _gcp_machine(s, r, c, dig(a, "machine_type"), dig(a, "guest_accelerator"), ())
+    return s
+
+
+def google_instance_group_manager(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    s = Sizing()
+    size = as_int(dig(a, "target_size"))
+    _fixed(s, size)
+    template = ref(
+        r, ("google_compute_instance_template", "google_compute_region_instance_template")
+    )
+    if template is None:
+        _capacity(s, r, False)
+        return s
+    t = template.attributes
+    _gcp_scheduling(s, r, dig(t, "scheduling"))
+    _gcp_machine(s, template, c, dig(t, "machine_type"), dig(t, "guest_accelerator"), ())
+    return s
+
+
+def google_container_node_pool(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    s = Sizing()
+    config = dig(a, "node_config")
+    spot = dig(config, "spot") is True or dig(config, "preemptible") is True
+    _capacity(s, r, spot, "node_config")
+    count = as_int(dig(a, "node_count"))
+    if count is None:
+        count = as_int(dig(a, "initial_node_count"))
+    autoscaling = dig(a, "autoscaling")
+    maximum = None
+    if autoscaling is not None:
+        maximum = as_int(dig(autoscaling, "max_node_count")) or as_int(
+            dig(autoscaling, "total_max_node_count")
+        )
+        _autoscale(s, maximum, "autoscaling.0.max_node_count", maximum is not None)
+    _fixed(s, count, maximum if autoscaling is not None else None)
+    _gcp_machine(
+        s, r, c, dig(config, "machine_type"), dig(config, "guest_accelerator"), ("node_config",)
+    )
+    return s
+
+
+def azure_vm(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    s = Sizing()
+    _capacity(s, r, _lower(dig(a, "priority")) == "spot", "priority")
+    _fixed(s, 1)
+    size = dig(a, "size") or dig(a, "vm_size")
+    _price_types(s, c, r, [str(size)] if size else [], ("size",))
+    return s
+
+
+def azure_scale_set(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    s = Sizing()
+    _capacity(s, r, _lower(dig(a, "priority")) == "spot", "priority")
+    _fixed(s, as_int(dig(a, "instances")))
+    sku = dig(a, "sku") or dig(a, "sku_name")
+    if isinstance(sku, Mapping):
+        sku = sku.get("name")
+    _price_types(s, c, r, [str(sku)] if sku else [], ("sku",))
+    return s
+
+
+def azure_node_pool(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    s = Sizing()
+    _capacity(s, r, _lower(dig(a, "priority")) == "spot", "priority")
+    count = as_int(dig(a, "node_count"))
+    auto = dig(a, "enable_auto_scaling") is True or dig(a, "auto_scaling_enabled") is True
+    maximum = as_int(dig(a, "max_count"))
+    if auto:
+        _autoscale(s, maximum, "max_count", maximum is not None)
+        _fixed(s, count if count is not None else as_int(dig(a, "min_count")), maximum)
+    else:
+        _fixed(s, count)
+    size = dig(a, "vm_size")
+    _price_types(s, c, r, [str(size)] if size else [], ("vm_size",))
+    return s
+
+
+def azure_ml_compute_cluster(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    s = Sizing()
+    _capacity(s, r, _lower(dig(a, "vm_priority")) == "lowpriority", "vm_priority")
+    minimum = as_int(dig(a, "scale_settings", "min_node_count")) or 0
+    maximum = as_int(dig(a, "scale_settings", "max_node_count"))
+    _fixed(s, minimum, maximum)
+    _autoscale(s, maximum, "scale_settings.0.max_node_count", maximum is not None)
+    size = dig(a, "vm_size")
+    _price_types(s, c, r, [str(size)] if size else [], ("vm_size",))
+    return s
+
+
+SizingFunction = Callable[[Resource, Attrs, GpuCatalog, Referenced], Sizing]
+
+CLOUD_SIZERS: dict[str, SizingFunction] = {
+    "aws_instance": aws_instance,
+    "aws_spot_instance_request": aws_instance,
+    "aws_launch_template": aws_template,
+    "aws_launch_configuration": aws_template,
+    "aws_autoscaling_group": aws_autoscaling_group,
+    "aws_eks_node_group": aws_eks_node_group,
+    "aws_sagemaker_endpoint_configuration": aws_sagemaker_endpoint_configuration,
+    "aws_sagemaker_notebook_instance": aws_instance,
+    "aws_batch_compute_environment": aws_batch_compute_environment,
+    "google_compute_instance": google_compute_instance,
+    "google_compute_instance_template": google_compute_instance,
+    "google_compute_region_instance_template": google_compute_instance,
+    "google_compute_instance_group_manager": google_instance_group_manager,
+    "google_compute_region_instance_group_manager": google_instance_group_manager,
+    "google_container_node_pool": google_container_node_pool,
+    "azurerm_linux_virtual_machine": azure_vm,
+    "azurerm_windows_virtual_machine": azure_vm,
+    "azurerm_virtual_machine": azure_vm,
+    "azurerm_linux_virtual_machine_scale_set": azure_scale_set,
+    "azurerm_windows_virtual_machine_scale_set": azure_scale_set,
+    "azurerm_orchestrated_virtual_machine_scale_set": azure_scale_set,
+    "azurerm_kubernetes_cluster_node_pool": azure_node_pool,
+    "azurerm_machine_learning_compute_cluster": azure_ml_compute_cluster,
+}

@@ -1,0 +1,91 @@
+"""Pricing sized resources and totalling the change (730 hours a month)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from guardrails.enrich.catalog import HOURS_PER_MONTH
+from guardrails.enrich.sizing import Sizing, Unit
+
+
+def dollars(value: float) -> str:
+    """``12345.6`` → ``$12,346`` (whole dollars)."""
+    return f"${value:,.0f}" if value >= 0 else f"-${-value:,.0f}"
+
+
+def signed_dollars(value: float) -> str:
+    """``+$1,234`` / ``-$1,234`` / ``+$0``."""
+    return f"+{dollars(value)}" if value >= 0 else dollars(value)
+
+
+def _unit_price(unit: Unit) -> float | None:
+    if unit.spot and unit.spec.spot is not None:
+        return unit.spec.spot
+    return unit.spec.on_demand
+
+
+def price(sizing: Sizing) -> tuple[dict[str, float] | None, str | None]:
+    """Hourly USD at desired and max scale, or None and the reason it cannot be priced."""
+    if sizing.price_problem is not None:
+        return None, sizing.price_problem[0]
+    if not sizing.units:
+        return None, "no GPU price could be determined"
+    desired = maximum = 0.0
+    for unit in sizing.units:
+        hourly = _unit_price(unit)
+        if hourly is None:
+            return None, f"{unit.spec.instance_type} has no public on-demand list price"
+        if unit.desired is None:
+            return None, "the replica count is not known"
+        desired += hourly * unit.count * unit.desired
+        # An unbounded max is priced at desired scale; GR-COST-004 reports the missing max.
+        scale = unit.max if unit.max is not None else unit.desired
+        maximum += hourly * unit.count * max(scale, unit.desired)
+    return {"desired": round(desired, 2), "max": round(maximum, 2)}, None
+
+
+def monthly(hourly: Mapping[str, float]) -> dict[str, float]:
+    return {k: round(v * HOURS_PER_MONTH, 2) for k, v in hourly.items()}
+
+
+def spot_saving(sizing: Sizing) -> float | None:
+    """Monthly saving at desired scale if the on-demand units ran on spot (None: not priced)."""
+    if sizing.capacity != "on-demand" or not sizing.units:
+        return None
+    saving = 0.0
+    for unit in sizing.units:
+        if unit.spec.spot is None or unit.spec.on_demand is None or unit.desired is None:
+            return None
+        saving += (unit.spec.on_demand - unit.spec.spot) * unit.count * unit.desired
+    return round(saving * HOURS_PER_MONTH, 2)
+
+
+def change_summary(rows: Iterable[tuple[str, str, float, float]]) -> dict[str, Any]:
+    """``summary.cost`` from (id, address, monthly before, monthly after) per priced resource."""
+    before = after = 0.0
+    deltas: list[tuple[float, str, str]] = []
+    for resource_id, address, was, now in rows:
+        before += was
+        after += now
+        if round(now - was, 2):
+            deltas.append((round(now - was, 2), resource_id, address))
+    deltas.sort(key=lambda d: (-abs(d[0]), d[2], d[1]))
+    delta = round(after - before, 2)
+    return {
+        "monthly_usd_before": round(before, 2),
+        "monthly_usd_after": round(after, 2),
+        "monthly_usd_delta": delta,
+        "monthly_usd_before_display": dollars(before),
+        "monthly_usd_after_display": dollars(after),
+        "monthly_usd_delta_display": signed_dollars(delta),
+        "top_contributors": [
+            {
+                "resource": rid,
+                "address": address,
+                "monthly_usd_delta": d,
+                "monthly_usd_delta_display": signed_dollars(d),
+            }
+            for d, rid, address in deltas[:5]
+        ],
+    }

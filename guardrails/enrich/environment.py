@@ -1,0 +1,62 @@
+"""The environment a resource belongs to: label, else namespace, else the configured default."""
+
+from __future__ import annotations
+
+import re
+
+from guardrails.model import Resource
+
+ENVIRONMENTS = ("dev", "staging", "prod")
+_LABEL_KEYS = ("environment", "env", "stage")
+_ALIASES = {
+    "prod": "prod",
+    "production": "prod",
+    "prd": "prod",
+    "live": "prod",
+    "staging": "staging",
+    "stage": "staging",
+    "stg": "staging",
+    "preprod": "staging",
+    "pre-prod": "staging",
+    "qa": "staging",
+    "uat": "staging",
+    "dev": "dev",
+    "development": "dev",
+    "develop": "dev",
+    "sandbox": "dev",
+    "test": "dev",
+    "testing": "dev",
+}
+
+
+def normalize_environment(value: str | None) -> str | None:
+    """``Production`` → ``prod``; None when the value names no known environment."""
+    if not value:
+        return None
+    return _ALIASES.get(value.strip().lower())
+
+
+def _from_namespace(namespace: str) -> str | None:
+    whole = normalize_environment(namespace)
+    if whole:
+        return whole
+    found = {normalize_environment(token) for token in re.split(r"[-_.]", namespace)}
+    found.discard(None)
+    return found.pop() if len(found) == 1 else None
+
+
+def environment_of(resource: Resource, default: str | None) -> tuple[str, str]:
+    """(environment, where it came from: label | namespace | default | none)."""
+    lowered = {k.lower(): v for k, v in resource.labels.items()}
+    for key in _LABEL_KEYS:
+        env = normalize_environment(lowered.get(key))
+        if env:
+            return env, "label"
+    if resource.namespace:
+        env = _from_namespace(resource.namespace)
+        if env:
+            return env, "namespace"
+    env = normalize_environment(default)
+    if env:
+        return env, "default"
+    return "unknown", "none"

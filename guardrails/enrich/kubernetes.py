@@ -1,0 +1,299 @@
+"""Sizing of Kubernetes workloads and Karpenter NodePools from pod templates and node labels."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from guardrails.enrich.attrs import as_int, items
+from guardrails.enrich.catalog import GpuCatalog, InstanceSpec, model_from_text
+from guardrails.enrich.sizing import Sizing, Unit, most_expensive
+from guardrails.model import Resource
+
+GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu", "aws.amazon.com/neuron", "google.com/tpu")
+_VENDOR = {
+    "nvidia.com/gpu": "nvidia",
+    "amd.com/gpu": "amd",
+    "aws.amazon.com/neuron": "aws",
+    "google.com/tpu": "google",
+}
+#: Node label keys whose value selects spot capacity (gpu_catalog.md §5).
+SPOT_LABELS = {
+    "karpenter.sh/capacity-type": "spot",
+    "eks.amazonaws.com/capacitytype": "spot",
+    "cloud.google.com/gke-spot": "true",
+    "cloud.google.com/gke-preemptible": "true",
+    "cloud.google.com/gke-provisioning": "spot",
+    "kubernetes.azure.com/scalesetpriority": "spot",
+}
+_MODEL_LABELS = (
+    "nvidia.com/gpu.product",
+    "cloud.google.com/gke-accelerator",
+    "karpenter.k8s.aws/instance-gpu-name",
+    "karpenter.azure.com/sku-gpu-name",
+)
+_TYPE_LABEL = "node.kubernetes.io/instance-type"
+
+
+def _quantity(value: Any) -> float | None:
+    try:
+        number = float(str(value).strip())
+    except ValueError:
+        return None
+    return number if number >= 0 else None
+
+
+def gpus_per_pod(template: Mapping[str, Any]) -> tuple[float, str | None]:
+    """GPUs one pod asks for (requests, else limits; init containers run alone) and the resource."""
+    regular, init, name = 0.0, 0.0, None
+    for container in items(template.get("containers")):
+        if not isinstance(container, Mapping):
+            continue
+        resources = container.get("resources") or {}
+        requests = resources.get("requests") or {}
+        limits = resources.get("limits") or {}
+        for resource_name in GPU_RESOURCES:
+            raw = requests.get(resource_name, limits.get(resource_name))
+            count = _quantity(raw) if raw is not None else None
+            if not count:
+                continue
+            name = name or resource_name
+            if container.get("init"):
+                init = max(init, count)
+            else:
+                regular += count
+    return max(regular, init), name
+
+
+def node_requirements(template: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Node label key → values the pod requires (nodeSelector and required node affinity)."""
+    wanted: dict[str, list[str]] = {}
+    for key, value in (template.get("node_selector") or {}).items():
+        wanted.setdefault(str(key).lower(), []).append(str(value))
+    affinity = template.get("affinity") or {}
+    node_affinity = affinity.get("nodeAffinity") if isinstance(affinity, Mapping) else None
+    required = (node_affinity or {}).get("requiredDuringSchedulingIgnoredDuringExecution") or {}
+    terms = required.get("nodeSelectorTerms") if isinstance(required, Mapping) else None
+    for term in items(terms):
+        if not isinstance(term, Mapping):
+            continue
+        for expression in items(term.get("matchExpressions")):
+            if isinstance(expression, Mapping) and expression.get("operator") == "In":
+                key = str(expression.get("key", "")).lower()
+                wanted.setdefault(key, []).extend(str(v) for v in items(expression.get("values")))
+    return wanted
+
+
+def selects_spot(requirements: Mapping[str, list[str]]) -> bool:
+    return any(
+        value.lower() == spot
+        for key, spot in SPOT_LABELS.items()
+        for value in requirements.get(key, [])
+    )
+
+
+def _gpu_spec(
+    catalog: GpuCatalog, requirements: Mapping[str, list[str]]
+) -> tuple[InstanceSpec | None, str | None]:
+    """A per-GPU catalog row for the model the pod selects, and the instance type if named."""
+    spec, name = most_expensive(catalog, requirements.get(_TYPE_LABEL, []))
+    if spec is not None:
+        per_gpu = catalog.per_gpu(spec.gpu_model)
+        if spec.on_demand is not None and spec.gpu_count:
+            return _scaled(spec), name
+        return per_gpu, name
+    for key in _MODEL_LABELS:
+        for value in requirements.get(key, []):
+            model = model_from_text(value)
+            row = catalog.per_gpu(model) if model else None
+            if row is not None:
+                return row, None
+    return None, None
+
+
+def _scaled(spec: InstanceSpec) -> InstanceSpec:
+    """The instance row expressed per GPU (pods ask for GPUs, not whole nodes)."""
+    count = spec.gpu_count or 1
+    return InstanceSpec(
+        instance_type=spec.instance_type,
+        gpu_model=spec.gpu_model,
+        gpu_model_full=spec.gpu_model_full,
+        gpu_vendor=spec.gpu_vendor,
+        gpu_count=1,
+        gpu_memory_gib=(spec.gpu_memory_gib / count) if spec.gpu_memory_gib else None,
+        vcpus=None,
+        on_demand=round(spec.on_demand / count, 5) if spec.on_demand else None,
+        spot=round(spec.spot / count, 5) if spec.spot else None,
+    )
+
+
+def _default_spec(hourly: float) -> InstanceSpec:
+    return InstanceSpec(
+        instance_type="default per-GPU price",
+        gpu_model="unknown",
+        gpu_model_full="unknown",
+        gpu_vendor=None,
+        gpu_count=1,
+        gpu_memory_gib=None,
+        vcpus=None,
+        on_demand=hourly,
+        spot=None,
+    )
+
+
+def size_workload(
+    resource: Resource, catalog: GpuCatalog, default_gpu_hourly: float, scaler_max: int | None
+) -> Sizing:
+    """Sizing summed over a workload's pod templates (``scaler_max``: an HPA's maxReplicas)."""
+    s = Sizing()
+    templates = [
+        t for t in items((resource.workload or {}).get("pod_templates")) if isinstance(t, Mapping)
+    ]
+    desired_total: int | None = 0
+    max_total: int | None = 0
+    any_spot = False
+    for template in templates:
+        replicas = template.get("replicas") or {}
+        desired = as_int(replicas.get("desired"))
+        maximum = as_int(replicas.get("max"))
+        if scaler_max is not None and len(templates) == 1:
+            maximum = scaler_max
+        if maximum is None:
+            maximum = desired if not _autoscales(resource) else None
+        desired_total = (
+            None if desired is None or desired_total is None else desired_total + desired
+        )
+        max_total = None if maximum is None or max_total is None else max_total + maximum
+        requirements = node_requirements(template)
+        spot = selects_spot(requirements)
+        any_spot = any_spot or spot
+        count, resource_name = gpus_per_pod(template)
+        if not count:
+            continue
+        spec, instance_type = _gpu_spec(catalog, requirements)
+        s.is_gpu = True
+        s.gpu_resource_name = s.gpu_resource_name or resource_name
+        s.gpu_vendor = s.gpu_vendor or _VENDOR.get(resource_name or "")
+        if (s.gpu_count or 0) < count:
+            s.gpu_count = int(count) if count.is_integer() else count
+        if spec is not None:
+            s.gpu_model, s.gpu_model_full = spec.gpu_model, spec.gpu_model_full
+            s.gpu_vendor = spec.gpu_vendor or s.gpu_vendor
+            s.gpu_memory_gib = spec.gpu_memory_gib * count if spec.gpu_memory_gib else None
+            s.instance_type = s.instance_type or instance_type
+        else:
+            spec = _default_spec(default_gpu_hourly)
+        s.units.append(Unit(spec, count, spot, desired, maximum))
+        if desired is None:
+            role = template.get("role", "pod")
+            s.price_problem = (f"replica count of {role} pods is not known", None)
+    s.desired, s.max = desired_total, max_total
+    s.capacity = "spot" if any_spot else "on-demand"
+    return s
+
+
+def _autoscales(resource: Resource) -> bool:
+    spec = resource.attributes.get("spec") if isinstance(resource.attributes, Mapping) else None
+    if resource.type == "InferenceService":
+        return True  # KServe scales between minReplicas and maxReplicas (unbounded when unset)
+    if resource.type in ("RayCluster", "RayService", "RayJob") and isinstance(spec, Mapping):
+        cluster = spec.get("rayClusterSpec") or spec.get("rayClusterConfig") or spec
+        return isinstance(cluster, Mapping) and cluster.get("enableInTreeAutoscaling") is True
+    return False
+
+
+def workload_autoscaling(resource: Resource, scaler: Resource | None) -> dict[str, Any]:
+    """The autoscaling fact for a workload, from an HPA targeting it or its own spec."""
+    if scaler is not None:
+        spec = scaler.attributes.get("spec") or {}
+        maximum = as_int(spec.get("maxReplicas")) if isinstance(spec, Mapping) else None
+        return {
+            "enabled": True,
+            "max": maximum,
+            "explicit_max": maximum is not None,
+            "attribute": f"{scaler.address}: spec.maxReplicas",
+        }
+    if not _autoscales(resource):
+        return {"enabled": False, "max": None, "explicit_max": False, "attribute": None}
+    templates = [
+        t for t in items((resource.workload or {}).get("pod_templates")) if isinstance(t, Mapping)
+    ]
+    explicit = _explicit_maxima(resource)
+    maxima = [as_int((t.get("replicas") or {}).get("max")) for t in templates]
+    total = None if not explicit or any(m is None for m in maxima) else sum(m or 0 for m in maxima)
+    path = (
+        "spec.predictor.maxReplicas"
+        if resource.type == "InferenceService"
+        else ("spec.workerGroupSpecs[].maxReplicas")
+    )
+    return {"enabled": True, "max": total, "explicit_max": explicit, "attribute": path}
+
+
+def _explicit_maxima(resource: Resource) -> bool:
+    spec = resource.attributes.get("spec") if isinstance(resource.attributes, Mapping) else None
+    if not isinstance(spec, Mapping):
+        return False
+    if resource.type == "InferenceService":
+        predictor = spec.get("predictor")
+        return isinstance(predictor, Mapping) and predictor.get("maxReplicas") is not None
+    cluster = spec.get("rayClusterSpec") or spec.get("rayClusterConfig") or spec
+    groups = cluster.get("workerGroupSpecs") if isinstance(cluster, Mapping) else None
+    return bool(groups) and all(
+        isinstance(g, Mapping) and g.get("maxReplicas") is not None for g in items(groups)
+    )
+
+
+def size_node_pool(resource: Resource, catalog: GpuCatalog) -> Sizing:
+    """Karpenter NodePool: GPU types it allows, spot if allowed, its GPU limit as the max."""
+    s = Sizing()
+    spec = resource.attributes.get("spec") or {}
+    template_spec = (
+        ((spec.get("template") or {}).get("spec") or {}) if isinstance(spec, Mapping) else {}
+    )
+    requirements: dict[str, list[str]] = {}
+    for requirement in items(
+        template_spec.get("requirements") if isinstance(template_spec, Mapping) else None
+    ):
+        if isinstance(requirement, Mapping) and requirement.get("operator") == "In":
+            requirements.setdefault(str(requirement.get("key", "")).lower(), []).extend(
+                str(v) for v in items(requirement.get("values"))
+            )
+    s.capacity = "spot" if selects_spot(requirements) else "on-demand"
+    limits = spec.get("limits") if isinstance(spec, Mapping) else None
+    gpu_limit = None
+    if isinstance(limits, Mapping):
+        for name in GPU_RESOURCES:
+            if name in limits:
+                gpu_limit = _quantity(limits[name])
+                s.gpu_resource_name = name
+    row, instance_type = _gpu_spec(catalog, requirements)
+    gpu_hint = (
+        any(
+            k.startswith(("karpenter.k8s.aws/instance-gpu", "karpenter.azure.com/sku-gpu"))
+            for k in requirements
+        )
+        or gpu_limit is not None
+    )
+    if row is None and not gpu_hint:
+        return s
+    s.is_gpu = True
+    s.instance_type = instance_type
+    maximum = int(gpu_limit) if gpu_limit is not None else None
+    s.desired, s.max = 0, maximum
+    s.autoscaling = {
+        "enabled": True,
+        "max": maximum,
+        "explicit_max": gpu_limit is not None,
+        "attribute": "spec.limits",
+    }
+    if row is not None:
+        s.gpu_model, s.gpu_model_full, s.gpu_vendor = (
+            row.gpu_model,
+            row.gpu_model_full,
+            row.gpu_vendor,
+        )
+        s.gpu_count = 1
+        s.units.append(Unit(row, 1, s.capacity == "spot", 0, maximum))
+    else:
+        s.price_problem = ("the NodePool allows GPU instance types the catalog cannot price", None)
+    return s

@@ -1,0 +1,87 @@
+"""What a resource provisions: GPU units to price, capacity, replicas and autoscaling."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from guardrails.enrich.catalog import GpuCatalog, InstanceSpec
+
+
+@dataclass(frozen=True)
+class Unit:
+    """``count`` catalog rows of ``spec`` per replica (per-GPU rows: GPUs per pod)."""
+
+    spec: InstanceSpec
+    count: float
+    spot: bool
+    desired: int | None
+    max: int | None
+
+
+@dataclass
+class Sizing:
+    """Everything enrichment learned about a resource's compute before pricing it."""
+
+    is_gpu: bool = False
+    units: list[Unit] = field(default_factory=list)
+    instance_type: str | None = None
+    gpu_model: str | None = None
+    gpu_count: float | None = None
+    gpu_vendor: str | None = None
+    gpu_memory_gib: float | None = None
+    gpu_model_full: str | None = None
+    gpu_resource_name: str | None = None
+    capacity: str = "unknown"
+    capacity_attribute: str | None = None
+    desired: int | None = None
+    max: int | None = None
+    autoscaling: dict[str, Any] = field(
+        default_factory=lambda: {
+            "enabled": False,
+            "max": None,
+            "explicit_max": False,
+            "attribute": None,
+        }
+    )
+    #: Why the GPU cost cannot be determined: (reason, unknown attribute or None).
+    price_problem: tuple[str, str | None] | None = None
+
+    def gpu_fact(self) -> dict[str, Any] | None:
+        if not self.is_gpu:
+            return None
+        return {
+            "count": self.gpu_count,
+            "model": self.gpu_model,
+            "model_full": self.gpu_model_full,
+            "memory_gib": self.gpu_memory_gib,
+            "vendor": self.gpu_vendor,
+            "resource_name": self.gpu_resource_name,
+        }
+
+    def use_spec(self, spec: InstanceSpec, per_replica: float = 1) -> None:
+        """Record the GPU identity of ``spec`` (``per_replica`` rows per instance/pod)."""
+        self.is_gpu = True
+        self.gpu_model = spec.gpu_model
+        self.gpu_model_full = spec.gpu_model_full
+        self.gpu_vendor = spec.gpu_vendor
+        self.gpu_count = _clean(spec.gpu_count * per_replica)
+        self.gpu_memory_gib = (
+            _clean(spec.gpu_memory_gib * per_replica) if spec.gpu_memory_gib else None
+        )
+
+
+def _clean(value: float) -> float:
+    return int(value) if float(value).is_integer() else round(value, 4)
+
+
+def most_expensive(catalog: GpuCatalog, types: list[str]) -> tuple[InstanceSpec | None, str | None]:
+    """The priciest catalog row among ``types`` and the type it came from (ceilings use the top)."""
+    best: tuple[InstanceSpec | None, str | None] = (None, None)
+    for name in types:
+        spec = catalog.instance(name)
+        if spec is None:
+            continue
+        if best[0] is None or (spec.on_demand or 0) > (best[0].on_demand or 0):
+            best = (spec, name)
+    return best

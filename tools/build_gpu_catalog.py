@@ -1,0 +1,101 @@
+"""Build policies/data/gpu_catalog.json from the reference CSV (every row keeps source and date).
+
+Usage: python tools/build_gpu_catalog.py [CSV] [-o policies/data/gpu_catalog.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CSV = ROOT.parent / "shared" / "reference" / "gpu_catalog.csv"
+DEFAULT_OUT = ROOT / "policies" / "data" / "gpu_catalog.json"
+
+_VENDORS = (
+    ("NVIDIA ", "nvidia"),
+    ("AMD Radeon Pro ", "amd"),
+    ("AMD Radeon Instinct ", "amd"),
+    ("AWS ", "aws"),
+)
+
+
+def short_model(full: str) -> tuple[str, str | None]:
+    """``NVIDIA A100 80GB PCIe`` → (``A100``, ``nvidia``); RTX PRO models keep their number."""
+    vendor = None
+    rest = full
+    for prefix, name in _VENDORS:
+        if full.startswith(prefix):
+            vendor, rest = name, full[len(prefix) :]
+            break
+    rest = re.sub(r"\s*\(.*\)$", "", rest)
+    if rest.startswith("RTX PRO "):
+        return " ".join(rest.split()[:3]), vendor
+    return rest.split()[0], vendor
+
+
+def _number(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+def _count(text: str) -> float | int:
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def build(csv_path: Path) -> dict[str, Any]:
+    """The catalog document: instance rows keyed by lower-case type, per-GPU rows by accelerator."""
+    instances: dict[str, Any] = {}
+    accelerators: dict[str, Any] = {}
+    with csv_path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            model, vendor = short_model(row["gpu_model"])
+            entry = {
+                "provider": row["provider"],
+                "instance_type": row["instance_type"],
+                "gpu_model": model,
+                "gpu_model_full": row["gpu_model"],
+                "gpu_vendor": vendor,
+                "gpu_count": _count(row["gpu_count"]),
+                "gpu_memory_gib": _number(row["gpu_memory_gib"]),
+                "vcpus": _number(row["vcpus"]),
+                "memory_gib": _number(row["memory_gib"]),
+                "region": row["region"],
+                "on_demand_usd_per_hour": _number(row["on_demand_usd_per_hour"]),
+                "spot_usd_per_hour": _number(row["spot_usd_per_hour"]),
+                "source": row["source"],
+                "as_of": row["as_of"],
+            }
+            if row["instance_type"].startswith("gpu:"):
+                accelerators[row["instance_type"][4:].lower()] = entry
+            else:
+                instances[row["instance_type"].lower()] = entry
+    return {
+        "description": "GPU instance prices (USD/hour, Linux list price) with source and date per "
+        "row; see gpu_catalog.md in the reference data for caveats.",
+        "hours_per_month": 730,
+        "instances": dict(sorted(instances.items())),
+        "accelerators": dict(sorted(accelerators.items())),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("csv", nargs="?", type=Path, default=DEFAULT_CSV)
+    parser.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args()
+    document = build(args.csv)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(document, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    print(
+        f"{args.output}: {len(document['instances'])} instances, "
+        f"{len(document['accelerators'])} accelerators"
+    )
+
+
+if __name__ == "__main__":
+    main()
