@@ -14,7 +14,7 @@ from typing import Any
 from guardrails.enrich.attrs import kind
 from guardrails.enrich.catalog import GpuCatalog, load_gpu_catalog
 from guardrails.enrich.cloud import CLOUD_SIZERS
-from guardrails.enrich.cost import change_summary, dollars, monthly, price, spot_saving
+from guardrails.enrich.cost import change_summary, dollars, monthly, price, rounded, spot_saving
 from guardrails.enrich.environment import environment_of
 from guardrails.enrich.kubernetes import size_node_pool, size_workload, workload_autoscaling
 from guardrails.enrich.sizing import Sizing
@@ -125,7 +125,7 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
             if sizing.is_gpu and month is None
             else None
         ),
-        "hourly_usd": hourly,
+        "hourly_usd": rounded(hourly) if hourly else None,
         "monthly_usd": month,
         "monthly_usd_display": (
             {"desired": dollars(month["desired"]), "max": dollars(month["max"])} if month else None

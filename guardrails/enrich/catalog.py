@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 
 from guardrails.bundled import gpu_catalog_path
@@ -108,10 +108,13 @@ class GpuCatalog:
 
     def per_gpu(self, model: str) -> InstanceSpec | None:
         """The cheapest whole-GPU row for ``model``, priced per GPU (a conservative floor)."""
-        return _per_gpu_rows(self).get(model.upper())
+        return self._per_gpu_rows.get(model.upper())
+
+    @cached_property
+    def _per_gpu_rows(self) -> dict[str, InstanceSpec]:
+        return _per_gpu_rows(self)
 
 
-@cache
 def _per_gpu_rows(catalog: GpuCatalog) -> dict[str, InstanceSpec]:
     best: dict[str, InstanceSpec] = {}
     for spec in [*catalog.instances.values(), *catalog.accelerators.values()]:

@@ -277,7 +277,9 @@ def google_container_node_pool(r: Resource, a: Attrs, c: GpuCatalog, ref: Refere
             dig(autoscaling, "total_max_node_count")
         )
         _autoscale(s, maximum, "autoscaling.0.max_node_count", maximum is not None)
-    _fixed(s, count, maximum if autoscaling is not None else None)
+    _fixed(s, count, maximum)
+    if autoscaling is not None:
+        s.max = maximum
     _gcp_machine(
         s, r, c, dig(config, "machine_type"), dig(config, "guest_accelerator"), ("node_config",)
     )
@@ -313,6 +315,7 @@ def azure_node_pool(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Si
     if auto:
         _autoscale(s, maximum, "max_count", maximum is not None)
         _fixed(s, count if count is not None else as_int(dig(a, "min_count")), maximum)
+        s.max = maximum
     else:
         _fixed(s, count)
     size = dig(a, "vm_size")

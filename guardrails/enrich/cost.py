@@ -26,7 +26,7 @@ def _unit_price(unit: Unit) -> float | None:
 
 
 def price(sizing: Sizing) -> tuple[dict[str, float] | None, str | None]:
-    """Hourly USD at desired and max scale, or None and the reason it cannot be priced."""
+    """Hourly USD (unrounded) at desired and max scale, or None and why it cannot be priced."""
     if sizing.price_problem is not None:
         return None, sizing.price_problem[0]
     if not sizing.units:
@@ -42,11 +42,16 @@ def price(sizing: Sizing) -> tuple[dict[str, float] | None, str | None]:
         # An unbounded max is priced at desired scale; GR-COST-004 reports the missing max.
         scale = unit.max if unit.max is not None else unit.desired
         maximum += hourly * unit.count * max(scale, unit.desired)
-    return {"desired": round(desired, 2), "max": round(maximum, 2)}, None
+    return {"desired": desired, "max": maximum}, None
 
 
 def monthly(hourly: Mapping[str, float]) -> dict[str, float]:
+    """Monthly USD from unrounded hourly USD."""
     return {k: round(v * HOURS_PER_MONTH, 2) for k, v in hourly.items()}
+
+
+def rounded(hourly: Mapping[str, float]) -> dict[str, float]:
+    return {k: round(v, 2) for k, v in hourly.items()}
 
 
 def spot_saving(sizing: Sizing) -> float | None:
