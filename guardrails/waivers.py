@@ -62,7 +62,8 @@ class Waiver:
 
     def describe(self) -> str:
         ticket = f", ticket {self.ticket}" if self.ticket else ""
-        return f"{self.policy} on {self.resource} ({self.origin}; owner {self.owner}, expires {self.expires}{ticket})"
+        where = f"{self.origin}; owner {self.owner}, expires {self.expires}{ticket}"
+        return f"{self.policy} on {self.resource} ({where})"
 
 
 @dataclass(frozen=True)
