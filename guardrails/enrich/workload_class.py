@@ -18,6 +18,7 @@ _BY_KIND = {
     "RayJob": "training",
     "JobSet": "training",
     "InferenceService": "inference",
+    "LLMInferenceService": "inference",
     "RayService": "inference",
     "ServingRuntime": "inference",
     "Notebook": "notebook",

@@ -1,21 +1,183 @@
-"""Placeholder until the parser lands (being written now)."""
+"""Terraform HCL (``.tf`` files, one directory = one module) into the resource graph.
+
+Resources keep their literal attributes; ``var.x`` takes the variable's default and ``local.x``
+a literal local; every other expression is unknown until apply (its path goes in ``unknown``).
+Module calls become ``module`` nodes; their contents are not expanded (noted in the input).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import hcl2
+from hcl2.utils import SerializationOptions
+
 from guardrails.errors import InputError
-from guardrails.model import Graph, SourceFormat
+from guardrails.model import Action, Edge, EdgeKind, Graph, InputFile, Location, Resource
+from guardrails.model import SourceFormat as Fmt
 from guardrails.parsers.base import ParseOptions
-from guardrails.parsers.loader import LoadedInput
+from guardrails.parsers.hcl_values import Converted, ValueConverter, literal_table, unquote
+from guardrails.parsers.ids import provider_from_terraform, resource_id, string_map
+from guardrails.parsers.loader import LoadedInput, read_text
+from guardrails.parsers.terraform_source import block_lines
+
+_OPTIONS = SerializationOptions(with_comments=False, explicit_blocks=True)
+_META_ARGUMENTS = (
+    "count",
+    "for_each",
+    "provider",
+    "lifecycle",
+    "depends_on",
+    "provisioner",
+    "connection",
+)
+
+
+def _load(path: str, text: str) -> dict[str, Any]:
+    try:
+        document = hcl2.loads(text, serialization_options=_OPTIONS)
+    except Exception as exc:  # python-hcl2 raises Lark errors of many types
+        line = getattr(exc, "line", None)
+        where = f" at line {line}" if isinstance(line, int) and line > 0 else ""
+        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(path, f"invalid HCL{where}: {problem[:160]}") from None
+    return document if isinstance(document, dict) else {}
+
+
+def _labelled(blocks: Any, depth: int) -> Iterator[tuple[tuple[str, ...], Mapping[str, Any]]]:
+    """(labels, body) of every block in python-hcl2's nested-dict form."""
+    for item in blocks if isinstance(blocks, list) else []:
+        if not isinstance(item, Mapping):
+            continue
+        for first, inner in item.items():
+            if depth == 1 and isinstance(inner, Mapping):
+                yield (unquote(first),), inner
+            elif depth == 2 and isinstance(inner, Mapping):
+                for second, body in inner.items():
+                    if isinstance(body, Mapping):
+                        yield (unquote(first), unquote(second)), body
 
 
 class TerraformHclParser:
-    format = SourceFormat.TERRAFORM_HCL
+    """``.tf`` configuration files (python-hcl2)."""
+
+    format = Fmt.TERRAFORM_HCL
 
     def matches(self, loaded: LoadedInput) -> bool:
-        return False
+        return loaded.syntax == "hcl"
 
     def parse(self, loaded: LoadedInput, options: ParseOptions) -> Graph:
-        raise InputError(loaded.path, "format not supported yet")
+        return self.parse_sources([(loaded.path, loaded.text)])
 
     def parse_files(self, files: list[str], options: ParseOptions) -> Graph:
-        return Graph()
+        """One directory's .tf files, parsed together (variables apply across files)."""
+        return self.parse_sources([(f, read_text(f, options.max_bytes)) for f in sorted(files)])
+
+    def parse_sources(self, sources: list[tuple[str, str]]) -> Graph:
+        documents = [(path, text, _load(path, text)) for path, text in sources]
+        variables: dict[str, Any] = {}
+        locals_: dict[str, Any] = {}
+        for _, _, doc in documents:
+            for labels, body in _labelled(doc.get("variable"), 1):
+                variables.update(literal_table({labels[0]: body}, "default"))
+            for block in doc.get("locals", []) if isinstance(doc.get("locals"), list) else []:
+                if isinstance(block, Mapping):
+                    locals_.update(literal_table(dict(block), None))
+        converter = ValueConverter(variables, locals_)
+        builder = _Builder(converter)
+        for path, text, doc in documents:
+            builder.add_file(path, text, doc)
+        return builder.graph([path for path, _ in sources])
+
+
+class _Builder:
+    def __init__(self, converter: ValueConverter) -> None:
+        self.converter = converter
+        self.resources: list[Resource] = []
+        self.references: dict[str, set[str]] = {}
+        self.depends: dict[str, set[str]] = {}
+        self.notes: dict[str, list[str]] = {}
+
+    def add_file(self, path: str, text: str, doc: Mapping[str, Any]) -> None:
+        lines = block_lines(text)
+        for mode, key in (("managed", "resource"), ("data", "data")):
+            for (rtype, name), body in _labelled(doc.get(key), 2):
+                address = f"{rtype}.{name}" if mode == "managed" else f"data.{rtype}.{name}"
+                line = lines.get((key, rtype, name))
+                self._add(path, address, rtype, name, mode, body, line)
+        for (name,), body in _labelled(doc.get("module"), 1):
+            line = lines.get(("module", name, ""))
+            self._add(path, f"module.{name}", "module", name, "module", body, line)
+            source = body.get("source")
+            shown = unquote(source) if isinstance(source, str) else "unknown source"
+            self.notes.setdefault(path, []).append(
+                f"module.{name} (source {shown}) is referenced but not expanded"
+            )
+
+    def _add(
+        self,
+        path: str,
+        address: str,
+        rtype: str,
+        name: str,
+        mode: str,
+        body: Mapping[str, Any],
+        line: int | None,
+    ) -> None:
+        out = Converted()
+        attributes = {
+            key: self.converter.convert(value, key, out)
+            for key, value in body.items()
+            if key not in _META_ARGUMENTS and not key.startswith("__")
+        }
+        depends = Converted()
+        self.converter.convert(body.get("depends_on"), "depends_on", depends)
+        for meta in ("count", "for_each"):
+            if meta in body:
+                self.notes.setdefault(path, []).append(
+                    f"{address} uses {meta}: one resource stands for every instance"
+                )
+        labels: dict[str, str] = {}
+        if mode == "managed":
+            for key in ("tags", "labels"):
+                labels.update(string_map(attributes.get(key)))
+        rid = resource_id(path, address)
+        self.references[rid] = out.references
+        self.depends[rid] = depends.references
+        self.resources.append(
+            Resource(
+                id=rid,
+                address=address,
+                source_format=Fmt.TERRAFORM_HCL,
+                provider="terraform" if mode == "module" else provider_from_terraform(None, rtype),
+                type=rtype,
+                name=name,
+                action=Action.CREATE,
+                attributes=attributes,
+                unknown=frozenset(out.unknown),
+                labels=labels,
+                location=Location(path, line),
+                mode=mode,
+            )
+        )
+
+    def graph(self, paths: list[str]) -> Graph:
+        by_address = {r.address: r.id for r in self.resources}
+        edges: list[Edge] = []
+        for resource in self.resources:
+            for kind, table in (
+                (EdgeKind.REFERENCES, self.references),
+                (EdgeKind.DEPENDS_ON, self.depends),
+            ):
+                for reference in sorted(table.get(resource.id, ())):
+                    target = by_address.get(reference)
+                    if target is not None and target != resource.id:
+                        edges.append(Edge(resource.id, target, kind))
+        inputs = tuple(
+            InputFile(p, str(Fmt.TERRAFORM_HCL), tuple(self.notes.get(p, ()))) for p in paths
+        )
+        return Graph(tuple(self.resources), tuple(dict.fromkeys(edges)), inputs)
+
+
+__all__ = ["TerraformHclParser"]

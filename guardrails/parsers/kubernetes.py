@@ -1,21 +1,177 @@
-"""Placeholder until the parser lands (being written now)."""
+"""Kubernetes manifests (multi-document YAML, JSON, ``List`` kinds) into the resource graph.
+
+Every object becomes a resource addressed ``Kind/namespace/name`` (cluster-scoped kinds:
+``Kind/name``); workloads carry their pod templates (see kubernetes_pods.py); Services select
+workloads, HPAs and KEDA ScaledObjects scale them, workloads mount PVCs, ConfigMaps and Secrets.
+"""
 
 from __future__ import annotations
 
-from guardrails.errors import InputError
-from guardrails.model import Graph, SourceFormat
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from guardrails.model import Action, Edge, EdgeKind, Graph, InputFile, Location, Resource
+from guardrails.model import SourceFormat as Fmt
 from guardrails.parsers.base import ParseOptions
+from guardrails.parsers.ids import resource_id, string_map
+from guardrails.parsers.kubernetes_pods import as_list, as_map, pod_templates
 from guardrails.parsers.loader import LoadedInput
+
+CLUSTER_SCOPED = {
+    "Namespace",
+    "Node",
+    "PersistentVolume",
+    "StorageClass",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+    "PriorityClass",
+    "NodePool",
+    "EC2NodeClass",
+    "AKSNodeClass",
+    "NodeClaim",
+    "Queue",
+    "ClusterPolicy",
+    "ConstraintTemplate",
+    "APIService",
+    "IngressClass",
+    "RuntimeClass",
+    "ClusterIssuer",
+    "ClusterServingRuntime",
+    "ClusterStorageContainer",
+    "VolumeSnapshotClass",
+}
+_MOUNTABLE = {
+    "persistentVolumeClaim": ("PersistentVolumeClaim", "claimName"),
+    "configMap": ("ConfigMap", "name"),
+    "secret": ("Secret", "secretName"),
+}
+
+
+def _is_object(doc: Any) -> bool:
+    return isinstance(doc, Mapping) and isinstance(doc.get("kind"), str) and "apiVersion" in doc
+
+
+def _objects(loaded: LoadedInput) -> Iterator[tuple[Mapping[str, Any], int | None]]:
+    """Every object with its 1-based line; ``List`` kinds are unpacked, empty documents skipped."""
+    for index, doc in enumerate(loaded.documents):
+        line = loaded.document_lines[index] if index < len(loaded.document_lines) else None
+        if not _is_object(doc):
+            continue
+        items = doc.get("items")
+        if str(doc["kind"]).endswith("List") and isinstance(items, list):
+            lines = loaded.item_lines[index] if index < len(loaded.item_lines) else ()
+            for position, item in enumerate(items):
+                if _is_object(item):
+                    yield item, lines[position] if position < len(lines) else line
+            continue
+        yield doc, line
+
+
+def _constraint(group: str) -> bool:
+    return group.startswith("constraints.gatekeeper.sh")
+
+
+def address_of(obj: Mapping[str, Any]) -> tuple[str, str, str | None]:
+    """(address, name, namespace) of an object; unnamed objects use generateName."""
+    meta = as_map(obj.get("metadata"))
+    kind = str(obj["kind"])
+    name = str(meta.get("name") or f"{meta.get('generateName') or 'unnamed-'}<generated>")
+    group = str(obj.get("apiVersion", ""))
+    if kind in CLUSTER_SCOPED or _constraint(group):
+        return f"{kind}/{name}", name, None
+    namespace = str(meta.get("namespace") or "default")
+    return f"{kind}/{namespace}/{name}", name, namespace
 
 
 class KubernetesParser:
-    format = SourceFormat.KUBERNETES
+    """Kubernetes manifests: core workloads, AI CRDs (Ray, Kubeflow, KServe, Volcano, JobSet)."""
+
+    format = Fmt.KUBERNETES
 
     def matches(self, loaded: LoadedInput) -> bool:
-        return False
+        return loaded.syntax in ("yaml", "json") and any(_is_object(d) for d in loaded.documents)
 
     def parse(self, loaded: LoadedInput, options: ParseOptions) -> Graph:
-        raise InputError(loaded.path, "format not supported yet")
+        resources: list[Resource] = []
+        seen: set[str] = set()
+        for index, (obj, line) in enumerate(_objects(loaded)):
+            address, name, namespace = address_of(obj)
+            rid = resource_id(loaded.path, address)
+            if rid in seen:  # the same object twice in one file stays two resources
+                rid = f"{rid}[{index}]"
+            seen.add(rid)
+            templates = pod_templates(obj)
+            resources.append(
+                Resource(
+                    id=rid,
+                    address=address,
+                    source_format=Fmt.KUBERNETES,
+                    provider="kubernetes",
+                    type=str(obj["kind"]),
+                    name=name,
+                    action=Action.APPLY,
+                    attributes=obj,
+                    labels=string_map(as_map(as_map(obj.get("metadata")).get("labels"))),
+                    location=Location(loaded.path, line),
+                    namespace=namespace,
+                    workload={"pod_templates": templates} if templates is not None else None,
+                )
+            )
+        notes = () if resources else ("no Kubernetes objects",)
+        return Graph(
+            tuple(resources),
+            tuple(dict.fromkeys(workload_edges(resources))),
+            (InputFile(loaded.path, str(Fmt.KUBERNETES), notes),),
+        )
 
-    def parse_files(self, files: list[str], options: ParseOptions) -> Graph:
-        return Graph()
+
+def _matches(selector: Mapping[str, str], labels: Mapping[str, str]) -> bool:
+    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
+
+
+def workload_edges(resources: list[Resource]) -> Iterator[Edge]:
+    """``selects``, ``scales`` and ``mounts`` edges between objects of one graph."""
+    by_address = {r.address: r for r in resources}
+    workloads = [r for r in resources if r.workload]
+    for resource in resources:
+        spec = as_map(resource.attributes.get("spec"))
+        if resource.type == "Service":
+            selector = string_map(as_map(spec.get("selector")))
+            for workload in workloads:
+                if workload.namespace != resource.namespace:
+                    continue
+                templates = (
+                    as_list(workload.workload.get("pod_templates")) if workload.workload else []
+                )
+                if any(_matches(selector, t.get("labels", {})) for t in templates):
+                    yield Edge(resource.id, workload.id, EdgeKind.SELECTS)
+        elif resource.type in ("HorizontalPodAutoscaler", "ScaledObject"):
+            ref = as_map(spec.get("scaleTargetRef"))
+            kind = str(ref.get("kind") or "Deployment")
+            target = by_address.get(f"{kind}/{resource.namespace}/{ref.get('name')}")
+            if target is not None:
+                yield Edge(resource.id, target.id, EdgeKind.SCALES)
+        if resource.workload:
+            for template in as_list(resource.workload.get("pod_templates")):
+                for kind, name in _mounted(template.get("volumes", [])):
+                    target = by_address.get(f"{kind}/{resource.namespace}/{name}")
+                    if target is not None:
+                        yield Edge(resource.id, target.id, EdgeKind.MOUNTS)
+
+
+def _mounted(volumes: list[Any]) -> Iterator[tuple[str, str]]:
+    for volume in volumes:
+        volume = as_map(volume)
+        sources = [
+            volume,
+            *(as_map(s) for s in as_list(as_map(volume.get("projected")).get("sources"))),
+        ]
+        for source in sources:
+            for key, (kind, field) in _MOUNTABLE.items():
+                ref = as_map(source.get(key))
+                name = ref.get(field) or ref.get("name")
+                if name:
+                    yield kind, str(name)

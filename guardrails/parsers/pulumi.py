@@ -1,22 +1,212 @@
-"""Placeholder until the parser lands (being written now)."""
+"""Pulumi ``preview --json`` and ``stack export`` into the resource graph.
+
+Addresses are URNs; ``parent`` and ``dependencies`` become edges. Values unknown during a
+preview (Pulumi's unknown sentinel) are null with their path in ``unknown``; secrets are
+replaced by the redaction marker, so their plaintext never reaches any output.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from typing import Any
+
 from guardrails.errors import InputError
-from guardrails.model import Graph, SourceFormat
+from guardrails.model import REDACTED, Action, Edge, EdgeKind, Graph, InputFile, Resource
+from guardrails.model import SourceFormat as Fmt
 from guardrails.parsers.base import ParseOptions
+from guardrails.parsers.ids import resource_id, string_map
 from guardrails.parsers.loader import LoadedInput
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+_OPS = {
+    "create": Action.CREATE,
+    "update": Action.UPDATE,
+    "delete": Action.DELETE,
+    "replace": Action.REPLACE,
+    "create-replacement": Action.REPLACE,
+    "delete-replaced": Action.REPLACE,
+    "same": Action.NO_OP,
+    "read": Action.READ,
+    "read-replacement": Action.READ,
+    "refresh": Action.NO_OP,
+    "discard": Action.NO_OP,
+    "discard-replaced": Action.NO_OP,
+    "import": Action.CREATE,
+    "import-replacement": Action.REPLACE,
+    "remove-pending-replace": Action.NO_OP,
+}
+_PROVIDERS = {
+    "gcp": "google",
+    "google-native": "google",
+    "azure": "azurerm",
+    "azure-native": "azurerm",
+}
+
+
+def provider_from_type(token: str) -> str:
+    """Provider of a type token: ``aws:ec2/instance:Instance`` → ``aws``, ``gcp:…`` → ``google``."""
+    package = token.split(":", 1)[0]
+    if package == "pulumi" and token.startswith("pulumi:providers:"):
+        package = token.rsplit(":", 1)[-1]
+    return _PROVIDERS.get(package, package)
+
+
+def clean(value: Any, path: str, unknown: set[str]) -> Any:
+    """Unknowns → None (path recorded), secrets → REDACTED, ``__defaults`` bookkeeping dropped."""
+    if value == UNKNOWN:
+        unknown.add(path)
+        return None
+    if isinstance(value, Mapping):
+        if SECRET_SIG in value:
+            return REDACTED
+        return {
+            str(k): clean(v, f"{path}.{k}" if path else str(k), unknown)
+            for k, v in value.items()
+            if k != "__defaults"
+        }
+    if isinstance(value, list):
+        return [clean(v, f"{path}.{i}" if path else str(i), unknown) for i, v in enumerate(value)]
+    return value
+
+
+def _name(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
+
+
+def _type_of(urn: str, state: Mapping[str, Any]) -> str:
+    if isinstance(state.get("type"), str):
+        return str(state["type"])
+    parts = urn.split("::")
+    return parts[-2].rsplit("$", 1)[-1] if len(parts) >= 3 else "unknown"
+
+
+def _values(state: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    if not isinstance(state, Mapping):
+        return None
+    inputs = state.get("inputs")
+    outputs = state.get("outputs")
+    if isinstance(inputs, Mapping) and inputs:
+        return inputs
+    return outputs if isinstance(outputs, Mapping) else {}
+
+
+class _Builder:
+    def __init__(self, path: str, fmt: Fmt) -> None:
+        self.path = path
+        self.fmt = fmt
+        self.resources: dict[str, Resource] = {}
+        self.links: list[tuple[str, str, EdgeKind]] = []
+
+    def add(
+        self, urn: str, action: Action, state: Mapping[str, Any], old: Mapping[str, Any] | None
+    ) -> None:
+        unknown: set[str] = set()
+        attributes = clean(_values(state) or {}, "", unknown)
+        before_raw = _values(old)
+        before = clean(before_raw, "", set()) if before_raw is not None else None
+        labels: dict[str, str] = {}
+        for key in ("tags", "labels"):
+            labels.update(string_map(attributes.get(key)))
+        rtype = _type_of(urn, state if state else (old or {}))
+        custom = (state or old or {}).get("custom", True)
+        mode = (
+            "data"
+            if action == Action.READ or rtype.startswith("pulumi:providers:")
+            else ("managed" if custom is not False or rtype == "pulumi:pulumi:Stack" else "module")
+        )
+        self.resources[urn] = Resource(
+            id=resource_id(self.path, urn),
+            address=urn,
+            source_format=self.fmt,
+            provider=provider_from_type(rtype),
+            type=rtype,
+            name=_name(urn),
+            action=action,
+            attributes=attributes,
+            before=before,
+            unknown=frozenset(unknown),
+            labels=labels,
+            mode=mode,
+        )
+        source = state if state else (old or {})
+        parent = source.get("parent")
+        if isinstance(parent, str) and parent:
+            self.links.append((urn, parent, EdgeKind.PARENT))
+        for dependency in source.get("dependencies") or []:
+            if isinstance(dependency, str):
+                self.links.append((urn, dependency, EdgeKind.DEPENDS_ON))
+        for targets in (source.get("propertyDependencies") or {}).values():
+            for target in targets if isinstance(targets, list) else []:
+                if isinstance(target, str):
+                    self.links.append((urn, target, EdgeKind.REFERENCES))
+
+    def graph(self, notes: tuple[str, ...] = ()) -> Graph:
+        edges = [
+            Edge(self.resources[a].id, self.resources[b].id, kind)
+            for a, b, kind in self.links
+            if a in self.resources and b in self.resources and a != b
+        ]
+        return Graph(
+            tuple(self.resources.values()),
+            tuple(dict.fromkeys(edges)),
+            (InputFile(self.path, str(self.fmt), notes),),
+        )
+
+
+def _steps(doc: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    for step in doc.get("steps") or []:
+        if isinstance(step, Mapping) and isinstance(step.get("urn"), str):
+            yield step
 
 
 class PulumiPreviewParser:
-    format = SourceFormat.PULUMI_PREVIEW
+    """``pulumi preview --json``: one resource per step (op → action)."""
+
+    format = Fmt.PULUMI_PREVIEW
 
     def matches(self, loaded: LoadedInput) -> bool:
-        return False
+        doc = loaded.first
+        return (
+            loaded.syntax == "json"
+            and isinstance(doc, Mapping)
+            and isinstance(doc.get("steps"), list)
+            and ("changeSummary" in doc or any(True for _ in _steps(doc)))
+        )
 
     def parse(self, loaded: LoadedInput, options: ParseOptions) -> Graph:
-        raise InputError(loaded.path, "format not supported yet")
+        builder = _Builder(loaded.path, Fmt.PULUMI_PREVIEW)
+        for step in _steps(loaded.first):
+            op = str(step.get("op", "same"))
+            action = _OPS.get(op)
+            if action is None:
+                raise InputError(loaded.path, f"unknown Pulumi step op {op!r} for {step['urn']}")
+            new = step.get("newState") if isinstance(step.get("newState"), Mapping) else {}
+            old = step.get("oldState") if isinstance(step.get("oldState"), Mapping) else None
+            if op == "delete-replaced" and step["urn"] in builder.resources:
+                continue  # the create-replacement step already holds the new state
+            builder.add(step["urn"], action, new or {}, old)
+        return builder.graph()
 
 
-class PulumiStateParser(PulumiPreviewParser):
-    format = SourceFormat.PULUMI_STATE
+class PulumiStateParser:
+    """``pulumi stack export``: every resource in ``deployment.resources`` as no-op."""
+
+    format = Fmt.PULUMI_STATE
+
+    def matches(self, loaded: LoadedInput) -> bool:
+        doc = loaded.first
+        return (
+            loaded.syntax == "json"
+            and isinstance(doc, Mapping)
+            and isinstance(doc.get("deployment"), Mapping)
+            and isinstance(doc["deployment"].get("resources", []), list)
+        )
+
+    def parse(self, loaded: LoadedInput, options: ParseOptions) -> Graph:
+        builder = _Builder(loaded.path, Fmt.PULUMI_STATE)
+        for item in loaded.first["deployment"].get("resources") or []:
+            if isinstance(item, Mapping) and isinstance(item.get("urn"), str):
+                builder.add(item["urn"], Action.NO_OP, item, None)
+        notes = () if builder.resources else ("the stack holds no resources",)
+        return builder.graph(notes)

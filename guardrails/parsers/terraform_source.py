@@ -78,8 +78,15 @@ def _blocks(directory: str) -> dict[tuple[str, str, str], Location]:
             text = tf.read_text(encoding="utf-8-sig", errors="replace")
         except OSError:
             continue
-        for match in _BLOCK.finditer(text):
-            kind, first, second = match.group(1), match.group(2), match.group(3) or ""
-            line = text.count("\n", 0, match.start()) + 1
-            found.setdefault((kind, first, second), Location(str(tf), line))
+        for key, line in block_lines(text).items():
+            found.setdefault(key, Location(str(tf), line))
     return found
+
+
+def block_lines(text: str) -> dict[tuple[str, str, str], int]:
+    """1-based line of every ``resource``/``data``/``module`` block: (kind, type or name, name)."""
+    lines: dict[tuple[str, str, str], int] = {}
+    for match in _BLOCK.finditer(text):
+        key = (match.group(1), match.group(2), match.group(3) or "")
+        lines.setdefault(key, text.count("\n", 0, match.start()) + 1)
+    return lines

@@ -1,0 +1,320 @@
+"""Pod templates of Kubernetes workloads and AI CRDs, in the one shape policies read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from guardrails.parsers.ids import string_map
+
+Object = Mapping[str, Any]
+Template = dict[str, Any]
+
+
+def as_map(value: Any) -> dict[str, Any]:
+    return dict(value) if isinstance(value, Mapping) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list) else []
+
+
+def as_count(value: Any) -> int | None:
+    """A replica count; templated strings, negatives and booleans are not counts."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _container(raw: Any, init: bool) -> dict[str, Any] | None:
+    if not isinstance(raw, Mapping):
+        return None
+    resources = as_map(raw.get("resources"))
+    image = raw.get("image")
+    return {
+        "name": str(raw.get("name") or ""),
+        "image": str(image) if image is not None else None,
+        "init": init,
+        "resources": {
+            "requests": string_map(as_map(resources.get("requests"))),
+            "limits": string_map(as_map(resources.get("limits"))),
+        },
+        "security_context": as_map(raw.get("securityContext")),
+        "ports": [p for p in as_list(raw.get("ports")) if isinstance(p, Mapping)],
+    }
+
+
+def pod_template(
+    spec: Any,
+    role: str,
+    desired: int | None,
+    maximum: int | None,
+    metadata: Any = None,
+    backoff_limit: int | None = None,
+) -> Template:
+    """Normalize one pod spec (and its template metadata) into the graph's pod-template shape."""
+    pod = as_map(spec)
+    meta = as_map(metadata)
+    containers = []
+    for key, init in (("containers", False), ("initContainers", True)):
+        for raw in as_list(pod.get(key)):
+            container = _container(raw, init)
+            if container is not None:
+                containers.append(container)
+    grace = pod.get("terminationGracePeriodSeconds")
+    return {
+        "role": role,
+        "replicas": {"desired": desired, "max": maximum},
+        "containers": containers,
+        "node_selector": string_map(as_map(pod.get("nodeSelector"))),
+        "affinity": as_map(pod.get("affinity")),
+        "tolerations": [t for t in as_list(pod.get("tolerations")) if isinstance(t, Mapping)],
+        "volumes": [v for v in as_list(pod.get("volumes")) if isinstance(v, Mapping)],
+        "security_context": as_map(pod.get("securityContext")),
+        "host_network": pod.get("hostNetwork") is True,
+        "host_pid": pod.get("hostPID") is True,
+        "host_ipc": pod.get("hostIPC") is True,
+        "termination_grace_period_seconds": as_count(grace),
+        "annotations": string_map(as_map(meta.get("annotations"))),
+        "labels": string_map(as_map(meta.get("labels"))),
+        "restart_policy": str(pod["restartPolicy"]) if pod.get("restartPolicy") else None,
+        "service_account": (
+            str(pod.get("serviceAccountName") or pod.get("serviceAccount"))
+            if pod.get("serviceAccountName") or pod.get("serviceAccount")
+            else None
+        ),
+        "backoff_limit": backoff_limit,
+    }
+
+
+def _from_template(
+    template: Any, role: str, desired: int | None, maximum: int | None, backoff: int | None = None
+) -> Template:
+    t = as_map(template)
+    return pod_template(t.get("spec"), role, desired, maximum, t.get("metadata"), backoff)
+
+
+def _replicated(spec: Object, default: int = 1) -> tuple[int | None, int | None]:
+    replicas = spec.get("replicas", default)
+    count = as_count(replicas)
+    return count, count
+
+
+def _pod(obj: Object) -> list[Template]:
+    return [pod_template(obj.get("spec"), "pod", 1, 1, obj.get("metadata"))]
+
+
+def _replica_set(obj: Object) -> list[Template]:
+    spec = as_map(obj.get("spec"))
+    desired, maximum = _replicated(spec)
+    return [_from_template(spec.get("template"), "pod", desired, maximum)]
+
+
+def _daemon_set(obj: Object) -> list[Template]:
+    spec = as_map(obj.get("spec"))
+    return [_from_template(spec.get("template"), "pod", None, None)]  # one per matching node
+
+
+def _job_spec(spec: Object, role: str = "pod") -> Template:
+    parallelism = as_count(spec.get("parallelism", 1))
+    return _from_template(
+        spec.get("template"), role, parallelism, parallelism, as_count(spec.get("backoffLimit"))
+    )
+
+
+def _job(obj: Object) -> list[Template]:
+    spec = as_map(obj.get("spec"))
+    if str(obj.get("apiVersion", "")).startswith("batch.volcano.sh/"):
+        return _volcano(spec)
+    return [_job_spec(spec)]
+
+
+def _cron_job(obj: Object) -> list[Template]:
+    job = as_map(as_map(as_map(obj.get("spec")).get("jobTemplate")).get("spec"))
+    return [_job_spec(job)]
+
+
+def _volcano(spec: Object) -> list[Template]:
+    retries = as_count(spec.get("maxRetry"))
+    templates = []
+    for task in as_list(spec.get("tasks")):
+        task = as_map(task)
+        count = as_count(task.get("replicas", 1))
+        templates.append(
+            _from_template(
+                task.get("template"), str(task.get("name") or "task"), count, count, retries
+            )
+        )
+    return templates
+
+
+def _ray_cluster(cluster: Any, backoff: int | None = None) -> list[Template]:
+    spec = as_map(cluster)
+    head = as_map(spec.get("headGroupSpec"))
+    templates = [_from_template(head.get("template"), "head", 1, 1, backoff)]
+    for group in as_list(spec.get("workerGroupSpecs")):
+        group = as_map(group)
+        hosts = as_count(group.get("numOfHosts", 1)) or 1
+        minimum = as_count(group.get("minReplicas"))
+        desired = as_count(group.get("replicas")) if "replicas" in group else minimum
+        if desired is None and "replicas" not in group:
+            desired = 1 if minimum is None else minimum
+        maximum = as_count(group.get("maxReplicas")) if "maxReplicas" in group else desired
+        templates.append(
+            _from_template(
+                group.get("template"),
+                str(group.get("groupName") or "workers"),
+                desired * hosts if desired is not None else None,
+                maximum * hosts if maximum is not None else None,
+                backoff,
+            )
+        )
+    return templates
+
+
+def _ray(obj: Object) -> list[Template]:
+    spec = as_map(obj.get("spec"))
+    if obj.get("kind") == "RayCluster":
+        return _ray_cluster(spec)
+    if obj.get("kind") == "RayJob":
+        return _ray_cluster(spec.get("rayClusterSpec"), as_count(spec.get("backoffLimit")))
+    return _ray_cluster(spec.get("rayClusterConfig"))
+
+
+def _kubeflow(obj: Object) -> list[Template]:
+    spec = as_map(obj.get("spec"))
+    run_policy = as_map(spec.get("runPolicy"))
+    backoff = as_count(run_policy.get("backoffLimit", spec.get("backoffLimit")))
+    elastic_max = as_count(as_map(spec.get("elasticPolicy")).get("maxReplicas"))
+    templates = []
+    for key, replica_specs in spec.items():
+        if not str(key).endswith("ReplicaSpecs"):
+            continue
+        for role, replica in as_map(replica_specs).items():
+            replica = as_map(replica)
+            count = as_count(replica.get("replicas", 1))
+            maximum = elastic_max if (elastic_max is not None and role == "Worker") else count
+            templates.append(
+                _from_template(replica.get("template"), str(role), count, maximum, backoff)
+            )
+    return templates
+
+
+_KSERVE_COMPONENTS = ("predictor", "transformer", "explainer")
+_KSERVE_POD_FIELDS = (
+    "nodeSelector",
+    "affinity",
+    "tolerations",
+    "volumes",
+    "securityContext",
+    "serviceAccountName",
+    "hostNetwork",
+    "hostPID",
+    "hostIPC",
+    "terminationGracePeriodSeconds",
+    "initContainers",
+)
+
+
+def _kserve_component(component: Object, role: str) -> Template:
+    pod: dict[str, Any] = {k: component[k] for k in _KSERVE_POD_FIELDS if k in component}
+    containers = as_list(component.get("containers"))
+    if not containers:
+        # A model spec (`model:` or a framework key such as `tensorflow:`) runs one container.
+        for value in component.values():
+            if isinstance(value, Mapping) and (
+                "storageUri" in value
+                or "resources" in value
+                or "runtime" in value
+                or "modelFormat" in value
+            ):
+                model = dict(value)
+                containers = [
+                    {
+                        "name": "kserve-container",
+                        "image": model.get("image"),
+                        "resources": model.get("resources"),
+                        "securityContext": model.get("securityContext"),
+                        "ports": model.get("ports"),
+                    }
+                ]
+                break
+    pod["containers"] = containers
+    minimum = as_count(component.get("minReplicas", 1))
+    maximum = as_count(component.get("maxReplicas")) if "maxReplicas" in component else None
+    return pod_template(pod, role, minimum, maximum, component.get("metadata"))
+
+
+def _inference_service(obj: Object) -> list[Template]:
+    spec = as_map(obj.get("spec"))
+    if obj.get("kind") == "LLMInferenceService" or "template" in spec:
+        count = as_count(spec.get("replicas", 1))
+        template = as_map(spec.get("template"))
+        if "containers" in template:  # LLMInferenceService: the template is the pod spec
+            return [pod_template(template, "main", count, count)]
+        return [_from_template(template, "main", count, count)]
+    return [
+        _kserve_component(as_map(spec[name]), name)
+        for name in _KSERVE_COMPONENTS
+        if isinstance(spec.get(name), Mapping)
+    ]
+
+
+def _job_set(obj: Object) -> list[Template]:
+    templates = []
+    for replicated in as_list(as_map(obj.get("spec")).get("replicatedJobs")):
+        replicated = as_map(replicated)
+        copies = as_count(replicated.get("replicas", 1))
+        job = as_map(as_map(replicated.get("template")).get("spec"))
+        template = _job_spec(job, str(replicated.get("name") or "job"))
+        per_job = template["replicas"]["desired"]
+        total = per_job * copies if per_job is not None and copies is not None else None
+        template["replicas"] = {"desired": total, "max": total}
+        templates.append(template)
+    return templates
+
+
+def _notebook(obj: Object) -> list[Template]:
+    spec = as_map(obj.get("spec"))
+    return [_from_template(spec.get("template"), "notebook", 1, 1)]
+
+
+POD_TEMPLATES: dict[str, Callable[[Object], list[Template]]] = {
+    "Pod": _pod,
+    "Deployment": _replica_set,
+    "StatefulSet": _replica_set,
+    "ReplicaSet": _replica_set,
+    "ReplicationController": _replica_set,
+    "DaemonSet": _daemon_set,
+    "Job": _job,
+    "CronJob": _cron_job,
+    "RayCluster": _ray,
+    "RayJob": _ray,
+    "RayService": _ray,
+    "PyTorchJob": _kubeflow,
+    "TFJob": _kubeflow,
+    "MPIJob": _kubeflow,
+    "XGBoostJob": _kubeflow,
+    "PaddleJob": _kubeflow,
+    "JAXJob": _kubeflow,
+    "InferenceService": _inference_service,
+    "LLMInferenceService": _inference_service,
+    "JobSet": _job_set,
+    "Notebook": _notebook,
+}
+
+
+def pod_templates(obj: Object) -> list[Template] | None:
+    """The pod templates of a workload object, or None when the kind runs no pods."""
+    kind = str(obj.get("kind", ""))
+    handler = POD_TEMPLATES.get(kind)
+    if handler is not None:
+        return handler(obj)
+    template = as_map(as_map(obj.get("spec")).get("template"))
+    if isinstance(as_map(template.get("spec")).get("containers"), list):
+        return [_from_template(template, "pod", None, None)]  # an unknown CRD wrapping a pod
+    return None
