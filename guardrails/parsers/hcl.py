@@ -140,7 +140,7 @@ class _Builder:
                 )
         labels: dict[str, str] = {}
         if mode == "managed":
-            for key in ("tags", "labels"):
+            for key in ("tags", "labels", "tag"):  # `tag` blocks: aws_autoscaling_group
                 labels.update(string_map(attributes.get(key)))
         rid = resource_id(path, address)
         self.references[rid] = out.references

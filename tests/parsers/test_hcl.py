@@ -1,0 +1,113 @@
+"""Terraform HCL: literal attributes, variable defaults, unknown expressions, lines and edges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from guardrails.errors import InputError
+from guardrails.model import Graph
+from guardrails.parsers import parse_paths, parse_text
+from tests.conftest import FIXTURES, ROOT
+
+HCL = FIXTURES / "terraform-hcl" / "gpu_cluster"
+
+
+def graph() -> Graph:
+    return parse_paths([str(HCL)])
+
+
+def resources() -> dict[str, Any]:
+    return {r.address: r for r in graph().resources}
+
+
+@pytest.mark.parametrize(
+    ("address", "mode", "line", "attribute", "value"),
+    [
+        ("aws_launch_template.trainer", "managed", 10, "instance_type", "p4d.24xlarge"),
+        (
+            "aws_launch_template.trainer",
+            "managed",
+            10,
+            "instance_market_options",
+            [{"market_type": "spot"}],
+        ),
+        ("aws_autoscaling_group.trainers", "managed", 24, "desired_capacity", 2),
+        ("aws_autoscaling_group.trainers", "managed", 24, "max_size", None),
+        ("aws_instance.notebook", "managed", 43, "associate_public_ip_address", True),
+        ("aws_s3_bucket.checkpoints", "managed", 60, "bucket", "acme-checkpoints"),
+        ("data.aws_ami.dlami", "data", 5, "owners", ["amazon"]),
+        ("module.vpc", "module", 67, "source", "terraform-aws-modules/vpc/aws"),
+    ],
+)
+def test_attributes_and_lines(
+    address: str, mode: str, line: int, attribute: str, value: Any
+) -> None:
+    resource = resources()[address]
+    assert resource.mode == mode
+    assert resource.location.line == line
+    assert resource.location.file.endswith("main.tf")
+    assert resource.attributes[attribute] == value
+
+
+@pytest.mark.parametrize(
+    ("address", "unknown"),
+    [
+        ("aws_autoscaling_group.trainers", {"launch_template.0.id", "max_size"}),
+        ("aws_instance.notebook", {"ami", "tags.Name"}),
+        ("aws_launch_template.trainer", {"image_id"}),
+        ("aws_s3_bucket.checkpoints", set()),
+    ],
+)
+def test_unresolved_expressions_are_unknown(address: str, unknown: set[str]) -> None:
+    assert set(resources()[address].unknown) == unknown
+
+
+def test_labels_take_literal_and_substituted_values_only() -> None:
+    found = resources()
+    assert found["aws_instance.notebook"].labels == {
+        "environment": "dev",
+        "team": "ml-research",
+        "workload": "notebook",
+    }
+    assert found["aws_autoscaling_group.trainers"].labels == {"team": "ml-research"}
+
+
+def test_reference_and_depends_on_edges() -> None:
+    edges = {(e.source.split("#")[1], str(e.kind), e.target.split("#")[1]) for e in graph().edges}
+    assert ("aws_autoscaling_group.trainers", "references", "aws_launch_template.trainer") in edges
+    assert ("aws_launch_template.trainer", "references", "data.aws_ami.dlami") in edges
+    assert ("aws_instance.notebook", "depends_on", "aws_autoscaling_group.trainers") in edges
+
+
+def test_modules_and_count_are_noted() -> None:
+    notes = [n for i in graph().inputs for n in i.notes]
+    assert (
+        "module.vpc (source terraform-aws-modules/vpc/aws) is referenced but not expanded" in notes
+    )
+    assert any("aws_instance.notebook uses count" in n for n in notes)
+
+
+def test_enrichment_follows_the_launch_template() -> None:
+    from guardrails.api import build_input
+
+    doc = build_input([str(HCL)])
+    asg = next(r for r in doc["resources"] if r["address"] == "aws_autoscaling_group.trainers")
+    assert asg["facts"]["instance_type"] == "p4d.24xlarge"
+    assert asg["facts"]["capacity"] == "spot"
+
+
+def test_malformed_hcl_is_a_one_line_input_error() -> None:
+    path = ROOT / "tests" / "data" / "malformed.tf"
+    with pytest.raises(InputError) as info:
+        parse_paths([str(path)])
+    message = str(info.value)
+    assert message.startswith(str(path)) and "invalid HCL" in message and "\n" not in message
+
+
+def test_single_file_from_text() -> None:
+    text = 'variable "t" {\n  default = "g5.xlarge"\n}\nresource "aws_instance" "a" {\n  instance_type = var.t\n}\n'
+    resource = parse_text("one.tf", text).resources[0]
+    assert resource.attributes["instance_type"] == "g5.xlarge"
+    assert resource.location.line == 4

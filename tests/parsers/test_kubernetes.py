@@ -1,0 +1,182 @@
+"""Kubernetes manifests: kinds, addresses, lines, pod templates, edges and malformed specs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from guardrails.errors import InputError
+from guardrails.model import Graph
+from guardrails.parsers import parse_paths, parse_text
+from tests.conftest import FIXTURES
+
+K8S = FIXTURES / "kubernetes"
+
+
+def graph_of(name: str) -> Graph:
+    return parse_paths([str(K8S / name)])
+
+
+def by_address(graph: Graph) -> dict[str, Any]:
+    return {r.address: r for r in graph.resources}
+
+
+def roles(resource: Any) -> list[tuple[str, int | None, int | None]]:
+    return [
+        (t["role"], t["replicas"]["desired"], t["replicas"]["max"])
+        for t in resource.workload["pod_templates"]
+    ]
+
+
+@pytest.mark.parametrize(
+    ("file", "address", "line", "expected_roles"),
+    [
+        (
+            "ai-crds.yaml",
+            "RayCluster/ml-dev/research",
+            2,
+            [("head", 1, 1), ("gpu-a100", 2, 6), ("cpu", 0, 10)],
+        ),
+        ("ai-crds.yaml", "RayJob/ml-dev/finetune", 44, [("head", 1, 1), ("gpu", 4, 4)]),
+        ("ai-crds.yaml", "RayService/ml-prod/chat", 70, [("head", 1, 1), ("serve", 2, 4)]),
+        ("ai-crds.yaml", "PyTorchJob/ml-dev/bert", 95, [("Master", 1, 1), ("Worker", 3, 8)]),
+        ("ai-crds.yaml", "TFJob/ml-dev/mnist", 126, [("Chief", 1, 1), ("Worker", 2, 2)]),
+        ("ai-crds.yaml", "MPIJob/ml-dev/horovod", 150, [("Launcher", 1, 1), ("Worker", 2, 2)]),
+        ("ai-crds.yaml", "XGBoostJob/ml-dev/churn", 173, [("Master", 1, 1), ("Worker", 2, 2)]),
+        ("ai-crds.yaml", "InferenceService/ml-prod/sklearn-iris", 195, [("predictor", 1, 3)]),
+        ("ai-crds.yaml", "Job/ml-dev/mpi-train", 212, [("master", 1, 1), ("worker", 2, 2)]),
+        ("ai-crds.yaml", "JobSet/ml-dev/tpu-pretrain", 239, [("slice", 8, 8)]),
+        ("ai-crds.yaml", "Notebook/kubeflow-user/alice-lab", 263, [("notebook", 1, 1)]),
+        ("core-workloads.yaml", "Pod/default/debug", 1, [("pod", 1, 1)]),
+        ("core-workloads.yaml", "StatefulSet/data/feature-store", 10, [("pod", 3, 3)]),
+        ("core-workloads.yaml", "DaemonSet/monitoring/dcgm-exporter", 28, [("pod", None, None)]),
+        ("core-workloads.yaml", "Job/ml-dev/preprocess", 47, [("pod", 4, 4)]),
+        ("core-workloads.yaml", "CronJob/ml-dev/nightly-eval", 65, [("pod", 1, 1)]),
+        ("serving.yaml", "Deployment/ml-prod/llm-server", 22, [("pod", 2, 2)]),
+        ("list.json", "ReplicaSet/web/web-7d9f", None, [("pod", None, None)]),
+    ],
+)
+def test_workload_pod_templates(
+    file: str, address: str, line: int | None, expected_roles: list[Any]
+) -> None:
+    resource = by_address(graph_of(file))[address]
+    assert resource.location.line == line
+    assert resource.provider == "kubernetes" and str(resource.action) == "apply"
+    assert roles(resource) == expected_roles
+
+
+def test_pod_template_details() -> None:
+    resources = by_address(Graph.merge([graph_of("ai-crds.yaml"), graph_of("core-workloads.yaml")]))
+    worker = resources["RayCluster/ml-dev/research"].workload["pod_templates"][1]
+    assert worker["node_selector"]["karpenter.sh/capacity-type"] == "spot"
+    assert worker["containers"][0]["resources"]["limits"] == {
+        "nvidia.com/gpu": "1",
+        "cpu": "8",
+        "memory": "64Gi",
+    }
+    predictor = resources["InferenceService/ml-prod/sklearn-iris"].workload["pod_templates"][0]
+    assert predictor["containers"][0]["name"] == "kserve-container"
+    assert predictor["node_selector"] == {"cloud.google.com/gke-accelerator": "nvidia-l4"}
+    job = resources["Job/ml-dev/preprocess"].workload["pod_templates"][0]
+    assert [(c["name"], c["init"]) for c in job["containers"]] == [("run", False), ("fetch", True)]
+    assert job["backoff_limit"] == 3 and job["restart_policy"] == "Never"
+    assert resources["PyTorchJob/ml-dev/bert"].workload["pod_templates"][0]["backoff_limit"] == 5
+    assert resources["Job/ml-dev/mpi-train"].workload["pod_templates"][0]["backoff_limit"] == 3
+    daemon = resources["DaemonSet/monitoring/dcgm-exporter"].workload["pod_templates"][0]
+    assert daemon["host_pid"] is True
+    assert daemon["containers"][0]["security_context"] == {"privileged": True}
+    assert resources["NodePool/gpu-spot"].workload is None
+
+
+def test_edges_select_scale_and_mount() -> None:
+    graph = graph_of("serving.yaml")
+    edges = {(e.source.split("#")[1], str(e.kind), e.target.split("#")[1]) for e in graph.edges}
+    assert edges == {
+        ("Service/ml-prod/llm-server", "selects", "Deployment/ml-prod/llm-server"),
+        ("HorizontalPodAutoscaler/ml-prod/llm-server", "scales", "Deployment/ml-prod/llm-server"),
+        ("Deployment/ml-prod/llm-server", "mounts", "PersistentVolumeClaim/ml-prod/model-cache"),
+        ("Deployment/ml-prod/llm-server", "mounts", "ConfigMap/ml-prod/model-config"),
+    }
+
+
+def test_list_kind_and_empty_documents() -> None:
+    assert len(graph_of("list.json").resources) == 2
+    assert len(graph_of("serving.yaml").resources) == 5  # the empty document is skipped
+
+
+def test_labels_are_strings_and_namespaces_default() -> None:
+    text = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {gpu: 1, spot: true}\nspec: {}\n"
+    resource = parse_text("p.yaml", text).resources[0]
+    assert resource.labels == {"gpu": "1", "spot": "true"}
+    assert resource.namespace == "default" and resource.address == "Pod/default/p"
+
+
+def test_generate_name_and_duplicates_stay_distinct() -> None:
+    doc = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"generateName": "train-"}}
+    text = yaml.safe_dump(doc) + "---\n" + yaml.safe_dump(doc)
+    graph = parse_text("jobs.yaml", text)
+    assert [r.address for r in graph.resources] == ["Job/default/train-<generated>"] * 2
+    assert len({r.id for r in graph.resources}) == 2
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        [{"containers": [{"name": "a"}]}],
+        {"containers": "oops"},
+        {"containers": [{"name": "a", "resources": {"limits": ["x"]}}]},
+        {"replicas": "{{ .Values.n }}", "template": "nope"},
+        {"template": {"spec": {"containers": [None, 3, {"image": 5}]}}},
+    ],
+)
+def test_malformed_specs_are_tolerated(spec: Any) -> None:
+    for kind in ("Pod", "Deployment", "RayCluster", "PyTorchJob", "InferenceService"):
+        text = json.dumps(
+            {"apiVersion": "v1", "kind": kind, "metadata": {"name": "x"}, "spec": spec}
+        )
+        graph = parse_text("x.json", text)
+        assert graph.resources[0].type == kind
+
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    kind=st.sampled_from(
+        [
+            "Pod",
+            "Deployment",
+            "Job",
+            "CronJob",
+            "RayCluster",
+            "RayJob",
+            "PyTorchJob",
+            "InferenceService",
+            "JobSet",
+            "Notebook",
+            "Service",
+            "HorizontalPodAutoscaler",
+        ]
+    ),
+    spec=_values,
+    metadata=_values,
+)
+def test_random_specs_never_raise(kind: str, spec: Any, metadata: Any) -> None:
+    text = json.dumps({"apiVersion": "v1", "kind": kind, "metadata": metadata, "spec": spec})
+    try:
+        graph = parse_text("random.json", text)
+    except InputError:
+        return
+    json.dumps(graph.to_input())
