@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 from guardrails.engines.base import Engine
 from guardrails.engines.python import PythonEngine
+from guardrails.engines.rego import BACKENDS, RegoEngine, backend_available
 from guardrails.errors import EngineError
 
 ENGINE_NAMES = ("auto", "rego", "opa", "python")
+OPA_URL_ENV = "GUARDRAILS_OPA_URL"
 
 
 def rego_available() -> bool:
     """Whether an in-process Rego engine can be imported here."""
-    return False
+    return any(backend_available(b) for b in BACKENDS)
 
 
 def select_engine(
@@ -24,6 +28,23 @@ def select_engine(
     """The engine to run and any warnings about how it was chosen."""
     if name not in ENGINE_NAMES:
         raise EngineError(f"unknown engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")
-    if name in ("auto", "python"):
+    if name == "python":
         return PythonEngine(), []
-    raise EngineError(f"engine {name!r} is not available here")
+    if name == "rego":
+        return RegoEngine(), []
+    if name == "opa":
+        from guardrails.engines.opa_remote import OpaRemoteEngine, OpaUnavailable
+
+        url = opa_url or os.environ.get(OPA_URL_ENV)
+        if not url:
+            raise EngineError(f"--engine opa needs --opa-url or {OPA_URL_ENV}")
+        try:
+            return OpaRemoteEngine(url, upload=upload), []
+        except OpaUnavailable as exc:
+            if not allow_fallback:
+                raise EngineError(f"OPA server {url} is unreachable: {exc}") from None
+            fallback, _ = select_engine("auto")
+            return fallback, [
+                f"OPA server {url} is unreachable ({exc}); used the {fallback.name} engine"
+            ]
+    return (RegoEngine(), []) if rego_available() else (PythonEngine(), [])

@@ -1,3 +1,95 @@
-"""Python twins of the tagging policies (see policies/tagging/)."""
+"""Python twins of the tagging policies (policies/tagging)."""
 
 from __future__ import annotations
+
+import re
+
+from guardrails.engines.python.registry import RawFinding, twin
+from guardrails.engines.python.util import Doc, facts, finding, live
+
+_TAG_PATHS = {"tags", "tags_all", "labels"}
+
+
+def _tag_unknowns(r: Doc) -> list[str]:
+    return sorted(
+        u for u in r["unknown"] if u in _TAG_PATHS or u.startswith(("tags.", "tags_all."))
+    )
+
+
+def _tagged(doc: Doc) -> list[Doc]:
+    return [r for r in doc["resources"] if facts(r).get("taggable") is True and live(r)]
+
+
+@twin("GR-TAG-001")
+def missing_required_tags(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    for r in _tagged(doc):
+        missing = sorted({k for k in config["required_tags"] if not r["labels"].get(k)})
+        if not missing:
+            continue
+        unknowns = _tag_unknowns(r)
+        if unknowns:
+            out.append(
+                finding(
+                    r,
+                    f"{r['type']} {r['address']}: tags are unknown until apply ({unknowns[0]}), so "
+                    f"required tags {', '.join(missing)} cannot be checked",
+                    outcome="unknown",
+                    attribute=unknowns[0],
+                )
+            )
+        else:
+            out.append(
+                finding(
+                    r, f"{r['type']} {r['address']} is missing required tags: {', '.join(missing)}"
+                )
+            )
+    return out
+
+
+@twin("GR-TAG-002")
+def tag_value_not_allowed(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    for r in _tagged(doc):
+        for key, allowed in config["allowed_tag_values"].items():
+            value = r["labels"].get(key)
+            if value is not None and value not in allowed:
+                out.append(
+                    finding(
+                        r,
+                        f"{r['type']} {r['address']} has {key}={value}; allowed values: "
+                        f"{', '.join(sorted(allowed))}",
+                    )
+                )
+        for key, pattern in config["tag_patterns"].items():
+            value = r["labels"].get(key)
+            if value is not None and not re.match(f"^(?:{pattern})$", value):
+                out.append(
+                    finding(
+                        r,
+                        f"{r['type']} {r['address']} has {key}={value}, which does not match "
+                        f"the pattern {pattern}",
+                    )
+                )
+    return out
+
+
+@twin("GR-TAG-003")
+def gpu_without_workload_tag(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    allowed = set(config["allowed_workloads"])
+    for r in doc["resources"]:
+        if facts(r).get("is_gpu") is not True or not live(r):
+            continue
+        value = r["labels"].get("workload")
+        if value is None:
+            out.append(finding(r, f"{r['type']} {r['address']} has no workload tag"))
+        elif value not in allowed:
+            out.append(
+                finding(
+                    r,
+                    f"{r['type']} {r['address']} has workload tag {value}, which is not one of "
+                    f"{', '.join(sorted(config['allowed_workloads']))}",
+                )
+            )
+    return out

@@ -1,0 +1,53 @@
+"""Helpers shared by the Python twins (the counterparts of policies/lib/util.rego)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Doc = dict[str, Any]
+
+SPOT_TAINT_KEYS = {
+    "karpenter.sh/capacity-type",
+    "eks.amazonaws.com/capacityType",
+    "cloud.google.com/gke-spot",
+    "cloud.google.com/gke-preemptible",
+    "kubernetes.azure.com/scalesetpriority",
+}
+GPU_RESOURCE_NAMES = ("nvidia.com/gpu", "amd.com/gpu", "aws.amazon.com/neuron", "google.com/tpu")
+
+
+def covers(unknown: str, path: str) -> bool:
+    return unknown == path or path.startswith(unknown + ".") or unknown.startswith(path + ".")
+
+
+def unknown_path(r: Doc, path: str) -> str | None:
+    found = sorted(u for u in r.get("unknown", []) if covers(u, path))
+    return found[0] if found else None
+
+
+def live(r: Doc) -> bool:
+    return r.get("mode") == "managed" and r.get("action") != "delete"
+
+
+def templates(r: Doc) -> list[Doc]:
+    workload = r.get("workload")
+    if isinstance(workload, dict) and isinstance(workload.get("pod_templates"), list):
+        return list(workload["pod_templates"])
+    return []
+
+
+def blocks(value: Any) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        return [value]
+    return []
+
+
+def facts(r: Doc) -> Doc:
+    value = r.get("facts")
+    return value if isinstance(value, dict) else {}
+
+
+def finding(r: Doc, message: str, **extra: Any) -> Doc:
+    return {"resource": r["id"], "message": message, **extra}

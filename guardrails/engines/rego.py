@@ -1,0 +1,137 @@
+"""In-process Rego v1: the real OPA library (opa-golib-python-bindings) where it is importable,
+else regopy (Microsoft rego-cpp). Both load the same files and data and answer one query."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from guardrails.bundled import bundled_policy_dir, gpu_catalog_path
+from guardrails.catalog import Catalog
+from guardrails.engines.base import RawFinding
+from guardrails.errors import EngineError
+
+QUERY_PATH = "guardrails.policy"
+BACKENDS = ("opa", "regopy")
+
+
+def backend_available(backend: str) -> bool:
+    """Whether the Python package behind ``backend`` is importable here."""
+    module = {"opa": "opa_bindings", "regopy": "regopy"}[backend]
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def policy_sources(catalog: Catalog) -> list[tuple[str, str]]:
+    """(module name, text) of every .rego file the catalog needs: policies plus their libraries."""
+    directories = {bundled_policy_dir()} | {p.file.parent for p in catalog if not p.bundled}
+    files: set[Path] = set(catalog.rego_files())
+    for directory in directories:
+        files.update(directory.rglob("*.rego"))
+    sources = []
+    for file in sorted(f for f in files if not f.name.endswith("_test.rego")):
+        try:
+            sources.append((str(file), file.read_text(encoding="utf-8")))
+        except OSError as exc:
+            raise EngineError(f"{file}: cannot read policy: {exc.strerror or exc}") from None
+    return sources
+
+
+def policy_data(config: dict[str, Any]) -> dict[str, Any]:
+    """The ``data`` document: configuration and the GPU catalog."""
+    catalog = json.loads(gpu_catalog_path().read_text(encoding="utf-8"))
+    return {"guardrails": {"config": config, "catalog": catalog}}
+
+
+def collect(result: Any, catalog: Catalog) -> dict[str, list[RawFinding]]:
+    """Findings per policy id from the value of ``data.guardrails.policy``."""
+    packages = catalog.by_package()
+    found: dict[str, list[RawFinding]] = {p.id: [] for p in catalog}
+    for key, document in (result or {}).items():
+        policy = packages.get(f"{QUERY_PATH}.{key}")
+        if policy is None or not isinstance(document, dict):
+            continue
+        deny = document.get("deny", [])
+        found[policy.id] = (
+            [f for f in deny if isinstance(f, dict)] if isinstance(deny, list) else []
+        )
+    return found
+
+
+class RegoEngine:
+    """Evaluates every catalog policy in one query on an embedded Rego engine."""
+
+    name = "rego"
+
+    def __init__(self, backend: str | None = None) -> None:
+        if backend is None:
+            backend = next((b for b in BACKENDS if backend_available(b)), None)
+        if backend is None or not backend_available(backend):
+            raise EngineError("no embedded Rego engine is installed (regopy or opa-golib)")
+        self.backend = backend
+        self._local = threading.local()  # one interpreter per thread (regopy is not shareable)
+
+    def evaluate(
+        self, input_doc: dict[str, Any], config: dict[str, Any], catalog: Catalog
+    ) -> dict[str, list[RawFinding]]:
+        sources = policy_sources(catalog)
+        data = policy_data(config)
+        if self.backend == "opa":
+            result = self._evaluate_opa(sources, data, input_doc)
+        else:
+            result = _evaluate_regopy(sources, data, input_doc)
+        return collect(result, catalog)
+
+    def _evaluate_opa(
+        self, sources: list[tuple[str, str]], data: dict[str, Any], input_doc: dict[str, Any]
+    ) -> Any:
+        from opa_bindings import OpaEngine, OpaError, OpaUndefinedError
+
+        key = hashlib.sha256(json.dumps([sources, data], sort_keys=True).encode()).hexdigest()
+        cache: dict[str, Any] = getattr(self._local, "engines", {})
+        engine = cache.get(key)
+        try:
+            if engine is None:
+                engine = OpaEngine()
+                for name, text in sources:
+                    engine.add_policy(name, text)
+                engine.add_data(data)
+                self._local.engines = {key: engine}  # keep one compiled engine per thread
+            return engine.eval_document(QUERY_PATH, input=input_doc)
+        except OpaUndefinedError:
+            return {}
+        except OpaError as exc:
+            raise EngineError(f"Rego evaluation failed: {_one_line(str(exc))}") from None
+
+
+def _evaluate_regopy(
+    sources: list[tuple[str, str]], data: dict[str, Any], input_doc: dict[str, Any]
+) -> Any:
+    from regopy import Interpreter
+    from regopy.rego_shared import RegoError
+
+    # A reused interpreter reports a later compile error as success: always start fresh.
+    interpreter = Interpreter()
+    try:
+        for name, text in sources:
+            interpreter.add_module(name, text)
+        interpreter.add_data_json(json.dumps(data))
+        interpreter.set_input_term(json.dumps(input_doc))
+        output = interpreter.query(f"x := data.{QUERY_PATH}")
+    except RegoError as exc:
+        raise EngineError(f"Rego compile error: {_one_line(str(exc))}") from None
+    if not output.ok():
+        raise EngineError(f"Rego evaluation failed: {_one_line(str(output))}")
+    document = json.loads(str(output))
+    bindings = document.get("bindings", {}) if isinstance(document, dict) else {}
+    return bindings.get("x", {})
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:300]

@@ -1,0 +1,47 @@
+# Helpers shared by the bundled policies. Linear by construction: no rule here iterates over
+# input.resources; callers pass one resource.
+package guardrails.lib.util
+
+import rego.v1
+
+# The first path in r.unknown that is `path` itself or an ancestor of it (sorted for stability).
+unknown_path(r, path) := found[0] if {
+	found := sort([u | some u in r.unknown; covers(u, path)])
+	count(found) > 0
+}
+
+covers(u, path) if u == path
+
+covers(u, path) if startswith(path, concat("", [u, "."]))
+
+covers(u, path) if startswith(u, concat("", [path, "."]))
+
+live(r) if {
+	r.mode == "managed"
+	r.action != "delete"
+}
+
+templates(r) := ts if {
+	ts := r.workload.pod_templates
+} else := []
+
+# Node taints that mark spot/preemptible capacity (gpu_catalog.md §5).
+spot_taint_keys := {
+	"karpenter.sh/capacity-type",
+	"eks.amazonaws.com/capacityType",
+	"cloud.google.com/gke-spot",
+	"cloud.google.com/gke-preemptible",
+	"kubernetes.azure.com/scalesetpriority",
+}
+
+gpu_resource_names := ["nvidia.com/gpu", "amd.com/gpu", "aws.amazon.com/neuron", "google.com/tpu"]
+
+# A block attribute (Terraform renders nested blocks as lists) as a list.
+blocks(value) := value if is_array(value)
+
+blocks(value) := [value] if is_object(value)
+
+blocks(value) := [] if {
+	not is_array(value)
+	not is_object(value)
+}

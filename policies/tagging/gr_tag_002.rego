@@ -1,0 +1,39 @@
+# METADATA
+# title: Tag value not allowed
+# description: >-
+#   Tag and label values that reports group by must come from a known set or match a pattern
+#   (by default environment is one of dev, staging, prod), so cost reports do not split
+#   "prod" from "Production".
+# scope: package
+# custom:
+#   id: GR-TAG-002
+#   severity: medium
+#   category: tagging
+#   remediation: Use one of the allowed values (config `allowed_tag_values`) or a value matching the configured pattern (`tag_patterns`).
+#   config: [allowed_tag_values, tag_patterns]
+package guardrails.policy.gr_tag_002
+
+import data.guardrails.lib.util
+import rego.v1
+
+deny := array.concat(not_allowed, not_matching)
+
+not_allowed := [f |
+	some r in input.resources
+	r.facts.taggable
+	util.live(r)
+	allowed := data.guardrails.config.allowed_tag_values[key]
+	value := r.labels[key]
+	not value in allowed
+	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " has ", key, "=", value, "; allowed values: ", concat(", ", sort(allowed))])}
+]
+
+not_matching := [f |
+	some r in input.resources
+	r.facts.taggable
+	util.live(r)
+	pattern := data.guardrails.config.tag_patterns[key]
+	value := r.labels[key]
+	not regex.match(concat("", ["^(?:", pattern, ")$"]), value)
+	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " has ", key, "=", value, ", which does not match the pattern ", pattern])}
+]

@@ -1,0 +1,35 @@
+# METADATA
+# title: GPU resource without a workload tag
+# description: >-
+#   Every GPU resource says what it is for (training, inference, batch, notebook, dev) so its
+#   cost can be attributed and the spot rules can apply.
+# scope: package
+# custom:
+#   id: GR-TAG-003
+#   severity: high
+#   category: tagging
+#   remediation: Add a `workload` tag or label with one of the allowed values (training, inference, batch, notebook, dev).
+#   config: [allowed_workloads]
+package guardrails.policy.gr_tag_003
+
+import data.guardrails.lib.util
+import rego.v1
+
+allowed := {w | some w in data.guardrails.config.allowed_workloads}
+
+deny := [f |
+	some r in input.resources
+	r.facts.is_gpu
+	util.live(r)
+	f := finding(r)
+]
+
+finding(r) := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " has no workload tag"])} if {
+	not r.labels.workload
+}
+
+finding(r) := {"resource": r.id, "message": msg} if {
+	value := r.labels.workload
+	not allowed[value]
+	msg := concat("", [r.type, " ", r.address, " has workload tag ", value, ", which is not one of ", concat(", ", sort(data.guardrails.config.allowed_workloads))])
+}
