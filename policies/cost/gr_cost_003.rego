@@ -1,0 +1,40 @@
+# METADATA
+# title: GPU model not allowed in this environment
+# description: >-
+#   Each environment allows a set of GPU models (defaults dev T4, L4, A10G; staging adds A100;
+#   prod and unknown any), so an H100 does not land in a dev sandbox by accident.
+# scope: package
+# custom:
+#   id: GR-COST-003
+#   severity: medium
+#   category: cost
+#   remediation: Pick a GPU model allowed in this environment, or extend `allowed_gpu_models` for it in `.guardrails.yaml`.
+#   config: [allowed_gpu_models]
+package guardrails.policy.gr_cost_003
+
+import data.guardrails.lib.util
+import rego.v1
+
+models := data.guardrails.config.allowed_gpu_models
+
+allowed(env) := m if {
+	m := models[env]
+} else := m if {
+	m := models.unknown
+} else := ["*"]
+
+deny := [f |
+	some r in input.resources
+	util.live(r)
+	r.facts.is_gpu
+	model := r.facts.gpu.model
+	is_string(model)
+	env := r.facts.environment
+	permitted := allowed(env)
+	not "*" in permitted
+	not upper(model) in {upper(m) | some m in permitted}
+	f := {"resource": r.id, "message": concat("", [
+		r.type, " ", r.address, " uses ", model, " GPUs, which are not allowed in ", env,
+		" (allowed: ", concat(", ", sort(permitted)), ")",
+	])}
+]

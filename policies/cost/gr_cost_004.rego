@@ -1,0 +1,51 @@
+# METADATA
+# title: GPU autoscaling without a safe maximum
+# description: >-
+#   GPU capacity that autoscales (ASG, node group, node pool, Karpenter NodePool, HPA, KServe,
+#   Ray) needs an explicit maximum no higher than `max_gpu_nodes` (default 16); otherwise one
+#   traffic spike or runaway job multiplies the bill.
+# scope: package
+# custom:
+#   id: GR-COST-004
+#   severity: medium
+#   category: cost
+#   remediation: Set an explicit maximum (max_size, max_node_count, maxReplicas, spec.limits) at or below `max_gpu_nodes`, or raise `max_gpu_nodes` deliberately.
+#   config: [max_gpu_nodes]
+package guardrails.policy.gr_cost_004
+
+import data.guardrails.lib.util
+import rego.v1
+
+deny := [f |
+	some r in input.resources
+	util.live(r)
+	r.facts.is_gpu
+	r.facts.autoscaling.enabled
+	f := finding(r, r.facts.autoscaling)
+]
+
+finding(r, a) := f if {
+	path := util.unknown_path(r, a.attribute)
+	f := {"resource": r.id, "outcome": "unknown", "attribute": path, "message": concat("", [
+		r.type, " ", r.address, ": the autoscaling maximum (", path, ") is unknown until apply",
+	])}
+}
+
+finding(r, a) := f if {
+	not util.unknown_path(r, a.attribute)
+	not a.explicit_max
+	f := {"resource": r.id, "message": concat("", [
+		r.type, " ", r.address, " autoscales GPU capacity without an explicit maximum",
+	])}
+}
+
+finding(r, a) := f if {
+	not util.unknown_path(r, a.attribute)
+	a.explicit_max
+	a.max > data.guardrails.config.max_gpu_nodes
+	f := {"resource": r.id, "message": concat("", [
+		r.type, " ", r.address, " can scale to ", format_int(a.max, 10),
+		" GPU nodes or replicas, above max_gpu_nodes ",
+		format_int(data.guardrails.config.max_gpu_nodes, 10),
+	])}
+}

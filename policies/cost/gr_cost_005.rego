@@ -1,0 +1,35 @@
+# METADATA
+# title: GPU cost cannot be determined
+# description: >-
+#   A GPU resource whose price is unknown (type not in the GPU catalog, no public list price,
+#   replica count not known, or a value known only after apply) is reported, so cost ceilings
+#   are never skipped silently. Values known only after apply give an `unknown` outcome.
+# scope: package
+# custom:
+#   id: GR-COST-005
+#   severity: low
+#   category: cost
+#   remediation: Use an instance type from the GPU catalog, set the instance type and replica counts literally, or review the cost by hand and waive this finding with an owner and expiry.
+#   config: []
+package guardrails.policy.gr_cost_005
+
+import data.guardrails.lib.util
+import rego.v1
+
+deny := [f |
+	some r in input.resources
+	util.live(r)
+	r.facts.is_gpu
+	not r.facts.priced
+	f := finding(r, r.facts.price_unknown)
+]
+
+message(r, p) := concat("", [r.type, " ", r.address, ": GPU cost cannot be determined: ", p.reason])
+
+finding(r, p) := {"resource": r.id, "outcome": "unknown", "attribute": p.attribute, "message": message(r, p)} if {
+	is_string(p.attribute)
+}
+
+finding(r, p) := {"resource": r.id, "message": message(r, p)} if {
+	not is_string(p.attribute)
+}
