@@ -42,6 +42,7 @@ finding(r, a) := f if {
 finding(r, a) := f if {
 	not util.unknown_path(r, a.attribute)
 	a.explicit_max
+	is_number(a.max)
 	a.max > data.guardrails.config.max_gpu_nodes
 	f := {"resource": r.id, "message": concat("", [
 		r.type, " ", r.address, " can scale to ", format_int(a.max, 10),

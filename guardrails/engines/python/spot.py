@@ -1,3 +1,225 @@
-"""Python twins of the spot policies (see policies/spot/)."""
+"""Python twins of the spot policies (policies/spot)."""
 
 from __future__ import annotations
+
+from guardrails.engines.python.registry import RawFinding, twin
+from guardrails.engines.python.util import (
+    SPOT_TAINT_KEYS,
+    Doc,
+    blocks,
+    facts,
+    finding,
+    live,
+    templates,
+)
+
+_BATCH = {"training", "batch"}
+
+
+@twin("GR-SPOT-001")
+def training_on_demand(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    for r in doc["resources"]:
+        f = facts(r)
+        if not (
+            live(r)
+            and f.get("is_gpu") is True
+            and f["workload_class"] in _BATCH
+            and f["environment"] in {"dev", "staging"}
+        ):
+            continue
+        if f["capacity"] == "on-demand":
+            saving = f.get("spot_saving_monthly_display")
+            tail = (
+                f"; spot would save about {saving}/month"
+                if isinstance(saving, str)
+                else "; no spot price is known to estimate the saving"
+            )
+            out.append(
+                finding(
+                    r,
+                    f"{r['type']} {r['address']} is a {f['workload_class']} GPU workload in "
+                    f"{f['environment']} on on-demand capacity{tail}",
+                )
+            )
+        elif f["capacity"] == "unknown" and isinstance(f.get("capacity_attribute"), str):
+            attribute = f["capacity_attribute"]
+            out.append(
+                finding(
+                    r,
+                    f"{r['type']} {r['address']}: capacity ({attribute}) is unknown until apply, "
+                    "so spot use cannot be checked",
+                    outcome="unknown",
+                    attribute=attribute,
+                )
+            )
+    return out
+
+
+def _spot_toleration(template: Doc) -> str | None:
+    keys = sorted(
+        t["key"]
+        for t in template.get("tolerations", [])
+        if isinstance(t, dict) and t.get("key") in SPOT_TAINT_KEYS
+    )
+    return keys[0] if keys else None
+
+
+@twin("GR-SPOT-002")
+def prod_inference_on_spot(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    for r in doc["resources"]:
+        f = facts(r)
+        if not (live(r) and f.get("environment") == "prod" and f["workload_class"] == "inference"):
+            continue
+        reasons = ["it selects spot or preemptible capacity"] if f["capacity"] == "spot" else []
+        for t in templates(r):
+            key = _spot_toleration(t)
+            if key:
+                reasons.append(f"pod template {t['role']} tolerates the spot taint {key}")
+        if reasons:
+            out.append(
+                finding(
+                    r,
+                    f"{r['type']} {r['address']} serves production inference on spot capacity "
+                    f"({'; '.join(sorted(reasons))})",
+                )
+            )
+    return out
+
+
+def _retried(r: Doc) -> bool:
+    return any(
+        isinstance(t.get("backoff_limit"), int) and t["backoff_limit"] > 0 for t in templates(r)
+    )
+
+
+def _checkpointed(r: Doc) -> bool:
+    for t in templates(r):
+        if any(isinstance(v, dict) and v.get("persistentVolumeClaim") for v in t["volumes"]):
+            return True
+        if any("checkpoint" in key for key in t["annotations"]):
+            return True
+    return False
+
+
+_AZURE_VMS = {
+    "azurerm_linux_virtual_machine",
+    "azurerm_windows_virtual_machine",
+    "azurerm_linux_virtual_machine_scale_set",
+    "azurerm_windows_virtual_machine_scale_set",
+}
+
+
+def _vm_problem(r: Doc) -> list[str]:
+    attributes = r["attributes"] or {}
+    if r["type"] == "aws_instance":
+        ok = any(
+            isinstance(s, dict) and isinstance(s.get("instance_interruption_behavior"), str)
+            for m in blocks(attributes.get("instance_market_options"))
+            if isinstance(m, dict)
+            for s in blocks(m.get("spot_options"))
+        )
+        return (
+            []
+            if ok
+            else [
+                "no interruption behaviour "
+                "(instance_market_options.spot_options.instance_interruption_behavior)"
+            ]
+        )
+    if r["type"] in {"google_compute_instance", "google_compute_instance_template"}:
+        ok = any(
+            isinstance(s, dict) and isinstance(s.get("instance_termination_action"), str)
+            for s in blocks(attributes.get("scheduling"))
+        )
+        return [] if ok else ["no interruption behaviour (scheduling.instance_termination_action)"]
+    if r["type"] in _AZURE_VMS and not isinstance(attributes.get("eviction_policy"), str):
+        return ["no eviction policy (eviction_policy)"]
+    return []
+
+
+@twin("GR-SPOT-003")
+def spot_not_interruption_ready(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    for r in doc["resources"]:
+        f = facts(r)
+        if not live(r) or f.get("capacity") != "spot":
+            continue
+        problems: list[str] = []
+        batch = f["workload_class"] in _BATCH and bool(templates(r))
+        if batch and not _retried(r):
+            problems.append("no retries (backoffLimit is unset or 0)")
+        if batch and not _checkpointed(r):
+            problems.append("no checkpoint volume or checkpoint annotation")
+        for t in templates(r):
+            grace = t.get("termination_grace_period_seconds")
+            if isinstance(grace, int) and grace < 30:
+                problems.append(
+                    f"pod template {t['role']} has terminationGracePeriodSeconds {grace} (< 30)"
+                )
+        problems.extend(_vm_problem(r))
+        if problems:
+            out.append(
+                finding(
+                    r,
+                    f"{r['type']} {r['address']} runs on spot but is not ready for interruption: "
+                    f"{'; '.join(sorted(problems))}",
+                )
+            )
+    return out
+
+
+_POOLS = {
+    "aws_eks_node_group",
+    "aws_autoscaling_group",
+    "NodePool",
+    "azurerm_kubernetes_cluster_node_pool",
+    "google_container_node_pool",
+    "azurerm_linux_virtual_machine_scale_set",
+    "azurerm_windows_virtual_machine_scale_set",
+}
+
+
+def _type_count(r: Doc) -> int:
+    attributes = r["attributes"] or {}
+    if r["type"] == "aws_eks_node_group":
+        return len(attributes.get("instance_types") or [])
+    if r["type"] == "aws_autoscaling_group":
+        return sum(
+            len(blocks(t.get("override")))
+            for p in blocks(attributes.get("mixed_instances_policy"))
+            if isinstance(p, dict)
+            for t in blocks(p.get("launch_template"))
+            if isinstance(t, dict)
+        )
+    if r["type"] == "NodePool":
+        spec = ((attributes.get("spec") or {}).get("template") or {}).get("spec") or {}
+        pinned = [
+            req
+            for req in spec.get("requirements") or []
+            if isinstance(req, dict)
+            and req.get("key") == "node.kubernetes.io/instance-type"
+            and req.get("operator") == "In"
+        ]
+        return sum(len(req.get("values") or []) for req in pinned) if pinned else 2
+    return 1
+
+
+@twin("GR-SPOT-004")
+def spot_single_instance_type(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    for r in doc["resources"]:
+        f = facts(r)
+        if not live(r) or r["type"] not in _POOLS or f.get("capacity") != "spot":
+            continue
+        if _type_count(r) <= 1:
+            shown = f["instance_type"] if isinstance(f.get("instance_type"), str) else "one type"
+            out.append(
+                finding(
+                    r,
+                    f"{r['type']} {r['address']} uses spot capacity with a single instance type "
+                    f"({shown}); one reclaimed spot market takes all of its capacity",
+                )
+            )
+    return out

@@ -1,0 +1,47 @@
+# METADATA
+# title: Training or batch GPU workload on on-demand capacity outside prod
+# description: >-
+#   Training and batch GPU workloads in dev and staging tolerate interruption and should run on
+#   spot or preemptible capacity; the finding shows the monthly saving at spot prices. When
+#   the capacity is only known after apply the outcome is `unknown`.
+# scope: package
+# custom:
+#   id: GR-SPOT-001
+#   severity: medium
+#   category: spot
+#   remediation: Request spot capacity (instance_market_options, capacity_type = "SPOT", scheduling.provisioning_model = "SPOT", priority = "Spot", or a karpenter.sh/capacity-type=spot node selector) and make the job checkpoint and retry.
+#   config: []
+package guardrails.policy.gr_spot_001
+
+import data.guardrails.lib.util
+import rego.v1
+
+deny := [f |
+	some r in input.resources
+	util.live(r)
+	r.facts.is_gpu
+	r.facts.workload_class in {"training", "batch"}
+	r.facts.environment in {"dev", "staging"}
+	f := finding(r)
+]
+
+saving(r) := concat("", ["; spot would save about ", r.facts.spot_saving_monthly_display, "/month"]) if {
+	is_string(r.facts.spot_saving_monthly_display)
+} else := "; no spot price is known to estimate the saving"
+
+finding(r) := f if {
+	r.facts.capacity == "on-demand"
+	f := {"resource": r.id, "message": concat("", [
+		r.type, " ", r.address, " is a ", r.facts.workload_class, " GPU workload in ",
+		r.facts.environment, " on on-demand capacity", saving(r),
+	])}
+}
+
+finding(r) := f if {
+	r.facts.capacity == "unknown"
+	is_string(r.facts.capacity_attribute)
+	f := {"resource": r.id, "outcome": "unknown", "attribute": r.facts.capacity_attribute, "message": concat("", [
+		r.type, " ", r.address, ": capacity (", r.facts.capacity_attribute,
+		") is unknown until apply, so spot use cannot be checked",
+	])}
+}

@@ -1,0 +1,91 @@
+# METADATA
+# title: Spot workload not ready for interruption
+# description: >-
+#   A workload on spot capacity must survive a reclaim: jobs retry (backoffLimit or equivalent
+#   above zero) and checkpoint (a persistent volume or a checkpoint annotation), pods get at
+#   least 30 seconds to shut down, and VMs say what happens on interruption.
+# scope: package
+# custom:
+#   id: GR-SPOT-003
+#   severity: medium
+#   category: spot
+#   remediation: Set backoffLimit/maxRetry above 0, mount a checkpoint volume (or annotate the checkpoint location), give pods terminationGracePeriodSeconds >= 30, and set the VM interruption behaviour (instance_interruption_behavior, instance_termination_action, eviction_policy).
+#   config: []
+package guardrails.policy.gr_spot_003
+
+import data.guardrails.lib.util
+import rego.v1
+
+deny := [f |
+	some r in input.resources
+	util.live(r)
+	r.facts.capacity == "spot"
+	reasons := problems(r)
+	count(reasons) > 0
+	f := {"resource": r.id, "message": concat("", [
+		r.type, " ", r.address, " runs on spot but is not ready for interruption: ",
+		concat("; ", reasons),
+	])}
+]
+
+problems(r) := sort(array.concat(array.concat(retries(r), checkpoints(r)), array.concat(grace(r), vm(r))))
+
+batch(r) if r.facts.workload_class in {"training", "batch"}
+
+retries(r) := ["no retries (backoffLimit is unset or 0)"] if {
+	batch(r)
+	count(util.templates(r)) > 0
+	not retried(r)
+} else := []
+
+retried(r) if {
+	some t in util.templates(r)
+	is_number(t.backoff_limit)
+	t.backoff_limit > 0
+}
+
+checkpoints(r) := ["no checkpoint volume or checkpoint annotation"] if {
+	batch(r)
+	count(util.templates(r)) > 0
+	not checkpointed(r)
+} else := []
+
+checkpointed(r) if {
+	some t in util.templates(r)
+	some v in t.volumes
+	v.persistentVolumeClaim
+}
+
+checkpointed(r) if {
+	some t in util.templates(r)
+	some key, _ in t.annotations
+	contains(key, "checkpoint")
+}
+
+grace(r) := [concat("", ["pod template ", t.role, " has terminationGracePeriodSeconds ", format_int(t.termination_grace_period_seconds, 10), " (< 30)"]) |
+	some t in util.templates(r)
+	is_number(t.termination_grace_period_seconds)
+	t.termination_grace_period_seconds < 30
+]
+
+vm(r) := ["no interruption behaviour (instance_market_options.spot_options.instance_interruption_behavior)"] if {
+	r.type == "aws_instance"
+	not aws_behaviour(r)
+} else := ["no interruption behaviour (scheduling.instance_termination_action)"] if {
+	r.type in {"google_compute_instance", "google_compute_instance_template"}
+	not gcp_behaviour(r)
+} else := ["no eviction policy (eviction_policy)"] if {
+	r.type in {"azurerm_linux_virtual_machine", "azurerm_windows_virtual_machine", "azurerm_linux_virtual_machine_scale_set", "azurerm_windows_virtual_machine_scale_set"}
+	not is_string(r.attributes.eviction_policy)
+} else := []
+
+aws_behaviour(r) if {
+	some m in util.blocks(r.attributes.instance_market_options)
+	some s in util.blocks(m.spot_options)
+	is_string(s.instance_interruption_behavior)
+}
+
+gcp_behaviour(r) if {
+	some s in util.blocks(r.attributes.scheduling)
+	is_string(s.instance_termination_action)
+}

@@ -1,0 +1,71 @@
+# METADATA
+# title: Spot pool with a single instance type
+# description: >-
+#   A spot node group, ASG, node pool or Karpenter NodePool limited to one instance type loses
+#   all its capacity when that one spot market is reclaimed; several types (and zones) keep it
+#   running.
+# scope: package
+# custom:
+#   id: GR-SPOT-004
+#   severity: low
+#   category: spot
+#   remediation: Allow several similar instance types (instance_types, mixed_instances_policy overrides, NodePool instance-type requirements) so spot capacity can come from more than one market.
+#   config: []
+package guardrails.policy.gr_spot_004
+
+import data.guardrails.lib.util
+import rego.v1
+
+pools := {
+	"aws_eks_node_group", "aws_autoscaling_group", "NodePool",
+	"azurerm_kubernetes_cluster_node_pool", "google_container_node_pool",
+	"azurerm_linux_virtual_machine_scale_set", "azurerm_windows_virtual_machine_scale_set",
+}
+
+deny := [f |
+	some r in input.resources
+	util.live(r)
+	r.type in pools
+	r.facts.capacity == "spot"
+	n := type_count(r)
+	n <= 1
+	f := {"resource": r.id, "message": concat("", [
+		r.type, " ", r.address, " uses spot capacity with a single instance type (",
+		shown(r), "); one reclaimed spot market takes all of its capacity",
+	])}
+]
+
+shown(r) := r.facts.instance_type if {
+	is_string(r.facts.instance_type)
+} else := "one type"
+
+type_count(r) := count(r.attributes.instance_types) if r.type == "aws_eks_node_group"
+
+type_count(r) := count([o |
+	some p in util.blocks(r.attributes.mixed_instances_policy)
+	some t in util.blocks(p.launch_template)
+	some o in util.blocks(t.override)
+]) if r.type == "aws_autoscaling_group"
+
+type_count(r) := count([v |
+	some req in r.attributes.spec.template.spec.requirements
+	req.key == "node.kubernetes.io/instance-type"
+	req.operator == "In"
+	some v in req.values
+]) if {
+	r.type == "NodePool"
+	pinned(r)
+}
+
+type_count(r) := 2 if {
+	r.type == "NodePool"
+	not pinned(r)
+}
+
+pinned(r) if {
+	some req in r.attributes.spec.template.spec.requirements
+	req.key == "node.kubernetes.io/instance-type"
+	req.operator == "In"
+}
+
+type_count(r) := 1 if r.type in {"azurerm_kubernetes_cluster_node_pool", "google_container_node_pool", "azurerm_linux_virtual_machine_scale_set", "azurerm_windows_virtual_machine_scale_set"}
