@@ -1,3 +1,493 @@
-"""Python twins of the security policies (see policies/security/)."""
+"""Python twins of the security policies (policies/security)."""
 
 from __future__ import annotations
+
+import re
+from typing import Any
+
+from guardrails.engines.python.registry import RawFinding, twin
+from guardrails.engines.python.util import (
+    GPU_RESOURCE_NAMES,
+    Doc,
+    blocks,
+    facts,
+    finding,
+    live,
+    templates,
+    unknown_path,
+)
+
+_PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
+_PUBLIC_MEMBERS = {"allUsers", "allAuthenticatedUsers"}
+_GCS_GRANTS = {
+    "google_storage_bucket_iam_member",
+    "google_storage_bucket_iam_binding",
+    "google_storage_bucket_acl",
+}
+
+
+def _head(r: Doc) -> str:
+    return f"{r['type']} {r['address']}"
+
+
+def _attrs(r: Doc) -> Doc:
+    value = r.get("attributes")
+    return value if isinstance(value, dict) else {}
+
+
+@twin("GR-SEC-001")
+def public_storage(doc: Doc, config: Doc) -> list[RawFinding]:
+    by_id = {r["id"]: r for r in doc["resources"]}
+    blocked = {
+        e["to"]
+        for e in doc["edges"]
+        if e["kind"] in ("references", "depends_on")
+        and by_id.get(e["from"], {}).get("type") == "aws_s3_bucket_public_access_block"
+    }
+    names = {
+        _attrs(b).get("bucket")
+        for b in doc["resources"]
+        if b["type"] == "aws_s3_bucket_public_access_block"
+        and b["action"] != "delete"
+        and isinstance(_attrs(b).get("bucket"), str)
+    }
+    acl, unblocked, gcs, azure = [], [], [], []
+    for r in doc["resources"]:
+        if not live(r):
+            continue
+        a = _attrs(r)
+        if r["type"] in ("aws_s3_bucket", "aws_s3_bucket_acl"):
+            if a.get("acl") in _PUBLIC_ACLS:
+                acl.append(finding(r, f"{_head(r)} grants the public ACL {a['acl']}"))
+            elif r["type"] == "aws_s3_bucket_acl" and unknown_path(r, "acl") == "acl":
+                acl.append(
+                    finding(
+                        r,
+                        f"{_head(r)}: the ACL (acl) is unknown until apply",
+                        outcome="unknown",
+                        attribute="acl",
+                    )
+                )
+        if (
+            r["type"] == "aws_s3_bucket"
+            and r["source_format"] != "kubernetes"
+            and r["id"] not in blocked
+            and a.get("bucket") not in names
+        ):
+            unblocked.append(finding(r, f"{_head(r)} has no aws_s3_bucket_public_access_block"))
+        if r["type"] in _GCS_GRANTS:
+            members = [a["member"]] if isinstance(a.get("member"), str) else []
+            members += a["members"] if isinstance(a.get("members"), list) else []
+            public = sorted(m for m in members if m in _PUBLIC_MEMBERS)
+            if public:
+                gcs.append(finding(r, f"{_head(r)} grants bucket access to {', '.join(public)}"))
+        if r["type"] == "azurerm_storage_account" and any(
+            a.get(k) is True
+            for k in ("allow_nested_items_to_be_public", "allow_blob_public_access")
+        ):
+            azure.append(finding(r, f"{_head(r)} allows public blob access"))
+        if r["type"] == "azurerm_storage_container" and a.get("container_access_type") in (
+            "blob",
+            "container",
+        ):
+            azure.append(
+                finding(r, f"{_head(r)} has public access type {a['container_access_type']}")
+            )
+    return acl + unblocked + gcs + azure
+
+
+def _unencrypted(r: Doc) -> list[str] | None:
+    a = _attrs(r)
+    if r["type"] in ("aws_ebs_volume", "aws_efs_file_system"):
+        if not unknown_path(r, "encrypted") and a.get("encrypted") is not True:
+            return ["encrypted is not true"]
+        return None
+    if r["type"] == "aws_db_instance":
+        if not unknown_path(r, "storage_encrypted") and a.get("storage_encrypted") is not True:
+            return ["storage_encrypted is not true"]
+        return None
+    if r["type"] == "aws_instance":
+        return [
+            f"{key} has encrypted = false"
+            for key in ("root_block_device", "ebs_block_device")
+            for d in blocks(a.get(key))
+            if isinstance(d, dict) and d.get("encrypted") is False
+        ]
+    if r["type"] == "aws_launch_template":
+        for m in blocks(a.get("block_device_mappings")):
+            for e in blocks(m.get("ebs")) if isinstance(m, dict) else []:
+                if isinstance(e, dict) and (
+                    e.get("encrypted") is False or e.get("encrypted") == "false"
+                ):
+                    return ["block_device_mappings.ebs has encrypted = false"]
+    return None
+
+
+@twin("GR-SEC-002")
+def not_encrypted(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    for r in doc["resources"]:
+        problems = _unencrypted(r) if live(r) else None
+        if problems:
+            out.append(
+                finding(r, f"{_head(r)} is not encrypted at rest: {'; '.join(sorted(problems))}")
+            )
+    return out
+
+
+_PORTS = [
+    (22, "22 (SSH)", False),
+    (3389, "3389 (RDP)", False),
+    (8265, "8265 (Ray dashboard)", True),
+    (8888, "8888 (Jupyter)", True),
+    (10001, "10001 (Ray client)", True),
+]
+_WORLD = {"0.0.0.0/0", "::/0", "*", "Internet", "Any"}
+
+
+def _num(value: Any) -> int | float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[0-9]+", value):
+        return int(value)
+    return None
+
+
+def _aws_range(protocol: Any, start: Any, end: Any) -> tuple[Any, Any] | None:
+    if protocol in ("-1", -1, "all"):
+        return (0, 65535)
+    low, high = _num(start), _num(end)
+    return None if low is None or high is None else (low, high)
+
+
+def _port_range(p: Any) -> tuple[Any, Any] | None:
+    if isinstance(p, str) and len(p.split("-")) == 2:
+        low, high = (_num(x) for x in p.split("-"))
+        return None if low is None or high is None else (low, high)
+    if p == "*":
+        return (0, 65535)
+    value = _num(p)
+    return None if value is None else (value, value)
+
+
+def _world(*lists: Any) -> bool:
+    return any(c in _WORLD for value in lists for c in blocks(value) if isinstance(c, str))
+
+
+def _open_ranges(r: Doc) -> list[tuple[Any, Any]]:
+    a = _attrs(r)
+    found: list[tuple[Any, Any] | None] = []
+    if r["type"] == "aws_security_group":
+        for rule in blocks(a.get("ingress")):
+            if isinstance(rule, dict) and _world(
+                rule.get("cidr_blocks"), rule.get("ipv6_cidr_blocks")
+            ):
+                found.append(
+                    _aws_range(rule.get("protocol"), rule.get("from_port"), rule.get("to_port"))
+                )
+    if (
+        r["type"] == "aws_security_group_rule"
+        and a.get("type") == "ingress"
+        and _world(a.get("cidr_blocks"), a.get("ipv6_cidr_blocks"))
+    ):
+        found.append(_aws_range(a.get("protocol"), a.get("from_port"), a.get("to_port")))
+    if r["type"] == "aws_vpc_security_group_ingress_rule":
+        for cidr in (a.get("cidr_ipv4"), a.get("cidr_ipv6")):
+            if cidr in _WORLD:
+                found.append(_aws_range(a.get("ip_protocol"), a.get("from_port"), a.get("to_port")))
+    if r["type"] == "google_compute_firewall" and a.get("direction") != "EGRESS":
+        for source in blocks(a.get("source_ranges")):
+            if source not in _WORLD:
+                continue
+            for allow in blocks(a.get("allow")):
+                if not isinstance(allow, dict):
+                    continue
+                ports = blocks(allow.get("ports"))
+                found.extend([(0, 65535)] if not ports else [_port_range(p) for p in ports])
+    for rule in _azure_rules(r):
+        if not (
+            isinstance(rule, dict)
+            and rule.get("direction") == "Inbound"
+            and rule.get("access") == "Allow"
+        ):
+            continue
+        if rule.get("source_address_prefix") in _WORLD or _world(
+            rule.get("source_address_prefixes")
+        ):
+            for p in [
+                *blocks(rule.get("destination_port_range")),
+                *blocks(rule.get("destination_port_ranges")),
+            ]:
+                found.append(_port_range(p))
+    return [rg for rg in found if rg is not None]
+
+
+def _azure_rules(r: Doc) -> list[Any]:
+    if r["type"] == "azurerm_network_security_rule":
+        return [_attrs(r)]
+    if r["type"] == "azurerm_network_security_group":
+        return blocks(_attrs(r).get("security_rule"))
+    return []
+
+
+@twin("GR-SEC-003")
+def admin_ports_open(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    for r in doc["resources"]:
+        ranges = _open_ranges(r) if live(r) else []
+        if not ranges:
+            continue
+        if any(low <= 0 and high >= 65535 for low, high in ranges):
+            names, severity = ["all ports"], "critical"
+        else:
+            hits = [p for p in _PORTS for low, high in ranges if low <= p[0] <= high]
+            names = sorted({p[1] for p in hits})
+            severity = "critical" if any(p[2] for p in hits) else "high"
+        if names:
+            out.append(
+                finding(
+                    r, f"{_head(r)} opens {', '.join(names)} to the internet", severity=severity
+                )
+            )
+    return out
+
+
+@twin("GR-SEC-004")
+def imds_v1(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    for r in doc["resources"]:
+        if not live(r) or r["type"] not in (
+            "aws_instance",
+            "aws_launch_template",
+            "aws_spot_instance_request",
+        ):
+            continue
+        path = unknown_path(r, "metadata_options.0.http_tokens")
+        if path:
+            out.append(
+                finding(
+                    r,
+                    f"{_head(r)}: metadata_options.http_tokens is unknown until apply ({path})",
+                    outcome="unknown",
+                    attribute=path,
+                )
+            )
+            continue
+        tokens = [
+            m.get("http_tokens")
+            for m in blocks(_attrs(r).get("metadata_options"))
+            if isinstance(m, dict)
+        ]
+        if "required" not in tokens:
+            out.append(
+                finding(
+                    r,
+                    f"{_head(r)} does not require IMDSv2 (metadata_options.http_tokens is not "
+                    '"required")',
+                )
+            )
+    return out
+
+
+def _sc(container: Doc) -> Doc:
+    value = container.get("security_context")
+    return value if isinstance(value, dict) else {}
+
+
+def _host_problems(t: Doc) -> list[str]:
+    problems = [
+        f"{key} is true"
+        for key, value in (
+            ("hostNetwork", t.get("host_network")),
+            ("hostPID", t.get("host_pid")),
+            ("hostIPC", t.get("host_ipc")),
+        )
+        if value is True
+    ]
+    for c in t.get("containers", []):
+        sc = _sc(c)
+        if sc.get("privileged") is True:
+            problems.append(f"container {c['name']} is privileged")
+        if sc.get("allowPrivilegeEscalation") is True:
+            problems.append(f"container {c['name']} allows privilege escalation")
+        capabilities = sc.get("capabilities")
+        added = capabilities.get("add") if isinstance(capabilities, dict) else None
+        for cap in added if isinstance(added, list) else []:
+            if isinstance(cap, str) and cap.upper() in ("SYS_ADMIN", "CAP_SYS_ADMIN", "ALL"):
+                problems.append(f"container {c['name']} adds capability {cap}")
+    for v in t.get("volumes", []):
+        host_path = v.get("hostPath")
+        path = host_path.get("path") if isinstance(host_path, dict) else None
+        if isinstance(path, str) and isinstance(v.get("name"), str):
+            problems.append(f"volume {v['name']} mounts hostPath {path}")
+    return problems
+
+
+@twin("GR-SEC-005")
+def host_level_access(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    for r in doc["resources"]:
+        if not live(r):
+            continue
+        problems = sorted({p for t in templates(r) for p in _host_problems(t)})
+        if problems:
+            out.append(finding(r, f"{_head(r)} runs with host-level access: {'; '.join(problems)}"))
+    return out
+
+
+def _setting(t: Doc, c: Doc, key: str) -> Any:
+    if key in _sc(c):
+        return _sc(c)[key]
+    pod = t.get("security_context")
+    return pod.get(key) if isinstance(pod, dict) else None
+
+
+def _root(t: Doc, c: Doc) -> bool:
+    uid = _setting(t, c, "runAsUser")
+    if uid == 0 and not isinstance(uid, bool):
+        return True
+    non_zero = isinstance(uid, int | float) and not isinstance(uid, bool) and uid != 0
+    return _setting(t, c, "runAsNonRoot") is not True and not non_zero
+
+
+@twin("GR-SEC-006")
+def may_run_as_root(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    for r in doc["resources"]:
+        if not live(r):
+            continue
+        names = sorted({c["name"] for t in templates(r) for c in t["containers"] if _root(t, c)})
+        if names:
+            out.append(finding(r, f"{_head(r)} may run containers as root: {', '.join(names)}"))
+    return out
+
+
+def _pinned(image: Any) -> bool:
+    if not isinstance(image, str):
+        return False
+    if "@" in image:
+        return True
+    last = image.split("/")[-1]
+    if ":" not in last:
+        return False
+    tag = last.split(":")[1]
+    return tag not in ("latest", "")
+
+
+@twin("GR-SEC-007")
+def unpinned_images(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    for r in doc["resources"]:
+        if not live(r):
+            continue
+        images = sorted(
+            {
+                f"{c['name']} ({c['image']})"
+                if isinstance(c.get("image"), str)
+                else f"{c['name']} (no image)"
+                for t in templates(r)
+                for c in t["containers"]
+                if not _pinned(c.get("image"))
+            }
+        )
+        if images:
+            out.append(finding(r, f"{_head(r)} uses unpinned images: {', '.join(images)}"))
+    return out
+
+
+def _gpu_container_problems(c: Doc) -> list[str]:
+    resources = c.get("resources") or {}
+    requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
+    names = [n for n in GPU_RESOURCE_NAMES if requests.get(n) or limits.get(n)]
+    if not names:
+        return []
+    problems = [f"container {c['name']} has no {n} limit" for n in names if not limits.get(n)]
+    problems += [
+        f"container {c['name']} has no {k} limit" for k in ("cpu", "memory") if not limits.get(k)
+    ]
+    return problems
+
+
+@twin("GR-SEC-008")
+def gpu_without_limits(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    for r in doc["resources"]:
+        if not live(r):
+            continue
+        problems = sorted(
+            {p for t in templates(r) for c in t["containers"] for p in _gpu_container_problems(c)}
+        )
+        if problems:
+            out.append(
+                finding(r, f"{_head(r)} has GPU containers without limits: {'; '.join(problems)}")
+            )
+    return out
+
+
+_DASHBOARD_PORTS = {8265, 8888, 10001}
+_DASHBOARD_KINDS = ("Notebook", "RayCluster", "RayJob", "RayService")
+
+
+@twin("GR-SEC-009")
+def gpu_or_dashboard_public(doc: Doc, config: Doc) -> list[RawFinding]:
+    by_id = {r["id"]: r for r in doc["resources"]}
+    selected = {
+        (e["from"], by_id[e["to"]]["type"])
+        for e in doc["edges"]
+        if e["kind"] == "selects" and e["to"] in by_id
+    }
+    instances, services = [], []
+    for r in doc["resources"]:
+        if not live(r):
+            continue
+        a = _attrs(r)
+        if facts(r).get("is_gpu") is True:
+            if r["type"] == "aws_instance":
+                if a.get("associate_public_ip_address") is True:
+                    instances.append(
+                        finding(r, f"{_head(r)} is a GPU instance with a public IP address")
+                    )
+                path = unknown_path(r, "associate_public_ip_address")
+                if path:
+                    instances.append(
+                        finding(
+                            r,
+                            f"{_head(r)}: whether the GPU instance gets a public IP ({path}) is "
+                            "unknown until apply",
+                            outcome="unknown",
+                            attribute=path,
+                        )
+                    )
+            if r["type"] in ("google_compute_instance", "google_compute_instance_template") and any(
+                isinstance(nic, dict) and blocks(nic.get("access_config"))
+                for nic in blocks(a.get("network_interface"))
+            ):
+                instances.append(
+                    finding(
+                        r, f"{_head(r)} is a GPU instance with a public IP address (access_config)"
+                    )
+                )
+        spec = a.get("spec") if isinstance(a.get("spec"), dict) else {}
+        if r["type"] == "Service" and spec.get("type") in ("LoadBalancer", "NodePort"):
+            ports = sorted(
+                {
+                    p
+                    for port in spec.get("ports") or []
+                    if isinstance(port, dict)
+                    for p in (port.get("port"), port.get("targetPort"))
+                    if isinstance(p, int) and not isinstance(p, bool) and p in _DASHBOARD_PORTS
+                }
+            )
+            reasons = [f"port {p}" for p in ports]
+            reasons += [f"a {k} workload" for k in _DASHBOARD_KINDS if (r["id"], k) in selected]
+            if reasons:
+                services.append(
+                    finding(
+                        r,
+                        f"{_head(r)} exposes {', '.join(sorted(reasons))} through a "
+                        f"{spec['type']} Service",
+                    )
+                )
+    return instances + services

@@ -1,0 +1,105 @@
+# METADATA
+# title: Public storage
+# description: >-
+#   Training data, checkpoints and model weights must not be readable by the internet: S3
+#   buckets with a public ACL or policy or without a public-access block, GCS buckets granted to
+#   allUsers/allAuthenticatedUsers, Azure storage with public blob access.
+# scope: package
+# custom:
+#   id: GR-SEC-001
+#   severity: high
+#   category: security
+#   remediation: Remove public ACLs and grants, add an aws_s3_bucket_public_access_block with all four settings true, and disable public blob access on Azure storage accounts.
+#   config: []
+package guardrails.policy.gr_sec_001
+
+import data.guardrails.lib.util
+import rego.v1
+
+by_id := {r.id: r | some r in input.resources}
+
+public_acls := {"public-read", "public-read-write", "authenticated-read"}
+
+public_members := {"allUsers", "allAuthenticatedUsers"}
+
+# Buckets a public-access block points at, by edge or by bucket name.
+blocked_ids := {e.to |
+	some e in input.edges
+	e.kind in {"references", "depends_on"}
+	by_id[e.from].type == "aws_s3_bucket_public_access_block"
+}
+
+blocked_names := {b.attributes.bucket |
+	some b in input.resources
+	b.type == "aws_s3_bucket_public_access_block"
+	b.action != "delete"
+	is_string(b.attributes.bucket)
+}
+
+deny := array.concat(array.concat(acl_findings, unblocked), array.concat(gcs, azure))
+
+acl_findings := [f |
+	some r in input.resources
+	util.live(r)
+	r.type in {"aws_s3_bucket", "aws_s3_bucket_acl"}
+	f := acl_finding(r)
+]
+
+acl_finding(r) := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " grants the public ACL ", r.attributes.acl])} if {
+	r.attributes.acl in public_acls
+}
+
+acl_finding(r) := {"resource": r.id, "outcome": "unknown", "attribute": path, "message": concat("", [r.type, " ", r.address, ": the ACL (", path, ") is unknown until apply"])} if {
+	r.type == "aws_s3_bucket_acl"
+	path := util.unknown_path(r, "acl")
+	path == "acl"
+}
+
+unblocked := [f |
+	some r in input.resources
+	util.live(r)
+	r.type == "aws_s3_bucket"
+	r.source_format != "kubernetes"
+	not blocked_ids[r.id]
+	not named_block(r)
+	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " has no aws_s3_bucket_public_access_block"])}
+]
+
+named_block(r) if blocked_names[r.attributes.bucket]
+
+gcs := [f |
+	some r in input.resources
+	util.live(r)
+	r.type in {"google_storage_bucket_iam_member", "google_storage_bucket_iam_binding", "google_storage_bucket_acl"}
+	members := granted(r)
+	count(members) > 0
+	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " grants bucket access to ", concat(", ", members)])}
+]
+
+granted(r) := sort([m | some m in array.concat(one(r.attributes.member), many(r.attributes.members)); m in public_members])
+
+one(m) := [m] if {
+	is_string(m)
+} else := []
+
+many(ms) := ms if {
+	is_array(ms)
+} else := []
+
+azure := [f |
+	some r in input.resources
+	util.live(r)
+	reason := azure_public(r)
+	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " ", reason])}
+]
+
+azure_public(r) := "allows public blob access" if {
+	r.type == "azurerm_storage_account"
+	some key in ["allow_nested_items_to_be_public", "allow_blob_public_access"]
+	r.attributes[key] == true
+}
+
+azure_public(r) := concat("", ["has public access type ", r.attributes.container_access_type]) if {
+	r.type == "azurerm_storage_container"
+	r.attributes.container_access_type in {"blob", "container"}
+}

@@ -1,0 +1,78 @@
+# METADATA
+# title: GPU instance or ML dashboard exposed publicly
+# description: >-
+#   GPU instances do not get public IP addresses, and the Ray dashboard/client or Jupyter are
+#   not exposed through LoadBalancer or NodePort Services: both are how GPU fleets get
+#   hijacked for crypto mining.
+# scope: package
+# custom:
+#   id: GR-SEC-009
+#   severity: high
+#   category: security
+#   remediation: Keep GPU instances in private subnets without public IPs, and reach Ray or Jupyter through a ClusterIP Service with kubectl port-forward, an authenticated ingress or a VPN.
+#   config: []
+package guardrails.policy.gr_sec_009
+
+import data.guardrails.lib.util
+import rego.v1
+
+by_id := {r.id: r | some r in input.resources}
+
+dashboard_ports := {8265, 8888, 10001}
+
+dashboard_kinds := {"RayCluster", "RayService", "RayJob", "Notebook"}
+
+selected_kinds := {[e.from, by_id[e.to].type] | some e in input.edges; e.kind == "selects"}
+
+deny := array.concat(instances, services)
+
+instances := [f |
+	some r in input.resources
+	util.live(r)
+	r.facts.is_gpu
+	f := instance_finding(r)
+]
+
+instance_finding(r) := f if {
+	r.type == "aws_instance"
+	r.attributes.associate_public_ip_address == true
+	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " is a GPU instance with a public IP address"])}
+}
+
+instance_finding(r) := f if {
+	r.type == "aws_instance"
+	path := util.unknown_path(r, "associate_public_ip_address")
+	f := {"resource": r.id, "outcome": "unknown", "attribute": path, "message": concat("", [r.type, " ", r.address, ": whether the GPU instance gets a public IP (", path, ") is unknown until apply"])}
+}
+
+instance_finding(r) := f if {
+	r.type in {"google_compute_instance", "google_compute_instance_template"}
+	some nic in util.blocks(r.attributes.network_interface)
+	count(util.blocks(nic.access_config)) > 0
+	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " is a GPU instance with a public IP address (access_config)"])}
+}
+
+services := [f |
+	some r in input.resources
+	util.live(r)
+	r.type == "Service"
+	r.attributes.spec.type in {"LoadBalancer", "NodePort"}
+	reasons := exposure(r)
+	count(reasons) > 0
+	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " exposes ", concat(", ", reasons), " through a ", r.attributes.spec.type, " Service"])}
+]
+
+exposure(r) := sort(array.concat(port_reasons(r), kind_reasons(r)))
+
+port_reasons(r) := [concat("", ["port ", format_int(p, 10)]) |
+	some p in sort({p |
+		some port in r.attributes.spec.ports
+		some p in [port.port, port.targetPort]
+		p in dashboard_ports
+	})
+]
+
+kind_reasons(r) := [concat("", ["a ", k, " workload"]) |
+	some k in sort(dashboard_kinds)
+	selected_kinds[[r.id, k]]
+]
