@@ -469,7 +469,8 @@ def gpu_or_dashboard_public(doc: Doc, config: Doc) -> list[RawFinding]:
                         r, f"{_head(r)} is a GPU instance with a public IP address (access_config)"
                     )
                 )
-        spec = a.get("spec") if isinstance(a.get("spec"), dict) else {}
+        raw_spec = a.get("spec")
+        spec: Doc = raw_spec if isinstance(raw_spec, dict) else {}
         if r["type"] == "Service" and spec.get("type") in ("LoadBalancer", "NodePort"):
             ports = sorted(
                 {
