@@ -9,6 +9,7 @@ import typer
 
 from guardrails import __version__
 from guardrails.cli.baseline import baseline_app
+from guardrails.cli.bundle import bundle_app
 from guardrails.cli.check import check
 from guardrails.cli.common import print_error
 from guardrails.cli.graph import graph
@@ -27,6 +28,7 @@ app.command()(check)
 app.command()(graph)
 app.command()(policies)
 app.add_typer(baseline_app, name="baseline")
+app.add_typer(bundle_app, name="bundle")
 app.add_typer(waivers_app, name="waivers")
 
 

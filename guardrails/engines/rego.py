@@ -124,6 +124,8 @@ def _evaluate_regopy(
         interpreter.add_data_json(json.dumps(data))
         interpreter.set_input_term(json.dumps(input_doc))
         output = interpreter.query(f"x := data.{QUERY_PATH}")
+    except ValueError as exc:  # regopy could not render its own result as JSON
+        raise EngineError(f"Rego evaluation failed: {_one_line(str(exc))}") from None
     except RegoError as exc:
         raise EngineError(f"Rego compile error: {_one_line(str(exc))}") from None
     if not output.ok():

@@ -21,6 +21,7 @@ deny := [f |
 	util.live(r)
 	r.facts.is_gpu
 	not r.facts.priced
+	is_string(r.facts.price_unknown.reason)
 	f := finding(r, r.facts.price_unknown)
 ]
 

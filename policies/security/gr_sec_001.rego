@@ -51,6 +51,7 @@ acl_finding(r) := {"resource": r.id, "message": concat("", [r.type, " ", r.addre
 
 acl_finding(r) := {"resource": r.id, "outcome": "unknown", "attribute": path, "message": concat("", [r.type, " ", r.address, ": the ACL (", path, ") is unknown until apply"])} if {
 	r.type == "aws_s3_bucket_acl"
+	not object.get(r.attributes, "acl", null) in public_acls
 	path := util.unknown_path(r, "acl")
 	path == "acl"
 }
@@ -76,7 +77,10 @@ gcs := [f |
 	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " grants bucket access to ", concat(", ", members)])}
 ]
 
-granted(r) := sort([m | some m in array.concat(one(r.attributes.member), many(r.attributes.members)); m in public_members])
+granted(r) := sort([m |
+	some m in array.concat(one(object.get(r.attributes, "member", null)), many(object.get(r.attributes, "members", null)))
+	m in public_members
+])
 
 one(m) := [m] if {
 	is_string(m)

@@ -74,22 +74,24 @@ num(v) := to_number(v) if {
 sg(r) := [rg |
 	r.type == "aws_security_group"
 	some rule in util.blocks(r.attributes.ingress)
-	aws_world(rule.cidr_blocks, rule.ipv6_cidr_blocks)
-	rg := aws_range(rule.protocol, rule.from_port, rule.to_port)
+	aws_world(object.get(rule, "cidr_blocks", null), object.get(rule, "ipv6_cidr_blocks", null))
+	rg := aws_range(object.get(rule, "protocol", null), object.get(rule, "from_port", null), object.get(rule, "to_port", null))
 ]
 
 sg_rule(r) := [rg |
 	r.type == "aws_security_group_rule"
 	r.attributes.type == "ingress"
-	aws_world(r.attributes.cidr_blocks, r.attributes.ipv6_cidr_blocks)
-	rg := aws_range(r.attributes.protocol, r.attributes.from_port, r.attributes.to_port)
+	a := r.attributes
+	aws_world(object.get(a, "cidr_blocks", null), object.get(a, "ipv6_cidr_blocks", null))
+	rg := aws_range(object.get(a, "protocol", null), object.get(a, "from_port", null), object.get(a, "to_port", null))
 ]
 
 vpc_rule(r) := [rg |
 	r.type == "aws_vpc_security_group_ingress_rule"
-	some cidr in [r.attributes.cidr_ipv4, r.attributes.cidr_ipv6]
+	a := r.attributes
+	some cidr in [object.get(a, "cidr_ipv4", null), object.get(a, "cidr_ipv6", null)]
 	cidr in world
-	rg := aws_range(r.attributes.ip_protocol, r.attributes.from_port, r.attributes.to_port)
+	rg := aws_range(object.get(a, "ip_protocol", null), object.get(a, "from_port", null), object.get(a, "to_port", null))
 ]
 
 aws_world(v4, v6) if {
@@ -116,7 +118,7 @@ gcp(r) := [rg |
 ]
 
 gcp_ranges(allow) := [[0, 65535]] if {
-	count(util.blocks(allow.ports)) == 0
+	count(util.blocks(object.get(allow, "ports", null))) == 0
 } else := [port_range(p) | some p in allow.ports]
 
 port_range(p) := [num(parts[0]), num(parts[1])] if {
@@ -131,7 +133,10 @@ azure(r) := [rg |
 	rule.direction == "Inbound"
 	rule.access == "Allow"
 	azure_world(rule)
-	some p in array.concat(util.blocks(rule.destination_port_range), util.blocks(rule.destination_port_ranges))
+	some p in array.concat(
+		util.blocks(object.get(rule, "destination_port_range", null)),
+		util.blocks(object.get(rule, "destination_port_ranges", null)),
+	)
 	rg := port_range(p)
 ]
 

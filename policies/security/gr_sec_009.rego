@@ -41,6 +41,7 @@ instance_finding(r) := f if {
 
 instance_finding(r) := f if {
 	r.type == "aws_instance"
+	not r.attributes.associate_public_ip_address == true
 	path := util.unknown_path(r, "associate_public_ip_address")
 	f := {"resource": r.id, "outcome": "unknown", "attribute": path, "message": concat("", [r.type, " ", r.address, ": whether the GPU instance gets a public IP (", path, ") is unknown until apply"])}
 }

@@ -39,7 +39,7 @@ shown(r) := r.facts.instance_type if {
 	is_string(r.facts.instance_type)
 } else := "one type"
 
-type_count(r) := count(r.attributes.instance_types) if r.type == "aws_eks_node_group"
+type_count(r) := count(util.blocks(object.get(r.attributes, "instance_types", []))) if r.type == "aws_eks_node_group"
 
 type_count(r) := count([o |
 	some p in util.blocks(r.attributes.mixed_instances_policy)

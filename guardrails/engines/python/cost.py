@@ -126,7 +126,9 @@ def price_unknown(doc: Doc, config: Doc) -> list[RawFinding]:
         f = facts(r)
         if f.get("priced") is True:
             continue
-        problem = f.get("price_unknown") or {}
+        problem = f.get("price_unknown")
+        if not isinstance(problem, dict) or not isinstance(problem.get("reason"), str):
+            continue  # enrichment always explains an unpriced GPU resource
         message = (
             f"{r['type']} {r['address']}: GPU cost cannot be determined: {problem.get('reason')}"
         )

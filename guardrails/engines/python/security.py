@@ -450,7 +450,7 @@ def gpu_or_dashboard_public(doc: Doc, config: Doc) -> list[RawFinding]:
                         finding(r, f"{_head(r)} is a GPU instance with a public IP address")
                     )
                 path = unknown_path(r, "associate_public_ip_address")
-                if path:
+                if path and a.get("associate_public_ip_address") is not True:
                     instances.append(
                         finding(
                             r,

@@ -184,7 +184,7 @@ _POOLS = {
 def _type_count(r: Doc) -> int:
     attributes = r["attributes"] or {}
     if r["type"] == "aws_eks_node_group":
-        return len(attributes.get("instance_types") or [])
+        return len(blocks(attributes.get("instance_types")))
     if r["type"] == "aws_autoscaling_group":
         return sum(
             len(blocks(t.get("override")))

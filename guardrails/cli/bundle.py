@@ -1,0 +1,33 @@
+"""``guardrails bundle build``: the policy library as a standard OPA bundle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from guardrails.catalog import load_catalog
+from guardrails.cli.common import PolicyDirOpt, fail
+from guardrails.config import DEFAULTS
+from guardrails.engines.bundle import write_bundle
+from guardrails.errors import GuardrailsError
+
+bundle_app = typer.Typer(help="Package the policies for OPA servers.")
+
+
+@bundle_app.command("build")
+def build(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Bundle file to write.")] = Path(
+        "bundle.tar.gz"
+    ),
+    policy_dir: PolicyDirOpt = None,
+) -> None:
+    """Write an OPA bundle (.manifest, Rego, data.json) that `opa run --server` can load."""
+    try:
+        catalog = load_catalog(tuple(policy_dir or ()))
+        config = {k: v for k, v in DEFAULTS.items() if k != "waivers"}
+        manifest = write_bundle(catalog, config, output)
+    except GuardrailsError as exc:
+        raise fail(str(exc)) from None
+    typer.echo(f"{output}: {len(catalog)} policies, revision {manifest['revision']}", err=True)

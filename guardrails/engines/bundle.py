@@ -1,0 +1,72 @@
+"""A standard OPA bundle of the policy library: ``.manifest``, the Rego files and ``data.json``."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from guardrails.catalog import Catalog
+from guardrails.engines.rego import policy_data, policy_sources
+from guardrails.errors import ConfigError
+
+ROOTS = ["guardrails"]
+
+
+def bundle_files(catalog: Catalog, config: dict[str, Any]) -> dict[str, bytes]:
+    """Path inside the bundle → content: every policy and library file, data and manifest."""
+    files: dict[str, bytes] = {}
+    for name, text in policy_sources(catalog):
+        path = Path(name)
+        parts = path.parts
+        # Keep the policy tree's own layout (cost/…, lib/…); user policies go under user/.
+        inner = "/".join(parts[parts.index("policies") + 1 :]) if "policies" in parts else (
+            f"user/{path.name}")
+        files[inner] = text.encode("utf-8")
+    files["data.json"] = json.dumps(policy_data(config), sort_keys=True, indent=1).encode()
+    digest = hashlib.sha256()
+    for key in sorted(files):
+        digest.update(key.encode() + b"\0" + files[key])
+    manifest = {"revision": digest.hexdigest()[:16], "roots": ROOTS,
+                "metadata": {"name": "guardrails", "policies": len(catalog)}}
+    files[".manifest"] = json.dumps(manifest, sort_keys=True).encode()
+    return files
+
+
+def write_bundle(catalog: Catalog, config: dict[str, Any], output: Path) -> dict[str, Any]:
+    """Write the bundle as tar.gz atomically; returns the manifest."""
+    files = bundle_files(catalog, config)
+    directory = output.parent if str(output.parent) else Path(".")
+    if not directory.is_dir():
+        raise ConfigError(f"{output}: output directory {directory} does not exist")
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
+            for name in sorted(files):
+                info = tarfile.TarInfo(f"/{name}")
+                info.size = len(files[name])
+                info.mtime = 0  # reproducible: the same policies give the same bytes
+                tar.addfile(info, io.BytesIO(files[name]))
+        os.replace(tmp, output)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise ConfigError(f"{output}: cannot write bundle: {exc.strerror or exc}") from None
+    manifest: dict[str, Any] = json.loads(files[".manifest"])
+    return manifest
+
+
+def read_bundle(path: Path) -> dict[str, bytes]:
+    """The files of a bundle tar.gz (used by tests and the test OPA server)."""
+    out: dict[str, bytes] = {}
+    with tarfile.open(path, mode="r:gz") as tar:
+        for member in tar.getmembers():
+            if member.isfile():
+                handle = tar.extractfile(member)
+                if handle is not None:
+                    out[member.name.lstrip("/")] = handle.read()
+    return out
