@@ -76,11 +76,16 @@ def enrich_graph(graph: Graph, config: Config) -> Graph:
     )
 
 
-def build_input(paths: list[str], options: ScanOptions | None = None) -> dict[str, Any]:
-    """The enriched input document policies receive for ``paths``."""
+def enriched_graph(paths: list[str], options: ScanOptions | None = None) -> Graph:
+    """The graph of ``paths`` with every enrichment fact (what ``guardrails cost`` shows)."""
     options = options or ScanOptions()
     config = resolve_config(paths, options)
-    return enrich_graph(build_graph(paths, options), config).to_input()
+    return enrich_graph(build_graph(paths, options), config)
+
+
+def build_input(paths: list[str], options: ScanOptions | None = None) -> dict[str, Any]:
+    """The enriched input document policies receive for ``paths``."""
+    return enriched_graph(paths, options).to_input()
 
 
 def scan(paths: list[str], options: ScanOptions | None = None) -> Report:

@@ -1,11 +1,23 @@
 """The policy catalog, read from the OPA ``# METADATA`` blocks of the .rego files."""
 
 from guardrails.catalog.metadata import (
+    CATEGORY_TITLES,
     Catalog,
     PolicyMeta,
     bundled_policy_dir,
+    category_order,
+    category_title,
     load_catalog,
     parse_metadata,
 )
 
-__all__ = ["Catalog", "PolicyMeta", "bundled_policy_dir", "load_catalog", "parse_metadata"]
+__all__ = [
+    "CATEGORY_TITLES",
+    "Catalog",
+    "PolicyMeta",
+    "bundled_policy_dir",
+    "category_order",
+    "category_title",
+    "load_catalog",
+    "parse_metadata",
+]

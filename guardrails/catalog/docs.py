@@ -8,14 +8,12 @@ import json
 from rich.console import Console
 from rich.table import Table
 
-from guardrails.catalog.metadata import Catalog, bundled_policy_dir
-
-_CATEGORY_TITLES = {
-    "cost": "GPU cost",
-    "spot": "Spot capacity",
-    "tagging": "Tagging",
-    "security": "Security",
-}
+from guardrails.catalog.metadata import (
+    Catalog,
+    bundled_policy_dir,
+    category_order,
+    category_title,
+)
 
 
 def render_policies(catalog: Catalog, fmt: str, color: bool = False) -> str:
@@ -67,8 +65,8 @@ def render_markdown(catalog: Catalog) -> str:
     for p in catalog:
         out.append(f"| [{p.id}](#{p.id.lower()}) | {p.severity.value} | {p.category} | {p.title} |")
     root = bundled_policy_dir()
-    for category in sorted({p.category for p in catalog}, key=_category_order):
-        out += ["", f"## {_CATEGORY_TITLES.get(category, category.title())}"]
+    for category in sorted({p.category for p in catalog}, key=category_order):
+        out += ["", f"## {category_title(category)}"]
         for p in (p for p in catalog if p.category == category):
             source = p.file.relative_to(root).as_posix() if p.file.is_relative_to(root) else p.file
             out += [
@@ -85,8 +83,3 @@ def render_markdown(catalog: Catalog) -> str:
                 keys = ", ".join(f"`{k}`" for k in p.config_keys)
                 out += ["", f"*Configuration:* {keys}"]
     return "\n".join(out) + "\n"
-
-
-def _category_order(category: str) -> tuple[int, str]:
-    order = list(_CATEGORY_TITLES)
-    return (order.index(category) if category in order else len(order), category)

@@ -20,6 +20,25 @@ _ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 POLICY_PACKAGE_PREFIX = "guardrails.policy."
 
 
+#: Human titles of the policy categories, in the order reports list them.
+CATEGORY_TITLES = {
+    "cost": "GPU cost",
+    "spot": "Spot capacity",
+    "tagging": "Tagging",
+    "security": "Security",
+}
+
+
+def category_title(category: str) -> str:
+    return CATEGORY_TITLES.get(category, category.title())
+
+
+def category_order(category: str) -> tuple[int, str]:
+    """Sort key: the known categories in report order, then any others by name."""
+    order = list(CATEGORY_TITLES)
+    return (order.index(category) if category in order else len(order), category)
+
+
 @dataclass(frozen=True)
 class PolicyMeta:
     """One policy as its METADATA block describes it."""

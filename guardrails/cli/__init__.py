@@ -12,6 +12,7 @@ from guardrails.cli.baseline import baseline_app
 from guardrails.cli.bundle import bundle_app
 from guardrails.cli.check import check
 from guardrails.cli.common import print_error
+from guardrails.cli.cost import cost
 from guardrails.cli.graph import graph
 from guardrails.cli.policies import policies
 from guardrails.cli.waivers import waivers_app
@@ -26,6 +27,7 @@ app = typer.Typer(
 )
 app.command()(check)
 app.command()(graph)
+app.command()(cost)
 app.command()(policies)
 app.add_typer(baseline_app, name="baseline")
 app.add_typer(bundle_app, name="bundle")

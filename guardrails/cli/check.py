@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -25,8 +26,8 @@ from guardrails.cli.common import (
 )
 from guardrails.cli.progress import progress_reporter
 from guardrails.errors import ConfigError, GuardrailsError
-from guardrails.model import Severity
 from guardrails.report import REPORTERS, Report
+from guardrails.report.markdown import render_markdown
 
 
 class CheckFormat(StrEnum):
@@ -138,16 +139,17 @@ def check(
         if baseline is not None:
             report = _apply_baseline(report, baseline)
         chosen_fail_on = fail_on.value if fail_on else report.config_value("fail_on", "high")
-        report = report.with_fail_on(chosen_fail_on)
+        report = report.with_fail_on(chosen_fail_on, chosen_unknown)
         for warning in report.warnings:
             print_warning(warning)
         for name, file in extra_outputs.items():
             emit(_render(name, report, color=False), file)
         emit(_render(format.value, report, main_output is None and use_color()), main_output)
+        if "github" in (format.value, *extra_outputs):
+            append_step_summary(report)
     except GuardrailsError as exc:
         raise fail(str(exc)) from None
-    threshold = None if chosen_fail_on == "never" else Severity(chosen_fail_on)
-    raise typer.Exit(1 if report.fails(threshold, unknown_fails=chosen_unknown == "fail") else 0)
+    raise typer.Exit(1 if report.failed else 0)
 
 
 def _render(name: str, report: Report, color: bool) -> str:
@@ -155,6 +157,18 @@ def _render(name: str, report: Report, color: bool) -> str:
     if renderer is None:
         raise ConfigError(f"report format {name} is not available")
     return renderer(report, color)
+
+
+def append_step_summary(report: Report) -> None:
+    """Append the Markdown summary to ``$GITHUB_STEP_SUMMARY`` when running in Actions."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(render_markdown(report))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot append the step summary: {exc.strerror}") from None
 
 
 def _apply_baseline(report: Report, path: Path) -> Report:

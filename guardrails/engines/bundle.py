@@ -25,15 +25,21 @@ def bundle_files(catalog: Catalog, config: dict[str, Any]) -> dict[str, bytes]:
         path = Path(name)
         parts = path.parts
         # Keep the policy tree's own layout (cost/…, lib/…); user policies go under user/.
-        inner = "/".join(parts[parts.index("policies") + 1 :]) if "policies" in parts else (
-            f"user/{path.name}")
+        inner = (
+            "/".join(parts[parts.index("policies") + 1 :])
+            if "policies" in parts
+            else (f"user/{path.name}")
+        )
         files[inner] = text.encode("utf-8")
     files["data.json"] = json.dumps(policy_data(config), sort_keys=True, indent=1).encode()
     digest = hashlib.sha256()
     for key in sorted(files):
         digest.update(key.encode() + b"\0" + files[key])
-    manifest = {"revision": digest.hexdigest()[:16], "roots": ROOTS,
-                "metadata": {"name": "guardrails", "policies": len(catalog)}}
+    manifest = {
+        "revision": digest.hexdigest()[:16],
+        "roots": ROOTS,
+        "metadata": {"name": "guardrails", "policies": len(catalog)},
+    }
     files[".manifest"] = json.dumps(manifest, sort_keys=True).encode()
     return files
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from guardrails.catalog import Catalog
 from guardrails.engines.base import RawFinding
-from guardrails.model import Finding, Graph, Outcome, Severity
+from guardrails.model import Finding, Graph, Location, Outcome, Resource, Severity
 
 CHANGE = "change"
 
@@ -40,11 +40,21 @@ def to_findings(
                     resource_type=resource.type if resource else CHANGE,
                     message=str(item.get("message", "")),
                     remediation=policy.remediation,
-                    location=resource.location if resource else None,
+                    location=_location(resource, graph),
                     outcome=Outcome.UNKNOWN if item.get("outcome") == "unknown" else Outcome.FAIL,
                 )
             )
     return sorted(findings, key=lambda f: f.sort_key)
+
+
+def _location(resource: Resource | None, graph: Graph) -> Location | None:
+    """Where to point a reader: the resource's file:line, else its input file, else the first."""
+    if resource is not None and resource.location is not None:
+        return resource.location
+    if resource is not None and "#" in resource.id:
+        return Location(resource.id.split("#", 1)[0])
+    inputs = [i.path for i in graph.inputs if i.format != "skipped"]
+    return Location(inputs[0]) if inputs else None
 
 
 def _severity(value: Any, default: Severity) -> Severity:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import PurePosixPath
 from typing import Any
 
 from guardrails.model.resource import Location
@@ -49,13 +50,23 @@ class Finding:
 
     @property
     def fingerprint(self) -> str:
-        """Stable id of this finding across runs (policy, resource, message), for baselines."""
-        key = "\x1f".join((self.policy, self.resource, self.message))
+        """Stable id across runs (policy, file, resource, message), for baselines and dedup.
+
+        The file keeps two roots that both declare ``aws_instance.gpu`` apart; the line is
+        left out so edits elsewhere in the file do not make old findings look new.
+        """
+        file = (
+            PurePosixPath(self.location.file.replace("\\", "/")).as_posix() if self.location else ""
+        )
+        key = "\x1f".join((self.policy, file, self.resource, self.message))
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
     @property
-    def sort_key(self) -> tuple[int, str, str, str]:
-        return (-self.severity.rank, self.resource, self.policy, self.message)
+    def sort_key(self) -> tuple[int, str, str, str, str, int]:
+        """Most severe first, then by resource, policy, message and where it is written."""
+        file = self.location.file if self.location else ""
+        line = (self.location.line or 0) if self.location else 0
+        return (-self.severity.rank, self.resource, self.policy, self.message, file, line)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from guardrails.model import Outcome
 from guardrails.report.model import Report
 
 REPORT_VERSION = 1
+COST_KEYS = ("monthly_usd_before", "monthly_usd_after", "monthly_usd_delta")
 
 
 def report_document(report: Report) -> dict[str, Any]:
@@ -23,6 +25,8 @@ def report_document(report: Report) -> dict[str, Any]:
             "findings": len(report.active),
             "by_severity": report.counts_by_severity(),
             "waived": sum(1 for f in report.findings if f.waived),
+            "unknown": sum(1 for f in report.active if f.outcome == Outcome.UNKNOWN),
+            "cost": {key: report.cost.get(key, 0.0) for key in COST_KEYS},
         },
         "findings": [f.to_dict() for f in findings],
     }

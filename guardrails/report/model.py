@@ -34,9 +34,25 @@ class Report:
         warnings = (*self.warnings, extra_warning) if extra_warning else self.warnings
         return replace(self, findings=findings, warnings=warnings)
 
-    def with_fail_on(self, fail_on: str) -> Report:
+    def with_fail_on(self, fail_on: str, unknown: str = "warn") -> Report:
         """The report remembering the threshold it is judged by (verdict lines use it)."""
-        return replace(self, config={**self.config, "fail_on": fail_on})
+        return replace(self, config={**self.config, "fail_on": fail_on, "unknown": unknown})
+
+    @property
+    def threshold(self) -> Severity | None:
+        """The ``--fail-on`` severity the report is judged by (None: never fail)."""
+        fail_on = str(self.config.get("fail_on", "high"))
+        return None if fail_on == "never" else Severity(fail_on)
+
+    @property
+    def failed(self) -> bool:
+        """The verdict: does this report fail the run?"""
+        return self.fails(self.threshold, unknown_fails=self.config.get("unknown") == "fail")
+
+    @property
+    def cost(self) -> Mapping[str, Any]:
+        """``summary.cost`` of the enriched graph: monthly GPU USD before, after, delta."""
+        return self.graph.summary.get("cost") or {}
 
     def without_unknown(self) -> Report:
         """The report without findings whose outcome is unknown until apply."""

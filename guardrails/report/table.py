@@ -1,13 +1,17 @@
-"""Terminal output with rich: findings grouped by severity, then a summary line."""
+"""Terminal output with rich: findings grouped by severity, then resource; cost panel; summary."""
 
 from __future__ import annotations
 
 import io
+from itertools import groupby
 
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
+from rich.padding import Padding
+from rich.panel import Panel
 
-from guardrails.model import Severity
+from guardrails.enrich.cost import dollars, signed_dollars
+from guardrails.model import Finding, Outcome, Severity
 from guardrails.report.model import Report
 
 _STYLE = {
@@ -16,37 +20,95 @@ _STYLE = {
     Severity.MEDIUM: "yellow",
     Severity.LOW: "cyan",
 }
+WIDTH = 120
+
+
+def _where(finding: Finding) -> str:
+    if not finding.location:
+        return ""
+    return f"{finding.location.file}:{finding.location.line or 1}"
+
+
+def _finding_lines(finding: Finding) -> list[Padding]:
+    """The finding and its remediation, indented so wrapped lines stay under their resource."""
+    tags = []
+    if finding.outcome == Outcome.UNKNOWN:
+        tags.append("[magenta]unknown until apply[/magenta]")
+    if finding.waived:
+        tags.append(f"[dim]waived: {escape(finding.waiver_reason or '')}[/dim]")
+    suffix = f"  ({'; '.join(tags)})" if tags else ""
+    return [
+        Padding(
+            f"[bold]{finding.policy}[/bold] {escape(finding.message)}{suffix}",
+            (0, 0, 0, 2),
+            expand=False,
+        ),
+        Padding(f"[dim]↳ {escape(finding.remediation)}[/dim]", (0, 0, 0, 4), expand=False),
+    ]
+
+
+def render_findings(console: Console, findings: list[Finding]) -> None:
+    """Severity headings, then each resource with its location, then its findings."""
+    for severity, in_severity in groupby(findings, key=lambda f: f.severity):
+        group = list(in_severity)
+        console.rule(
+            f"[{_STYLE[severity]}] {str(severity).upper()} [/] {len(group)} finding(s)",
+            align="left",
+            style="dim",
+        )
+        for (resource, where), items in groupby(group, key=lambda f: (f.resource, _where(f))):
+            console.print(f"[bold]{escape(resource)}[/bold]  [dim]{escape(where)}[/dim]")
+            for finding in items:
+                for line in _finding_lines(finding):
+                    console.print(line)
+        console.print()
+
+
+def cost_panel(report: Report) -> Panel | None:
+    """Monthly GPU cost before → after, the delta and the top five contributors."""
+    cost = report.cost
+    if not cost or not (cost.get("monthly_usd_before") or cost.get("monthly_usd_after")):
+        return None
+    delta = float(cost.get("monthly_usd_delta", 0.0))
+    lines = [
+        f"Monthly GPU cost: {dollars(cost.get('monthly_usd_before', 0.0))} → "
+        f"{dollars(cost.get('monthly_usd_after', 0.0))}  "
+        f"([bold]{signed_dollars(delta)}[/bold]/month)"
+    ]
+    contributors = cost.get("top_contributors") or []
+    if contributors:
+        lines.append("Top contributors:")
+        lines += [
+            f"  {signed_dollars(c['monthly_usd_delta']):>12}  {escape(c['address'])}"
+            for c in contributors
+        ]
+    style = "red" if delta > 0 else "green"
+    return Panel("\n".join(lines), title="GPU cost", expand=False, border_style=style)
 
 
 def render_table(report: Report, color: bool) -> str:
     """Render ``report`` for a terminal; plain text (no escape codes) when ``color`` is False."""
     buffer = io.StringIO()
     console = Console(
-        file=buffer, force_terminal=color, no_color=not color, width=120, highlight=False
+        file=buffer, force_terminal=color, no_color=not color, width=WIDTH, highlight=False
     )
-    findings = sorted(report.findings, key=lambda f: f.sort_key)
-    if findings:
-        table = Table(show_lines=False, expand=False)
-        for column in ("Severity", "Policy", "Resource", "Message", "Location"):
-            table.add_column(column, overflow="fold")
-        for f in findings:
-            where = f"{f.location.file}:{f.location.line or 1}" if f.location else ""
-            sev = f"{f.severity}" + (" (waived)" if f.waived else "")
-            table.add_row(
-                sev,
-                f.policy,
-                f.resource,
-                f"{f.message}\n↳ {f.remediation}",
-                where,
-                style=_STYLE[f.severity] if not f.waived else "dim",
-            )
-        console.print(table)
+    render_findings(console, sorted(report.findings, key=lambda f: f.sort_key))
+    panel = cost_panel(report)
+    if panel is not None:
+        console.print(panel)
     counts = report.counts_by_severity()
     parts = ", ".join(f"{n} {sev}" for sev, n in counts.items() if n)
+    waived = len(report.findings) - len(report.active)
     inputs = len([i for i in report.graph.inputs if i.format != "skipped"])
+    verdict = "FAIL" if report.failed else "PASS"
+    threshold = report.threshold
     console.print(
-        f"{len(report.graph.resources)} resources from {inputs} input(s) checked with the "
-        f"{report.engine} engine: {len(report.active)} finding(s)"
+        f"[bold]{verdict}[/bold] {len(report.graph.resources)} resources from {inputs} input(s) "
+        f"checked with the {report.engine} engine: {len(report.active)} finding(s)"
         + (f" ({parts})" if parts else "")
+        + (f", {waived} waived" if waived else "")
+        + (f"; fail-on {threshold}" if threshold else "; fail-on never")
     )
-    return buffer.getvalue()
+    text = buffer.getvalue()
+    # Wrapped, indented lines are padded to the console width; plain text should not carry that.
+    return text if color else "".join(line.rstrip() + "\n" for line in text.splitlines())

@@ -67,11 +67,18 @@ exposure(r) := sort(array.concat(port_reasons(r), kind_reasons(r)))
 
 port_reasons(r) := [concat("", ["port ", format_int(p, 10)]) |
 	some p in sort({p |
-		some port in r.attributes.spec.ports
-		some p in [port.port, port.targetPort]
+		some port in array_or_empty(object.get(r.attributes.spec, "ports", null))
+		is_object(port)
+		some key in ["port", "targetPort"]
+		p := object.get(port, key, null)
+		is_number(p)
 		p in dashboard_ports
 	})
 ]
+
+array_or_empty(xs) := xs if {
+	is_array(xs)
+} else := []
 
 kind_reasons(r) := [concat("", ["a ", k, " workload"]) |
 	some k in sort(dashboard_kinds)

@@ -79,7 +79,7 @@ def _handler(state: OpaState) -> type[BaseHTTPRequestHandler]:
             return self.rfile.read(int(self.headers.get("Content-Length") or 0))
 
         def _path(self, prefix: str) -> list[str]:
-            rest = self.path.split("?", 1)[0][len(prefix):].strip("/")
+            rest = self.path.split("?", 1)[0][len(prefix) :].strip("/")
             return [p for p in rest.split("/") if p]
 
         def do_GET(self) -> None:
@@ -102,7 +102,9 @@ def _handler(state: OpaState) -> type[BaseHTTPRequestHandler]:
             with state.lock:
                 if self.path.startswith("/v1/policies/"):
                     try:
-                        state.put_policy("/".join(self._path("/v1/policies")), self._body().decode())
+                        state.put_policy(
+                            "/".join(self._path("/v1/policies")), self._body().decode()
+                        )
                     except OpaError as exc:
                         self._send(400, {"code": "invalid_parameter", "message": str(exc)})
                         return

@@ -86,11 +86,14 @@ def test_unreachable_server_is_an_error_without_fallback() -> None:
 def opa_binary(bundle: Path) -> Iterator[str]:
     binary = shutil.which("opa")
     if binary is None:
-        pytest.skip("no opa binary on PATH (none is installable here; the REST test server covers it)")
+        pytest.skip(
+            "no opa binary on PATH (none is installable here; the REST test server covers it)"
+        )
     port = _free_port()
     process = subprocess.Popen(
         [binary, "run", "--server", "--addr", f"127.0.0.1:{port}", "--bundle", str(bundle)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     time.sleep(1.5)
     try:

@@ -30,8 +30,13 @@ pytestmark = pytest.mark.skipif(
 
 @cache
 def _setup() -> tuple[Catalog, dict[str, Any], RegoEngine, RegoEngine, PythonEngine]:
-    return (load_catalog(), load_config(None).for_policies(), RegoEngine("opa"),
-            RegoEngine("regopy"), PythonEngine())
+    return (
+        load_catalog(),
+        load_config(None).for_policies(),
+        RegoEngine("opa"),
+        RegoEngine("regopy"),
+        PythonEngine(),
+    )
 
 
 def assert_parity(doc: dict[str, Any]) -> int:
@@ -43,10 +48,15 @@ def assert_parity(doc: dict[str, Any]) -> int:
 
 
 def _inputs() -> list[str]:
-    fixtures = sorted(str(p) for p in FIXTURES.rglob("*") if p.suffix in {".json", ".yaml"}
-                      and p.name != "config.yaml")
+    fixtures = sorted(
+        str(p)
+        for p in FIXTURES.rglob("*")
+        if p.suffix in {".json", ".yaml"} and p.name != "config.yaml"
+    )
     fixtures += sorted({str(p.parent) for p in FIXTURES.rglob("*.tf")})
-    manifest = json.loads((CORPUS / "manifest.json").read_text())["files"] if CORPUS.exists() else []
+    manifest = (
+        json.loads((CORPUS / "manifest.json").read_text())["files"] if CORPUS.exists() else []
+    )
     return fixtures + [str(CORPUS / e["local_path"]) for e in manifest]
 
 
@@ -73,99 +83,242 @@ def test_real_inputs_produce_findings_from_every_policy() -> None:
 
 # ---- random graphs ---------------------------------------------------------------------------
 
-_word = st.sampled_from(["a", "b", "prod", "dev", "staging", "Production", "training", "inference",
-                         "x-1", "cc-42", "spot", "on-demand"])
-_labels = st.dictionaries(st.sampled_from(["owner", "team", "cost-center", "environment",
-                                           "workload", "Name"]), _word, max_size=5)
+_word = st.sampled_from(
+    [
+        "a",
+        "b",
+        "prod",
+        "dev",
+        "staging",
+        "Production",
+        "training",
+        "inference",
+        "x-1",
+        "cc-42",
+        "spot",
+        "on-demand",
+    ]
+)
+_labels = st.dictionaries(
+    st.sampled_from(["owner", "team", "cost-center", "environment", "workload", "Name"]),
+    _word,
+    max_size=5,
+)
 _num = st.one_of(st.none(), st.integers(-1, 70000), st.sampled_from(["22", "8000-9000", "*", "x"]))
-_image = st.sampled_from([None, "nginx", "nginx:latest", "nginx:1.27", "host:5000/app",
-                          "ghcr.io/a/b@sha256:abc", "repo/app:"])
-_sc = st.fixed_dictionaries({}, optional={
-    "privileged": st.booleans(), "allowPrivilegeEscalation": st.booleans(),
-    "runAsNonRoot": st.booleans(), "runAsUser": st.sampled_from([0, 1000, None]),
-    "capabilities": st.fixed_dictionaries({"add": st.lists(st.sampled_from(
-        ["SYS_ADMIN", "NET_ADMIN", "ALL", "sys_admin"]), max_size=2)}),
-})
-_quantities = st.dictionaries(st.sampled_from(["nvidia.com/gpu", "amd.com/gpu", "cpu", "memory",
-                                               "google.com/tpu"]), st.sampled_from(["1", "2", "0"]),
-                              max_size=3)
-_container = st.fixed_dictionaries({
-    "name": st.sampled_from(["main", "side", "init"]), "image": _image, "init": st.booleans(),
-    "resources": st.fixed_dictionaries({"requests": _quantities, "limits": _quantities}),
-    "security_context": _sc, "ports": st.just([]),
-})
-_template = st.fixed_dictionaries({
-    "role": st.sampled_from(["pod", "head", "Worker"]),
-    "replicas": st.fixed_dictionaries({"desired": st.one_of(st.none(), st.integers(0, 5)),
-                                       "max": st.one_of(st.none(), st.integers(0, 50))}),
-    "containers": st.lists(_container, max_size=3),
-    "node_selector": st.dictionaries(st.sampled_from(["karpenter.sh/capacity-type", "zone"]),
-                                     _word, max_size=1),
-    "affinity": st.just({}),
-    "tolerations": st.lists(st.fixed_dictionaries({"key": st.sampled_from(
-        ["kubernetes.azure.com/scalesetpriority", "cloud.google.com/gke-spot", "dedicated"])}),
-        max_size=2),
-    "volumes": st.lists(st.sampled_from([{"name": "d", "hostPath": {"path": "/"}},
-                                         {"name": "c", "persistentVolumeClaim": {"claimName": "c"}},
-                                         {"name": "e", "emptyDir": {}}]), max_size=2),
-    "security_context": _sc,
-    "host_network": st.booleans(), "host_pid": st.booleans(), "host_ipc": st.booleans(),
-    "termination_grace_period_seconds": st.one_of(st.none(), st.integers(0, 120)),
-    "annotations": st.dictionaries(st.sampled_from(["checkpoint-dir", "x"]), _word, max_size=1),
-    "labels": st.just({}), "restart_policy": st.none(), "service_account": st.none(),
-    "backoff_limit": st.one_of(st.none(), st.integers(0, 6)),
-})
+_image = st.sampled_from(
+    [
+        None,
+        "nginx",
+        "nginx:latest",
+        "nginx:1.27",
+        "host:5000/app",
+        "ghcr.io/a/b@sha256:abc",
+        "repo/app:",
+    ]
+)
+_sc = st.fixed_dictionaries(
+    {},
+    optional={
+        "privileged": st.booleans(),
+        "allowPrivilegeEscalation": st.booleans(),
+        "runAsNonRoot": st.booleans(),
+        "runAsUser": st.sampled_from([0, 1000, None]),
+        "capabilities": st.fixed_dictionaries(
+            {
+                "add": st.lists(
+                    st.sampled_from(["SYS_ADMIN", "NET_ADMIN", "ALL", "sys_admin"]), max_size=2
+                )
+            }
+        ),
+    },
+)
+_quantities = st.dictionaries(
+    st.sampled_from(["nvidia.com/gpu", "amd.com/gpu", "cpu", "memory", "google.com/tpu"]),
+    st.sampled_from(["1", "2", "0"]),
+    max_size=3,
+)
+_container = st.fixed_dictionaries(
+    {
+        "name": st.sampled_from(["main", "side", "init"]),
+        "image": _image,
+        "init": st.booleans(),
+        "resources": st.fixed_dictionaries({"requests": _quantities, "limits": _quantities}),
+        "security_context": _sc,
+        "ports": st.just([]),
+    }
+)
+_template = st.fixed_dictionaries(
+    {
+        "role": st.sampled_from(["pod", "head", "Worker"]),
+        "replicas": st.fixed_dictionaries(
+            {
+                "desired": st.one_of(st.none(), st.integers(0, 5)),
+                "max": st.one_of(st.none(), st.integers(0, 50)),
+            }
+        ),
+        "containers": st.lists(_container, max_size=3),
+        "node_selector": st.dictionaries(
+            st.sampled_from(["karpenter.sh/capacity-type", "zone"]), _word, max_size=1
+        ),
+        "affinity": st.just({}),
+        "tolerations": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "key": st.sampled_from(
+                        [
+                            "kubernetes.azure.com/scalesetpriority",
+                            "cloud.google.com/gke-spot",
+                            "dedicated",
+                        ]
+                    )
+                }
+            ),
+            max_size=2,
+        ),
+        "volumes": st.lists(
+            st.sampled_from(
+                [
+                    {"name": "d", "hostPath": {"path": "/"}},
+                    {"name": "c", "persistentVolumeClaim": {"claimName": "c"}},
+                    {"name": "e", "emptyDir": {}},
+                ]
+            ),
+            max_size=2,
+        ),
+        "security_context": _sc,
+        "host_network": st.booleans(),
+        "host_pid": st.booleans(),
+        "host_ipc": st.booleans(),
+        "termination_grace_period_seconds": st.one_of(st.none(), st.integers(0, 120)),
+        "annotations": st.dictionaries(st.sampled_from(["checkpoint-dir", "x"]), _word, max_size=1),
+        "labels": st.just({}),
+        "restart_policy": st.none(),
+        "service_account": st.none(),
+        "backoff_limit": st.one_of(st.none(), st.integers(0, 6)),
+    }
+)
 # Enrichment rounds money to cents, so graphs do too (regopy cannot print denormal floats).
-_money = st.one_of(st.floats(0, 500000, allow_nan=False).map(lambda x: round(x, 2)),
-                   st.integers(0, 500000))
-_facts = st.fixed_dictionaries({
-    "environment": st.sampled_from(["dev", "staging", "prod", "unknown"]),
-    "workload_class": st.sampled_from(["training", "inference", "batch", "notebook", "unknown"]),
-    "taggable": st.booleans(), "is_gpu": st.booleans(),
-    "gpu": st.one_of(st.none(), st.fixed_dictionaries({"model": st.sampled_from(
-        [None, "T4", "H100", "A100", "a10g"]), "count": st.integers(1, 8)})),
-    "instance_type": st.sampled_from([None, "g5.xlarge"]),
-    "capacity": st.sampled_from(["spot", "on-demand", "unknown"]),
-    "capacity_attribute": st.sampled_from([None, "capacity_type"]),
-    "autoscaling": st.fixed_dictionaries({
-        "enabled": st.booleans(), "max": st.one_of(st.none(), st.integers(0, 60)),
-        "explicit_max": st.booleans(), "attribute": st.sampled_from(["max_size", "spec.limits"])}),
-    "priced": st.booleans(),
-    "price_unknown": st.one_of(st.none(), st.fixed_dictionaries({
-        "reason": st.just("x is not in the GPU catalog"),
-        "attribute": st.sampled_from([None, "instance_type"])})),
-    "monthly_usd": st.fixed_dictionaries({"desired": _money, "max": _money}),
-    "monthly_usd_display": st.fixed_dictionaries({"desired": st.just("$1"), "max": st.just("$2")}),
-    "spot_saving_monthly_display": st.sampled_from([None, "$1,234"]),
-})
-_attributes = st.fixed_dictionaries({}, optional={
-    "acl": st.sampled_from(["private", "public-read", "authenticated-read"]),
-    "bucket": st.sampled_from(["b1", "b2"]), "encrypted": st.sampled_from([True, False, None]),
-    "storage_encrypted": st.booleans(), "associate_public_ip_address": st.booleans(),
-    "metadata_options": st.lists(st.fixed_dictionaries({"http_tokens": st.sampled_from(
-        ["required", "optional", None])}), max_size=1),
-    "ingress": st.lists(st.fixed_dictionaries({
-        "from_port": _num, "to_port": _num, "protocol": st.sampled_from(["tcp", "-1"]),
-        "cidr_blocks": st.lists(st.sampled_from(["0.0.0.0/0", "10.0.0.0/8"]), max_size=2)}),
-        max_size=2),
-    "source_ranges": st.lists(st.sampled_from(["0.0.0.0/0", "10.0.0.0/8"]), max_size=2),
-    "allow": st.lists(st.fixed_dictionaries({"ports": st.lists(_num.filter(
-        lambda v: isinstance(v, str)), max_size=2)}), max_size=2),
-    "capacity_type": st.sampled_from(["SPOT", "ON_DEMAND"]),
-    "instance_types": st.lists(st.sampled_from(["g5.xlarge", "g5.2xlarge"]), max_size=3),
-    "member": st.sampled_from(["allUsers", "user:a@b.c"]),
-    "eviction_policy": st.sampled_from(["Delete", None]),
-    "spec": st.fixed_dictionaries({"type": st.sampled_from(["LoadBalancer", "ClusterIP"]),
-                                   "ports": st.lists(st.fixed_dictionaries(
-                                       {"port": st.sampled_from([80, 8265, 8888])}), max_size=2)}),
-})
-_types = st.sampled_from([
-    "aws_instance", "aws_s3_bucket", "aws_s3_bucket_acl", "aws_s3_bucket_public_access_block",
-    "aws_ebs_volume", "aws_db_instance", "aws_security_group", "aws_launch_template",
-    "aws_eks_node_group", "aws_autoscaling_group", "google_compute_firewall",
-    "google_storage_bucket_iam_member", "google_compute_instance", "Deployment", "Job",
-    "PyTorchJob", "Service", "RayCluster", "NodePool",
-])
+_money = st.one_of(
+    st.floats(0, 500000, allow_nan=False).map(lambda x: round(x, 2)), st.integers(0, 500000)
+)
+_facts = st.fixed_dictionaries(
+    {
+        "environment": st.sampled_from(["dev", "staging", "prod", "unknown"]),
+        "workload_class": st.sampled_from(
+            ["training", "inference", "batch", "notebook", "unknown"]
+        ),
+        "taggable": st.booleans(),
+        "is_gpu": st.booleans(),
+        "gpu": st.one_of(
+            st.none(),
+            st.fixed_dictionaries(
+                {
+                    "model": st.sampled_from([None, "T4", "H100", "A100", "a10g"]),
+                    "count": st.integers(1, 8),
+                }
+            ),
+        ),
+        "instance_type": st.sampled_from([None, "g5.xlarge"]),
+        "capacity": st.sampled_from(["spot", "on-demand", "unknown"]),
+        "capacity_attribute": st.sampled_from([None, "capacity_type"]),
+        "autoscaling": st.fixed_dictionaries(
+            {
+                "enabled": st.booleans(),
+                "max": st.one_of(st.none(), st.integers(0, 60)),
+                "explicit_max": st.booleans(),
+                "attribute": st.sampled_from(["max_size", "spec.limits"]),
+            }
+        ),
+        "priced": st.booleans(),
+        "price_unknown": st.one_of(
+            st.none(),
+            st.fixed_dictionaries(
+                {
+                    "reason": st.just("x is not in the GPU catalog"),
+                    "attribute": st.sampled_from([None, "instance_type"]),
+                }
+            ),
+        ),
+        "monthly_usd": st.fixed_dictionaries({"desired": _money, "max": _money}),
+        "monthly_usd_display": st.fixed_dictionaries(
+            {"desired": st.just("$1"), "max": st.just("$2")}
+        ),
+        "spot_saving_monthly_display": st.sampled_from([None, "$1,234"]),
+    }
+)
+_attributes = st.fixed_dictionaries(
+    {},
+    optional={
+        "acl": st.sampled_from(["private", "public-read", "authenticated-read"]),
+        "bucket": st.sampled_from(["b1", "b2"]),
+        "encrypted": st.sampled_from([True, False, None]),
+        "storage_encrypted": st.booleans(),
+        "associate_public_ip_address": st.booleans(),
+        "metadata_options": st.lists(
+            st.fixed_dictionaries({"http_tokens": st.sampled_from(["required", "optional", None])}),
+            max_size=1,
+        ),
+        "ingress": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "from_port": _num,
+                    "to_port": _num,
+                    "protocol": st.sampled_from(["tcp", "-1"]),
+                    "cidr_blocks": st.lists(
+                        st.sampled_from(["0.0.0.0/0", "10.0.0.0/8"]), max_size=2
+                    ),
+                }
+            ),
+            max_size=2,
+        ),
+        "source_ranges": st.lists(st.sampled_from(["0.0.0.0/0", "10.0.0.0/8"]), max_size=2),
+        "allow": st.lists(
+            st.fixed_dictionaries(
+                {"ports": st.lists(_num.filter(lambda v: isinstance(v, str)), max_size=2)}
+            ),
+            max_size=2,
+        ),
+        "capacity_type": st.sampled_from(["SPOT", "ON_DEMAND"]),
+        "instance_types": st.lists(st.sampled_from(["g5.xlarge", "g5.2xlarge"]), max_size=3),
+        "member": st.sampled_from(["allUsers", "user:a@b.c"]),
+        "eviction_policy": st.sampled_from(["Delete", None]),
+        "spec": st.fixed_dictionaries(
+            {
+                "type": st.sampled_from(["LoadBalancer", "ClusterIP"]),
+                "ports": st.lists(
+                    st.fixed_dictionaries(
+                        {"port": st.sampled_from([80, 8265, 8888])},
+                        optional={"targetPort": st.sampled_from([10001, 8080, 8888.0, "http"])},
+                    ),
+                    max_size=2,
+                ),
+            }
+        ),
+    },
+)
+_types = st.sampled_from(
+    [
+        "aws_instance",
+        "aws_s3_bucket",
+        "aws_s3_bucket_acl",
+        "aws_s3_bucket_public_access_block",
+        "aws_ebs_volume",
+        "aws_db_instance",
+        "aws_security_group",
+        "aws_launch_template",
+        "aws_eks_node_group",
+        "aws_autoscaling_group",
+        "google_compute_firewall",
+        "google_storage_bucket_iam_member",
+        "google_compute_instance",
+        "Deployment",
+        "Job",
+        "PyTorchJob",
+        "Service",
+        "RayCluster",
+        "NodePool",
+    ]
+)
 
 
 @st.composite
@@ -174,39 +327,90 @@ def graphs(draw: st.DrawFn) -> dict[str, Any]:
     resources = []
     for index in range(count):
         rtype = draw(_types)
-        workload = draw(st.one_of(st.none(), st.fixed_dictionaries(
-            {"pod_templates": st.lists(_template, max_size=2)})))
-        resources.append({
-            "id": f"g#{rtype}.r{index}", "address": f"{rtype}.r{index}",
-            "source_format": "terraform-plan", "provider": "aws", "type": rtype,
-            "name": f"r{index}", "mode": draw(st.sampled_from(["managed", "managed", "data"])),
-            "module": None, "namespace": None,
-            "action": draw(st.sampled_from(["create", "update", "delete", "apply", "no-op"])),
-            "attributes": draw(_attributes), "before": None,
-            "unknown": sorted(draw(st.sets(st.sampled_from(
-                ["tags", "acl", "max_size", "instance_type", "metadata_options",
-                 "metadata_options.0.http_tokens", "associate_public_ip_address", "encrypted"]),
-                max_size=2))),
-            "labels": draw(_labels), "location": None, "workload": workload,
-            "facts": draw(_facts),
-        })
+        workload = draw(
+            st.one_of(
+                st.none(), st.fixed_dictionaries({"pod_templates": st.lists(_template, max_size=2)})
+            )
+        )
+        resources.append(
+            {
+                "id": f"g#{rtype}.r{index}",
+                "address": f"{rtype}.r{index}",
+                "source_format": "terraform-plan",
+                "provider": "aws",
+                "type": rtype,
+                "name": f"r{index}",
+                "mode": draw(st.sampled_from(["managed", "managed", "data"])),
+                "module": None,
+                "namespace": None,
+                "action": draw(st.sampled_from(["create", "update", "delete", "apply", "no-op"])),
+                "attributes": draw(_attributes),
+                "before": None,
+                "unknown": sorted(
+                    draw(
+                        st.sets(
+                            st.sampled_from(
+                                [
+                                    "tags",
+                                    "acl",
+                                    "max_size",
+                                    "instance_type",
+                                    "metadata_options",
+                                    "metadata_options.0.http_tokens",
+                                    "associate_public_ip_address",
+                                    "encrypted",
+                                ]
+                            ),
+                            max_size=2,
+                        )
+                    )
+                ),
+                "labels": draw(_labels),
+                "location": None,
+                "workload": workload,
+                "facts": draw(_facts),
+            }
+        )
     ids = [r["id"] for r in resources]
-    edges = [{"from": a, "to": b, "kind": draw(st.sampled_from(["references", "selects"]))}
-             for a, b in draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)),
-                                       max_size=3))] if ids else []
+    edges = (
+        [
+            {"from": a, "to": b, "kind": draw(st.sampled_from(["references", "selects"]))}
+            for a, b in draw(
+                st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)), max_size=3)
+            )
+        ]
+        if ids
+        else []
+    )
     delta = draw(_money)
-    summary = {"cost": {
-        "monthly_usd_before": 0, "monthly_usd_after": delta, "monthly_usd_delta": delta,
-        "monthly_usd_before_display": "$0", "monthly_usd_after_display": "$9",
-        "monthly_usd_delta_display": "+$9",
-        "top_contributors": [{"resource": i, "address": i, "monthly_usd_delta": 1,
-                              "monthly_usd_delta_display": "+$1"} for i in ids[:2]],
-    }}
+    summary = {
+        "cost": {
+            "monthly_usd_before": 0,
+            "monthly_usd_after": delta,
+            "monthly_usd_delta": delta,
+            "monthly_usd_before_display": "$0",
+            "monthly_usd_after_display": "$9",
+            "monthly_usd_delta_display": "+$9",
+            "top_contributors": [
+                {
+                    "resource": i,
+                    "address": i,
+                    "monthly_usd_delta": 1,
+                    "monthly_usd_delta_display": "+$1",
+                }
+                for i in ids[:2]
+            ],
+        }
+    }
     return {"version": 1, "inputs": [], "resources": resources, "edges": edges, "summary": summary}
 
 
-@settings(max_examples=500, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=500,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(doc=graphs())
 def test_parity_on_random_graphs(doc: dict[str, Any]) -> None:
     assert_parity(doc)

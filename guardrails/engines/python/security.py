@@ -9,9 +9,11 @@ from guardrails.engines.python.registry import RawFinding, twin
 from guardrails.engines.python.util import (
     GPU_RESOURCE_NAMES,
     Doc,
+    as_list,
     blocks,
     facts,
     finding,
+    is_number,
     live,
     templates,
     unknown_path,
@@ -475,13 +477,13 @@ def gpu_or_dashboard_public(doc: Doc, config: Doc) -> list[RawFinding]:
             ports = sorted(
                 {
                     p
-                    for port in spec.get("ports") or []
+                    for port in as_list(spec.get("ports"))
                     if isinstance(port, dict)
                     for p in (port.get("port"), port.get("targetPort"))
-                    if isinstance(p, int) and not isinstance(p, bool) and p in _DASHBOARD_PORTS
+                    if is_number(p) and p in _DASHBOARD_PORTS
                 }
             )
-            reasons = [f"port {p}" for p in ports]
+            reasons = [f"port {int(p)}" for p in ports]
             reasons += [f"a {k} workload" for k in _DASHBOARD_KINDS if (r["id"], k) in selected]
             if reasons:
                 services.append(

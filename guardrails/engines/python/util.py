@@ -51,3 +51,13 @@ def facts(r: Doc) -> Doc:
 
 def finding(r: Doc, message: str, **extra: Any) -> Doc:
     return {"resource": r["id"], "message": message, **extra}
+
+
+def is_number(value: Any) -> bool:
+    """Rego's ``is_number``: JSON numbers, never booleans."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def as_list(value: Any) -> list[Any]:
+    """``value`` when it is a list, else empty (Rego: ``xs if is_array(xs) else := []``)."""
+    return value if isinstance(value, list) else []

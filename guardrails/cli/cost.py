@@ -1,0 +1,65 @@
+"""``guardrails cost``: the GPU cost breakdown of a change, from the facts policies use."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from guardrails.api import ScanOptions, enriched_graph
+from guardrails.cli.common import (
+    ConfigOpt,
+    EnvOpt,
+    MaxSizeOpt,
+    OutputOpt,
+    PathsArg,
+    SourceRootOpt,
+    emit,
+    fail,
+    use_color,
+)
+from guardrails.errors import GuardrailsError
+from guardrails.report.cost import cost_breakdown
+from guardrails.report.cost_render import (
+    render_cost_json,
+    render_cost_markdown,
+    render_cost_table,
+)
+
+
+class CostFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+def cost(
+    paths: PathsArg,
+    format: Annotated[CostFormat, typer.Option("--format", "-f", help="Output format.")] = (
+        CostFormat.TABLE
+    ),
+    output: OutputOpt = None,
+    config: ConfigOpt = None,
+    env: EnvOpt = None,
+    source_root: SourceRootOpt = None,
+    max_size_mb: MaxSizeOpt = 200,
+) -> None:
+    """Show GPU cost per resource (hourly, monthly, before → after) and the change's delta."""
+    try:
+        options = ScanOptions(
+            source_root=source_root,
+            max_bytes=max_size_mb << 20,
+            config_path=config,
+            environment=env.value if env else None,
+        )
+        breakdown = cost_breakdown(enriched_graph(paths, options))
+        if format is CostFormat.JSON:
+            text = render_cost_json(breakdown)
+        elif format is CostFormat.MARKDOWN:
+            text = render_cost_markdown(breakdown)
+        else:
+            text = render_cost_table(breakdown, output is None and use_color())
+        emit(text, output)
+    except GuardrailsError as exc:
+        raise fail(str(exc)) from None

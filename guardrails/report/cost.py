@@ -1,0 +1,122 @@
+"""The cost breakdown: per GPU resource and for the change, from the enrichment facts.
+
+The numbers are the facts the policies see (``resource.facts``, ``summary.cost``); this
+module only selects and formats them, so the cost view and the policies never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from guardrails.model import Graph, Resource
+
+
+@dataclass(frozen=True)
+class CostRow:
+    """One GPU resource in the cost breakdown."""
+
+    address: str
+    type: str
+    action: str
+    gpu_model: str | None
+    gpu_count: int | None
+    capacity: str
+    environment: str
+    replicas_desired: int | None
+    replicas_max: int | None
+    hourly_usd: Mapping[str, float] | None
+    monthly_usd: Mapping[str, float] | None
+    monthly_usd_before: float | None
+    #: Why the resource could not be priced (None when priced).
+    price_unknown: str | None
+    file: str | None
+    line: int | None
+
+    @property
+    def monthly_after(self) -> float:
+        """Monthly USD at desired scale once the change is applied (0 when deleted)."""
+        if self.action == "delete" or self.monthly_usd is None:
+            return 0.0
+        return float(self.monthly_usd["desired"])
+
+    @property
+    def monthly_delta(self) -> float:
+        return round(self.monthly_after - float(self.monthly_usd_before or 0.0), 2)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "address": self.address,
+            "type": self.type,
+            "action": self.action,
+            "gpu": {"model": self.gpu_model, "count": self.gpu_count},
+            "capacity": self.capacity,
+            "environment": self.environment,
+            "replicas": {"desired": self.replicas_desired, "max": self.replicas_max},
+            "hourly_usd": dict(self.hourly_usd) if self.hourly_usd else None,
+            "monthly_usd": dict(self.monthly_usd) if self.monthly_usd else None,
+            "monthly_usd_before": self.monthly_usd_before,
+            "monthly_usd_delta": self.monthly_delta,
+            "price_unknown": self.price_unknown,
+            "location": {"file": self.file, "line": self.line},
+        }
+
+
+@dataclass(frozen=True)
+class CostBreakdown:
+    """Every GPU resource of an enriched graph and the change's monthly totals."""
+
+    rows: tuple[CostRow, ...]
+    summary: Mapping[str, Any]
+
+    @property
+    def delta(self) -> float:
+        return float(self.summary.get("monthly_usd_delta", 0.0))
+
+    def to_dict(self) -> dict[str, Any]:
+        keys = ("monthly_usd_before", "monthly_usd_after", "monthly_usd_delta")
+        return {
+            "version": 1,
+            "summary": {
+                **{k: self.summary.get(k, 0.0) for k in keys},
+                "gpu_resources": len(self.rows),
+                "unpriced": sum(1 for r in self.rows if r.price_unknown),
+                "top_contributors": [
+                    {"address": c["address"], "monthly_usd_delta": c["monthly_usd_delta"]}
+                    for c in self.summary.get("top_contributors", ())
+                ],
+            },
+            "resources": [r.to_dict() for r in self.rows],
+        }
+
+
+def _row(resource: Resource) -> CostRow:
+    facts = resource.facts or {}
+    gpu = facts.get("gpu") or {}
+    replicas = facts.get("replicas") or {}
+    unknown = facts.get("price_unknown") or {}
+    return CostRow(
+        address=resource.address,
+        type=resource.type,
+        action=str(resource.action),
+        gpu_model=gpu.get("model"),
+        gpu_count=gpu.get("count"),
+        capacity=str(facts.get("capacity") or "unknown"),
+        environment=str(facts.get("environment") or "unknown"),
+        replicas_desired=replicas.get("desired"),
+        replicas_max=replicas.get("max"),
+        hourly_usd=facts.get("hourly_usd"),
+        monthly_usd=facts.get("monthly_usd"),
+        monthly_usd_before=facts.get("monthly_usd_before"),
+        price_unknown=unknown.get("reason") if facts.get("price_unknown") else None,
+        file=resource.location.file if resource.location else None,
+        line=resource.location.line if resource.location else None,
+    )
+
+
+def cost_breakdown(graph: Graph) -> CostBreakdown:
+    """The cost view of an enriched graph: GPU resources, most expensive change first."""
+    rows = [_row(r) for r in graph.resources if (r.facts or {}).get("is_gpu")]
+    rows.sort(key=lambda r: (-abs(r.monthly_delta), -r.monthly_after, r.address, r.file or ""))
+    return CostBreakdown(tuple(rows), graph.summary.get("cost") or {})

@@ -1,0 +1,101 @@
+"""``guardrails cost`` output: the cost breakdown as a table, JSON or Markdown."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+
+from rich.console import Console
+from rich.table import Table
+
+from guardrails.enrich.cost import dollars, signed_dollars
+from guardrails.report.cost import CostBreakdown, CostRow
+
+
+def money_pair(values: Mapping[str, float] | None, fmt: str = "{:,.2f}") -> str:
+    """``desired / max`` of a {desired, max} money fact, ``?`` when unpriced."""
+    if not values:
+        return "?"
+    desired, maximum = values["desired"], values["max"]
+    if desired == maximum:
+        return "$" + fmt.format(desired)
+    return f"${fmt.format(desired)} / ${fmt.format(maximum)}"
+
+
+def gpu_label(row: CostRow) -> str:
+    model = row.gpu_model or "unknown GPU"
+    return f"{model} x {row.gpu_count}" if row.gpu_count is not None else model
+
+
+def replicas_label(row: CostRow) -> str:
+    desired = "?" if row.replicas_desired is None else str(row.replicas_desired)
+    maximum = "∞" if row.replicas_max is None else str(row.replicas_max)
+    return desired if desired == maximum else f"{desired} / {maximum}"
+
+
+def before_after(row: CostRow) -> str:
+    """``$before → $after`` for updates, replaces and deletes; the after cost for creates."""
+    if row.action in ("create", "apply") or row.monthly_usd_before is None:
+        return dollars(row.monthly_after)
+    return f"{dollars(row.monthly_usd_before)} → {dollars(row.monthly_after)}"
+
+
+def totals_line(breakdown: CostBreakdown) -> str:
+    s = breakdown.summary
+    return (
+        f"Monthly GPU cost {dollars(s.get('monthly_usd_before', 0.0))} → "
+        f"{dollars(s.get('monthly_usd_after', 0.0))} "
+        f"({signed_dollars(breakdown.delta)}/month)"
+    )
+
+
+def render_cost_table(breakdown: CostBreakdown, color: bool) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, force_terminal=color, no_color=not color, width=140, highlight=False
+    )
+    if breakdown.rows:
+        table = Table(title="GPU cost by resource (USD, desired / max scale)")
+        for column in ("Resource", "Type", "GPU", "Capacity", "Replicas", "Hourly", "Monthly"):
+            table.add_column(column, overflow="fold")
+        table.add_column("Before → after", overflow="fold")
+        for row in breakdown.rows:
+            monthly = money_pair(row.monthly_usd, "{:,.0f}")
+            table.add_row(
+                row.address,
+                row.type,
+                gpu_label(row),
+                row.capacity,
+                replicas_label(row),
+                money_pair(row.hourly_usd),
+                monthly if not row.price_unknown else f"? ({row.price_unknown})",
+                before_after(row),
+            )
+        console.print(table)
+    else:
+        console.print("No GPU resources found.")
+    console.print(totals_line(breakdown))
+    return buffer.getvalue()
+
+
+def render_cost_json(breakdown: CostBreakdown) -> str:
+    return json.dumps(breakdown.to_dict(), indent=2) + "\n"
+
+
+def render_cost_markdown(breakdown: CostBreakdown) -> str:
+    lines = [f"### GPU cost: {signed_dollars(breakdown.delta)}/month", "", totals_line(breakdown)]
+    if breakdown.rows:
+        lines += [
+            "",
+            "| Resource | GPU | Capacity | Replicas | Hourly | Monthly | Before → after |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        for row in breakdown.rows:
+            monthly = money_pair(row.monthly_usd, "{:,.0f}") if not row.price_unknown else "?"
+            lines.append(
+                f"| `{row.address}` | {gpu_label(row)} | {row.capacity} | "
+                f"{replicas_label(row)} | {money_pair(row.hourly_usd)} | {monthly} | "
+                f"{before_after(row)} |"
+            )
+    return "\n".join(lines) + "\n"

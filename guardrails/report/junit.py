@@ -1,0 +1,96 @@
+"""JUnit XML: one test suite per policy, one test case per finding (or one passing case).
+
+CI systems (GitLab, Jenkins, Azure Pipelines, CircleCI) render JUnit natively, so a finding
+shows up as a failed test naming the resource. Waived findings and findings unknown until
+apply are skipped test cases with the reason, so they are visible but never red.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+
+from guardrails.model import Finding, Outcome
+from guardrails.report.model import Report
+
+
+def _case(suite: ET.Element, classname: str, finding: Finding) -> tuple[int, int]:
+    """Add one test case; returns (failures, skipped) it contributes."""
+    where = ""
+    if finding.location:
+        where = f"{finding.location.file}:{finding.location.line or 1}"
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        name=finding.resource,
+        classname=classname,
+        time="0",
+        file=finding.location.file if finding.location else "",
+        line=str(finding.location.line or 1) if finding.location else "",
+    )
+    detail = "\n".join(
+        part
+        for part in (
+            finding.message,
+            f"Location: {where}" if where else "",
+            f"Remediation: {finding.remediation}",
+            f"Fingerprint: {finding.fingerprint}",
+        )
+        if part
+    )
+    if finding.waived:
+        ET.SubElement(case, "skipped", message=f"waived: {finding.waiver_reason or ''}")
+        return 0, 1
+    if finding.outcome == Outcome.UNKNOWN:
+        ET.SubElement(case, "skipped", message=f"unknown until apply: {finding.message}")
+        return 0, 1
+    failure = ET.SubElement(
+        case,
+        "failure",
+        message=finding.message,
+        type=f"{finding.policy} ({finding.severity})",
+    )
+    failure.text = detail
+    return 1, 0
+
+
+def junit_tree(report: Report) -> ET.Element:
+    """The ``<testsuites>`` element of ``report``."""
+    by_policy: dict[str, list[Finding]] = defaultdict(list)
+    for finding in sorted(report.findings, key=lambda f: f.sort_key):
+        by_policy[finding.policy].append(finding)
+    policy_ids = sorted({p.id for p in report.catalog} | set(by_policy))
+    root = ET.Element("testsuites", name="guardrails")
+    totals = [0, 0, 0]
+    for policy_id in policy_ids:
+        meta = report.catalog.policies.get(policy_id)
+        title = meta.title if meta else policy_id
+        suite = ET.SubElement(root, "testsuite", name=f"{policy_id} {title}")
+        classname = f"guardrails.{policy_id}"
+        failures = skipped = 0
+        findings = by_policy.get(policy_id, [])
+        for finding in findings:
+            failed, skip = _case(suite, classname, finding)
+            failures += failed
+            skipped += skip
+        if not findings:
+            resources = len(report.graph.resources)
+            ET.SubElement(
+                suite, "testcase", name=f"{resources} resources", classname=classname, time="0"
+            )
+        tests = max(1, len(findings))
+        suite.attrib.update(
+            tests=str(tests), failures=str(failures), errors="0", skipped=str(skipped), time="0"
+        )
+        for i, value in enumerate((tests, failures, skipped)):
+            totals[i] += value
+    root.attrib.update(
+        tests=str(totals[0]), failures=str(totals[1]), errors="0", skipped=str(totals[2]), time="0"
+    )
+    return root
+
+
+def render_junit(report: Report) -> str:
+    root = junit_tree(report)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"

@@ -1,0 +1,126 @@
+"""SARIF 2.1.0 for GitHub code scanning: one rule per catalog policy, one result per finding."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from guardrails.catalog.metadata import PolicyMeta
+from guardrails.model import Finding, Outcome, Severity
+from guardrails.report.model import Report
+from guardrails.report.paths import repo_relative, repository_root
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/guardrails-dev/guardrails"
+POLICY_DOCS = INFORMATION_URI + "/blob/main/docs/policies.md"
+
+#: GitHub maps security-severity to critical (≥ 9), high (≥ 7), medium (≥ 4) and low.
+SECURITY_SEVERITY = {
+    Severity.CRITICAL: "9.5",
+    Severity.HIGH: "8.0",
+    Severity.MEDIUM: "5.5",
+    Severity.LOW: "3.0",
+}
+LEVEL = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+}
+
+
+def rule_name(title: str) -> str:
+    """``Public storage`` → ``PublicStorage`` (SARIF rule names are identifiers)."""
+    return "".join(word[:1].upper() + word[1:] for word in re.findall(r"[A-Za-z0-9]+", title))
+
+
+def _rule(policy: PolicyMeta) -> dict[str, Any]:
+    anchor = policy.id.lower()
+    return {
+        "id": policy.id,
+        "name": rule_name(policy.title),
+        "shortDescription": {"text": policy.title},
+        "fullDescription": {"text": policy.description},
+        "help": {
+            "text": f"{policy.description}\n\nRemediation: {policy.remediation}",
+            "markdown": f"{policy.description}\n\n**Remediation:** {policy.remediation}",
+        },
+        "helpUri": f"{POLICY_DOCS}#{anchor}",
+        "defaultConfiguration": {"level": LEVEL[policy.severity]},
+        "properties": {
+            "security-severity": SECURITY_SEVERITY[policy.severity],
+            # GitHub only ranks alerts by security-severity for rules tagged "security".
+            "tags": sorted({"guardrails", policy.category, "infrastructure-as-code"}),
+            "precision": "high",
+            "problem.severity": "error" if LEVEL[policy.severity] == "error" else "warning",
+        },
+    }
+
+
+def _result(finding: Finding, index: dict[str, int], root: Path) -> dict[str, Any]:
+    file = finding.location.file if finding.location else "stdin"
+    line = finding.location.line if finding.location and finding.location.line else 1
+    uri = repo_relative(file, root)
+    logical = {"name": finding.resource, "kind": "resource", "fullyQualifiedName": finding.resource}
+    result: dict[str, Any] = {
+        "ruleId": finding.policy,
+        "level": "note" if finding.outcome == Outcome.UNKNOWN else LEVEL[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": max(1, line)},
+                },
+                "logicalLocations": [logical],
+            }
+        ],
+        "partialFingerprints": {"guardrails/v1": finding.fingerprint},
+        "properties": {
+            "severity": str(finding.severity),
+            "outcome": str(finding.outcome),
+            "resourceType": finding.resource_type,
+        },
+    }
+    if finding.policy in index:
+        result["ruleIndex"] = index[finding.policy]
+    if finding.waived:
+        result["suppressions"] = [
+            {"kind": "external", "status": "accepted", "justification": finding.waiver_reason or ""}
+        ]
+    return result
+
+
+def sarif_document(report: Report, root: Path | None = None) -> dict[str, Any]:
+    """The SARIF log of ``report``; paths relative to ``root`` (default: the repository)."""
+    root = root or repository_root()
+    rules = [_rule(p) for p in report.catalog]
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    findings = sorted(report.findings, key=lambda f: f.sort_key)
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "guardrails",
+                        "version": report.tool_version,
+                        "semanticVersion": report.tool_version,
+                        "informationUri": INFORMATION_URI,
+                        "rules": rules,
+                    }
+                },
+                "automationDetails": {"id": "guardrails/"},
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(f, index, root) for f in findings],
+                "properties": {"engine": report.engine},
+            }
+        ],
+    }
+
+
+def render_sarif(report: Report) -> str:
+    return json.dumps(sarif_document(report), indent=2) + "\n"
