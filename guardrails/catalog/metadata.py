@@ -169,7 +169,18 @@ def _read_dir(directory: Path, bundled: bool) -> list[PolicyMeta]:
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
             raise ConfigError(f"{file}: cannot read policy: {exc.strerror}") from None
+        before = len(found)
         for meta, package in parse_metadata(text, file):
             if isinstance(meta.get("custom"), dict) and "id" in meta["custom"]:
                 found.append(_policy_from(meta, package, file, bundled))
+        package_match = _PACKAGE.search(text)
+        if (
+            len(found) == before
+            and package_match
+            and package_match.group(1).startswith(POLICY_PACKAGE_PREFIX)
+        ):
+            # A policy package nobody can see in the catalog would never report: say so.
+            raise ConfigError(
+                f"{file}: package {package_match.group(1)} has no METADATA block with custom.id"
+            )
     return found
