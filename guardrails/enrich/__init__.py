@@ -41,7 +41,19 @@ class _Context:
         self.targets: dict[str, list[str]] = defaultdict(list)
         self.selected: set[str] = set()
         self.scaler: dict[str, Resource] = {}
+        self.neighbors: dict[str, dict[str, list[dict[str, str]]]] = defaultdict(
+            lambda: {"in": [], "out": []}
+        )
         for edge in graph.edges:
+            source, target = self.by_id.get(edge.source), self.by_id.get(edge.target)
+            if source is not None and target is not None:
+                kind_name = str(edge.kind)
+                self.neighbors[edge.source]["out"].append(
+                    {"kind": kind_name, "id": target.id, "type": target.type}
+                )
+                self.neighbors[edge.target]["in"].append(
+                    {"kind": kind_name, "id": source.id, "type": source.type}
+                )
             if edge.kind in (EdgeKind.REFERENCES, EdgeKind.DEPENDS_ON):
                 self.targets[edge.source].append(edge.target)
             elif edge.kind == EdgeKind.SELECTS:
@@ -132,6 +144,9 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
         ),
         "monthly_usd_before": None,
         "spot_saving_monthly_display": dollars(saving) if saving else None,
+        # The resource's edges with the type at the other end, so relational policies stay
+        # linear on every engine (a lookup into another rule's set is O(n) on regopy).
+        "neighbors": _sorted_neighbors(context.neighbors.get(resource.id)),
     }
     if not sizing.is_gpu:
         return facts, 0.0, 0.0
@@ -139,6 +154,13 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
     before = _monthly_before(context, resource, month["desired"] if month else 0.0)
     facts["monthly_usd_before"] = round(before, 2)
     return facts, before, after
+
+
+def _sorted_neighbors(found: dict[str, list[dict[str, str]]] | None) -> dict[str, Any]:
+    if not found:
+        return {"in": [], "out": []}
+    key = lambda n: (n["kind"], n["type"], n["id"])  # noqa: E731
+    return {"in": sorted(found["in"], key=key), "out": sorted(found["out"], key=key)}
 
 
 def enrich(graph: Graph, options: EnrichOptions) -> Graph:

@@ -16,17 +16,16 @@ package guardrails.policy.gr_sec_001
 import data.guardrails.lib.util
 import rego.v1
 
-by_id := {r.id: r | some r in input.resources}
-
 public_acls := {"public-read", "public-read-write", "authenticated-read"}
 
 public_members := {"allUsers", "allAuthenticatedUsers"}
 
-# Buckets a public-access block points at, by edge or by bucket name.
-blocked_ids := {e.to |
-	some e in input.edges
-	e.kind in {"references", "depends_on"}
-	by_id[e.from].type == "aws_s3_bucket_public_access_block"
+# A bucket is blocked when a public-access block references it (an edge into the bucket, read
+# from facts.neighbors so the check stays linear) or names it in its bucket attribute.
+blocked_by_edge(r) if {
+	some n in r.facts.neighbors["in"]
+	n.kind in {"references", "depends_on"}
+	n.type == "aws_s3_bucket_public_access_block"
 }
 
 blocked_names := {b.attributes.bucket |
@@ -61,7 +60,7 @@ unblocked := [f |
 	util.live(r)
 	r.type == "aws_s3_bucket"
 	r.source_format != "kubernetes"
-	not blocked_ids[r.id]
+	not blocked_by_edge(r)
 	not named_block(r)
 	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " has no aws_s3_bucket_public_access_block"])}
 ]

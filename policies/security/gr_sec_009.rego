@@ -16,13 +16,9 @@ package guardrails.policy.gr_sec_009
 import data.guardrails.lib.util
 import rego.v1
 
-by_id := {r.id: r | some r in input.resources}
-
 dashboard_ports := {8265, 8888, 10001}
 
 dashboard_kinds := {"RayCluster", "RayService", "RayJob", "Notebook"}
-
-selected_kinds := {[e.from, by_id[e.to].type] | some e in input.edges; e.kind == "selects"}
 
 deny := array.concat(instances, services)
 
@@ -80,7 +76,14 @@ array_or_empty(xs) := xs if {
 	is_array(xs)
 } else := []
 
+# Edges come from facts.neighbors (each resource's own edges): linear on every engine.
 kind_reasons(r) := [concat("", ["a ", k, " workload"]) |
 	some k in sort(dashboard_kinds)
-	selected_kinds[[r.id, k]]
+	selects_kind(r, k)
 ]
+
+selects_kind(r, k) if {
+	some n in r.facts.neighbors.out
+	n.kind == "selects"
+	n.type == k
+}

@@ -15,6 +15,7 @@ from guardrails.engines.python.util import (
     finding,
     is_number,
     live,
+    neighbors,
     templates,
     unknown_path,
 )
@@ -39,13 +40,6 @@ def _attrs(r: Doc) -> Doc:
 
 @twin("GR-SEC-001")
 def public_storage(doc: Doc, config: Doc) -> list[RawFinding]:
-    by_id = {r["id"]: r for r in doc["resources"]}
-    blocked = {
-        e["to"]
-        for e in doc["edges"]
-        if e["kind"] in ("references", "depends_on")
-        and by_id.get(e["from"], {}).get("type") == "aws_s3_bucket_public_access_block"
-    }
     names = {
         _attrs(b).get("bucket")
         for b in doc["resources"]
@@ -73,7 +67,11 @@ def public_storage(doc: Doc, config: Doc) -> list[RawFinding]:
         if (
             r["type"] == "aws_s3_bucket"
             and r["source_format"] != "kubernetes"
-            and r["id"] not in blocked
+            and not any(
+                n["kind"] in ("references", "depends_on")
+                and n["type"] == "aws_s3_bucket_public_access_block"
+                for n in neighbors(r, "in")
+            )
             and a.get("bucket") not in names
         ):
             unblocked.append(finding(r, f"{_head(r)} has no aws_s3_bucket_public_access_block"))
@@ -434,12 +432,6 @@ _DASHBOARD_KINDS = ("Notebook", "RayCluster", "RayJob", "RayService")
 
 @twin("GR-SEC-009")
 def gpu_or_dashboard_public(doc: Doc, config: Doc) -> list[RawFinding]:
-    by_id = {r["id"]: r for r in doc["resources"]}
-    selected = {
-        (e["from"], by_id[e["to"]]["type"])
-        for e in doc["edges"]
-        if e["kind"] == "selects" and e["to"] in by_id
-    }
     instances, services = [], []
     for r in doc["resources"]:
         if not live(r):
@@ -484,7 +476,8 @@ def gpu_or_dashboard_public(doc: Doc, config: Doc) -> list[RawFinding]:
                 }
             )
             reasons = [f"port {int(p)}" for p in ports]
-            reasons += [f"a {k} workload" for k in _DASHBOARD_KINDS if (r["id"], k) in selected]
+            selected = {n["type"] for n in neighbors(r, "out") if n["kind"] == "selects"}
+            reasons += [f"a {k} workload" for k in _DASHBOARD_KINDS if k in selected]
             if reasons:
                 services.append(
                     finding(

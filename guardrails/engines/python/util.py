@@ -61,3 +61,10 @@ def is_number(value: Any) -> bool:
 def as_list(value: Any) -> list[Any]:
     """``value`` when it is a list, else empty (Rego: ``xs if is_array(xs) else := []``)."""
     return value if isinstance(value, list) else []
+
+
+def neighbors(r: Doc, direction: str) -> list[Doc]:
+    """``facts.neighbors.in|out``: the resource's edges with the type at the other end."""
+    found = facts(r).get("neighbors")
+    items = found.get(direction) if isinstance(found, dict) else None
+    return [n for n in items if isinstance(n, dict)] if isinstance(items, list) else []
