@@ -9,9 +9,9 @@ import typer
 
 from guardrails.catalog import load_catalog
 from guardrails.cli.common import PolicyDirOpt, fail
-from guardrails.config import DEFAULTS
+from guardrails.config import load_config
 from guardrails.engines.bundle import write_bundle
-from guardrails.errors import GuardrailsError
+from guardrails.errors import ConfigError, GuardrailsError
 
 bundle_app = typer.Typer(help="Package the policies for OPA servers.")
 
@@ -22,12 +22,17 @@ def build(
         "bundle.tar.gz"
     ),
     policy_dir: PolicyDirOpt = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Bake this .guardrails.yaml into data.json."),
+    ] = None,
 ) -> None:
     """Write an OPA bundle (.manifest, Rego, data.json) that `opa run --server` can load."""
     try:
         catalog = load_catalog(tuple(policy_dir or ()))
-        config = {k: v for k, v in DEFAULTS.items() if k != "waivers"}
-        manifest = write_bundle(catalog, config, output)
+        if config is not None and not config.is_file():
+            raise ConfigError(f"{config}: config file does not exist")
+        manifest = write_bundle(catalog, load_config(config).for_policies(), output)
     except GuardrailsError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"{output}: {len(catalog)} policies, revision {manifest['revision']}", err=True)

@@ -85,7 +85,7 @@ class RegoEngine:
         if self.backend == "opa":
             result = self._evaluate_opa(sources, data, input_doc)
         else:
-            result = _evaluate_regopy(sources, data, input_doc)
+            result = _evaluate_regopy(sources, data, input_doc, catalog)
         return collect(result, catalog)
 
     def _evaluate_opa(
@@ -111,28 +111,41 @@ class RegoEngine:
 
 
 def _evaluate_regopy(
-    sources: list[tuple[str, str]], data: dict[str, Any], input_doc: dict[str, Any]
-) -> Any:
+    sources: list[tuple[str, str]],
+    data: dict[str, Any],
+    input_doc: dict[str, Any],
+    catalog: Catalog,
+) -> dict[str, Any]:
     from regopy import Interpreter
     from regopy.rego_shared import RegoError
 
     # A reused interpreter reports a later compile error as success: always start fresh.
     interpreter = Interpreter()
+    result: dict[str, Any] = {}
     try:
         for name, text in sources:
             interpreter.add_module(name, text)
         interpreter.add_data_json(json.dumps(data))
         interpreter.set_input_term(json.dumps(input_doc))
-        output = interpreter.query(f"x := data.{QUERY_PATH}")
+        # One query per policy: regopy fails without a message when a single query's result
+        # is very large (the whole data.guardrails.policy document at 10k resources).
+        for policy in catalog:
+            output = interpreter.query(f"x := data.{policy.package}.deny")
+            if not output.ok():
+                raise EngineError(
+                    f"{policy.file}: Rego evaluation of {policy.id} failed: "
+                    f"{_one_line(str(output))}"
+                )
+            document = json.loads(str(output))
+            bindings = document.get("bindings", {}) if isinstance(document, dict) else {}
+            if "x" in bindings:
+                key = policy.package.removeprefix(f"{QUERY_PATH}.")
+                result[key] = {"deny": bindings["x"]}
     except ValueError as exc:  # regopy could not render its own result as JSON
         raise EngineError(f"Rego evaluation failed: {_one_line(str(exc))}") from None
     except RegoError as exc:
         raise EngineError(f"Rego compile error: {_one_line(str(exc))}") from None
-    if not output.ok():
-        raise EngineError(f"Rego evaluation failed: {_one_line(str(output))}")
-    document = json.loads(str(output))
-    bindings = document.get("bindings", {}) if isinstance(document, dict) else {}
-    return bindings.get("x", {})
+    return result
 
 
 def _one_line(text: str) -> str:

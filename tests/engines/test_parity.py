@@ -374,7 +374,11 @@ def graphs(draw: st.DrawFn) -> dict[str, Any]:
     ids = [r["id"] for r in resources]
     edges = (
         [
-            {"from": a, "to": b, "kind": draw(st.sampled_from(["references", "selects", "depends_on"]))}
+            {
+                "from": a,
+                "to": b,
+                "kind": draw(st.sampled_from(["references", "selects", "depends_on"])),
+            }
             for a, b in draw(
                 st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)), max_size=3)
             )
@@ -385,10 +389,16 @@ def graphs(draw: st.DrawFn) -> dict[str, Any]:
     by_id = {r["id"]: r for r in resources}
     for r in resources:  # what enrichment derives from the edges
         r["facts"]["neighbors"] = {
-            "in": [{"kind": e["kind"], "id": e["from"], "type": by_id[e["from"]]["type"]}
-                   for e in edges if e["to"] == r["id"]],
-            "out": [{"kind": e["kind"], "id": e["to"], "type": by_id[e["to"]]["type"]}
-                    for e in edges if e["from"] == r["id"]],
+            "in": [
+                {"kind": e["kind"], "id": e["from"], "type": by_id[e["from"]]["type"]}
+                for e in edges
+                if e["to"] == r["id"]
+            ],
+            "out": [
+                {"kind": e["kind"], "id": e["to"], "type": by_id[e["to"]]["type"]}
+                for e in edges
+                if e["from"] == r["id"]
+            ],
         }
     delta = draw(_money)
     summary = {
