@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from guardrails.enrich.cost import dollars, signed_dollars
 from guardrails.model import Graph, Resource
 
 
@@ -89,6 +90,31 @@ class CostBreakdown:
             },
             "resources": [r.to_dict() for r in self.rows],
         }
+
+
+@dataclass(frozen=True)
+class CostChange:
+    """``summary.cost`` ready to print: monthly before, after and signed delta."""
+
+    before: str
+    after: str
+    delta: str
+    delta_usd: float
+    contributors: tuple[tuple[str, str], ...]  # (address, signed delta)
+
+    @classmethod
+    def of(cls, summary: Mapping[str, Any]) -> CostChange:
+        delta = float(summary.get("monthly_usd_delta", 0.0))
+        return cls(
+            before=dollars(float(summary.get("monthly_usd_before", 0.0))),
+            after=dollars(float(summary.get("monthly_usd_after", 0.0))),
+            delta=signed_dollars(delta),
+            delta_usd=delta,
+            contributors=tuple(
+                (str(c["address"]), signed_dollars(float(c["monthly_usd_delta"])))
+                for c in summary.get("top_contributors") or ()
+            ),
+        )
 
 
 def _row(resource: Resource) -> CostRow:

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from guardrails.enrich.cost import dollars, signed_dollars
-from guardrails.report.cost import CostBreakdown, CostRow
+from guardrails.report.cost import CostBreakdown, CostChange, CostRow
 
 
 def money_pair(values: Mapping[str, float] | None, fmt: str = "{:,.2f}") -> str:
@@ -42,12 +42,8 @@ def before_after(row: CostRow) -> str:
 
 
 def totals_line(breakdown: CostBreakdown) -> str:
-    s = breakdown.summary
-    return (
-        f"Monthly GPU cost {dollars(s.get('monthly_usd_before', 0.0))} → "
-        f"{dollars(s.get('monthly_usd_after', 0.0))} "
-        f"({signed_dollars(breakdown.delta)}/month)"
-    )
+    change = CostChange.of(breakdown.summary)
+    return f"Monthly GPU cost {change.before} → {change.after} ({change.delta}/month)"
 
 
 def render_cost_table(breakdown: CostBreakdown, color: bool) -> str:

@@ -10,8 +10,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from guardrails.catalog import category_order, category_title
-from guardrails.enrich.cost import dollars, signed_dollars
 from guardrails.model import Finding, Outcome
+from guardrails.report.cost import CostChange
 from guardrails.report.model import Report
 from guardrails.report.paths import repo_relative, repository_root
 
@@ -55,20 +55,12 @@ def verdict(report: Report) -> str:
 
 
 def cost_headline(report: Report) -> list[str]:
-    cost = report.cost
-    if not cost:
+    if not report.cost:
         return []
-    delta = float(cost.get("monthly_usd_delta", 0.0))
-    lines = [
-        f"**{signed_dollars(delta)}/month GPU** "
-        f"({dollars(cost.get('monthly_usd_before', 0.0))} → "
-        f"{dollars(cost.get('monthly_usd_after', 0.0))})"
-    ]
-    contributors = cost.get("top_contributors") or []
-    if contributors:
-        top = ", ".join(
-            f"`{c['address']}` {signed_dollars(c['monthly_usd_delta'])}" for c in contributors
-        )
+    change = CostChange.of(report.cost)
+    lines = [f"**{change.delta}/month GPU** ({change.before} → {change.after})"]
+    if change.contributors:
+        top = ", ".join(f"`{address}` {delta}" for address, delta in change.contributors)
         lines.append(f"Top contributors: {top}")
     return lines
 

@@ -10,8 +10,8 @@ from rich.markup import escape
 from rich.padding import Padding
 from rich.panel import Panel
 
-from guardrails.enrich.cost import dollars, signed_dollars
 from guardrails.model import Finding, Outcome, Severity
+from guardrails.report.cost import CostChange
 from guardrails.report.model import Report
 
 _STYLE = {
@@ -69,20 +69,14 @@ def cost_panel(report: Report) -> Panel | None:
     cost = report.cost
     if not cost or not (cost.get("monthly_usd_before") or cost.get("monthly_usd_after")):
         return None
-    delta = float(cost.get("monthly_usd_delta", 0.0))
+    change = CostChange.of(cost)
     lines = [
-        f"Monthly GPU cost: {dollars(cost.get('monthly_usd_before', 0.0))} → "
-        f"{dollars(cost.get('monthly_usd_after', 0.0))}  "
-        f"([bold]{signed_dollars(delta)}[/bold]/month)"
+        f"Monthly GPU cost: {change.before} → {change.after}  ([bold]{change.delta}[/bold]/month)"
     ]
-    contributors = cost.get("top_contributors") or []
-    if contributors:
+    if change.contributors:
         lines.append("Top contributors:")
-        lines += [
-            f"  {signed_dollars(c['monthly_usd_delta']):>12}  {escape(c['address'])}"
-            for c in contributors
-        ]
-    style = "red" if delta > 0 else "green"
+        lines += [f"  {delta:>12}  {escape(address)}" for address, delta in change.contributors]
+    style = "red" if change.delta_usd > 0 else "green"
     return Panel("\n".join(lines), title="GPU cost", expand=False, border_style=style)
 
 
