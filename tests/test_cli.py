@@ -95,3 +95,78 @@ def test_no_color_and_non_tty_output_is_plain() -> None:
 def test_version() -> None:
     result = run("--version")
     assert result.returncode == 0 and result.stdout.startswith("guardrails ")
+
+
+REQUIRED = (
+    "policy",
+    "title",
+    "severity",
+    "category",
+    "resource",
+    "resource_type",
+    "message",
+    "remediation",
+    "outcome",
+    "fingerprint",
+)
+
+
+def _assert_filled(doc: dict[str, object]) -> None:
+    findings = doc["findings"]
+    assert isinstance(findings, list)
+    for finding in findings:
+        for key in REQUIRED:
+            assert finding[key] not in (None, ""), (key, finding)
+        assert finding["location"]["file"], finding
+
+
+def test_check_fixtures_gives_findings_with_every_field(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    code = main(
+        [
+            "check",
+            str(FIXTURES / "kubernetes"),
+            str(FIXTURES / "pulumi"),
+            str(FIXTURES / "terraform-hcl"),
+            str(PLAN),
+            "-f",
+            "json",
+            "-o",
+            str(out),
+            "--fail-on",
+            "never",
+        ]
+    )
+    assert code == 0
+    doc = json.loads(out.read_text())
+    assert len(doc["findings"]) > 50
+    _assert_filled(doc)
+    assert {f["category"] for f in doc["findings"]} == {"cost", "spot", "tagging", "security"}
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is not beside the clone")
+def test_check_corpus_files_give_complete_findings(tmp_path: Path) -> None:
+    manifest = json.loads((CORPUS / "manifest.json").read_text())["files"]
+    total = 0
+    for entry in manifest:
+        out = tmp_path / "r.json"
+        code = main(
+            [
+                "check",
+                str(CORPUS / entry["local_path"]),
+                "--engine",
+                "python",
+                "-f",
+                "json",
+                "-o",
+                str(out),
+                "--fail-on",
+                "never",
+            ]
+        )
+        if code == 2:
+            continue  # the malformed files the manifest marks; covered by the parser tests
+        doc = json.loads(out.read_text())
+        _assert_filled(doc)
+        total += len(doc["findings"])
+    assert total > 100
