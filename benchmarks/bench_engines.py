@@ -5,6 +5,7 @@ policies do real work: edges, selectors, unknown values, cost facts. A policy th
 on an engine shows up as a 10k/1k time ratio far above 10.
 
     python -m benchmarks.bench_engines [--sizes 1000 10000] [--out benchmarks/results]
+        [--opa-url URL | --opa-test-server]   # also the remote engine over HTTP
 
 Writes ``engines.json`` (raw figures) and ``engines.md`` (a table) to ``--out``.
 """
@@ -25,6 +26,7 @@ from guardrails.api import ScanOptions, build_input
 from guardrails.catalog import load_catalog
 from guardrails.config import load_config
 from guardrails.engines.base import Engine
+from guardrails.engines.opa_remote import OpaRemoteEngine
 from guardrails.engines.python import PythonEngine
 from guardrails.engines.rego import BACKENDS, RegoEngine, backend_available
 
@@ -39,7 +41,7 @@ def seed_documents() -> list[dict[str, Any]]:
     paths = sorted(
         str(p)
         for p in FIXTURES.rglob("*")
-        if p.suffix in {".json", ".yaml"} and p.name not in {"config.yaml", "guardrails.yaml"}
+        if p.suffix in {".json", ".yaml"} and p.name not in {"config.yaml"}
     )
     docs = []
     for path in paths:
@@ -75,11 +77,13 @@ def replicate(seeds: list[dict[str, Any]], size: int) -> dict[str, Any]:
     return {"version": 1, "inputs": [], "resources": resources, "edges": edges, "summary": summary}
 
 
-def engines() -> dict[str, Callable[[], Engine]]:
+def engines(opa_url: str | None = None) -> dict[str, Callable[[], Engine]]:
     found: dict[str, Callable[[], Engine]] = {"python": PythonEngine}
     for backend in BACKENDS:
         if backend_available(backend):
             found[f"rego ({backend})"] = lambda backend=backend: RegoEngine(backend)  # type: ignore[misc]
+    if opa_url:
+        found["opa (remote)"] = lambda: OpaRemoteEngine(opa_url)
     return found
 
 
@@ -96,12 +100,12 @@ def time_engine(engine: Engine, doc: dict[str, Any], repeat: int) -> tuple[float
     return best, findings
 
 
-def run(sizes: list[int], repeat: int) -> dict[str, Any]:
+def run(sizes: list[int], repeat: int, opa_url: str | None = None) -> dict[str, Any]:
     seeds = seed_documents()
     results: list[dict[str, Any]] = []
     for size in sizes:
         doc = replicate(seeds, size)
-        for name, factory in engines().items():
+        for name, factory in engines(opa_url).items():
             seconds, findings = time_engine(factory(), doc, repeat)
             results.append(
                 {
@@ -176,8 +180,20 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--opa-url", help="also time the remote engine against this OPA server")
+    parser.add_argument(
+        "--opa-test-server",
+        action="store_true",
+        help="also time the remote engine against the tests' OPA REST server (real OPA behind)",
+    )
     args = parser.parse_args()
-    doc = run(args.sizes, args.repeat)
+    if args.opa_test_server:
+        from tests.engines.opa_server import OpaTestServer
+
+        with OpaTestServer() as server:
+            doc = run(args.sizes, args.repeat, server.url)
+    else:
+        doc = run(args.sizes, args.repeat, args.opa_url)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "engines.json").write_text(json.dumps(doc, indent=2) + "\n")
     (args.out / "engines.md").write_text(markdown(doc))

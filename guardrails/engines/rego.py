@@ -110,25 +110,53 @@ class RegoEngine:
             raise EngineError(f"Rego evaluation failed: {_one_line(str(exc))}") from None
 
 
+#: Above this many resources regopy evaluates one query per policy (see _evaluate_regopy).
+REGOPY_PER_POLICY_ABOVE = 2000
+
+
+def _regopy_interpreter(
+    sources: list[tuple[str, str]], data: dict[str, Any], input_doc: dict[str, Any]
+) -> Any:
+    from regopy import Interpreter
+
+    # A reused interpreter reports a later compile error as success: always start fresh.
+    interpreter = Interpreter()
+    for name, text in sources:
+        interpreter.add_module(name, text)
+    interpreter.add_data_json(json.dumps(data))
+    interpreter.set_input_term(json.dumps(input_doc))
+    return interpreter
+
+
+def _regopy_value(output: Any) -> Any:
+    document = json.loads(str(output))
+    bindings = document.get("bindings", {}) if isinstance(document, dict) else {}
+    return bindings.get("x")
+
+
 def _evaluate_regopy(
     sources: list[tuple[str, str]],
     data: dict[str, Any],
     input_doc: dict[str, Any],
     catalog: Catalog,
 ) -> dict[str, Any]:
-    from regopy import Interpreter
+    """One query for the whole policy document; one query per policy for large inputs.
+
+    Each regopy query costs about as much as evaluating every module, so one query is fastest
+    — but regopy fails without a message when a query's result is very large (the whole
+    document at 10k resources). Large inputs, and any failed whole-document query, go policy
+    by policy on a fresh interpreter, which also names the policy that failed.
+    """
     from regopy.rego_shared import RegoError
 
-    # A reused interpreter reports a later compile error as success: always start fresh.
-    interpreter = Interpreter()
-    result: dict[str, Any] = {}
     try:
-        for name, text in sources:
-            interpreter.add_module(name, text)
-        interpreter.add_data_json(json.dumps(data))
-        interpreter.set_input_term(json.dumps(input_doc))
-        # One query per policy: regopy fails without a message when a single query's result
-        # is very large (the whole data.guardrails.policy document at 10k resources).
+        if len(input_doc.get("resources") or ()) <= REGOPY_PER_POLICY_ABOVE:
+            interpreter = _regopy_interpreter(sources, data, input_doc)
+            output = interpreter.query(f"x := data.{QUERY_PATH}")
+            if output.ok():
+                return _regopy_value(output) or {}
+        interpreter = _regopy_interpreter(sources, data, input_doc)
+        result: dict[str, Any] = {}
         for policy in catalog:
             output = interpreter.query(f"x := data.{policy.package}.deny")
             if not output.ok():
@@ -136,16 +164,14 @@ def _evaluate_regopy(
                     f"{policy.file}: Rego evaluation of {policy.id} failed: "
                     f"{_one_line(str(output))}"
                 )
-            document = json.loads(str(output))
-            bindings = document.get("bindings", {}) if isinstance(document, dict) else {}
-            if "x" in bindings:
-                key = policy.package.removeprefix(f"{QUERY_PATH}.")
-                result[key] = {"deny": bindings["x"]}
+            value = _regopy_value(output)
+            if value is not None:
+                result[policy.package.removeprefix(f"{QUERY_PATH}.")] = {"deny": value}
+        return result
     except ValueError as exc:  # regopy could not render its own result as JSON
         raise EngineError(f"Rego evaluation failed: {_one_line(str(exc))}") from None
     except RegoError as exc:
         raise EngineError(f"Rego compile error: {_one_line(str(exc))}") from None
-    return result
 
 
 def _one_line(text: str) -> str:

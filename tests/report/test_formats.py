@@ -48,7 +48,7 @@ def golden_report() -> Report:
     os.chdir(ROOT)  # paths in reports are relative to the repository root
     try:
         options = ScanOptions(
-            config_path=FIXTURES / "reports" / "guardrails.yaml", engine="rego", today=TODAY
+            config_path=FIXTURES / "reports" / "config.yaml", engine="rego", today=TODAY
         )
         return scan(golden_inputs(), options).with_fail_on("high", "warn")
     finally:
@@ -98,7 +98,7 @@ def test_cost_views_match_golden() -> None:
     cwd = Path.cwd()
     os.chdir(ROOT)
     try:
-        options = ScanOptions(config_path=FIXTURES / "reports" / "guardrails.yaml")
+        options = ScanOptions(config_path=FIXTURES / "reports" / "config.yaml")
         breakdown = cost_breakdown(enriched_graph(golden_inputs(), options))
     finally:
         os.chdir(cwd)
