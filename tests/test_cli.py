@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -120,25 +121,18 @@ def _assert_filled(doc: dict[str, object]) -> None:
         assert finding["location"]["file"], finding
 
 
-def test_check_fixtures_gives_findings_with_every_field(tmp_path: Path) -> None:
-    out = tmp_path / "r.json"
+def check_json(paths: list[Path], out: Path, *extra: str) -> tuple[int, dict[str, Any]]:
+    """Run ``check -f json`` in process; the exit code and the report (empty on exit 2)."""
     code = main(
-        [
-            "check",
-            str(FIXTURES / "kubernetes"),
-            str(FIXTURES / "pulumi"),
-            str(FIXTURES / "terraform-hcl"),
-            str(PLAN),
-            "-f",
-            "json",
-            "-o",
-            str(out),
-            "--fail-on",
-            "never",
-        ]
+        ["check", *map(str, paths), "-f", "json", "-o", str(out), "--fail-on", "never", *extra]
     )
+    return code, (json.loads(out.read_text()) if code != 2 else {})
+
+
+def test_check_fixtures_gives_findings_with_every_field(tmp_path: Path) -> None:
+    inputs = [FIXTURES / "kubernetes", FIXTURES / "pulumi", FIXTURES / "terraform-hcl", PLAN]
+    code, doc = check_json(inputs, tmp_path / "r.json")
     assert code == 0
-    doc = json.loads(out.read_text())
     assert len(doc["findings"]) > 50
     _assert_filled(doc)
     assert {f["category"] for f in doc["findings"]} == {"cost", "spot", "tagging", "security"}
@@ -149,24 +143,11 @@ def test_check_corpus_files_give_complete_findings(tmp_path: Path) -> None:
     manifest = json.loads((CORPUS / "manifest.json").read_text())["files"]
     total = 0
     for entry in manifest:
-        out = tmp_path / "r.json"
-        code = main(
-            [
-                "check",
-                str(CORPUS / entry["local_path"]),
-                "--engine",
-                "python",
-                "-f",
-                "json",
-                "-o",
-                str(out),
-                "--fail-on",
-                "never",
-            ]
+        code, doc = check_json(
+            [CORPUS / entry["local_path"]], tmp_path / "r.json", "--engine", "python"
         )
         if code == 2:
             continue  # the malformed files the manifest marks; covered by the parser tests
-        doc = json.loads(out.read_text())
         _assert_filled(doc)
         total += len(doc["findings"])
     assert total > 100
