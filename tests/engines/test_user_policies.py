@@ -91,3 +91,18 @@ def test_policy_without_an_id_is_a_config_error(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r"bad\.rego"):
         load_catalog((tmp_path,))
+
+
+def test_regopy_per_policy_queries_match_the_whole_document_query(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if not backend_available("regopy"):
+        pytest.skip("regopy is not installed")
+    catalog = load_catalog((USER,))
+    config = load_config(None).for_policies()
+    doc = build_input([str(FIXTURES / "kubernetes"), NOTEBOOK], ScanOptions(no_config=True))
+    whole = RegoEngine("regopy").evaluate(doc, config, catalog)
+    monkeypatch.setattr("guardrails.engines.rego.REGOPY_PER_POLICY_ABOVE", 0)
+    per_policy = RegoEngine("regopy").evaluate(doc, config, catalog)
+    assert per_policy == whole
+    assert sum(len(v) for v in whole.values()) > 20 and whole["ACME-GPU-001"]
