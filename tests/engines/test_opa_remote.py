@@ -14,6 +14,7 @@ import pytest
 
 from guardrails.api import ScanOptions, scan
 from guardrails.catalog import load_catalog
+from guardrails.cli import main
 from guardrails.config import DEFAULTS
 from guardrails.engines.bundle import read_bundle, write_bundle
 from guardrails.engines.findings import canonical
@@ -109,3 +110,16 @@ def test_real_opa_binary(opa_binary: str) -> None:
 def test_canonical_rows_are_comparable() -> None:
     raw = {"GR-X": [{"resource": "a", "message": "m"}], "GR-Y": []}
     assert canonical(raw) == [("GR-X", "a", "fail", "m", "")]
+
+
+def test_bundle_build_bakes_the_config_and_rejects_a_missing_one(tmp_path: Path) -> None:
+    out = tmp_path / "bundle.tar.gz"
+    config = FIXTURES / "policies" / "GR-TAG-002" / "config.yaml"
+    assert main(["bundle", "build", "-o", str(out), "--config", str(config)]) == 0
+    data = json.loads(read_bundle(out)["data.json"])
+    assert data["guardrails"]["config"]["tag_patterns"] == {"cost-center": "cc-[0-9]+"}
+    assert "waivers" not in data["guardrails"]["config"]
+    assert (
+        main(["bundle", "build", "-o", str(tmp_path / "b2.tar.gz"), "--config", "nope.yaml"]) == 2
+    )
+    assert not (tmp_path / "b2.tar.gz").exists()
