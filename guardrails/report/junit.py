@@ -7,11 +7,20 @@ apply are skipped test cases with the reason, so they are visible but never red.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
 from guardrails.model import Finding, Outcome
 from guardrails.report.model import Report
+
+#: Characters XML 1.0 cannot carry at all (ElementTree would write them and break the file).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_text(value: str) -> str:
+    """``value`` with characters XML 1.0 forbids replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", value)
 
 
 def _case(suite: ET.Element, classname: str, finding: Finding) -> tuple[int, int]:
@@ -93,4 +102,6 @@ def junit_tree(report: Report) -> ET.Element:
 def render_junit(report: Report) -> str:
     root = junit_tree(report)
     ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, "unicode") + "\n"
+    # Forbidden characters can only come from content (messages, names), never from markup.
+    body = xml_text(ET.tostring(root, "unicode"))
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
