@@ -37,14 +37,8 @@ def verdict(report: Report) -> str:
     active = report.active
     waived = len(report.findings) - len(active)
     extra = f", {waived} waived" if waived else ""
-    if report.failed:
-        blocking = [
-            f
-            for f in active
-            if threshold is not None
-            and f.severity.rank >= threshold.rank
-            and (f.outcome != Outcome.UNKNOWN or report.config.get("unknown") == "fail")
-        ]
+    blocking = report.blocking_findings
+    if blocking:
         return (
             f"## ❌ guardrails: {len(blocking)} finding(s) at or above {threshold} block this"
             f" change ({len(active)} in total{extra})"

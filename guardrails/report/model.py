@@ -45,9 +45,14 @@ class Report:
         return None if fail_on == "never" else Severity(fail_on)
 
     @property
+    def blocking_findings(self) -> list[Finding]:
+        """The findings that fail the run under its own ``--fail-on`` and ``--unknown``."""
+        return self.blocking(self.threshold, unknown_fails=self.config.get("unknown") == "fail")
+
+    @property
     def failed(self) -> bool:
         """The verdict: does this report fail the run?"""
-        return self.fails(self.threshold, unknown_fails=self.config.get("unknown") == "fail")
+        return bool(self.blocking_findings)
 
     @property
     def cost(self) -> Mapping[str, Any]:
@@ -70,13 +75,13 @@ class Report:
             counts[str(f.severity)] += 1
         return counts
 
-    def fails(self, fail_on: Severity | None, unknown_fails: bool = False) -> bool:
-        """True when an unwaived finding reaches ``fail_on`` (None: never fail)."""
+    def blocking(self, fail_on: Severity | None, unknown_fails: bool = False) -> list[Finding]:
+        """Unwaived findings at or above ``fail_on`` (None: never fail); unknown ones only
+        when ``unknown_fails``."""
         if fail_on is None:
-            return False
-        for f in self.active:
-            if f.outcome == Outcome.UNKNOWN and not unknown_fails:
-                continue
-            if f.severity.rank >= fail_on.rank:
-                return True
-        return False
+            return []
+        return [
+            f
+            for f in self.active
+            if f.severity.rank >= fail_on.rank and (unknown_fails or f.outcome != Outcome.UNKNOWN)
+        ]
