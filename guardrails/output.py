@@ -9,16 +9,17 @@ from pathlib import Path
 from guardrails.errors import ConfigError
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file and a rename."""
+def write_atomic(path: str | Path, content: str | bytes) -> None:
+    """Write ``content`` (text as UTF-8, or bytes) to ``path`` via a temporary file and a rename."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise ConfigError(f"{path}: output directory {directory} does not exist")
+    data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
         # mkstemp creates 0600; a report is an ordinary file, so honour the umask like open().
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)

@@ -5,15 +5,13 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 import tarfile
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from guardrails.catalog import Catalog
 from guardrails.engines.rego import policy_data, policy_sources
-from guardrails.errors import ConfigError
+from guardrails.output import write_atomic
 
 ROOTS = ["guardrails"]
 
@@ -47,21 +45,14 @@ def bundle_files(catalog: Catalog, config: dict[str, Any]) -> dict[str, bytes]:
 def write_bundle(catalog: Catalog, config: dict[str, Any], output: Path) -> dict[str, Any]:
     """Write the bundle as tar.gz atomically; returns the manifest."""
     files = bundle_files(catalog, config)
-    directory = output.parent if str(output.parent) else Path(".")
-    if not directory.is_dir():
-        raise ConfigError(f"{output}: output directory {directory} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
-            for name in sorted(files):
-                info = tarfile.TarInfo(f"/{name}")
-                info.size = len(files[name])
-                info.mtime = 0  # reproducible: the same policies give the same bytes
-                tar.addfile(info, io.BytesIO(files[name]))
-        os.replace(tmp, output)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ConfigError(f"{output}: cannot write bundle: {exc.strerror or exc}") from None
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w:gz") as tar:
+        for name in sorted(files):
+            info = tarfile.TarInfo(f"/{name}")
+            info.size = len(files[name])
+            info.mtime = 0  # reproducible: the same policies give the same bytes
+            tar.addfile(info, io.BytesIO(files[name]))
+    write_atomic(output, archive.getvalue())
     manifest: dict[str, Any] = json.loads(files[".manifest"])
     return manifest
 
