@@ -7,6 +7,7 @@ from typing import Any
 from guardrails.catalog import Catalog
 from guardrails.engines.base import RawFinding
 from guardrails.model import Finding, Graph, Location, Outcome, Resource, Severity
+from guardrails.parsers.ids import input_path_of
 
 CHANGE = "change"
 
@@ -51,8 +52,9 @@ def _location(resource: Resource | None, graph: Graph) -> Location | None:
     """Where to point a reader: the resource's file:line, else its input file, else the first."""
     if resource is not None and resource.location is not None:
         return resource.location
-    if resource is not None and "#" in resource.id:
-        return Location(resource.id.split("#", 1)[0])
+    path = input_path_of(resource.id) if resource is not None else None
+    if path is not None:
+        return Location(path)
     inputs = [i.path for i in graph.inputs if i.format != "skipped"]
     return Location(inputs[0]) if inputs else None
 

@@ -11,6 +11,12 @@ def resource_id(path: str, address: str) -> str:
     return f"{path}#{address}"
 
 
+def input_path_of(resource_id: str) -> str | None:
+    """The input path a :func:`resource_id` was made from (None for ids made otherwise)."""
+    path, sep, _ = resource_id.partition("#")
+    return path if sep else None
+
+
 def provider_from_terraform(provider_name: str | None, resource_type: str) -> str:
     """``registry.terraform.io/hashicorp/aws`` or ``aws`` or a type prefix -> ``aws``."""
     if provider_name:
