@@ -13,6 +13,14 @@ from typing import Any
 from guardrails.enrich.cost import dollars, signed_dollars
 from guardrails.model import Graph, Resource
 
+#: The change-level monthly totals every report carries (JSON summary.cost, cost --format json).
+CHANGE_TOTAL_KEYS = ("monthly_usd_before", "monthly_usd_after", "monthly_usd_delta")
+
+
+def change_totals(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """Monthly GPU USD before, after and delta from ``summary.cost`` (0 when absent)."""
+    return {key: summary.get(key, 0.0) for key in CHANGE_TOTAL_KEYS}
+
 
 @dataclass(frozen=True)
 class CostRow:
@@ -76,11 +84,10 @@ class CostBreakdown:
         return float(self.summary.get("monthly_usd_delta", 0.0))
 
     def to_dict(self) -> dict[str, Any]:
-        keys = ("monthly_usd_before", "monthly_usd_after", "monthly_usd_delta")
         return {
             "version": 1,
             "summary": {
-                **{k: self.summary.get(k, 0.0) for k in keys},
+                **change_totals(self.summary),
                 "gpu_resources": len(self.rows),
                 "unpriced": sum(1 for r in self.rows if r.price_unknown),
                 "top_contributors": [

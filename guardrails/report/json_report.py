@@ -6,10 +6,10 @@ import json
 from typing import Any
 
 from guardrails.model import Outcome
+from guardrails.report.cost import change_totals
 from guardrails.report.model import Report
 
 REPORT_VERSION = 1
-COST_KEYS = ("monthly_usd_before", "monthly_usd_after", "monthly_usd_delta")
 
 
 def report_document(report: Report) -> dict[str, Any]:
@@ -26,7 +26,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "by_severity": report.counts_by_severity(),
             "waived": sum(1 for f in report.findings if f.waived),
             "unknown": sum(1 for f in report.active if f.outcome == Outcome.UNKNOWN),
-            "cost": {key: report.cost.get(key, 0.0) for key in COST_KEYS},
+            "cost": change_totals(report.cost),
         },
         "findings": [f.to_dict() for f in findings],
     }
