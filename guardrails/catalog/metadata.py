@@ -111,7 +111,9 @@ def _policy_from(
     custom = meta.get("custom") or {}
     pid = str(custom.get("id") or "")
     if not _ID.match(pid):
-        raise ConfigError(f"{file}: METADATA custom.id {pid!r} is missing or not like GR-XXX-001")
+        raise ConfigError(
+            f"{file}: METADATA custom.id {pid!r} is missing or not an id like GR-COST-001"
+        )
     if not package or not package.startswith(POLICY_PACKAGE_PREFIX):
         raise ConfigError(
             f"{file}: policy {pid} must be in a package under {POLICY_PACKAGE_PREFIX}"
