@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -46,11 +47,15 @@ def write_bundle(catalog: Catalog, config: dict[str, Any], output: Path) -> dict
     """Write the bundle as tar.gz atomically; returns the manifest."""
     files = bundle_files(catalog, config)
     archive = io.BytesIO()
-    with tarfile.open(fileobj=archive, mode="w:gz") as tar:
+    # mtime=0 in the gzip header too, so the same policies give byte-identical bundles.
+    with (
+        gzip.GzipFile(fileobj=archive, mode="wb", mtime=0) as compressed,
+        tarfile.open(fileobj=compressed, mode="w") as tar,
+    ):
         for name in sorted(files):
             info = tarfile.TarInfo(f"/{name}")
             info.size = len(files[name])
-            info.mtime = 0  # reproducible: the same policies give the same bytes
+            info.mtime = 0
             tar.addfile(info, io.BytesIO(files[name]))
     write_atomic(output, archive.getvalue())
     manifest: dict[str, Any] = json.loads(files[".manifest"])

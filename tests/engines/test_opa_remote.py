@@ -119,6 +119,9 @@ def test_bundle_build_bakes_the_config_and_rejects_a_missing_one(tmp_path: Path)
     data = json.loads(read_bundle(out)["data.json"])
     assert data["guardrails"]["config"]["tag_patterns"] == {"cost-center": "cc-[0-9]+"}
     assert "waivers" not in data["guardrails"]["config"]
+    again = tmp_path / "again.tar.gz"
+    assert main(["bundle", "build", "-o", str(again), "--config", str(config)]) == 0
+    assert again.read_bytes() == out.read_bytes()  # reproducible, byte for byte
     assert (
         main(["bundle", "build", "-o", str(tmp_path / "b2.tar.gz"), "--config", "nope.yaml"]) == 2
     )
