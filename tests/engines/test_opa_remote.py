@@ -112,7 +112,9 @@ def test_canonical_rows_are_comparable() -> None:
     assert canonical(raw) == [("GR-X", "a", "fail", "m", "")]
 
 
-def test_bundle_build_bakes_the_config_and_rejects_a_missing_one(tmp_path: Path) -> None:
+def test_bundle_build_bakes_the_config_and_rejects_a_missing_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "bundle.tar.gz"
     config = FIXTURES / "policies" / "GR-TAG-002" / "config.yaml"
     assert main(["bundle", "build", "-o", str(out), "--config", str(config)]) == 0
@@ -120,6 +122,7 @@ def test_bundle_build_bakes_the_config_and_rejects_a_missing_one(tmp_path: Path)
     assert data["guardrails"]["config"]["tag_patterns"] == {"cost-center": "cc-[0-9]+"}
     assert "waivers" not in data["guardrails"]["config"]
     again = tmp_path / "again.tar.gz"
+    monkeypatch.setattr(time, "time", lambda: 2_000_000_000.0)  # a later build, a later clock
     assert main(["bundle", "build", "-o", str(again), "--config", str(config)]) == 0
     assert again.read_bytes() == out.read_bytes()  # reproducible, byte for byte
     assert (
