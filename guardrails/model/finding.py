@@ -62,6 +62,11 @@ class Finding:
         return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
     @property
+    def where(self) -> str:
+        """``file:line`` for people (line 1 when unknown), or empty without a location."""
+        return str(self.location) if self.location else ""
+
+    @property
     def sort_key(self) -> tuple[int, str, str, str, str, int]:
         """Most severe first, then by resource, policy, message and where it is written."""
         file = self.location.file if self.location else ""

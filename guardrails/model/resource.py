@@ -49,6 +49,14 @@ class Location:
     def to_input(self) -> dict[str, Any]:
         return {"file": self.file, "line": self.line}
 
+    @property
+    def report_line(self) -> int:
+        """The line reports point at: the known line, else 1 (the top of the file)."""
+        return self.line or 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.report_line}"
+
 
 @dataclass(frozen=True, slots=True)
 class Edge:

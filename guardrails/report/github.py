@@ -36,7 +36,7 @@ def annotation(finding: Finding, root: Path) -> str:
     props = []
     if finding.location:
         props.append(f"file={escape_property(repo_relative(finding.location.file, root))}")
-        props.append(f"line={finding.location.line or 1}")
+        props.append(f"line={finding.location.report_line}")
     props.append(f"title={escape_property(title)}")
     message = f"[{finding.severity}] {finding.message}"
     if finding.waived:

@@ -25,9 +25,7 @@ def xml_text(value: str) -> str:
 
 def _case(suite: ET.Element, classname: str, finding: Finding) -> tuple[int, int]:
     """Add one test case; returns (failures, skipped) it contributes."""
-    where = ""
-    if finding.location:
-        where = f"{finding.location.file}:{finding.location.line or 1}"
+    where = finding.where
     case = ET.SubElement(
         suite,
         "testcase",
@@ -35,7 +33,7 @@ def _case(suite: ET.Element, classname: str, finding: Finding) -> tuple[int, int
         classname=classname,
         time="0",
         file=finding.location.file if finding.location else "",
-        line=str(finding.location.line or 1) if finding.location else "",
+        line=str(finding.location.report_line) if finding.location else "",
     )
     detail = "\n".join(
         part

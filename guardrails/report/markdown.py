@@ -28,7 +28,7 @@ def cell(text: str) -> str:
 def _where(finding: Finding, root: Path) -> str:
     if not finding.location:
         return ""
-    return f"`{repo_relative(finding.location.file, root)}:{finding.location.line or 1}`"
+    return f"`{repo_relative(finding.location.file, root)}:{finding.location.report_line}`"
 
 
 def verdict(report: Report) -> str:

@@ -61,7 +61,7 @@ def _rule(policy: PolicyMeta) -> dict[str, Any]:
 
 def _result(finding: Finding, index: dict[str, int], root: Path) -> dict[str, Any]:
     file = finding.location.file if finding.location else "stdin"
-    line = finding.location.line if finding.location and finding.location.line else 1
+    line = finding.location.report_line if finding.location else 1
     uri = repo_relative(file, root)
     logical = {"name": finding.resource, "kind": "resource", "fullyQualifiedName": finding.resource}
     result: dict[str, Any] = {

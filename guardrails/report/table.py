@@ -23,12 +23,6 @@ _STYLE = {
 WIDTH = 120
 
 
-def _where(finding: Finding) -> str:
-    if not finding.location:
-        return ""
-    return f"{finding.location.file}:{finding.location.line or 1}"
-
-
 def _finding_lines(finding: Finding) -> list[Padding]:
     """The finding and its remediation, indented so wrapped lines stay under their resource."""
     tags = []
@@ -56,7 +50,7 @@ def render_findings(console: Console, findings: list[Finding]) -> None:
             align="left",
             style="dim",
         )
-        for (resource, where), items in groupby(group, key=lambda f: (f.resource, _where(f))):
+        for (resource, where), items in groupby(group, key=lambda f: (f.resource, f.where)):
             console.print(f"[bold]{escape(resource)}[/bold]  [dim]{escape(where)}[/dim]")
             for finding in items:
                 for line in _finding_lines(finding):
