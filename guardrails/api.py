@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from guardrails.errors import ConfigError
 from guardrails.model import Graph
 from guardrails.parsers import ParseOptions, parse_paths
 from guardrails.report import Report
+from guardrails.report.paths import repo_relative, scan_root
 from guardrails.waivers import Waiver, apply_waivers, config_waivers, inline_waivers
 
 
@@ -25,6 +26,10 @@ class ScanOptions:
     """Everything a front door can choose about a scan."""
 
     source_root: Path | None = None
+    #: Repository root paths are reported relative to (None: git top level of the first path).
+    root: Path | None = None
+    #: The file name standard input stands for (findings keep file:line, never "stdin").
+    stdin_path: str | None = None
     max_bytes: int = 200 * 1024 * 1024
     #: Explicit config file; None: search upward from the first path for .guardrails.yaml.
     config_path: Path | None = None
@@ -61,7 +66,9 @@ def resolve_config(paths: list[str], options: ScanOptions) -> Config:
 def build_graph(paths: list[str], options: ScanOptions | None = None) -> Graph:
     """Parse ``paths`` (files, directories, ``-`` for stdin) into one resource graph."""
     options = options or ScanOptions()
-    parse_options = ParseOptions(source_root=options.source_root, max_bytes=options.max_bytes)
+    parse_options = ParseOptions(
+        source_root=options.source_root, max_bytes=options.max_bytes, stdin_path=options.stdin_path
+    )
     return parse_paths(paths, parse_options, options.progress)
 
 
@@ -93,7 +100,7 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> Report:
     options = options or ScanOptions()
     config = resolve_config(paths, options)
     graph = enrich_graph(build_graph(paths, options), config)
-    return evaluate(graph, config, options)
+    return evaluate(graph, config, replace(options, root=scan_root(paths, options.root)))
 
 
 def collect_waivers(graph: Graph, config: Config, today: date | None = None) -> list[Waiver]:
@@ -120,7 +127,11 @@ def evaluate(graph: Graph, config: Config, options: ScanOptions) -> Report:
             *warnings,
             "user Rego policies need a Rego engine; the python engine skipped them",
         ]
-    findings = to_findings(raw, graph, catalog, policy_config)
+    root = options.root or scan_root([])
+    findings = [
+        replace(f, repo_path=repo_relative(f.location.file, root)) if f.location else f
+        for f in to_findings(raw, graph, catalog, policy_config)
+    ]
     waived = apply_waivers(
         findings,
         collect_waivers(graph, config, options.today),
@@ -135,4 +146,5 @@ def evaluate(graph: Graph, config: Config, options: ScanOptions) -> Report:
         waivers=waived.statuses,
         config=config.values,
         catalog=catalog,
+        root=root,
     )

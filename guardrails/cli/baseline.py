@@ -9,7 +9,15 @@ import typer
 
 from guardrails.api import ScanOptions, scan
 from guardrails.baseline import baseline_document
-from guardrails.cli.common import ConfigOpt, EnvOpt, PathsArg, emit, fail
+from guardrails.cli.common import (
+    ConfigOpt,
+    EnvOpt,
+    PathsArg,
+    RootOpt,
+    StdinPathOpt,
+    emit,
+    fail,
+)
 from guardrails.errors import GuardrailsError
 
 baseline_app = typer.Typer(help="Record findings to accept for now (check --baseline FILE).")
@@ -23,10 +31,17 @@ def create(
     ),
     config: ConfigOpt = None,
     env: EnvOpt = None,
+    root: RootOpt = None,
+    stdin_path: StdinPathOpt = None,
 ) -> None:
     """Scan PATHS and write the fingerprints of every finding to the baseline file."""
     try:
-        options = ScanOptions(config_path=config, environment=env.value if env else None)
+        options = ScanOptions(
+            config_path=config,
+            environment=env.value if env else None,
+            root=root,
+            stdin_path=stdin_path,
+        )
         report = scan(paths, options)
         emit(baseline_document(report.findings), str(output))
     except GuardrailsError as exc:

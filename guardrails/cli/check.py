@@ -17,7 +17,9 @@ from guardrails.cli.common import (
     MaxSizeOpt,
     PathsArg,
     PolicyDirOpt,
+    RootOpt,
     SourceRootOpt,
+    StdinPathOpt,
     emit,
     fail,
     parse_outputs,
@@ -114,6 +116,8 @@ def check(
         typer.Option("--progress/--no-progress", help="Progress on stderr (default: on a TTY)."),
     ] = None,
     source_root: SourceRootOpt = None,
+    root: RootOpt = None,
+    stdin_path: StdinPathOpt = None,
     max_size_mb: MaxSizeOpt = 200,
 ) -> None:
     """Check infrastructure changes against the guardrail policies."""
@@ -122,6 +126,8 @@ def check(
         with progress_reporter(progress) as on_file:
             options = ScanOptions(
                 source_root=source_root,
+                root=root,
+                stdin_path=stdin_path,
                 max_bytes=max_size_mb << 20,
                 config_path=config,
                 environment=env.value if env else None,

@@ -32,6 +32,17 @@ SourceRootOpt = Annotated[
         "--source-root", help="Directory of the .tf files a plan was made from (file:line)."
     ),
 ]
+RootOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--root",
+        help="Repository root for reported paths and fingerprints (default: git top level).",
+    ),
+]
+StdinPathOpt = Annotated[
+    str | None,
+    typer.Option("--stdin-path", help="File name that '-' (standard input) stands for in reports."),
+]
 MaxSizeOpt = Annotated[
     int, typer.Option("--max-size-mb", min=1, help="Refuse input files larger than this.")
 ]

@@ -47,15 +47,19 @@ class Finding:
     outcome: Outcome = Outcome.FAIL
     waived: bool = False
     waiver_reason: str | None = None
+    #: The file relative to the repository root (set by the scan): the identity fingerprints
+    #: and baselines use, the same from any working directory or machine.
+    repo_path: str = ""
 
     @property
     def fingerprint(self) -> str:
         """Stable id across runs (policy, file, resource, message), for baselines and dedup.
 
-        The file keeps two roots that both declare ``aws_instance.gpu`` apart; the line is
-        left out so edits elsewhere in the file do not make old findings look new.
+        The file (relative to the repository root) keeps two roots that both declare
+        ``aws_instance.gpu`` apart; the line is left out so edits elsewhere in the file do not
+        make old findings look new.
         """
-        file = (
+        file = self.repo_path or (
             PurePosixPath(self.location.file.replace("\\", "/")).as_posix() if self.location else ""
         )
         key = "\x1f".join((self.policy, file, self.resource, self.message))

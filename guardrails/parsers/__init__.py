@@ -73,7 +73,7 @@ def parse_paths(
             # A directory's .tf files form one module: variables in one file apply to all.
             hcl_dirs.setdefault(str(Path(path).parent), []).append(path)
             continue
-        name = STDIN_NAME if path == "-" else path
+        name = (options.stdin_path or STDIN_NAME) if path == "-" else path
         loaded = load(name, read_text(path, options.max_bytes))
         parser = detect(loaded)
         if parser is None:

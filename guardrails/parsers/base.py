@@ -17,6 +17,8 @@ class ParseOptions:
     #: Directory holding the .tf files a plan was made from (plan resources get file:line).
     source_root: Path | None = None
     max_bytes: int = 200 * 1024 * 1024
+    #: The file name standard input stands for (``--stdin-path``); None: ``<stdin>``.
+    stdin_path: str | None = None
 
 
 class Parser(Protocol):

@@ -84,8 +84,10 @@ class _PlanBuilder:
         self.edges: list[Edge] = []
         self.notes: list[str] = []
         root = options.source_root
-        if root is None and loaded.path != STDIN_NAME:
-            plan_dir = Path(loaded.path).parent
+        if root is None:
+            # A plan piped in (`terraform show -json plan | guardrails check -`) is usually
+            # made in the working directory: its .tf files give the findings file:line.
+            plan_dir = Path(".") if loaded.path == STDIN_NAME else Path(loaded.path).parent
             if any(plan_dir.glob("*.tf")):
                 root = plan_dir
         self.sources = SourceIndex(root, _module_sources(self.doc)) if root else None

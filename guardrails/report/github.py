@@ -6,7 +6,7 @@ from pathlib import Path
 
 from guardrails.model import Finding, Outcome, Severity
 from guardrails.report.model import Report
-from guardrails.report.paths import repo_relative, repository_root
+from guardrails.report.paths import is_stdin, repo_relative, repository_root
 
 _COMMAND = {
     Severity.CRITICAL: "error",
@@ -34,7 +34,7 @@ def annotation(finding: Finding, root: Path) -> str:
         command = _COMMAND[finding.severity]
     title = f"{finding.policy} {finding.title}"
     props = []
-    if finding.location:
+    if finding.location and not is_stdin(finding.location.file):
         props.append(f"file={escape_property(repo_relative(finding.location.file, root))}")
         props.append(f"line={finding.location.report_line}")
     props.append(f"title={escape_property(title)}")
@@ -47,6 +47,6 @@ def annotation(finding: Finding, root: Path) -> str:
 
 def render_github(report: Report, root: Path | None = None) -> str:
     """Workflow commands for every finding, most severe first."""
-    root = root or repository_root()
+    root = root or report.root or repository_root()
     lines = [annotation(f, root) for f in sorted(report.findings, key=lambda f: f.sort_key)]
     return "".join(line + "\n" for line in lines)

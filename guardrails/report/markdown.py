@@ -73,7 +73,7 @@ def _row(finding: Finding, root: Path) -> str:
 
 def render_markdown(report: Report, root: Path | None = None) -> str:
     """The PR comment body for ``report``."""
-    root = root or repository_root()
+    root = root or report.root or repository_root()
     findings = sorted(report.findings, key=lambda f: (f.waived, f.sort_key))
     out = [verdict(report), ""]
     headline = cost_headline(report)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from guardrails import __version__
@@ -26,6 +27,8 @@ class Report:
     catalog: Catalog = field(default_factory=lambda: Catalog({}))
     #: Every waiver with its status (active/expired/unused) and how many findings it matched.
     waivers: tuple[tuple[Any, str, int], ...] = ()
+    #: The repository root file paths are reported relative to (None: found from the cwd).
+    root: Path | None = None
 
     def config_value(self, key: str, default: Any) -> Any:
         return self.config.get(key, default)

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.catalog.metadata import PolicyMeta
+from guardrails.errors import ConfigError
 from guardrails.model import Finding, Outcome, Severity
 from guardrails.report.model import Report
-from guardrails.report.paths import repo_relative, repository_root
+from guardrails.report.paths import is_stdin, repo_relative, repository_root
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/guardrails-dev/guardrails"
@@ -60,23 +61,28 @@ def _rule(policy: PolicyMeta) -> dict[str, Any]:
 
 
 def _result(finding: Finding, index: dict[str, int], root: Path) -> dict[str, Any]:
-    file = finding.location.file if finding.location else "stdin"
-    line = finding.location.report_line if finding.location else 1
-    uri = repo_relative(file, root)
     logical = {"name": finding.resource, "kind": "resource", "fullyQualifiedName": finding.resource}
+    location: dict[str, Any] = {}
+    if finding.location is not None:
+        if is_stdin(finding.location.file):
+            # Code scanning needs a file in the repository for every result; "stdin" is none.
+            raise ConfigError(
+                f"{finding.policy} on {finding.resource} comes from standard input with no file"
+                " to point SARIF at: name it with --stdin-path (e.g. --stdin-path plan.json)"
+            )
+        location["physicalLocation"] = {
+            "artifactLocation": {
+                "uri": repo_relative(finding.location.file, root),
+                "uriBaseId": "%SRCROOT%",
+            },
+            "region": {"startLine": max(1, finding.location.report_line)},
+        }
+    location["logicalLocations"] = [logical]
     result: dict[str, Any] = {
         "ruleId": finding.policy,
         "level": "note" if finding.outcome == Outcome.UNKNOWN else LEVEL[finding.severity],
         "message": {"text": finding.message},
-        "locations": [
-            {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"},
-                    "region": {"startLine": max(1, line)},
-                },
-                "logicalLocations": [logical],
-            }
-        ],
+        "locations": [location],
         "partialFingerprints": {"guardrails/v1": finding.fingerprint},
         "properties": {
             "severity": str(finding.severity),
@@ -95,7 +101,7 @@ def _result(finding: Finding, index: dict[str, int], root: Path) -> dict[str, An
 
 def sarif_document(report: Report, root: Path | None = None) -> dict[str, Any]:
     """The SARIF log of ``report``; paths relative to ``root`` (default: the repository)."""
-    root = root or repository_root()
+    root = root or report.root or repository_root()
     rules = [_rule(p) for p in report.catalog]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     findings = sorted(report.findings, key=lambda f: f.sort_key)
