@@ -79,6 +79,7 @@ def enrich_graph(graph: Graph, config: Config) -> Graph:
         EnrichOptions(
             default_environment=config["default_environment"],
             default_gpu_hourly_usd=float(config["default_gpu_hourly_usd"]),
+            budgets=config["budgets"],
         ),
     )
 

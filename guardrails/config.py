@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     "fail_on": "high",
     "waivers": [],
     "waiver_max_days": 180,
+    "budgets": {},
+    "attribution_tags": ["team", ["model", "project"]],
+    "attribution_scope": "gpu",
 }
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from guardrails.enrich.attrs import kind
+from guardrails.enrich.budgets import budget_summary
 from guardrails.enrich.catalog import GpuCatalog, load_gpu_catalog
 from guardrails.enrich.cloud import CLOUD_SIZERS
 from guardrails.enrich.cost import change_summary, dollars, monthly, price, rounded, spot_saving
@@ -29,6 +30,8 @@ class EnrichOptions:
 
     default_environment: str | None = None
     default_gpu_hourly_usd: float = 1.01
+    #: The ``budgets:`` config (dimension → value → monthly USD) pools are built for.
+    budgets: Mapping[str, Any] = field(default_factory=dict)
 
 
 class _Context:
@@ -174,4 +177,9 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
         if facts["is_gpu"]:
             costs.append((resource.id, resource.address, before, after))
     enriched = graph.with_resources(resources)
-    return replace(enriched, summary={**graph.summary, "cost": change_summary(costs)})
+    summary = {
+        **graph.summary,
+        "cost": change_summary(costs),
+        "budgets": budget_summary(resources, options.budgets),
+    }
+    return replace(enriched, summary=summary)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,8 +40,9 @@ def _setup() -> tuple[Catalog, dict[str, Any], RegoEngine, RegoEngine, PythonEng
     )
 
 
-def assert_parity(doc: dict[str, Any]) -> int:
-    catalog, config, opa, regopy, python = _setup()
+def assert_parity(doc: dict[str, Any], config: dict[str, Any] | None = None) -> int:
+    catalog, defaults, opa, regopy, python = _setup()
+    config = config if config is not None else defaults
     oracle = canonical(opa.evaluate(doc, config, catalog))
     assert canonical(regopy.evaluate(doc, config, catalog)) == oracle, "regopy differs from OPA"
     assert canonical(python.evaluate(doc, config, catalog)) == oracle, "python differs from OPA"
@@ -53,31 +55,53 @@ def _inputs() -> list[str]:
         for p in FIXTURES.rglob("*")
         if p.suffix in {".json", ".yaml"} and p.name != "config.yaml"
     )
-    fixtures += sorted({str(p.parent) for p in FIXTURES.rglob("*.tf")})
+    folders = {str(p.parent) for p in FIXTURES.rglob("*.tf")}
+    # Multi-file policy cases (a pool spanning a plan and manifests) are also scanned whole.
+    folders |= {str(p) for p in (FIXTURES / "policies").glob("*/*") if p.is_dir()}
+    fixtures += sorted(folders)
     manifest = (
         json.loads((CORPUS / "manifest.json").read_text())["files"] if CORPUS.exists() else []
     )
     return fixtures + [str(CORPUS / e["local_path"]) for e in manifest]
 
 
+def _case_config(path: str) -> Path | None:
+    """The config.yaml of a policy case (fixtures/policies/<ID>/config.yaml), if any."""
+    here = Path(path)
+    for folder in (here.parent, here.parent.parent):
+        if folder.parent == FIXTURES / "policies" and (folder / "config.yaml").is_file():
+            return folder / "config.yaml"
+    return None
+
+
+def _case_input(path: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The input document of ``path`` and its policy case's config (None: the defaults)."""
+    config_path = _case_config(path)
+    if config_path is None:
+        return build_input([path], ScanOptions(no_config=True)), None
+    doc = build_input([path], ScanOptions(config_path=config_path))
+    return doc, load_config(config_path).for_policies()
+
+
 @pytest.mark.parametrize("path", _inputs())
 def test_parity_on_real_inputs(path: str) -> None:
     try:
-        doc = build_input([path], ScanOptions(no_config=True))
+        doc, config = _case_input(path)
     except InputError:
         return  # malformed corpus files are covered by the parser tests
-    assert_parity(doc)
+    assert_parity(doc, config)
 
 
 def test_real_inputs_produce_findings_from_every_policy() -> None:
-    catalog, config, opa, _, _ = _setup()
+    catalog, defaults, opa, _, _ = _setup()
     seen: set[str] = set()
     for path in _inputs():
         try:
-            doc = build_input([path], ScanOptions(no_config=True))
+            doc, config = _case_input(path)
         except InputError:
             continue
-        seen |= {pid for pid, items in opa.evaluate(doc, config, catalog).items() if items}
+        found = opa.evaluate(doc, config or defaults, catalog)
+        seen |= {pid for pid, items in found.items() if items}
     assert seen == set(catalog.policies), f"never triggered: {set(catalog.policies) - seen}"
 
 
@@ -321,6 +345,26 @@ _types = st.sampled_from(
 )
 
 
+_pool = st.fixed_dictionaries(
+    {
+        "name": st.sampled_from(["team=research", "team=unattributed", "model=llama"]),
+        "budget": st.one_of(st.none(), st.sampled_from([0, 5000, 40000])),
+        "warn_at": st.one_of(st.none(), st.sampled_from([0, 4000, 32000])),
+        "warn_percent_display": st.just("80%"),
+        "percent_used": st.integers(0, 300),
+        "monthly_usd_after": _money,
+        "monthly_usd_before_display": st.just("$1"),
+        "monthly_usd_after_display": st.just("$2"),
+        "monthly_usd_delta_display": st.just("+$1"),
+        "budget_display": st.just("$40,000"),
+        "over_display": st.just("$3"),
+        "unpriced": st.integers(0, 2),
+        "unpriced_addresses": st.lists(st.sampled_from(["a.b", "Job/x"]), max_size=2),
+        "top_contributors_display": st.sampled_from(["", "a.b ($1)"]),
+    }
+)
+
+
 @st.composite
 def graphs(draw: st.DrawFn) -> dict[str, Any]:
     count = draw(st.integers(0, 6))
@@ -420,6 +464,7 @@ def graphs(draw: st.DrawFn) -> dict[str, Any]:
             ],
         }
     }
+    summary["budgets"] = {"warn_at_percent": 80, "pools": draw(st.lists(_pool, max_size=3))}
     return {"version": 1, "inputs": [], "resources": resources, "edges": edges, "summary": summary}
 
 

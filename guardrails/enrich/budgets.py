@@ -1,0 +1,239 @@
+"""Budget pools: GPU spend grouped by a tag/label dimension and held against its budget.
+
+A pool is every GPU resource whose value for the dimension (a tag or label key such as
+``team``; ``environment`` and ``workload`` use the normalized facts) is the same, whatever
+format it was written in. Resources without the dimension fall in the ``unattributed`` pool.
+Unpriced GPU resources are counted as unpriced, never as $0.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from guardrails.enrich.cost import dollars, signed_dollars
+from guardrails.model import Action, Resource
+
+UNATTRIBUTED = "unattributed"
+#: Dimensions read from a normalized fact instead of the raw tag (so a namespace or a kind
+#: that implies the value counts, and ``production``/``prod`` are one pool).
+_FACT_DIMENSIONS = {"environment": "environment", "workload": "workload_class"}
+#: Top contributors named in a pool's finding and row.
+TOP = 3
+
+
+@dataclass(frozen=True)
+class PoolMember:
+    """One GPU resource in a pool: its monthly USD before/after (None: unpriced) and GPUs."""
+
+    id: str
+    address: str
+    before: float | None
+    after: float | None
+    gpus: float | None
+
+    @property
+    def priced(self) -> bool:
+        return self.after is not None
+
+
+@dataclass(frozen=True)
+class Pool:
+    """The GPU resources sharing one value of a dimension, and the budget set for it."""
+
+    dimension: str
+    value: str
+    members: tuple[PoolMember, ...]
+    budget: float | None
+    warn_percent: float | None
+
+    @property
+    def before(self) -> float:
+        return round(sum(m.before or 0.0 for m in self.members), 2)
+
+    @property
+    def after(self) -> float:
+        return round(sum(m.after or 0.0 for m in self.members), 2)
+
+    @property
+    def delta(self) -> float:
+        return round(self.after - self.before, 2)
+
+    @property
+    def unpriced(self) -> tuple[PoolMember, ...]:
+        return tuple(m for m in self.members if not m.priced)
+
+    @property
+    def gpus(self) -> float | None:
+        """GPUs at desired scale after the change (None when a member's count is unknown)."""
+        counts = [m.gpus for m in self.members]
+        if any(c is None for c in counts):
+            return None
+        total = sum(c or 0 for c in counts)
+        return int(total) if float(total).is_integer() else round(total, 2)
+
+    @property
+    def headroom(self) -> float | None:
+        return None if self.budget is None else round(self.budget - self.after, 2)
+
+    @property
+    def percent_used(self) -> int | None:
+        if not self.budget:
+            return None
+        return math.floor(self.after * 100 / self.budget)
+
+    @property
+    def warn_at(self) -> float | None:
+        if self.budget is None or self.warn_percent is None:
+            return None
+        return round(self.budget * self.warn_percent / 100, 2)
+
+    @property
+    def status(self) -> str:
+        """``over``, ``unknown`` (unpriced members hide the total), ``warn``, ``ok``, ``no budget``."""
+        if self.budget is None:
+            return "no budget"
+        if self.after > self.budget:
+            return "over"
+        if self.unpriced:
+            return "unknown"
+        if self.warn_at is not None and self.after >= self.warn_at and self.after > 0:
+            return "warn"
+        return "ok"
+
+    def top_contributors(self) -> list[PoolMember]:
+        priced = [m for m in self.members if m.priced]
+        return sorted(priced, key=lambda m: (-(m.after or 0.0), m.address, m.id))[:TOP]
+
+    def to_fact(self) -> dict[str, Any]:
+        """The pool as policies see it in ``input.summary.budgets.pools``."""
+        unpriced = self.unpriced
+        top = self.top_contributors()
+        return {
+            "dimension": self.dimension,
+            "value": self.value,
+            "name": f"{self.dimension}={self.value}",
+            "budget": self.budget,
+            "budget_display": dollars(self.budget) if self.budget is not None else None,
+            "warn_percent": self.warn_percent,
+            "warn_at": self.warn_at,
+            "warn_percent_display": (
+                f"{self.warn_percent:g}%" if self.warn_percent is not None else None
+            ),
+            "percent_used": self.percent_used,
+            "monthly_usd_before": self.before,
+            "monthly_usd_after": self.after,
+            "monthly_usd_delta": self.delta,
+            "monthly_usd_before_display": dollars(self.before),
+            "monthly_usd_after_display": dollars(self.after),
+            "monthly_usd_delta_display": signed_dollars(self.delta),
+            "over_display": (
+                dollars(self.after - self.budget)
+                if self.budget is not None and self.after > self.budget
+                else None
+            ),
+            "resources": len(self.members),
+            "gpus": self.gpus,
+            "unpriced": len(unpriced),
+            "unpriced_addresses": sorted(m.address for m in unpriced),
+            "top_contributors": [
+                {"resource": m.id, "address": m.address, "monthly_usd_after": m.after}
+                for m in top
+            ],
+            "top_contributors_display": ", ".join(
+                f"{m.address} ({dollars(m.after or 0.0)})" for m in top
+            ),
+        }
+
+
+def dimension_value(resource: Resource, dimension: str) -> str | None:
+    """The resource's value for ``dimension``: the normalized fact, else its tag/label."""
+    fact = _FACT_DIMENSIONS.get(dimension)
+    if fact is not None:
+        value = (resource.facts or {}).get(fact)
+        return str(value) if isinstance(value, str) and value != "unknown" else None
+    labels = resource.labels or {}
+    found = labels.get(dimension)
+    if found is None:
+        # Tag keys are matched case-insensitively: `Team` and `team` are one dimension.
+        lowered = dimension.lower()
+        found = next((v for k, v in sorted(labels.items()) if k.lower() == lowered), None)
+    return str(found) if found not in (None, "") else None
+
+
+def _member(resource: Resource) -> PoolMember:
+    facts = resource.facts or {}
+    month = facts.get("monthly_usd")
+    gpu = facts.get("gpu") or {}
+    replicas = facts.get("replicas") or {}
+    deleted = resource.action == Action.DELETE
+    after = None if not isinstance(month, Mapping) else float(month["desired"])
+    per_replica, desired = gpu.get("count"), replicas.get("desired")
+    gpus = (
+        0
+        if deleted
+        else (per_replica * desired if per_replica is not None and desired is not None else None)
+    )
+    before = facts.get("monthly_usd_before")
+    return PoolMember(
+        id=resource.id,
+        address=resource.address,
+        before=float(before) if isinstance(before, int | float) else None,
+        after=0.0 if deleted else after,
+        gpus=gpus,
+    )
+
+
+def build_pools(
+    resources: Iterable[Resource],
+    dimension: str,
+    budgets: Mapping[str, float] | None = None,
+    warn_percent: float | None = None,
+) -> list[Pool]:
+    """Pools of the GPU resources by ``dimension``; budgeted pools appear even when empty.
+
+    Sorted by monthly cost after the change (largest first), ``unattributed`` last.
+    """
+    budgets = budgets or {}
+    grouped: dict[str, list[PoolMember]] = {value: [] for value in budgets}
+    for resource in resources:
+        facts = resource.facts or {}
+        if resource.mode != "managed" or facts.get("is_gpu") is not True:
+            continue
+        value = dimension_value(resource, dimension) or UNATTRIBUTED
+        grouped.setdefault(value, []).append(_member(resource))
+    pools = [
+        Pool(
+            dimension=dimension,
+            value=value,
+            members=tuple(sorted(members, key=lambda m: (m.address, m.id))),
+            budget=budgets.get(value),
+            warn_percent=warn_percent,
+        )
+        for value, members in grouped.items()
+    ]
+    pools.sort(key=lambda p: (p.value == UNATTRIBUTED, -p.after, p.value))
+    return pools
+
+
+def budget_dimensions(budgets: Mapping[str, Any]) -> dict[str, dict[str, float]]:
+    """The ``budgets:`` config without its settings: dimension → value → monthly USD."""
+    return {
+        dimension: dict(values)
+        for dimension, values in budgets.items()
+        if isinstance(values, Mapping)
+    }
+
+
+def budget_summary(resources: Sequence[Resource], budgets: Mapping[str, Any]) -> dict[str, Any]:
+    """``input.summary.budgets``: every pool of every budgeted dimension."""
+    warn = budgets.get("warn_at_percent")
+    warn_percent = float(warn) if isinstance(warn, int | float) else None
+    pools = [
+        pool.to_fact()
+        for dimension, values in sorted(budget_dimensions(budgets).items())
+        for pool in build_pools(resources, dimension, values, warn_percent)
+    ]
+    return {"warn_at_percent": warn_percent, "pools": pools}
