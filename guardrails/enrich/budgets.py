@@ -92,7 +92,7 @@ class Pool:
 
     @property
     def status(self) -> str:
-        """``over``, ``unknown`` (unpriced members hide the total), ``warn``, ``ok``, ``no budget``."""
+        """over, unknown (unpriced members hide the total), warn, ok or no budget."""
         if self.budget is None:
             return "no budget"
         if self.after > self.budget:
@@ -139,8 +139,7 @@ class Pool:
             "unpriced": len(unpriced),
             "unpriced_addresses": sorted(m.address for m in unpriced),
             "top_contributors": [
-                {"resource": m.id, "address": m.address, "monthly_usd_after": m.after}
-                for m in top
+                {"resource": m.id, "address": m.address, "monthly_usd_after": m.after} for m in top
             ],
             "top_contributors_display": ", ".join(
                 f"{m.address} ({dollars(m.after or 0.0)})" for m in top

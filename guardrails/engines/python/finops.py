@@ -75,4 +75,3 @@ def budget_pool_exceeded(doc: Doc, config: Doc) -> list[RawFinding]:
         if found is not None:
             out.append(found)
     return out
-
