@@ -152,6 +152,8 @@ def size_workload(
     desired_total: int | None = 0
     max_total: int | None = 0
     any_spot = False
+    # A coordinating head (Ray) is not a worker replica unless it is all the workload runs.
+    only_heads = all(t.get("head") for t in templates)
     for template in templates:
         replicas = template.get("replicas") or {}
         desired = as_int(replicas.get("desired"))
@@ -160,10 +162,11 @@ def size_workload(
             maximum = scaler_max
         if maximum is None:
             maximum = desired if not _autoscales(resource) else None
-        desired_total = (
-            None if desired is None or desired_total is None else desired_total + desired
-        )
-        max_total = None if maximum is None or max_total is None else max_total + maximum
+        if only_heads or not template.get("head"):
+            desired_total = (
+                None if desired is None or desired_total is None else desired_total + desired
+            )
+            max_total = None if maximum is None or max_total is None else max_total + maximum
         requirements = node_requirements(template)
         spot = selects_spot(requirements)
         any_spot = any_spot or spot

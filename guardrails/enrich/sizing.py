@@ -47,10 +47,27 @@ class Sizing:
     #: Why the GPU cost cannot be determined: (reason, unknown attribute or None).
     price_problem: tuple[str, str | None] | None = None
 
+    def gpu_total(self) -> dict[str, float | None]:
+        """GPUs scheduled in all: each unit's GPUs times its replicas, desired and max."""
+        totals: dict[str, float | None] = {"desired": 0, "max": 0}
+        for unit in self.units:
+            per_replica = unit.count * (unit.spec.gpu_count or 0)
+            for key, replicas in (("desired", unit.desired), ("max", unit.max)):
+                current = totals[key]
+                totals[key] = (
+                    None
+                    if current is None or replicas is None
+                    else current + per_replica * replicas
+                )
+        if self.price_problem is not None or not self.units:
+            return {"desired": None, "max": None}
+        return {k: _clean(v) if v is not None else None for k, v in totals.items()}
+
     def gpu_fact(self) -> dict[str, Any] | None:
         if not self.is_gpu:
             return None
         return {
+            "total": self.gpu_total(),
             "count": self.gpu_count,
             "model": self.gpu_model,
             "model_full": self.gpu_model_full,

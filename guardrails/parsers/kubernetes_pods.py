@@ -55,8 +55,12 @@ def pod_template(
     maximum: int | None,
     metadata: Any = None,
     backoff_limit: int | None = None,
+    head: bool = False,
 ) -> Template:
-    """Normalize one pod spec (and its template metadata) into the graph's pod-template shape."""
+    """Normalize one pod spec (and its template metadata) into the graph's pod-template shape.
+
+    ``head``: the pod coordinates the workload (a Ray head) and is not one of its worker replicas.
+    """
     pod = as_map(spec)
     meta = as_map(metadata)
     containers = []
@@ -68,6 +72,7 @@ def pod_template(
     grace = pod.get("terminationGracePeriodSeconds")
     return {
         "role": role,
+        "head": head,
         "replicas": {"desired": desired, "max": maximum},
         "containers": containers,
         "node_selector": string_map(as_map(pod.get("nodeSelector"))),
@@ -92,10 +97,15 @@ def pod_template(
 
 
 def _from_template(
-    template: Any, role: str, desired: int | None, maximum: int | None, backoff: int | None = None
+    template: Any,
+    role: str,
+    desired: int | None,
+    maximum: int | None,
+    backoff: int | None = None,
+    head: bool = False,
 ) -> Template:
     t = as_map(template)
-    return pod_template(t.get("spec"), role, desired, maximum, t.get("metadata"), backoff)
+    return pod_template(t.get("spec"), role, desired, maximum, t.get("metadata"), backoff, head)
 
 
 def _replicated(spec: Object, default: int = 1) -> tuple[int | None, int | None]:
@@ -120,7 +130,11 @@ def _daemon_set(obj: Object) -> list[Template]:
 
 
 def _job_spec(spec: Object, role: str = "pod") -> Template:
+    # A Job runs min(parallelism, completions) pods at once (both default to 1 when unset).
     parallelism = as_count(spec.get("parallelism", 1))
+    completions = as_count(spec["completions"]) if spec.get("completions") is not None else None
+    if parallelism is not None and completions is not None:
+        parallelism = min(parallelism, completions)
     return _from_template(
         spec.get("template"), role, parallelism, parallelism, as_count(spec.get("backoffLimit"))
     )
@@ -155,7 +169,7 @@ def _volcano(spec: Object) -> list[Template]:
 def _ray_cluster(cluster: Any, backoff: int | None = None) -> list[Template]:
     spec = as_map(cluster)
     head = as_map(spec.get("headGroupSpec"))
-    templates = [_from_template(head.get("template"), "head", 1, 1, backoff)]
+    templates = [_from_template(head.get("template"), "head", 1, 1, backoff, head=True)]
     for group in as_list(spec.get("workerGroupSpecs")):
         group = as_map(group)
         hosts = as_count(group.get("numOfHosts", 1)) or 1
@@ -249,18 +263,85 @@ def _kserve_component(component: Object, role: str) -> Template:
     return pod_template(pod, role, minimum, maximum, component.get("metadata"))
 
 
+def _count_or_default(spec: Object, key: str, default: int = 1) -> int | None:
+    """A count field that defaults when absent; a present non-count (a template) is unknown."""
+    return as_count(spec[key]) if spec.get(key) is not None else default
+
+
+def _group_size(parallelism: Any) -> int | None:
+    """Pods per replica of a multi-node LLMInferenceService (its LeaderWorkerSet group size).
+
+    KServe sizes the group data/dataLocal when data parallel, else by the pipeline size, else 1.
+    """
+    spec = as_map(parallelism)
+    data = _count_or_default(spec, "data", 0)
+    local = _count_or_default(spec, "dataLocal", 0)
+    pipeline = _count_or_default(spec, "pipeline", 0)
+    if data is None or local is None or pipeline is None:
+        return None
+    if data > 0 or local > 0:
+        return max(max(data, 1) // max(local, 1), 1)
+    return pipeline if pipeline > 0 else 1
+
+
+def _pod_spec_template(template: Any, role: str, count: int | None) -> Template:
+    """LLMInferenceService templates are pod specs; older samples wrap them in ``spec``."""
+    t = as_map(template)
+    if "containers" in t or "spec" not in t:
+        return pod_template(t, role, count, count)
+    return _from_template(t, role, count, count)
+
+
+def _llm_component(spec: Object, role: str) -> list[Template]:
+    """One LLMInferenceService workload (main or prefill): a Deployment, or with ``worker`` a
+    LeaderWorkerSet of ``replicas`` groups, each one leader (``template``, else ``worker``) and
+    group size - 1 workers."""
+    replicas = _count_or_default(spec, "replicas")
+    template, worker = spec.get("template"), spec.get("worker")
+    if not isinstance(worker, Mapping):
+        return [_pod_spec_template(template, role, replicas)] if template is not None else []
+    size = _group_size(spec.get("parallelism"))
+    workers = replicas * (size - 1) if replicas is not None and size is not None else None
+    leader = template if isinstance(template, Mapping) else worker
+    return [
+        _pod_spec_template(leader, role, replicas),
+        _pod_spec_template(worker, f"{role}-worker", workers),
+    ]
+
+
+def _llm_inference_service(obj: Object) -> list[Template]:
+    spec = as_map(obj.get("spec"))
+    templates = _llm_component(spec, "main")
+    if isinstance(spec.get("prefill"), Mapping):
+        templates += _llm_component(as_map(spec["prefill"]), "prefill")
+    return templates
+
+
 def _inference_service(obj: Object) -> list[Template]:
     spec = as_map(obj.get("spec"))
-    if obj.get("kind") == "LLMInferenceService" or "template" in spec:
-        count = as_count(spec.get("replicas", 1))
-        template = as_map(spec.get("template"))
-        if "containers" in template:  # LLMInferenceService: the template is the pod spec
-            return [pod_template(template, "main", count, count)]
-        return [_from_template(template, "main", count, count)]
+    if "template" in spec:
+        return _llm_component(spec, "main")
     return [
         _kserve_component(as_map(spec[name]), name)
         for name in _KSERVE_COMPONENTS
         if isinstance(spec.get(name), Mapping)
+    ]
+
+
+def _leader_worker_set(obj: Object) -> list[Template]:
+    """``replicas`` groups of ``size`` pods: one leader (leaderTemplate, else workerTemplate)."""
+    spec = as_map(obj.get("spec"))
+    replicas = _count_or_default(spec, "replicas")
+    group = as_map(spec.get("leaderWorkerTemplate"))
+    size = _count_or_default(group, "size")
+    worker = group.get("workerTemplate")
+    leader = (
+        group.get("leaderTemplate") if isinstance(group.get("leaderTemplate"), Mapping) else worker
+    )
+    workers = replicas * max(size - 1, 0) if replicas is not None and size is not None else None
+    return [
+        _from_template(leader, "leader", replicas, replicas),
+        _from_template(worker, "worker", workers, workers),
     ]
 
 
@@ -302,7 +383,8 @@ POD_TEMPLATES: dict[str, Callable[[Object], list[Template]]] = {
     "PaddleJob": _kubeflow,
     "JAXJob": _kubeflow,
     "InferenceService": _inference_service,
-    "LLMInferenceService": _inference_service,
+    "LLMInferenceService": _llm_inference_service,
+    "LeaderWorkerSet": _leader_worker_set,
     "JobSet": _job_set,
     "Notebook": _notebook,
 }

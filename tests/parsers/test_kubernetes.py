@@ -59,6 +59,31 @@ def roles(resource: Any) -> list[tuple[str, int | None, int | None]]:
         ("core-workloads.yaml", "CronJob/ml-dev/nightly-eval", 65, [("pod", 1, 1)]),
         ("serving.yaml", "Deployment/ml-prod/llm-server", 22, [("pod", 2, 2)]),
         ("list.json", "ReplicaSet/web/web-7d9f", None, [("pod", None, None)]),
+        (
+            "multi-node.yaml",
+            "LLMInferenceService/ml-prod/deepseek-r1",
+            4,
+            [("main", 1, 1), ("main-worker", 1, 1)],
+        ),
+        (
+            "multi-node.yaml",
+            "LLMInferenceService/ml-prod/llama-pd",
+            40,
+            [("main", 2, 2), ("main-worker", 2, 2), ("prefill", 1, 1)],
+        ),
+        (
+            "multi-node.yaml",
+            "LeaderWorkerSet/ml-prod/vllm-405b",
+            65,
+            [("leader", 2, 2), ("worker", 2, 2)],
+        ),
+        (
+            "multi-node.yaml",
+            "LeaderWorkerSet/ml-dev/llamacpp",
+            93,
+            [("leader", 1, 1), ("worker", 3, 3)],
+        ),
+        ("multi-node.yaml", "JobSet/ml-dev/short-sweep", 143, [("trial", 6, 6)]),
     ],
 )
 def test_workload_pod_templates(
@@ -87,6 +112,8 @@ def test_pod_template_details() -> None:
     assert job["backoff_limit"] == 3 and job["restart_policy"] == "Never"
     assert resources["PyTorchJob/ml-dev/bert"].workload["pod_templates"][0]["backoff_limit"] == 5
     assert resources["Job/ml-dev/mpi-train"].workload["pod_templates"][0]["backoff_limit"] == 3
+    ray = resources["RayCluster/ml-dev/research"].workload["pod_templates"]
+    assert [t["head"] for t in ray] == [True, False, False]
     daemon = resources["DaemonSet/monitoring/dcgm-exporter"].workload["pod_templates"][0]
     assert daemon["host_pid"] is True
     assert daemon["containers"][0]["security_context"] == {"privileged": True}

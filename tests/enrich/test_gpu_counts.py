@@ -1,0 +1,74 @@
+"""GPUs really scheduled by every AI workload fixture: pods per template x GPUs per pod.
+
+Every GPU workload in the Kubernetes fixtures is listed here, so a new fixture without an
+asserted GPU count fails the completeness test.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from guardrails.api import build_input
+from tests.conftest import CORPUS, FIXTURES
+
+K8S = FIXTURES / "kubernetes"
+
+#: (file, address) -> (GPUs per pod (largest template), GPUs at desired scale, worker replicas)
+EXPECTED: dict[tuple[str, str], tuple[float, float | None, int | None]] = {
+    ("multi-node.yaml", "LLMInferenceService/ml-prod/deepseek-r1"): (8, 16, 2),
+    ("multi-node.yaml", "LLMInferenceService/ml-prod/llama-pd"): (4, 18, 5),
+    ("multi-node.yaml", "LeaderWorkerSet/ml-prod/vllm-405b"): (8, 32, 4),
+    ("multi-node.yaml", "LeaderWorkerSet/ml-dev/llamacpp"): (1, 4, 4),
+    ("multi-node.yaml", "RayService/ml-prod/deepseek-r1"): (8, 16, 2),
+    ("multi-node.yaml", "JobSet/ml-dev/short-sweep"): (1, 6, 6),
+    ("ai-crds.yaml", "RayCluster/ml-dev/research"): (1, 2, 2),
+    ("ai-crds.yaml", "RayJob/ml-dev/finetune"): (2, 8, 4),
+    ("ai-crds.yaml", "RayService/ml-prod/chat"): (1, 2, 2),
+    ("ai-crds.yaml", "PyTorchJob/ml-dev/bert"): (1, 4, 4),
+    ("ai-crds.yaml", "TFJob/ml-dev/mnist"): (1, 2, 3),
+    ("ai-crds.yaml", "InferenceService/ml-prod/sklearn-iris"): (1, 1, 1),
+    ("ai-crds.yaml", "Job/ml-dev/mpi-train"): (4, 8, 3),
+    ("ai-crds.yaml", "JobSet/ml-dev/tpu-pretrain"): (4, 32, 8),
+    ("ai-crds.yaml", "Notebook/kubeflow-user/alice-lab"): (1, 1, 1),
+    ("ai-crds.yaml", "NodePool/gpu-spot"): (1, 0, 0),
+}
+
+
+def _gpu_resources(name: str) -> dict[str, dict[str, Any]]:
+    doc = build_input([str(K8S / name)])
+    return {r["address"]: r["facts"] for r in doc["resources"] if r["facts"]["is_gpu"]}
+
+
+@pytest.mark.parametrize(("key", "expected"), EXPECTED.items(), ids=[a for _, a in EXPECTED])
+def test_gpu_count(key: tuple[str, str], expected: tuple[float, float | None, int | None]) -> None:
+    facts = _gpu_resources(key[0])[key[1]]
+    per_pod, total, replicas = expected
+    assert facts["gpu"]["count"] == per_pod
+    assert facts["gpu"]["total"]["desired"] == total
+    assert facts["replicas"]["desired"] == replicas
+
+
+@pytest.mark.parametrize("name", ["ai-crds.yaml", "multi-node.yaml"])
+def test_every_gpu_workload_fixture_has_an_asserted_count(name: str) -> None:
+    listed = {address for file, address in EXPECTED if file == name}
+    assert set(_gpu_resources(name)) == listed
+
+
+@pytest.mark.parametrize(
+    ("file", "address", "total", "replicas"),
+    [
+        ("kuberay__ray-service.deepseek.yaml", "RayService/default/deepseek-r1", 16, 2),
+        ("kserve__llm-inference-service-qwen2-7b-gpu.yaml", None, 3, 3),
+        ("kuberay__ray-cluster.tpu-v6e-16-multihost.yaml", None, 16, 4),
+    ],
+)
+def test_corpus_gpu_counts(file: str, address: str | None, total: int, replicas: int) -> None:
+    path = CORPUS / "kubernetes" / file
+    if not path.exists():
+        pytest.skip("../shared/corpus is not beside this checkout")
+    found = [r for r in build_input([str(path)])["resources"] if r["facts"]["is_gpu"]]
+    facts = next(r["facts"] for r in found if address in (None, r["address"]))
+    assert facts["gpu"]["total"]["desired"] == total
+    assert facts["replicas"]["desired"] == replicas
