@@ -36,6 +36,8 @@ class ScanOptions:
     #: Use the defaults only, never search for a config file.
     no_config: bool = False
     environment: str | None = None
+    #: Findings on unchanged resources are informational; None: the config's ``changed_only``.
+    changed_only: bool | None = None
     engine: str = "auto"
     opa_url: str | None = None
     opa_upload: bool = True
@@ -60,6 +62,8 @@ def resolve_config(paths: list[str], options: ScanOptions) -> Config:
     config = load_config(path)
     if options.environment:
         config.values["default_environment"] = options.environment
+    if options.changed_only is not None:
+        config.values["changed_only"] = options.changed_only
     return config
 
 

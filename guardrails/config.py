@@ -37,6 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "severity_overrides": {},
     "unknown": "warn",
     "fail_on": "high",
+    "changed_only": False,
     "waivers": [],
     "waiver_max_days": 180,
     "budgets": {},

@@ -24,7 +24,12 @@ def build(
     policy_dir: PolicyDirOpt = None,
     config: Annotated[
         Path | None,
-        typer.Option("--config", "-c", help="Bake this .guardrails.yaml into data.json."),
+        typer.Option(
+            "--config",
+            "-c",
+            help="Bake this .guardrails.yaml into data.json.",
+            show_default="the built-in defaults",
+        ),
     ] = None,
 ) -> None:
     """Write an OPA bundle (.manifest, Rego, data.json) that `opa run --server` can load."""

@@ -73,15 +73,34 @@ def check(
             "--output",
             "-o",
             help="Write the report to FILE, or another format too with FORMAT=FILE (repeatable).",
+            show_default="stdout",
         ),
     ] = None,
     fail_on: Annotated[
         FailOn | None,
-        typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity."),
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when a finding is at or above this severity.",
+            show_default="fail_on in .guardrails.yaml, else high",
+        ),
     ] = None,
     unknown: Annotated[
         UnknownMode | None,
-        typer.Option("--unknown", help="What findings unknown until apply do to the exit code."),
+        typer.Option(
+            "--unknown",
+            help="Findings unknown until apply: ignore (drop them), warn (report, exit 0 for "
+            "them) or fail (every one fails the run, whatever its severity).",
+            show_default="unknown in .guardrails.yaml, else warn",
+        ),
+    ] = None,
+    changed_only: Annotated[
+        bool | None,
+        typer.Option(
+            "--changed-only/--all-resources",
+            help="Judge only what the change touches: findings on unchanged (no-op, read) "
+            "resources are reported as existing and never fail the run.",
+            show_default="changed_only in .guardrails.yaml, else --all-resources",
+        ),
     ] = None,
     config: ConfigOpt = None,
     env: EnvOpt = None,
@@ -90,7 +109,12 @@ def check(
     ] = EngineName.AUTO,
     opa_url: Annotated[
         str | None,
-        typer.Option("--opa-url", envvar="GUARDRAILS_OPA_URL", help="OPA server for --engine opa."),
+        typer.Option(
+            "--opa-url",
+            envvar="GUARDRAILS_OPA_URL",
+            help="OPA server for --engine opa.",
+            show_default="none",
+        ),
     ] = None,
     opa_fallback: Annotated[
         bool,
@@ -109,11 +133,19 @@ def check(
     policy_dir: PolicyDirOpt = None,
     baseline: Annotated[
         Path | None,
-        typer.Option("--baseline", help="Report only findings not recorded in this baseline."),
+        typer.Option(
+            "--baseline",
+            help="Report only findings not recorded in this baseline.",
+            show_default="none",
+        ),
     ] = None,
     progress: Annotated[
         bool | None,
-        typer.Option("--progress/--no-progress", help="Progress on stderr (default: on a TTY)."),
+        typer.Option(
+            "--progress/--no-progress",
+            help="Progress on stderr.",
+            show_default="--progress on a terminal, else --no-progress",
+        ),
     ] = None,
     source_root: SourceRootOpt = None,
     root: RootOpt = None,
@@ -131,6 +163,7 @@ def check(
                 max_bytes=max_size_mb << 20,
                 config_path=config,
                 environment=env.value if env else None,
+                changed_only=changed_only,
                 engine=engine.value,
                 opa_url=opa_url,
                 opa_fallback=opa_fallback,

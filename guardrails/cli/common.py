@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -29,7 +30,9 @@ PathsArg = Annotated[
 SourceRootOpt = Annotated[
     Path | None,
     typer.Option(
-        "--source-root", help="Directory of the .tf files a plan was made from (file:line)."
+        "--source-root",
+        help="Directory of the .tf files a plan was made from (file:line).",
+        show_default="the plan's directory when it holds .tf files",
     ),
 ]
 RootOpt = Annotated[
@@ -48,18 +51,34 @@ MaxSizeOpt = Annotated[
 ]
 ConfigOpt = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="Config file (default: nearest .guardrails.yaml upward)."),
+    typer.Option(
+        "--config",
+        "-c",
+        help="Config file.",
+        show_default="the nearest .guardrails.yaml upward from the first path, else built-ins",
+    ),
 ]
 EnvOpt = Annotated[
     Environment | None,
-    typer.Option("--env", help="Environment of resources that carry no environment tag."),
+    typer.Option(
+        "--env",
+        help="Environment of resources that carry no environment tag.",
+        show_default="default_environment in .guardrails.yaml, else unknown",
+    ),
 ]
 PolicyDirOpt = Annotated[
     list[Path] | None,
-    typer.Option("--policy-dir", help="Extra directory of Rego policies (repeatable)."),
+    typer.Option(
+        "--policy-dir",
+        help="Extra directory of Rego policies (repeatable).",
+        show_default="bundled policies only",
+    ),
 ]
 OutputOpt = Annotated[
-    str | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")
+    str | None,
+    typer.Option(
+        "--output", "-o", help="Write to this file instead of stdout.", show_default="stdout"
+    ),
 ]
 
 
@@ -96,6 +115,10 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+#: What ``NAME=`` in ``--output NAME=FILE`` must look like to be read as a format name.
+_FORMAT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+
 def parse_outputs(
     outputs: list[str], formats: tuple[str, ...]
 ) -> tuple[str | None, dict[str, str]]:
@@ -108,6 +131,8 @@ def parse_outputs(
             if not file:
                 raise ConfigError(f"--output {value}: no file after '='")
             extra[name] = file
+        elif sep and _FORMAT_NAME.fullmatch(name):
+            raise ConfigError(f"--output {value}: unknown format {name} ({', '.join(formats)})")
         elif main is None:
             main = value
         else:

@@ -6,10 +6,12 @@ from typing import Any
 
 from guardrails.catalog import Catalog
 from guardrails.engines.base import RawFinding
-from guardrails.model import Finding, Graph, Location, Outcome, Resource, Severity
+from guardrails.model import Action, Finding, Graph, Location, Outcome, Resource, Severity
 from guardrails.parsers.ids import input_path_of
 
 CHANGE = "change"
+#: Actions that leave a resource as it is: with ``changed_only`` its findings are ``existing``.
+UNCHANGED = (Action.NO_OP, Action.READ)
 
 
 def to_findings(
@@ -18,6 +20,7 @@ def to_findings(
     """Findings sorted by severity, resource and policy; disabled policies dropped."""
     disabled = set(config.get("disabled_policies") or ())
     overrides: dict[str, str] = config.get("severity_overrides") or {}
+    changed_only = bool(config.get("changed_only"))
     findings: set[Finding] = set()
     for policy_id, items in raw.items():
         policy = catalog.policies.get(policy_id)
@@ -42,10 +45,16 @@ def to_findings(
                     message=str(item.get("message", "")),
                     remediation=policy.remediation,
                     location=_location(resource, graph),
-                    outcome=Outcome.UNKNOWN if item.get("outcome") == "unknown" else Outcome.FAIL,
+                    outcome=_outcome(item, resource, changed_only),
                 )
             )
     return sorted(findings, key=lambda f: f.sort_key)
+
+
+def _outcome(item: RawFinding, resource: Resource | None, changed_only: bool) -> Outcome:
+    if changed_only and resource is not None and resource.action in UNCHANGED:
+        return Outcome.EXISTING
+    return Outcome.UNKNOWN if item.get("outcome") == "unknown" else Outcome.FAIL
 
 
 def _location(resource: Resource | None, graph: Graph) -> Location | None:

@@ -29,6 +29,8 @@ class Outcome(StrEnum):
     FAIL = "fail"
     #: The policy needs a value that is only known after apply.
     UNKNOWN = "unknown"
+    #: On a resource the change leaves as it is (``--changed-only``): informational, never fails.
+    EXISTING = "existing"
 
 
 @dataclass(frozen=True, slots=True)

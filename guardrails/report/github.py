@@ -28,7 +28,7 @@ def escape_property(value: str) -> str:
 
 def annotation(finding: Finding, root: Path) -> str:
     """One ``::error``/``::warning``/``::notice`` line for ``finding``."""
-    if finding.waived or finding.outcome == Outcome.UNKNOWN:
+    if finding.waived or finding.outcome in (Outcome.UNKNOWN, Outcome.EXISTING):
         command = "notice"
     else:
         command = _COMMAND[finding.severity]
@@ -41,6 +41,8 @@ def annotation(finding: Finding, root: Path) -> str:
     message = f"[{finding.severity}] {finding.message}"
     if finding.waived:
         message += f" (waived: {finding.waiver_reason or ''})"
+    elif finding.outcome == Outcome.EXISTING:
+        message += " (existing: the change leaves this resource as it is)"
     message += f"\nRemediation: {finding.remediation}"
     return f"::{command} {','.join(props)}::{escape_data(message)}"
 

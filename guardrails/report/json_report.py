@@ -22,10 +22,11 @@ def report_document(report: Report) -> dict[str, Any]:
         "inputs": [{"path": i.path, "format": i.format} for i in report.graph.inputs],
         "summary": {
             "resources": len(report.graph.resources),
-            "findings": len(report.active),
+            "findings": len(report.judged),
             "by_severity": report.counts_by_severity(),
             "waived": sum(1 for f in report.findings if f.waived),
             "unknown": sum(1 for f in report.active if f.outcome == Outcome.UNKNOWN),
+            "existing": len(report.existing),
             "cost": change_totals(report.cost),
         },
         "findings": [f.to_dict() for f in findings],

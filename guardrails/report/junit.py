@@ -51,6 +51,10 @@ def _case(suite: ET.Element, classname: str, finding: Finding) -> tuple[int, int
     if finding.outcome == Outcome.UNKNOWN:
         ET.SubElement(case, "skipped", message=f"unknown until apply: {finding.message}")
         return 0, 1
+    if finding.outcome == Outcome.EXISTING:
+        message = f"existing, unchanged by this change: {finding.message}"
+        ET.SubElement(case, "skipped", message=message)
+        return 0, 1
     failure = ET.SubElement(
         case,
         "failure",

@@ -34,14 +34,18 @@ def _where(finding: Finding, root: Path) -> str:
 def verdict(report: Report) -> str:
     """The first line: passes or fails, and against which threshold."""
     threshold = report.threshold
-    active = report.active
-    waived = len(report.findings) - len(active)
+    active = report.judged
+    waived = len(report.findings) - len(report.active)
     extra = f", {waived} waived" if waived else ""
+    existing = len(report.existing)
+    if existing:
+        extra += f", {existing} existing on unchanged resources"
     blocking = report.blocking_findings
     if blocking:
         return (
-            f"## ❌ guardrails: {len(blocking)} finding(s) at or above {threshold} block this"
-            f" change ({len(active)} in total{extra})"
+            f"## ❌ guardrails: {len(blocking)} finding(s) block this change under --fail-on"
+            f" {threshold or 'never'} --unknown {report.config_value('unknown', 'warn')}"
+            f" ({len(active)} in total{extra})"
         )
     if threshold is None:
         return f"## ✅ guardrails: passes with --fail-on never ({len(active)} findings{extra})"
@@ -65,6 +69,8 @@ def _row(finding: Finding, root: Path) -> str:
         severity += " (waived)"
     elif finding.outcome == Outcome.UNKNOWN:
         severity += " (unknown)"
+    elif finding.outcome == Outcome.EXISTING:
+        severity += " (existing)"
     return (
         f"| {severity} | {finding.policy} | `{cell(finding.resource)}` | {cell(finding.message)} "
         f"| {_where(finding, root)} |"
@@ -74,7 +80,9 @@ def _row(finding: Finding, root: Path) -> str:
 def render_markdown(report: Report, root: Path | None = None) -> str:
     """The PR comment body for ``report``."""
     root = root or report.root or repository_root()
-    findings = sorted(report.findings, key=lambda f: (f.waived, f.sort_key))
+    findings = sorted(
+        report.findings, key=lambda f: (f.waived, f.outcome == Outcome.EXISTING, f.sort_key)
+    )
     out = [verdict(report), ""]
     headline = cost_headline(report)
     if headline:

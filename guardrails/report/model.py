@@ -72,19 +72,31 @@ class Report:
         """Findings that are not waived."""
         return [f for f in self.findings if not f.waived]
 
+    @property
+    def judged(self) -> list[Finding]:
+        """Unwaived findings the change is judged by (``existing`` ones are informational)."""
+        return [f for f in self.active if f.outcome != Outcome.EXISTING]
+
+    @property
+    def existing(self) -> list[Finding]:
+        """Unwaived findings on resources the change leaves as they are (``--changed-only``)."""
+        return [f for f in self.active if f.outcome == Outcome.EXISTING]
+
     def counts_by_severity(self) -> dict[str, int]:
+        """Judged findings per severity (``existing`` ones are counted apart)."""
         counts = {str(s): 0 for s in reversed(Severity)}
-        for f in self.active:
+        for f in self.judged:
             counts[str(f.severity)] += 1
         return counts
 
     def blocking(self, fail_on: Severity | None, unknown_fails: bool = False) -> list[Finding]:
-        """Unwaived findings at or above ``fail_on`` (None: never fail); unknown ones only
-        when ``unknown_fails``."""
-        if fail_on is None:
-            return []
-        return [
-            f
-            for f in self.active
-            if f.severity.rank >= fail_on.rank and (unknown_fails or f.outcome != Outcome.UNKNOWN)
-        ]
+        """Judged findings at or above ``fail_on`` (None: never fail); every unknown one, whatever
+        its severity, when ``unknown_fails``, and none otherwise."""
+        blocking = []
+        for f in self.judged:
+            if f.outcome == Outcome.UNKNOWN:
+                if unknown_fails:
+                    blocking.append(f)
+            elif fail_on is not None and f.severity.rank >= fail_on.rank:
+                blocking.append(f)
+        return blocking

@@ -80,7 +80,7 @@ def _result(finding: Finding, index: dict[str, int], root: Path) -> dict[str, An
     location["logicalLocations"] = [logical]
     result: dict[str, Any] = {
         "ruleId": finding.policy,
-        "level": "note" if finding.outcome == Outcome.UNKNOWN else LEVEL[finding.severity],
+        "level": LEVEL[finding.severity] if finding.outcome == Outcome.FAIL else "note",
         "message": {"text": finding.message},
         "locations": [location],
         "partialFingerprints": {"guardrails/v1": finding.fingerprint},
@@ -92,6 +92,8 @@ def _result(finding: Finding, index: dict[str, int], root: Path) -> dict[str, An
     }
     if finding.policy in index:
         result["ruleIndex"] = index[finding.policy]
+    if finding.outcome == Outcome.EXISTING:
+        result["baselineState"] = "unchanged"
     if finding.waived:
         result["suppressions"] = [
             {"kind": "external", "status": "accepted", "justification": finding.waiver_reason or ""}

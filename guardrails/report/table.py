@@ -28,6 +28,8 @@ def _finding_lines(finding: Finding) -> list[Padding]:
     tags = []
     if finding.outcome == Outcome.UNKNOWN:
         tags.append("[magenta]unknown until apply[/magenta]")
+    if finding.outcome == Outcome.EXISTING:
+        tags.append("[dim]existing: unchanged by this change[/dim]")
     if finding.waived:
         tags.append(f"[dim]waived: {escape(finding.waiver_reason or '')}[/dim]")
     suffix = f"  ({'; '.join(tags)})" if tags else ""
@@ -41,15 +43,16 @@ def _finding_lines(finding: Finding) -> list[Padding]:
     ]
 
 
-def render_findings(console: Console, findings: list[Finding]) -> None:
+def render_findings(console: Console, findings: list[Finding], headings: bool = True) -> None:
     """Severity headings, then each resource with its location, then its findings."""
     for severity, in_severity in groupby(findings, key=lambda f: f.severity):
         group = list(in_severity)
-        console.rule(
-            f"[{_STYLE[severity]}] {str(severity).upper()} [/] {len(group)} finding(s)",
-            align="left",
-            style="dim",
-        )
+        if headings:
+            console.rule(
+                f"[{_STYLE[severity]}] {str(severity).upper()} [/] {len(group)} finding(s)",
+                align="left",
+                style="dim",
+            )
         for (resource, where), items in groupby(group, key=lambda f: (f.resource, f.where)):
             console.print(f"[bold]{escape(resource)}[/bold]  [dim]{escape(where)}[/dim]")
             for finding in items:
@@ -80,21 +83,33 @@ def render_table(report: Report, color: bool) -> str:
     console = Console(
         file=buffer, force_terminal=color, no_color=not color, width=WIDTH, highlight=False
     )
-    render_findings(console, sorted(report.findings, key=lambda f: f.sort_key))
+    ordered = sorted(report.findings, key=lambda f: f.sort_key)
+    render_findings(console, [f for f in ordered if f.outcome != Outcome.EXISTING])
+    unchanged = [f for f in ordered if f.outcome == Outcome.EXISTING]
+    if unchanged:
+        console.rule(
+            f"[dim] EXISTING [/] {len(unchanged)} finding(s) on resources this change leaves as"
+            " they are (informational)",
+            align="left",
+            style="dim",
+        )
+        render_findings(console, unchanged, headings=False)
     panel = cost_panel(report)
     if panel is not None:
         console.print(panel)
     counts = report.counts_by_severity()
     parts = ", ".join(f"{n} {sev}" for sev, n in counts.items() if n)
     waived = len(report.findings) - len(report.active)
+    existing = len(report.existing)
     inputs = len([i for i in report.graph.inputs if i.format != "skipped"])
     verdict = "FAIL" if report.failed else "PASS"
     threshold = report.threshold
     console.print(
         f"[bold]{verdict}[/bold] {len(report.graph.resources)} resources from {inputs} input(s) "
-        f"checked with the {report.engine} engine: {len(report.active)} finding(s)"
+        f"checked with the {report.engine} engine: {len(report.judged)} finding(s)"
         + (f" ({parts})" if parts else "")
         + (f", {waived} waived" if waived else "")
+        + (f", {existing} existing (unchanged resources)" if existing else "")
         + (f"; fail-on {threshold}" if threshold else "; fail-on never")
     )
     text = buffer.getvalue()
