@@ -124,6 +124,7 @@ def evaluate(graph: Graph, config: Config, options: ScanOptions) -> Report:
         opa_url=options.opa_url,
         allow_fallback=options.opa_fallback,
         upload=options.opa_upload,
+        catalog=catalog,
     )
     policy_config = config.for_policies()
     raw = engine.evaluate(graph.to_input(), policy_config, catalog)

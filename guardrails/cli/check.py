@@ -105,7 +105,12 @@ def check(
     config: ConfigOpt = None,
     env: EnvOpt = None,
     engine: Annotated[
-        EngineName, typer.Option("--engine", help="Policy engine (auto: rego when available).")
+        EngineName,
+        typer.Option(
+            "--engine",
+            help="Policy engine (auto: the python twins for the bundled library, rego when "
+            "user Rego policies are loaded).",
+        ),
     ] = EngineName.AUTO,
     opa_url: Annotated[
         str | None,

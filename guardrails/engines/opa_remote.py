@@ -36,7 +36,7 @@ def _policy_id(name: str) -> str:
 class OpaRemoteEngine:
     """Evaluates on an OPA server; ``upload`` puts the policies and data there first."""
 
-    name = "opa"
+    name = "opa/remote"
 
     def __init__(self, url: str, *, upload: bool = True) -> None:
         self.url = url

@@ -64,10 +64,12 @@ def collect(result: Any, catalog: Catalog) -> dict[str, list[RawFinding]]:
     return found
 
 
+#: The name reports give each in-process backend.
+BACKEND_NAMES = {"opa": "rego/opa-lib", "regopy": "rego/regopy"}
+
+
 class RegoEngine:
     """Evaluates every catalog policy in one query on an embedded Rego engine."""
-
-    name = "rego"
 
     def __init__(self, backend: str | None = None) -> None:
         if backend is None:
@@ -75,6 +77,8 @@ class RegoEngine:
         if backend is None or not backend_available(backend):
             raise EngineError("no embedded Rego engine is installed (regopy or opa-golib)")
         self.backend = backend
+        #: What reports say ran: ``rego/opa-lib`` or ``rego/regopy``.
+        self.name = BACKEND_NAMES[backend]
         self._local = threading.local()  # one interpreter per thread (regopy is not shareable)
 
     def evaluate(

@@ -1,9 +1,16 @@
-"""Choosing an engine: --engine auto|rego|opa|python."""
+"""Choosing an engine: --engine auto|rego|opa|python.
+
+``auto`` runs the fastest engine proven identical for the policy set at hand
+(benchmarks/results/latest.md): the Python twins when only bundled policies are loaded (every
+twin is proven against real OPA on every fixture, corpus file and random graph), an
+in-process Rego engine as soon as a user Rego policy is loaded (no twin exists for it).
+"""
 
 from __future__ import annotations
 
 import os
 
+from guardrails.catalog import Catalog
 from guardrails.engines.base import Engine
 from guardrails.engines.python import PythonEngine
 from guardrails.engines.rego import BACKENDS, RegoEngine, backend_available
@@ -18,12 +25,18 @@ def rego_available() -> bool:
     return any(backend_available(b) for b in BACKENDS)
 
 
+def needs_rego(catalog: Catalog | None) -> bool:
+    """Whether ``catalog`` holds a policy only a Rego engine can run (a user policy)."""
+    return catalog is not None and any(not p.bundled for p in catalog)
+
+
 def select_engine(
     name: str,
     *,
     opa_url: str | None = None,
     allow_fallback: bool = True,
     upload: bool = True,
+    catalog: Catalog | None = None,
 ) -> tuple[Engine, list[str]]:
     """The engine to run and any warnings about how it was chosen."""
     if name not in ENGINE_NAMES:
@@ -43,8 +56,10 @@ def select_engine(
         except OpaUnavailable as exc:
             if not allow_fallback:
                 raise EngineError(f"OPA server {url} is unreachable: {exc}") from None
-            fallback, _ = select_engine("auto")
+            fallback, _ = select_engine("auto", catalog=catalog)
             return fallback, [
                 f"OPA server {url} is unreachable ({exc}); used the {fallback.name} engine"
             ]
-    return (RegoEngine(), []) if rego_available() else (PythonEngine(), [])
+    if needs_rego(catalog) and rego_available():
+        return RegoEngine(), []
+    return PythonEngine(), []

@@ -47,8 +47,18 @@ def annotation(finding: Finding, root: Path) -> str:
     return f"::{command} {','.join(props)}::{escape_data(message)}"
 
 
+def run_notice(report: Report) -> str:
+    """One notice naming what was checked and the engine that ran (no file: a run annotation)."""
+    message = (
+        f"{len(report.graph.resources)} resources checked with the {report.engine} engine: "
+        f"{len(report.active)} finding(s)"
+    )
+    return f"::notice title={escape_property('guardrails')}::{escape_data(message)}"
+
+
 def render_github(report: Report, root: Path | None = None) -> str:
     """Workflow commands for every finding, most severe first."""
     root = root or report.root or repository_root()
     lines = [annotation(f, root) for f in sorted(report.findings, key=lambda f: f.sort_key)]
+    lines.append(run_notice(report))
     return "".join(line + "\n" for line in lines)

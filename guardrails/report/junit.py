@@ -77,6 +77,8 @@ def junit_tree(report: Report) -> ET.Element:
         meta = report.catalog.policies.get(policy_id)
         title = meta.title if meta else policy_id
         suite = ET.SubElement(root, "testsuite", name=f"{policy_id} {title}")
+        properties = ET.SubElement(suite, "properties")
+        ET.SubElement(properties, "property", name="guardrails.engine", value=report.engine)
         classname = f"guardrails.{policy_id}"
         failures = skipped = 0
         findings = by_policy.get(policy_id, [])

@@ -57,7 +57,8 @@ def test_every_format_survives_any_finding_text(findings: list[Finding]) -> None
     )
     github = REPORTERS["github"](report, False)
     lines = github.split("\n")  # the runner splits on LF (and CR), which are escaped
-    assert lines.pop() == "" and len(lines) == len(findings)
+    assert lines.pop() == "" and lines.pop().startswith("::notice title=guardrails::")
+    assert len(lines) == len(findings)
     assert all(line.startswith("::") and "\r" not in line for line in lines)
     markdown = REPORTERS["markdown"](report, False)
     table_rows = [line for line in markdown.splitlines() if line.startswith("| ") and "`" in line]

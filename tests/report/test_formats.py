@@ -48,7 +48,7 @@ def golden_report() -> Report:
     os.chdir(ROOT)  # paths in reports are relative to the repository root
     try:
         options = ScanOptions(
-            config_path=FIXTURES / "reports" / "config.yaml", engine="rego", today=TODAY
+            config_path=FIXTURES / "reports" / "config.yaml", engine="python", today=TODAY
         )
         return scan(golden_inputs(), options).with_fail_on("high", "warn")
     finally:
@@ -182,6 +182,9 @@ COMMAND = re.compile(
 
 def test_github_commands_follow_the_workflow_grammar() -> None:
     lines = render("github").splitlines()
+    run_notice = lines.pop()
+    assert run_notice.startswith("::notice title=guardrails::")
+    assert f"with the {golden_report().engine} engine" in run_notice
     assert len(lines) == len(golden_report().findings)
     for line in lines:
         match = COMMAND.fullmatch(line)

@@ -84,7 +84,7 @@ def test_several_formats_from_one_run(tmp_path: Path) -> None:
     junit = ET.parse(outputs["junit"]).getroot()
     assert len(sarif["runs"][0]["results"]) == report["summary"]["findings"] == 17
     assert int(junit.get("failures", "0")) == 17
-    assert outputs["github"].read_text().count("\n") == 17
+    assert outputs["github"].read_text().count("\n") == 17 + 1  # + the run notice
     assert outputs["markdown"].read_text().startswith("## ❌ guardrails: 4 finding(s)")
     assert oct(outputs["json"].stat().st_mode & 0o777) != oct(0o600)
 
