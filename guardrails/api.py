@@ -134,10 +134,9 @@ def evaluate(graph: Graph, config: Config, options: ScanOptions) -> Report:
             "user Rego policies need a Rego engine; the python engine skipped them",
         ]
     root = options.root or scan_root([])
-    findings = [
-        replace(f, repo_path=repo_relative(f.location.file, root)) if f.location else f
-        for f in to_findings(raw, graph, catalog, policy_config)
-    ]
+    findings = to_findings(
+        raw, graph, catalog, policy_config, repo_path=lambda file: repo_relative(file, root)
+    )
     waived = apply_waivers(
         findings,
         collect_waivers(graph, config, options.today),

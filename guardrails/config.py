@@ -10,7 +10,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from guardrails.errors import ConfigError
@@ -104,6 +103,8 @@ def validate_config(raw: Any, origin: str) -> dict[str, Any]:
     """Validate ``raw`` against the config schema and return it merged over the defaults."""
     # YAML turns unquoted dates into date objects; the schema (and waivers) want ISO strings.
     raw = json.loads(json.dumps(raw, default=str))
+    import jsonschema  # ~60 ms, only when there is a config to validate
+
     validator = jsonschema.Draft202012Validator(
         _schema(), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
     )

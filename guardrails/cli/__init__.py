@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -49,10 +51,29 @@ def _main(
     """Policy-as-code guardrails for AI cloud infrastructure."""
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a command runs.
+
+    A parsed 10k-resource plan is millions of container objects, all alive until the command
+    ends, and the collector rescans them again and again as they age: ~1 s of a 2.5 s run
+    (measured, benchmarks/results). The run creates little cyclic garbage and the process ends
+    with the command, so reference counting alone frees what it must.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point; returns the exit code (0 ok, 1 findings, 2 error)."""
     try:
-        result = app(args=list(argv) if argv is not None else None, standalone_mode=False)
+        with collector_paused():
+            result = app(args=list(argv) if argv is not None else None, standalone_mode=False)
     except typer.Exit as exc:
         return int(exc.exit_code)
     except GuardrailsError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from guardrails.catalog import Catalog
@@ -15,9 +16,17 @@ UNCHANGED = (Action.NO_OP, Action.READ)
 
 
 def to_findings(
-    raw: dict[str, list[RawFinding]], graph: Graph, catalog: Catalog, config: dict[str, Any]
+    raw: dict[str, list[RawFinding]],
+    graph: Graph,
+    catalog: Catalog,
+    config: dict[str, Any],
+    repo_path: Callable[[str], str] | None = None,
 ) -> list[Finding]:
-    """Findings sorted by severity, resource and policy; disabled policies dropped."""
+    """Findings sorted by severity, resource and policy; disabled policies dropped.
+
+    ``repo_path`` maps a location's file to its path from the repository root (the identity
+    fingerprints use); without it findings carry no ``repo_path``.
+    """
     disabled = set(config.get("disabled_policies") or ())
     overrides: dict[str, str] = config.get("severity_overrides") or {}
     changed_only = bool(config.get("changed_only"))
@@ -34,6 +43,7 @@ def to_findings(
             resource = graph.get(str(item.get("resource", "")))
             if resource is None and item.get("resource") != CHANGE:
                 continue  # a user policy naming a resource that is not in the graph
+            location = _location(resource, graph)
             findings.add(
                 Finding(
                     policy=policy_id,
@@ -44,8 +54,9 @@ def to_findings(
                     resource_type=resource.type if resource else CHANGE,
                     message=str(item.get("message", "")),
                     remediation=policy.remediation,
-                    location=_location(resource, graph),
+                    location=location,
                     outcome=_outcome(item, resource, changed_only),
+                    repo_path=repo_path(location.file) if repo_path and location else "",
                 )
             )
     return sorted(findings, key=lambda f: f.sort_key)

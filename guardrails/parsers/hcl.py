@@ -10,9 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import hcl2
-from hcl2.utils import SerializationOptions
-
 from guardrails.errors import InputError
 from guardrails.model import Action, Edge, EdgeKind, Graph, InputFile, Location, Resource
 from guardrails.model import SourceFormat as Fmt
@@ -22,7 +19,6 @@ from guardrails.parsers.ids import provider_from_terraform, resource_id, string_
 from guardrails.parsers.loader import LoadedInput, read_text
 from guardrails.parsers.terraform_source import block_lines
 
-_OPTIONS = SerializationOptions(with_comments=False, explicit_blocks=True)
 _META_ARGUMENTS = (
     "count",
     "for_each",
@@ -35,8 +31,13 @@ _META_ARGUMENTS = (
 
 
 def _load(path: str, text: str) -> dict[str, Any]:
+    # Imported here: python-hcl2 and Lark cost ~50 ms, and most runs read no .tf file.
+    import hcl2
+    from hcl2.utils import SerializationOptions
+
+    options = SerializationOptions(with_comments=False, explicit_blocks=True)
     try:
-        document = hcl2.loads(text, serialization_options=_OPTIONS)
+        document = hcl2.loads(text, serialization_options=options)
     except Exception as exc:  # python-hcl2 raises Lark errors of many types
         line = getattr(exc, "line", None)
         where = f" at line {line}" if isinstance(line, int) and line > 0 else ""

@@ -135,14 +135,25 @@ def _matches(selector: Mapping[str, str], labels: Mapping[str, str]) -> bool:
 def workload_edges(resources: list[Resource]) -> Iterator[Edge]:
     """``selects``, ``scales`` and ``mounts`` edges between objects of one graph."""
     by_address = {r.address: r for r in resources}
-    workloads = [r for r in resources if r.workload]
+    # Workloads by (namespace, label, value) of their pod templates: a Service looks up the
+    # candidates of one selector label instead of scanning every workload (linear, not n²).
+    by_label: dict[tuple[str | None, str, str], list[Resource]] = {}
+    for workload in resources:
+        if workload.workload:
+            pairs = {
+                (workload.namespace, str(k), str(v))
+                for t in as_list(workload.workload.get("pod_templates"))
+                for k, v in as_map(as_map(t).get("labels")).items()
+            }
+            for pair in pairs:
+                by_label.setdefault(pair, []).append(workload)
     for resource in resources:
         spec = as_map(resource.attributes.get("spec"))
         if resource.type == "Service":
             selector = string_map(as_map(spec.get("selector")))
-            for workload in workloads:
-                if workload.namespace != resource.namespace:
-                    continue
+            first = next(iter(selector.items()), None)
+            candidates = by_label.get((resource.namespace, *first), []) if first else []
+            for workload in candidates:
                 templates = (
                     as_list(workload.workload.get("pod_templates")) if workload.workload else []
                 )

@@ -133,7 +133,8 @@ def _load_yaml(
         raise InputError(path, "malformed YAML: nesting is too deep") from None
     finally:
         loader.dispose()
-    _check_expansion(path, tuple(docs))
+    if "*" in text:  # without an alias nothing is shared, so nothing can expand
+        _check_expansion(path, tuple(docs))
     return tuple(docs), tuple(lines), tuple(item_lines)
 
 

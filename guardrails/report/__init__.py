@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
+from typing import Any
 
-from guardrails.report.github import render_github
-from guardrails.report.json_report import render_json
-from guardrails.report.junit import render_junit
-from guardrails.report.markdown import render_markdown
 from guardrails.report.model import Report
-from guardrails.report.sarif import render_sarif
-from guardrails.report.table import render_table
+
+
+def _renderer(module: str, function: str, takes_color: bool = False) -> Callable[[Report, bool], str]:
+    """A renderer that imports its module on first use (the table pulls in rich: ~50 ms)."""
+
+    def render(report: Report, color: bool) -> str:
+        target: Any = getattr(importlib.import_module(f"guardrails.report.{module}"), function)
+        text: str = target(report, color) if takes_color else target(report)
+        return text
+
+    return render
+
 
 #: format name -> renderer(report, color) -> text
 REPORTERS: dict[str, Callable[[Report, bool], str]] = {
-    "table": render_table,
-    "json": lambda report, color: render_json(report),
-    "sarif": lambda report, color: render_sarif(report),
-    "junit": lambda report, color: render_junit(report),
-    "github": lambda report, color: render_github(report),
-    "markdown": lambda report, color: render_markdown(report),
+    "table": _renderer("table", "render_table", takes_color=True),
+    "json": _renderer("json_report", "render_json"),
+    "sarif": _renderer("sarif", "render_sarif"),
+    "junit": _renderer("junit", "render_junit"),
+    "github": _renderer("github", "render_github"),
+    "markdown": _renderer("markdown", "render_markdown"),
 }
 
 __all__ = ["REPORTERS", "Report"]

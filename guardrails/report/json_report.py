@@ -34,4 +34,19 @@ def report_document(report: Report) -> dict[str, Any]:
 
 
 def render_json(report: Report) -> str:
-    return json.dumps(report_document(report), indent=2, sort_keys=False) + "\n"
+    """The document indented, with one finding per line.
+
+    ``json.dumps(..., indent=2)`` runs Python's pure-Python encoder over every finding (0.5 s
+    at 20,000 findings); without ``indent`` the C encoder does each finding in microseconds.
+    One finding per line also keeps diffs of two reports readable.
+    """
+    encode = json.JSONEncoder().encode  # compact enough, and C-accelerated
+    members = []
+    for key, value in report_document(report).items():
+        if key == "findings":
+            body = ",\n".join(f"    {encode(f)}" for f in value)
+            text = f"[\n{body}\n  ]" if value else "[]"
+        else:
+            text = json.dumps(value, indent=2).replace("\n", "\n  ")
+        members.append(f"  {json.dumps(key)}: {text}")
+    return "{\n" + ",\n".join(members) + "\n}\n"

@@ -7,6 +7,7 @@ as typed or the working directory, so the same finding has one identity on every
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 from guardrails.errors import ConfigError
@@ -45,8 +46,14 @@ def repo_relative(file: str, root: Path) -> str:
     """``file`` as a forward-slash path relative to ``root`` when it lies inside it."""
     if file in STDIN_FILES:
         return "stdin"
+    # Every finding asks, mostly about the same few files: resolve each file once per directory.
+    return _repo_relative(file, root, os.getcwd())
+
+
+@lru_cache(maxsize=4096)
+def _repo_relative(file: str, root: Path, cwd: str) -> str:
     path = Path(file)
-    absolute = path if path.is_absolute() else Path.cwd() / path
+    absolute = path if path.is_absolute() else Path(cwd) / path
     try:
         return absolute.resolve().relative_to(root).as_posix()
     except (ValueError, OSError):
