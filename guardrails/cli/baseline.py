@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from guardrails.api import ScanOptions, scan
-from guardrails.baseline import baseline_document
 from guardrails.cli.common import (
     ConfigOpt,
     EnvOpt,
@@ -35,6 +33,9 @@ def create(
     stdin_path: StdinPathOpt = None,
 ) -> None:
     """Scan PATHS and write the fingerprints of every finding to the baseline file."""
+    from guardrails.api import ScanOptions, scan
+    from guardrails.baseline import baseline_document
+
     try:
         options = ScanOptions(
             config_path=config,

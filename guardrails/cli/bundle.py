@@ -7,10 +7,7 @@ from typing import Annotated
 
 import typer
 
-from guardrails.catalog import load_catalog
 from guardrails.cli.common import PolicyDirOpt, fail
-from guardrails.config import load_config
-from guardrails.engines.bundle import write_bundle
 from guardrails.errors import ConfigError, GuardrailsError
 
 bundle_app = typer.Typer(help="Package the policies for OPA servers.")
@@ -33,6 +30,10 @@ def build(
     ] = None,
 ) -> None:
     """Write an OPA bundle (.manifest, Rego, data.json) that `opa run --server` can load."""
+    from guardrails.catalog import load_catalog
+    from guardrails.config import load_config
+    from guardrails.engines.bundle import write_bundle
+
     try:
         catalog = load_catalog(tuple(policy_dir or ()))
         if config is not None and not config.is_file():

@@ -5,12 +5,10 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from guardrails.api import ScanOptions, scan
-from guardrails.baseline import load_baseline, without_baselined
 from guardrails.cli.common import (
     ConfigOpt,
     EnvOpt,
@@ -26,10 +24,10 @@ from guardrails.cli.common import (
     print_warning,
     use_color,
 )
-from guardrails.cli.progress import progress_reporter
 from guardrails.errors import ConfigError, GuardrailsError
-from guardrails.report import REPORTERS, Report
-from guardrails.report.markdown import render_markdown
+
+if TYPE_CHECKING:
+    from guardrails.report import Report
 
 
 class CheckFormat(StrEnum):
@@ -158,6 +156,10 @@ def check(
     max_size_mb: MaxSizeOpt = 200,
 ) -> None:
     """Check infrastructure changes against the guardrail policies."""
+    # Imported here so `guardrails --help` stays fast (the pipeline is ~100 ms of imports).
+    from guardrails.api import ScanOptions, scan
+    from guardrails.cli.progress import progress_reporter
+
     try:
         main_output, extra_outputs = parse_outputs(list(output or ()), tuple(CheckFormat))
         with progress_reporter(progress) as on_file:
@@ -197,6 +199,8 @@ def check(
 
 
 def _render(name: str, report: Report, color: bool) -> str:
+    from guardrails.report import REPORTERS
+
     renderer = REPORTERS.get(name)
     if renderer is None:
         raise ConfigError(f"report format {name} is not available")
@@ -205,6 +209,8 @@ def _render(name: str, report: Report, color: bool) -> str:
 
 def append_step_summary(report: Report) -> None:
     """Append the Markdown summary to ``$GITHUB_STEP_SUMMARY`` when running in Actions."""
+    from guardrails.report.markdown import render_markdown
+
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
         return
@@ -216,6 +222,8 @@ def append_step_summary(report: Report) -> None:
 
 
 def _apply_baseline(report: Report, path: Path) -> Report:
+    from guardrails.baseline import load_baseline, without_baselined
+
     kept, left_out = without_baselined(report.findings, load_baseline(path))
     note = f"{left_out} finding(s) are in the baseline {path} and not reported"
     return report.replace_findings(tuple(kept), extra_warning=note)

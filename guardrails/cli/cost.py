@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 
-from guardrails.api import ScanOptions, enriched_graph
 from guardrails.cli.common import (
     ConfigOpt,
     EnvOpt,
@@ -20,12 +19,6 @@ from guardrails.cli.common import (
     use_color,
 )
 from guardrails.errors import GuardrailsError
-from guardrails.report.cost import cost_breakdown
-from guardrails.report.cost_render import (
-    render_cost_json,
-    render_cost_markdown,
-    render_cost_table,
-)
 
 
 class CostFormat(StrEnum):
@@ -46,6 +39,14 @@ def cost(
     max_size_mb: MaxSizeOpt = 200,
 ) -> None:
     """Show GPU cost per resource (hourly, monthly, before → after) and the change's delta."""
+    from guardrails.api import ScanOptions, enriched_graph
+    from guardrails.report.cost import cost_breakdown
+    from guardrails.report.cost_render import (
+        render_cost_json,
+        render_cost_markdown,
+        render_cost_table,
+    )
+
     try:
         options = ScanOptions(
             source_root=source_root,

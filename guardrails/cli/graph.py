@@ -8,10 +8,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from guardrails.api import ScanOptions, build_graph
 from guardrails.cli.common import (
     MaxSizeOpt,
     OutputOpt,
@@ -40,6 +37,8 @@ def graph(
     max_size_mb: MaxSizeOpt = 200,
 ) -> None:
     """Print the normalized resource graph (the document policies receive as input)."""
+    from guardrails.api import ScanOptions, build_graph
+
     try:
         g = build_graph(paths, ScanOptions(source_root=source_root, max_bytes=max_size_mb << 20))
         color = output is None and use_color()
@@ -54,6 +53,9 @@ def render_graph_json(g: Graph) -> str:
 
 
 def render_graph_table(g: Graph, color: bool) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
     buffer = io.StringIO()
     console = Console(file=buffer, width=160, force_terminal=color, no_color=not color)
     table = Table(title=f"{len(g.resources)} resources, {len(g.edges)} edges")

@@ -7,8 +7,6 @@ from typing import Annotated
 
 import typer
 
-from guardrails.catalog import load_catalog
-from guardrails.catalog.docs import render_policies
 from guardrails.cli.common import OutputOpt, PolicyDirOpt, emit, fail, use_color
 from guardrails.errors import GuardrailsError
 
@@ -27,6 +25,9 @@ def policies(
     output: OutputOpt = None,
 ) -> None:
     """List the policy catalog; ``--format markdown -o docs/policies.md`` writes the docs."""
+    from guardrails.catalog import load_catalog
+    from guardrails.catalog.docs import render_policies
+
     try:
         catalog = load_catalog(tuple(policy_dir or ()))
         emit(render_policies(catalog, format.value, color=output is None and use_color()), output)

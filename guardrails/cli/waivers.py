@@ -9,10 +9,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from guardrails.api import ScanOptions, scan
 from guardrails.cli.common import ConfigOpt, EnvOpt, emit, fail, use_color
 from guardrails.errors import GuardrailsError
 from guardrails.waivers import Waiver
@@ -36,6 +33,11 @@ def list_waivers(
     format: Annotated[WaiversFormat, typer.Option("--format", "-f")] = WaiversFormat.TABLE,
 ) -> None:
     """Show every waiver with its status: active, expired or unused."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from guardrails.api import ScanOptions, scan
+
     try:
         options = ScanOptions(config_path=config, environment=env.value if env else None)
         report = scan(list(paths or ["."]), options)

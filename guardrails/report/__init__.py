@@ -9,7 +9,9 @@ from typing import Any
 from guardrails.report.model import Report
 
 
-def _renderer(module: str, function: str, takes_color: bool = False) -> Callable[[Report, bool], str]:
+def _renderer(
+    module: str, function: str, takes_color: bool = False
+) -> Callable[[Report, bool], str]:
     """A renderer that imports its module on first use (the table pulls in rich: ~50 ms)."""
 
     def render(report: Report, color: bool) -> str:
