@@ -1,8 +1,13 @@
-"""The engine benchmark runs and its engines agree at every size (timings are not asserted)."""
+"""The benchmarks run and their engines agree at every size (timings are never asserted)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from benchmarks.bench_engines import markdown, replicate, run, seed_documents
+from benchmarks.generate import kubernetes_manifests, pulumi_preview, terraform_plan
+from benchmarks.run import run_benchmark, write_results
 
 
 def test_replicated_graph_has_unique_ids_and_valid_edges() -> None:
@@ -19,3 +24,25 @@ def test_benchmark_runs_and_engines_agree() -> None:
         assert len(set(counts.values())) == 1, counts
     table = markdown(result)
     assert table.startswith("# Engine benchmark") and "| python | 40 |" in table
+
+
+def test_end_to_end_harness_smoke(tmp_path: Path) -> None:
+    """The e2e harness at a tiny N without Checkov: it runs, every engine agrees, files appear."""
+    result = run_benchmark(
+        [30], ["terraform", "kubernetes", "pulumi"], ["auto"], repeat=1, work=tmp_path / "in"
+    )
+    assert {c["kind"] for c in result["cells"]} == {"terraform", "kubernetes", "pulumi"}
+    for cell in result["cells"]:
+        (run,) = cell["runs"]
+        assert run["note"] == "" and run["engine"] == "python" and run["findings"] > 0
+    table = write_results(result, tmp_path / "out")
+    assert table.read_text().startswith("# End-to-end benchmark")
+    assert "| 30 | auto | python |" in table.read_text()
+    assert json.loads((tmp_path / "out" / "latest.json").read_text())["cells"]
+
+
+def test_generators_are_seeded_and_sized() -> None:
+    assert terraform_plan(40, seed=3) == terraform_plan(40, seed=3)
+    assert len(terraform_plan(40)["resource_changes"]) == 40
+    assert len(pulumi_preview(40)["steps"]) == 40
+    assert len(kubernetes_manifests(40)) == 40

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from guardrails.errors import EngineError
 
 QUERY_PATH = "guardrails.policy"
 BACKENDS = ("opa", "regopy")
+#: Pins the in-process backend (``opa`` or ``regopy``); default: the OPA library when installed.
+BACKEND_ENV = "GUARDRAILS_REGO_BACKEND"
 
 
 def backend_available(backend: str) -> bool:
@@ -73,9 +76,16 @@ class RegoEngine:
 
     def __init__(self, backend: str | None = None) -> None:
         if backend is None:
+            backend = os.environ.get(BACKEND_ENV) or None
+            if backend is not None and backend not in BACKENDS:
+                raise EngineError(f"{BACKEND_ENV}={backend}: choose one of {', '.join(BACKENDS)}")
+        if backend is None:
             backend = next((b for b in BACKENDS if backend_available(b)), None)
         if backend is None or not backend_available(backend):
-            raise EngineError("no embedded Rego engine is installed (regopy or opa-golib)")
+            wanted = (
+                f"{backend} is" if backend else "no embedded Rego engine (regopy or opa-golib) is"
+            )
+            raise EngineError(f"{wanted} not installed")
         self.backend = backend
         #: What reports say ran: ``rego/opa-lib`` or ``rego/regopy``.
         self.name = BACKEND_NAMES[backend]

@@ -1,0 +1,450 @@
+"""End-to-end benchmark: whole ``guardrails check --format json`` processes against Checkov.
+
+For each input kind and size N, the seeded generators (benchmarks/generate.py) write one input;
+then every engine and Checkov run on it in turn, the order rotating each round so a burst of
+load on this shared machine hits every tool alike. Each run is a separate process: its wall
+time, CPU time (user + system) and peak RSS come from ``wait4``. The table gives medians, the
+ratios to Checkov and to the default engine, and pass/fail against each target of issue #11.
+
+    python -m benchmarks.run [--sizes 100 1000 10000 50000] [--kinds terraform kubernetes pulumi]
+        [--engines auto rego/opa-lib rego/regopy] [--repeat 3] [--no-checkov]
+        [--checkov-max 10000] [--timeout 900] [--out benchmarks/results]
+
+Checkov (3.x) is installed by the harness into its own virtual environment
+(``--checkov-venv``, default ``~/.cache/guardrails-bench/checkov-venv``) from PyPI. It has no
+Pulumi support, so Pulumi rows compare the engines only. Writes ``e2e-<UTC time>.json``,
+``latest.json`` and ``latest.md`` to ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from benchmarks.generate import SUFFIX, write_input
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "guardrails-bench"
+CHECKOV_SPEC = "checkov>=3.2,<4"
+#: Engine label -> (``--engine`` value, GUARDRAILS_REGO_BACKEND or None).
+ENGINES = {
+    "auto": ("auto", None),
+    "python": ("python", None),
+    "rego/opa-lib": ("rego", "opa"),
+    "rego/regopy": ("rego", "regopy"),
+}
+CHECKOV_FRAMEWORK = {"terraform": "terraform_plan", "kubernetes": "kubernetes"}
+
+
+@dataclass
+class Run:
+    """One process: what ran, on what, and what it cost."""
+
+    tool: str
+    kind: str
+    size: int
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    exit_code: int
+    findings: int | None = None
+    engine: str | None = None
+    note: str = ""
+
+
+@dataclass
+class Cell:
+    """The median of the runs of one tool on one input."""
+
+    tool: str
+    kind: str
+    size: int
+    runs: list[Run] = field(default_factory=list)
+
+    def median(self, attribute: str) -> float | None:
+        values = [getattr(r, attribute) for r in self.runs if not r.note]
+        return statistics.median(values) if values else None
+
+
+def load_average() -> str:
+    """``uptime``'s load averages (1, 5, 15 min): how busy the shared machine was."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def measure(command: list[str], env: dict[str, str], timeout: float) -> tuple[Run, str]:
+    """Run ``command``; stdout goes to a temporary file whose text is returned."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as out:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            command, stdout=out, stderr=subprocess.DEVNULL, env=env, cwd=tempfile.gettempdir()
+        )
+        note = ""
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                process.kill()
+                pid, status, usage = os.wait4(process.pid, 0)
+                note = f"timeout > {timeout:.0f} s"
+                break
+            time.sleep(0.005)
+        wall = time.perf_counter() - start
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read()
+    run = Run(
+        tool="",
+        kind="",
+        size=0,
+        wall_s=round(wall, 3),
+        cpu_s=round(usage.ru_utime + usage.ru_stime, 3),
+        peak_rss_mb=round(usage.ru_maxrss / 1024, 1),
+        exit_code=process.returncode,
+        note=note,
+    )
+    return run, text
+
+
+def guardrails_run(label: str, path: Path, kind: str, size: int, timeout: float) -> Run:
+    engine, backend = ENGINES[label]
+    env = {**os.environ, "NO_COLOR": "1"}
+    if backend:
+        env["GUARDRAILS_REGO_BACKEND"] = backend
+    command = [sys.executable, "-m", "guardrails", "check", "--format", "json"]
+    command += ["--fail-on", "never", "--engine", engine, str(path)]
+    run, text = measure(command, env, timeout)
+    run.tool, run.kind, run.size = label, kind, size
+    if not run.note:
+        try:
+            document = json.loads(text)
+            run.findings = int(document["summary"]["findings"])
+            run.engine = str(document["engine"])
+        except (ValueError, KeyError, TypeError):
+            run.note = f"exit {run.exit_code}, no JSON report"
+    return run
+
+
+def checkov_python(venv: Path) -> Path:
+    """The Python of a virtual environment holding Checkov, created on first use."""
+    python = venv / "bin" / "python"
+    probe = [str(python), "-c", "import checkov"]
+    if python.exists() and subprocess.run(probe, capture_output=True).returncode == 0:
+        return python
+    print(f"installing {CHECKOV_SPEC} into {venv} ...", file=sys.stderr)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    subprocess.run([str(python), "-m", "pip", "install", "-q", CHECKOV_SPEC], check=True)
+    return python
+
+
+def checkov_version(python: Path) -> str:
+    done = subprocess.run(
+        [str(python), "-m", "checkov.main", "--version"], capture_output=True, text=True
+    )
+    return done.stdout.strip() or "unknown"
+
+
+def checkov_run(python: Path, path: Path, kind: str, size: int, timeout: float) -> Run:
+    command = [str(python), "-m", "checkov.main", "-f", str(path)]
+    command += ["--framework", CHECKOV_FRAMEWORK[kind], "-o", "json", "--quiet", "--compact"]
+    command += ["--skip-download"]
+    env = {**os.environ, "BC_SKIP_MAPPING": "TRUE"}
+    run, text = measure(command, env, timeout)
+    run.tool, run.kind, run.size = "checkov", kind, size
+    if not run.note:
+        try:
+            document = json.loads(text)
+            reports = document if isinstance(document, list) else [document]
+            run.findings = sum(int(r["summary"]["failed"]) for r in reports)
+        except (ValueError, KeyError, TypeError):
+            run.note = f"exit {run.exit_code}, no JSON report"
+    return run
+
+
+def help_run(repeat: int) -> float:
+    """Median wall seconds of ``guardrails --help``."""
+    walls = []
+    for _ in range(repeat):
+        run, _ = measure([sys.executable, "-m", "guardrails", "--help"], dict(os.environ), 60)
+        walls.append(run.wall_s)
+    return statistics.median(walls)
+
+
+def run_benchmark(
+    sizes: list[int],
+    kinds: list[str],
+    engines: list[str],
+    repeat: int = 3,
+    checkov: Path | None = None,
+    checkov_max: int = 10000,
+    timeout: float = 900.0,
+    work: Path | None = None,
+) -> dict[str, Any]:
+    """Every tool on every (kind, size); returns the raw document (see ``markdown``)."""
+    work = work or CACHE / "inputs"
+    cells: dict[tuple[str, int, str], Cell] = {}
+    loads = {"start": load_average()}
+    given_up: set[tuple[str, str]] = set()  # (kind, tool) that timed out at a smaller size
+    for kind in kinds:
+        for size in sizes:
+            path = work / f"{kind}-{size}{SUFFIX[kind]}"
+            if not path.exists():
+                write_input(kind, size, path)
+            tools = list(engines)
+            if checkov is not None and kind in CHECKOV_FRAMEWORK and size <= checkov_max:
+                tools.append("checkov")
+            for round_index in range(repeat):
+                shift = round_index % len(tools)
+                for tool in tools[shift:] + tools[:shift]:
+                    cell = cells.setdefault((kind, size, tool), Cell(tool, kind, size))
+                    if (kind, tool) in given_up:
+                        continue
+                    if tool == "checkov" and checkov is not None:
+                        run = checkov_run(checkov, path, kind, size, timeout)
+                    else:
+                        run = guardrails_run(tool, path, kind, size, timeout)
+                    cell.runs.append(run)
+                    print(
+                        f"{kind:<10} {size:>6} {tool:<13} {run.wall_s:8.2f} s "
+                        f"{run.peak_rss_mb:7.0f} MB {run.note}",
+                        file=sys.stderr,
+                    )
+                    if run.note.startswith("timeout"):
+                        given_up.add((kind, tool))
+            loads[f"{kind} {size}"] = load_average()
+    loads["end"] = load_average()
+    return {
+        "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "load_average_1_5_15": loads,
+        },
+        "checkov": checkov_version(checkov) if checkov else None,
+        "repeat": repeat,
+        "help_wall_s": help_run(max(repeat, 3)),
+        "cells": [
+            {
+                "tool": c.tool,
+                "kind": c.kind,
+                "size": c.size,
+                "median_wall_s": c.median("wall_s"),
+                "median_cpu_s": c.median("cpu_s"),
+                "median_peak_rss_mb": c.median("peak_rss_mb"),
+                "runs": [asdict(r) for r in c.runs],
+            }
+            for c in cells.values()
+        ],
+    }
+
+
+# --- the table and the targets -------------------------------------------------------------
+
+
+def _cell(result: dict[str, Any], kind: str, size: int, tool: str) -> dict[str, Any] | None:
+    for cell in result["cells"]:
+        if (cell["kind"], cell["size"], cell["tool"]) == (kind, size, tool):
+            return cell if cell["median_wall_s"] is not None else None
+    return None
+
+
+def _why_missing(result: dict[str, Any], kind: str, size: int, tool: str) -> str:
+    for cell in result["cells"]:
+        if (cell["kind"], cell["size"], cell["tool"]) == (kind, size, tool):
+            notes = {r["note"] for r in cell["runs"] if r["note"]}
+            return ", ".join(sorted(notes)) or "not run (timed out at a smaller size)"
+    return "not run"
+
+
+def targets(result: dict[str, Any], default: str = "auto") -> list[tuple[str, str, bool | None]]:
+    """(target, measured, passed) for every target of issue #11; None: could not be measured."""
+    rows: list[tuple[str, str, bool | None]] = []
+    kinds = sorted({c["kind"] for c in result["cells"]})
+    sizes = sorted({c["size"] for c in result["cells"]})
+    for kind in kinds:
+        big = _cell(result, kind, 10000, default)
+        if big:
+            wall, rss = big["median_wall_s"], big["median_peak_rss_mb"]
+            rows.append((f"{kind} 10k: < 2 s wall", f"{wall:.2f} s", wall < 2.0))
+            rows.append((f"{kind} 10k: ≤ 300 MB peak RSS", f"{rss:.0f} MB", rss <= 300))
+            checkov = _cell(result, kind, 10000, "checkov")
+            if checkov:
+                ratio = checkov["median_wall_s"] / wall
+                rows.append(
+                    (f"{kind} 10k: ≥ 50x faster than Checkov", f"{ratio:.0f}x", ratio >= 50)
+                )
+        small = _cell(result, kind, 1000, default)
+        if small:
+            wall = small["median_wall_s"]
+            rows.append((f"{kind} 1k: < 0.5 s wall", f"{wall:.2f} s", wall < 0.5))
+        for low, high in itertools.pairwise(sizes):
+            a, b = _cell(result, kind, low, default), _cell(result, kind, high, default)
+            if a and b and low >= 1000:
+                growth = b["median_wall_s"] / a["median_wall_s"]
+                allowed = 1.1 * high / low
+                rows.append(
+                    (
+                        f"{kind} {low:,}→{high:,}: time ≤ {allowed:.1f}x (1.1 x input growth)",
+                        f"{growth:.1f}x",
+                        growth <= allowed,
+                    )
+                )
+        for rego in ("rego/opa-lib", "rego/regopy"):
+            cell = _cell(result, kind, 10000, rego)
+            python = _cell(result, kind, 10000, default)
+            if cell and python:
+                ratio = cell["median_wall_s"] / python["median_wall_s"]
+                rows.append(
+                    (f"{kind} 10k: {rego} within 3x of python", f"{ratio:.1f}x", ratio <= 3)
+                )
+            elif python and any(c["tool"] == rego and c["kind"] == kind for c in result["cells"]):
+                rows.append(
+                    (
+                        f"{kind} 10k: {rego} within 3x of python",
+                        _why_missing(result, kind, 10000, rego),
+                        False,
+                    )
+                )
+    help_wall = result.get("help_wall_s")
+    if help_wall is not None:
+        rows.append(("guardrails --help < 300 ms", f"{help_wall * 1000:.0f} ms", help_wall < 0.3))
+    return rows
+
+
+def markdown(result: dict[str, Any], default: str = "auto") -> str:
+    """The results as Markdown: one table per input kind, then the targets."""
+    machine = result["machine"]
+    loads = machine["load_average_1_5_15"]
+    lines = [
+        "# End-to-end benchmark: guardrails vs Checkov",
+        "",
+        f"Generated {result['generated']} by `python -m benchmarks.run`; Python "
+        f"{machine['python']}, {machine['cpus']} CPUs; Checkov {result['checkov'] or 'not run'}; "
+        f"median of {result['repeat']} alternating runs of whole `guardrails check --format json` "
+        "processes (wall, user+system CPU, peak RSS from wait4).",
+        "",
+        f"Machine load (1/5/15-min averages) at start {loads['start']}, at end {loads['end']}. "
+        "The machine is shared: wall times rise with load, CPU times and ratios hold better.",
+        "",
+    ]
+    tools = []
+    for cell in result["cells"]:
+        if cell["tool"] not in tools:
+            tools.append(cell["tool"])
+    for kind in sorted({c["kind"] for c in result["cells"]}):
+        lines += [f"## {kind}", ""]
+        lines.append(
+            "| N | tool | engine | wall s | CPU s | peak RSS MB | findings "
+            "| vs Checkov | vs default |"
+        )
+        lines.append("|---:|---|---|---:|---:|---:|---:|---:|---:|")
+        for size in sorted({c["size"] for c in result["cells"] if c["kind"] == kind}):
+            checkov = _cell(result, kind, size, "checkov")
+            base = _cell(result, kind, size, default)
+            for tool in tools:
+                cell = _cell(result, kind, size, tool)
+                if cell is None:
+                    if any(
+                        c["tool"] == tool and c["kind"] == kind and c["size"] == size
+                        for c in result["cells"]
+                    ):
+                        lines.append(
+                            f"| {size:,} | {tool} | | "
+                            f"{_why_missing(result, kind, size, tool)} | | | | | |"
+                        )
+                    continue
+                wall = cell["median_wall_s"]
+                runs = [r for r in cell["runs"] if not r["note"]]
+                engine = runs[0]["engine"] or "" if runs else ""
+                findings = runs[0]["findings"] if runs else None
+                vs_checkov = (
+                    f"{checkov['median_wall_s'] / wall:.1f}x faster"
+                    if checkov and tool != "checkov"
+                    else ""
+                )
+                vs_default = (
+                    f"{wall / base['median_wall_s']:.1f}x" if base and tool != default else ""
+                )
+                lines.append(
+                    f"| {size:,} | {tool} | {engine} | {wall:.2f} | {cell['median_cpu_s']:.2f} | "
+                    f"{cell['median_peak_rss_mb']:.0f} | "
+                    f"{findings if findings is not None else ''} | "
+                    f"{vs_checkov} | {vs_default} |"
+                )
+        lines.append("")
+    lines += [
+        "## Targets (issue #11, default engine)",
+        "",
+        "| target | measured | result |",
+        "|---|---:|---|",
+    ]
+    for target, measured, passed in targets(result, default):
+        verdict = "n/a" if passed is None else ("PASS" if passed else "FAIL")
+        lines.append(f"| {target} | {measured} | {verdict} |")
+    lines += [
+        "",
+        "Findings differ between guardrails and Checkov by design: different policy sets "
+        "(Checkov counts failed checks of its own library).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def write_results(result: dict[str, Any], out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = result["generated"].replace(":", "").replace("-", "")
+    text = json.dumps(result, indent=1) + "\n"
+    (out / f"e2e-{stamp}.json").write_text(text, encoding="utf-8")
+    (out / "latest.json").write_text(text, encoding="utf-8")
+    table = out / "latest.md"
+    table.write_text(markdown(result), encoding="utf-8")
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000, 50000])
+    parser.add_argument("--kinds", nargs="+", default=["terraform", "kubernetes", "pulumi"])
+    parser.add_argument("--engines", nargs="+", default=["auto", "rego/opa-lib", "rego/regopy"])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-checkov", action="store_true")
+    parser.add_argument("--checkov-venv", type=Path, default=CACHE / "checkov-venv")
+    parser.add_argument("--checkov-max", type=int, default=10000, help="Largest N for Checkov.")
+    parser.add_argument("--timeout", type=float, default=900.0, help="Seconds per process.")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--work", type=Path, default=CACHE / "inputs", help="Generated inputs.")
+    args = parser.parse_args()
+    unknown = [e for e in args.engines if e not in ENGINES]
+    if unknown:
+        parser.error(f"unknown engine(s) {unknown}; choose from {sorted(ENGINES)}")
+    checkov = None if args.no_checkov else checkov_python(args.checkov_venv)
+    result = run_benchmark(
+        args.sizes,
+        args.kinds,
+        args.engines,
+        args.repeat,
+        checkov,
+        args.checkov_max,
+        args.timeout,
+        args.work,
+    )
+    table = write_results(result, args.out)
+    sys.stdout.write(table.read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":
+    main()
