@@ -15,7 +15,7 @@ from guardrails.engines.select import select_engine
 from guardrails.enrich import EnrichOptions, enrich
 from guardrails.errors import ConfigError
 from guardrails.model import Graph
-from guardrails.parsers import ParseOptions, parse_paths
+from guardrails.parsers import DEFAULT_MAX_RESOURCES, ParseOptions, parse_paths
 from guardrails.report import Report
 from guardrails.report.paths import repo_relative, scan_root
 from guardrails.waivers import Waiver, apply_waivers, config_waivers, inline_waivers
@@ -31,6 +31,7 @@ class ScanOptions:
     #: The file name standard input stands for (findings keep file:line, never "stdin").
     stdin_path: str | None = None
     max_bytes: int = 200 * 1024 * 1024
+    max_resources: int = DEFAULT_MAX_RESOURCES
     #: Explicit config file; None: search upward from the first path for .guardrails.yaml.
     config_path: Path | None = None
     #: Use the defaults only, never search for a config file.
@@ -71,7 +72,10 @@ def build_graph(paths: list[str], options: ScanOptions | None = None) -> Graph:
     """Parse ``paths`` (files, directories, ``-`` for stdin) into one resource graph."""
     options = options or ScanOptions()
     parse_options = ParseOptions(
-        source_root=options.source_root, max_bytes=options.max_bytes, stdin_path=options.stdin_path
+        source_root=options.source_root,
+        max_bytes=options.max_bytes,
+        stdin_path=options.stdin_path,
+        max_resources=options.max_resources,
     )
     return parse_paths(paths, parse_options, options.progress)
 

@@ -6,10 +6,14 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from guardrails.errors import ConfigError
+from guardrails.errors import ConfigError, InputError
 from guardrails.model import Finding
+from guardrails.parsers.json_safe import load_json
+from guardrails.parsers.safe_io import read_text
 
 BASELINE_VERSION = 1
+#: About 150 bytes per finding: room for a million findings.
+MAX_BASELINE_BYTES = 200 * 1024 * 1024
 
 
 def baseline_document(findings: Iterable[Finding]) -> str:
@@ -28,11 +32,14 @@ def baseline_document(findings: Iterable[Finding]) -> str:
 def load_baseline(path: Path) -> frozenset[str]:
     """The fingerprints recorded in a baseline file."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path}: baseline is not valid JSON (line {exc.lineno})") from None
+        doc = load_json(str(path), read_text(str(path), MAX_BASELINE_BYTES))
+    except InputError as exc:
+        what = (
+            "baseline is not valid JSON"
+            if exc.problem.startswith("malformed")
+            else ("cannot read baseline")
+        )
+        raise ConfigError(f"{path}: {what}: {exc.problem}") from None
     if not isinstance(doc, dict) or doc.get("version") != BASELINE_VERSION:
         raise ConfigError(f"{path}: not a guardrails baseline (version {BASELINE_VERSION})")
     entries = doc.get("findings")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from copy import deepcopy
 from dataclasses import dataclass, field
 from functools import cache
@@ -10,11 +11,14 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from guardrails.errors import ConfigError
+from guardrails.errors import ConfigError, InputError
+from guardrails.parsers.loader import yaml_node_budget
+from guardrails.parsers.safe_io import read_text
+from guardrails.parsers.safe_yaml import load_yaml
 
 CONFIG_NAMES = (".guardrails.yaml", ".guardrails.yml")
+#: A config is a page of settings and waivers; anything this large is not one.
+MAX_CONFIG_BYTES = 8 * 1024 * 1024
 
 DEFAULTS: dict[str, Any] = {
     "default_environment": None,
@@ -68,16 +72,37 @@ def _schema() -> dict[str, Any]:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest .guardrails.yaml in ``start`` (or its directory) and its parents."""
-    here = start.resolve()
-    if not here.is_dir():
-        here = here.parent
+    """The nearest .guardrails.yaml in ``start`` (or its directory) and its parents.
+
+    A symlink loop or a directory that cannot be searched is a ConfigError: silently using
+    the defaults could drop the rules a repository's config sets. A candidate that is not a
+    regular file (a FIFO, a device) is refused when it is read.
+    """
+    try:
+        here = start.resolve()
+        if not here.is_dir():
+            here = here.parent
+    except (OSError, RuntimeError) as exc:  # RuntimeError: symlink loop (Python < 3.13)
+        raise ConfigError(f"{start}: cannot look for {CONFIG_NAMES[0]}: {_why(exc)}") from None
     for directory in (here, *here.parents):
         for name in CONFIG_NAMES:
             candidate = directory / name
-            if candidate.is_file():
-                return candidate
+            try:
+                os.stat(candidate)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            except OSError as exc:
+                raise ConfigError(
+                    f"{candidate}: cannot look for {CONFIG_NAMES[0]}: {_why(exc)}"
+                ) from None
+            return candidate
     return None
+
+
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return "symlink loop" if isinstance(exc, RuntimeError) else str(exc)
 
 
 def load_config(path: Path | None) -> Config:
@@ -85,17 +110,18 @@ def load_config(path: Path | None) -> Config:
     if path is None:
         return Config()
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}: config is not valid YAML{where}") from None
-    if raw is None:
-        raw = {}
+        text = read_text(str(path), MAX_CONFIG_BYTES)
+        documents = load_yaml(str(path), text, yaml_node_budget(text)).documents
+    except InputError as exc:
+        what = (
+            "config is not valid YAML"
+            if exc.problem.startswith("malformed")
+            else ("cannot read config")
+        )
+        raise ConfigError(f"{path}: {what}: {exc.problem}") from None
+    if len(documents) > 1:
+        raise ConfigError(f"{path}: config must be one YAML document, found {len(documents)}")
+    raw = documents[0] if documents else {}
     return Config(validate_config(raw, str(path)), path)
 
 

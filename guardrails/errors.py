@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
+
+#: The input file being read or evaluated, named by the catch-all "internal error" message.
+current_input: ContextVar[str | None] = ContextVar("current_input", default=None)
+
 
 class GuardrailsError(Exception):
     """Base of every error guardrails reports to a user (exit code 2)."""

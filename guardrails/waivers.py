@@ -19,6 +19,7 @@ from typing import Any
 
 from guardrails.errors import ConfigError
 from guardrails.model import Finding, Graph
+from guardrails.parsers.safe_io import read_side_file
 
 INLINE = re.compile(r"#\s*guardrails:ignore\s+(?P<body>.*)$")
 
@@ -126,12 +127,15 @@ def inline_waivers(graph: Graph, today: date, max_days: int) -> list[Waiver]:
             by_file.setdefault(r.location.file, []).append((r.location.line, r.address))
     out: list[Waiver] = []
     for file, anchors in by_file.items():
-        try:
-            lines = Path(file).read_text(encoding="utf-8-sig").splitlines()
-        except OSError:
+        text = read_side_file(file)
+        if text is None:
             continue
+        lines = text.splitlines()
+        comments: dict[int, list[int]] = {}  # many resources can share a line (count, for_each)
         for line, address in anchors:
-            for number in _comment_lines_at(lines, line):
+            if line not in comments:
+                comments[line] = _comment_lines_at(lines, line)
+            for number in comments[line]:
                 match = INLINE.search(lines[number - 1])
                 if match:
                     origin = f"{file}:{number}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Annotated
@@ -13,12 +14,12 @@ from guardrails import __version__
 from guardrails.cli.baseline import baseline_app
 from guardrails.cli.bundle import bundle_app
 from guardrails.cli.check import check
-from guardrails.cli.common import print_error
+from guardrails.cli.common import print_error, silence_stdout
 from guardrails.cli.cost import cost
 from guardrails.cli.graph import graph
 from guardrails.cli.policies import policies
 from guardrails.cli.waivers import waivers_app
-from guardrails.errors import GuardrailsError
+from guardrails.errors import GuardrailsError, current_input
 
 app = typer.Typer(
     name="guardrails",
@@ -71,9 +72,22 @@ def collector_paused() -> Iterator[None]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Console entry point; returns the exit code (0 ok, 1 findings, 2 error)."""
+    args = list(argv) if argv is not None else sys.argv[1:]
+    code = _run(args)
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except OSError:
+        silence_stdout()  # a closed pipe: the error (if any) is already on stderr
+        code = code if code == 2 else 2
+    return code
+
+
+def _run(args: list[str]) -> int:
+    token = current_input.set(None)
     try:
         with collector_paused():
-            result = app(args=list(argv) if argv is not None else None, standalone_mode=False)
+            result = app(args=args, standalone_mode=False)
     except typer.Exit as exc:
         return int(exc.exit_code)
     except GuardrailsError as exc:
@@ -81,13 +95,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except RecursionError:
+        print_error(f"{_processing(args)}: input nests too deeply to be processed")
+        return 2
+    except MemoryError:
+        print_error(f"{_processing(args)}: out of memory (use --max-resources or smaller inputs)")
+        return 2
     except Exception as exc:
-        # Usage errors come from the Click that Typer vendors; they know how to show themselves.
-        if callable(getattr(exc, "show", None)) and hasattr(exc, "exit_code"):
-            exc.show()  # type: ignore[attr-defined]
+        # Usage errors come from the Click that Typer vendors: one line, like every error.
+        if callable(getattr(exc, "format_message", None)) and hasattr(exc, "exit_code"):
+            print_error(_usage_line(exc))
             return 2
         if type(exc).__name__ == "Abort":
             return 130
-        print_error(f"internal error: {type(exc).__name__}: {exc}")
+        print_error(
+            f"internal error while processing {_processing(args)}: {type(exc).__name__}: "
+            f"{str(exc)[:200]} (this is a bug in guardrails: please report it to the "
+            "maintainers with this message and, if you can, the input)"
+        )
         return 2
+    finally:
+        current_input.reset(token)
     return result if isinstance(result, int) else 0
+
+
+def _processing(args: list[str]) -> str:
+    """The input being read when an error struck, else the command line's paths."""
+    current = current_input.get()
+    if current:
+        return current
+    named = [a for a in args[1:] if not a.startswith("-")]
+    return ", ".join(named[:3]) or "the command line"
+
+
+def _usage_line(exc: Exception) -> str:
+    message = exc.format_message()  # type: ignore[attr-defined]
+    context = getattr(exc, "ctx", None)
+    command = getattr(context, "command_path", None) if context is not None else None
+    hint = f" (see '{command} --help')" if command else ""
+    return f"{message}{hint}"

@@ -12,6 +12,7 @@ import typer
 from guardrails.cli.common import (
     ConfigOpt,
     EnvOpt,
+    MaxResourcesOpt,
     MaxSizeOpt,
     PathsArg,
     PolicyDirOpt,
@@ -25,6 +26,7 @@ from guardrails.cli.common import (
     use_color,
 )
 from guardrails.errors import ConfigError, GuardrailsError
+from guardrails.limits import DEFAULT_MAX_RESOURCES
 
 if TYPE_CHECKING:
     from guardrails.report import Report
@@ -154,6 +156,7 @@ def check(
     root: RootOpt = None,
     stdin_path: StdinPathOpt = None,
     max_size_mb: MaxSizeOpt = 200,
+    max_resources: MaxResourcesOpt = DEFAULT_MAX_RESOURCES,
 ) -> None:
     """Check infrastructure changes against the guardrail policies."""
     # Imported here so `guardrails --help` stays fast (the pipeline is ~100 ms of imports).
@@ -168,6 +171,7 @@ def check(
                 root=root,
                 stdin_path=stdin_path,
                 max_bytes=max_size_mb << 20,
+                max_resources=max_resources,
                 config_path=config,
                 environment=env.value if env else None,
                 changed_only=changed_only,

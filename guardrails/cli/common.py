@@ -47,7 +47,19 @@ StdinPathOpt = Annotated[
     typer.Option("--stdin-path", help="File name that '-' (standard input) stands for in reports."),
 ]
 MaxSizeOpt = Annotated[
-    int, typer.Option("--max-size-mb", min=1, help="Refuse input files larger than this.")
+    int,
+    typer.Option(
+        "--max-size-mb", min=1, max=4096, help="Refuse input files larger than this (1-4096)."
+    ),
+]
+MaxResourcesOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-resources",
+        min=1,
+        max=10_000_000,
+        help="Stop with an error when the inputs hold more resources than this.",
+    ),
 ]
 ConfigOpt = Annotated[
     Path | None,
@@ -84,7 +96,10 @@ OutputOpt = Annotated[
 
 def use_color() -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set."""
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    stream = sys.stdout
+    if stream is None or stream.closed:
+        return False
+    return stream.isatty() and "NO_COLOR" not in os.environ
 
 
 def emit(text: str, output: str | None) -> None:
@@ -94,8 +109,30 @@ def emit(text: str, output: str | None) -> None:
     if output:
         write_atomic(output, text)
     else:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        write_stdout(text)
+
+
+def write_stdout(text: str) -> None:
+    """Write to stdout; a closed or full stdout or a broken pipe is a one-line error (exit 2)."""
+    stream = sys.stdout
+    if stream is None or stream.closed:
+        raise ConfigError("standard output is closed; nothing could be written (use --output)")
+    try:
+        stream.write(text)
+        stream.flush()
+    except OSError as exc:
+        silence_stdout()
+        raise ConfigError(f"standard output: cannot write: {exc.strerror or exc}") from None
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail a second time."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 def print_error(message: str) -> None:

@@ -10,6 +10,7 @@ import typer
 from guardrails.cli.common import (
     ConfigOpt,
     EnvOpt,
+    MaxResourcesOpt,
     MaxSizeOpt,
     OutputOpt,
     PathsArg,
@@ -19,6 +20,7 @@ from guardrails.cli.common import (
     use_color,
 )
 from guardrails.errors import GuardrailsError
+from guardrails.limits import DEFAULT_MAX_RESOURCES
 
 
 class CostFormat(StrEnum):
@@ -37,6 +39,7 @@ def cost(
     env: EnvOpt = None,
     source_root: SourceRootOpt = None,
     max_size_mb: MaxSizeOpt = 200,
+    max_resources: MaxResourcesOpt = DEFAULT_MAX_RESOURCES,
 ) -> None:
     """Show GPU cost per resource (hourly, monthly, before → after) and the change's delta."""
     from guardrails.api import ScanOptions, enriched_graph
@@ -51,6 +54,7 @@ def cost(
         options = ScanOptions(
             source_root=source_root,
             max_bytes=max_size_mb << 20,
+            max_resources=max_resources,
             config_path=config,
             environment=env.value if env else None,
         )

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from guardrails.cli.common import (
+    MaxResourcesOpt,
     MaxSizeOpt,
     OutputOpt,
     PathsArg,
@@ -19,6 +20,7 @@ from guardrails.cli.common import (
     use_color,
 )
 from guardrails.errors import GuardrailsError
+from guardrails.limits import DEFAULT_MAX_RESOURCES
 from guardrails.model import Graph
 
 
@@ -35,12 +37,16 @@ def graph(
     output: OutputOpt = None,
     source_root: SourceRootOpt = None,
     max_size_mb: MaxSizeOpt = 200,
+    max_resources: MaxResourcesOpt = DEFAULT_MAX_RESOURCES,
 ) -> None:
     """Print the normalized resource graph (the document policies receive as input)."""
     from guardrails.api import ScanOptions, build_graph
 
     try:
-        g = build_graph(paths, ScanOptions(source_root=source_root, max_bytes=max_size_mb << 20))
+        options = ScanOptions(
+            source_root=source_root, max_bytes=max_size_mb << 20, max_resources=max_resources
+        )
+        g = build_graph(paths, options)
         color = output is None and use_color()
         text = render_graph_json(g) if format is GraphFormat.JSON else render_graph_table(g, color)
         emit(text, output)
@@ -49,7 +55,7 @@ def graph(
 
 
 def render_graph_json(g: Graph) -> str:
-    return json.dumps(g.to_input(), indent=2, default=str) + "\n"
+    return json.dumps(g.to_input(), indent=2, default=str, allow_nan=False) + "\n"
 
 
 def render_graph_table(g: Graph, color: bool) -> str:

@@ -138,7 +138,7 @@ def _regopy_interpreter(
     for name, text in sources:
         interpreter.add_module(name, text)
     interpreter.add_data_json(json.dumps(data))
-    interpreter.set_input_term(json.dumps(input_doc))
+    interpreter.set_input_term(json.dumps(input_doc, allow_nan=False))
     return interpreter
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,7 +41,8 @@ def _quantity(value: Any) -> float | None:
         number = float(str(value).strip())
     except ValueError:
         return None
-    return number if number >= 0 else None
+    # float() also reads "inf", "nan" and "1e999": none of them is a number of GPUs.
+    return number if math.isfinite(number) and number >= 0 else None
 
 
 def gpus_per_pod(template: Mapping[str, Any]) -> tuple[float, str | None]:

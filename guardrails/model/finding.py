@@ -65,7 +65,8 @@ class Finding:
             PurePosixPath(self.location.file.replace("\\", "/")).as_posix() if self.location else ""
         )
         key = "\x1f".join((self.policy, file, self.resource, self.message))
-        return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+        # surrogatepass: a file name that is not UTF-8 still hashes (to the same value every run).
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     @property
     def where(self) -> str:

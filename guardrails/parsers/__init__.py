@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from guardrails.errors import InputError
+from guardrails.errors import InputError, current_input
 from guardrails.model import Graph, InputFile
-from guardrails.parsers.base import ParseOptions, Parser
+from guardrails.parsers.base import DEFAULT_MAX_RESOURCES, ParseOptions, Parser
 from guardrails.parsers.discovery import discover
 from guardrails.parsers.hcl import TerraformHclParser
 from guardrails.parsers.kubernetes import KubernetesParser
@@ -30,7 +30,15 @@ SUPPORTED = (
     "or Kubernetes manifests (YAML/JSON)"
 )
 
-__all__ = ["PARSERS", "ParseOptions", "Parser", "detect", "parse_paths", "parse_text"]
+__all__ = [
+    "DEFAULT_MAX_RESOURCES",
+    "PARSERS",
+    "ParseOptions",
+    "Parser",
+    "detect",
+    "parse_paths",
+    "parse_text",
+]
 
 
 def detect(loaded: LoadedInput) -> Parser | None:
@@ -66,6 +74,7 @@ def parse_paths(
     skipped: list[InputFile] = []
     files = discover(paths)
     hcl_dirs: dict[str, list[str]] = {}
+    total = 0
     for path, explicit in files:
         if progress:
             progress(path)
@@ -74,17 +83,54 @@ def parse_paths(
             hcl_dirs.setdefault(str(Path(path).parent), []).append(path)
             continue
         name = (options.stdin_path or STDIN_NAME) if path == "-" else path
+        current_input.set(name)
         loaded = load(name, read_text(path, options.max_bytes))
+        # Check before building: a parser makes several objects per resource.
+        _check_count(name, total + rough_resource_count(loaded), options.max_resources)
         parser = detect(loaded)
         if parser is None:
             if explicit:
                 raise InputError(name, f"unrecognized input: expected {SUPPORTED}")
             skipped.append(InputFile(name, "skipped", ("not a supported format",)))
             continue
-        graphs.append(parser.parse(loaded, options))
+        graph = parser.parse(loaded, options)
+        total += len(graph.resources)
+        _check_count(name, total, options.max_resources)
+        graphs.append(graph)
     hcl = PARSERS["terraform-hcl"]
     assert isinstance(hcl, TerraformHclParser)
-    for tf_files in hcl_dirs.values():
-        graphs.append(hcl.parse_files(tf_files, options))
+    for directory, tf_files in hcl_dirs.items():
+        current_input.set(directory)
+        graph = hcl.parse_files(tf_files, options)
+        total += len(graph.resources)
+        _check_count(directory, total, options.max_resources)
+        graphs.append(graph)
+    current_input.set(", ".join(paths[:3]))
     merged = Graph.merge(graphs)
     return Graph(merged.resources, merged.edges, merged.inputs + tuple(skipped))
+
+
+def rough_resource_count(loaded: LoadedInput) -> int:
+    """A cheap lower bound on the resources ``loaded`` will become (before building them)."""
+    count = 0
+    for doc in loaded.documents:
+        if not isinstance(doc, dict):
+            continue
+        count += 1
+        for key in ("resource_changes", "steps", "items"):
+            value = doc.get(key)
+            if isinstance(value, list):
+                count += len(value)
+        deployment = doc.get("deployment")
+        if isinstance(deployment, dict) and isinstance(deployment.get("resources"), list):
+            count += len(deployment["resources"])
+    return count
+
+
+def _check_count(name: str, count: int, limit: int) -> None:
+    if count > limit:
+        raise InputError(
+            name,
+            f"the scan reaches {count:,} resources, over the limit of {limit:,} "
+            "(raise it with --max-resources, or scan fewer files at once)",
+        )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from guardrails.limits import DEFAULT_MAX_RESOURCES
 from guardrails.model import Graph, SourceFormat
 from guardrails.parsers.loader import LoadedInput
 
@@ -19,6 +20,8 @@ class ParseOptions:
     max_bytes: int = 200 * 1024 * 1024
     #: The file name standard input stands for (``--stdin-path``); None: ``<stdin>``.
     stdin_path: str | None = None
+    #: Most resources one scan may hold (all inputs together); past it the scan stops.
+    max_resources: int = DEFAULT_MAX_RESOURCES
 
 
 class Parser(Protocol):

@@ -16,6 +16,7 @@ from guardrails.model import SourceFormat as Fmt
 from guardrails.parsers.base import ParseOptions
 from guardrails.parsers.hcl_values import Converted, ValueConverter, literal_table, unquote
 from guardrails.parsers.ids import provider_from_terraform, resource_id, string_map
+from guardrails.parsers.json_safe import check_values
 from guardrails.parsers.loader import LoadedInput, read_text
 from guardrails.parsers.terraform_source import block_lines
 
@@ -43,6 +44,7 @@ def _load(path: str, text: str) -> dict[str, Any]:
         where = f" at line {line}" if isinstance(line, int) and line > 0 else ""
         problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(path, f"invalid HCL{where}: {problem[:160]}") from None
+    check_values(path, document)
     return document if isinstance(document, dict) else {}
 
 

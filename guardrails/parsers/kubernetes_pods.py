@@ -25,8 +25,15 @@ def as_count(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value if value >= 0 else None
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    return _decimal(value)
+
+
+def _decimal(value: Any) -> int | None:
+    """An ASCII decimal string as an int (``"²"`` passes ``isdigit`` but is no number)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit() and len(text) <= 18:
+            return int(text)
     return None
 
 

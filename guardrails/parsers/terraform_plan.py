@@ -32,6 +32,8 @@ _ACTIONS: dict[tuple[str, ...], Action] = {
     ("delete", "create"): Action.REPLACE,
     ("create", "delete"): Action.REPLACE,
 }
+#: Real configurations nest modules a handful of levels; every level becomes a module node.
+MAX_MODULE_DEPTH = 100
 _INDEX = re.compile(r"\[[^\]]*\]")
 _LABEL_KEYS = ("tags_all", "tags", "labels")
 
@@ -162,6 +164,10 @@ class _PlanBuilder:
         address = str(entry["address"])
         rtype = str(entry.get("type") or address.rsplit(".", 2)[-2])
         module = entry.get("module_address") or _module_of(address)
+        if module is not None and not isinstance(module, str):
+            raise ValueError(f"{address[:100]}: module_address is not a string")
+        if module and module.count("module.") > MAX_MODULE_DEPTH:
+            raise ValueError(f"{address[:100]}...: modules nested over {MAX_MODULE_DEPTH} deep")
         labels: dict[str, str] = {}
         for key in _LABEL_KEYS:
             labels.update(string_map(attributes.get(key)))
@@ -195,7 +201,7 @@ class _PlanBuilder:
         modules = {r.module for r in self.resources.values() if r.module}
         for path in _module_paths_from_config(root, None):
             modules.add(path)
-        for module in sorted({m for path in modules for m in _ancestors(path)}):
+        for module in sorted(_with_ancestors(modules)):
             self._add_module(module, root)
         for res in list(self.resources.values()):
             if res.mode == "module":
@@ -343,6 +349,8 @@ def _module_of(address: str) -> str | None:
 
 def _split_address(address: str) -> list[str]:
     """Split on dots outside ``[...]`` (for_each keys may contain dots)."""
+    if "[" not in address:
+        return address.split(".")
     parts: list[str] = []
     depth = 0
     current = ""
@@ -358,6 +366,17 @@ def _split_address(address: str) -> list[str]:
             current += ch
     parts.append(_INDEX.sub("", current))
     return parts
+
+
+def _with_ancestors(modules: set[str]) -> set[str]:
+    """``modules`` and every module above them, each ancestor chain walked once."""
+    out: set[str] = set()
+    for module in modules:
+        for ancestor in reversed(_ancestors(module)):
+            if ancestor in out:
+                break
+            out.add(ancestor)
+    return out
 
 
 def _ancestors(module: str) -> list[str]:

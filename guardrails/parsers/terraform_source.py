@@ -7,13 +7,14 @@ for registry modules, from ``.terraform/modules/modules.json`` written by ``terr
 
 from __future__ import annotations
 
-import json
 import os
 import re
-from functools import cache
 from pathlib import Path
 
+from guardrails.errors import InputError
 from guardrails.model import Location
+from guardrails.parsers.json_safe import load_json
+from guardrails.parsers.safe_io import DEFAULT_MAX_BYTES, read_side_file
 
 _BLOCK = re.compile(
     r'^[ \t]*(resource|data|module)[ \t]+"([^"]+)"(?:[ \t]+"([^"]+)")?[ \t]*\{', re.M
@@ -23,10 +24,15 @@ _BLOCK = re.compile(
 class SourceIndex:
     """Finds block locations under a Terraform root module directory."""
 
-    def __init__(self, root: Path, module_sources: dict[str, str]) -> None:
+    def __init__(
+        self, root: Path, module_sources: dict[str, str], max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> None:
         self.root = root
         self.module_sources = module_sources
-        self.installed = _installed_modules(root)
+        self.max_bytes = max_bytes
+        self.installed = _installed_modules(root, max_bytes)
+        self._dirs: dict[str, dict[tuple[str, str, str], Location]] = {}
+        self._module_dirs: dict[str | None, Path | None] = {}
 
     def locate(
         self, module: str | None, rtype: str, name: str, mode: str = "resource"
@@ -34,7 +40,7 @@ class SourceIndex:
         directory = self.module_dir(module)
         if directory is None:
             return None
-        return _blocks(str(directory)).get((mode, rtype, name))
+        return self._blocks(str(directory)).get((mode, rtype, name))
 
     def locate_module(self, module: str) -> Location | None:
         parent, _, last = module.rpartition(".")
@@ -42,41 +48,64 @@ class SourceIndex:
         directory = self.module_dir(parent_module)
         if directory is None:
             return None
-        return _blocks(str(directory)).get(("module", last, ""))
+        return self._blocks(str(directory)).get(("module", last, ""))
+
+    def _blocks(self, directory: str) -> dict[tuple[str, str, str], Location]:
+        found = self._dirs.get(directory)
+        if found is None:
+            found = self._dirs[directory] = _blocks(directory, self.max_bytes)
+        return found
 
     def module_dir(self, module: str | None) -> Path | None:
+        """The directory of ``module``'s source; iterative and memoized, so a module path
+        thousands of calls deep costs one step per call, not a rescan or a deep recursion."""
         if not module:
             return self.root
+        chain: list[str] = []
+        current: str | None = module
+        while current and current not in self._module_dirs:
+            chain.append(current)
+            current = current.rsplit(".module.", 1)[0] if ".module." in current else None
+        for path in reversed(chain):
+            self._module_dirs[path] = self._resolve(path)
+        return self._module_dirs[module]
+
+    def _resolve(self, module: str) -> Path | None:
         source = self.module_sources.get(module, "")
         if source.startswith(("./", "../")):
             parent = module.rsplit(".module.", 1)[0] if ".module." in module else None
-            parent_dir = self.module_dir(parent)
+            parent_dir = self._module_dirs.get(parent) if parent else self.root
             return Path(os.path.normpath(parent_dir / source)) if parent_dir else None
         key = ".".join(module.split(".")[1::2])
         installed = self.installed.get(key)
         return self.root / installed if installed else None
 
 
-def _installed_modules(root: Path) -> dict[str, str]:
+def _installed_modules(root: Path, max_bytes: int) -> dict[str, str]:
     manifest = root / ".terraform" / "modules" / "modules.json"
     try:
-        data = json.loads(manifest.read_text(encoding="utf-8"))
+        text = read_side_file(str(manifest), max_bytes)
+        if text is None:
+            return {}
+        data = load_json(str(manifest), text)
         return {str(m["Key"]): str(m["Dir"]) for m in data.get("Modules", []) if m.get("Key")}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return {}
+    except InputError as exc:
+        if "not a regular file" in exc.problem:
+            raise
         return {}
 
 
-@cache
-def _blocks(directory: str) -> dict[tuple[str, str, str], Location]:
+def _blocks(directory: str, max_bytes: int) -> dict[tuple[str, str, str], Location]:
     found: dict[tuple[str, str, str], Location] = {}
     try:
         files = sorted(Path(directory).glob("*.tf"))
     except OSError:
         return found
     for tf in files:
-        try:
-            text = tf.read_text(encoding="utf-8-sig", errors="replace")
-        except OSError:
+        text = read_side_file(str(tf), max_bytes)
+        if text is None:
             continue
         for key, line in block_lines(text).items():
             found.setdefault(key, Location(str(tf), line))
@@ -86,7 +115,11 @@ def _blocks(directory: str) -> dict[tuple[str, str, str], Location]:
 def block_lines(text: str) -> dict[tuple[str, str, str], int]:
     """1-based line of every ``resource``/``data``/``module`` block: (kind, type or name, name)."""
     lines: dict[tuple[str, str, str], int] = {}
+    line, counted = 1, 0
     for match in _BLOCK.finditer(text):
+        # Count newlines only since the previous block: one pass over the file, not one per block.
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
         key = (match.group(1), match.group(2), match.group(3) or "")
-        lines.setdefault(key, text.count("\n", 0, match.start()) + 1)
+        lines.setdefault(key, line)
     return lines

@@ -76,7 +76,7 @@ def render_cost_table(breakdown: CostBreakdown, color: bool) -> str:
 
 
 def render_cost_json(breakdown: CostBreakdown) -> str:
-    return json.dumps(breakdown.to_dict(), indent=2) + "\n"
+    return json.dumps(breakdown.to_dict(), indent=2, allow_nan=False) + "\n"
 
 
 def render_cost_markdown(breakdown: CostBreakdown) -> str:

@@ -40,13 +40,13 @@ def render_json(report: Report) -> str:
     at 20,000 findings); without ``indent`` the C encoder does each finding in microseconds.
     One finding per line also keeps diffs of two reports readable.
     """
-    encode = json.JSONEncoder().encode  # compact enough, and C-accelerated
+    encode = json.JSONEncoder(allow_nan=False).encode  # compact enough, and C-accelerated
     members = []
     for key, value in report_document(report).items():
         if key == "findings":
             body = ",\n".join(f"    {encode(f)}" for f in value)
             text = f"[\n{body}\n  ]" if value else "[]"
         else:
-            text = json.dumps(value, indent=2).replace("\n", "\n  ")
+            text = json.dumps(value, indent=2, allow_nan=False).replace("\n", "\n  ")
         members.append(f"  {json.dumps(key)}: {text}")
     return "{\n" + ",\n".join(members) + "\n}\n"

@@ -131,4 +131,4 @@ def sarif_document(report: Report, root: Path | None = None) -> dict[str, Any]:
 
 
 def render_sarif(report: Report) -> str:
-    return json.dumps(sarif_document(report), indent=2) + "\n"
+    return json.dumps(sarif_document(report), indent=2, allow_nan=False) + "\n"

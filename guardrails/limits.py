@@ -1,0 +1,11 @@
+"""Limits on what one scan reads, shared by the parsers and the command line (no imports)."""
+
+from __future__ import annotations
+
+#: Largest input file read by default (``--max-size-mb``).
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+#: Most ``--max-size-mb`` may ask for: inputs are held in memory several times over.
+MAX_LIMIT_BYTES = 4 * 1024 * 1024 * 1024
+#: Default resource-count limit (``--max-resources``): policy engines hold every resource at
+#: once; the Rego engines need tens of kilobytes per resource (benchmarks/results/hostile.json).
+DEFAULT_MAX_RESOURCES = 20_000

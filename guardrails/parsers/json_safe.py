@@ -1,0 +1,140 @@
+"""JSON-safe values: numbers in range, no NaN/Infinity, no lone surrogates, bounded nesting.
+
+Every parsed input goes through these rules once, at load, so nothing later (enrichment,
+fingerprints, the Rego engines' JSON, every report) meets a value JSON cannot carry.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+from guardrails.errors import InputError
+
+#: Deepest nesting accepted (real plans and CRD schemas stay far below; code that walks values
+#: recursively needs a bound well under Python's recursion limit).
+MAX_DEPTH = 200
+#: Integers are kept to 64 bits; longer digit strings are refused before conversion.
+MAX_INT_DIGITS = 40
+_INT_LIMIT = 2**63
+TOO_DEEP = f"nesting is too deep (more than {MAX_DEPTH} levels)"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: A JSON or YAML escape that can produce a lone surrogate (``\ud800``, ``\U0000DC00``).
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
+
+
+def safe_number(value: int | float) -> str | None:
+    """Why ``value`` cannot stand in a JSON document, or None when it can."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return None if -_INT_LIMIT <= value < _INT_LIMIT else "integer out of the 64-bit range"
+    if not math.isfinite(value):
+        return "not a finite number (inf/NaN cannot be represented in JSON)"
+    return None
+
+
+def clean_string(text: str) -> str:
+    """``text`` with lone surrogates (from ``\\ud800`` escapes) replaced by U+FFFD."""
+    if text.isascii():
+        return text
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def may_hold_surrogates(text: str) -> bool:
+    """True when ``text`` has an escape that decodes to a lone surrogate."""
+    return _SURROGATE_ESCAPE.search(text) is not None
+
+
+def load_json(path: str, text: str) -> Any:
+    """Parse JSON text into JSON-safe values; InputError naming ``path`` for anything else."""
+
+    def parse_int(digits: str) -> int:
+        if len(digits) > MAX_INT_DIGITS:
+            raise _Rejected(f"integer with {len(digits):,} digits is out of range")
+        value = int(digits)
+        problem = safe_number(value)
+        if problem:
+            raise _Rejected(f"{digits}: {problem}")
+        return value
+
+    def parse_float(text: str) -> float:
+        value = float(text)
+        problem = safe_number(value)
+        if problem:
+            raise _Rejected(f"{text[:40]}: {problem}")
+        return value
+
+    def parse_constant(name: str) -> float:
+        raise _Rejected(f"{name} is not JSON (no NaN/Infinity)")
+
+    try:
+        doc = json.loads(
+            text, parse_int=parse_int, parse_float=parse_float, parse_constant=parse_constant
+        )
+    except _Rejected as exc:
+        raise InputError(path, f"bad number: {exc}") from None
+    except json.JSONDecodeError as exc:
+        hint = ""
+        if text.lstrip().startswith("[command]"):
+            hint = " (captured through the setup-terraform wrapper; set terraform_wrapper: false)"
+        where = f"at line {exc.lineno} column {exc.colno}"
+        raise InputError(path, f"malformed JSON: {exc.msg} {where}{hint}") from None
+    except RecursionError:
+        raise InputError(path, f"malformed JSON: {TOO_DEEP}") from None
+    if text.count("{") + text.count("[") > MAX_DEPTH:
+        check_depth(path, doc)
+    if may_hold_surrogates(text):
+        doc = _clean_strings(doc)
+    return doc
+
+
+class _Rejected(ValueError):
+    pass
+
+
+def check_depth(path: str, doc: Any) -> None:
+    """Raise InputError when ``doc`` nests deeper than MAX_DEPTH (iteratively, no recursion)."""
+    stack: list[tuple[Any, int]] = [(doc, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise InputError(path, TOO_DEEP)
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, dict | list))
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value if isinstance(v, dict | list))
+
+
+def check_values(path: str, doc: Any) -> None:
+    """Raise InputError for a number JSON cannot carry or nesting past MAX_DEPTH in ``doc``.
+
+    For values that did not come through :func:`load_json` (python-hcl2's output)."""
+    stack: list[tuple[Any, int]] = [(doc, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            if isinstance(value, int | float):
+                problem = safe_number(value)
+                if problem:
+                    raise InputError(path, f"bad number {str(value)[:40]}: {problem}")
+            continue
+        if depth >= MAX_DEPTH:
+            raise InputError(path, TOO_DEEP)
+        stack.extend((child, depth + 1) for child in children)
+
+
+def _clean_strings(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_string(value)
+    if isinstance(value, dict):
+        return {clean_string(k): _clean_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean_strings(v) for v in value]
+    return value
