@@ -6,8 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from guardrails.errors import InputError, current_input
+from guardrails.limits import DEFAULT_MAX_RESOURCES
 from guardrails.model import Graph, InputFile
-from guardrails.parsers.base import DEFAULT_MAX_RESOURCES, ParseOptions, Parser
+from guardrails.parsers.base import ParseOptions, Parser
 from guardrails.parsers.discovery import discover
 from guardrails.parsers.hcl import TerraformHclParser
 from guardrails.parsers.kubernetes import KubernetesParser

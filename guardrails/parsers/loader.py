@@ -6,8 +6,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from guardrails.limits import DEFAULT_MAX_BYTES
 from guardrails.parsers.json_safe import load_json
-from guardrails.parsers.safe_io import DEFAULT_MAX_BYTES, STDIN_NAME, read_text
+from guardrails.parsers.safe_io import STDIN_NAME, read_text
 from guardrails.parsers.safe_yaml import load_yaml
 
 #: Upper bound on the number of values a YAML stream may hold once aliases are followed.

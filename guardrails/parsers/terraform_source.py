@@ -12,9 +12,10 @@ import re
 from pathlib import Path
 
 from guardrails.errors import InputError
+from guardrails.limits import DEFAULT_MAX_BYTES
 from guardrails.model import Location
 from guardrails.parsers.json_safe import load_json
-from guardrails.parsers.safe_io import DEFAULT_MAX_BYTES, read_side_file
+from guardrails.parsers.safe_io import read_side_file
 
 _BLOCK = re.compile(
     r'^[ \t]*(resource|data|module)[ \t]+"([^"]+)"(?:[ \t]+"([^"]+)")?[ \t]*\{', re.M
