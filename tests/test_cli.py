@@ -135,7 +135,13 @@ def test_check_fixtures_gives_findings_with_every_field(tmp_path: Path) -> None:
     assert code == 0
     assert len(doc["findings"]) > 50
     _assert_filled(doc)
-    assert {f["category"] for f in doc["findings"]} == {"cost", "spot", "tagging", "security"}
+    assert {f["category"] for f in doc["findings"]} == {
+        "cost",
+        "spot",
+        "tagging",
+        "security",
+        "input",
+    }
 
 
 @pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is not beside the clone")

@@ -26,6 +26,7 @@ CATEGORY_TITLES = {
     "spot": "Spot capacity",
     "tagging": "Tagging",
     "security": "Security",
+    "input": "Input coverage",
 }
 
 

@@ -69,6 +69,11 @@ class Finding:
         return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     @property
+    def unknown_label(self) -> str:
+        """How reports name an unknown outcome: a skipped input part, or a value known at apply."""
+        return "not evaluated" if self.category == "input" else "unknown until apply"
+
+    @property
     def where(self) -> str:
         """``file:line`` for people (line 1 when unknown), or empty without a location."""
         return str(self.location) if self.location else ""

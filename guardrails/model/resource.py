@@ -78,7 +78,9 @@ class Resource:
     prior values (None when the resource is new or the format has none). ``unknown`` lists
     dotted attribute paths whose value is only known after apply. ``workload`` is set for
     anything that runs pods: its pod templates with replica counts, containers and scheduling.
-    ``facts`` is filled by enrichment, never by parsers.
+    ``facts`` is filled by enrichment, never by parsers. ``unevaluated`` says why the engine
+    could not look inside this node (a module whose files are not here, a part of an input it
+    cannot read) and what to do about it; GR-INPUT-001 reports every such node as ``unknown``.
     """
 
     id: str
@@ -98,6 +100,7 @@ class Resource:
     namespace: str | None = None
     workload: Mapping[str, Any] | None = None
     facts: Mapping[str, Any] = field(default_factory=dict)
+    unevaluated: str | None = None
 
     @property
     def is_data(self) -> bool:
@@ -123,4 +126,5 @@ class Resource:
             "location": self.location.to_input() if self.location else None,
             "workload": self.workload,
             "facts": self.facts,
+            "unevaluated": self.unevaluated,
         }

@@ -111,12 +111,13 @@ class _Builder:
                 self._add(path, address, rtype, name, mode, body, line)
         for (name,), body in _labelled(doc.get("module"), 1):
             line = lines.get(("module", name, ""))
-            self._add(path, f"module.{name}", "module", name, "module", body, line)
             source = body.get("source")
             shown = unquote(source) if isinstance(source, str) else "unknown source"
-            self.notes.setdefault(path, []).append(
-                f"module.{name} (source {shown}) is referenced but not expanded"
+            reason = (
+                f"module source {shown} was not expanded, so none of its resources were "
+                "checked; run `terraform init`, or scan the plan"
             )
+            self._add(path, f"module.{name}", "module", name, "module", body, line, reason)
 
     def _add(
         self,
@@ -127,6 +128,7 @@ class _Builder:
         mode: str,
         body: Mapping[str, Any],
         line: int | None,
+        unevaluated: str | None = None,
     ) -> None:
         out = Converted()
         attributes = {
@@ -162,6 +164,7 @@ class _Builder:
                 labels=labels,
                 location=Location(path, line),
                 mode=mode,
+                unevaluated=unevaluated,
             )
         )
 

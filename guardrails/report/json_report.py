@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from guardrails.model import Outcome
 from guardrails.report.cost import change_totals
 from guardrails.report.model import Report
 
@@ -25,7 +24,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "findings": len(report.judged),
             "by_severity": report.counts_by_severity(),
             "waived": sum(1 for f in report.findings if f.waived),
-            "unknown": sum(1 for f in report.active if f.outcome == Outcome.UNKNOWN),
+            "unknown": report.unknown_count,
             "existing": len(report.existing),
             "cost": change_totals(report.cost),
         },

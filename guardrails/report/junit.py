@@ -49,7 +49,7 @@ def _case(suite: ET.Element, classname: str, finding: Finding) -> tuple[int, int
         ET.SubElement(case, "skipped", message=f"waived: {finding.waiver_reason or ''}")
         return 0, 1
     if finding.outcome == Outcome.UNKNOWN:
-        ET.SubElement(case, "skipped", message=f"unknown until apply: {finding.message}")
+        ET.SubElement(case, "skipped", message=f"{finding.unknown_label}: {finding.message}")
         return 0, 1
     if finding.outcome == Outcome.EXISTING:
         message = f"existing, unchanged by this change: {finding.message}"

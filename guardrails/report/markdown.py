@@ -36,7 +36,8 @@ def verdict(report: Report) -> str:
     threshold = report.threshold
     active = report.judged
     waived = len(report.findings) - len(report.active)
-    extra = f", {waived} waived" if waived else ""
+    extra = f", {report.unknown_count} unknown" if report.unknown_count else ""
+    extra += f", {waived} waived" if waived else ""
     existing = len(report.existing)
     if existing:
         extra += f", {existing} existing on unchanged resources"

@@ -82,6 +82,11 @@ class Report:
         """Unwaived findings on resources the change leaves as they are (``--changed-only``)."""
         return [f for f in self.active if f.outcome == Outcome.EXISTING]
 
+    @property
+    def unknown_count(self) -> int:
+        """Unwaived findings with an unknown outcome (not evaluated, or known only at apply)."""
+        return sum(1 for f in self.active if f.outcome == Outcome.UNKNOWN)
+
     def counts_by_severity(self) -> dict[str, int]:
         """Judged findings per severity (``existing`` ones are counted apart)."""
         counts = {str(s): 0 for s in reversed(Severity)}

@@ -27,7 +27,7 @@ def _finding_lines(finding: Finding) -> list[Padding]:
     """The finding and its remediation, indented so wrapped lines stay under their resource."""
     tags = []
     if finding.outcome == Outcome.UNKNOWN:
-        tags.append("[magenta]unknown until apply[/magenta]")
+        tags.append(f"[magenta]{finding.unknown_label}[/magenta]")
     if finding.outcome == Outcome.EXISTING:
         tags.append("[dim]existing: unchanged by this change[/dim]")
     if finding.waived:
@@ -108,6 +108,7 @@ def render_table(report: Report, color: bool) -> str:
         f"[bold]{verdict}[/bold] {len(report.graph.resources)} resources from {inputs} input(s) "
         f"checked with the {report.engine} engine: {len(report.judged)} finding(s)"
         + (f" ({parts})" if parts else "")
+        + (f", {report.unknown_count} unknown" if report.unknown_count else "")
         + (f", {waived} waived" if waived else "")
         + (f", {existing} existing (unchanged resources)" if existing else "")
         + (f"; fail-on {threshold}" if threshold else "; fail-on never")

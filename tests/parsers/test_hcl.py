@@ -81,11 +81,12 @@ def test_reference_and_depends_on_edges() -> None:
     assert ("aws_instance.notebook", "depends_on", "aws_autoscaling_group.trainers") in edges
 
 
-def test_modules_and_count_are_noted() -> None:
+def test_uninstalled_module_is_an_unevaluated_node_and_count_is_noted() -> None:
+    vpc = resources()["module.vpc"]
+    assert vpc.unevaluated is not None
+    assert "terraform-aws-modules/vpc/aws" in vpc.unevaluated
+    assert "run `terraform init`, or scan the plan" in vpc.unevaluated
     notes = [n for i in graph().inputs for n in i.notes]
-    assert (
-        "module.vpc (source terraform-aws-modules/vpc/aws) is referenced but not expanded" in notes
-    )
     assert any("aws_instance.notebook uses count" in n for n in notes)
 
 

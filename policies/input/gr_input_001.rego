@@ -1,0 +1,24 @@
+# METADATA
+# title: Part of the input could not be evaluated
+# description: >-
+#   Every node the engine could not look inside is reported with an `unknown` outcome instead
+#   of passing silently: a Terraform module whose files are not on disk (a registry or git
+#   module before `terraform init`, a local path that does not exist), a module whose source or
+#   instance keys are only known after apply, or any other part of an input the parser could
+#   not evaluate. The message names what was skipped and what to do.
+# scope: package
+# custom:
+#   id: GR-INPUT-001
+#   severity: high
+#   category: input
+#   remediation: Make the skipped part visible to the scan - run `terraform init` so registry and git modules are installed under .terraform/modules, fix the local module path, or scan the plan (`terraform show -json plan.tfplan`) instead of the .tf files.
+#   config: []
+package guardrails.policy.gr_input_001
+
+import rego.v1
+
+deny := [f |
+	some r in input.resources
+	is_string(r.unevaluated)
+	f := {"resource": r.id, "outcome": "unknown", "message": concat("", [r.address, ": ", r.unevaluated])}
+]
