@@ -77,7 +77,7 @@ class _Context:
         sizer = CLOUD_SIZERS.get(kind(resource))
         if sizer is not None:
             return sizer(resource, resource.attributes or {}, self.catalog, self.referenced)
-        if resource.source_format == "kubernetes":
+        if resource.is_kubernetes_object:
             if resource.workload:
                 scaler = self.scaler.get(resource.id)
                 spec = scaler.attributes.get("spec") if scaler is not None else None

@@ -6,13 +6,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from guardrails.model import Resource, SourceFormat
+from guardrails.model import Resource
 
 _CAMEL = re.compile(r"_([a-z0-9])")
 _UPPER = re.compile(r"(?<!^)(?=[A-Z])")
-#: Pulumi packages whose module segment Terraform drops from its type names.
-_DROPPED_MODULES = {"aws": {"ec2"}, "azure": {"compute", "containerservice"}}
-_PULUMI_PREFIX = {"aws": "aws", "gcp": "google", "azure": "azurerm"}
 
 
 def camel(name: str) -> str:
@@ -62,21 +59,8 @@ def as_int(value: Any) -> int | None:
 
 
 def kind(resource: Resource) -> str:
-    """The Terraform-style type for cloud resources (Pulumi tokens mapped), else the native type."""
-    if resource.source_format not in (SourceFormat.PULUMI_PREVIEW, SourceFormat.PULUMI_STATE):
-        return resource.type
-    parts = resource.type.split(":")
-    if len(parts) != 3 or parts[0] not in _PULUMI_PREFIX:
-        return resource.type
-    package, module_path, _ = parts
-    module, _, leaf = module_path.partition("/")
-    leaf_snake = _UPPER.sub("_", leaf).lower() if leaf else ""
-    segments = [_PULUMI_PREFIX[package]]
-    if module not in _DROPPED_MODULES.get(package, set()):
-        segments.append(module.lower())
-    if leaf_snake:
-        segments.append(leaf_snake)
-    return "_".join(segments)
+    """The canonical type (Terraform name, Kubernetes kind); parsers map Pulumi tokens to it."""
+    return resource.type
 
 
 def _snake_segments(path: str) -> list[str]:

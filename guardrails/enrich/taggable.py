@@ -69,7 +69,7 @@ def is_taggable(resource: Resource) -> bool:
     """A managed cloud resource with tags/labels in its schema, or a Kubernetes workload."""
     if resource.mode != "managed":
         return False
-    if resource.source_format == "kubernetes":
+    if resource.is_kubernetes_object:
         return resource.workload is not None or resource.type in _KUBERNETES_TAGGABLE
     if resource.provider in _UNTAGGED_PROVIDERS:
         return False

@@ -81,6 +81,8 @@ class Resource:
     ``facts`` is filled by enrichment, never by parsers. ``unevaluated`` says why the engine
     could not look inside this node (a module whose files are not here, a part of an input it
     cannot read) and what to do about it; GR-INPUT-001 reports every such node as ``unknown``.
+    ``type`` is canonical across formats (Terraform names for cloud resources, kinds for
+    Kubernetes objects); ``native_type`` keeps the input's own name when it differs.
     """
 
     id: str
@@ -101,10 +103,19 @@ class Resource:
     workload: Mapping[str, Any] | None = None
     facts: Mapping[str, Any] = field(default_factory=dict)
     unevaluated: str | None = None
+    #: The input's own type name where ``type`` is a canonical one (a Pulumi token).
+    native_type: str | None = None
 
     @property
     def is_data(self) -> bool:
         return self.mode == "data"
+
+    @property
+    def is_kubernetes_object(self) -> bool:
+        """A Kubernetes object, from a manifest or a Pulumi ``kubernetes:*`` resource."""
+        return self.source_format == SourceFormat.KUBERNETES or (self.native_type or "").startswith(
+            "kubernetes:"
+        )
 
     def to_input(self) -> dict[str, Any]:
         """Render as the JSON document policies receive (see docs/graph-schema.json)."""
@@ -114,6 +125,7 @@ class Resource:
             "source_format": str(self.source_format),
             "provider": self.provider,
             "type": self.type,
+            "native_type": self.native_type or self.type,
             "name": self.name,
             "mode": self.mode,
             "module": self.module,

@@ -133,8 +133,13 @@ def _matches(selector: Mapping[str, str], labels: Mapping[str, str]) -> bool:
 
 
 def workload_edges(resources: list[Resource]) -> Iterator[Edge]:
-    """``selects``, ``scales`` and ``mounts`` edges between objects of one graph."""
-    by_address = {r.address: r for r in resources}
+    """``selects``, ``scales`` and ``mounts`` edges between objects of one graph.
+
+    Objects are found by their Kubernetes identity (``Kind/namespace/name``), which is the
+    address of a manifest object and is read from the object for a Pulumi resource.
+    """
+    resources = [r for r in resources if r.is_kubernetes_object]
+    by_address = {_identity(r): r for r in resources}
     # Workloads by (namespace, label, value) of their pod templates: a Service looks up the
     # candidates of one selector label instead of scanning every workload (linear, not n²).
     by_label: dict[tuple[str | None, str, str], list[Resource]] = {}
@@ -171,6 +176,13 @@ def workload_edges(resources: list[Resource]) -> Iterator[Edge]:
                     target = by_address.get(f"{kind}/{resource.namespace}/{name}")
                     if target is not None:
                         yield Edge(resource.id, target.id, EdgeKind.MOUNTS)
+
+
+def _identity(resource: Resource) -> str:
+    if resource.source_format == Fmt.KUBERNETES:
+        return resource.address
+    meta = as_map(resource.attributes.get("metadata"))
+    return address_of({**resource.attributes, "metadata": {"name": resource.name, **meta}})[0]
 
 
 def _mounted(volumes: list[Any]) -> Iterator[tuple[str, str]]:

@@ -15,7 +15,11 @@ from guardrails.model import REDACTED, Action, Edge, EdgeKind, Graph, InputFile,
 from guardrails.model import SourceFormat as Fmt
 from guardrails.parsers.base import ParseOptions
 from guardrails.parsers.ids import resource_id, string_map
+from guardrails.parsers.kubernetes import address_of, workload_edges
+from guardrails.parsers.kubernetes_pods import pod_templates
 from guardrails.parsers.loader import LoadedInput
+from guardrails.parsers.pulumi_attrs import azure_native, normalize
+from guardrails.parsers.pulumi_types import canonical_type, kubernetes_kind
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
@@ -47,6 +51,8 @@ _PROVIDERS = {
 def provider_from_type(token: str) -> str:
     """Provider of a type token: ``aws:ec2/instance:Instance`` → ``aws``, ``gcp:…`` → ``google``."""
     package = token.split(":", 1)[0]
+    if package == "kubernetes":
+        return "kubernetes"
     if package == "pulumi" and token.startswith("pulumi:providers:"):
         package = token.rsplit(":", 1)[-1]
     return _PROVIDERS.get(package, package)
@@ -70,6 +76,30 @@ def clean(value: Any, path: str, unknown: set[str]) -> Any:
     return value
 
 
+def _labels(attributes: Mapping[str, Any]) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    for key in ("tags", "labels", "tag"):  # `tag` blocks: aws_autoscaling_group
+        labels.update(string_map(attributes.get(key)))
+    return labels
+
+
+def _kubernetes_fields(obj: Mapping[str, Any], urn_name: str) -> dict[str, Any]:
+    """Namespace, labels and pod templates of a Pulumi ``kubernetes:*`` object.
+
+    Pulumi auto-names objects without ``metadata.name``; the URN name stands in for it.
+    """
+    raw_meta = obj.get("metadata")
+    meta: Mapping[str, Any] = raw_meta if isinstance(raw_meta, Mapping) else {}
+    named = {**obj, "metadata": {"name": urn_name, **meta}}
+    _, _, namespace = address_of(named)
+    templates = pod_templates(named)
+    return {
+        "labels": string_map(meta.get("labels")),
+        "namespace": namespace,
+        "workload": {"pod_templates": templates} if templates is not None else None,
+    }
+
+
 def _name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
 
@@ -91,6 +121,22 @@ def _values(state: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     return outputs if isinstance(outputs, Mapping) else {}
 
 
+def _shape(token: str, values: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
+    """The canonical type of ``token`` and ``values`` in that type's attribute shape."""
+    k8s = kubernetes_kind(token)
+    if k8s is not None:
+        # A Kubernetes object keeps its own (camelCase) shape, the one manifests have.
+        return k8s[1], {"apiVersion": k8s[0], "kind": k8s[1], **values}
+    if "apiVersion" in values and "kind" in values and token.startswith("kubernetes:"):
+        return str(values["kind"]), values  # apiextensions CustomResource
+    rtype = canonical_type(token)
+    if token.startswith("azure-native:") and rtype != token:
+        return azure_native(rtype, values)
+    if rtype == token:
+        return rtype, values
+    return rtype, normalize(values, rtype)
+
+
 class _Builder:
     def __init__(self, path: str, fmt: Fmt) -> None:
         self.path = path
@@ -101,35 +147,37 @@ class _Builder:
     def add(
         self, urn: str, action: Action, state: Mapping[str, Any], old: Mapping[str, Any] | None
     ) -> None:
+        source = state if state else (old or {})
+        token = _type_of(urn, source)
+        rtype, shaped = _shape(token, _values(state) or {})
         unknown: set[str] = set()
-        attributes = clean(_values(state) or {}, "", unknown)
+        attributes = clean(shaped, "", unknown)
         before_raw = _values(old)
-        before = clean(before_raw, "", set()) if before_raw is not None else None
-        labels: dict[str, str] = {}
-        for key in ("tags", "labels"):
-            labels.update(string_map(attributes.get(key)))
-        rtype = _type_of(urn, state if state else (old or {}))
-        custom = (state or old or {}).get("custom", True)
+        before = clean(_shape(token, before_raw)[1], "", set()) if before_raw is not None else None
+        custom = source.get("custom", True)
         mode = (
             "data"
-            if action == Action.READ or rtype.startswith("pulumi:providers:")
-            else ("managed" if custom is not False or rtype == "pulumi:pulumi:Stack" else "module")
+            if action == Action.READ or token.startswith("pulumi:providers:")
+            else ("managed" if custom is not False or token == "pulumi:pulumi:Stack" else "module")
         )
+        fields: dict[str, Any] = {"labels": _labels(attributes)}
+        if token.startswith("kubernetes:") and rtype != token:
+            fields = _kubernetes_fields(attributes, _name(urn))
         self.resources[urn] = Resource(
             id=resource_id(self.path, urn),
             address=urn,
             source_format=self.fmt,
-            provider=provider_from_type(rtype),
+            provider=provider_from_type(token),
             type=rtype,
+            native_type=token if rtype != token else None,
             name=_name(urn),
             action=action,
             attributes=attributes,
             before=before,
             unknown=frozenset(unknown),
-            labels=labels,
             mode=mode,
+            **fields,
         )
-        source = state if state else (old or {})
         parent = source.get("parent")
         if isinstance(parent, str) and parent:
             self.links.append((urn, parent, EdgeKind.PARENT))
@@ -147,6 +195,7 @@ class _Builder:
             for a, b, kind in self.links
             if a in self.resources and b in self.resources and a != b
         ]
+        edges.extend(workload_edges(list(self.resources.values())))
         return Graph(
             tuple(self.resources.values()),
             tuple(dict.fromkeys(edges)),

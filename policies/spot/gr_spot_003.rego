@@ -76,7 +76,7 @@ vm(r) := ["no interruption behaviour (instance_market_options.spot_options.insta
 	not gcp_behaviour(r)
 } else := ["no eviction policy (eviction_policy)"] if {
 	r.type in {"azurerm_linux_virtual_machine", "azurerm_windows_virtual_machine", "azurerm_linux_virtual_machine_scale_set", "azurerm_windows_virtual_machine_scale_set"}
-	not is_string(r.attributes.eviction_policy)
+	not is_string(object.get(r.attributes, "eviction_policy", null))
 } else := []
 
 aws_behaviour(r) if {

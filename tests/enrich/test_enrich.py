@@ -255,25 +255,6 @@ CASES: list[tuple[str, Resource, dict[str, Any]]] = [
         },
     ),
     (
-        "Pulumi camelCase instance",
-        res(
-            "aws:ec2/instance:Instance",
-            {"instanceType": "g5.xlarge", "instanceMarketOptions": {"marketType": "spot"}},
-            "pulumi",
-        ),
-        {"is_gpu": True, "capacity": "spot", "gpu.model": "A10G"},
-    ),
-    (
-        "Pulumi unknown instance type",
-        res(
-            "aws:ec2/instance:Instance",
-            {"instanceType": None},
-            "pulumi",
-            unknown=frozenset({"instanceType"}),
-        ),
-        {"is_gpu": True, "price_unknown.attribute": "instanceType"},
-    ),
-    (
         "Kubernetes job on spot with a GPU model selector",
         res(
             "Job",

@@ -23,29 +23,39 @@ def resources(path: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("name", "action", "provider", "rtype"),
+    ("name", "action", "provider", "rtype", "native"),
     [
-        ("gpu-lab-dev", "no-op", "pulumi", "pulumi:pulumi:Stack"),
-        ("trainer", "create", "aws", "aws:ec2/instance:Instance"),
-        ("gpu", "update", "aws", "aws:eks/nodeGroup:NodeGroup"),
-        ("inference", "replace", "google", "gcp:compute/instance:Instance"),
-        ("old-logs", "delete", "aws", "aws:s3/bucket:Bucket"),
+        ("gpu-lab-dev", "no-op", "pulumi", "pulumi:pulumi:Stack", None),
+        ("trainer", "create", "aws", "aws_instance", "aws:ec2/instance:Instance"),
+        ("gpu", "update", "aws", "aws_eks_node_group", "aws:eks/nodeGroup:NodeGroup"),
+        (
+            "inference",
+            "replace",
+            "google",
+            "google_compute_instance",
+            "gcp:compute/instance:Instance",
+        ),
+        ("old-logs", "delete", "aws", "aws_s3_bucket", "aws:s3/bucket:Bucket"),
     ],
 )
-def test_preview_steps(name: str, action: str, provider: str, rtype: str) -> None:
+def test_preview_steps(
+    name: str, action: str, provider: str, rtype: str, native: str | None
+) -> None:
     resource = resources(PREVIEW)[name]
     assert (str(resource.action), resource.provider, resource.type) == (action, provider, rtype)
+    assert resource.native_type == native
+    assert resource.to_input()["native_type"] == (native or rtype)
     assert resource.address.startswith("urn:pulumi:dev::gpu-lab::")
 
 
 def test_unknowns_secrets_and_before() -> None:
     found = resources(PREVIEW)
     trainer = found["trainer"]
-    assert trainer.unknown == frozenset({"subnetId"})
-    assert trainer.attributes["subnetId"] is None
-    assert trainer.attributes["userData"] == REDACTED
+    assert trainer.unknown == frozenset({"subnet_id"})
+    assert trainer.attributes["subnet_id"] is None
+    assert trainer.attributes["user_data"] == REDACTED
     assert trainer.labels["workload"] == "training"
-    assert found["gpu"].before["instanceTypes"] == ["g5.xlarge"]
+    assert found["gpu"].before["instance_types"] == ["g5.xlarge"]
     assert found["old-logs"].before == {"bucket": "old-logs"}
 
 
@@ -69,7 +79,7 @@ def test_stack_export() -> None:
     found = resources(EXPORT)
     llm = found["llm"]
     assert str(llm.action) == "no-op" and str(llm.source_format) == "pulumi-state"
-    assert llm.attributes["instanceType"] == "g6e.xlarge"
+    assert llm.attributes["instance_type"] == "g6e.xlarge"
     assert found["default_6_50_0"].mode == "data"
 
 

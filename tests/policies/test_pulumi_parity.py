@@ -1,0 +1,62 @@
+"""Terraform and Pulumi give the same verdicts: every Terraform policy case has a Pulumi twin.
+
+``fixtures/policies/<ID>/<case>.json`` (a Terraform plan) sits beside ``<case>.pulumi.json``, the
+same resources as a ``pulumi preview --json`` in Pulumi's own shape (type tokens, camelCase
+inputs, single blocks as objects, plural repeated blocks). Both are scanned with the case's
+config and must give the same findings: policy, outcome, severity and resource count.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from guardrails.api import ScanOptions, scan
+from tests.conftest import FIXTURES
+
+CASES_DIR = FIXTURES / "policies"
+
+
+def _is_terraform_plan(path: Path) -> bool:
+    if path.suffix != ".json" or path.name.endswith(".pulumi.json"):
+        return False
+    doc = json.loads(path.read_text())
+    return isinstance(doc, dict) and "resource_changes" in doc
+
+
+TERRAFORM_CASES = [
+    p
+    for p in sorted(CASES_DIR.glob("*/*"))
+    if p.name.startswith(("allow_", "deny_")) and _is_terraform_plan(p)
+]
+
+
+def _verdicts(path: Path) -> Counter[tuple[str, str, str]]:
+    config = path.parent / "config.yaml"
+    options = ScanOptions(
+        engine="python",
+        config_path=config if config.exists() else None,
+        no_config=not config.exists(),
+    )
+    report = scan([str(path)], options)
+    return Counter((f.policy, str(f.outcome), str(f.severity)) for f in report.findings)
+
+
+def test_there_are_terraform_cases() -> None:
+    assert len(TERRAFORM_CASES) >= 29
+
+
+@pytest.mark.parametrize(
+    "terraform", TERRAFORM_CASES, ids=[f"{p.parent.name}/{p.stem}" for p in TERRAFORM_CASES]
+)
+def test_pulumi_twin_gives_the_same_verdict(terraform: Path) -> None:
+    pulumi = terraform.with_suffix(".pulumi.json")
+    assert pulumi.exists(), f"{terraform.name} has no Pulumi twin {pulumi.name}"
+    expected = _verdicts(terraform)
+    assert any(p == terraform.parent.name for p, _, _ in expected) == terraform.name.startswith(
+        "deny_"
+    )
+    assert _verdicts(pulumi) == expected
