@@ -30,6 +30,8 @@ class ScanOptions:
     root: Path | None = None
     #: The file name standard input stands for (findings keep file:line, never "stdin").
     stdin_path: str | None = None
+    #: Skip named files in no supported format instead of failing (pre-commit file lists).
+    skip_unrecognized: bool = False
     max_bytes: int = 200 * 1024 * 1024
     max_resources: int = DEFAULT_MAX_RESOURCES
     #: Explicit config file; None: search upward from the first path for .guardrails.yaml.
@@ -76,6 +78,7 @@ def build_graph(paths: list[str], options: ScanOptions | None = None) -> Graph:
         max_bytes=options.max_bytes,
         stdin_path=options.stdin_path,
         max_resources=options.max_resources,
+        skip_unrecognized=options.skip_unrecognized,
     )
     return parse_paths(paths, parse_options, options.progress)
 

@@ -1,4 +1,4 @@
-"""The ``guardrails`` command line: check, graph, cost, policies, bundle, baseline, waivers."""
+"""The ``guardrails`` command line: check, graph, cost, policies, hook, bundle, baseline."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from guardrails.cli.check import check
 from guardrails.cli.common import print_error, silence_stdout
 from guardrails.cli.cost import cost
 from guardrails.cli.graph import graph
+from guardrails.cli.hook import hook
 from guardrails.cli.policies import policies
 from guardrails.cli.waivers import waivers_app
 from guardrails.errors import GuardrailsError, current_input
@@ -32,6 +33,7 @@ app.command()(check)
 app.command()(graph)
 app.command()(cost)
 app.command()(policies)
+app.command()(hook)
 app.add_typer(baseline_app, name="baseline")
 app.add_typer(bundle_app, name="bundle")
 app.add_typer(waivers_app, name="waivers")

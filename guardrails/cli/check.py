@@ -155,6 +155,13 @@ def check(
     source_root: SourceRootOpt = None,
     root: RootOpt = None,
     stdin_path: StdinPathOpt = None,
+    skip_unrecognized: Annotated[
+        bool,
+        typer.Option(
+            "--skip-unrecognized",
+            help="Skip named files in no supported format instead of failing (pre-commit).",
+        ),
+    ] = False,
     max_size_mb: MaxSizeOpt = 200,
     max_resources: MaxResourcesOpt = DEFAULT_MAX_RESOURCES,
 ) -> None:
@@ -170,6 +177,7 @@ def check(
                 source_root=source_root,
                 root=root,
                 stdin_path=stdin_path,
+                skip_unrecognized=skip_unrecognized,
                 max_bytes=max_size_mb << 20,
                 max_resources=max_resources,
                 config_path=config,

@@ -68,7 +68,8 @@ def parse_paths(
     """Read every input under ``paths`` and merge them into one graph.
 
     Files found while walking a directory that are in no supported format (a package.json,
-    a values.yaml) are skipped and recorded as such; files named explicitly must parse.
+    a values.yaml) are skipped and recorded as such; files named explicitly must parse unless
+    ``options.skip_unrecognized`` (a pre-commit hook is handed every file its pattern matches).
     """
     options = options or ParseOptions()
     graphs: list[Graph] = []
@@ -90,7 +91,7 @@ def parse_paths(
         _check_count(name, total + rough_resource_count(loaded), options.max_resources)
         parser = detect(loaded)
         if parser is None:
-            if explicit:
+            if explicit and not options.skip_unrecognized:
                 raise InputError(name, f"unrecognized input: expected {SUPPORTED}")
             skipped.append(InputFile(name, "skipped", ("not a supported format",)))
             continue

@@ -22,6 +22,8 @@ class ParseOptions:
     stdin_path: str | None = None
     #: Most resources one scan may hold (all inputs together); past it the scan stops.
     max_resources: int = DEFAULT_MAX_RESOURCES
+    #: Skip named files in no supported format instead of failing (pre-commit file lists).
+    skip_unrecognized: bool = False
 
 
 class Parser(Protocol):

@@ -1,0 +1,74 @@
+"""``guardrails hook``: the pre-commit front door (hooks in ``.pre-commit-hooks.yaml``).
+
+pre-commit hands over only the staged files its pattern matches. A Terraform module is all
+the ``.tf`` files of one directory (a variable declared in ``variables.tf`` sets a resource in
+``main.tf``), so a changed ``.tf`` file brings its whole directory; files the pattern matched
+that are in no supported format (a GitHub workflow among the YAML) are skipped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from guardrails.cli.check import CheckFormat, EngineName, FailOn, UnknownMode, check
+from guardrails.cli.common import ConfigOpt, EnvOpt, RootOpt
+from guardrails.parsers.discovery import SCANNED_SUFFIXES
+
+
+def module_files(files: list[str]) -> list[str]:
+    """``files`` with every ``.tf`` file replaced by all ``.tf`` files of its directory;
+    files of other kinds (a README in ``git diff --name-only``) are left out."""
+    out: dict[str, None] = {}
+    for file in files:
+        path = Path(file)
+        if path.suffix not in SCANNED_SUFFIXES:
+            continue
+        if path.suffix == ".tf":
+            for sibling in sorted(path.parent.glob("*.tf")):
+                out[str(sibling)] = None
+        out[str(path)] = None
+    return list(out)
+
+
+def hook(
+    files: Annotated[
+        list[str] | None, typer.Argument(help="Changed files (pre-commit passes them).")
+    ] = None,
+    format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Report format.")] = (
+        CheckFormat.TABLE
+    ),
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="Fail the commit at or above this severity."),
+    ] = None,
+    unknown: Annotated[
+        UnknownMode | None,
+        typer.Option("--unknown", help="What findings unknown until apply do to the exit code."),
+    ] = None,
+    config: ConfigOpt = None,
+    env: EnvOpt = None,
+    engine: Annotated[
+        EngineName, typer.Option("--engine", help="Policy engine (auto: rego when available).")
+    ] = EngineName.AUTO,
+    root: RootOpt = None,
+) -> None:
+    """Check the files a commit changes (whole Terraform module directories); for pre-commit."""
+    paths = module_files(list(files or ()))
+    if not paths:
+        raise typer.Exit(0)
+    check(
+        paths,
+        format=format,
+        fail_on=fail_on,
+        unknown=unknown,
+        config=config,
+        env=env,
+        engine=engine,
+        opa_url=None,
+        progress=False,
+        root=root,
+        skip_unrecognized=True,
+    )

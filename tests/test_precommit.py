@@ -1,0 +1,141 @@
+"""The pre-commit hooks, run by the real ``pre-commit`` (``try-repo``) in temporary git
+repositories: blocked on bad Terraform, Kubernetes, plan and Pulumi files with the policy id
+in the output, passing on good ones; a changed .tf file brings its module directory; the
+setup in docs/pre-commit.md works as written."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.precommit_env import (
+    PreCommitEnv,
+    hook_results,
+    make_target_repo,
+    prepare,
+)
+from guardrails.cli.hook import module_files
+from tests.conftest import FIXTURES, ROOT
+
+DATA = Path(__file__).parent / "data" / "precommit"
+TERRAFORM = "guardrails (Terraform .tf)"
+PLAN = "guardrails (Terraform plan JSON)"
+KUBERNETES = "guardrails (Kubernetes manifests)"
+PULUMI = "guardrails (Pulumi preview JSON)"
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
+
+
+def target_files() -> dict[str, str]:
+    files = {p.relative_to(DATA).as_posix(): p.read_text() for p in DATA.rglob("*") if p.is_file()}
+    files["plans/prod.tfplan.json"] = (
+        FIXTURES / "terraform-plan/gpu_training/plan.json"
+    ).read_text()
+    files["stacks/dev.pulumi-preview.json"] = (FIXTURES / "pulumi/preview.json").read_text()
+    files[".github/workflows/ci.yml"] = "on: push\njobs: {}\n"
+    return files
+
+
+@pytest.fixture(scope="module")
+def precommit(tmp_path_factory: pytest.TempPathFactory) -> PreCommitEnv:
+    return prepare(tmp_path_factory.mktemp("precommit"))
+
+
+@pytest.fixture(scope="module")
+def target(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_target_repo(tmp_path_factory.mktemp("target") / "infra-repo", target_files())
+
+
+def test_manifest_is_valid() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-manifest", ".pre-commit-hooks.yaml"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_changed_tf_file_brings_its_module_directory(tmp_path: Path) -> None:
+    (tmp_path / "mod").mkdir()
+    for name in ("main.tf", "variables.tf", "notes.md"):
+        (tmp_path / "mod" / name).write_text("")
+    changed = [
+        str(tmp_path / "mod" / "variables.tf"),
+        str(tmp_path / "README.md"),
+        str(tmp_path / "k8s.yaml"),
+    ]
+    assert module_files(changed) == [
+        str(tmp_path / "mod" / "main.tf"),
+        str(tmp_path / "mod" / "variables.tf"),
+        str(tmp_path / "k8s.yaml"),
+    ]
+
+
+def test_try_repo_blocks_bad_files_with_policy_ids(precommit: PreCommitEnv, target: Path) -> None:
+    changed = [
+        "bad/main.tf",
+        "module/variables.tf",  # only the variable changed: main.tf is evaluated with it
+        "k8s/training-job.yaml",
+        "k8s/compose.yaml",
+        "plans/prod.tfplan.json",
+        "stacks/dev.pulumi-preview.json",
+    ]
+    result = precommit.run(["try-repo", str(precommit.hook_repo), "--files", *changed], target)
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert hook_results(out) == {
+        TERRAFORM: "Failed",
+        PLAN: "Failed",
+        KUBERNETES: "Failed",
+        PULUMI: "Failed",
+    }, out
+    assert re.search(r"GR-SEC-001 aws_s3_bucket aws_s3_bucket\.datasets", out)
+    # The price of the trainer comes from the variable default in the unchanged-file pair.
+    assert "module/main.tf:2" in out
+    assert re.search(r"GR-COST-001 aws_instance aws_instance\.trainer costs \$[\d,]+/month", out)
+    assert "GR-SEC-005 Job Job/default/finetune" in out
+    assert "compose.yaml" not in out.split(KUBERNETES, 1)[1].split("guardrails (", 1)[0]
+    assert "Traceback" not in out
+
+
+def test_try_repo_passes_good_files(precommit: PreCommitEnv, target: Path) -> None:
+    changed = ["good/main.tf", "k8s/inference.yaml", "k8s/compose.yaml", ".github/workflows/ci.yml"]
+    result = precommit.run(["try-repo", str(precommit.hook_repo), "--files", *changed], target)
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out
+    assert hook_results(out) == {
+        TERRAFORM: "Passed",
+        PLAN: "Skipped",
+        KUBERNETES: "Passed",
+        PULUMI: "Skipped",
+    }, out
+
+
+def docs_config() -> str:
+    text = (ROOT / "docs" / "pre-commit.md").read_text()
+    blocks = re.findall(r"```yaml\n(repos:.*?)```", text, re.S)
+    assert blocks, "docs/pre-commit.md has no .pre-commit-config.yaml block"
+    return str(blocks[0])
+
+
+def test_docs_config_pins_a_commit_and_runs_as_written(
+    precommit: PreCommitEnv, target: Path
+) -> None:
+    config = docs_config()
+    match = re.search(r"repo: (\S+)\n\s+rev: ([0-9a-f]{40})  # frozen: v\S+\n", config)
+    assert match, "the docs pin the hook repository by a full commit SHA"
+    local = config.replace(match.group(1), str(precommit.hook_repo)).replace(
+        match.group(2), precommit.rev
+    )
+    (target / ".pre-commit-config.yaml").write_text(local)
+    result = precommit.run(["run", "--files", "module/main.tf", "good/main.tf"], target)
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert hook_results(out)[TERRAFORM] == "Failed", out
+    assert "GR-COST-001" in out, out
