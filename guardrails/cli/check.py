@@ -220,17 +220,40 @@ def _render(name: str, report: Report, color: bool) -> str:
 
 
 def append_step_summary(report: Report) -> None:
-    """Append the Markdown summary to ``$GITHUB_STEP_SUMMARY`` when running in Actions."""
-    from guardrails.report.markdown import render_markdown
+    """Append the Markdown summary to ``$GITHUB_STEP_SUMMARY`` when running in Actions, within
+    what is left of GitHub's 1 MiB per step, and the outputs to ``$GITHUB_OUTPUT``."""
+    from guardrails.report.markdown import SUMMARY_LIMIT, render_markdown
 
     path = os.environ.get("GITHUB_STEP_SUMMARY")
-    if not path:
-        return
-    try:
-        with open(path, "a", encoding="utf-8") as summary:
-            summary.write(render_markdown(report))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot append the step summary: {exc.strerror}") from None
+    if path:
+        try:
+            used = os.path.getsize(path) if os.path.exists(path) else 0
+            text = render_markdown(
+                report,
+                limit=SUMMARY_LIMIT - used,
+                table_rows=1_000,
+                details=1_000,
+                marker=False,
+                in_bytes=True,
+                full_report="full report in the SARIF/JSON artifact",
+            )
+            with open(path, "a", encoding="utf-8") as summary:
+                summary.write(text)
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot append the step summary: {exc.strerror}") from None
+    outputs = os.environ.get("GITHUB_OUTPUT")
+    if outputs:
+        delta = float(report.cost.get("monthly_usd_delta", 0.0)) if report.cost else 0.0
+        lines = (
+            f"findings={len(report.judged)}\n"
+            f"blocking={len(report.blocking_findings)}\n"
+            f"monthly-cost-delta={delta:.2f}\n"
+        )
+        try:
+            with open(outputs, "a", encoding="utf-8") as out:
+                out.write(lines)
+        except OSError as exc:
+            raise ConfigError(f"{outputs}: cannot write step outputs: {exc.strerror}") from None
 
 
 def _apply_baseline(report: Report, path: Path) -> Report:

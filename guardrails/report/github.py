@@ -47,18 +47,43 @@ def annotation(finding: Finding, root: Path) -> str:
     return f"::{command} {','.join(props)}::{escape_data(message)}"
 
 
-def run_notice(report: Report) -> str:
-    """One notice naming what was checked and the engine that ran (no file: a run annotation)."""
+#: Annotations GitHub shows per step and kind; more are dropped, so the most severe go first.
+SHOWN_PER_KIND = 10
+
+
+def run_notice(report: Report, left_out: int = 0) -> str:
+    """One notice with the totals: what was checked, the engine, findings by severity and how
+    many were not shown as annotations (no file: a run annotation)."""
+    counts = ", ".join(f"{n} {sev}" for sev, n in report.counts_by_severity().items() if n)
     message = (
         f"{len(report.graph.resources)} resources checked with the {report.engine} engine: "
-        f"{len(report.active)} finding(s)"
+        f"{len(report.active)} finding(s)" + (f" ({counts})" if counts else "")
     )
+    blocking = len(report.blocking_findings)
+    if blocking:
+        message += f", {blocking} blocking"
+    if left_out:
+        message += (
+            f"; {left_out} more not shown as annotations (GitHub shows {SHOWN_PER_KIND} errors"
+            f" and {SHOWN_PER_KIND} warnings per step): full report in the job summary and SARIF"
+        )
     return f"::notice title={escape_property('guardrails')}::{escape_data(message)}"
 
 
 def render_github(report: Report, root: Path | None = None) -> str:
-    """Workflow commands for every finding, most severe first."""
+    """Workflow commands, most severe first, at most SHOWN_PER_KIND of each kind (one notice
+    slot is kept for the totals), then the totals notice."""
     root = root or report.root or repository_root()
-    lines = [annotation(f, root) for f in sorted(report.findings, key=lambda f: f.sort_key)]
-    lines.append(run_notice(report))
+    quota = {"error": SHOWN_PER_KIND, "warning": SHOWN_PER_KIND, "notice": SHOWN_PER_KIND - 1}
+    lines: list[str] = []
+    left_out = 0
+    for finding in sorted(report.findings, key=lambda f: f.sort_key):
+        line = annotation(finding, root)
+        kind = line[2 : line.index(" ")]
+        if quota[kind] > 0:
+            quota[kind] -= 1
+            lines.append(line)
+        else:
+            left_out += 1
+    lines.append(run_notice(report, left_out))
     return "".join(line + "\n" for line in lines)

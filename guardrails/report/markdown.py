@@ -1,7 +1,9 @@
 """A pull-request comment body: verdict, GPU cost headline, capped findings table, details.
 
 Deterministic (no timestamps, stable order) so it can be golden-tested and so a bot that
-edits its previous comment only changes it when the findings change.
+edits its previous comment only changes it when the findings change. GitHub refuses a comment
+over 65,536 characters and a job summary over 1 MiB: every section is capped ("+N more") and
+the caps shrink until the whole body fits.
 """
 
 from __future__ import annotations
@@ -17,12 +19,25 @@ from guardrails.report.paths import repo_relative, repository_root
 
 #: Rows of the findings table before a "+N more" line.
 TABLE_LIMIT = 20
+#: Findings listed per category in the details before a "+N more" line.
+DETAILS_LIMIT = 50
+#: GitHub's limit on an issue or pull-request comment body, in characters.
+COMMENT_LIMIT = 65_536
+#: GitHub's limit on one step's job summary, in bytes.
+SUMMARY_LIMIT = 1024 * 1024
+#: The last line of a comment body: the workflow finds its previous comment by it.
+COMMENT_MARKER = "<!-- guardrails:pr-comment -->"
+#: Longest text kept in one table cell or details line (resource names come from inputs).
+_CELL_CHARS = 300
 _ICON = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦"}
 
 
-def cell(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return " ".join(text.replace("|", "\\|").split())
+def cell(text: str, limit: int = _CELL_CHARS) -> str:
+    """Text safe inside a Markdown table cell, at most ``limit`` characters."""
+    flat = " ".join(text.split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return flat.replace("|", "\\|")
 
 
 def _where(finding: Finding, root: Path) -> str:
@@ -59,7 +74,7 @@ def cost_headline(report: Report) -> list[str]:
     change = CostChange.of(report.cost)
     lines = [f"**{change.delta}/month GPU** ({change.before} → {change.after})"]
     if change.contributors:
-        top = ", ".join(f"`{address}` {delta}" for address, delta in change.contributors)
+        top = ", ".join(f"`{cell(address)}` {delta}" for address, delta in change.contributors)
         lines.append(f"Top contributors: {top}")
     return lines
 
@@ -78,21 +93,60 @@ def _row(finding: Finding, root: Path) -> str:
     )
 
 
-def render_markdown(report: Report, root: Path | None = None) -> str:
-    """The PR comment body for ``report``."""
+def render_markdown(
+    report: Report,
+    root: Path | None = None,
+    *,
+    limit: int = COMMENT_LIMIT,
+    table_rows: int = TABLE_LIMIT,
+    details: int = DETAILS_LIMIT,
+    marker: bool = True,
+    in_bytes: bool = False,
+    full_report: str = "full report in the job summary and the SARIF/JSON artifact",
+) -> str:
+    """The PR comment body for ``report``, at most ``limit`` characters (UTF-8 bytes with
+    ``in_bytes``, as the job summary limit is counted).
+
+    ``table_rows`` and ``details`` cap the table and each category's details; when the body is
+    still too long they are halved until it fits. Every cut says how much was left out and
+    where the rest is (``full_report``).
+    """
     root = root or report.root or repository_root()
     findings = sorted(
         report.findings, key=lambda f: (f.waived, f.outcome == Outcome.EXISTING, f.sort_key)
     )
+
+    def size(text: str) -> int:
+        return len(text.encode("utf-8")) if in_bytes else len(text)
+
+    while True:
+        text = _body(report, findings, root, table_rows, details, full_report, marker)
+        if size(text) <= limit:
+            return text
+        if table_rows == 0 and details == 0:
+            short = f"{verdict(report)}\n\n{len(findings)} finding(s), {full_report}.\n"
+            return short + (COMMENT_MARKER + "\n" if marker else "")
+        table_rows, details = table_rows // 2, details // 2
+
+
+def _body(
+    report: Report,
+    findings: list[Finding],
+    root: Path,
+    table_rows: int,
+    details: int,
+    full_report: str,
+    marker: bool,
+) -> str:
     out = [verdict(report), ""]
     headline = cost_headline(report)
     if headline:
         out += ["  \n".join(headline), ""]
     if findings:
         out += ["| Severity | Policy | Resource | Message | Location |", "|---|---|---|---|---|"]
-        out += [_row(f, root) for f in findings[:TABLE_LIMIT]]
-        if len(findings) > TABLE_LIMIT:
-            out.append(f"| | | | +{len(findings) - TABLE_LIMIT} more | |")
+        out += [_row(f, root) for f in findings[:table_rows]]
+        if len(findings) > table_rows:
+            out.append(f"| | | | +{len(findings) - table_rows} more, {full_report} | |")
         out.append("")
         by_category: dict[str, list[Finding]] = defaultdict(list)
         for finding in findings:
@@ -101,16 +155,20 @@ def render_markdown(report: Report, root: Path | None = None) -> str:
             items = by_category[category]
             title = category_title(category)
             out += [f"<details><summary>{title} ({len(items)})</summary>", ""]
-            for f in items:
-                state = " — waived: " + (f.waiver_reason or "") if f.waived else ""
+            for f in items[:details]:
+                state = " — waived: " + cell(f.waiver_reason or "") if f.waived else ""
                 out.append(
-                    f"- **{f.policy}** {cell(f.message)} {_where(f, root)}{state}  \n"
+                    f"- **{f.policy}** {cell(f.message, 1_000)} {_where(f, root)}{state}  \n"
                     f"  _Fix:_ {cell(f.remediation)}"
                 )
+            if len(items) > details:
+                out.append(f"- +{len(items) - details} more, {full_report}")
             out += ["", "</details>", ""]
     resources = len(report.graph.resources)
     out.append(
         f"<sub>{resources} resources checked by guardrails {report.tool_version} "
         f"({report.engine} engine).</sub>"
     )
+    if marker:
+        out.append(COMMENT_MARKER)
     return "\n".join(out) + "\n"

@@ -84,7 +84,11 @@ def test_several_formats_from_one_run(tmp_path: Path) -> None:
     junit = ET.parse(outputs["junit"]).getroot()
     assert len(sarif["runs"][0]["results"]) == report["summary"]["findings"] == 17
     assert int(junit.get("failures", "0")) == 17
-    assert outputs["github"].read_text().count("\n") == 17 + 1  # + the run notice
+    github = outputs["github"].read_text().splitlines()
+    errors = sum(1 for line in github if line.startswith("::error "))
+    warnings = sum(1 for line in github if line.startswith("::warning "))
+    assert (errors, warnings) == (4, 10)  # 13 medium/low warnings: GitHub shows 10 per step
+    assert github[-1].startswith("::notice title=guardrails::") and "3 more not shown" in github[-1]
     assert outputs["markdown"].read_text().startswith("## ❌ guardrails: 4 finding(s)")
     assert oct(outputs["json"].stat().st_mode & 0o777) != oct(0o600)
 
