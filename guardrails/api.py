@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -10,15 +10,22 @@ from typing import Any
 
 from guardrails.catalog import Catalog, load_catalog
 from guardrails.config import Config, find_config, load_config
+from guardrails.engines.base import Engine
 from guardrails.engines.findings import to_findings
 from guardrails.engines.select import select_engine
 from guardrails.enrich import EnrichOptions, enrich
 from guardrails.errors import ConfigError
 from guardrails.model import Graph
-from guardrails.parsers import DEFAULT_MAX_RESOURCES, ParseOptions, parse_paths
+from guardrails.parsers import DEFAULT_MAX_RESOURCES, ParseOptions, parse_documents, parse_paths
 from guardrails.report import Report
 from guardrails.report.paths import repo_relative, scan_root
-from guardrails.waivers import Waiver, apply_waivers, config_waivers, inline_waivers
+from guardrails.waivers import (
+    Waiver,
+    annotation_waivers,
+    apply_waivers,
+    config_waivers,
+    inline_waivers,
+)
 
 
 @dataclass(frozen=True)
@@ -83,14 +90,18 @@ def build_graph(paths: list[str], options: ScanOptions | None = None) -> Graph:
     return parse_paths(paths, parse_options, options.progress)
 
 
-def enrich_graph(graph: Graph, config: Config) -> Graph:
-    """Add GPU, capacity, replica, cost, environment and workload facts to every resource."""
+def enrich_graph(graph: Graph, config: Config, assigned_environment: str | None = None) -> Graph:
+    """Add GPU, capacity, replica, cost, environment and workload facts to every resource.
+
+    ``assigned_environment`` (an operator's namespace mapping) wins over resources' labels.
+    """
     return enrich(
         graph,
         EnrichOptions(
             default_environment=config["default_environment"],
             default_gpu_hourly_usd=float(config["default_gpu_hourly_usd"]),
             budgets=config["budgets"],
+            assigned_environment=assigned_environment,
         ),
     )
 
@@ -115,16 +126,35 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> Report:
     return evaluate(graph, config, replace(options, root=scan_root(paths, options.root)))
 
 
-def collect_waivers(graph: Graph, config: Config, today: date | None = None) -> list[Waiver]:
-    """Waivers from the config file and from inline comments in the scanned sources."""
+def collect_waivers(
+    graph: Graph, config: Config, today: date | None = None, *, from_sources: bool = True
+) -> list[Waiver]:
+    """Waivers from the config file and, when ``from_sources``, the ones the scanned sources
+    declare themselves (inline comments, Kubernetes ``guardrails.dev/ignore`` annotations)."""
     today = today or date.today()
     origin = str(config.path) if config.path else "config"
     max_days = int(config["waiver_max_days"])
-    return [*config_waivers(config.values, origin, today), *inline_waivers(graph, today, max_days)]
+    waivers = config_waivers(config.values, origin, today)
+    if from_sources:
+        waivers += inline_waivers(graph, today, max_days)
+        waivers += annotation_waivers(graph, today, max_days)
+    return waivers
 
 
-def evaluate(graph: Graph, config: Config, options: ScanOptions) -> Report:
-    """Run the selected engine over an enriched graph."""
+@dataclass(frozen=True)
+class PreparedPolicies:
+    """What evaluation loads once: the configuration, the policy catalog and the engine."""
+
+    config: Config
+    catalog: Catalog
+    engine: Engine
+    warnings: tuple[str, ...] = ()
+    #: The root reported paths are relative to.
+    root: Path = field(default_factory=Path.cwd)
+
+
+def prepare_policies(config: Config, options: ScanOptions) -> PreparedPolicies:
+    """Load the catalog and select the engine once, for one scan or a long-running server."""
     catalog: Catalog = load_catalog(options.policy_dirs)
     engine, warnings = select_engine(
         options.engine,
@@ -133,30 +163,66 @@ def evaluate(graph: Graph, config: Config, options: ScanOptions) -> Report:
         upload=options.opa_upload,
         catalog=catalog,
     )
-    policy_config = config.for_policies()
-    raw = engine.evaluate(graph.to_input(), policy_config, catalog)
     if engine.name == "python" and any(not p.bundled for p in catalog):
         warnings = [
             *warnings,
             "user Rego policies need a Rego engine; the python engine skipped them",
         ]
     root = options.root or scan_root([])
+    return PreparedPolicies(config, catalog, engine, tuple(warnings), root)
+
+
+def evaluate(graph: Graph, config: Config, options: ScanOptions) -> Report:
+    """Run the selected engine over an enriched graph."""
+    return evaluate_prepared(graph, prepare_policies(config, options), options.today)
+
+
+def evaluate_prepared(
+    graph: Graph,
+    prepared: PreparedPolicies,
+    today: date | None = None,
+    *,
+    source_waivers: bool = True,
+) -> Report:
+    """Evaluate an enriched graph with policies loaded once (see :func:`prepare_policies`)."""
+    config, catalog, root = prepared.config, prepared.catalog, prepared.root
+    policy_config = config.for_policies()
+    raw = prepared.engine.evaluate(graph.to_input(), policy_config, catalog)
     findings = to_findings(
         raw, graph, catalog, policy_config, repo_path=lambda file: repo_relative(file, root)
     )
     waived = apply_waivers(
         findings,
-        collect_waivers(graph, config, options.today),
+        collect_waivers(graph, config, today, from_sources=source_waivers),
         graph,
-        options.today or date.today(),
+        today or date.today(),
     )
     return Report(
         graph=graph,
         findings=waived.findings,
-        engine=engine.name,
-        warnings=(*warnings, *waived.warnings),
+        engine=prepared.engine.name,
+        warnings=(*prepared.warnings, *waived.warnings),
         waivers=waived.statuses,
         config=config.values,
         catalog=catalog,
         root=root,
     )
+
+
+def scan_documents(
+    documents: Sequence[Any],
+    prepared: PreparedPolicies,
+    *,
+    source: str = "<admission>",
+    environment: str | None = None,
+    source_waivers: bool = False,
+    today: date | None = None,
+) -> Report:
+    """Judge in-memory Kubernetes documents (an AdmissionReview or objects) without re-loading
+    anything: the admission webhook's fast path.
+
+    ``environment`` is assigned by the operator and wins over the objects' own labels; the
+    objects' own waivers count only when ``source_waivers``.
+    """
+    graph = enrich_graph(parse_documents(source, documents), prepared.config, environment)
+    return evaluate_prepared(graph, prepared, today, source_waivers=source_waivers)

@@ -46,6 +46,11 @@ DEFAULTS: dict[str, Any] = {
     "budgets": {},
     "attribution_tags": ["team", ["model", "project"]],
     "attribution_scope": "gpu",
+    "webhook": {
+        "exempt_namespaces": ["kube-system"],
+        "namespace_environments": {},
+        "object_waiver_namespaces": [],
+    },
 }
 
 
@@ -61,7 +66,7 @@ class Config:
 
     def for_policies(self) -> dict[str, Any]:
         """The document policies see as ``data.guardrails.config``."""
-        return {k: v for k, v in self.values.items() if k != "waivers"}
+        return {k: v for k, v in self.values.items() if k not in ("waivers", "webhook")}
 
 
 @cache

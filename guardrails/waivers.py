@@ -22,6 +22,8 @@ from guardrails.model import Finding, Graph
 from guardrails.parsers.safe_io import read_side_file
 
 INLINE = re.compile(r"#\s*guardrails:ignore\s+(?P<body>.*)$")
+#: A Kubernetes object's own waivers: one ``ID reason="..." expires=YYYY-MM-DD`` per line.
+ANNOTATION = "guardrails.dev/ignore"
 
 
 class WaiverStatus(StrEnum):
@@ -142,6 +144,29 @@ def inline_waivers(graph: Graph, today: date, max_days: int) -> list[Waiver]:
                     out.append(
                         _checked(_inline(match.group("body"), address, origin), today, max_days)
                     )
+    return out
+
+
+def annotation_waivers(graph: Graph, today: date, max_days: int) -> list[Waiver]:
+    """Waivers a Kubernetes object declares in its ``guardrails.dev/ignore`` annotation.
+
+    The same syntax as an inline comment, one waiver per line, covering only that object.
+    """
+    out: list[Waiver] = []
+    for resource in graph.resources:
+        if resource.source_format != "kubernetes":
+            continue
+        metadata = resource.attributes.get("metadata")
+        annotations = metadata.get("annotations") if isinstance(metadata, Mapping) else None
+        value = annotations.get(ANNOTATION) if isinstance(annotations, Mapping) else None
+        if not isinstance(value, str):
+            continue
+        where = resource.location.file if resource.location else resource.id
+        origin = f"{where}: {resource.address} annotation {ANNOTATION}"
+        for line in value.splitlines():
+            if line.strip():
+                waiver = _inline(line, resource.address, origin)
+                out.append(_checked(waiver, today, max_days))
     return out
 
 

@@ -1,4 +1,5 @@
-"""The ``guardrails`` command line: check, graph, cost, policies, hook, bundle, baseline."""
+"""The ``guardrails`` command line: check, graph, cost, policies, hook, bundle, baseline,
+waivers, webhook."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from guardrails.cli.graph import graph
 from guardrails.cli.hook import hook
 from guardrails.cli.policies import policies
 from guardrails.cli.waivers import waivers_app
+from guardrails.cli.webhook import webhook_app
 from guardrails.errors import GuardrailsError, current_input
 
 app = typer.Typer(
@@ -37,6 +39,7 @@ app.command()(hook)
 app.add_typer(baseline_app, name="baseline")
 app.add_typer(bundle_app, name="bundle")
 app.add_typer(waivers_app, name="waivers")
+app.add_typer(webhook_app, name="webhook")
 
 
 def _version(value: bool) -> None:

@@ -22,6 +22,7 @@ from guardrails.enrich.sizing import Sizing
 from guardrails.enrich.taggable import is_taggable
 from guardrails.enrich.workload_class import workload_class_of
 from guardrails.model import Action, EdgeKind, Graph, Resource
+from guardrails.parsers.kubernetes_pods import pod_templates
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,8 @@ class EnrichOptions:
     default_gpu_hourly_usd: float = 1.01
     #: The ``budgets:`` config (dimension → value → monthly USD) pools are built for.
     budgets: Mapping[str, Any] = field(default_factory=dict)
+    #: The environment an operator assigned (the webhook's namespace mapping): wins over labels.
+    assigned_environment: str | None = None
 
 
 class _Context:
@@ -103,6 +106,11 @@ def _monthly_before(context: _Context, resource: Resource, after: float) -> floa
     if resource.before is None:
         return 0.0
     previous = replace(resource, attributes=resource.before, unknown=frozenset())
+    if resource.workload is not None:  # a manifest's old object has its own pod templates
+        templates = pod_templates(resource.before)
+        previous = replace(
+            previous, workload={"pod_templates": templates} if templates is not None else None
+        )
     hourly, _ = price(context.size(previous))
     return monthly(hourly)["desired"] if hourly else 0.0
 
@@ -113,7 +121,11 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
     if resource.action == Action.DELETE and resource.before is not None:
         subject = replace(resource, attributes=resource.before)
     sizing = context.size(subject)
-    environment, environment_source = environment_of(resource, context.options.default_environment)
+    environment, environment_source = (
+        (context.options.assigned_environment, "assigned")
+        if context.options.assigned_environment
+        else environment_of(resource, context.options.default_environment)
+    )
     hourly, problem = price(sizing) if sizing.is_gpu else (None, None)
     month = monthly(hourly) if hourly else None
     saving = spot_saving(sizing) if month else None

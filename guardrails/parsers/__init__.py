@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from guardrails.errors import InputError, current_input
 from guardrails.limits import DEFAULT_MAX_RESOURCES
@@ -37,6 +38,7 @@ __all__ = [
     "ParseOptions",
     "Parser",
     "detect",
+    "parse_documents",
     "parse_paths",
     "parse_text",
 ]
@@ -58,6 +60,15 @@ def parse_text(path: str, text: str, options: ParseOptions | None = None) -> Gra
     if parser is None:
         raise InputError(path, f"unrecognized input: expected {SUPPORTED}")
     return parser.parse(loaded, options)
+
+
+def parse_documents(path: str, documents: Sequence[Any]) -> Graph:
+    """Parse documents already in memory (an AdmissionReview, a manifest) named ``path``."""
+    loaded = LoadedInput(path, "", "json", tuple(documents))
+    parser = detect(loaded)
+    if parser is None:
+        raise InputError(path, f"unrecognized input: expected {SUPPORTED}")
+    return parser.parse(loaded, ParseOptions())
 
 
 def parse_paths(

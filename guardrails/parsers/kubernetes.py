@@ -54,10 +54,43 @@ def _is_object(doc: Any) -> bool:
     return isinstance(doc, Mapping) and isinstance(doc.get("kind"), str) and "apiVersion" in doc
 
 
-def _objects(loaded: LoadedInput) -> Iterator[tuple[Mapping[str, Any], int | None]]:
-    """Every object with its 1-based line; ``List`` kinds are unpacked, empty documents skipped."""
+def admission_request(doc: Any) -> Mapping[str, Any] | None:
+    """The ``request`` of an ``admission.k8s.io`` AdmissionReview document, else None."""
+    if not (
+        _is_object(doc)
+        and doc["kind"] == "AdmissionReview"
+        and str(doc["apiVersion"]).startswith("admission.k8s.io/")
+    ):
+        return None
+    return as_map(doc.get("request"))
+
+
+def _admitted(request: Mapping[str, Any]) -> tuple[Mapping[str, Any], Mapping[str, Any] | None]:
+    """The object an AdmissionReview admits (namespace filled from the request) and, on
+    UPDATE, the object it replaces."""
+    obj = as_map(request.get("object"))
+    meta = as_map(obj.get("metadata"))
+    if not meta.get("namespace") and isinstance(request.get("namespace"), str):
+        obj = {**obj, "metadata": {**meta, "namespace": request["namespace"]}}
+    old = request.get("oldObject")
+    updating = request.get("operation") == "UPDATE" and _is_object(old)
+    return obj, old if updating else None
+
+
+_Admitted = tuple[Mapping[str, Any], int | None, Mapping[str, Any] | None]
+
+
+def _objects(loaded: LoadedInput) -> Iterator[_Admitted]:
+    """Every object with its 1-based line and, for a replayed AdmissionReview UPDATE, the old
+    object; ``List`` kinds and AdmissionReviews are unpacked, empty documents skipped."""
     for index, doc in enumerate(loaded.documents):
         line = loaded.document_lines[index] if index < len(loaded.document_lines) else None
+        request = admission_request(doc)
+        if request is not None:
+            obj, old = _admitted(request)
+            if _is_object(obj):
+                yield obj, line, old
+            continue
         if not _is_object(doc):
             continue
         items = doc.get("items")
@@ -65,9 +98,9 @@ def _objects(loaded: LoadedInput) -> Iterator[tuple[Mapping[str, Any], int | Non
             lines = loaded.item_lines[index] if index < len(loaded.item_lines) else ()
             for position, item in enumerate(items):
                 if _is_object(item):
-                    yield item, lines[position] if position < len(lines) else line
+                    yield item, lines[position] if position < len(lines) else line, None
             continue
-        yield doc, line
+        yield doc, line, None
 
 
 def _constraint(group: str) -> bool:
@@ -97,7 +130,7 @@ class KubernetesParser:
     def parse(self, loaded: LoadedInput, options: ParseOptions) -> Graph:
         resources: list[Resource] = []
         seen: set[str] = set()
-        for index, (obj, line) in enumerate(_objects(loaded)):
+        for index, (obj, line, old) in enumerate(_objects(loaded)):
             address, name, namespace = address_of(obj)
             rid = resource_id(loaded.path, address)
             if rid in seen:  # the same object twice in one file stays two resources
@@ -112,8 +145,9 @@ class KubernetesParser:
                     provider="kubernetes",
                     type=str(obj["kind"]),
                     name=name,
-                    action=Action.APPLY,
+                    action=Action.APPLY if old is None else Action.UPDATE,
                     attributes=obj,
+                    before=old,
                     labels=string_map(as_map(as_map(obj.get("metadata")).get("labels"))),
                     location=Location(loaded.path, line),
                     namespace=namespace,

@@ -1,0 +1,174 @@
+"""``guardrails webhook serve|certs``: the Kubernetes validating admission webhook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from guardrails.api import PreparedPolicies, ScanOptions, prepare_policies, resolve_config
+from guardrails.cli.check import EngineName, FailOn
+from guardrails.cli.common import ConfigOpt, PolicyDirOpt, fail, print_warning
+from guardrails.errors import GuardrailsError
+from guardrails.model import Severity
+from guardrails.webhook.review import Mode, OnError, WebhookSettings
+
+webhook_app = typer.Typer(
+    help="Kubernetes validating admission webhook: serve it, make its certificates.",
+    no_args_is_help=True,
+)
+
+ExistingFile = Annotated[Path, typer.Option(exists=True, dir_okay=False, readable=True)]
+
+
+def settings_from(
+    prepared: PreparedPolicies,
+    *,
+    mode: Mode,
+    fail_on: FailOn | None,
+    on_error: OnError,
+    budget: float,
+    own_namespace: str,
+    exempt: list[str],
+) -> WebhookSettings:
+    """Webhook settings from the config's ``webhook`` section and the command line."""
+    values = prepared.config.values
+    section = values.get("webhook") or {}
+    chosen = fail_on.value if fail_on else str(values.get("fail_on", "high"))
+    return WebhookSettings(
+        mode=mode,
+        fail_on=None if chosen == "never" else Severity(chosen),
+        unknown_fails=values.get("unknown") == "fail",
+        exempt_namespaces=tuple(
+            dict.fromkeys([*section.get("exempt_namespaces", ()), own_namespace, *exempt])
+        ),
+        namespace_environments=tuple((section.get("namespace_environments") or {}).items()),
+        object_waiver_namespaces=tuple(section.get("object_waiver_namespaces") or ()),
+        on_error=on_error,
+        budget_seconds=budget,
+    )
+
+
+@webhook_app.command()
+def serve(
+    cert: Annotated[
+        Path, typer.Option("--cert", exists=True, dir_okay=False, help="Serving certificate (PEM).")
+    ],
+    key: Annotated[
+        Path, typer.Option("--key", exists=True, dir_okay=False, help="Its private key (PEM).")
+    ],
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "0.0.0.0",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="HTTPS port.")] = 8443,
+    config: ConfigOpt = None,
+    mode: Annotated[
+        Mode,
+        typer.Option(
+            "--mode", help="enforce: deny; warn: allow with warnings; audit: allow and log."
+        ),
+    ] = Mode.ENFORCE,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="Deny at or above this severity (default: config fail_on)."),
+    ] = None,
+    engine: Annotated[
+        EngineName, typer.Option("--engine", help="Policy engine.")
+    ] = EngineName.AUTO,
+    policy_dir: PolicyDirOpt = None,
+    on_error: Annotated[
+        OnError,
+        typer.Option("--on-error", help="Answer when evaluation fails or runs over budget."),
+    ] = OnError.DENY,
+    budget: Annotated[
+        float, typer.Option("--eval-budget", min=0.001, help="Seconds an evaluation may take.")
+    ] = 2.0,
+    namespace: Annotated[
+        str,
+        typer.Option(
+            "--namespace", envvar="POD_NAMESPACE", help="The webhook's own namespace (exempt)."
+        ),
+    ] = "guardrails",
+    exempt_namespace: Annotated[
+        list[str] | None,
+        typer.Option("--exempt-namespace", help="Also exempt this namespace glob (repeatable)."),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Evaluation threads.")
+    ] = 4,
+    reload_every: Annotated[
+        float,
+        typer.Option(
+            "--cert-check-every", min=0.1, help="Seconds between certificate file checks."
+        ),
+    ] = 5.0,
+) -> None:
+    """Serve POST /validate over HTTPS for Kubernetes admission reviews."""
+    from guardrails.webhook.judge import Judge
+    from guardrails.webhook.metrics import WebhookMetrics
+    from guardrails.webhook.server import WebhookApp
+    from guardrails.webhook.server import serve as serve_https
+
+    try:
+        options = ScanOptions(
+            config_path=config,
+            no_config=config is None,
+            engine=engine.value,
+            policy_dirs=tuple(policy_dir or ()),
+        )
+        prepared = prepare_policies(resolve_config([], options), options)
+        for warning in prepared.warnings:
+            print_warning(warning)
+        settings = settings_from(
+            prepared,
+            mode=mode,
+            fail_on=fail_on,
+            on_error=on_error,
+            budget=budget,
+            own_namespace=namespace,
+            exempt=list(exempt_namespace or ()),
+        )
+        app = WebhookApp(Judge(prepared, settings), WebhookMetrics(), mode.value, workers)
+        serve_https(app, cert=cert, key=key, host=host, port=port, reload_every=reload_every)
+    except GuardrailsError as exc:
+        raise fail(str(exc)) from None
+    except OSError as exc:  # the port is taken, the address is not ours
+        raise fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+
+
+@webhook_app.command()
+def certs(
+    service: Annotated[
+        str, typer.Option("--service", help="The webhook's Service name.")
+    ] = "guardrails-webhook",
+    namespace: Annotated[str, typer.Option("--namespace", help="Its namespace.")] = "guardrails",
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Directory for ca.crt, tls.crt, tls.key.")
+    ] = Path("certs"),
+    dns: Annotated[
+        list[str] | None, typer.Option("--dns", help="Extra DNS name (repeatable).")
+    ] = None,
+    ip: Annotated[
+        list[str] | None,
+        typer.Option("--ip", help="Extra IP address, e.g. 127.0.0.1 (repeatable)."),
+    ] = None,
+    days: Annotated[
+        int, typer.Option("--days", min=1, max=3650, help="Validity of the serving certificate.")
+    ] = 365,
+) -> None:
+    """Make a CA and a serving certificate for the webhook (reuses the CA in the directory)."""
+    from guardrails.webhook.certs import write_certificates
+
+    try:
+        written = write_certificates(
+            output, service, namespace, dns=list(dns or ()), ips=list(ip or ()), days=days
+        )
+    except GuardrailsError as exc:
+        raise fail(str(exc)) from None
+    for path in written:
+        typer.echo(f"wrote {path}")
+    typer.echo(
+        f"caBundle (ValidatingWebhookConfiguration clientConfig): base64 -w0 {output / 'ca.crt'}"
+    )
+
+
+__all__ = ["certs", "serve", "settings_from", "webhook_app"]

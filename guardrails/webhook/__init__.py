@@ -1,0 +1,1 @@
+"""The Kubernetes validating admission webhook: review.py judges, server.py serves HTTPS."""

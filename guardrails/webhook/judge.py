@@ -1,0 +1,115 @@
+"""Judging one AdmissionReview with policies loaded once (through guardrails.api)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from guardrails.api import PreparedPolicies, scan_documents
+from guardrails.model import Outcome
+from guardrails.report import Report
+from guardrails.webhook.review import (
+    Decision,
+    WebhookSettings,
+    before_judging,
+    decide,
+    namespace_of,
+)
+from guardrails.webhook.types import ADMISSION_API_VERSION, AdmissionReview
+
+#: A GPU pod judged once at start-up, so the first real request does not pay for warm-up.
+_WARM_UP: dict[str, Any] = {
+    "apiVersion": ADMISSION_API_VERSION,
+    "kind": "AdmissionReview",
+    "request": {
+        "uid": "warm-up",
+        "kind": {"group": "", "version": "v1", "kind": "Pod"},
+        "operation": "CREATE",
+        "namespace": "warm-up",
+        "object": {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "warm-up", "namespace": "warm-up"},
+            "spec": {
+                "containers": [
+                    {"name": "c", "image": "x", "resources": {"limits": {"nvidia.com/gpu": 1}}}
+                ]
+            },
+        },
+    },
+}
+
+
+class Judge:
+    """Evaluates admitted objects; thread-safe (the engines keep per-thread state)."""
+
+    def __init__(self, prepared: PreparedPolicies, settings: WebhookSettings) -> None:
+        self.prepared = prepared
+        self.settings = settings
+        self._ignore_unknown = prepared.config.values.get("unknown") == "ignore"
+
+    def warm_up(self) -> None:
+        self.judge(_WARM_UP)  # type: ignore[arg-type]
+
+    def judge(self, review: AdmissionReview, environment: str | None = None) -> Decision:
+        """The decision on ``review``; ``environment`` comes from the URL path, if any."""
+        request = review["request"]
+        early = before_judging(request, self.settings)
+        if early is not None:
+            return early
+        namespace = namespace_of(request)
+        environment = environment or self.settings.environment_of(namespace)
+        waivers = self.settings.honours_object_waivers(namespace)
+        report = self._scan(review, environment, waivers)
+        pre_existing: frozenset[str] = frozenset()
+        old = request.get("oldObject")
+        if request["operation"] == "UPDATE" and isinstance(old, dict):
+            previous = self._scan(_as_review(old, namespace), environment, waivers)
+            pre_existing = _pre_existing(report, previous)
+        findings = [
+            f
+            for f in report.findings
+            if not (self._ignore_unknown and f.outcome == Outcome.UNKNOWN)
+        ]
+        return decide(
+            request,
+            findings,
+            self.settings,
+            pre_existing=pre_existing,
+            environment=_environment(report),
+        )
+
+    def _scan(self, document: Mapping[str, Any], environment: str | None, waivers: bool) -> Report:
+        return scan_documents(
+            [document], self.prepared, environment=environment, source_waivers=waivers
+        )
+
+
+def _as_review(obj: dict[str, Any], namespace: str) -> dict[str, Any]:
+    request = {"uid": "old", "operation": "CREATE", "namespace": namespace, "object": obj}
+    return {"apiVersion": ADMISSION_API_VERSION, "kind": "AdmissionReview", "request": request}
+
+
+def _environment(report: Report) -> str | None:
+    resource = next(iter(report.graph.resources), None)
+    env = resource.facts.get("environment") if resource is not None else None
+    return env if isinstance(env, str) else None
+
+
+def _monthly_max(report: Report) -> float:
+    total = 0.0
+    for resource in report.graph.resources:
+        month = resource.facts.get("monthly_usd")
+        if isinstance(month, Mapping):
+            value = month.get("max") if month.get("max") is not None else month.get("desired")
+            total += float(value or 0.0)
+    return total
+
+
+def _pre_existing(report: Report, previous: Report) -> frozenset[str]:
+    """Policies the old object already failed; cost policies count as new when the update
+    raises the cost (an over-budget workload must not grow further)."""
+    failed_before = {f.policy for f in previous.findings if not f.waived}
+    if _monthly_max(report) > _monthly_max(previous):
+        failed_before -= {f.policy for f in report.findings if f.category == "cost"}
+    return frozenset(failed_before)

@@ -1,0 +1,171 @@
+"""Judging real objects through guardrails.api with policies loaded once."""
+
+from __future__ import annotations
+
+import copy
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from guardrails.api import PreparedPolicies, ScanOptions, prepare_policies, resolve_config
+from guardrails.config import Config, validate_config
+from guardrails.errors import EngineError
+from guardrails.webhook.judge import Judge
+from guardrails.webhook.review import WebhookSettings, parse_review
+from guardrails.webhook.types import AdmissionReview
+from tests.webhook.reviews import manifest, review
+
+EXPIRES = (date.today() + timedelta(days=30)).isoformat()
+WAIVE_COST = f'GR-COST-001 reason="approved burst" expires={EXPIRES}'
+
+
+def _prepared(engine: str = "python", config: dict[str, Any] | None = None) -> PreparedPolicies:
+    options = ScanOptions(no_config=True, engine=engine)
+    base = (
+        resolve_config([], options) if config is None else Config(validate_config(config, "test"))
+    )
+    return prepare_policies(base, options)
+
+
+PREPARED = _prepared()
+
+
+def _judge(settings: WebhookSettings | None = None, prepared: PreparedPolicies = PREPARED) -> Judge:
+    return Judge(prepared, settings or WebhookSettings())
+
+
+def _typed(doc: dict[str, Any]) -> AdmissionReview:
+    import json
+
+    return parse_review(json.dumps(doc).encode())
+
+
+def test_over_budget_gpu_pod_is_denied_and_compliant_one_allowed() -> None:
+    judge = _judge()
+    denied = judge.judge(_typed(review(manifest("gpu-pod-over-budget.yaml"))))
+    assert not denied.allowed
+    assert denied.denied_by == ["GR-COST-001", "GR-TAG-003"]
+    assert denied.environment == "dev"
+    allowed = judge.judge(_typed(review(manifest("gpu-pod-compliant.yaml"))))
+    assert (allowed.allowed, allowed.outcome, allowed.warnings) == (True, "allowed", ())
+
+
+def test_every_ai_crd_fixture_is_judged() -> None:
+    judge = _judge()
+    for index in range(6):
+        obj = manifest("ai-crds.yaml", index)
+        decision = judge.judge(_typed(review(obj)))
+        assert decision.outcome in ("denied", "warned", "allowed"), obj["kind"]
+        assert decision.findings, f"{obj['kind']} gave no findings"
+
+
+def test_namespace_from_the_request_when_the_object_has_none() -> None:
+    obj = manifest("gpu-pod-over-budget.yaml")
+    del obj["metadata"]["namespace"]
+    decision = _judge().judge(_typed(review(obj, namespace="ml-dev")))
+    assert decision.environment == "dev" and not decision.allowed
+
+
+def test_operator_environment_wins_over_the_objects_own_label() -> None:
+    obj = manifest("gpu-pod-over-budget.yaml")
+    obj["metadata"]["namespace"] = "research"
+    obj["metadata"]["labels"]["environment"] = "prod"  # would lift the dev ceiling
+    settings = WebhookSettings(namespace_environments=(("research*", "dev"),))
+    decision = _judge(settings).judge(_typed(review(obj)))
+    assert decision.environment == "dev"
+    assert "GR-COST-001" in decision.denied_by
+    # The URL path (one webhook entry per namespaceSelector) assigns it too.
+    assert _judge().judge(_typed(review(obj)), environment="dev").environment == "dev"
+    assert _judge().judge(_typed(review(obj))).environment == "prod"
+
+
+def test_a_workload_cannot_waive_itself_unless_the_operator_opts_in() -> None:
+    obj = manifest("gpu-pod-over-budget.yaml")
+    obj["metadata"]["annotations"] = {"guardrails.dev/ignore": WAIVE_COST}
+    doc = _typed(review(obj))
+    assert "GR-COST-001" in _judge().judge(doc).denied_by
+    opted_in = _judge(WebhookSettings(object_waiver_namespaces=("ml-*",))).judge(doc)
+    assert "GR-COST-001" not in opted_in.denied_by
+    assert any(
+        j.finding.policy == "GR-COST-001" and j.effect == "waived" for j in opted_in.findings
+    )
+
+
+def test_the_server_configuration_waives() -> None:
+    config = {
+        "waivers": [
+            {
+                "policy": "GR-COST-001",
+                "resource": "Pod/ml-dev/trainer",
+                "reason": "quarterly training run",
+                "owner": "platform",
+                "expires": EXPIRES,
+            }
+        ]
+    }
+    decision = _judge(prepared=_prepared(config=config)).judge(
+        _typed(review(manifest("gpu-pod-over-budget.yaml")))
+    )
+    assert decision.denied_by == ["GR-TAG-003"]
+
+
+def _update(old: dict[str, Any], new: dict[str, Any]) -> AdmissionReview:
+    return _typed(review(new, operation="UPDATE", old=old))
+
+
+def test_update_is_judged_on_what_it_changes() -> None:
+    judge = _judge()
+    old = manifest("gpu-pod-over-budget.yaml")
+    relabel = copy.deepcopy(old)
+    relabel["metadata"]["labels"]["release"] = "2"
+    decision = judge.judge(_update(old, relabel))
+    assert decision.allowed, "violations that already ran are not the update's fault"
+    assert any("already failing" in w for w in decision.warnings)
+
+    compliant = manifest("gpu-pod-compliant.yaml")
+    compliant["metadata"]["name"] = "trainer"
+    worse = copy.deepcopy(compliant)
+    worse["spec"]["containers"][0]["securityContext"] = {"privileged": True}
+    assert not judge.judge(_update(compliant, worse)).allowed, "a new violation is denied"
+
+
+def test_update_that_raises_cost_of_an_over_budget_workload_is_denied() -> None:
+    old = manifest("gpu-pod-over-budget.yaml")
+    old["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] = 4
+    new = manifest("gpu-pod-over-budget.yaml")  # 8 GPUs
+    decision = _judge().judge(_update(old, new))
+    assert "GR-COST-001" in decision.denied_by
+    shrink = _judge().judge(_update(new, old))
+    assert "GR-COST-001" not in shrink.denied_by
+
+
+def test_dry_run_is_judged_like_the_real_request() -> None:
+    doc = _typed(review(manifest("gpu-pod-over-budget.yaml"), dry_run=True))
+    assert not _judge().judge(doc).allowed
+
+
+def test_concurrent_judging_gives_the_same_answers() -> None:
+    judge = _judge(prepared=_prepared("auto"))
+    docs = [
+        _typed(review(manifest(name)))
+        for name in ("gpu-pod-over-budget.yaml", "gpu-pod-compliant.yaml") * 20
+    ]
+    expected = [judge.judge(d) for d in docs[:2]]
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(judge.judge, docs))
+    for i, decision in enumerate(results):
+        assert decision.allowed == expected[i % 2].allowed
+        assert decision.policies == expected[i % 2].policies
+
+
+@pytest.mark.parametrize("engine", ["auto", "rego"])
+def test_engines_agree_with_the_python_twins(engine: str) -> None:
+    try:
+        prepared = _prepared(engine)
+    except EngineError as exc:  # pragma: no cover - a machine without a Rego engine
+        pytest.skip(f"{engine} engine unavailable: {exc}")
+    for name in ("gpu-pod-over-budget.yaml", "gpu-pod-compliant.yaml"):
+        doc = _typed(review(manifest(name)))
+        assert _judge(prepared=prepared).judge(doc).policies == _judge().judge(doc).policies
