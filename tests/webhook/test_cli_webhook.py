@@ -1,0 +1,131 @@
+"""``guardrails check`` on AdmissionReviews, ``guardrails webhook certs`` and serve's errors."""
+
+from __future__ import annotations
+
+import json
+import ssl
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from cryptography import x509
+
+from guardrails.cli import main
+from tests.webhook.reviews import manifest, review
+
+
+def _check(path: str, tmp_path: Path, stdin: str | None = None) -> tuple[int, dict[str, object]]:
+    out = tmp_path / "report.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "guardrails", "check", path, "-f", "json", "-o", str(out), "--engine", "python"],
+        input=stdin, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stderr
+    return result.returncode, json.loads(out.read_text())
+
+
+def test_check_replays_a_captured_admission_review(tmp_path: Path) -> None:
+    obj = manifest("gpu-pod-over-budget.yaml")
+    del obj["metadata"]["namespace"]  # the API server names it in the request
+    captured = tmp_path / "review.json"
+    captured.write_text(json.dumps(review(obj, namespace="ml-dev")))
+    code, report = _check(str(captured), tmp_path)
+    assert code == 1
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    assert {f["policy"] for f in findings} >= {"GR-COST-001", "GR-TAG-003"}
+    assert {f["resource"] for f in findings} == {"Pod/ml-dev/trainer"}
+    assert report["summary"]["resources"] == 1  # type: ignore[index]
+    _, from_stdin = _check("-", tmp_path, stdin=captured.read_text())
+    assert [f["policy"] for f in from_stdin["findings"]] == [f["policy"] for f in findings]  # type: ignore[union-attr, index]
+
+
+def test_check_replays_an_update_with_the_old_object_as_before(tmp_path: Path) -> None:
+    old = manifest("gpu-pod-over-budget.yaml")
+    old["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] = 2
+    captured = tmp_path / "update.json"
+    captured.write_text(
+        json.dumps(review(manifest("gpu-pod-over-budget.yaml"), operation="UPDATE", old=old))
+    )
+    _, report = _check(str(captured), tmp_path)
+    cost = report["summary"]["cost"]  # type: ignore[index]
+    assert cost == {  # 2 A100s before, 8 after
+        "monthly_usd_before": 4007.28,
+        "monthly_usd_after": 16029.11,
+        "monthly_usd_delta": 12021.83,
+    }
+
+
+def test_annotation_waivers_count_in_check(tmp_path: Path) -> None:
+    obj = manifest("gpu-pod-over-budget.yaml")
+    expires = (date.today() + timedelta(days=30)).isoformat()
+    obj["metadata"]["annotations"] = {
+        "guardrails.dev/ignore": f'GR-COST-001 reason="approved" expires={expires}'
+    }
+    path = tmp_path / "pod.json"
+    path.write_text(json.dumps(obj))
+    _, report = _check(str(path), tmp_path)
+    waived = [f["policy"] for f in report["findings"] if f["waived"]]  # type: ignore[union-attr, index]
+    assert waived == ["GR-COST-001"]
+
+
+def test_certs_makes_a_ca_and_a_serving_certificate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "certs"
+    args = [
+        "webhook",
+        "certs",
+        "--service",
+        "gr",
+        "--namespace",
+        "policy",
+        "-o",
+        str(out),
+        "--ip",
+        "127.0.0.1",
+    ]
+    assert main(args) == 0
+    assert (out / "tls.key").stat().st_mode & 0o077 == 0
+    assert (out / "ca.key").stat().st_mode & 0o077 == 0
+    cert = x509.load_pem_x509_certificate((out / "tls.crt").read_bytes())
+    names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert names.get_values_for_type(x509.DNSName) == [
+        "gr",
+        "gr.policy",
+        "gr.policy.svc",
+        "gr.policy.svc.cluster.local",
+    ]
+    assert [str(ip) for ip in names.get_values_for_type(x509.IPAddress)] == ["127.0.0.1"]
+    context = ssl.create_default_context(cafile=str(out / "ca.crt"))
+    assert context.cert_store_stats()["x509_ca"] == 1
+    ca = (out / "ca.crt").read_bytes()
+    assert main(args) == 0
+    assert (out / "ca.crt").read_bytes() == ca, "a second run keeps the CA, so caBundle stays valid"
+    assert "caBundle" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--cert", "{d}/ca.key", "--key", "{d}/tls.key"], "error: "),
+        (
+            ["--cert", "{d}/tls.crt", "--key", "{d}/tls.key", "--config", "{d}/bad.yaml"],
+            "invalid config at webhook.exempt_namespaces",
+        ),
+        (["--cert", "{d}/tls.crt", "--key", "{d}/tls.key", "--mode", "loud"], "loud"),
+    ],
+    ids=["bad-cert", "bad-config", "bad-mode"],
+)
+def test_serve_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], fragment: str) -> None:
+    assert main(["webhook", "certs", "-o", str(tmp_path)]) == 0
+    (tmp_path / "bad.yaml").write_text("webhook:\n  exempt_namespaces: kube-system\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "guardrails", "webhook", "serve", "--port", "1", *(a.format(d=tmp_path) for a in args)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert fragment in result.stderr
+    assert "Traceback" not in result.stderr
