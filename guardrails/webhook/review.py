@@ -247,14 +247,15 @@ def _judge(
 ) -> JudgedFinding:
     if finding.waived:
         return JudgedFinding(finding, Effect.WAIVED)
-    if finding.policy in pre_existing:
+    if finding.policy in pre_existing or finding.outcome == Outcome.EXISTING:
         return JudgedFinding(finding, Effect.PRE_EXISTING)
+    # The same rule as Report.blocking: an unknown finding fails only under --unknown fail,
+    # whatever its severity.
     threshold = settings.fail_on
-    blocks = (
-        threshold is not None
-        and finding.severity.rank >= threshold.rank
-        and (settings.unknown_fails or finding.outcome != Outcome.UNKNOWN)
-    )
+    if finding.outcome == Outcome.UNKNOWN:
+        blocks = settings.unknown_fails
+    else:
+        blocks = threshold is not None and finding.severity.rank >= threshold.rank
     return JudgedFinding(finding, Effect.DENY if blocks else Effect.WARN)
 
 
