@@ -1,0 +1,305 @@
+"""The GitHub Action: action.yml and the documented workflow validated by check-jsonschema's
+vendored GitHub schemas, every ``uses:`` pinned by commit SHA, the dependency lock complete,
+and the action's own run steps executed as the runner would, with GITHUB_OUTPUT,
+GITHUB_STEP_SUMMARY, GITHUB_WORKSPACE, GITHUB_EVENT_PATH and GITHUB_PATH in temporary files."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sarif_kit.validate import validation_errors
+
+from benchmarks.precommit_env import git, project_files
+from guardrails.report.markdown import COMMENT_LIMIT, COMMENT_MARKER
+from tests.conftest import FIXTURES, ROOT
+
+ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
+DOC = (ROOT / "docs" / "github-action.md").read_text()
+USES = re.compile(r"uses: ([\w./-]+)@(\S+)(?: # (v[\d.]+))?")
+EXPRESSION = re.compile(r"\$\{\{\s*([^}]+?)\s*\}\}")
+
+
+def docs_workflow() -> str:
+    blocks = re.findall(r"```yaml\n(name:.*?\non:.*?)```", DOC, re.S)
+    assert blocks, "docs/github-action.md has no workflow block"
+    return str(blocks[0])
+
+
+def check_jsonschema(schema: str, file: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, str(file)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_action_yml_is_a_valid_action() -> None:
+    result = check_jsonschema("vendor.github-actions", ROOT / "action.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert ACTION["runs"]["using"] == "composite"
+    assert set(ACTION["inputs"]) == {
+        "paths",
+        "format",
+        "fail-on",
+        "config",
+        "engine",
+        "opa-url",
+        "changed-only",
+        "sarif-file",
+        "comment-file",
+    }
+    assert set(ACTION["outputs"]) == {
+        "findings",
+        "blocking",
+        "monthly-cost-delta",
+        "sarif-file",
+        "comment-file",
+    }
+
+
+def test_docs_workflow_is_a_valid_workflow(tmp_path: Path) -> None:
+    workflow = tmp_path / ".github" / "workflows" / "guardrails.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(docs_workflow())
+    result = check_jsonschema("vendor.github-workflows", workflow)
+    assert result.returncode == 0, result.stdout + result.stderr
+    doc = yaml.safe_load(docs_workflow())
+    steps = doc["jobs"]["guardrails"]["steps"]
+    ours = next(s for s in steps if s.get("uses", "").startswith("guardrails-dev/guardrails@"))
+    assert set(ours.get("with", {})) <= set(ACTION["inputs"])
+
+
+@pytest.mark.parametrize("source", ["action.yml", "docs/github-action.md", "docs/pre-commit.md"])
+def test_every_action_is_pinned_by_commit_sha(source: str) -> None:
+    text = (ROOT / source).read_text()
+    pins = USES.findall(text) + re.findall(r"repo: (https://\S+)\n\s+rev: (\S+)", text)
+    assert pins
+    for pin in pins:
+        assert re.fullmatch(r"[0-9a-f]{40}", pin[1]), f"{pin[0]} is pinned by {pin[1]}, not a SHA"
+        if source != "docs/pre-commit.md":
+            assert pin[2], f"{pin[0]}@{pin[1]} needs a '# vX.Y.Z' comment saying which release"
+
+
+def test_docs_pin_a_commit_of_this_repository_that_holds_the_integration() -> None:
+    """The SHA in the docs is a real commit of ours with action.yml and the hooks file."""
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git clone: the commit history is not here to look the SHA up in")
+    shas = {m[1] for m in USES.findall(DOC) if m[0] == "guardrails-dev/guardrails"} | set(
+        re.findall(r"rev: ([0-9a-f]{40})", (ROOT / "docs" / "pre-commit.md").read_text())
+    )
+    assert shas
+    for sha in shas:
+        try:
+            tree = git("ls-tree", "--name-only", sha, cwd=ROOT).split()
+        except subprocess.CalledProcessError:
+            pytest.skip(f"commit {sha} is not in this clone's history (shallow clone?)")
+        assert {"action.yml", ".pre-commit-hooks.yaml"} <= set(tree), sha
+
+
+def test_run_steps_take_inputs_from_env_never_inline() -> None:
+    """``${{ }}`` inside a script is pasted in before bash runs: a crafted path or file name
+    would become shell code. Every expression sits in an ``env:`` value instead."""
+    for step in ACTION["runs"]["steps"]:
+        assert "${{" not in step.get("run", ""), step["name"]
+
+
+def test_lock_pins_every_dependency_with_hashes() -> None:
+    lock = (ROOT / "requirements" / "action.txt").read_text()
+    pinned = {
+        re.sub(r"[-_.]+", "-", m.lower()): v
+        for m, v in re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", lock, re.M)
+    }
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    needed = [
+        re.split(r"[<>=!~;\s\[]", dep, maxsplit=1)[0]
+        for dep in [*project["project"]["dependencies"], *project["build-system"]["requires"]]
+    ]
+    for name in needed:
+        key = re.sub(r"[-_.]+", "-", name.lower())
+        assert key in pinned, (
+            f"{name} is not in requirements/action.txt: run tools/lock_action_requirements.sh"
+        )
+    entries = re.split(r"\n(?=[A-Za-z])", lock.split("\n", 3)[3])
+    assert all("--hash=sha256:" in e for e in entries if e.strip())
+
+
+# -- the run steps, executed --------------------------------------------------------------
+
+
+@dataclass
+class Runner:
+    """What the runner provides a composite action's steps: files and a context."""
+
+    action_path: Path
+    workspace: Path
+    temp: Path
+
+    def files(self, name: str) -> dict[str, Path]:
+        d = self.temp / name
+        d.mkdir()
+        event = d / "event.json"
+        event.write_text(json.dumps({"pull_request": {"number": 7}, "number": 7}))
+        out = {k: d / k for k in ("output", "summary", "path")}
+        for f in out.values():
+            f.write_text("")
+        return {**out, "event": event}
+
+    def run(
+        self, step: dict[str, Any], context: dict[str, str], files: dict[str, Path]
+    ) -> subprocess.CompletedProcess[str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "INPUT_"))}
+        extra_path = [p for p in files["path"].read_text().splitlines() if p]
+        env.update(
+            PATH=os.pathsep.join([*reversed(extra_path), env.get("PATH", "")]),
+            GITHUB_ACTION_PATH=str(self.action_path),
+            GITHUB_WORKSPACE=str(self.workspace),
+            GITHUB_OUTPUT=str(files["output"]),
+            GITHUB_STEP_SUMMARY=str(files["summary"]),
+            GITHUB_PATH=str(files["path"]),
+            GITHUB_EVENT_PATH=str(files["event"]),
+            GITHUB_EVENT_NAME=context["github.event_name"],
+            RUNNER_TEMP=str(self.temp),
+            PIP_NO_COMPILE="1",
+        )
+        for key, value in (step.get("env") or {}).items():
+            env[key] = EXPRESSION.sub(lambda m: context[m.group(1)], str(value))
+        assert step["shell"] == "bash"
+        return subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=self.workspace,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+
+
+def outputs(file: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in file.read_text().splitlines() if "=" in line)
+
+
+def context(runner: Runner, event: str, **inputs: str) -> dict[str, str]:
+    ctx = {f"inputs.{k}": str(v.get("default", "")) for k, v in ACTION["inputs"].items()}
+    ctx.update({f"inputs.{k.replace('_', '-')}": v for k, v in inputs.items()})
+    ctx.update(
+        {
+            "github.action_path": str(runner.action_path),
+            "github.event_name": event,
+            # actions/setup-python's output; the runner's Python stands in for it here.
+            "steps.python.outputs.python-path": sys.executable,
+        }
+    )
+    return ctx
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Runner, dict[str, Path]]:
+    """A copy of this repository as the action's checkout, a workspace holding infrastructure
+    in git, and the install step run once (hash-checked pip install from the registry)."""
+    base = tmp_path_factory.mktemp("action")
+    action_path = base / "action"
+    for file in project_files():
+        target = action_path / file.relative_to(ROOT)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(file, target)
+    workspace = base / "workspace"
+    shutil.copytree(FIXTURES / "terraform-plan" / "gpu_training", workspace / "infra")
+    shutil.copytree(FIXTURES / "kubernetes", workspace / "k8s")
+    git("init", "-q", cwd=workspace)
+    runner = Runner(action_path, workspace, base / "runner-temp")
+    runner.temp.mkdir()
+    steps = ACTION["runs"]["steps"]
+    assert steps[0]["uses"].startswith("actions/setup-python@")
+    install = next(s for s in steps if s.get("name") == "Install guardrails")
+    files = runner.files("install")
+    result = runner.run(install, context(runner, "pull_request"), files)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return runner, files
+
+
+def check_step() -> dict[str, Any]:
+    return next(s for s in ACTION["runs"]["steps"] if s.get("id") == "check")
+
+
+def test_action_on_a_pull_request(installed: tuple[Runner, dict[str, Path]]) -> None:
+    runner, install_files = installed
+    files = runner.files("pr")
+    files["path"].write_text(install_files["path"].read_text())
+    ctx = context(runner, "pull_request", paths="infra/plan.json\nk8s", format="table")
+    result = runner.run(check_step(), ctx, files)
+    assert result.returncode == 1, result.stdout + result.stderr  # high findings block
+
+    out = outputs(files["output"])
+    assert (
+        out["sarif-file"] == "guardrails.sarif" and out["comment-file"] == "guardrails-comment.md"
+    )
+    assert int(out["findings"]) > 0 and int(out["blocking"]) > 0
+    assert float(out["monthly-cost-delta"]) > 0
+
+    annotations = [
+        line
+        for line in result.stdout.splitlines()
+        if line.startswith(("::error", "::warn", "::not"))
+    ]
+    assert annotations[0].startswith("::error file=")
+    # Repository-relative files (never absolute, never stdin), most severe first, ≤ 10 each.
+    assert all(
+        re.match(r"::\w+ (file=(?![/]|stdin)[^,]+,line=\d+,)?title=", a) for a in annotations
+    )
+    assert sum(a.startswith("::error") for a in annotations) == 10
+    assert re.search(r"^::notice title=guardrails::.*checked with the", result.stdout, re.M)
+    assert "::group::guardrails report (table)" in result.stdout
+
+    summary = files["summary"].read_text()
+    assert summary.startswith("## ❌ guardrails:") and COMMENT_MARKER not in summary
+
+    sarif = json.loads((runner.workspace / out["sarif-file"]).read_text())
+    assert validation_errors(sarif) == []
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in sarif["runs"][0]["results"]
+    }
+    assert "infra/main.tf" in uris and all(not u.startswith(("/", "stdin")) for u in uris)
+
+    comment = (runner.workspace / out["comment-file"]).read_text()
+    assert len(comment) <= COMMENT_LIMIT
+    assert comment.startswith("## ❌ guardrails:") and comment.rstrip().endswith(COMMENT_MARKER)
+    assert "existing on unchanged resources" in comment  # --changed-only on pull requests
+
+
+def test_action_on_push_with_fail_on_never(installed: tuple[Runner, dict[str, Path]]) -> None:
+    runner, install_files = installed
+    files = runner.files("push")
+    files["path"].write_text(install_files["path"].read_text())
+    ctx = context(runner, "push", paths="k8s", **{"fail-on": "never", "sarif-file": "out/g.sarif"})
+    (runner.workspace / "out").mkdir()
+    result = runner.run(check_step(), ctx, files)
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = outputs(files["output"])
+    assert out["blocking"] == "0" and out["sarif-file"] == "out/g.sarif"
+    assert (runner.workspace / "out" / "g.sarif").is_file()
+    assert (
+        "existing on unchanged resources"
+        not in (runner.workspace / out["comment-file"]).read_text()
+    )
+
+
+def test_action_rejects_a_bad_input_in_one_line(installed: tuple[Runner, dict[str, Path]]) -> None:
+    runner, install_files = installed
+    files = runner.files("bad")
+    files["path"].write_text(install_files["path"].read_text())
+    result = runner.run(check_step(), context(runner, "push", **{"changed-only": "maybe"}), files)
+    assert result.returncode == 2
+    assert result.stdout.strip().startswith("::error title=guardrails::changed-only must be")
