@@ -97,13 +97,32 @@ class RegoEngine:
         sources = policy_sources(catalog)
         data = policy_data(config)
         if self.backend == "opa":
-            result = self._evaluate_opa(sources, data, input_doc)
+            result = self._evaluate_opa(sources, data, input_doc, catalog)
         else:
-            result = _evaluate_regopy(sources, data, input_doc, catalog)
+            from guardrails.engines import regopy_backend
+
+            entrypoints = {
+                p.package.removeprefix(f"{QUERY_PATH}."): (
+                    p.package.replace(".", "/") + "/deny",
+                    f"{p.file}: {p.id}",
+                )
+                for p in catalog
+            }
+            # Policies we do not ship may crash regopy: evaluate them where a crash is harmless.
+            run = (
+                regopy_backend.evaluate_in_child
+                if any(not p.bundled for p in catalog)
+                else regopy_backend.evaluate_in_process
+            )
+            result = run(sources, data, input_doc, entrypoints)
         return collect(result, catalog)
 
     def _evaluate_opa(
-        self, sources: list[tuple[str, str]], data: dict[str, Any], input_doc: dict[str, Any]
+        self,
+        sources: list[tuple[str, str]],
+        data: dict[str, Any],
+        input_doc: dict[str, Any],
+        catalog: Catalog,
     ) -> Any:
         from opa_bindings import OpaEngine, OpaError, OpaUndefinedError
 
@@ -117,75 +136,19 @@ class RegoEngine:
                     engine.add_policy(name, text)
                 engine.add_data(data)
                 self._local.engines = {key: engine}  # keep one compiled engine per thread
-            return engine.eval_document(QUERY_PATH, input=input_doc)
+            # Only the catalog's packages: OPA evaluates lazily, so policies outside the
+            # catalog (bundled ones the python twins already ran) cost nothing.
+            keys = [p.package.removeprefix(f"{QUERY_PATH}.") for p in catalog]
+            query = ", ".join(
+                f"{json.dumps(k)}: [d | d := data.{QUERY_PATH}.{k}.deny]" for k in keys
+            )
+            rows = engine.eval_query(f"x := {{{query}}}", input=input_doc)
+            value = rows[0].get("x", {}) if rows else {}
+            return {k: {"deny": v[0]} for k, v in value.items() if v}
         except OpaUndefinedError:
             return {}
         except OpaError as exc:
             raise EngineError(f"Rego evaluation failed: {_one_line(str(exc))}") from None
-
-
-#: Above this many resources regopy evaluates one query per policy (see _evaluate_regopy).
-REGOPY_PER_POLICY_ABOVE = 2000
-
-
-def _regopy_interpreter(
-    sources: list[tuple[str, str]], data: dict[str, Any], input_doc: dict[str, Any]
-) -> Any:
-    from regopy import Interpreter
-
-    # A reused interpreter reports a later compile error as success: always start fresh.
-    interpreter = Interpreter()
-    for name, text in sources:
-        interpreter.add_module(name, text)
-    interpreter.add_data_json(json.dumps(data))
-    interpreter.set_input_term(json.dumps(input_doc, allow_nan=False))
-    return interpreter
-
-
-def _regopy_value(output: Any) -> Any:
-    document = json.loads(str(output))
-    bindings = document.get("bindings", {}) if isinstance(document, dict) else {}
-    return bindings.get("x")
-
-
-def _evaluate_regopy(
-    sources: list[tuple[str, str]],
-    data: dict[str, Any],
-    input_doc: dict[str, Any],
-    catalog: Catalog,
-) -> dict[str, Any]:
-    """One query for the whole policy document; one query per policy for large inputs.
-
-    Each regopy query costs about as much as evaluating every module, so one query is fastest
-    — but regopy fails without a message when a query's result is very large (the whole
-    document at 10k resources). Large inputs, and any failed whole-document query, go policy
-    by policy on a fresh interpreter, which also names the policy that failed.
-    """
-    from regopy.rego_shared import RegoError
-
-    try:
-        if len(input_doc.get("resources") or ()) <= REGOPY_PER_POLICY_ABOVE:
-            interpreter = _regopy_interpreter(sources, data, input_doc)
-            output = interpreter.query(f"x := data.{QUERY_PATH}")
-            if output.ok():
-                return _regopy_value(output) or {}
-        interpreter = _regopy_interpreter(sources, data, input_doc)
-        result: dict[str, Any] = {}
-        for policy in catalog:
-            output = interpreter.query(f"x := data.{policy.package}.deny")
-            if not output.ok():
-                raise EngineError(
-                    f"{policy.file}: Rego evaluation of {policy.id} failed: "
-                    f"{_one_line(str(output))}"
-                )
-            value = _regopy_value(output)
-            if value is not None:
-                result[policy.package.removeprefix(f"{QUERY_PATH}.")] = {"deny": value}
-        return result
-    except ValueError as exc:  # regopy could not render its own result as JSON
-        raise EngineError(f"Rego evaluation failed: {_one_line(str(exc))}") from None
-    except RegoError as exc:
-        raise EngineError(f"Rego compile error: {_one_line(str(exc))}") from None
 
 
 def _one_line(text: str) -> str:

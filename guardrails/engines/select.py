@@ -1,9 +1,9 @@
 """Choosing an engine: --engine auto|rego|opa|python.
 
 ``auto`` runs the fastest engine proven identical for the policy set at hand
-(benchmarks/results/latest.md): the Python twins when only bundled policies are loaded (every
-twin is proven against real OPA on every fixture, corpus file and random graph), an
-in-process Rego engine as soon as a user Rego policy is loaded (no twin exists for it).
+(benchmarks/results/latest.md): the Python twins for the bundled policies (every twin is proven
+against real OPA on every fixture, corpus file and random graph), and an in-process Rego engine
+for user Rego policies only (no twin exists for them).
 """
 
 from __future__ import annotations
@@ -61,5 +61,7 @@ def select_engine(
                 f"OPA server {url} is unreachable ({exc}); used the {fallback.name} engine"
             ]
     if needs_rego(catalog) and rego_available():
-        return RegoEngine(), []
+        from guardrails.engines.split import TwinsAndRegoEngine
+
+        return TwinsAndRegoEngine(RegoEngine()), []
     return PythonEngine(), []

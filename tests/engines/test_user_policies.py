@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from guardrails.catalog import load_catalog
 from guardrails.config import DEFAULTS, load_config
 from guardrails.engines.bundle import read_bundle, write_bundle
 from guardrails.engines.rego import RegoEngine, backend_available
-from guardrails.errors import ConfigError
+from guardrails.errors import ConfigError, EngineError
 from tests.conftest import FIXTURES
 from tests.engines.opa_server import OpaTestServer
 
@@ -93,16 +94,47 @@ def test_policy_without_an_id_is_a_config_error(tmp_path: Path) -> None:
         load_catalog((tmp_path,))
 
 
-def test_regopy_per_policy_queries_match_the_whole_document_query(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_regopy_in_a_child_process_matches_in_process() -> None:
     if not backend_available("regopy"):
         pytest.skip("regopy is not installed")
+    from guardrails.engines import regopy_backend
+    from guardrails.engines.rego import policy_data, policy_sources
+
     catalog = load_catalog((USER,))
     config = load_config(None).for_policies()
     doc = build_input([str(FIXTURES / "kubernetes"), NOTEBOOK], ScanOptions(no_config=True))
-    whole = RegoEngine("regopy").evaluate(doc, config, catalog)
-    monkeypatch.setattr("guardrails.engines.rego.REGOPY_PER_POLICY_ABOVE", 0)
-    per_policy = RegoEngine("regopy").evaluate(doc, config, catalog)
-    assert per_policy == whole
-    assert sum(len(v) for v in whole.values()) > 20 and whole["ACME-GPU-001"]
+    entrypoints = {
+        p.package.removeprefix("guardrails.policy."): (p.package.replace(".", "/") + "/deny", p.id)
+        for p in catalog
+    }
+    args = (policy_sources(catalog), policy_data(config), doc, entrypoints)
+    child = regopy_backend.evaluate_in_child(*args)
+    assert child == regopy_backend.evaluate_in_process(*args)
+    assert child["acme_gpu_001"]["deny"] and len(child) > 5
+
+
+def test_a_crashing_regopy_child_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """regopy 1.5.2 segfaults on some valid policies: the CLI must survive and say so."""
+    if not backend_available("regopy"):
+        pytest.skip("regopy is not installed")
+    crash = "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"
+    monkeypatch.setattr(
+        "guardrails.engines.regopy_backend.CHILD_COMMAND", [sys.executable, "-c", crash]
+    )
+    monkeypatch.setenv("GUARDRAILS_REGO_BACKEND", "regopy")
+    options = ScanOptions(no_config=True, policy_dirs=(USER,), engine="rego")
+    with pytest.raises(EngineError, match=r"regopy crashed \(SIGSEGV\).*notebook_gpus\.rego"):
+        scan([NOTEBOOK], options)
+
+
+def test_auto_runs_bundled_policies_on_the_twins_and_user_policies_on_rego() -> None:
+    if not any(backend_available(b) for b in ("opa", "regopy")):
+        pytest.skip("no embedded Rego engine installed")
+    options = ScanOptions(no_config=True, policy_dirs=(USER,))
+    report = scan([NOTEBOOK], options)
+    assert report.engine.startswith("python+rego/")
+    rego = scan([NOTEBOOK], ScanOptions(no_config=True, policy_dirs=(USER,), engine="rego"))
+    assert sorted(f.fingerprint for f in report.findings) == sorted(
+        f.fingerprint for f in rego.findings
+    )
+    assert any(f.policy == "ACME-GPU-001" for f in report.findings)

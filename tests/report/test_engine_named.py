@@ -39,5 +39,5 @@ def test_auto_runs_rego_when_user_policies_are_loaded() -> None:
     user = FIXTURES / "user-policies"
     options = ScanOptions(no_config=True, policy_dirs=(user,))
     report = scan([str(user / "notebook-with-four-gpus.yaml")], options)
-    assert report.engine.startswith("rego/")
+    assert report.engine.startswith("python+rego/")
     assert any(f.policy == "ACME-GPU-001" for f in report.findings)

@@ -1,0 +1,127 @@
+"""regopy (Microsoft rego-cpp): one compiled bundle, one entry point per policy's ``deny``.
+
+Each ``Interpreter.query()`` recompiles every module, so the policies are compiled once into a
+bundle and each policy's ``deny`` is evaluated through its entry point. The input goes in as a
+``regopy.Input`` (twice as fast as handing over JSON text to re-parse as a Rego term).
+
+regopy 1.5.2 can crash the whole process (SIGSEGV) compiling some valid policies that OPA
+accepts. Policies the project does not ship are therefore evaluated in a child process
+(``python -m guardrails.engines.regopy_backend``): a crash there is one clear error, never a
+dead CLI.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from guardrails.errors import EngineError
+
+#: The child process; it gets the request and response file paths as its two arguments.
+CHILD_COMMAND = [sys.executable, "-m", "guardrails.engines.regopy_backend"]
+#: package key (below guardrails.policy) -> (entry point, what to call it in an error)
+Entrypoints = dict[str, tuple[str, str]]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:300]
+
+
+def _value(output: Any) -> Any:
+    text = str(output)
+    if text.strip() == "undefined":
+        return None
+    document = json.loads(text)
+    expressions = document.get("expressions") if isinstance(document, dict) else None
+    return expressions[0] if expressions else None
+
+
+def evaluate_in_process(
+    sources: list[tuple[str, str]],
+    data: dict[str, Any],
+    input_doc: dict[str, Any],
+    entrypoints: Entrypoints,
+) -> dict[str, Any]:
+    """``{package key: {"deny": value}}`` for every entry point that is defined."""
+    from regopy import Input, Interpreter
+    from regopy.rego_shared import RegoError
+
+    try:
+        # A reused interpreter reports a later compile error as success: always start fresh.
+        interpreter = Interpreter()
+        for name, text in sources:
+            interpreter.add_module(name, text)
+        interpreter.add_data_json(json.dumps(data))
+        bundle = interpreter.build(None, [entry for entry, _ in entrypoints.values()])
+        if not bundle.ok():
+            raise EngineError("Rego compile error (regopy could not build the policies)")
+        interpreter.set_input(Input(input_doc))
+        result: dict[str, Any] = {}
+        for key, (entry, label) in entrypoints.items():
+            output = interpreter.query_bundle_entrypoint(bundle, entry)
+            if not output.ok():
+                raise EngineError(f"{label}: Rego evaluation failed: {_one_line(str(output))}")
+            value = _value(output)
+            if value is not None:
+                result[key] = {"deny": value}
+        return result
+    except ValueError as exc:  # regopy could not render its own result as JSON
+        raise EngineError(f"Rego evaluation failed: {_one_line(str(exc))}") from None
+    except RegoError as exc:
+        raise EngineError(f"Rego compile error: {_one_line(str(exc))}") from None
+
+
+def evaluate_in_child(
+    sources: list[tuple[str, str]],
+    data: dict[str, Any],
+    input_doc: dict[str, Any],
+    entrypoints: Entrypoints,
+) -> dict[str, Any]:
+    """``evaluate_in_process`` in a child process, so a regopy crash cannot end this one."""
+    with tempfile.TemporaryDirectory(prefix="guardrails-regopy-") as tmp:
+        request, response = Path(tmp) / "request.json", Path(tmp) / "response.json"
+        payload = {"sources": sources, "data": data, "input": input_doc, "entry": entrypoints}
+        request.write_text(json.dumps(payload), encoding="utf-8")
+        done = subprocess.run(
+            [*CHILD_COMMAND, str(request), str(response)], capture_output=True, text=True
+        )
+        if done.returncode < 0:
+            name = signal.Signals(-done.returncode).name
+            files = sorted({name_ for name_, _ in sources if "/policies/" not in name_})
+            raise EngineError(
+                f"regopy crashed ({name}) compiling or evaluating the Rego policies "
+                f"{', '.join(files[:3]) or ''}: a regopy bug, not necessarily a policy error; "
+                "install the OPA library (opa-golib-python-bindings) or use --engine opa"
+            )
+        try:
+            answer: dict[str, Any] = json.loads(response.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            detail = _one_line(done.stderr.strip().splitlines()[-1]) if done.stderr.strip() else ""
+            raise EngineError(f"regopy child process failed: {detail or 'no result'}") from None
+    if "error" in answer:
+        raise EngineError(str(answer["error"]))
+    result: dict[str, Any] = answer["result"]
+    return result
+
+
+def _child_main(request: str, response: str) -> int:
+    payload = json.loads(Path(request).read_text(encoding="utf-8"))
+    entrypoints = {k: (v[0], v[1]) for k, v in payload["entry"].items()}
+    sources = [(name, text) for name, text in payload["sources"]]
+    try:
+        answer: dict[str, Any] = {
+            "result": evaluate_in_process(sources, payload["data"], payload["input"], entrypoints)
+        }
+    except EngineError as exc:
+        answer = {"error": str(exc)}
+    Path(response).write_text(json.dumps(answer), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child_main(sys.argv[1], sys.argv[2]))
