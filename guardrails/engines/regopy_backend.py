@@ -61,7 +61,7 @@ def evaluate_in_process(
             raise EngineError("Rego compile error (regopy could not build the policies)")
         # JSON text, not regopy.Input: Input is twice as fast but regopy then prints strings
         # holding quotes (Terraform addresses like aws_instance.x["a"]) unescaped in results.
-        interpreter.set_input_term(json.dumps(input_doc))
+        interpreter.set_input_term(json.dumps(input_doc, allow_nan=False))
         result: dict[str, Any] = {}
         for key, (entry, label) in entrypoints.items():
             output = interpreter.query_bundle_entrypoint(bundle, entry)
