@@ -15,7 +15,18 @@ from guardrails.enrich.attrs import kind
 from guardrails.enrich.budgets import budget_summary
 from guardrails.enrich.catalog import GpuCatalog, load_gpu_catalog
 from guardrails.enrich.cloud import CLOUD_SIZERS
-from guardrails.enrich.cost import change_summary, dollars, monthly, price, rounded, spot_saving
+from guardrails.enrich.cost import (
+    assumed_rate,
+    assumption_text,
+    change_summary,
+    coverage_summary,
+    dollars,
+    monthly,
+    price,
+    priced_items,
+    rounded,
+    spot_saving,
+)
 from guardrails.enrich.environment import environment_of
 from guardrails.enrich.kubernetes import size_node_pool, size_workload, workload_autoscaling
 from guardrails.enrich.sizing import Sizing
@@ -129,6 +140,7 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
     hourly, problem = price(sizing) if sizing.is_gpu else (None, None)
     month = monthly(hourly) if hourly else None
     saving = spot_saving(sizing) if month else None
+    rate = assumed_rate(sizing) if month else None
     facts: dict[str, Any] = {
         "environment": environment,
         "environment_source": environment_source,
@@ -144,6 +156,13 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
         "replicas": {"desired": sizing.desired, "max": sizing.max},
         "autoscaling": sizing.autoscaling,
         "priced": month is not None,
+        # "catalog": every unit has a catalog row; "assumed": a unit is priced at the configured
+        # default_gpu_hourly_usd (reports say so); None: not priced.
+        "price_basis": None if month is None else ("assumed" if rate else "catalog"),
+        "price_assumption": (
+            {"usd_per_gpu_hour": rate, "display": assumption_text(rate)} if rate else None
+        ),
+        "priced_items": priced_items(sizing) if sizing.is_gpu else [],
         "price_unknown": (
             {
                 "reason": problem,
@@ -183,15 +202,23 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
     context = _Context(graph, options)
     resources = []
     costs: list[tuple[str, str, float, float]] = []
+    assumed: list[tuple[str, str]] = []
+    unpriced: list[tuple[str, str, str]] = []
     for resource in graph.resources:
         facts, before, after = _facts(context, resource)
         resources.append(replace(resource, facts=facts))
         if facts["is_gpu"]:
             costs.append((resource.id, resource.address, before, after))
+            if facts["price_basis"] == "assumed":
+                assumed.append((resource.id, resource.address))
+            elif not facts["priced"]:
+                reason = str((facts["price_unknown"] or {}).get("reason") or "not priced")
+                unpriced.append((resource.id, resource.address, reason))
     enriched = graph.with_resources(resources)
+    coverage = coverage_summary(assumed, unpriced, options.default_gpu_hourly_usd)
     summary = {
         **graph.summary,
-        "cost": change_summary(costs),
+        "cost": {**change_summary(costs), **coverage},
         "budgets": budget_summary(resources, options.budgets),
     }
     return replace(enriched, summary=summary)

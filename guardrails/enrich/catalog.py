@@ -70,6 +70,11 @@ class InstanceSpec:
     vcpus: float | None
     on_demand: float | None
     spot: float | None
+    #: Where the price comes from and its date (the catalog row's ``source`` and ``as_of``).
+    source: str | None = None
+    as_of: str | None = None
+    #: True when the price is the configured ``default_gpu_hourly_usd``, not a catalog row.
+    assumed: bool = False
 
     @staticmethod
     def from_row(row: dict[str, Any]) -> InstanceSpec:
@@ -83,6 +88,8 @@ class InstanceSpec:
             vcpus=row["vcpus"],
             on_demand=row["on_demand_usd_per_hour"],
             spot=row["spot_usd_per_hour"],
+            source=row.get("source"),
+            as_of=row.get("as_of"),
         )
 
 
@@ -130,11 +137,17 @@ def _per_gpu_rows(catalog: GpuCatalog) -> dict[str, InstanceSpec]:
             vcpus=None,
             on_demand=round(spec.on_demand / spec.gpu_count, 5),
             spot=round(spec.spot / spec.gpu_count, 5) if spec.spot else None,
+            source=f"{spec.instance_type} / {_clean_count(spec.gpu_count)} GPUs: {spec.source}",
+            as_of=spec.as_of,
         )
         key = spec.gpu_model.upper()
         if key not in best or (per.on_demand or 0) < (best[key].on_demand or 0):
             best[key] = per
     return best
+
+
+def _clean_count(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
 
 
 def is_gpu_family(instance_type: str) -> bool:

@@ -43,7 +43,7 @@ def _price_types(
         sizing.use_spec(spec)
         sizing.instance_type = name
         spot = sizing.capacity == "spot"
-        sizing.units.append(Unit(spec, 1, spot, sizing.desired, sizing.max))
+        sizing.units.append(Unit(spec, 1, spot, sizing.desired, sizing.max, name))
         return
     gpu_types = [t for t in types if is_gpu_family(t)]
     if gpu_types:
@@ -203,7 +203,7 @@ def _gcp_machine(
         if spec is not None:
             s.use_spec(spec)
             s.instance_type = str(machine)
-            s.units.append(Unit(spec, 1, spot, s.desired, s.max))
+            s.units.append(Unit(spec, 1, spot, s.desired, s.max, str(machine)))
         elif is_gpu_family(str(machine)):
             s.is_gpu, s.instance_type = True, str(machine)
             s.price_problem = (f"machine type {machine} is not in the GPU catalog", None)
@@ -235,7 +235,7 @@ def _gcp_machine(
         )
         s.gpu_memory_gib = (spec.gpu_memory_gib or 0) * count or None
         # The N1 host VM is billed separately and is not in the catalog: GPUs only (a floor).
-        s.units.append(Unit(spec, count, spot, s.desired, s.max))
+        s.units.append(Unit(spec, count, spot, s.desired, s.max, str(name)))
 
 
 def google_compute_instance(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:

@@ -45,6 +45,65 @@ def price(sizing: Sizing) -> tuple[dict[str, float] | None, str | None]:
     return {"desired": desired, "max": maximum}, None
 
 
+def assumed_rate(sizing: Sizing) -> float | None:
+    """The configured per-GPU price a unit was priced at when no catalog row matched."""
+    rates = [unit.spec.on_demand for unit in sizing.units if unit.spec.assumed]
+    return rates[0] if rates else None
+
+
+def assumption_text(rate: float) -> str:
+    """``assumed $1.01/GPU-hour``: how every format names a default price."""
+    return f"assumed ${rate:,.2f}/GPU-hour"
+
+
+def priced_items(sizing: Sizing) -> list[dict[str, Any]]:
+    """What was priced, per unit: name, count per replica, capacity, USD/hour, source and date."""
+    out = []
+    for unit in sizing.units:
+        hourly = _unit_price(unit)
+        spot_price = unit.spot and unit.spec.spot is not None
+        out.append(
+            {
+                "name": unit.name or unit.spec.instance_type,
+                "gpu_model": None if unit.spec.assumed else unit.spec.gpu_model,
+                "count": unit.count if not float(unit.count).is_integer() else int(unit.count),
+                "replicas": {"desired": unit.desired, "max": unit.max},
+                "capacity": "spot" if unit.spot else "on-demand",
+                "price_kind": "spot" if spot_price else "on-demand",
+                "usd_per_hour": hourly,
+                "source": unit.spec.source,
+                "as_of": unit.spec.as_of,
+                "assumed": unit.spec.assumed,
+            }
+        )
+    return out
+
+
+def coverage_summary(
+    assumed: list[tuple[str, str]], unpriced: list[tuple[str, str, str]], rate: float
+) -> dict[str, Any]:
+    """What the change's totals rest on: resources at an assumed price, and unpriced ones."""
+    notes = []
+    if unpriced:
+        notes.append(f"{_resources(len(unpriced))} unpriced, not in the total")
+    if assumed:
+        notes.append(f"{_resources(len(assumed))} priced at an {assumption_text(rate)}")
+    return {
+        "assumed": len(assumed),
+        "assumed_usd_per_gpu_hour": rate,
+        "assumed_resources": [{"resource": rid, "address": a} for rid, a in assumed],
+        "unpriced": len(unpriced),
+        "unpriced_resources": [
+            {"resource": rid, "address": a, "reason": why} for rid, a, why in unpriced
+        ],
+        "coverage_note": "; ".join(notes),
+    }
+
+
+def _resources(n: int) -> str:
+    return f"{n} resource" if n == 1 else f"{n} resources"
+
+
 def monthly(hourly: Mapping[str, float]) -> dict[str, float]:
     """Monthly USD from unrounded hourly USD."""
     return {k: round(v * HOURS_PER_MONTH, 2) for k, v in hourly.items()}

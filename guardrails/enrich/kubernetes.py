@@ -6,18 +6,14 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from guardrails.enrich import accelerators
 from guardrails.enrich.attrs import as_int, items
 from guardrails.enrich.catalog import GpuCatalog, InstanceSpec, model_from_text
 from guardrails.enrich.sizing import Sizing, Unit, most_expensive
 from guardrails.model import Resource
 
-GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu", "aws.amazon.com/neuron", "google.com/tpu")
-_VENDOR = {
-    "nvidia.com/gpu": "nvidia",
-    "amd.com/gpu": "amd",
-    "aws.amazon.com/neuron": "aws",
-    "google.com/tpu": "google",
-}
+#: Whole-device accelerator names a NodePool's ``spec.limits`` can cap.
+GPU_RESOURCES = tuple(accelerators.WHOLE_DEVICES)
 #: Node label keys whose value selects spot capacity (gpu_catalog.md §5).
 SPOT_LABELS = {
     "karpenter.sh/capacity-type": "spot",
@@ -54,7 +50,10 @@ def gpus_per_pod(template: Mapping[str, Any]) -> tuple[float, str | None]:
         resources = container.get("resources") or {}
         requests = resources.get("requests") or {}
         limits = resources.get("limits") or {}
-        for resource_name in GPU_RESOURCES:
+        names = [str(n) for n in [*requests, *limits] if accelerators.is_accelerator(str(n))]
+        for resource_name in dict.fromkeys(names):
+            if name is not None and resource_name != name:
+                continue  # one accelerator kind per pod; a second kind is not priced twice
             raw = requests.get(resource_name, limits.get(resource_name))
             count = _quantity(raw) if raw is not None else None
             if not count:
@@ -126,12 +125,15 @@ def _scaled(spec: InstanceSpec) -> InstanceSpec:
         vcpus=None,
         on_demand=round(spec.on_demand / count, 5) if spec.on_demand else None,
         spot=round(spec.spot / count, 5) if spec.spot else None,
+        source=spec.source if count == 1 else f"{spec.instance_type} / {count:g}: {spec.source}",
+        as_of=spec.as_of,
     )
 
 
-def _default_spec(hourly: float) -> InstanceSpec:
+def _default_spec(hourly: float, resource_name: str) -> InstanceSpec:
+    """The configured per-GPU price, marked as an assumption (no catalog row matched)."""
     return InstanceSpec(
-        instance_type="default per-GPU price",
+        instance_type=resource_name,
         gpu_model="unknown",
         gpu_model_full="unknown",
         gpu_vendor=None,
@@ -140,6 +142,8 @@ def _default_spec(hourly: float) -> InstanceSpec:
         vcpus=None,
         on_demand=hourly,
         spot=None,
+        source="default_gpu_hourly_usd (configuration): no catalog price for this accelerator",
+        assumed=True,
     )
 
 
@@ -172,23 +176,32 @@ def size_workload(
         requirements = node_requirements(template)
         spot = selects_spot(requirements)
         any_spot = any_spot or spot
-        count, resource_name = gpus_per_pod(template)
-        if not count:
+        quantity, resource_name = gpus_per_pod(template)
+        if not quantity or resource_name is None:
             continue
         spec, instance_type = _gpu_spec(catalog, requirements)
+        wanted = accelerators.request(
+            resource_name, quantity, accelerators.cores_per_chip(spec.gpu_model if spec else None)
+        )
+        if spec is None and wanted.model is not None:
+            spec = catalog.per_gpu(wanted.model)
+        count = wanted.devices
         s.is_gpu = True
         s.gpu_resource_name = s.gpu_resource_name or resource_name
-        s.gpu_vendor = s.gpu_vendor or _VENDOR.get(resource_name or "")
+        s.gpu_vendor = s.gpu_vendor or wanted.vendor
         if (s.gpu_count or 0) < count:
-            s.gpu_count = int(count) if count.is_integer() else count
+            s.gpu_count = int(count) if float(count).is_integer() else round(count, 4)
         if spec is not None:
             s.gpu_model, s.gpu_model_full = spec.gpu_model, spec.gpu_model_full
             s.gpu_vendor = spec.gpu_vendor or s.gpu_vendor
             s.gpu_memory_gib = spec.gpu_memory_gib * count if spec.gpu_memory_gib else None
             s.instance_type = s.instance_type or instance_type
         else:
-            spec = _default_spec(default_gpu_hourly)
-        s.units.append(Unit(spec, count, spot, desired, maximum))
+            s.gpu_model = s.gpu_model or accelerators.tpu_model(requirements)
+            spec = _default_spec(default_gpu_hourly, resource_name)
+        if wanted.unpriceable is not None:
+            s.price_problem = (wanted.unpriceable, None)
+        s.units.append(Unit(spec, count, spot, desired, maximum, instance_type or resource_name))
         if desired is None:
             role = template.get("role", "pod")
             s.price_problem = (f"replica count of {role} pods is not known", None)
@@ -298,7 +311,8 @@ def size_node_pool(resource: Resource, catalog: GpuCatalog) -> Sizing:
             row.gpu_vendor,
         )
         s.gpu_count = 1
-        s.units.append(Unit(row, 1, s.capacity == "spot", 0, maximum))
+        name = instance_type or s.gpu_resource_name or f"per-GPU {row.gpu_model}"
+        s.units.append(Unit(row, 1, s.capacity == "spot", 0, maximum, name))
     else:
         s.price_problem = ("the NodePool allows GPU instance types the catalog cannot price", None)
     return s

@@ -17,6 +17,8 @@ class Unit:
     spot: bool
     desired: int | None
     max: int | None
+    #: What is priced, as the input names it: instance/VM/machine type or GPU resource name.
+    name: str = ""
 
 
 @dataclass

@@ -4,7 +4,9 @@
 #   A resource's monthly GPU cost at its maximum scale (730 hours, spot price when on spot) is
 #   above the ceiling for its environment (defaults dev 5,000 / staging 20,000 / prod 100,000 /
 #   unknown 10,000 USD). When the maximum is unbounded the cost is taken at desired scale and
-#   GR-COST-004 reports the missing maximum.
+#   GR-COST-004 reports the missing maximum. A cost resting on the configured
+#   `default_gpu_hourly_usd` (no catalog price for the accelerator) says "assumed $X/GPU-hour";
+#   a GPU resource that cannot be priced at all is an `unknown` outcome, never $0.
 # scope: package
 # custom:
 #   id: GR-COST-001
@@ -24,7 +26,9 @@ ceiling(env) := c if {
 	c := ceilings[env]
 } else := ceilings.unknown
 
-deny := [f |
+deny := array.concat(over_ceiling, unpriced)
+
+over_ceiling := [f |
 	some r in input.resources
 	util.live(r)
 	r.facts.priced
@@ -32,7 +36,27 @@ deny := [f |
 	limit := ceiling(env)
 	r.facts.monthly_usd.max > limit
 	f := {"resource": r.id, "message": concat("", [
-		r.type, " ", r.address, " costs ", r.facts.monthly_usd_display.max,
-		"/month at max scale, over the ", env, " ceiling of ", money.dollars(limit), "/month",
+		"costs ", r.facts.monthly_usd_display.max, "/month at max scale", assumption(r),
+		", over the ", env, " ceiling of ", money.dollars(limit), "/month",
 	])}
 ]
+
+unpriced := [f |
+	some r in input.resources
+	util.live(r)
+	r.facts.is_gpu
+	not r.facts.priced
+	env := r.facts.environment
+	f := {"resource": r.id, "outcome": "unknown", "message": concat("", [
+		"the ", env, " ceiling of ", money.dollars(ceiling(env)),
+		"/month cannot be checked: GPU cost cannot be determined (", reason(r), ")",
+	])}
+]
+
+assumption(r) := concat("", [" (", r.facts.price_assumption.display, ")"]) if {
+	is_string(r.facts.price_assumption.display)
+} else := ""
+
+reason(r) := r.facts.price_unknown.reason if {
+	is_string(r.facts.price_unknown.reason)
+} else := "not priced"

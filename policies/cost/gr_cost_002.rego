@@ -3,7 +3,9 @@
 # description: >-
 #   The change as a whole raises the monthly GPU cost (after minus before, at desired scale)
 #   by more than the delta ceiling (default 25,000 USD). Reported once per change, naming the
-#   largest contributors.
+#   largest contributors and what the total leaves out (unpriced resources, assumed prices).
+#   When the priced part is within the ceiling but GPU resources of the change cannot be
+#   priced, the outcome is `unknown`: the change's cost is not fully known.
 # scope: package
 # custom:
 #   id: GR-COST-002
@@ -23,12 +25,32 @@ contributors := [line |
 	line := concat("", [c.address, " (", c.monthly_usd_delta_display, ")"])
 ]
 
-deny := [f |
+deny := array.concat(over_ceiling, unpriced)
+
+over_ceiling := [f |
 	cost.monthly_usd_delta > data.guardrails.config.delta_ceiling
 	f := {"resource": "change", "message": concat("", [
 		"This change raises monthly GPU cost by ", cost.monthly_usd_delta_display, " (",
 		cost.monthly_usd_before_display, " to ", cost.monthly_usd_after_display,
 		"), over the delta ceiling of ", money.dollars(data.guardrails.config.delta_ceiling),
-		"; top contributors: ", concat(", ", contributors),
+		coverage, "; top contributors: ", concat(", ", contributors),
 	])}
 ]
+
+# The priced part is under the ceiling, but resources the total leaves out could take it over.
+unpriced := [f |
+	cost.monthly_usd_delta <= data.guardrails.config.delta_ceiling
+	cost.unpriced > 0
+	names := [u.address | some u in cost.unpriced_resources]
+	f := {"resource": "change", "outcome": "unknown", "message": concat("", [
+		"The priced part of this change raises monthly GPU cost by ",
+		cost.monthly_usd_delta_display, ", within the delta ceiling of ",
+		money.dollars(data.guardrails.config.delta_ceiling), ", but ", cost.coverage_note,
+		": ", concat(", ", names),
+	])}
+]
+
+coverage := concat("", [" (", cost.coverage_note, ")"]) if {
+	is_string(cost.coverage_note)
+	cost.coverage_note != ""
+} else := ""

@@ -17,42 +17,80 @@ def _gpu(doc: Doc) -> list[Doc]:
     return [r for r in doc["resources"] if live(r) and facts(r).get("is_gpu") is True]
 
 
+def _assumption(f: Doc) -> str:
+    display = (f.get("price_assumption") or {}).get("display")
+    return f" ({display})" if isinstance(display, str) else ""
+
+
+def _reason(f: Doc) -> str:
+    reason = (f.get("price_unknown") or {}).get("reason")
+    return reason if isinstance(reason, str) else "not priced"
+
+
 @twin("GR-COST-001")
 def over_environment_ceiling(doc: Doc, config: Doc) -> list[RawFinding]:
     ceilings = config["cost_ceilings"]
-    out = []
+    over, unpriced = [], []
     for r in doc["resources"]:
         f = facts(r)
-        if not live(r) or f.get("priced") is not True:
+        if not live(r):
             continue
-        env = f["environment"]
+        env = f.get("environment")
         limit = ceilings.get(env, ceilings["unknown"])
-        if f["monthly_usd"]["max"] > limit:
-            out.append(
+        if f.get("priced") is True:
+            if f["monthly_usd"]["max"] > limit:
+                over.append(
+                    finding(
+                        r,
+                        f"costs {f['monthly_usd_display']['max']}/month at max scale"
+                        f"{_assumption(f)}, over the {env} ceiling of {dollars(limit)}/month",
+                    )
+                )
+        elif f.get("is_gpu") is True:
+            unpriced.append(
                 finding(
                     r,
-                    f"{r['type']} {r['address']} costs {f['monthly_usd_display']['max']}/month at "
-                    f"max scale, over the {env} ceiling of {dollars(limit)}/month",
+                    f"the {env} ceiling of {dollars(limit)}/month cannot be checked: GPU cost "
+                    f"cannot be determined ({_reason(f)})",
+                    outcome="unknown",
                 )
             )
-    return out
+    return over + unpriced
 
 
 @twin("GR-COST-002")
 def change_over_delta_ceiling(doc: Doc, config: Doc) -> list[RawFinding]:
     cost: dict[str, Any] = doc.get("summary", {}).get("cost") or {}
-    if not cost or not cost["monthly_usd_delta"] > config["delta_ceiling"]:
+    if not cost:
         return []
+    ceiling = config["delta_ceiling"]
+    if cost["monthly_usd_delta"] <= ceiling:
+        if not cost.get("unpriced", 0) > 0:
+            return []
+        names = ", ".join(u["address"] for u in cost["unpriced_resources"])
+        return [
+            {
+                "resource": "change",
+                "outcome": "unknown",
+                "message": (
+                    "The priced part of this change raises monthly GPU cost by "
+                    f"{cost['monthly_usd_delta_display']}, within the delta ceiling of "
+                    f"{dollars(ceiling)}, but {cost['coverage_note']}: {names}"
+                ),
+            }
+        ]
     contributors = ", ".join(
         f"{c['address']} ({c['monthly_usd_delta_display']})" for c in cost["top_contributors"]
     )
+    note = cost.get("coverage_note")
+    coverage = f" ({note})" if isinstance(note, str) and note else ""
     return [
         {
             "resource": "change",
             "message": (
                 f"This change raises monthly GPU cost by {cost['monthly_usd_delta_display']} "
                 f"({cost['monthly_usd_before_display']} to {cost['monthly_usd_after_display']}), "
-                f"over the delta ceiling of {dollars(config['delta_ceiling'])}; "
+                f"over the delta ceiling of {dollars(ceiling)}{coverage}; "
                 f"top contributors: {contributors}"
             ),
         }

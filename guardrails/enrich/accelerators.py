@@ -1,0 +1,102 @@
+"""Kubernetes accelerator resource names and how one request maps onto catalog GPUs.
+
+A pod asks for ``nvidia.com/gpu``, a MIG slice (``nvidia.com/mig-3g.40gb``), Neuron devices or
+cores, TPU chips or Gaudi cards. Pricing needs the number of *whole* accelerators that request
+stands for (a 3g MIG slice is 3/7 of its GPU; two NeuronCores are one Inferentia2/Trainium
+chip) and, where the pod says so, the model. A time-sliced GPU share has no price of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+#: Whole-device resource names and their vendor.
+WHOLE_DEVICES = {
+    "nvidia.com/gpu": "nvidia",
+    "amd.com/gpu": "amd",
+    "aws.amazon.com/neuron": "aws",
+    "aws.amazon.com/neurondevice": "aws",
+    "google.com/tpu": "google",
+    "habana.ai/gaudi": "habana",
+}
+NEURON_CORES = "aws.amazon.com/neuroncore"
+#: GPU Operator time-slicing with ``renameByDefault``: a share of a GPU other pods also use.
+SHARED_GPUS = ("nvidia.com/gpu.shared",)
+_MIG = re.compile(r"^nvidia\.com/mig-(\d+)g\.(\d+)gb$")
+#: Compute slices of a MIG-capable GPU (A100, H100, H200 all have seven).
+MIG_SLICES = 7
+#: Profiles that exist only on the A100 40GB (80 GB-class GPUs share the others).
+_A100_40GB_PROFILES = {(1, 5), (2, 10), (3, 20), (4, 20), (7, 40)}
+#: Node label naming the TPU generation on GKE, and the short model for each value.
+TPU_LABEL = "cloud.google.com/gke-tpu-accelerator"
+_TPU_MODELS = {
+    "tpu-v4-podslice": "TPU v4",
+    "tpu-v5-lite-device": "TPU v5e",
+    "tpu-v5-lite-podslice": "TPU v5e",
+    "tpu-v5p-slice": "TPU v5p",
+    "tpu-v6e-slice": "TPU v6e",
+    "tpu7x": "TPU7x",
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    """One accelerator request: the resource name, how many, and what that is in whole devices."""
+
+    resource_name: str
+    quantity: float
+    #: Whole accelerators the request stands for (MIG: slices/7; NeuronCores: cores per chip).
+    devices: float
+    vendor: str | None
+    #: A model the resource name itself implies (an A100-only MIG profile), else None.
+    model: str | None = None
+    #: Why the request cannot be priced at all (a time-sliced share), else None.
+    unpriceable: str | None = None
+
+
+def is_accelerator(name: str) -> bool:
+    """Whether a container resource name is an accelerator guardrails prices or reports."""
+    return (
+        name in WHOLE_DEVICES
+        or name == NEURON_CORES
+        or name in SHARED_GPUS
+        or bool(_MIG.match(name))
+    )
+
+
+def request(name: str, quantity: float, cores_per_chip: int = 2) -> Request:
+    """What ``quantity`` of resource ``name`` is in whole accelerators."""
+    mig = _MIG.match(name)
+    if mig:
+        slices, memory = int(mig.group(1)), int(mig.group(2))
+        model = "A100" if (slices, memory) in _A100_40GB_PROFILES else None
+        devices = quantity * min(slices, MIG_SLICES) / MIG_SLICES
+        return Request(name, quantity, devices, "nvidia", model)
+    if name == NEURON_CORES:
+        return Request(name, quantity, quantity / cores_per_chip, "aws")
+    if name in SHARED_GPUS:
+        return Request(
+            name,
+            quantity,
+            quantity,
+            "nvidia",
+            unpriceable=f"{name} is a time-sliced share of a GPU; its cost depends on how many "
+            "pods share it",
+        )
+    return Request(name, quantity, quantity, WHOLE_DEVICES.get(name))
+
+
+def tpu_model(requirements: Mapping[str, list[str]]) -> str | None:
+    """``TPU v5e`` from the GKE TPU node label the pod selects, else None."""
+    for value in requirements.get(TPU_LABEL, []):
+        model = _TPU_MODELS.get(value.strip().lower())
+        if model:
+            return model
+    return None
+
+
+def cores_per_chip(model: str | None) -> int:
+    """NeuronCores per chip: 8 on Trainium2, 2 on Inferentia2 and Trainium (gpu_catalog.md §1)."""
+    return 8 if model == "Trainium2" else 2

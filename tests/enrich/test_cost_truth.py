@@ -1,0 +1,85 @@
+"""Cost never presents a guess as a fact: catalog prices name their row, defaults say "assumed",
+resources that cannot be priced are listed and make the cost policies `unknown`, never $0."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from guardrails.api import ScanOptions, enriched_graph, scan
+from guardrails.model import Outcome
+from tests.conftest import FIXTURES
+
+ACCELERATORS = FIXTURES / "cost" / "accelerators.yaml"
+
+
+def _facts() -> dict[str, dict[str, Any]]:
+    graph = enriched_graph([str(ACCELERATORS)], ScanOptions(no_config=True))
+    return {r.address.rsplit("/", 1)[-1]: dict(r.facts or {}) for r in graph.resources}
+
+
+def test_catalog_prices_name_what_was_priced_with_source_and_date() -> None:
+    facts = _facts()["inferentia-cores"]
+    assert facts["price_basis"] == "catalog" and facts["price_assumption"] is None
+    (item,) = facts["priced_items"]
+    # Two NeuronCores are one Inferentia2 chip: the inf2.xlarge row, priced per chip.
+    assert item["name"] == "inf2.xlarge" and item["count"] == 1
+    assert item["usd_per_hour"] == pytest.approx(0.7582)
+    assert item["capacity"] == "on-demand" and not item["assumed"]
+    assert "karpenter-provider-aws" in item["source"] and item["as_of"] == "2026-07-20"
+
+
+def test_mig_slice_is_priced_as_a_fraction_of_its_gpu() -> None:
+    facts = _facts()["mig-slices"]
+    assert facts["gpu"]["model"] == "A100"
+    assert facts["gpu"]["count"] == pytest.approx(1 / 7, abs=1e-4)
+    (item,) = facts["priced_items"]
+    assert item["name"] == "nvidia.com/mig-1g.5gb" and item["source"].startswith("p4d")
+    # Seven replicas of a 1/7 slice cost one A100.
+    assert facts["hourly_usd"]["desired"] == pytest.approx(item["usd_per_hour"], abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("name", "model"), [("tpu-v5e-serving", "TPU v5e"), ("gaudi-trainer", None)]
+)
+def test_accelerators_without_a_catalog_price_are_assumed(name: str, model: str | None) -> None:
+    facts = _facts()[name]
+    assert facts["priced"] and facts["price_basis"] == "assumed"
+    assert facts["price_assumption"] == {
+        "usd_per_gpu_hour": 1.01,
+        "display": "assumed $1.01/GPU-hour",
+    }
+    assert facts["gpu"]["model"] == model
+    assert all(
+        i["assumed"] and "default_gpu_hourly_usd" in i["source"] for i in facts["priced_items"]
+    )
+
+
+def test_time_sliced_gpu_is_unpriced_and_listed_never_zero() -> None:
+    graph = enriched_graph([str(ACCELERATORS)], ScanOptions(no_config=True))
+    shared = next(r for r in graph.resources if r.address.endswith("shared-gpu"))
+    assert shared.facts and not shared.facts["priced"] and shared.facts["monthly_usd"] is None
+    cost = graph.summary["cost"]
+    assert cost["unpriced"] == 1 and cost["assumed"] == 2
+    assert cost["unpriced_resources"][0]["address"] == shared.address
+    assert cost["coverage_note"] == (
+        "1 resource unpriced, not in the total; 2 resources priced at an assumed $1.01/GPU-hour"
+    )
+
+
+@pytest.mark.parametrize("engine", ["python", "rego"])
+def test_cost_policies_say_assumed_and_are_unknown_for_unpriced(engine: str) -> None:
+    report = scan([str(ACCELERATORS)], ScanOptions(no_config=True, engine=engine))
+    ceiling = {
+        f.resource.rsplit("/", 1)[-1]: f for f in report.findings if f.policy == "GR-COST-001"
+    }
+    assert "(assumed $1.01/GPU-hour)" in ceiling["tpu-v5e-serving"].message
+    assert ceiling["tpu-v5e-serving"].outcome == Outcome.FAIL
+    unknown = ceiling["shared-gpu"]
+    assert unknown.outcome == Outcome.UNKNOWN and "cannot be checked" in unknown.message
+    assert "$0" not in unknown.message
+    delta = next(f for f in report.findings if f.policy == "GR-COST-002")
+    assert delta.outcome == Outcome.UNKNOWN
+    assert "1 resource unpriced, not in the total" in delta.message
+    assert "Deployment/ml-prod/shared-gpu" in delta.message
