@@ -12,6 +12,11 @@ from rich.table import Table
 from guardrails.enrich.cost import dollars, signed_dollars
 from guardrails.report.cost import CostBreakdown, CostChange, CostRow
 
+#: What computed the cost view: enrichment from the GPU catalog; no policy engine runs for it,
+#: so the figures are the same whatever ``check --engine`` would use.
+COST_ENGINE = "enrichment (no policy engine)"
+COST_ENGINE_NOTE = "Computed by enrichment from the bundled GPU catalog; no policy engine ran."
+
 
 def money_pair(values: Mapping[str, float] | None, fmt: str = "{:,.2f}") -> str:
     """``desired / max`` of a {desired, max} money fact, ``?`` when unpriced."""
@@ -72,11 +77,13 @@ def render_cost_table(breakdown: CostBreakdown, color: bool) -> str:
     else:
         console.print("No GPU resources found.")
     console.print(totals_line(breakdown))
+    console.print(COST_ENGINE_NOTE)
     return buffer.getvalue()
 
 
 def render_cost_json(breakdown: CostBreakdown) -> str:
-    return json.dumps(breakdown.to_dict(), indent=2, allow_nan=False) + "\n"
+    document = {**breakdown.to_dict(), "engine": COST_ENGINE}
+    return json.dumps(document, indent=2, allow_nan=False) + "\n"
 
 
 def render_cost_markdown(breakdown: CostBreakdown) -> str:
@@ -94,4 +101,5 @@ def render_cost_markdown(breakdown: CostBreakdown) -> str:
                 f"{replicas_label(row)} | {money_pair(row.hourly_usd)} | {monthly} | "
                 f"{before_after(row)} |"
             )
+    lines += ["", f"<sub>{COST_ENGINE_NOTE}</sub>"]
     return "\n".join(lines) + "\n"

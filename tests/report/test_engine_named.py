@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pytest
@@ -41,3 +42,20 @@ def test_auto_runs_rego_when_user_policies_are_loaded() -> None:
     report = scan([str(user / "notebook-with-four-gpus.yaml")], options)
     assert report.engine.startswith("python+rego/")
     assert any(f.policy == "ACME-GPU-001" for f in report.findings)
+
+
+def test_cost_views_say_no_policy_engine_ran() -> None:
+    from guardrails.api import enriched_graph
+    from guardrails.report.cost import cost_breakdown
+    from guardrails.report.cost_render import (
+        COST_ENGINE,
+        COST_ENGINE_NOTE,
+        render_cost_json,
+        render_cost_markdown,
+        render_cost_table,
+    )
+
+    breakdown = cost_breakdown(enriched_graph([PLAN], ScanOptions(no_config=True)))
+    assert json.loads(render_cost_json(breakdown))["engine"] == COST_ENGINE
+    assert COST_ENGINE_NOTE in render_cost_markdown(breakdown)
+    assert COST_ENGINE_NOTE in render_cost_table(breakdown, color=False)
