@@ -1,0 +1,338 @@
+"""Admission webhook load benchmark: the real server over loopback HTTPS.
+
+Starts ``guardrails webhook serve`` in a subprocess with a generated certificate, then sends
+one single-pod AdmissionReview (a GPU pod that is denied: every policy runs) open-loop at fixed
+rates from a pool of keep-alive HTTPS clients that verify the CA:
+
+1. a rate sweep (default 100, 200, 400 ... req/s, 5 s each) that stops by itself at
+   saturation (throughput under 90 % of the offered rate, p99 over 1 s, or errors);
+2. a steady run at 200 req/s for 30 s.
+
+Latency is measured from each request's scheduled send time (so a stalled server cannot hide
+queueing), client included. The client runs on the same machine as the server and competes
+for its cores; the load average is recorded with the figures.
+
+    python -m benchmarks.webhook_load [--rate 200 --seconds 30] [--sweep 100,200,...]
+        [--step-seconds 5] [--engine auto] [--out benchmarks/results]
+
+Writes ``webhook_load.json`` and ``webhook_load.md`` to ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import queue
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from guardrails import __version__
+from guardrails.webhook.certs import write_certificates
+
+ROOT = Path(__file__).resolve().parents[1]
+POD = ROOT / "fixtures" / "webhook" / "gpu-pod-over-budget.yaml"
+DEFAULT_SWEEP = (100, 200, 400, 800, 1600, 3200)
+#: A sweep step past which the server counts as saturated.
+SATURATED_SHARE = 0.9
+SATURATED_P99_S = 1.0
+
+
+def review_body(uid: str = "bench") -> bytes:
+    """The AdmissionReview of one GPU pod, as the API server sends it."""
+    pod = yaml.safe_load(POD.read_text())
+    request = {
+        "uid": uid,
+        "kind": {"group": "", "version": "v1", "kind": "Pod"},
+        "resource": {"group": "", "version": "v1", "resource": "pods"},
+        "namespace": pod["metadata"]["namespace"],
+        "name": pod["metadata"]["name"],
+        "operation": "CREATE",
+        "userInfo": {"username": "bench"},
+        "object": pod,
+        "dryRun": False,
+    }
+    review = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request}
+    return json.dumps(review).encode()
+
+
+@dataclass
+class Server:
+    port: int
+    context: ssl.SSLContext
+    process: subprocess.Popen[bytes]
+
+
+@contextmanager
+def running_server(engine: str, workers: int) -> Iterator[Server]:
+    """The webhook in a subprocess on a free loopback port, ready to answer."""
+    with tempfile.TemporaryDirectory(prefix="guardrails-bench-") as work:
+        certs = Path(work)
+        write_certificates(certs, "guardrails-webhook", "bench", ips=["127.0.0.1"])
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        command = [
+            sys.executable, "-m", "guardrails", "webhook", "serve",
+            "--cert", str(certs / "tls.crt"), "--key", str(certs / "tls.key"),
+            "--host", "127.0.0.1", "--port", str(port), "--engine", engine,
+            "--workers", str(workers),
+        ]  # fmt: skip
+        log = (certs / "server.log").open("wb")
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        server = Server(port, ssl.create_default_context(cafile=str(certs / "ca.crt")), process)
+        try:
+            _wait_ready(server)
+            yield server
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            log.close()
+
+
+def _wait_ready(server: Server) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise SystemExit("the webhook server exited during start-up")
+        try:
+            connection = http.client.HTTPSConnection(
+                "127.0.0.1", server.port, context=server.context, timeout=5
+            )
+            connection.request("GET", "/readyz")
+            if connection.getresponse().status == 200:
+                connection.close()
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the webhook server did not become ready in 60 s")
+
+
+@dataclass
+class Sample:
+    latency: float  # from the scheduled send time to the full answer
+    service: float  # from the actual send to the full answer
+    ok: bool
+    done: float
+
+
+@dataclass
+class Phase:
+    name: str
+    offered_rate: float
+    seconds: float
+    samples: list[Sample] = field(default_factory=list)
+    started: float = 0.0
+
+    def summary(self) -> dict[str, Any]:
+        ok = [s for s in self.samples if s.ok]
+        latencies = sorted(s.latency for s in ok)
+        services = sorted(s.service for s in ok)
+        span = (max(s.done for s in self.samples) - self.started) if self.samples else 0.0
+        return {
+            "phase": self.name,
+            "offered_rate": self.offered_rate,
+            "seconds": self.seconds,
+            "requests": len(self.samples),
+            "errors": len(self.samples) - len(ok),
+            "throughput": round(len(ok) / span, 1) if span else 0.0,
+            "p50_ms": _ms(_quantile(latencies, 0.50)),
+            "p95_ms": _ms(_quantile(latencies, 0.95)),
+            "p99_ms": _ms(_quantile(latencies, 0.99)),
+            "max_ms": _ms(latencies[-1] if latencies else None),
+            "mean_ms": _ms(statistics.fmean(latencies) if latencies else None),
+            "service_p99_ms": _ms(_quantile(services, 0.99)),
+        }
+
+
+def _quantile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    return values[min(len(values) - 1, int(q * len(values)))]
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 2)
+
+
+def run_phase(server: Server, name: str, rate: float, seconds: float, clients: int) -> Phase:
+    """Send ``rate`` req/s for ``seconds`` on a fixed schedule from ``clients`` connections."""
+    body = review_body()
+    total = max(1, int(rate * seconds))
+    phase = Phase(name, rate, seconds)
+    jobs: queue.SimpleQueue[float | None] = queue.SimpleQueue()
+    lock = threading.Lock()
+    phase.started = time.perf_counter() + 0.2
+    for i in range(total):
+        jobs.put(phase.started + i / rate)
+    for _ in range(clients):
+        jobs.put(None)
+    # Past this, a request is not sent: a saturated step ends instead of queueing for minutes.
+    give_up = phase.started + seconds * 3 + 5
+
+    def client() -> None:
+        connection: http.client.HTTPSConnection | None = None
+        while (scheduled := jobs.get()) is not None:
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            sent = time.perf_counter()
+            ok = False
+            if sent < give_up:
+                try:
+                    if connection is None:
+                        connection = http.client.HTTPSConnection(
+                            "127.0.0.1", server.port, context=server.context, timeout=10
+                        )
+                    connection.request(
+                        "POST", "/validate", body, {"Content-Type": "application/json"}
+                    )
+                    answer = connection.getresponse()
+                    ok = answer.status == 200 and b'"allowed":false' in answer.read()
+                except (OSError, http.client.HTTPException):
+                    if connection is not None:
+                        connection.close()
+                    connection = None
+            done = time.perf_counter()
+            with lock:
+                phase.samples.append(Sample(done - scheduled, done - sent, ok, done))
+        if connection is not None:
+            connection.close()
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return phase
+
+
+def saturated(summary: dict[str, Any]) -> bool:
+    p99 = summary["p99_ms"]
+    return (
+        summary["errors"] > 0
+        or summary["throughput"] < SATURATED_SHARE * summary["offered_rate"]
+        or p99 is None
+        or p99 > SATURATED_P99_S * 1000
+    )
+
+
+def run(
+    *,
+    rate: float,
+    seconds: float,
+    sweep: tuple[float, ...],
+    step_seconds: float,
+    engine: str,
+    workers: int,
+    clients: int,
+) -> dict[str, Any]:
+    """The sweep and the steady run against one server; every figure in one document."""
+    load_before = os.getloadavg()
+    phases: list[dict[str, Any]] = []
+    with running_server(engine, workers) as server:
+        run_phase(server, "warm-up", 50, 1, 4)
+        for step in sweep:
+            summary = run_phase(server, "sweep", step, step_seconds, clients).summary()
+            phases.append(summary)
+            if saturated(summary):
+                break
+        phases.append(run_phase(server, "steady", rate, seconds, clients).summary())
+    sweep_results = [p for p in phases if p["phase"] == "sweep"]
+    return {
+        "benchmark": "webhook_load",
+        "tool_version": __version__,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "engine": engine,
+        "server_workers": workers,
+        "clients": clients,
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "saturation_throughput": max((p["throughput"] for p in sweep_results), default=None),
+        "phases": phases,
+    }
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The figures as a table (benchmarks/results/webhook_load.md)."""
+    lines = [
+        "# Webhook load benchmark",
+        "",
+        f"guardrails {result['tool_version']}, Python {result['python']}, {result['cpus']} CPUs, "
+        f"engine {result['engine']}, {result['server_workers']} evaluation threads, "
+        f"{result['clients']} keep-alive HTTPS clients on the same machine. "
+        f"Load average before/after: {result['load_average_before']} / "
+        f"{result['load_average_after']} (a shared machine).",
+        "",
+        "One single-pod AdmissionReview (a denied GPU pod), open loop; latency from the "
+        "scheduled send time to the full answer, client included.",
+        "",
+        "| phase | offered req/s | seconds | requests | errors | throughput req/s "
+        "| p50 ms | p95 ms | p99 ms | max ms |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for p in result["phases"]:
+        lines.append(
+            f"| {p['phase']} | {p['offered_rate']:g} | {p['seconds']:g} | {p['requests']} "
+            f"| {p['errors']} | {p['throughput']} | {p['p50_ms']} | {p['p95_ms']} "
+            f"| {p['p99_ms']} | {p['max_ms']} |"
+        )
+    lines += ["", f"Saturation throughput: {result['saturation_throughput']} req/s.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--rate", type=float, default=200.0)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument(
+        "--sweep", default=",".join(map(str, DEFAULT_SWEEP)), help="comma-separated req/s"
+    )
+    parser.add_argument("--step-seconds", type=float, default=5.0)
+    parser.add_argument("--engine", default="auto")
+    parser.add_argument("--workers", type=int, default=4, help="server evaluation threads")
+    parser.add_argument("--clients", type=int, default=32, help="keep-alive HTTPS connections")
+    parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    args = parser.parse_args(argv)
+    sweep = tuple(float(x) for x in args.sweep.split(",") if x.strip())
+    result = run(
+        rate=args.rate,
+        seconds=args.seconds,
+        sweep=sweep,
+        step_seconds=args.step_seconds,
+        engine=args.engine,
+        workers=args.workers,
+        clients=args.clients,
+    )
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "webhook_load.json").write_text(json.dumps(result, indent=2) + "\n")
+    table = markdown(result)
+    (args.out / "webhook_load.md").write_text(table)
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
