@@ -227,6 +227,36 @@ def run_phase(server: Server, name: str, rate: float, seconds: float, clients: i
     return phase
 
 
+def server_buckets(server: Server) -> dict[float, float]:
+    """The server's own latency histogram (cumulative count per bucket bound, in seconds)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    connection = http.client.HTTPSConnection(
+        "127.0.0.1", server.port, context=server.context, timeout=10
+    )
+    connection.request("GET", "/metrics")
+    text = connection.getresponse().read().decode()
+    connection.close()
+    buckets: dict[float, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "guardrails_webhook_request_duration_seconds_bucket":
+                bound = float(sample.labels["le"])
+                buckets[bound] = buckets.get(bound, 0.0) + sample.value
+    return buckets
+
+
+def server_side(before: dict[float, float], after: dict[float, float]) -> dict[str, Any]:
+    """What the server measured itself during a phase (receiving to answering, no client)."""
+    delta = {b: after.get(b, 0.0) - before.get(b, 0.0) for b in sorted(after)}
+    total = delta.get(float("inf"), 0.0)
+    if not total:
+        return {}
+    within = {f"{b * 1000:g}ms": round(n / total, 4) for b, n in delta.items() if b <= 0.025}
+    p99 = next((b for b, n in delta.items() if n >= 0.99 * total), float("inf"))
+    return {"server_share_within": within, "server_p99_at_most_ms": p99 * 1000}
+
+
 def saturated(summary: dict[str, Any]) -> bool:
     p99 = summary["p99_ms"]
     return (
@@ -257,7 +287,10 @@ def run(
             phases.append(summary)
             if saturated(summary):
                 break
-        phases.append(run_phase(server, "steady", rate, seconds, clients).summary())
+        before = server_buckets(server)
+        steady = run_phase(server, "steady", rate, seconds, clients).summary()
+        steady.update(server_side(before, server_buckets(server)))
+        phases.append(steady)
     sweep_results = [p for p in phases if p["phase"] == "sweep"]
     return {
         "benchmark": "webhook_load",
@@ -300,6 +333,17 @@ def markdown(result: dict[str, Any]) -> str:
             f"| {p['p99_ms']} | {p['max_ms']} |"
         )
     lines += ["", f"Saturation throughput: {result['saturation_throughput']} req/s.", ""]
+    steady: dict[str, Any] = next((p for p in result["phases"] if p["phase"] == "steady"), {})
+    if steady.get("server_share_within"):
+        shares = ", ".join(
+            f"{share:.1%} within {b}" for b, share in steady["server_share_within"].items()
+        )
+        lines += [
+            "Measured by the server itself in the steady phase (receiving the request to "
+            f"answering, no client or network): {shares}; p99 at most "
+            f"{steady['server_p99_at_most_ms']:g} ms (histogram bucket bound).",
+            "",
+        ]
     return "\n".join(lines)
 
 

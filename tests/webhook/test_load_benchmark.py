@@ -36,6 +36,12 @@ def test_load_benchmark_writes_results(tmp_path: Path) -> None:
     )
     assert all(p["p50_ms"] <= p["p95_ms"] <= p["p99_ms"] <= p["max_ms"] for p in phases)
     assert result["saturation_throughput"] > 0
+    shares = phases[-1]["server_share_within"]
+    assert list(shares) == ["1ms", "2.5ms", "5ms", "10ms", "25ms"]
+    assert all(
+        0 <= a <= b <= 1
+        for a, b in zip(list(shares.values()), list(shares.values())[1:], strict=False)
+    )
     assert (tmp_path / "webhook_load.md").read_text().startswith("# Webhook load benchmark")
 
 
