@@ -227,6 +227,15 @@ def run_phase(server: Server, name: str, rate: float, seconds: float, clients: i
     return phase
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of a process (Linux /proc), None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def server_buckets(server: Server) -> dict[float, float]:
     """The server's own latency histogram (cumulative count per bucket bound, in seconds)."""
     from prometheus_client.parser import text_string_to_metric_families
@@ -288,8 +297,14 @@ def run(
             if saturated(summary):
                 break
         before = server_buckets(server)
+        cpu_before = cpu_seconds(server.process.pid)
         steady = run_phase(server, "steady", rate, seconds, clients).summary()
         steady.update(server_side(before, server_buckets(server)))
+        cpu_after = cpu_seconds(server.process.pid)
+        if cpu_before is not None and cpu_after is not None and steady["requests"]:
+            used = cpu_after - cpu_before
+            steady["server_cpu_ms_per_request"] = round(used / steady["requests"] * 1000, 3)
+            steady["server_cpu_cores"] = round(used / seconds, 3)
         phases.append(steady)
     sweep_results = [p for p in phases if p["phase"] == "sweep"]
     return {
@@ -342,6 +357,12 @@ def markdown(result: dict[str, Any]) -> str:
             "Measured by the server itself in the steady phase (receiving the request to "
             f"answering, no client or network): {shares}; p99 at most "
             f"{steady['server_p99_at_most_ms']:g} ms (histogram bucket bound).",
+            "",
+        ]
+    if "server_cpu_ms_per_request" in steady:
+        lines += [
+            f"Server CPU in the steady phase: {steady['server_cpu_ms_per_request']} ms per "
+            f"request, {steady['server_cpu_cores']} cores on average.",
             "",
         ]
     return "\n".join(lines)

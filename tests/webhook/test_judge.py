@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any
@@ -13,7 +15,9 @@ from guardrails.api import PreparedPolicies, ScanOptions, prepare_policies, reso
 from guardrails.config import Config, validate_config
 from guardrails.errors import EngineError
 from guardrails.webhook.judge import Judge
-from guardrails.webhook.review import WebhookSettings, parse_review
+from guardrails.webhook.metrics import WebhookMetrics
+from guardrails.webhook.review import Decision, OnError, WebhookSettings, parse_review
+from guardrails.webhook.server import WebhookApp
 from guardrails.webhook.types import AdmissionReview
 from tests.webhook.reviews import manifest, review
 
@@ -169,3 +173,21 @@ def test_engines_agree_with_the_python_twins(engine: str) -> None:
     for name in ("gpu-pod-over-budget.yaml", "gpu-pod-compliant.yaml"):
         doc = _typed(review(manifest(name)))
         assert _judge(prepared=prepared).judge(doc).policies == _judge().judge(doc).policies
+
+
+class _BrokenJudge(Judge):
+    def judge(self, review: AdmissionReview, environment: str | None = None) -> Decision:
+        raise RuntimeError("engine exploded")
+
+
+@pytest.mark.parametrize(("on_error", "allowed"), [(OnError.DENY, False), (OnError.ALLOW, True)])
+def test_an_internal_error_answers_per_on_error(on_error: OnError, allowed: bool) -> None:
+    app = WebhookApp(
+        _BrokenJudge(PREPARED, WebhookSettings(on_error=on_error)), WebhookMetrics(), "enforce"
+    )
+    doc = _typed(review(manifest("gpu-pod-over-budget.yaml")))
+    decision = asyncio.run(app._decide(doc, None, time.perf_counter()))
+    assert (decision.allowed, decision.outcome) == (allowed, "error")
+    assert "internal error (RuntimeError)" in (decision.message or decision.warnings[0])
+    assert app.metrics.errors.labels("internal")._value.get() == 1
+    app.pool.shutdown()
