@@ -38,14 +38,33 @@ class PreCommitEnv:
         self, args: list[str], cwd: Path, timeout: int = 600
     ) -> subprocess.CompletedProcess[str]:
         """Run ``pre-commit ARGS`` in ``cwd`` with this environment."""
-        return subprocess.run(
-            [sys.executable, "-m", "pre_commit", *args],
-            cwd=cwd,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
+        return self.run_all({"run": (args, cwd)}, timeout)["run"]
+
+    def run_all(
+        self, runs: dict[str, tuple[list[str], Path]], timeout: int = 900
+    ) -> dict[str, subprocess.CompletedProcess[str]]:
+        """Run several ``pre-commit`` commands at once (each installs its own hook
+        environment, mostly waiting on disk): ``{name: (args, cwd)}`` -> results."""
+        started = {
+            name: subprocess.Popen(
+                [sys.executable, "-m", "pre_commit", *args],
+                cwd=cwd,
+                env=self.env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for name, (args, cwd) in runs.items()
+        }
+        results = {}
+        for name, process in started.items():
+            try:
+                out, err = process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                out, err = process.communicate()
+            results[name] = subprocess.CompletedProcess(process.args, process.returncode, out, err)
+        return results
 
 
 def git(*args: str, cwd: Path) -> str:

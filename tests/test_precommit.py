@@ -13,12 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.precommit_env import (
-    PreCommitEnv,
-    hook_results,
-    make_target_repo,
-    prepare,
-)
+from benchmarks.precommit_env import hook_results, make_target_repo, prepare
 from guardrails.cli.hook import module_files
 from tests.conftest import FIXTURES, ROOT
 
@@ -41,14 +36,47 @@ def target_files() -> dict[str, str]:
     return files
 
 
-@pytest.fixture(scope="module")
-def precommit(tmp_path_factory: pytest.TempPathFactory) -> PreCommitEnv:
-    return prepare(tmp_path_factory.mktemp("precommit"))
+BLOCKED_FILES = [
+    "bad/main.tf",
+    "module/variables.tf",  # only the variable changed: main.tf is evaluated with it
+    "k8s/training-job.yaml",
+    "k8s/compose.yaml",
+    "plans/prod.tfplan.json",
+    "stacks/dev.pulumi-preview.json",
+]
+GOOD_FILES = ["good/main.tf", "k8s/inference.yaml", "k8s/compose.yaml", ".github/workflows/ci.yml"]
+
+
+def docs_config() -> str:
+    text = (ROOT / "docs" / "pre-commit.md").read_text()
+    blocks = re.findall(r"```yaml\n(repos:.*?)```", text, re.S)
+    assert blocks, "docs/pre-commit.md has no .pre-commit-config.yaml block"
+    return str(blocks[0])
 
 
 @pytest.fixture(scope="module")
-def target(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_target_repo(tmp_path_factory.mktemp("target") / "infra-repo", target_files())
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.CompletedProcess[str]]:
+    """The three pre-commit runs, started together: try-repo on bad files, try-repo on good
+    files, and ``pre-commit run`` with the configuration from docs/pre-commit.md."""
+    precommit = prepare(tmp_path_factory.mktemp("precommit"))
+    base = tmp_path_factory.mktemp("targets")
+    blocked = make_target_repo(base / "blocked", target_files())
+    good = make_target_repo(base / "good", target_files())
+    config = docs_config()
+    match = re.search(r"repo: (\S+)\n\s+rev: ([0-9a-f]{40})  # frozen: v\S+\n", config)
+    assert match, "the docs pin the hook repository by a full commit SHA"
+    local = config.replace(match.group(1), str(precommit.hook_repo))
+    files = target_files()
+    files[".pre-commit-config.yaml"] = local.replace(match.group(2), precommit.rev)
+    documented = make_target_repo(base / "documented", files)
+    try_repo = ["try-repo", str(precommit.hook_repo), "--files"]
+    return precommit.run_all(
+        {
+            "blocked": ([*try_repo, *BLOCKED_FILES], blocked),
+            "good": ([*try_repo, *GOOD_FILES], good),
+            "documented": (["run", "--files", "module/main.tf", "good/main.tf"], documented),
+        }
+    )
 
 
 def test_manifest_is_valid() -> None:
@@ -77,16 +105,10 @@ def test_changed_tf_file_brings_its_module_directory(tmp_path: Path) -> None:
     ]
 
 
-def test_try_repo_blocks_bad_files_with_policy_ids(precommit: PreCommitEnv, target: Path) -> None:
-    changed = [
-        "bad/main.tf",
-        "module/variables.tf",  # only the variable changed: main.tf is evaluated with it
-        "k8s/training-job.yaml",
-        "k8s/compose.yaml",
-        "plans/prod.tfplan.json",
-        "stacks/dev.pulumi-preview.json",
-    ]
-    result = precommit.run(["try-repo", str(precommit.hook_repo), "--files", *changed], target)
+def test_try_repo_blocks_bad_files_with_policy_ids(
+    runs: dict[str, subprocess.CompletedProcess[str]],
+) -> None:
+    result = runs["blocked"]
     out = result.stdout + result.stderr
     assert result.returncode == 1, out
     assert hook_results(out) == {
@@ -96,7 +118,7 @@ def test_try_repo_blocks_bad_files_with_policy_ids(precommit: PreCommitEnv, targ
         PULUMI: "Failed",
     }, out
     assert re.search(r"GR-SEC-001 aws_s3_bucket aws_s3_bucket\.datasets", out)
-    # The price of the trainer comes from the variable default in the unchanged-file pair.
+    # The price of the trainer comes from the variable default in the unchanged main.tf's pair.
     assert "module/main.tf:2" in out
     assert re.search(r"GR-COST-001 aws_instance aws_instance\.trainer costs \$[\d,]+/month", out)
     assert "GR-SEC-005 Job Job/default/finetune" in out
@@ -104,9 +126,8 @@ def test_try_repo_blocks_bad_files_with_policy_ids(precommit: PreCommitEnv, targ
     assert "Traceback" not in out
 
 
-def test_try_repo_passes_good_files(precommit: PreCommitEnv, target: Path) -> None:
-    changed = ["good/main.tf", "k8s/inference.yaml", "k8s/compose.yaml", ".github/workflows/ci.yml"]
-    result = precommit.run(["try-repo", str(precommit.hook_repo), "--files", *changed], target)
+def test_try_repo_passes_good_files(runs: dict[str, subprocess.CompletedProcess[str]]) -> None:
+    result = runs["good"]
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
     assert hook_results(out) == {
@@ -117,24 +138,8 @@ def test_try_repo_passes_good_files(precommit: PreCommitEnv, target: Path) -> No
     }, out
 
 
-def docs_config() -> str:
-    text = (ROOT / "docs" / "pre-commit.md").read_text()
-    blocks = re.findall(r"```yaml\n(repos:.*?)```", text, re.S)
-    assert blocks, "docs/pre-commit.md has no .pre-commit-config.yaml block"
-    return str(blocks[0])
-
-
-def test_docs_config_pins_a_commit_and_runs_as_written(
-    precommit: PreCommitEnv, target: Path
-) -> None:
-    config = docs_config()
-    match = re.search(r"repo: (\S+)\n\s+rev: ([0-9a-f]{40})  # frozen: v\S+\n", config)
-    assert match, "the docs pin the hook repository by a full commit SHA"
-    local = config.replace(match.group(1), str(precommit.hook_repo)).replace(
-        match.group(2), precommit.rev
-    )
-    (target / ".pre-commit-config.yaml").write_text(local)
-    result = precommit.run(["run", "--files", "module/main.tf", "good/main.tf"], target)
+def test_docs_config_runs_as_written(runs: dict[str, subprocess.CompletedProcess[str]]) -> None:
+    result = runs["documented"]
     out = result.stdout + result.stderr
     assert result.returncode == 1, out
     assert hook_results(out)[TERRAFORM] == "Failed", out
