@@ -14,7 +14,7 @@ from guardrails.engines.base import Engine
 from guardrails.engines.findings import to_findings
 from guardrails.engines.select import select_engine
 from guardrails.enrich import EnrichOptions, enrich
-from guardrails.errors import ConfigError
+from guardrails.errors import ConfigError, NoInputError
 from guardrails.model import Graph
 from guardrails.parsers import DEFAULT_MAX_RESOURCES, ParseOptions, parse_documents, parse_paths
 from guardrails.report import Report
@@ -56,6 +56,9 @@ class ScanOptions:
     #: Today's date for waiver expiry (injected by tests); None: the real date.
     today: date | None = None
     progress: Callable[[str], None] | None = field(default=None, compare=False)
+    #: Accept a scan that finds no supported input (otherwise an error: a mistyped path in CI
+    #: must not pass).
+    allow_empty: bool = False
 
 
 def resolve_config(paths: list[str], options: ScanOptions) -> Config:
@@ -87,7 +90,10 @@ def build_graph(paths: list[str], options: ScanOptions | None = None) -> Graph:
         max_resources=options.max_resources,
         skip_unrecognized=options.skip_unrecognized,
     )
-    return parse_paths(paths, parse_options, options.progress)
+    graph = parse_paths(paths, parse_options, options.progress)
+    if not options.allow_empty and not any(i.evaluated for i in graph.inputs):
+        raise NoInputError(paths, len(graph.inputs))
+    return graph
 
 
 def enrich_graph(graph: Graph, config: Config, assigned_environment: str | None = None) -> Graph:

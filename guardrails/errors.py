@@ -23,6 +23,28 @@ class InputError(GuardrailsError):
         self.problem = problem
 
 
+class InputErrors(InputError):
+    """Several inputs failed and none could be evaluated: one line per input."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        GuardrailsError.__init__(self, "\n".join(str(e) for e in errors))
+        self.errors = tuple(errors)
+        self.path = errors[0].path
+        self.problem = errors[0].problem
+
+
+class NoInputError(GuardrailsError):
+    """A scan found no input in a supported format (a mistyped path must not pass)."""
+
+    def __init__(self, paths: list[str], skipped: int) -> None:
+        where = ", ".join(paths) or "(no paths)"
+        found = f"{skipped} file(s) found, none in a supported format" if skipped else "no files"
+        super().__init__(
+            f"{where}: no supported input found ({found}); "
+            "pass --allow-empty to accept an empty scan"
+        )
+
+
 class ConfigError(GuardrailsError):
     """The configuration file or a command-line option is invalid."""
 

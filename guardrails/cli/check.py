@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from guardrails.cli.common import (
+    AllowEmptyOpt,
     ConfigOpt,
     EnvOpt,
     MaxResourcesOpt,
@@ -23,6 +24,7 @@ from guardrails.cli.common import (
     fail,
     parse_outputs,
     print_warning,
+    report_input_errors,
     use_color,
 )
 from guardrails.errors import ConfigError, GuardrailsError
@@ -164,6 +166,7 @@ def check(
     ] = False,
     max_size_mb: MaxSizeOpt = 200,
     max_resources: MaxResourcesOpt = DEFAULT_MAX_RESOURCES,
+    allow_empty: AllowEmptyOpt = False,
 ) -> None:
     """Check infrastructure changes against the guardrail policies."""
     # Imported here so `guardrails --help` stays fast (the pipeline is ~100 ms of imports).
@@ -189,6 +192,7 @@ def check(
                 opa_upload=opa_upload,
                 policy_dirs=tuple(policy_dir or ()),
                 progress=on_file,
+                allow_empty=allow_empty,
             )
             report = scan(paths, options)
         chosen_unknown = unknown.value if unknown else report.config_value("unknown", "warn")
@@ -205,9 +209,10 @@ def check(
         emit(_render(format.value, report, main_output is None and use_color()), main_output)
         if "github" in (format.value, *extra_outputs):
             append_step_summary(report)
+        partial = report_input_errors(report.graph)
     except GuardrailsError as exc:
         raise fail(str(exc)) from None
-    raise typer.Exit(1 if report.failed else 0)
+    raise typer.Exit(2 if partial else (1 if report.failed else 0))
 
 
 def _render(name: str, report: Report, color: bool) -> str:

@@ -7,12 +7,15 @@ import re
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from guardrails.errors import ConfigError
 from guardrails.output import write_atomic
+
+if TYPE_CHECKING:
+    from guardrails.model import Graph
 
 
 class Environment(StrEnum):
@@ -50,6 +53,13 @@ MaxSizeOpt = Annotated[
     int,
     typer.Option(
         "--max-size-mb", min=1, max=4096, help="Refuse input files larger than this (1-4096)."
+    ),
+]
+AllowEmptyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-empty",
+        help="Accept a scan that finds no supported input (default: an error, exit 2).",
     ),
 ]
 MaxResourcesOpt = Annotated[
@@ -147,9 +157,17 @@ def print_warning(message: str) -> None:
 
 
 def fail(message: str) -> typer.Exit:
-    """Print ``message`` as an error and return the exit (code 2) to raise."""
-    print_error(message)
+    """Print ``message`` as an error (one line per line of it) and return the exit (code 2)."""
+    for line in message.splitlines() or [message]:
+        print_error(line)
     return typer.Exit(2)
+
+
+def report_input_errors(graph: Graph) -> bool:
+    """One error line per input that could not be read; True when there were any (exit 2)."""
+    for item in graph.input_errors:
+        print_error(f"{item.path}: {item.notes[0] if item.notes else 'could not be read'}")
+    return bool(graph.input_errors)
 
 
 #: What ``NAME=`` in ``--output NAME=FILE`` must look like to be read as a format name.

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from guardrails.cli.common import (
+    AllowEmptyOpt,
     ConfigOpt,
     EnvOpt,
     MaxResourcesOpt,
@@ -17,6 +18,7 @@ from guardrails.cli.common import (
     SourceRootOpt,
     emit,
     fail,
+    report_input_errors,
     use_color,
 )
 from guardrails.errors import GuardrailsError
@@ -40,6 +42,7 @@ def cost(
     source_root: SourceRootOpt = None,
     max_size_mb: MaxSizeOpt = 200,
     max_resources: MaxResourcesOpt = DEFAULT_MAX_RESOURCES,
+    allow_empty: AllowEmptyOpt = False,
 ) -> None:
     """Show GPU cost per resource (hourly, monthly, before → after) and the change's delta."""
     from guardrails.api import ScanOptions, enriched_graph
@@ -57,8 +60,10 @@ def cost(
             max_resources=max_resources,
             config_path=config,
             environment=env.value if env else None,
+            allow_empty=allow_empty,
         )
-        breakdown = cost_breakdown(enriched_graph(paths, options))
+        graph = enriched_graph(paths, options)
+        breakdown = cost_breakdown(graph)
         if format is CostFormat.JSON:
             text = render_cost_json(breakdown)
         elif format is CostFormat.MARKDOWN:
@@ -66,5 +71,8 @@ def cost(
         else:
             text = render_cost_table(breakdown, output is None and use_color())
         emit(text, output)
+        partial = report_input_errors(graph)
     except GuardrailsError as exc:
         raise fail(str(exc)) from None
+    if partial:  # the totals leave those inputs out
+        raise typer.Exit(2)

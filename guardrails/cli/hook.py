@@ -71,4 +71,5 @@ def hook(
         progress=False,
         root=root,
         skip_unrecognized=True,
+        allow_empty=True,  # a commit may change only files the hook's patterns over-match
     )

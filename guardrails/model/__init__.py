@@ -1,7 +1,7 @@
 """The resource graph every policy sees, and the findings policies produce."""
 
 from guardrails.model.finding import Finding, Outcome, Severity
-from guardrails.model.graph import Graph, InputFile
+from guardrails.model.graph import INPUT_ERROR, INPUT_SKIPPED, Graph, InputFile
 from guardrails.model.resource import (
     REDACTED,
     Action,
@@ -13,6 +13,8 @@ from guardrails.model.resource import (
 )
 
 __all__ = [
+    "INPUT_ERROR",
+    "INPUT_SKIPPED",
     "REDACTED",
     "Action",
     "Edge",

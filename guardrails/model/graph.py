@@ -9,6 +9,10 @@ from typing import Any
 from guardrails.model.resource import Edge, EdgeKind, Resource
 
 INPUT_VERSION = 1
+#: ``InputFile.format`` of a file found by walking that is in no supported format.
+INPUT_SKIPPED = "skipped"
+#: ``InputFile.format`` of a file that could not be read or parsed (its note says why).
+INPUT_ERROR = "error"
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +25,11 @@ class InputFile:
 
     def to_input(self) -> dict[str, Any]:
         return {"path": self.path, "format": self.format, "notes": list(self.notes)}
+
+    @property
+    def evaluated(self) -> bool:
+        """The input was parsed into the graph (not skipped, not failed)."""
+        return self.format not in (INPUT_SKIPPED, INPUT_ERROR)
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,11 @@ class Graph:
         return [
             e for e in self.edges if e.target == resource_id and (kind is None or e.kind == kind)
         ]
+
+    @property
+    def input_errors(self) -> tuple[InputFile, ...]:
+        """Inputs that could not be read or parsed: the graph (and any report on it) is partial."""
+        return tuple(i for i in self.inputs if i.format == INPUT_ERROR)
 
     def with_resources(self, resources: Iterable[Resource]) -> Graph:
         """A copy with the resources replaced (used by enrichment)."""

@@ -18,6 +18,8 @@ class SourceFormat(StrEnum):
     PULUMI_PREVIEW = "pulumi-preview"
     PULUMI_STATE = "pulumi-state"
     KUBERNETES = "kubernetes"
+    #: A whole input file that could not be read or parsed (a node so reports name it).
+    UNREADABLE = "unreadable"
 
 
 class Action(StrEnum):

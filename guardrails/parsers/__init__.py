@@ -6,16 +6,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from guardrails.errors import InputError, current_input
+from guardrails.errors import InputError, InputErrors, current_input
 from guardrails.limits import DEFAULT_MAX_RESOURCES
-from guardrails.model import Graph, InputFile
+from guardrails.model import INPUT_SKIPPED, Graph, InputFile
 from guardrails.parsers.base import ParseOptions, Parser
 from guardrails.parsers.discovery import discover
 from guardrails.parsers.hcl import TerraformHclParser
+from guardrails.parsers.helm import helm_problem
 from guardrails.parsers.kubernetes import KubernetesParser
 from guardrails.parsers.loader import STDIN_NAME, LoadedInput, load, read_text
 from guardrails.parsers.pulumi import PulumiPreviewParser, PulumiStateParser
 from guardrails.parsers.terraform_plan import TerraformPlanParser, TerraformStateParser
+from guardrails.parsers.unreadable import unreadable_input
 
 #: Order matters: the first parser whose ``matches`` accepts the content wins.
 PARSERS: dict[str, Parser] = {
@@ -52,10 +54,34 @@ def detect(loaded: LoadedInput) -> Parser | None:
     return None
 
 
+def _load_supported(name: str, text: str, explicit: bool) -> LoadedInput | str:
+    """The loaded input, or why a file found by walking is skipped (named files must parse).
+
+    An unrendered Helm template is named as one, whether YAML can parse it or not.
+    """
+    templated = not name.endswith((".json", ".tf"))
+    try:
+        loaded = load(name, text)
+    except InputError as exc:
+        problem = helm_problem(text, parsed=False) if templated else None
+        if problem is None:
+            raise
+        if explicit:
+            raise InputError(name, problem) from exc
+        return problem
+    problem = helm_problem(text, parsed=True) if templated and loaded.syntax == "yaml" else None
+    if problem is None:
+        return loaded
+    if explicit:
+        raise InputError(name, problem)
+    return problem
+
+
 def parse_text(path: str, text: str, options: ParseOptions | None = None) -> Graph:
     """Parse one input given as text; raise InputError when it is not a supported format."""
     options = options or ParseOptions()
-    loaded = load(path, text)
+    loaded = _load_supported(path, text, explicit=True)
+    assert isinstance(loaded, LoadedInput)
     parser = detect(loaded)
     if parser is None:
         raise InputError(path, f"unrecognized input: expected {SUPPORTED}")
@@ -79,12 +105,16 @@ def parse_paths(
     """Read every input under ``paths`` and merge them into one graph.
 
     Files found while walking a directory that are in no supported format (a package.json,
-    a values.yaml) are skipped and recorded as such; files named explicitly must parse unless
-    ``options.skip_unrecognized`` (a pre-commit hook is handed every file its pattern matches).
+    a values.yaml, an unrendered Helm template) are skipped and recorded as such; files named
+    explicitly must parse unless ``options.skip_unrecognized`` (a pre-commit hook is handed every
+    file its pattern matches). A file that cannot be read or parsed does not hide the others: it
+    is recorded as an ``error`` input (the graph is partial) unless no input parsed at all, when
+    its error is raised (:class:`InputErrors` for several).
     """
     options = options or ParseOptions()
     graphs: list[Graph] = []
     skipped: list[InputFile] = []
+    errors: list[InputError] = []
     files = discover(paths)
     hcl_dirs: dict[str, list[str]] = {}
     total = 0
@@ -97,16 +127,29 @@ def parse_paths(
             continue
         name = (options.stdin_path or STDIN_NAME) if path == "-" else path
         current_input.set(name)
-        loaded = load(name, read_text(path, options.max_bytes))
+        try:
+            must_parse = explicit and not options.skip_unrecognized
+            loaded = _load_supported(name, read_text(path, options.max_bytes), must_parse)
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        if isinstance(loaded, str):
+            skipped.append(InputFile(name, INPUT_SKIPPED, (loaded,)))
+            continue
         # Check before building: a parser makes several objects per resource.
         _check_count(name, total + rough_resource_count(loaded), options.max_resources)
         parser = detect(loaded)
         if parser is None:
             if explicit and not options.skip_unrecognized:
-                raise InputError(name, f"unrecognized input: expected {SUPPORTED}")
-            skipped.append(InputFile(name, "skipped", ("not a supported format",)))
+                errors.append(InputError(name, f"unrecognized input: expected {SUPPORTED}"))
+            else:
+                skipped.append(InputFile(name, INPUT_SKIPPED, ("not a supported format",)))
             continue
-        graph = parser.parse(loaded, options)
+        try:
+            graph = parser.parse(loaded, options)
+        except InputError as exc:
+            errors.append(exc)
+            continue
         total += len(graph.resources)
         _check_count(name, total, options.max_resources)
         graphs.append(graph)
@@ -114,12 +157,18 @@ def parse_paths(
     assert isinstance(hcl, TerraformHclParser)
     for directory, tf_files in hcl_dirs.items():
         current_input.set(directory)
-        graph = hcl.parse_files(tf_files, options)
+        try:
+            graph = hcl.parse_files(tf_files, options)
+        except InputError as exc:
+            errors.append(exc)
+            continue
         total += len(graph.resources)
         _check_count(directory, total, options.max_resources)
         graphs.append(graph)
     current_input.set(", ".join(paths[:3]))
-    merged = Graph.merge(graphs)
+    if errors and not graphs:
+        raise errors[0] if len(errors) == 1 else InputErrors(errors)
+    merged = Graph.merge([*graphs, *(unreadable_input(e) for e in errors)])
     return Graph(merged.resources, merged.edges, merged.inputs + tuple(skipped))
 
 

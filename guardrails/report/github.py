@@ -77,8 +77,10 @@ def render_github(report: Report, root: Path | None = None) -> str:
     quota = {"error": SHOWN_PER_KIND, "warning": SHOWN_PER_KIND, "notice": SHOWN_PER_KIND - 1}
     lines: list[str] = []
     left_out = 0
-    for finding in sorted(report.findings, key=lambda f: f.sort_key):
-        line = annotation(finding, root)
+    # Inputs that could not be read come first: the run is partial whatever the findings say.
+    candidates = [input_error(path, problem, root) for path, problem in _failed(report)]
+    candidates += [annotation(f, root) for f in sorted(report.findings, key=lambda f: f.sort_key)]
+    for line in candidates:
         kind = line[2 : line.index(" ")]
         if quota[kind] > 0:
             quota[kind] -= 1
@@ -87,3 +89,14 @@ def render_github(report: Report, root: Path | None = None) -> str:
             left_out += 1
     lines.append(run_notice(report, left_out))
     return "".join(line + "\n" for line in lines)
+
+
+def _failed(report: Report) -> list[tuple[str, str]]:
+    return [(i.path, i.notes[0] if i.notes else "") for i in report.graph.input_errors]
+
+
+def input_error(path: str, problem: str, root: Path) -> str:
+    """An ``::error`` on an input that could not be read: the run is partial."""
+    props = [] if is_stdin(path) else [f"file={escape_property(repo_relative(path, root))}"]
+    props.append(f"title={escape_property('guardrails: input not evaluated (PARTIAL report)')}")
+    return f"::error {','.join(props)}::{escape_data(f'{path}: {problem}')}"

@@ -27,6 +27,11 @@ def report_document(report: Report) -> dict[str, Any]:
             "unknown": report.unknown_count,
             "existing": len(report.existing),
             "cost": change_totals(report.cost),
+            "partial": report.partial,
+            "input_errors": [
+                {"path": i.path, "problem": i.notes[0] if i.notes else ""}
+                for i in report.graph.input_errors
+            ],
         },
         "findings": [f.to_dict() for f in findings],
     }

@@ -97,10 +97,31 @@ def junit_tree(report: Report) -> ET.Element:
         )
         for i, value in enumerate((tests, failures, skipped)):
             totals[i] += value
+    errors = _input_errors(root, report)
     root.attrib.update(
-        tests=str(totals[0]), failures=str(totals[1]), errors="0", skipped=str(totals[2]), time="0"
+        tests=str(totals[0] + errors),
+        failures=str(totals[1]),
+        errors=str(errors),
+        skipped=str(totals[2]),
+        time="0",
     )
     return root
+
+
+def _input_errors(root: ET.Element, report: Report) -> int:
+    """A partial report: one errored test case per input that could not be read."""
+    failed = report.graph.input_errors
+    if not failed:
+        return 0
+    suite = ET.SubElement(root, "testsuite", name="inputs (PARTIAL report)")
+    for item in failed:
+        case = ET.SubElement(
+            suite, "testcase", name=item.path, classname="guardrails.inputs", time="0"
+        )
+        ET.SubElement(case, "error", message=item.notes[0] if item.notes else "unreadable")
+    count = str(len(failed))
+    suite.attrib.update(tests=count, failures="0", errors=count, skipped="0", time="0")
+    return len(failed)
 
 
 def render_junit(report: Report) -> str:

@@ -139,6 +139,8 @@ def _body(
     marker: bool,
 ) -> str:
     out = [verdict(report), ""]
+    if report.partial:
+        out = [f"## ⚠️ guardrails: {report.partial_note}", "", *out]
     headline = cost_headline(report)
     if headline:
         out += ["  \n".join(headline), ""]

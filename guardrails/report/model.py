@@ -62,6 +62,23 @@ class Report:
         """``summary.cost`` of the enriched graph: monthly GPU USD before, after, delta."""
         return self.graph.summary.get("cost") or {}
 
+    @property
+    def partial(self) -> bool:
+        """Some inputs could not be read or parsed: the report covers only the rest."""
+        return bool(self.graph.input_errors)
+
+    @property
+    def partial_note(self) -> str:
+        """One sentence naming the inputs a partial report leaves out (empty when complete)."""
+        failed = self.graph.input_errors
+        if not failed:
+            return ""
+        names = ", ".join(i.path for i in failed)
+        return (
+            f"PARTIAL report: {len(failed)} input(s) could not be read and were not evaluated: "
+            f"{names}"
+        )
+
     def without_unknown(self) -> Report:
         """The report without findings whose outcome is unknown until apply."""
         kept = tuple(f for f in self.findings if f.outcome != Outcome.UNKNOWN)

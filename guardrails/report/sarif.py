@@ -125,9 +125,27 @@ def sarif_document(report: Report, root: Path | None = None) -> dict[str, Any]:
                 "columnKind": "unicodeCodePoints",
                 "results": [_result(f, index, root) for f in findings],
                 "properties": {"engine": report.engine},
+                **_invocations(report, root),
             }
         ],
     }
+
+
+def _invocations(report: Report, root: Path) -> dict[str, Any]:
+    """A partial run says so the SARIF way: an unsuccessful invocation naming each bad input."""
+    if not report.partial:
+        return {}
+    notes = [
+        {
+            "level": "error",
+            "message": {"text": f"not evaluated: {i.notes[0] if i.notes else 'unreadable'}"},
+            "locations": [
+                {"physicalLocation": {"artifactLocation": {"uri": repo_relative(i.path, root)}}}
+            ],
+        }
+        for i in report.graph.input_errors
+    ]
+    return {"invocations": [{"executionSuccessful": False, "toolExecutionNotifications": notes}]}
 
 
 def render_sarif(report: Report) -> str:

@@ -101,8 +101,10 @@ def render_table(report: Report, color: bool) -> str:
     parts = ", ".join(f"{n} {sev}" for sev, n in counts.items() if n)
     waived = len(report.findings) - len(report.active)
     existing = len(report.existing)
-    inputs = len([i for i in report.graph.inputs if i.format != "skipped"])
-    verdict = "FAIL" if report.failed else "PASS"
+    inputs = len([i for i in report.graph.inputs if i.evaluated])
+    verdict = "PARTIAL" if report.partial else ("FAIL" if report.failed else "PASS")
+    if report.partial:
+        console.print(report.partial_note, style="bold", markup=False)
     threshold = report.threshold
     console.print(
         f"[bold]{verdict}[/bold] {len(report.graph.resources)} resources from {inputs} input(s) "

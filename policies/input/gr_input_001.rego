@@ -4,14 +4,15 @@
 #   Every node the engine could not look inside is reported with an `unknown` outcome instead
 #   of passing silently: a Terraform module whose files are not on disk (a registry or git
 #   module before `terraform init`, a local path that does not exist), a module whose source or
-#   instance keys are only known after apply, or any other part of an input the parser could
-#   not evaluate. The message names what was skipped and what to do.
+#   instance keys are only known after apply, an input file in a scanned directory that could
+#   not be read or parsed (the report is then partial), or any other part of an input the parser
+#   could not evaluate. The message names what was skipped and what to do.
 # scope: package
 # custom:
 #   id: GR-INPUT-001
 #   severity: high
 #   category: input
-#   remediation: Make the skipped part visible to the scan - run `terraform init` so registry and git modules are installed under .terraform/modules, fix the local module path, or scan the plan (`terraform show -json plan.tfplan`) instead of the .tf files.
+#   remediation: Make the skipped part visible to the scan - fix (or render, for a Helm template) an input file that could not be read, or leave it out of the scan; run `terraform init` so registry and git modules are installed under .terraform/modules, fix the local module path, or scan the plan (`terraform show -json plan.tfplan`) instead of the .tf files.
 #   config: []
 package guardrails.policy.gr_input_001
 

@@ -25,7 +25,11 @@ BILLION_LAUGHS = "\n".join(
     [
         ("bad.json", '{"resource_changes": [', "malformed JSON"),
         ("bad.yaml", "apiVersion: v1\nkind: Pod\n  metadata: [", "malformed YAML"),
-        ("tpl.yaml", "{{- if .Values.x }}\napiVersion: v1\n", "malformed YAML"),
+        (
+            "tpl.yaml",
+            "{{- if .Values.x }}\napiVersion: v1\n",
+            "unrendered Helm template ({{ … }} at line 1): render it with `helm template` first",
+        ),
         ("bomb.yaml", BILLION_LAUGHS, "alias"),
         ("cycle.yaml", "a: &a [*a]\n", "cycle"),
         ("deep.json", "[" * 100_000 + "]" * 100_000, "nesting is too deep"),
