@@ -50,6 +50,7 @@ DEFAULTS: dict[str, Any] = {
         "exempt_namespaces": ["kube-system"],
         "namespace_environments": {},
         "object_waiver_namespaces": [],
+        "trusted_controllers": ["system:serviceaccount:kube-system:*"],
     },
 }
 

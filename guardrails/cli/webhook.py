@@ -45,6 +45,7 @@ def settings_from(
         ),
         namespace_environments=tuple((section.get("namespace_environments") or {}).items()),
         object_waiver_namespaces=tuple(section.get("object_waiver_namespaces") or ()),
+        trusted_controllers=tuple(section.get("trusted_controllers") or ()),
         on_error=on_error,
         budget_seconds=budget,
     )

@@ -31,6 +31,8 @@ MAX_WARNINGS = 8
 MAX_WARNING_CHARS = 120
 MAX_MESSAGE_CHARS = 3000
 JUDGED_OPERATIONS = ("CREATE", "UPDATE")
+#: Kubernetes' own controllers (ReplicaSets of Deployments, Pods of ReplicaSets and Jobs ...).
+TRUSTED_CONTROLLERS = ("system:serviceaccount:kube-system:*",)
 
 
 class BadReview(ValueError):
@@ -66,6 +68,8 @@ class WebhookSettings:
     #: (namespace glob, environment): the first match assigns the environment.
     namespace_environments: tuple[tuple[str, str], ...] = ()
     object_waiver_namespaces: tuple[str, ...] = ()
+    #: Users (globs) whose controller-owned objects were judged at their owner already.
+    trusted_controllers: tuple[str, ...] = TRUSTED_CONTROLLERS
     on_error: OnError = OnError.DENY
     budget_seconds: float = 2.0
 
@@ -188,6 +192,8 @@ def before_judging(request: AdmissionRequest, settings: WebhookSettings) -> Deci
     """Requests answered without evaluating: exempt namespaces, kinds, operations, subresources."""
     if settings.exempt(namespace_of(request)):
         return Decision(True, "exempt")
+    if _made_by_trusted_controller(request, settings):
+        return Decision(True, "owned")
     kind = request["kind"]
     if (
         request["operation"] not in JUDGED_OPERATIONS
@@ -196,6 +202,24 @@ def before_judging(request: AdmissionRequest, settings: WebhookSettings) -> Deci
     ):
         return Decision(True, "skipped")
     return None
+
+
+def _made_by_trusted_controller(request: AdmissionRequest, settings: WebhookSettings) -> bool:
+    """A ReplicaSet of a Deployment, a Pod of a Job ...: judged when its owner was admitted.
+
+    Judging it again would deny pods of an admitted workload over a config waiver by name or
+    labels that live on the owner only. Only a trusted controller's own requests count: anyone
+    can write an ownerReference.
+    """
+    username = (request.get("userInfo") or {}).get("username") or ""
+    if not any(fnmatch.fnmatchcase(username, glob) for glob in settings.trusted_controllers):
+        return False
+    obj = request.get("object") or {}
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    owners = meta.get("ownerReferences") if isinstance(meta, dict) else None
+    return isinstance(owners, list) and any(
+        isinstance(o, dict) and o.get("controller") is True for o in owners
+    )
 
 
 def decide(

@@ -177,14 +177,22 @@ def test_deployment_arguments_are_the_servers_options() -> None:
         assert arg.split("=")[0] in result.stdout, arg
 
 
-def _match(obj: dict[str, Any]) -> bool:
-    hook = next(
-        w for w in _one("ValidatingWebhookConfiguration")["webhooks"] if w.get("matchConditions")
-    )
-    (condition,) = hook["matchConditions"]
+def _conditions(hook_name: str, obj: dict[str, Any], username: str = "alice") -> dict[str, bool]:
+    """Every matchCondition of a webhook evaluated on ``obj`` as the API server would."""
+    hooks = {w["name"]: w for w in _one("ValidatingWebhookConfiguration")["webhooks"]}
     environment = celpy.Environment()
-    program = environment.program(environment.compile(condition["expression"]))
-    return bool(program.evaluate({"object": celpy.json_to_cel(obj)}))
+    request = {"userInfo": {"username": username}, "operation": "CREATE"}
+    activation = {"object": celpy.json_to_cel(obj), "request": celpy.json_to_cel(request)}
+    return {
+        c["name"]: bool(
+            environment.program(environment.compile(c["expression"])).evaluate(activation)
+        )
+        for c in hooks[hook_name]["matchConditions"]
+    }
+
+
+def _match(obj: dict[str, Any], username: str = "alice") -> bool:
+    return all(_conditions("gpu-workloads.guardrails.dev", obj, username).values())
 
 
 def _gpu(obj: dict[str, Any], where: str = "limits", key: str = "nvidia.com/gpu") -> dict[str, Any]:
@@ -220,6 +228,28 @@ def test_match_conditions_skip_cpu_only_workloads() -> None:
             assert not _match(_gpu(copy.deepcopy(obj), "limits", "ephemeral-storage"))
     cpu = manifest("core-workloads.yaml", 0)
     assert not _is_gpu(cpu) and not _match(cpu)
+
+
+@pytest.mark.parametrize("hook", ["gpu-workloads.guardrails.dev", "ai-resources.guardrails.dev"])
+def test_match_conditions_skip_what_a_kubernetes_controller_made_from_a_judged_owner(
+    hook: str,
+) -> None:
+    owned = manifest("gpu-pod-over-budget.yaml")
+    owned["metadata"]["ownerReferences"] = [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "ReplicaSet",
+            "name": "trainer-5d8f",
+            "uid": "1",
+            "controller": True,
+        }
+    ]
+    controller = "system:serviceaccount:kube-system:replicaset-controller"
+    assert not all(_conditions(hook, owned, controller).values())
+    assert all(_conditions(hook, owned, "alice").values()), (
+        "a forged ownerReference changes nothing"
+    )
+    assert all(_conditions(hook, manifest("gpu-pod-over-budget.yaml"), controller).values())
 
 
 def test_match_conditions_see_init_containers_and_resource_claims() -> None:

@@ -257,3 +257,27 @@ def test_namespace_settings_use_globs_in_order() -> None:
     assert settings.environment_of("payments") is None
     assert settings.honours_object_waivers("sandbox-bob")
     assert not settings.honours_object_waivers("ml-research")
+
+
+def test_objects_a_trusted_controller_made_from_a_judged_owner_are_not_judged_again() -> None:
+    obj = manifest("gpu-pod-over-budget.yaml")
+    obj["metadata"]["ownerReferences"] = [
+        {"apiVersion": "batch/v1", "kind": "Job", "name": "j", "uid": "1", "controller": True}
+    ]
+    doc = review(obj)
+    settings = WebhookSettings()
+    doc["request"]["userInfo"] = {"username": "system:serviceaccount:kube-system:job-controller"}
+    early = before_judging(parse_review(_body(doc))["request"], settings)
+    assert early is not None and (early.allowed, early.outcome) == (True, "owned")
+    doc["request"]["userInfo"] = {"username": "alice"}  # anyone can write an ownerReference
+    assert before_judging(parse_review(_body(doc))["request"], settings) is None
+    obj["metadata"]["ownerReferences"][0]["controller"] = False
+    doc["request"]["userInfo"] = {"username": "system:serviceaccount:kube-system:job-controller"}
+    assert before_judging(parse_review(_body(review(obj)))["request"], settings) is None
+    operator = WebhookSettings(
+        trusted_controllers=("system:serviceaccount:ray-system:kuberay-operator",)
+    )
+    obj["metadata"]["ownerReferences"][0]["controller"] = True
+    doc = review(obj)
+    doc["request"]["userInfo"] = {"username": "system:serviceaccount:ray-system:kuberay-operator"}
+    assert before_judging(parse_review(_body(doc))["request"], operator) is not None

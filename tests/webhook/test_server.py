@@ -244,3 +244,27 @@ def test_evaluation_over_budget_answers_per_on_error(certs: Path, tmp_path: Path
         assert "over 0.001 s" in answer["status"]["message"]
         assert _count(_metrics(strict), "guardrails_webhook_errors_total", reason="budget") == 1
         assert strict.request("GET", "/healthz")[0] == 200
+
+
+def test_pods_a_kubernetes_controller_makes_are_judged_at_their_owner(server: Server) -> None:
+    obj = _over_budget()
+    obj["metadata"]["ownerReferences"] = [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "ReplicaSet",
+            "name": "trainer-5d8f",
+            "uid": "1",
+            "controller": True,
+        }
+    ]
+    doc = review(obj, uid="owned-1")
+    doc["request"]["userInfo"] = {
+        "username": "system:serviceaccount:kube-system:replicaset-controller"
+    }
+    assert server.post(doc) == {"uid": "owned-1", "allowed": True}
+    assert (
+        next(line for line in server.log_lines() if line.get("uid") == "owned-1")["outcome"]
+        == "owned"
+    )
+    doc = review(obj, uid="forged-1")  # alice wrote the same ownerReference herself
+    assert server.post(doc)["allowed"] is False
