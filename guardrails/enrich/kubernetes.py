@@ -265,9 +265,8 @@ def size_node_pool(resource: Resource, catalog: GpuCatalog) -> Sizing:
     """Karpenter NodePool: GPU types it allows, spot if allowed, its GPU limit as the max."""
     s = Sizing()
     spec = resource.attributes.get("spec") or {}
-    template_spec = (
-        ((spec.get("template") or {}).get("spec") or {}) if isinstance(spec, Mapping) else {}
-    )
+    template = spec.get("template") if isinstance(spec, Mapping) else None
+    template_spec = template.get("spec") if isinstance(template, Mapping) else None
     requirements: dict[str, list[str]] = {}
     for requirement in items(
         template_spec.get("requirements") if isinstance(template_spec, Mapping) else None

@@ -137,6 +137,12 @@ def _shape(token: str, values: Mapping[str, Any]) -> tuple[str, Mapping[str, Any
     return rtype, normalize(values, rtype)
 
 
+def _as_mapping(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    return {"value": value} if value is not None else {}
+
+
 class _Builder:
     def __init__(self, path: str, fmt: Fmt) -> None:
         self.path = path
@@ -151,9 +157,14 @@ class _Builder:
         token = _type_of(urn, source)
         rtype, shaped = _shape(token, _values(state) or {})
         unknown: set[str] = set()
-        attributes = clean(shaped, "", unknown)
+        # A secret envelope in place of the whole inputs cleans to a string, not a mapping.
+        attributes = _as_mapping(clean(shaped, "", unknown))
         before_raw = _values(old)
-        before = clean(_shape(token, before_raw)[1], "", set()) if before_raw is not None else None
+        before = (
+            _as_mapping(clean(_shape(token, before_raw)[1], "", set()))
+            if before_raw is not None
+            else None
+        )
         custom = source.get("custom", True)
         mode = (
             "data"
@@ -181,10 +192,12 @@ class _Builder:
         parent = source.get("parent")
         if isinstance(parent, str) and parent:
             self.links.append((urn, parent, EdgeKind.PARENT))
-        for dependency in source.get("dependencies") or []:
+        dependencies = source.get("dependencies")
+        for dependency in dependencies if isinstance(dependencies, list) else []:
             if isinstance(dependency, str):
                 self.links.append((urn, dependency, EdgeKind.DEPENDS_ON))
-        for targets in (source.get("propertyDependencies") or {}).values():
+        by_property = source.get("propertyDependencies")
+        for targets in by_property.values() if isinstance(by_property, Mapping) else []:
             for target in targets if isinstance(targets, list) else []:
                 if isinstance(target, str):
                     self.links.append((urn, target, EdgeKind.REFERENCES))

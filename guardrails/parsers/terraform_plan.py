@@ -162,7 +162,10 @@ class _PlanBuilder:
         unknown: frozenset[str],
     ) -> None:
         address = str(entry["address"])
-        rtype = str(entry.get("type") or address.rsplit(".", 2)[-2])
+        parts = address.rsplit(".", 2)
+        if not entry.get("type") and len(parts) < 2:
+            raise ValueError(f"resource address {address[:100]!r} has no type")
+        rtype = str(entry.get("type") or parts[-2])
         module = entry.get("module_address") or _module_of(address)
         if module is not None and not isinstance(module, str):
             raise ValueError(f"{address[:100]}: module_address is not a string")
