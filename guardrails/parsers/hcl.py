@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from guardrails.errors import InputError
-from guardrails.model import Action, Edge, EdgeKind, Graph, InputFile, Location, Resource
+from guardrails.model import REDACTED, Action, Edge, EdgeKind, Graph, InputFile, Location, Resource
 from guardrails.model import SourceFormat as Fmt
 from guardrails.parsers.base import ParseOptions
 from guardrails.parsers.hcl_values import Converted, ValueConverter, literal_table, unquote
@@ -62,6 +62,11 @@ def _labelled(blocks: Any, depth: int) -> Iterator[tuple[tuple[str, ...], Mappin
                         yield (unquote(first), unquote(second)), body
 
 
+def _sensitive(body: Mapping[str, Any]) -> bool:
+    flag = body.get("sensitive")
+    return flag is True or (isinstance(flag, str) and flag.strip('"${} ').lower() == "true")
+
+
 class TerraformHclParser:
     """``.tf`` configuration files (python-hcl2)."""
 
@@ -84,6 +89,8 @@ class TerraformHclParser:
         for _, _, doc in documents:
             for labels, body in _labelled(doc.get("variable"), 1):
                 variables.update(literal_table({labels[0]: body}, "default"))
+                if labels[0] in variables and _sensitive(body):
+                    variables[labels[0]] = REDACTED  # its default never reaches an output
             for block in doc.get("locals", []) if isinstance(doc.get("locals"), list) else []:
                 if isinstance(block, Mapping):
                     locals_.update(literal_table(dict(block), None))

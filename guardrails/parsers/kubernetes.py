@@ -16,6 +16,7 @@ from guardrails.parsers.base import ParseOptions
 from guardrails.parsers.ids import resource_id, string_map
 from guardrails.parsers.kubernetes_pods import as_list, as_map, pod_templates
 from guardrails.parsers.loader import LoadedInput
+from guardrails.parsers.secrets import redact_kubernetes
 
 CLUSTER_SCOPED = {
     "Namespace",
@@ -130,7 +131,10 @@ class KubernetesParser:
     def parse(self, loaded: LoadedInput, options: ParseOptions) -> Graph:
         resources: list[Resource] = []
         seen: set[str] = set()
-        for index, (obj, line, old) in enumerate(_objects(loaded)):
+        for index, (raw, line, raw_old) in enumerate(_objects(loaded)):
+            # Before anything reads them: no secret enters the graph.
+            obj = redact_kubernetes(raw)
+            old = redact_kubernetes(raw_old) if raw_old is not None else None
             address, name, namespace = address_of(obj)
             rid = resource_id(loaded.path, address)
             if rid in seen:  # the same object twice in one file stays two resources

@@ -20,6 +20,7 @@ from guardrails.parsers.kubernetes_pods import pod_templates
 from guardrails.parsers.loader import LoadedInput
 from guardrails.parsers.pulumi_attrs import azure_native, normalize
 from guardrails.parsers.pulumi_types import canonical_type, kubernetes_kind
+from guardrails.parsers.secrets import redact_keys, redact_kubernetes
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"
@@ -137,6 +138,15 @@ def _shape(token: str, values: Mapping[str, Any]) -> tuple[str, Mapping[str, Any
     return rtype, normalize(values, rtype)
 
 
+def _secret_outputs(*states: Mapping[str, Any] | None) -> list[str]:
+    names: list[str] = []
+    for state in states:
+        listed = state.get("additionalSecretOutputs") if isinstance(state, Mapping) else None
+        if isinstance(listed, list):
+            names.extend(n for n in listed if isinstance(n, str))
+    return names
+
+
 def _as_mapping(value: Any) -> dict[str, Any]:
     if isinstance(value, dict):
         return value
@@ -155,13 +165,15 @@ class _Builder:
     ) -> None:
         source = state if state else (old or {})
         token = _type_of(urn, source)
-        rtype, shaped = _shape(token, _values(state) or {})
+        # Outputs named in additionalSecretOutputs are secret: redacted before anything reads them.
+        secret_names = _secret_outputs(state, old)
+        rtype, shaped = _shape(token, redact_keys(_values(state) or {}, secret_names))
         unknown: set[str] = set()
         # A secret envelope in place of the whole inputs cleans to a string, not a mapping.
         attributes = _as_mapping(clean(shaped, "", unknown))
         before_raw = _values(old)
         before = (
-            _as_mapping(clean(_shape(token, before_raw)[1], "", set()))
+            _as_mapping(clean(_shape(token, redact_keys(before_raw, secret_names))[1], "", set()))
             if before_raw is not None
             else None
         )
@@ -171,6 +183,9 @@ class _Builder:
             if action == Action.READ or token.startswith("pulumi:providers:")
             else ("managed" if custom is not False or token == "pulumi:pulumi:Stack" else "module")
         )
+        if token.startswith("kubernetes:"):
+            attributes = redact_kubernetes(attributes)
+            before = redact_kubernetes(before) if before is not None else None
         fields: dict[str, Any] = {"labels": _labels(attributes)}
         if token.startswith("kubernetes:") and rtype != token:
             fields = _kubernetes_fields(attributes, _name(urn))

@@ -134,8 +134,11 @@ class _PlanBuilder:
             attributes = _redact(
                 after if isinstance(after, dict) else {}, change.get("after_sensitive")
             )
+            # A value marked only in after_sensitive (newly sensitive) is secret before, too.
             prior = (
-                _redact(before, change.get("before_sensitive"))
+                _redact(
+                    _redact(before, change.get("before_sensitive")), change.get("after_sensitive")
+                )
                 if isinstance(before, dict)
                 else None
             )

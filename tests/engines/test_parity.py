@@ -53,9 +53,9 @@ def _inputs() -> list[str]:
     fixtures = sorted(
         str(p)
         for p in FIXTURES.rglob("*")
-        if p.suffix in {".json", ".yaml"} and p.name != "config.yaml"
+        if p.suffix in {".json", ".yaml"} and p.name != "config.yaml" and "hostile" not in p.parts
     )
-    folders = {str(p.parent) for p in FIXTURES.rglob("*.tf")}
+    folders = {str(p.parent) for p in FIXTURES.rglob("*.tf") if "hostile" not in p.parts}
     # Multi-file policy cases (a pool spanning a plan and manifests) are also scanned whole.
     folders |= {str(p) for p in (FIXTURES / "policies").glob("*/*") if p.is_dir()}
     fixtures += sorted(folders)

@@ -1,0 +1,136 @@
+"""Secret values are replaced by REDACTED while parsing, so no command or format can print them.
+
+What counts as secret, per format: a Kubernetes Secret's ``data``/``stringData``; the
+``kubectl.kubernetes.io/last-applied-configuration`` annotation (a full copy of the object,
+secrets included); container ``env`` values whose name says secret or whose value looks like a
+credential; ``args``/``command`` words that are credentials or follow a ``--password``-style
+flag. Terraform and Pulumi mark their own secrets (``*_sensitive``, ``sensitive = true``,
+secret envelopes, ``additionalSecretOutputs``); their parsers apply those marks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from guardrails.model import REDACTED
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+_SECRET_KINDS = {"Secret", "SealedSecret"}
+_SECRET_NAME = re.compile(
+    r"(passw(or)?d|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|"
+    r"credential|auth[_-]?(token|key)|authorization|session[_-]?key|signing[_-]?key|encryption[_-]?key|\bpwd\b|_pwd$|^pwd_)",
+    re.IGNORECASE,
+)
+#: Credential formats with a recognisable prefix (cloud, Git hosting, chat, model hubs, JWTs).
+_TOKEN = re.compile(
+    r"(AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|"
+    r"glpat-[A-Za-z0-9_-]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9_-]{20,}|"
+    r"hf_[A-Za-z0-9]{30,}|AIza[0-9A-Za-z_-]{35}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\."
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----|://[^/\s:@]+:[^/\s@]+@"
+)
+_FLAG = re.compile(r"^--?[A-Za-z0-9_.-]+$")
+
+
+def secret_name(name: str) -> bool:
+    """True when an environment variable, flag or key name says it holds a secret."""
+    return bool(_SECRET_NAME.search(name))
+
+
+def looks_like_token(value: str) -> bool:
+    """True when ``value`` contains a credential in a well-known format."""
+    return bool(_TOKEN.search(value))
+
+
+def redact_kubernetes(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a Kubernetes object with every secret value replaced by REDACTED."""
+    out = dict(obj)
+    if out.get("kind") in _SECRET_KINDS:
+        for key in ("data", "stringData"):
+            if isinstance(out.get(key), Mapping):
+                out[key] = {str(k): REDACTED for k in out[key]}
+            elif key in out and out[key] is not None:
+                out[key] = REDACTED
+        spec = out.get("spec")
+        if out.get("kind") == "SealedSecret" and isinstance(spec, Mapping):
+            encrypted = spec.get("encryptedData")
+            if isinstance(encrypted, Mapping):
+                out["spec"] = {**spec, "encryptedData": {str(k): REDACTED for k in encrypted}}
+    metadata = out.get("metadata")
+    if isinstance(metadata, Mapping):
+        annotations = metadata.get("annotations")
+        if isinstance(annotations, Mapping):
+            out["metadata"] = {**metadata, "annotations": _redact_annotations(annotations)}
+    redacted: dict[str, Any] = _redact_workload_values(out)
+    return redacted
+
+
+def _redact_annotations(annotations: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        str(k): REDACTED
+        if k == LAST_APPLIED
+        or (isinstance(v, str) and (looks_like_token(v) or secret_name(str(k))))
+        else v
+        for k, v in annotations.items()
+    }
+
+
+def _redact_workload_values(value: Any) -> Any:
+    """Every ``env`` list and ``args``/``command`` list anywhere in ``value`` (CRDs nest pods)."""
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if key == "env" and isinstance(item, list):
+                out[key] = [_redact_env(e) for e in item]
+            elif key in ("args", "command") and isinstance(item, list):
+                out[key] = redact_words(item)
+            else:
+                out[key] = _redact_workload_values(item)
+        return out
+    if isinstance(value, list):
+        return [_redact_workload_values(v) for v in value]
+    return value
+
+
+def _redact_env(entry: Any) -> Any:
+    if not isinstance(entry, Mapping) or "value" not in entry:
+        return _redact_workload_values(entry)
+    value = entry.get("value")
+    name = str(entry.get("name") or "")
+    if isinstance(value, str) and value and (secret_name(name) or looks_like_token(value)):
+        return {**entry, "value": REDACTED}
+    return dict(entry)
+
+
+def redact_words(words: Iterable[Any]) -> list[Any]:
+    """Command-line words with credentials and the values of secret-named flags redacted."""
+    out: list[Any] = []
+    hide_next = False
+    for word in words:
+        if not isinstance(word, str):
+            out.append(word)
+            hide_next = False
+            continue
+        if hide_next and not word.startswith("-"):
+            out.append(REDACTED)
+            hide_next = False
+            continue
+        hide_next = False
+        flag, eq, _ = word.partition("=")
+        if eq and flag.startswith("-") and secret_name(flag):
+            out.append(f"{flag}={REDACTED}")
+        elif looks_like_token(word):
+            out.append(REDACTED)
+        else:
+            out.append(word)
+            hide_next = bool(_FLAG.match(word)) and secret_name(word)
+    return out
+
+
+def redact_keys(values: Any, keys: Iterable[str]) -> Any:
+    """``values`` (a mapping) with the top-level ``keys`` replaced by REDACTED."""
+    names = set(keys)
+    if not isinstance(values, Mapping) or not names:
+        return values
+    return {k: (REDACTED if k in names and v is not None else v) for k, v in values.items()}

@@ -1,0 +1,359 @@
+"""Hostile input (issue #9): every case ends in bounded time with one line naming the file.
+
+Minimal inputs live in fixtures/hostile/ (named for what they do); FIFOs, sockets, devices
+and symlinks are made per test because git cannot hold them.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from guardrails.cli import main
+from tests.conftest import FIXTURES, ROOT
+
+HOSTILE = FIXTURES / "hostile"
+PYTHON_ENGINE = ["--engine", "python"]
+
+
+def _one_line_error(err: str, name: str, fragment: str) -> None:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: "), err
+    assert name in lines[0], err
+    assert fragment in lines[0], err
+    assert "internal error" not in lines[0]
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("yaml-alias-bomb.yaml", "alias bomb"),
+        ("yaml-alias-cycle.yaml", "refers to itself"),
+        ("json-nested-5000.json", "nesting is too deep"),
+        ("yaml-nested-5000.yaml", "nesting"),
+        ("plan-int-4301-digits-replicas.json", "out of range"),
+        ("replicas-10e400.yaml", "out of range"),
+        ("replicas-inf.yaml", "not a finite number"),
+        ("plan-number-1e999.json", "not a finite number"),
+        ("plan-nan-token.json", "NaN is not JSON"),
+        ("plan-address-without-dot.json", "has no type"),
+        ("plan-module-calls-list.json", "malformed Terraform plan JSON"),
+        ("deep-module-2000.json", "modules nested over 100 deep"),
+    ],
+)
+@pytest.mark.parametrize("command", ["check", "graph", "cost"])
+def test_bad_values_are_one_line_naming_the_file(
+    command: str, name: str, fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = str(HOSTILE / name)
+    extra = PYTHON_ENGINE if command == "check" else []
+    assert main([command, path, *extra]) == 2
+    _one_line_error(capsys.readouterr().err, name, fragment)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "configmap-timestamp-set-binary.yaml",
+        "replicas-unicode-digit.yaml",
+        "plan-lone-surrogates.json",
+        "nodepool-template-string.yaml",
+        "nodepool-template-spec-string.yaml",
+        "pulumi-dependencies-wrong-type.json",
+        "pulumi-secret-envelope-inputs.json",
+        "pulumi-state-wrong-types.json",
+        "deep-module-90.json",
+    ],
+)
+@pytest.mark.parametrize("engine", ["python", "rego"])
+def test_odd_but_usable_inputs_are_checked(
+    name: str, engine: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Values converted once at load (dates, sets, binary, surrogates) reach every engine."""
+    out = tmp_path / "report.json"
+    code = main(["check", str(HOSTILE / name), "--engine", engine, "-f", "json", "-o", str(out)])
+    err = capsys.readouterr().err
+    assert code in (0, 1), err
+    assert "internal error" not in err
+    text = out.read_text(encoding="utf-8")
+    assert "NaN" not in text and "Infinity" not in text
+
+
+def test_yaml_dates_sets_and_binary_become_json_values(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["graph", str(HOSTILE / "configmap-timestamp-set-binary.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert '"released": "2024-01-01"' in out
+    assert '"at": "2024-01-01T10:00:00+00:00"' in out
+    assert '"b": "aGVsbG8="' in out
+
+
+# -- files that are not regular files ---------------------------------------------------------
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+def test_fifo_input_is_refused_without_blocking(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = _fifo(tmp_path / "plan.json")
+    assert main(["graph", str(fifo)]) == 2
+    _one_line_error(capsys.readouterr().err, "plan.json", "FIFO")
+
+
+def test_fifo_met_in_a_directory_walk_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "ok.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    _fifo(tmp_path / "x.yaml")
+    assert main(["graph", str(tmp_path)]) == 2
+    _one_line_error(capsys.readouterr().err, "x.yaml", "FIFO")
+
+
+def test_socket_and_device_inputs_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sock_path = tmp_path / "s.yaml"
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(sock_path))
+        assert main(["graph", str(sock_path)]) == 2
+        _one_line_error(capsys.readouterr().err, "s.yaml", "socket")
+    finally:
+        server.close()
+    link = tmp_path / "z.yaml"
+    link.symlink_to("/dev/zero")
+    assert main(["graph", str(link)]) == 2
+    _one_line_error(capsys.readouterr().err, "z.yaml", "device")
+
+
+def _plan_dir(tmp_path: Path) -> Path:
+    (tmp_path / "plan.json").write_bytes((HOSTILE / "deep-module-90.json").read_bytes())
+    return tmp_path / "plan.json"
+
+
+def test_fifo_tf_beside_a_plan_is_refused_not_opened(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = _plan_dir(tmp_path)
+    (tmp_path / "main.tf").write_text('resource "aws_instance" "x" {}\n')
+    _fifo(tmp_path / "x.tf")
+    assert main(["graph", str(plan)]) == 2
+    _one_line_error(capsys.readouterr().err, "x.tf", "FIFO")
+
+
+def test_dev_zero_tf_beside_a_plan_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = _plan_dir(tmp_path)
+    (tmp_path / "z.tf").symlink_to("/dev/zero")
+    assert main(["graph", str(plan)]) == 2
+    _one_line_error(capsys.readouterr().err, "z.tf", "device")
+
+
+def test_latin1_tf_beside_a_plan_still_maps_lines_and_waivers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "plan.json").write_text(
+        '{"format_version": "1.2", "resource_changes": [{"address": "aws_s3_bucket.b", '
+        '"type": "aws_s3_bucket", "name": "b", "change": {"actions": ["create"], '
+        '"after": {"acl": "public-read"}}}]}'
+    )
+    (tmp_path / "main.tf").write_bytes(
+        b'# caf\xe9 (Latin-1)\n# guardrails:ignore * reason="test" expires=2099-01-01\n'
+        b'resource "aws_s3_bucket" "b" {\n  acl = "public-read"\n}\n'
+    )
+    code = main(["check", str(tmp_path / "plan.json"), *PYTHON_ENGINE, "-f", "json"])
+    captured = capsys.readouterr()
+    assert code == 2  # the waiver expires too far ahead: a clear config error, not a crash
+    _one_line_error(captured.err, "main.tf:2", "waiver_max_days")
+
+
+def test_inline_waivers_refuse_a_fifo_source(tmp_path: Path) -> None:
+    from guardrails.errors import InputError
+    from guardrails.parsers.safe_io import read_side_file
+
+    fifo = _fifo(tmp_path / "w.tf")
+    with pytest.raises(InputError, match="FIFO"):
+        read_side_file(str(fifo))
+
+
+# -- config and baseline files --------------------------------------------------------------
+
+_MANIFEST = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
+
+
+@pytest.mark.parametrize(
+    ("config", "fragment"),
+    [
+        (
+            "a: &a [x, x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"a{i}: &a{i} [" + ", ".join(["*a" if i == 1 else f"*a{i - 1}"] * 9) + "]\n"
+                for i in range(1, 9)
+            ),
+            "alias bomb",
+        ),
+        ("x: " + "[" * 3000 + "]" * 3000 + "\n", "nesting"),
+        ("max_gpu_nodes: .inf\n", "not a finite number"),
+        ("max_gpu_nodes: 1" + "0" * 400 + "\n", "out of range"),
+        ("waivers: !!python/object/apply:os.system [echo]\n", "unsupported tag"),
+        ("a: 1\n---\nb: 2\n", "one YAML document"),
+    ],
+)
+def test_hostile_config_files_are_one_line(
+    tmp_path: Path, config: str, fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "m.yaml").write_text(_MANIFEST)
+    (tmp_path / ".guardrails.yaml").write_text(config)
+    assert main(["check", str(tmp_path / "m.yaml"), *PYTHON_ENGINE]) == 2
+    _one_line_error(capsys.readouterr().err, ".guardrails.yaml", fragment)
+
+
+def test_invalid_utf8_config_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "m.yaml").write_text(_MANIFEST)
+    (tmp_path / ".guardrails.yaml").write_bytes(b"fail_on: h\xe9gh\n")
+    assert main(["check", str(tmp_path / "m.yaml"), *PYTHON_ENGINE]) == 2
+    _one_line_error(capsys.readouterr().err, ".guardrails.yaml", "UTF-8")
+
+
+def test_fifo_config_found_upward_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "m.yaml").write_text(_MANIFEST)
+    _fifo(tmp_path / ".guardrails.yaml")
+    assert main(["check", str(tmp_path / "m.yaml"), *PYTHON_ENGINE]) == 2
+    _one_line_error(capsys.readouterr().err, ".guardrails.yaml", "FIFO")
+
+
+def test_symlink_loop_while_finding_the_config_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "m.yaml").write_text(_MANIFEST)
+    (tmp_path / ".guardrails.yaml").symlink_to(tmp_path / ".guardrails.yaml")
+    assert main(["check", str(tmp_path / "m.yaml"), *PYTHON_ENGINE]) == 2
+    _one_line_error(capsys.readouterr().err, ".guardrails.yaml", "")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can search any directory")
+def test_unsearchable_directory_while_finding_the_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:  # pragma: no cover - CI runs as root
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "m.yaml").write_text(_MANIFEST)
+    locked.chmod(0o600)
+    try:
+        assert main(["check", str(locked / "m.yaml"), *PYTHON_ENGINE]) == 2
+    finally:
+        locked.chmod(0o700)
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "fifo", "big"])
+def test_hostile_baselines_are_one_line(
+    tmp_path: Path, target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "m.yaml").write_text(_MANIFEST)
+    baseline = tmp_path / "baseline.json"
+    if target == "fifo":
+        _fifo(baseline)
+    elif target == "big":
+        baseline.write_text('{"version": 1, "findings": [' + "[" * 1000 + "]" * 1000 + "]}")
+    else:
+        baseline.symlink_to(target)
+    code = main(["check", str(tmp_path / "m.yaml"), *PYTHON_ENGINE, "--baseline", str(baseline)])
+    assert code == 2
+    _one_line_error(capsys.readouterr().err, "baseline.json", "baseline")
+
+
+# -- limits and options -------------------------------------------------------------------
+
+
+def test_absurd_max_size_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["graph", str(HOSTILE / "deep-module-90.json"), "--max-size-mb", "9999999999"]) == 2
+    _one_line_error(capsys.readouterr().err, "--max-size-mb", "")
+
+
+def test_resource_count_limit_is_checked_before_building(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = tmp_path / "many.yaml"
+    manifest.write_text(
+        "".join(f"---\n{_MANIFEST.replace('name: a', f'name: c{i}')}" for i in range(50))
+    )
+    assert main(["graph", str(manifest), "--max-resources", "10"]) == 2
+    _one_line_error(capsys.readouterr().err, "many.yaml", "over the limit of 10")
+
+
+def test_internal_errors_name_the_input_and_ask_for_a_report(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import guardrails.parsers.kubernetes as kubernetes
+
+    def broken(obj: object) -> object:
+        raise ZeroDivisionError("simulated bug")
+
+    monkeypatch.setattr(kubernetes, "redact_kubernetes", broken)
+    path = str(FIXTURES / "kubernetes" / "core-workloads.yaml")
+    assert main(["graph", path]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "internal error while processing" in err and "core-workloads.yaml" in err
+    assert "report" in err and "bug" in err
+
+
+# -- standard output ------------------------------------------------------------------------
+
+_CLI = [sys.executable, "-m", "guardrails"]
+
+
+def _run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([*_CLI, *args], cwd=ROOT, timeout=120, check=False, **kwargs)  # type: ignore[call-overload,no-any-return]
+
+
+def test_closed_stdout_is_exit_2_with_one_line() -> None:
+    result = _run(
+        ["graph", str(FIXTURES / "kubernetes")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        pass_fds=(),
+        preexec_fn=lambda: os.close(1),
+    )
+    assert result.returncode == 2
+    assert result.stderr.decode().count("\n") == 1
+    assert b"standard output is closed" in result.stderr
+
+
+def test_full_stdout_is_exit_2_with_one_line() -> None:
+    with open("/dev/full", "wb") as full:
+        result = _run(["graph", str(FIXTURES / "kubernetes")], stdout=full, stderr=subprocess.PIPE)
+    assert result.returncode == 2
+    assert b"No space left on device" in result.stderr
+    assert result.stderr.decode().count("\n") == 1
+
+
+def test_broken_pipe_is_exit_2_not_findings() -> None:
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will ever read: the first write is a broken pipe
+    try:
+        result = _run(
+            ["check", str(FIXTURES / "kubernetes"), *PYTHON_ENGINE],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+        )
+    finally:
+        os.close(write_end)
+    assert result.returncode == 2
+    assert b"Broken pipe" in result.stderr
+    assert result.stderr.decode().count("error:") == 1
