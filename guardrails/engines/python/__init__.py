@@ -8,7 +8,15 @@ from guardrails.catalog import Catalog
 from guardrails.engines.base import RawFinding
 
 # Importing the category modules registers their policies in TWINS.
-from guardrails.engines.python import cost, finops, inputs, security, spot, tagging  # noqa: F401
+from guardrails.engines.python import (  # noqa: F401
+    cost,
+    finops,
+    inputs,
+    quota,
+    security,
+    spot,
+    tagging,
+)
 from guardrails.engines.python.registry import TWINS
 from guardrails.errors import EngineError
 

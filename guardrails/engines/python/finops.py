@@ -3,8 +3,10 @@ right-sizing and cost attribution."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from guardrails.engines.python.registry import RawFinding, twin
-from guardrails.engines.python.util import Doc, is_number
+from guardrails.engines.python.util import Doc, facts, finding, is_number, live
 
 
 def _pools(doc: Doc) -> list[Doc]:
@@ -74,4 +76,60 @@ def budget_pool_exceeded(doc: Doc, config: Doc) -> list[RawFinding]:
         found = _pool_finding(pool)
         if found is not None:
             out.append(found)
+    return out
+
+
+_TAG_PATHS = {"tags", "tags_all", "labels"}
+
+
+def _has_label(r: Doc, key: str) -> bool:
+    """Rego's ``r.labels[key]``: the key is set to anything but false."""
+    labels = r.get("labels")
+    return isinstance(labels, dict) and labels.get(key) not in (None, False)
+
+
+def _attribution_gaps(r: Doc, items: list[Any]) -> list[str]:
+    gaps = []
+    for item in items:
+        if isinstance(item, str) and not _has_label(r, item):
+            gaps.append(item)
+        elif isinstance(item, list) and not any(_has_label(r, k) for k in item):
+            gaps.append(" or ".join(item))
+    return gaps
+
+
+@twin("GR-TAG-004")
+def cost_attribution_missing(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    everything = config["attribution_scope"] == "all"
+    for r in doc["resources"]:
+        f = facts(r)
+        if f.get("taggable") is not True or not live(r):
+            continue
+        if not everything and f.get("is_gpu") is not True:
+            continue
+        gaps = _attribution_gaps(r, config["attribution_tags"])
+        if not gaps:
+            continue
+        unknowns = sorted(
+            u for u in r["unknown"] if u in _TAG_PATHS or u.startswith(("tags.", "tags_all."))
+        )
+        if unknowns:
+            out.append(
+                finding(
+                    r,
+                    f"{r['type']} {r['address']}: tags are unknown until apply ({unknowns[0]}), "
+                    f"so cost attribution ({'; '.join(gaps)}) cannot be checked",
+                    outcome="unknown",
+                    attribute=unknowns[0],
+                )
+            )
+        else:
+            out.append(
+                finding(
+                    r,
+                    f"{r['type']} {r['address']}: spend cannot be attributed, "
+                    f"missing {'; '.join(gaps)}",
+                )
+            )
     return out

@@ -1,0 +1,51 @@
+"""Python twin of GR-SEC-010: ResourceQuota GPU keys Kubernetes does not enforce."""
+
+from __future__ import annotations
+
+from guardrails.engines.python.registry import RawFinding, twin
+from guardrails.engines.python.util import GPU_RESOURCE_NAMES, Doc, blocks, finding, live
+
+QUOTA_TYPES = {
+    "ResourceQuota",
+    "kubernetes_resource_quota",
+    "kubernetes_resource_quota_v1",
+    "kubernetes:core/v1:ResourceQuota",
+}
+
+
+def _ignored(key: str) -> bool:
+    if key in GPU_RESOURCE_NAMES:
+        return True
+    return key.startswith("limits.") and key[len("limits.") :] in GPU_RESOURCE_NAMES
+
+
+def _ignored_keys(r: Doc) -> list[str]:
+    attributes = r.get("attributes")
+    spec = attributes.get("spec") if isinstance(attributes, dict) else None
+    keys: list[str] = []
+    for block in blocks(spec):
+        hard = block.get("hard") if isinstance(block, dict) else None
+        if isinstance(hard, dict):
+            keys += [k for k in hard if _ignored(k)]
+    return sorted(keys)
+
+
+@twin("GR-SEC-010")
+def gpu_quota_without_requests_prefix(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    for r in doc["resources"]:
+        if r["type"] not in QUOTA_TYPES or not live(r):
+            continue
+        keys = _ignored_keys(r)
+        if not keys:
+            continue
+        first = keys[0].removeprefix("limits.")
+        out.append(
+            finding(
+                r,
+                f"{r['type']} {r['address']} sets {', '.join(keys)} in spec.hard, which "
+                "Kubernetes does not enforce for extended resources (only requests."
+                f"{first} is), so GPU use in the namespace is unlimited",
+            )
+        )
+    return out

@@ -1,0 +1,193 @@
+"""``guardrails cost --by DIMENSION``: GPU spend per pool against its budget.
+
+Pools are built by ``enrich.budgets`` from the same facts the policies read, so the view and
+GR-COST-007 never disagree. Rendered as a table, JSON or Markdown here; HTML in pools_html.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from guardrails.enrich.budgets import Pool, budget_dimensions, build_pools
+from guardrails.enrich.cost import dollars, signed_dollars
+from guardrails.model import Graph
+
+STATUS_LABEL = {
+    "over": "OVER BUDGET",
+    "unknown": "unknown (unpriced)",
+    "warn": "warning",
+    "ok": "ok",
+    "no budget": "no budget",
+}
+
+
+@dataclass(frozen=True)
+class PoolBreakdown:
+    """Every pool of one dimension, with the budgets configured for it."""
+
+    dimension: str
+    pools: tuple[Pool, ...]
+    warn_percent: float | None
+
+    @property
+    def budgeted(self) -> bool:
+        return any(p.budget is not None for p in self.pools)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "dimension": self.dimension,
+            "warn_at_percent": self.warn_percent,
+            "pools": [pool_dict(p) for p in self.pools],
+        }
+
+
+def pool_dict(pool: Pool) -> dict[str, Any]:
+    """One pool in ``cost --by`` JSON."""
+    return {
+        "pool": pool.value,
+        "monthly_usd_before": pool.before,
+        "monthly_usd_after": pool.after,
+        "monthly_usd_delta": pool.delta,
+        "budget": pool.budget,
+        "headroom": pool.headroom,
+        "percent_used": pool.percent_used,
+        "status": pool.status,
+        "gpus": pool.gpus,
+        "resources": len(pool.members),
+        "unpriced": sorted(m.address for m in pool.unpriced),
+        "top_contributors": [
+            {"address": m.address, "monthly_usd_after": m.after} for m in pool.top_contributors()
+        ],
+    }
+
+
+def pool_breakdown(graph: Graph, dimension: str, budgets: Mapping[str, Any]) -> PoolBreakdown:
+    """The pools of ``dimension`` over an enriched graph, with budgets from the config."""
+    warn = budgets.get("warn_at_percent")
+    warn_percent = float(warn) if isinstance(warn, int | float) else None
+    values = budget_dimensions(budgets).get(dimension, {})
+    pools = build_pools(graph.resources, dimension, values, warn_percent)
+    return PoolBreakdown(dimension, tuple(pools), warn_percent)
+
+
+def after_label(pool: Pool) -> str:
+    """Monthly cost after the change; unpriced members are named, never counted as $0."""
+    unpriced = len(pool.unpriced)
+    return dollars(pool.after) + (f" + {unpriced} unpriced" if unpriced else "")
+
+
+def budget_label(pool: Pool) -> str:
+    return dollars(pool.budget) if pool.budget is not None else "—"
+
+
+def headroom_label(pool: Pool) -> str:
+    if pool.headroom is None:
+        return "—"
+    if pool.unpriced and pool.headroom >= 0:
+        return f"≤ {dollars(pool.headroom)}"
+    return signed_dollars(pool.headroom) if pool.headroom < 0 else dollars(pool.headroom)
+
+
+def used_label(pool: Pool) -> str:
+    return "—" if pool.percent_used is None else f"{pool.percent_used}%"
+
+
+def gpus_label(pool: Pool) -> str:
+    return "?" if pool.gpus is None else f"{pool.gpus:g}"
+
+
+def status_label(pool: Pool) -> str:
+    return STATUS_LABEL[pool.status]
+
+
+COLUMNS = (
+    "Pool",
+    "Before",
+    "After",
+    "Delta",
+    "Budget",
+    "Headroom",
+    "Used",
+    "GPUs",
+    "Resources",
+    "Status",
+)
+
+
+def pool_cells(pool: Pool) -> tuple[str, ...]:
+    """The cells of one pool row, in COLUMNS order."""
+    return (
+        pool.value,
+        dollars(pool.before),
+        after_label(pool),
+        signed_dollars(pool.delta),
+        budget_label(pool),
+        headroom_label(pool),
+        used_label(pool),
+        gpus_label(pool),
+        str(len(pool.members)),
+        status_label(pool),
+    )
+
+
+def title(breakdown: PoolBreakdown) -> str:
+    return f"Monthly GPU cost by {breakdown.dimension} (USD, desired scale)"
+
+
+def render_pools_table(breakdown: PoolBreakdown, color: bool) -> str:
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer, force_terminal=color, no_color=not color, width=140, highlight=False
+    )
+    if not breakdown.pools:
+        console.print("No GPU resources found.")
+        return buffer.getvalue()
+    table = Table(title=title(breakdown))
+    for column in COLUMNS:
+        table.add_column(column, overflow="fold", justify="left" if column == "Pool" else "right")
+    styles = {"over": "bold red", "warn": "yellow", "unknown": "magenta"}
+    for pool in breakdown.pools:
+        table.add_row(*pool_cells(pool), style=styles.get(pool.status))
+    console.print(table)
+    for pool in breakdown.pools:
+        if pool.unpriced:
+            names = ", ".join(sorted(m.address for m in pool.unpriced))
+            console.print(f"{pool.value}: unpriced GPU resources (cost unknown): {names}")
+    return buffer.getvalue()
+
+
+def render_pools_json(breakdown: PoolBreakdown) -> str:
+    return json.dumps(breakdown.to_dict(), indent=2) + "\n"
+
+
+def _md(text: str) -> str:
+    return " ".join(text.replace("|", "\\|").split())
+
+
+def pools_markdown_table(pools: tuple[Pool, ...], dimension: str) -> list[str]:
+    """Markdown table rows of ``pools`` (shared by ``cost --by`` and the PR comment)."""
+    header = [dimension if c == "Pool" else c for c in COLUMNS]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(COLUMNS)]
+    for pool in pools:
+        cells = list(pool_cells(pool))
+        cells[0] = f"`{_md(cells[0])}`"
+        if pool.status == "over":
+            cells[-1] = f"**{cells[-1]}**"
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def render_pools_markdown(breakdown: PoolBreakdown) -> str:
+    lines = [f"### {title(breakdown)}", ""]
+    if not breakdown.pools:
+        return "\n".join([*lines, "No GPU resources found."]) + "\n"
+    lines += pools_markdown_table(breakdown.pools, breakdown.dimension)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,82 @@
+# METADATA
+# title: GPU spend cannot be attributed
+# description: >-
+#   Every GPU resource (every taggable resource with `attribution_scope: all`) carries the tags or
+#   labels that charge its spend to a team and a model: `attribution_tags` in `.guardrails.yaml`,
+#   each item a key or a list of keys of which one is enough (default `team` and one of
+#   `model`/`project`). Without them the spend lands in the `unattributed` budget pool and no
+#   showback report can name who pays. Tags only known after apply give `unknown`.
+# scope: package
+# custom:
+#   id: GR-TAG-004
+#   severity: medium
+#   category: tagging
+#   remediation: Add the attribution tags/labels (for example `team` and `model`) to the resource, its Terraform `default_tags` or the Kubernetes workload's `metadata.labels`.
+#   config: [attribution_tags, attribution_scope]
+package guardrails.policy.gr_tag_004
+
+import data.guardrails.lib.util
+import rego.v1
+
+deny := [f |
+	some r in input.resources
+	r.facts.taggable
+	in_scope(r)
+	util.live(r)
+	gaps := missing(r)
+	count(gaps) > 0
+	f := finding(r, gaps)
+]
+
+in_scope(r) if data.guardrails.config.attribution_scope == "all"
+
+in_scope(r) if {
+	data.guardrails.config.attribution_scope != "all"
+	r.facts.is_gpu
+}
+
+missing(r) := [name |
+	some item in data.guardrails.config.attribution_tags
+	not present(r, item)
+	name := label(item)
+]
+
+present(r, item) if {
+	is_string(item)
+	r.labels[item]
+}
+
+present(r, item) if {
+	is_array(item)
+	some key in item
+	r.labels[key]
+}
+
+label(item) := item if is_string(item)
+
+label(item) := concat(" or ", item) if is_array(item)
+
+tag_unknowns(r) := sort([u | some u in r.unknown; tag_path(u)])
+
+tag_path(u) if u in {"tags", "tags_all", "labels"}
+
+tag_path(u) if startswith(u, "tags.")
+
+tag_path(u) if startswith(u, "tags_all.")
+
+finding(r, gaps) := f if {
+	unknowns := tag_unknowns(r)
+	count(unknowns) > 0
+	f := {"resource": r.id, "outcome": "unknown", "attribute": unknowns[0], "message": concat("", [
+		r.type, " ", r.address, ": tags are unknown until apply (", unknowns[0],
+		"), so cost attribution (", concat("; ", gaps), ") cannot be checked",
+	])}
+}
+
+finding(r, gaps) := f if {
+	count(tag_unknowns(r)) == 0
+	f := {"resource": r.id, "message": concat("", [
+		r.type, " ", r.address, ": spend cannot be attributed, missing ",
+		concat("; ", gaps),
+	])}
+}
