@@ -12,9 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from guardrails.webhook.certs import write_certificates
+from guardrails.webhook.kinds import admitted_kind
+from tests.conftest import CORPUS
 from tests.webhook.reviews import manifest, review
 from tests.webhook.server import Server, make_certs, running_server
 
@@ -268,3 +271,42 @@ def test_pods_a_kubernetes_controller_makes_are_judged_at_their_owner(server: Se
     )
     doc = review(obj, uid="forged-1")  # alice wrote the same ownerReference herself
     assert server.post(doc)["allowed"] is False
+
+
+def _corpus_objects() -> list[dict[str, Any]]:
+    found = []
+    for path in sorted((CORPUS / "kubernetes").glob("*.yaml")):
+        try:
+            docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8-sig")))
+        except yaml.YAMLError:
+            continue  # an unrendered Helm template: the parser tests cover it
+        for doc in docs:
+            items = (
+                doc.get("items")
+                if isinstance(doc, dict) and str(doc.get("kind")).endswith("List")
+                else [doc]
+            )
+            for obj in items or []:
+                if isinstance(obj, dict) and isinstance(obj.get("apiVersion"), str):
+                    group = obj["apiVersion"].rpartition("/")[0]
+                    if admitted_kind(group, str(obj.get("kind"))):
+                        found.append(obj)
+    return found
+
+
+@pytest.mark.skipif(
+    not CORPUS.exists(), reason="the shared corpus (../shared) is not beside this clone"
+)
+def test_every_corpus_workload_gets_a_decision(server: Server) -> None:
+    objects = _corpus_objects()
+    assert len(objects) >= 20
+    outcomes = []
+    for index, obj in enumerate(objects):
+        answer = server.post(review(obj, uid=f"corpus-{index}"))
+        assert answer["uid"] == f"corpus-{index}"
+        line = next(line for line in server.log_lines() if line.get("uid") == f"corpus-{index}")
+        assert line["outcome"] in ("allowed", "warned", "denied"), (obj["kind"], line)
+        if not answer["allowed"]:
+            assert answer["status"]["message"].startswith(f"guardrails denied {obj['kind']} ")
+        outcomes.append(line["outcome"])
+    assert {"denied", "warned"} <= set(outcomes)
