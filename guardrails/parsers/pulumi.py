@@ -122,8 +122,16 @@ def _values(state: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     return outputs if isinstance(outputs, Mapping) else {}
 
 
-def _shape(token: str, values: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
-    """The canonical type of ``token`` and ``values`` in that type's attribute shape."""
+def _shape(
+    token: str, values: Mapping[str, Any], custom: bool = True
+) -> tuple[str, Mapping[str, Any]]:
+    """The canonical type of ``token`` and ``values`` in that type's attribute shape.
+
+    Component resources (``custom: false``) group others and provision nothing: they keep
+    their token.
+    """
+    if not custom:
+        return token, values
     k8s = kubernetes_kind(token)
     if k8s is not None:
         # A Kubernetes object keeps its own (camelCase) shape, the one manifests have.
@@ -167,21 +175,23 @@ class _Builder:
         token = _type_of(urn, source)
         # Outputs named in additionalSecretOutputs are secret: redacted before anything reads them.
         secret_names = _secret_outputs(state, old)
-        rtype, shaped = _shape(token, redact_keys(_values(state) or {}, secret_names))
+        custom = source.get("custom", True) is not False
+        rtype, shaped = _shape(token, redact_keys(_values(state) or {}, secret_names), custom)
         unknown: set[str] = set()
         # A secret envelope in place of the whole inputs cleans to a string, not a mapping.
         attributes = _as_mapping(clean(shaped, "", unknown))
         before_raw = _values(old)
         before = (
-            _as_mapping(clean(_shape(token, redact_keys(before_raw, secret_names))[1], "", set()))
+            _as_mapping(
+                clean(_shape(token, redact_keys(before_raw, secret_names), custom)[1], "", set())
+            )
             if before_raw is not None
             else None
         )
-        custom = source.get("custom", True)
         mode = (
             "data"
             if action == Action.READ or token.startswith("pulumi:providers:")
-            else ("managed" if custom is not False or token == "pulumi:pulumi:Stack" else "module")
+            else ("managed" if custom or token == "pulumi:pulumi:Stack" else "module")
         )
         if token.startswith("kubernetes:"):
             attributes = redact_kubernetes(attributes)

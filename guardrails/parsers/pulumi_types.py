@@ -90,11 +90,12 @@ def bridged_type(token: str) -> str | None:
     parts = _split(token)
     if parts is None:
         return None
-    package, module_path, leaf = parts
+    package, module_path, _ = parts
     if package in ("pulumi", "kubernetes", "azure-native", "google-native", "aws-native"):
         return None
-    module, _, resource = module_path.partition("/")
-    resource = resource or leaf[:1].lower() + leaf[1:]
+    module, slash, resource = module_path.partition("/")
+    if not slash:
+        return None  # `aws:s3:BucketEventSubscription`: a Pulumi component, not a Terraform type
     key = f"{package}:{module}/{resource}"
     if key in OVERRIDES:
         return OVERRIDES[key]

@@ -80,6 +80,7 @@ CANONICAL = FIXTURES / "pulumi" / "canonical-types.json"
         ("pulumi:pulumi:Stack", "pulumi:pulumi:Stack"),
         ("pulumi:providers:aws", "pulumi:providers:aws"),
         ("azure-native:web:WebApp", "azure-native:web:WebApp"),
+        ("aws:s3:BucketEventSubscription", "aws:s3:BucketEventSubscription"),  # a component
     ],
 )
 def test_canonical_type(token: str, expected: str) -> None:
