@@ -432,3 +432,32 @@ def test_actionlint_passes_the_documented_workflow(actionlint: Path, tmp_path: P
         "      - run: echo ${{ github.event.pull_request.title }}\n"
     )
     assert any("untrusted" in f["message"] for f in run_actionlint(actionlint, bad))
+
+
+def test_docs_without_the_action(tmp_path: Path) -> None:
+    """docs/github-action.md's plain-CI commands, run as written (guardrails installed here)."""
+    from tests.test_precommit import clean_env, doc_shell_block
+
+    shutil.copytree(FIXTURES / "terraform-plan" / "gpu_training", tmp_path / "infra")
+    shutil.copytree(FIXTURES / "kubernetes", tmp_path / "k8s")
+    git("init", "-q", cwd=tmp_path)
+    outputs_file, summary = tmp_path / "outputs", tmp_path / "summary.md"
+    env = {
+        **clean_env(),
+        "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
+        "GITHUB_OUTPUT": str(outputs_file),
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
+    result = subprocess.run(
+        ["bash", "-c", doc_shell_block("github-action.md")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.startswith("::error file=")
+    assert validation_errors(json.loads((tmp_path / "guardrails.sarif").read_text())) == []
+    assert (tmp_path / "guardrails-comment.md").read_text().rstrip().endswith(COMMENT_MARKER)
+    assert int(outputs(outputs_file)["blocking"]) > 0 and summary.read_text().startswith("## ❌")

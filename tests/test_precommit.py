@@ -5,6 +5,7 @@ setup in docs/pre-commit.md works as written."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -144,3 +145,43 @@ def test_docs_config_runs_as_written(runs: dict[str, subprocess.CompletedProcess
     assert result.returncode == 1, out
     assert hook_results(out)[TERRAFORM] == "Failed", out
     assert "GR-COST-001" in out, out
+
+
+def clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("GITHUB_")}
+
+
+def doc_shell_block(doc: str) -> str:
+    """The ```bash block of ``doc`` without its install line (guardrails is installed here)."""
+    text = (ROOT / "docs" / doc).read_text()
+    block = re.findall(r"```bash\n(.*?)```", text, re.S)[-1]
+    lines = block.splitlines()
+    assert lines[0] == "pip install guardrails-ai-infra", "the distribution's real name"
+    return "\n".join(lines[1:])
+
+
+@pytest.mark.parametrize(
+    ("staged", "code"), [(["bad/main.tf", "README.md"], 123), (["good/main.tf"], 0)]
+)
+def test_docs_git_hook_without_pre_commit(tmp_path: Path, staged: list[str], code: int) -> None:
+    """docs/pre-commit.md's plain-git variant, run in a repository with staged changes."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    for name in staged:
+        source = DATA / name if (DATA / name).exists() else None
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(source.read_text() if source else "# notes\n")
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    bin_dir = str(Path(sys.executable).parent)
+    result = subprocess.run(
+        ["bash", "-c", doc_shell_block("pre-commit.md")],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**clean_env(), "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}", "NO_COLOR": "1"},
+    )
+    assert result.returncode == code, result.stdout + result.stderr  # xargs: 123 = a run failed
+    if code:
+        assert "GR-SEC-001" in result.stdout
