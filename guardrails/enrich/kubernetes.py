@@ -201,7 +201,8 @@ def size_workload(
             spec = _default_spec(default_gpu_hourly, resource_name)
         if wanted.unpriceable is not None:
             s.price_problem = (wanted.unpriceable, None)
-        s.units.append(Unit(spec, count, spot, desired, maximum, instance_type or resource_name))
+        name = f"{resource_name} on {instance_type}" if instance_type else resource_name
+        s.units.append(Unit(spec, count, spot, desired, maximum, name))
         if desired is None:
             role = template.get("role", "pod")
             s.price_problem = (f"replica count of {role} pods is not known", None)

@@ -15,11 +15,31 @@ from guardrails.model import Graph, Resource
 
 #: The change-level monthly totals every report carries (JSON summary.cost, cost --format json).
 CHANGE_TOTAL_KEYS = ("monthly_usd_before", "monthly_usd_after", "monthly_usd_delta")
+#: What the totals rest on and leave out (enrich.cost.coverage_summary).
+COVERAGE_KEYS = (
+    "assumed",
+    "assumed_usd_per_gpu_hour",
+    "assumed_resources",
+    "unpriced",
+    "unpriced_resources",
+    "coverage_note",
+)
+#: What a GPU cost total never includes, said wherever the total is shown.
+SCOPE_NOTE = "GPU compute only: storage, network and CPU-only instances are not included"
 
 
 def change_totals(summary: Mapping[str, Any]) -> dict[str, Any]:
-    """Monthly GPU USD before, after and delta from ``summary.cost`` (0 when absent)."""
-    return {key: summary.get(key, 0.0) for key in CHANGE_TOTAL_KEYS}
+    """Monthly GPU USD before, after and delta from ``summary.cost`` (0 when absent), with what
+    the totals leave out (unpriced resources) and rest on (assumed prices)."""
+    totals = {key: summary.get(key, 0.0) for key in CHANGE_TOTAL_KEYS}
+    coverage = {key: summary[key] for key in COVERAGE_KEYS if key in summary}
+    return {**totals, **coverage}
+
+
+def totals_note(summary: Mapping[str, Any]) -> str:
+    """``1 resource unpriced, not in the total; ...`` or empty when everything was priced."""
+    note = summary.get("coverage_note")
+    return note if isinstance(note, str) else ""
 
 
 @dataclass(frozen=True)
@@ -42,6 +62,10 @@ class CostRow:
     price_unknown: str | None
     file: str | None
     line: int | None
+    #: ``assumed $1.01/GPU-hour`` when a unit is priced at the configured default, else None.
+    assumption: str | None = None
+    #: What was priced: facts.priced_items (name, count, capacity, USD/hour, source, as_of).
+    items: tuple[Mapping[str, Any], ...] = ()
 
     @property
     def monthly_after(self) -> float:
@@ -68,6 +92,11 @@ class CostRow:
             "monthly_usd_before": self.monthly_usd_before,
             "monthly_usd_delta": self.monthly_delta,
             "price_unknown": self.price_unknown,
+            "price_basis": None
+            if self.price_unknown or self.monthly_usd is None
+            else ("assumed" if self.assumption else "catalog"),
+            "price_assumption": self.assumption,
+            "priced_items": [dict(i) for i in self.items],
             "location": {"file": self.file, "line": self.line},
         }
 
@@ -90,6 +119,7 @@ class CostBreakdown:
                 **change_totals(self.summary),
                 "gpu_resources": len(self.rows),
                 "unpriced": sum(1 for r in self.rows if r.price_unknown),
+                "scope": SCOPE_NOTE,
                 "top_contributors": [
                     {"address": c["address"], "monthly_usd_delta": c["monthly_usd_delta"]}
                     for c in self.summary.get("top_contributors", ())
@@ -145,6 +175,8 @@ def _row(resource: Resource) -> CostRow:
         price_unknown=unknown.get("reason") if facts.get("price_unknown") else None,
         file=resource.location.file if resource.location else None,
         line=resource.location.line if resource.location else None,
+        assumption=(facts.get("price_assumption") or {}).get("display"),
+        items=tuple(i for i in facts.get("priced_items") or () if isinstance(i, Mapping)),
     )
 
 

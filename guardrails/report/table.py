@@ -11,8 +11,9 @@ from rich.padding import Padding
 from rich.panel import Panel
 
 from guardrails.model import Finding, Outcome, Severity
-from guardrails.report.cost import CostChange
+from guardrails.report.cost import CostChange, totals_note
 from guardrails.report.model import Report
+from guardrails.report.width import UNWRAPPED, output_width, wrap_at_separators
 
 _STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -20,8 +21,6 @@ _STYLE = {
     Severity.MEDIUM: "yellow",
     Severity.LOW: "cyan",
 }
-WIDTH = 120
-
 
 def _finding_lines(finding: Finding) -> list[Padding]:
     """The finding and its remediation, indented so wrapped lines stay under their resource."""
@@ -43,18 +42,34 @@ def _finding_lines(finding: Finding) -> list[Padding]:
     ]
 
 
-def render_findings(console: Console, findings: list[Finding], headings: bool = True) -> None:
+def heading(console: Console, text: str, width: int | None) -> None:
+    """A section rule across the terminal; off a terminal a short line (no 10,000-column rule)."""
+    if width:
+        console.rule(text, align="left", style="dim")
+    else:
+        console.print(f"── {text} ──")
+
+
+def render_findings(
+    console: Console, findings: list[Finding], width: int | None, headings: bool = True
+) -> None:
     """Severity headings, then each resource with its location, then its findings."""
     for severity, in_severity in groupby(findings, key=lambda f: f.severity):
         group = list(in_severity)
         if headings:
-            console.rule(
+            heading(
+                console,
                 f"[{_STYLE[severity]}] {str(severity).upper()} [/] {len(group)} finding(s)",
-                align="left",
-                style="dim",
+                width,
             )
         for (resource, where), items in groupby(group, key=lambda f: (f.resource, f.where)):
-            console.print(f"[bold]{escape(resource)}[/bold]  [dim]{escape(where)}[/dim]")
+            if width and len(resource) + len(where) + 2 > width:
+                # Long addresses break after '.', '/', '-' ..., never inside a name.
+                resource = wrap_at_separators(resource, width)
+                where = wrap_at_separators(where, width)
+                console.print(f"[bold]{escape(resource)}[/bold]\n[dim]{escape(where)}[/dim]")
+            else:
+                console.print(f"[bold]{escape(resource)}[/bold]  [dim]{escape(where)}[/dim]")
             for finding in items:
                 for line in _finding_lines(finding):
                     console.print(line)
@@ -70,6 +85,9 @@ def cost_panel(report: Report) -> Panel | None:
     lines = [
         f"Monthly GPU cost: {change.before} → {change.after}  ([bold]{change.delta}[/bold]/month)"
     ]
+    note = totals_note(cost)
+    if note:
+        lines.append(escape(note))
     if change.contributors:
         lines.append("Top contributors:")
         lines += [f"  {delta:>12}  {escape(address)}" for address, delta in change.contributors]
@@ -79,21 +97,26 @@ def cost_panel(report: Report) -> Panel | None:
 
 def render_table(report: Report, color: bool) -> str:
     """Render ``report`` for a terminal; plain text (no escape codes) when ``color`` is False."""
+    width = output_width()
     buffer = io.StringIO()
     console = Console(
-        file=buffer, force_terminal=color, no_color=not color, width=WIDTH, highlight=False
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        width=width or UNWRAPPED,
+        highlight=False,
     )
     ordered = sorted(report.findings, key=lambda f: f.sort_key)
-    render_findings(console, [f for f in ordered if f.outcome != Outcome.EXISTING])
+    render_findings(console, [f for f in ordered if f.outcome != Outcome.EXISTING], width)
     unchanged = [f for f in ordered if f.outcome == Outcome.EXISTING]
     if unchanged:
-        console.rule(
+        heading(
+            console,
             f"[dim] EXISTING [/] {len(unchanged)} finding(s) on resources this change leaves as"
             " they are (informational)",
-            align="left",
-            style="dim",
+            width,
         )
-        render_findings(console, unchanged, headings=False)
+        render_findings(console, unchanged, width, headings=False)
     panel = cost_panel(report)
     if panel is not None:
         console.print(panel)

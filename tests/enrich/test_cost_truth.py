@@ -24,7 +24,7 @@ def test_catalog_prices_name_what_was_priced_with_source_and_date() -> None:
     assert facts["price_basis"] == "catalog" and facts["price_assumption"] is None
     (item,) = facts["priced_items"]
     # Two NeuronCores are one Inferentia2 chip: the inf2.xlarge row, priced per chip.
-    assert item["name"] == "inf2.xlarge" and item["count"] == 1
+    assert item["name"] == "aws.amazon.com/neuroncore on inf2.xlarge" and item["count"] == 1
     assert item["usd_per_hour"] == pytest.approx(0.7582)
     assert item["capacity"] == "on-demand" and not item["assumed"]
     assert "karpenter-provider-aws" in item["source"] and item["as_of"] == "2026-07-20"
