@@ -14,7 +14,7 @@ from rich.table import Table
 
 from guardrails.enrich.cost import dollars, signed_dollars
 from guardrails.report.cost import SCOPE_NOTE, CostBreakdown, CostChange, CostRow, totals_note
-from guardrails.report.width import UNWRAPPED, output_width, wrap_at_separators
+from guardrails.report.width import UNWRAPPED, output_width, wrap_at_separators, wrap_words
 
 #: What computed the cost view: enrichment from the GPU catalog; no policy engine runs for it,
 #: so the figures are the same whatever ``check --engine`` would use.
@@ -103,14 +103,16 @@ class Sources:
         return f"[{self.notes[key]}]"
 
     def lines(self) -> list[str]:
-        return [f"[{n}] {name} {price}: {source}" for (name, price, source), n in self.notes.items()]
+        return [
+            f"[{n}] {name} {price}: {source}" for (name, price, source), n in self.notes.items()
+        ]
 
 
 def priced_as(row: CostRow, sources: Sources) -> str:
-    """What was priced, one line per unit: ``p4d.24xlarge × 1 [1]``; assumed prices say so."""
+    """What was priced, one line per unit: ``p4d.24xlarge x 1 [1]``; assumed prices say so."""
     lines = []
     for item in row.items:
-        label = f"{item.get('name')} × {_count(item.get('count', 1))} {item.get('capacity', '')}"
+        label = f"{item.get('name')} x {_count(item.get('count', 1))} {item.get('capacity', '')}"
         if row.price_unknown:
             lines.append(f"{label} (no price)")
         elif item.get("assumed"):
@@ -190,7 +192,10 @@ def render_cost_table(breakdown: CostBreakdown, color: bool) -> str:
             )
         for row_cells in cells:
             if widths:
-                row_cells = [wrap_at_separators(c, widths[i]) for i, c in enumerate(row_cells)]
+                row_cells = [
+                    wrap_at_separators(c, widths[i]) if i == 0 else wrap_words(c, widths[i])
+                    for i, c in enumerate(row_cells)
+                ]
             table.add_row(*(escape(c) for c in row_cells))
         console.print(table)
     else:

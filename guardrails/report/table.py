@@ -22,6 +22,7 @@ _STYLE = {
     Severity.LOW: "cyan",
 }
 
+
 def _finding_lines(finding: Finding) -> list[Padding]:
     """The finding and its remediation, indented so wrapped lines stay under their resource."""
     tags = []

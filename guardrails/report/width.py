@@ -47,3 +47,23 @@ def wrap_at_separators(text: str, width: int) -> str:
     if current:
         lines.append(current)
     return "\n".join(line.rstrip() for line in lines)
+
+
+def wrap_words(text: str, width: int) -> str:
+    """Prose in lines of at most ``width``: breaks at spaces (``on-demand`` stays whole); only a
+    word longer than a line is broken, at its separators."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        current = ""
+        for word in paragraph.split(" "):
+            pieces = wrap_at_separators(word, width).split("\n") if len(word) > width else [word]
+            for piece in pieces:
+                candidate = f"{current} {piece}" if current else piece
+                if len(candidate) <= width:
+                    current = candidate
+                else:
+                    if current:
+                        lines.append(current)
+                    current = piece
+        lines.append(current)
+    return "\n".join(lines)
