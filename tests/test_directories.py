@@ -98,6 +98,18 @@ def test_every_format_says_the_report_is_partial(
     assert re.search(marker, capsys.readouterr().out)
 
 
+def test_graph_of_a_partial_scan_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["graph", str(_mixed(tmp_path))]) == 2
+    captured = capsys.readouterr()
+    assert "broken.json: malformed JSON" in captured.err
+    assert '"format": "error"' in captured.out
+    assert main(["graph", str(tmp_path / "nothing-here"), "--allow-empty"]) == 2  # no such path
+    (tmp_path / "empty").mkdir()
+    assert main(["graph", str(tmp_path / "empty"), "--allow-empty"]) == 0
+
+
 def test_cost_of_a_partial_scan_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["cost", str(_mixed(tmp_path))]) == 2
     assert "broken.json: malformed JSON" in capsys.readouterr().err

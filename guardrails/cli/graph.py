@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from guardrails.cli.common import (
+    AllowEmptyOpt,
     MaxResourcesOpt,
     MaxSizeOpt,
     OutputOpt,
@@ -17,6 +18,7 @@ from guardrails.cli.common import (
     SourceRootOpt,
     emit,
     fail,
+    report_input_errors,
     use_color,
 )
 from guardrails.errors import GuardrailsError
@@ -38,20 +40,27 @@ def graph(
     source_root: SourceRootOpt = None,
     max_size_mb: MaxSizeOpt = 200,
     max_resources: MaxResourcesOpt = DEFAULT_MAX_RESOURCES,
+    allow_empty: AllowEmptyOpt = False,
 ) -> None:
     """Print the normalized resource graph (the document policies receive as input)."""
     from guardrails.api import ScanOptions, build_graph
 
     try:
         options = ScanOptions(
-            source_root=source_root, max_bytes=max_size_mb << 20, max_resources=max_resources
+            source_root=source_root,
+            max_bytes=max_size_mb << 20,
+            max_resources=max_resources,
+            allow_empty=allow_empty,
         )
         g = build_graph(paths, options)
         color = output is None and use_color()
         text = render_graph_json(g) if format is GraphFormat.JSON else render_graph_table(g, color)
         emit(text, output)
+        partial = report_input_errors(g)
     except GuardrailsError as exc:
         raise fail(str(exc)) from None
+    if partial:  # the graph leaves those inputs out
+        raise typer.Exit(2)
 
 
 def render_graph_json(g: Graph) -> str:
