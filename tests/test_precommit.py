@@ -45,7 +45,13 @@ BLOCKED_FILES = [
     "plans/prod.tfplan.json",
     "stacks/dev.pulumi-preview.json",
 ]
-GOOD_FILES = ["good/main.tf", "k8s/inference.yaml", "k8s/compose.yaml", ".github/workflows/ci.yml"]
+GOOD_FILES = [
+    "good/main.tf",
+    "k8s/inference.yaml",
+    "k8s/compose.yaml",
+    "cfn/bucket.yaml",
+    ".github/workflows/ci.yml",
+]
 
 
 def docs_config() -> str:
@@ -104,6 +110,20 @@ def test_changed_tf_file_brings_its_module_directory(tmp_path: Path) -> None:
         str(tmp_path / "mod" / "variables.tf"),
         str(tmp_path / "k8s.yaml"),
     ]
+
+
+def test_hook_skips_yaml_that_is_not_ours_and_fails_on_broken_manifests(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from guardrails.cli import main
+
+    cfn, compose = DATA / "cfn" / "bucket.yaml", DATA / "k8s" / "compose.yaml"
+    assert main(["hook", str(cfn), str(compose)]) == 0
+    broken = tmp_path / "deploy.yaml"
+    broken.write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x\n")
+    capsys.readouterr()
+    assert main(["hook", str(broken), str(cfn)]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {broken}: malformed YAML")
 
 
 def test_try_repo_blocks_bad_files_with_policy_ids(

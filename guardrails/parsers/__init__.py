@@ -64,6 +64,9 @@ def _load_supported(name: str, text: str, explicit: bool) -> LoadedInput | str:
         loaded = load(name, text)
     except InputError as exc:
         problem = helm_problem(text, parsed=False) if templated else None
+        if problem is None and not explicit and "unsupported tag" in exc.problem:
+            # CloudFormation (!Ref) or Ansible (!vault) YAML: no Kubernetes object has tags.
+            return "YAML with application tags (CloudFormation, Ansible), not a supported format"
         if problem is None:
             raise
         if explicit:
