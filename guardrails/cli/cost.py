@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,14 +21,18 @@ from guardrails.cli.common import (
     report_input_errors,
     use_color,
 )
-from guardrails.errors import GuardrailsError
+from guardrails.errors import ConfigError, GuardrailsError
 from guardrails.limits import DEFAULT_MAX_RESOURCES
+
+if TYPE_CHECKING:
+    from guardrails.model import Graph
 
 
 class CostFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
     MARKDOWN = "markdown"
+    HTML = "html"
 
 
 def cost(
@@ -43,9 +47,19 @@ def cost(
     max_size_mb: MaxSizeOpt = 200,
     max_resources: MaxResourcesOpt = DEFAULT_MAX_RESOURCES,
     allow_empty: AllowEmptyOpt = False,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="DIMENSION",
+            help="Group by a tag/label key (team, model, workload, environment, ...): per pool "
+            "before/after/delta, budget, headroom and GPUs. html defaults to the first "
+            "dimension under budgets:, else team.",
+        ),
+    ] = None,
 ) -> None:
     """Show GPU cost per resource (hourly, monthly, before → after) and the change's delta."""
-    from guardrails.api import ScanOptions, enriched_graph
+    from guardrails.api import ScanOptions, enriched_graph, resolve_config
     from guardrails.report.cost import cost_breakdown
     from guardrails.report.cost_render import (
         render_cost_json,
@@ -63,6 +77,14 @@ def cost(
             allow_empty=allow_empty,
         )
         graph = enriched_graph(paths, options)
+        if by is not None or format is CostFormat.HTML:
+            budgets = resolve_config(paths, options)["budgets"]
+            text = _pools_text(graph, by, budgets, format, output)
+            emit(text, output)
+            partial = report_input_errors(graph)
+            if partial:
+                raise typer.Exit(2)
+            return
         breakdown = cost_breakdown(graph)
         if format is CostFormat.JSON:
             text = render_cost_json(breakdown)
@@ -76,3 +98,29 @@ def cost(
         raise fail(str(exc)) from None
     if partial:  # the totals leave those inputs out
         raise typer.Exit(2)
+
+
+def _pools_text(
+    graph: Graph, by: str | None, budgets: dict[str, Any], format: CostFormat, output: str | None
+) -> str:
+    """``cost --by``: the pools of one dimension in the chosen format."""
+    from guardrails.enrich.budgets import budget_dimensions
+    from guardrails.report.pools import (
+        pool_breakdown,
+        render_pools_json,
+        render_pools_markdown,
+        render_pools_table,
+    )
+    from guardrails.report.pools_html import render_pools_html
+
+    dimension = by if by is not None else next(iter(budget_dimensions(budgets)), "team")
+    if not dimension.strip():
+        raise ConfigError("--by needs a tag/label key such as team")
+    breakdown = pool_breakdown(graph, dimension, budgets)
+    if format is CostFormat.JSON:
+        return render_pools_json(breakdown)
+    if format is CostFormat.MARKDOWN:
+        return render_pools_markdown(breakdown)
+    if format is CostFormat.HTML:
+        return render_pools_html(breakdown)
+    return render_pools_table(breakdown, output is None and use_color())

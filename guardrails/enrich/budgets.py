@@ -169,12 +169,14 @@ def _member(resource: Resource) -> PoolMember:
     replicas = facts.get("replicas") or {}
     deleted = resource.action == Action.DELETE
     after = None if not isinstance(month, Mapping) else float(month["desired"])
+    total = gpu.get("total")
     per_replica, desired = gpu.get("count"), replicas.get("desired")
-    gpus = (
-        0
-        if deleted
-        else (per_replica * desired if per_replica is not None and desired is not None else None)
-    )
+    if deleted:
+        gpus: float | None = 0
+    elif isinstance(total, Mapping):
+        gpus = total.get("desired")
+    else:
+        gpus = per_replica * desired if per_replica is not None and desired is not None else None
     before = facts.get("monthly_usd_before")
     return PoolMember(
         id=resource.id,

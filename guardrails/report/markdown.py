@@ -16,6 +16,7 @@ from guardrails.model import Finding, Outcome
 from guardrails.report.cost import CostChange
 from guardrails.report.model import Report
 from guardrails.report.paths import repo_relative, repository_root
+from guardrails.report.pools import budget_section
 
 #: Rows of the findings table before a "+N more" line.
 TABLE_LIMIT = 20
@@ -144,6 +145,7 @@ def _body(
     headline = cost_headline(report)
     if headline:
         out += ["  \n".join(headline), ""]
+    out += budget_section(report.graph, report.config.get("budgets") or {})
     if findings:
         out += ["| Severity | Policy | Resource | Message | Location |", "|---|---|---|---|---|"]
         out += [_row(f, root) for f in findings[:table_rows]]

@@ -191,3 +191,17 @@ def render_pools_markdown(breakdown: PoolBreakdown) -> str:
         return "\n".join([*lines, "No GPU resources found."]) + "\n"
     lines += pools_markdown_table(breakdown.pools, breakdown.dimension)
     return "\n".join(lines) + "\n"
+
+
+def budget_section(graph: Graph, budgets: Mapping[str, Any]) -> list[str]:
+    """The PR comment's budget pools section (empty when no budgets are configured)."""
+    dimensions = budget_dimensions(budgets)
+    if not dimensions:
+        return []
+    lines = ["### GPU budget pools", ""]
+    for dimension in sorted(dimensions):
+        breakdown = pool_breakdown(graph, dimension, budgets)
+        lines += [f"**By {dimension}** (monthly USD, desired scale)", ""]
+        lines += pools_markdown_table(breakdown.pools, dimension) if breakdown.pools else []
+        lines.append("")
+    return lines
