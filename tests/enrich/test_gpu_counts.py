@@ -6,11 +6,13 @@ asserted GPU count fails the completeness test.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from guardrails.api import build_input
+from guardrails.api import ScanOptions, build_input
+from guardrails.errors import GuardrailsError
 from tests.conftest import CORPUS, FIXTURES
 
 K8S = FIXTURES / "kubernetes"
@@ -33,6 +35,51 @@ EXPECTED: dict[tuple[str, str], tuple[float, float | None, int | None]] = {
     ("ai-crds.yaml", "JobSet/ml-dev/tpu-pretrain"): (4, 32, 8),
     ("ai-crds.yaml", "Notebook/kubeflow-user/alice-lab"): (1, 1, 1),
     ("ai-crds.yaml", "NodePool/gpu-spot"): (1, 0, 0),
+}
+
+
+#: AI workloads in the policy and user-policy fixtures: (path under fixtures/, address) ->
+#: (GPUs at desired scale, worker replicas).
+POLICY_FIXTURES: dict[tuple[str, str], tuple[float, int]] = {
+    (
+        "policies/GR-COST-007/deny_research_pool_across_formats/finetune.yaml",
+        "PyTorchJob/research/llama-finetune",
+    ): (16, 2),
+    (
+        "policies/GR-SPOT-003/allow_spot_job_with_retries_and_checkpoints.yaml",
+        "PyTorchJob/ml-dev/sweep",
+    ): (4, 4),
+    (
+        "policies/GR-SPOT-003/deny_spot_job_without_retries_or_checkpoints.yaml",
+        "PyTorchJob/ml-dev/sweep",
+    ): (4, 4),
+    (
+        "policies/GR-TAG-004/allow_inference_with_team_and_model.yaml",
+        "InferenceService/speech/whisper",
+    ): (1, 1),
+    ("policies/GR-TAG-004/deny_inference_without_team.yaml", "InferenceService/speech/whisper"): (
+        1,
+        1,
+    ),
+    ("user-policies/notebook-with-four-gpus.yaml", "Notebook/ml-dev/big"): (4, 1),
+}
+#: Kinds of AI workload CRDs (and the Volcano Job) whose GPU count every fixture asserts.
+AI_KINDS = {
+    "RayCluster",
+    "RayJob",
+    "RayService",
+    "PyTorchJob",
+    "TFJob",
+    "MPIJob",
+    "XGBoostJob",
+    "PaddleJob",
+    "JAXJob",
+    "TrainJob",
+    "InferenceService",
+    "LLMInferenceService",
+    "JobSet",
+    "LeaderWorkerSet",
+    "Notebook",
 }
 
 
@@ -72,3 +119,39 @@ def test_corpus_gpu_counts(file: str, address: str | None, total: int, replicas:
     facts = next(r["facts"] for r in found if address in (None, r["address"]))
     assert facts["gpu"]["total"]["desired"] == total
     assert facts["replicas"]["desired"] == replicas
+
+
+def _ai_workloads(path: Path) -> dict[str, dict[str, Any]]:
+    doc = build_input([str(path)], ScanOptions(allow_empty=True, no_config=True))
+    return {
+        r["address"]: r["facts"]
+        for r in doc["resources"]
+        if r["type"] in AI_KINDS
+        or (
+            r["type"] == "Job"
+            and str(r["attributes"].get("apiVersion", "")).startswith("batch.volcano.sh/")
+        )
+    }
+
+
+@pytest.mark.parametrize(
+    ("key", "expected"), POLICY_FIXTURES.items(), ids=[p for p, _ in POLICY_FIXTURES]
+)
+def test_policy_fixture_gpu_count(key: tuple[str, str], expected: tuple[float, int]) -> None:
+    facts = _ai_workloads(FIXTURES / key[0])[key[1]]
+    assert (facts["gpu"]["total"]["desired"], facts["replicas"]["desired"]) == expected
+
+
+def test_every_ai_crd_fixture_asserts_its_gpu_count() -> None:
+    """An AI workload added to any fixture outside fixtures/kubernetes needs a row above."""
+    found = set()
+    for path in sorted(FIXTURES.rglob("*.y*ml")):
+        relative = path.relative_to(FIXTURES).as_posix()
+        if relative.startswith("kubernetes/") or path.name == "config.yaml":
+            continue
+        try:
+            workloads = _ai_workloads(path)
+        except GuardrailsError:
+            continue  # not an input (a config, a values file)
+        found |= {(relative, address) for address in workloads}
+    assert found == set(POLICY_FIXTURES)
