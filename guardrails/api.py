@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -159,9 +160,36 @@ class PreparedPolicies:
     root: Path = field(default_factory=Path.cwd)
 
 
+def check_policy_ids(config: Config, catalog: Catalog) -> None:
+    """Every policy id the configuration names must exist: a typo would silently disable
+    nothing, override nothing or waive nothing. The error names the closest real id."""
+    origin = str(config.path) if config.path else "config"
+    named: list[tuple[str, str]] = [
+        *(("disabled_policies", str(p)) for p in config["disabled_policies"] or ()),
+        *(("severity_overrides", str(p)) for p in config["severity_overrides"] or {}),
+        *(
+            (f"waivers[{i}].policy", str(w.get("policy")))
+            for i, w in enumerate(config["waivers"] or ())
+            if isinstance(w, dict) and w.get("policy") != "*"
+        ),
+    ]
+    known = sorted(catalog.policies)
+    for key, policy_id in named:
+        if policy_id in catalog.policies:
+            continue
+        close = difflib.get_close_matches(policy_id.upper(), known, n=1, cutoff=0.5)
+        hint = (
+            f"; did you mean {close[0]}?"
+            if close
+            else f" ({len(known)} policies: see `guardrails policies`)"
+        )
+        raise ConfigError(f"{origin}: {key} names {policy_id}, which is not a policy{hint}")
+
+
 def prepare_policies(config: Config, options: ScanOptions) -> PreparedPolicies:
     """Load the catalog and select the engine once, for one scan or a long-running server."""
     catalog: Catalog = load_catalog(options.policy_dirs)
+    check_policy_ids(config, catalog)
     engine, warnings = select_engine(
         options.engine,
         opa_url=options.opa_url,

@@ -108,3 +108,45 @@ def test_unknown_output_format_is_named(capsys: pytest.CaptureFixture[str]) -> N
     err = capsys.readouterr().err
     assert "unknown format foo (table, json, sarif, junit, github, markdown)" in err
     assert not Path("x.txt").exists()
+
+
+def test_graph_prints_the_enriched_document_and_raw_the_parsers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["graph", str(PLAN)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    trainer = next(r for r in doc["resources"] if r["address"].endswith("trainer[0]"))
+    assert trainer["facts"]["gpu"]["model"] == "A100"
+    assert trainer["facts"]["monthly_usd"]["desired"] > 0
+    assert doc["summary"]["cost"]["monthly_usd_delta"] > 0
+    assert main(["graph", "--raw", str(PLAN)]) == 0
+    raw = json.loads(capsys.readouterr().out)
+    assert not any(r.get("facts") for r in raw["resources"]) and not raw["summary"]
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        (
+            "disabled_policies: [GR-COST-01]\n",
+            "disabled_policies names GR-COST-01, which is not a policy; did you mean GR-COST-001?",
+        ),
+        (
+            "severity_overrides: {GR-TAG-0001: low}\n",
+            "severity_overrides names GR-TAG-0001, which is not a policy; did you mean GR-TAG-001?",
+        ),
+        (
+            "waivers:\n  - {policy: gr-sec-07, resource: '*', reason: r, owner: o, "
+            "expires: 2026-12-31}\n",
+            "waivers[0].policy names gr-sec-07, which is not a policy; did you mean GR-SEC-007?",
+        ),
+    ],
+)
+def test_unknown_policy_ids_in_config_are_an_error_naming_the_closest(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], config: str, expected: str
+) -> None:
+    path = tmp_path / ".guardrails.yaml"
+    path.write_text(config, encoding="utf-8")
+    assert main(["check", "-c", str(path), str(PLAN)]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {path}: {expected}\n"

@@ -11,6 +11,8 @@ import typer
 
 from guardrails.cli.common import (
     AllowEmptyOpt,
+    ConfigOpt,
+    EnvOpt,
     MaxResourcesOpt,
     MaxSizeOpt,
     OutputOpt,
@@ -37,13 +39,23 @@ def graph(
         GraphFormat.JSON
     ),
     output: OutputOpt = None,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="The parser's graph without enrichment (no facts, no summary).",
+        ),
+    ] = False,
+    config: ConfigOpt = None,
+    env: EnvOpt = None,
     source_root: SourceRootOpt = None,
     max_size_mb: MaxSizeOpt = 200,
     max_resources: MaxResourcesOpt = DEFAULT_MAX_RESOURCES,
     allow_empty: AllowEmptyOpt = False,
 ) -> None:
-    """Print the normalized resource graph (the document policies receive as input)."""
-    from guardrails.api import ScanOptions, build_graph
+    """Print the document policies receive as input: the graph with every enrichment fact
+    (facts.gpu, facts.monthly_usd ...) and summary.cost; --raw for the parser's graph."""
+    from guardrails.api import ScanOptions, build_graph, enriched_graph
 
     try:
         options = ScanOptions(
@@ -51,8 +63,10 @@ def graph(
             max_bytes=max_size_mb << 20,
             max_resources=max_resources,
             allow_empty=allow_empty,
+            config_path=config,
+            environment=env.value if env else None,
         )
-        g = build_graph(paths, options)
+        g = build_graph(paths, options) if raw else enriched_graph(paths, options)
         color = output is None and use_color()
         text = render_graph_json(g) if format is GraphFormat.JSON else render_graph_table(g, color)
         emit(text, output)

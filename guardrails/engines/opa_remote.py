@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import socket
+import ssl
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -45,7 +47,7 @@ class OpaRemoteEngine:
         try:
             self.client.check_connection()
         except Exception as exc:  # opa-python-client wraps requests errors in its own types
-            raise OpaUnavailable(_one_line(exc)) from None
+            raise OpaUnavailable(unreachable_reason(exc)) from None
 
     def evaluate(
         self, input_doc: dict[str, Any], config: dict[str, Any], catalog: Catalog
@@ -59,6 +61,27 @@ class OpaRemoteEngine:
         except Exception as exc:
             raise EngineError(f"OPA server {self.url}: {_one_line(exc)}") from None
         return collect(response.get("result", {}) if isinstance(response, dict) else {}, catalog)
+
+
+def unreachable_reason(exc: BaseException) -> str:
+    """Why a server could not be reached, in words (the client raises a tuple of phrases)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(seen, socket.gaierror):
+            return "unknown host"
+        if isinstance(seen, TimeoutError | socket.timeout):
+            return "no answer within 10 s"
+        if isinstance(seen, ssl.SSLError):
+            return "TLS handshake failed"
+        seen = seen.__cause__ or seen.__context__
+    text = " ".join(str(exc).lower().split())
+    if "refused" in text:
+        return "connection refused"
+    if "timed out" in text or "timeout" in text:
+        return "no answer within 10 s"
+    return "no OPA server answered"
 
 
 def _one_line(exc: BaseException) -> str:

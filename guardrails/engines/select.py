@@ -55,10 +55,14 @@ def select_engine(
             return OpaRemoteEngine(url, upload=upload), []
         except OpaUnavailable as exc:
             if not allow_fallback:
-                raise EngineError(f"OPA server {url} is unreachable: {exc}") from None
+                raise EngineError(
+                    f"OPA server {url} is unreachable ({exc}); start it, fix --opa-url, or "
+                    "leave out --no-opa-fallback to evaluate offline"
+                ) from None
             fallback, _ = select_engine("auto", catalog=catalog)
             return fallback, [
-                f"OPA server {url} is unreachable ({exc}); used the {fallback.name} engine"
+                f"OPA server {url} is unreachable ({exc}); evaluated offline with the "
+                f"{fallback.name} engine instead"
             ]
     if needs_rego(catalog) and rego_available():
         from guardrails.engines.split import TwinsAndRegoEngine

@@ -75,12 +75,20 @@ def test_unreachable_server_falls_back_with_a_warning() -> None:
     report = scan(SAMPLE, ScanOptions(engine="opa", opa_url=url, no_config=True))
     assert report.engine in ("rego/opa-lib", "rego/regopy", "python")
     assert any("unreachable" in w for w in report.warnings)
+    # One plain sentence, never the client's printed tuple.
+    (warning,) = [w for w in report.warnings if "unreachable" in w]
+    assert "(connection refused); evaluated offline with the" in warning
+    assert "('" not in warning and "')" not in warning
 
 
 def test_unreachable_server_is_an_error_without_fallback() -> None:
     url = f"http://127.0.0.1:{_free_port()}"
-    with pytest.raises(EngineError, match="unreachable"):
+    with pytest.raises(EngineError, match="unreachable") as raised:
         scan(SAMPLE, ScanOptions(engine="opa", opa_url=url, opa_fallback=False, no_config=True))
+    assert str(raised.value) == (
+        f"OPA server {url} is unreachable (connection refused); start it, fix --opa-url, or "
+        "leave out --no-opa-fallback to evaluate offline"
+    )
 
 
 @pytest.fixture()
