@@ -357,3 +357,53 @@ def test_broken_pipe_is_exit_2_not_findings() -> None:
     assert result.returncode == 2
     assert b"Broken pipe" in result.stderr
     assert result.stderr.decode().count("error:") == 1
+
+
+# -- untrusted text in reports ---------------------------------------------------------------
+
+_EVIL = "x\x1b[2J\x1b]8;;http://evil\x07link\x1b]8;;\x07\rFAKE<script>alert(1)</script>"
+
+
+def _evil_manifest(tmp_path: Path) -> Path:
+    path = tmp_path / "evil.yaml"
+    path.write_text(
+        "apiVersion: apps/v1\nkind: Deployment\n"
+        f"metadata: {{name: {json_quote(_EVIL)}, labels: {{team: {json_quote(_EVIL)}}}}}\n"
+        "spec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n"
+        "        - {name: a, image: 'x:latest', resources: {limits: {nvidia.com/gpu: 8}}}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def json_quote(text: str) -> str:
+    import json
+
+    return json.dumps(text)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check", "--engine", "python", "-f", "table"],
+        ["graph", "-f", "table"],
+        ["cost", "-f", "table"],
+        ["check", "--engine", "python", "-f", "markdown"],
+        ["cost", "-f", "markdown"],
+        ["check", "--engine", "python", "-f", "github"],
+    ],
+)
+def test_escape_sequences_never_reach_the_terminal(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _evil_manifest(tmp_path)
+    assert main([*command, str(path)]) in (0, 1)
+    captured = capsys.readouterr()
+    for text in (captured.out, captured.err):
+        assert "\x1b" not in text and "\r" not in text and "\x07" not in text
+    if "markdown" in command:
+        import re
+
+        prose = re.sub(r"`[^`\n]*`", "", captured.out)  # raw HTML is inert in code spans
+        assert "<script>" not in prose
+        assert "<script>" in captured.out or "&lt;script&gt;" in captured.out

@@ -82,11 +82,12 @@ def render_graph_json(g: Graph) -> str:
 
 
 def render_graph_table(g: Graph, color: bool) -> str:
-    from rich.console import Console
     from rich.table import Table
 
+    from guardrails.report.terminal import SafeConsole
+
     buffer = io.StringIO()
-    console = Console(file=buffer, width=160, force_terminal=color, no_color=not color)
+    console = SafeConsole(file=buffer, width=160, force_terminal=color, no_color=not color)
     table = Table(title=f"{len(g.resources)} resources, {len(g.edges)} edges")
     for column in ("Address", "Type", "Format", "Action", "Location"):
         table.add_column(column, overflow="fold")

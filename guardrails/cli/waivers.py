@@ -33,10 +33,10 @@ def list_waivers(
     format: Annotated[WaiversFormat, typer.Option("--format", "-f")] = WaiversFormat.TABLE,
 ) -> None:
     """Show every waiver with its status: active, expired or unused."""
-    from rich.console import Console
     from rich.table import Table
 
     from guardrails.api import ScanOptions, scan
+    from guardrails.report.terminal import SafeConsole
 
     try:
         options = ScanOptions(config_path=config, environment=env.value if env else None)
@@ -49,7 +49,7 @@ def list_waivers(
         return
     buffer = io.StringIO()
     color = use_color()
-    console = Console(file=buffer, width=160, force_terminal=color, no_color=not color)
+    console = SafeConsole(file=buffer, width=160, force_terminal=color, no_color=not color)
     table = Table(title=f"{len(rows)} waiver(s) as of {date.today()}")
     for column in (
         "Status",

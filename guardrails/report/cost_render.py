@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
@@ -16,7 +15,9 @@ from guardrails.enrich.cost import dollars, signed_dollars
 from guardrails.report.cost import SCOPE_NOTE, CostBreakdown, CostChange, CostRow, totals_note
 from guardrails.report.width import UNWRAPPED, output_width, wrap_at_separators, wrap_words
 
-#: What computed the cost view: enrichment from the GPU catalog; no policy engine runs for it,
+#: What computed the cost view: from guardrails.report.markdown import code
+from guardrails.report.terminal import SafeConsole
+enrichment from the GPU catalog; no policy engine runs for it,
 #: so the figures are the same whatever ``check --engine`` would use.
 COST_ENGINE = "enrichment (no policy engine)"
 COST_ENGINE_NOTE = "Computed by enrichment from the bundled GPU catalog; no policy engine ran."
@@ -157,7 +158,7 @@ def _column_widths(headers: list[str], cells: list[list[str]], width: int) -> li
 def render_cost_table(breakdown: CostBreakdown, color: bool) -> str:
     width = output_width()
     buffer = io.StringIO()
-    console = Console(
+    console = SafeConsole(
         file=buffer,
         force_terminal=color,
         no_color=not color,
@@ -225,13 +226,13 @@ def render_cost_markdown(breakdown: CostBreakdown) -> str:
         for row in breakdown.rows:
             priced = priced_as(row, sources).replace("\n", "<br>")
             lines.append(
-                f"| `{row.address}` | {priced} | "
+                f"| {code(row.address)} | {priced} | "
                 f"{replicas_label(row)} | {money_pair(row.hourly_usd)} | {monthly_label(row)} | "
                 f"{delta_label(row)} |"
             )
     unpriced = unpriced_lines(breakdown)
     if unpriced:
-        lines += ["", unpriced[0], "", *(f"- `{u.strip()}`" for u in unpriced[1:])]
+        lines += ["", unpriced[0], "", *(f"- {code(u.strip())}" for u in unpriced[1:])]
     notes = sources.lines()
     if notes:
         lines += ["", "Prices:", "", *(f"- {note}" for note in notes)]

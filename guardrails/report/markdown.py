@@ -8,6 +8,7 @@ the caps shrink until the whole body fits.
 
 from __future__ import annotations
 
+import html
 from collections import defaultdict
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from guardrails.report.cost import CostChange
 from guardrails.report.model import Report
 from guardrails.report.paths import repo_relative, repository_root
 from guardrails.report.pools import budget_section
+from guardrails.safe_text import printable
 
 #: Rows of the findings table before a "+N more" line.
 TABLE_LIMIT = 20
@@ -33,18 +35,26 @@ _CELL_CHARS = 300
 _ICON = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦"}
 
 
+def _flat(text: str, limit: int) -> str:
+    flat = printable(" ".join(text.split()))
+    return flat[: limit - 1] + "…" if len(flat) > limit else flat
+
+
 def cell(text: str, limit: int = _CELL_CHARS) -> str:
-    """Text safe inside a Markdown table cell, at most ``limit`` characters."""
-    flat = " ".join(text.split())
-    if len(flat) > limit:
-        flat = flat[: limit - 1] + "…"
-    return flat.replace("|", "\\|")
+    """Untrusted text safe in Markdown prose or a table cell: one line, at most ``limit``
+    characters, raw HTML escaped (a resource name is never markup), control characters shown."""
+    return html.escape(_flat(text, limit), quote=False).replace("|", "\\|")
+
+
+def code(text: str, limit: int = _CELL_CHARS) -> str:
+    """Untrusted text as an inline code span (HTML is inert there; a backtick cannot close it)."""
+    return "`" + _flat(text, limit).replace("`", "'").replace("|", "\\|") + "`"
 
 
 def _where(finding: Finding, root: Path) -> str:
     if not finding.location:
         return ""
-    return f"`{repo_relative(finding.location.file, root)}:{finding.location.report_line}`"
+    return code(f"{repo_relative(finding.location.file, root)}:{finding.location.report_line}")
 
 
 def verdict(report: Report) -> str:
@@ -75,7 +85,7 @@ def cost_headline(report: Report) -> list[str]:
     change = CostChange.of(report.cost)
     lines = [f"**{change.delta}/month GPU** ({change.before} → {change.after})"]
     if change.contributors:
-        top = ", ".join(f"`{cell(address)}` {delta}" for address, delta in change.contributors)
+        top = ", ".join(f"{code(address)} {delta}" for address, delta in change.contributors)
         lines.append(f"Top contributors: {top}")
     return lines
 
@@ -89,7 +99,7 @@ def _row(finding: Finding, root: Path) -> str:
     elif finding.outcome == Outcome.EXISTING:
         severity += " (existing)"
     return (
-        f"| {severity} | {finding.policy} | `{cell(finding.resource)}` | {cell(finding.message)} "
+        f"| {severity} | {finding.policy} | {code(finding.resource)} | {cell(finding.message)} "
         f"| {_where(finding, root)} |"
     )
 

@@ -13,6 +13,7 @@ from rich.panel import Panel
 from guardrails.model import Finding, Outcome, Severity
 from guardrails.report.cost import CostChange, totals_note
 from guardrails.report.model import Report
+from guardrails.report.terminal import SafeConsole
 from guardrails.report.width import UNWRAPPED, output_width, wrap_at_separators
 
 _STYLE = {
@@ -100,7 +101,7 @@ def render_table(report: Report, color: bool) -> str:
     """Render ``report`` for a terminal; plain text (no escape codes) when ``color`` is False."""
     width = output_width()
     buffer = io.StringIO()
-    console = Console(
+    console = SafeConsole(
         file=buffer,
         force_terminal=color,
         no_color=not color,

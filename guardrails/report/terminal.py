@@ -1,0 +1,25 @@
+"""Text from inputs shown on a terminal: escape sequences are shown, never obeyed.
+
+An address, tag or message can carry ANSI/OSC escape sequences (``\\x1b[2J``, a hyperlink
+``\\x1b]8;;…``) or a ``\\r`` that rewrites the line a reviewer reads. Rich strips some
+control characters but passes ESC through; every control character is made visible instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from guardrails.safe_text import printable
+
+
+class SafeConsole(Console):
+    """A rich Console whose strings (cells, markup) have their control characters made visible.
+
+    The colours and styles rich itself emits are unaffected: they are added after this.
+    """
+
+    def render_str(self, text: str, *args: Any, **kwargs: Any) -> Text:
+        return super().render_str(printable(text), *args, **kwargs)
