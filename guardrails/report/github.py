@@ -7,6 +7,7 @@ from pathlib import Path
 from guardrails.model import Finding, Outcome, Severity
 from guardrails.report.model import Report
 from guardrails.report.paths import is_stdin, repo_relative, repository_root
+from guardrails.safe_text import printable
 
 _COMMAND = {
     Severity.CRITICAL: "error",
@@ -17,8 +18,9 @@ _COMMAND = {
 
 
 def escape_data(value: str) -> str:
-    """Escaping for a workflow command's message (after ``::``)."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escaping for a workflow command's message (after ``::``); control characters shown, as
+    the Actions log obeys ANSI escapes."""
+    return printable(value).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(value: str) -> str:
