@@ -13,11 +13,11 @@ from rich.table import Table
 
 from guardrails.enrich.cost import dollars, signed_dollars
 from guardrails.report.cost import SCOPE_NOTE, CostBreakdown, CostChange, CostRow, totals_note
+from guardrails.report.markdown import code
+from guardrails.report.terminal import SafeConsole
 from guardrails.report.width import UNWRAPPED, output_width, wrap_at_separators, wrap_words
 
-#: What computed the cost view: from guardrails.report.markdown import code
-from guardrails.report.terminal import SafeConsole
-enrichment from the GPU catalog; no policy engine runs for it,
+#: What computed the cost view: enrichment from the GPU catalog; no policy engine runs for it,
 #: so the figures are the same whatever ``check --engine`` would use.
 COST_ENGINE = "enrichment (no policy engine)"
 COST_ENGINE_NOTE = "Computed by enrichment from the bundled GPU catalog; no policy engine ran."
