@@ -9,6 +9,7 @@ the caps shrink until the whole body fits.
 from __future__ import annotations
 
 import html
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -35,6 +36,9 @@ _CELL_CHARS = 300
 _ICON = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦"}
 
 
+_CODE_SPAN = re.compile(r"(`[^`]*`)")
+
+
 def _flat(text: str, limit: int) -> str:
     flat = printable(" ".join(text.split()))
     return flat[: limit - 1] + "…" if len(flat) > limit else flat
@@ -43,7 +47,10 @@ def _flat(text: str, limit: int) -> str:
 def cell(text: str, limit: int = _CELL_CHARS) -> str:
     """Untrusted text safe in Markdown prose or a table cell: one line, at most ``limit``
     characters, raw HTML escaped (a resource name is never markup), control characters shown."""
-    return html.escape(_flat(text, limit), quote=False).replace("|", "\\|")
+    parts = _CODE_SPAN.split(_flat(text, limit))
+    # Odd parts are code spans: HTML is inert there and an entity would show literally.
+    safe = (p if i % 2 else html.escape(p, quote=False) for i, p in enumerate(parts))
+    return "".join(safe).replace("|", "\\|")
 
 
 def code(text: str, limit: int = _CELL_CHARS) -> str:
