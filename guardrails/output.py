@@ -1,34 +1,164 @@
-"""Writing output files atomically, so a failed run never leaves a half-written report."""
+"""Writing output files: all or nothing, never half-written, never replacing what is not a file.
+
+A regular file (or a symlink to one: the link stays a link) is written through a temporary file
+in its directory and renamed over the target, keeping an existing report's permissions. A
+character device or a FIFO that has a reader (``-o /dev/stdout``, ``-o /dev/null``, a pipe) is
+written straight through; a FIFO without a reader, a socket or a directory is refused. With
+several outputs every destination is checked and every temporary file written before the first
+rename, so a failure leaves none of them changed. SIGTERM and SIGINT remove temporary files.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
+import stat
 import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 from guardrails.errors import ConfigError
 
+#: Temporary files not yet renamed: removed if the process is told to stop.
+_PENDING: set[str] = set()
+
+
+@dataclass
+class _Write:
+    path: str
+    data: bytes
+    target: str
+    through: bool = False
+    tmp: str | None = None
+
 
 def write_atomic(path: str | Path, content: str | bytes) -> None:
-    """Write ``content`` (text as UTF-8, or bytes) to ``path`` via a temporary file and a rename."""
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise ConfigError(f"{path}: output directory {directory} does not exist")
+    """Write ``content`` (text as UTF-8, or bytes) to ``path``: see the module docstring."""
+    write_all([(path, content)])
+
+
+def write_all(outputs: Sequence[tuple[str | Path, str | bytes]]) -> None:
+    """Write every output or, when any destination fails, none of them."""
+    writes = [_plan(str(path), content) for path, content in outputs]
+    current = writes[0].path if writes else ""
+    with _cleanup_on_signal():
+        try:
+            for write in writes:
+                current = write.path
+                if not write.through:
+                    _stage(write)
+            for write in writes:
+                current = write.path
+                if write.through:
+                    _write_through(write)
+                else:
+                    assert write.tmp is not None
+                    os.replace(write.tmp, write.target)
+                    _PENDING.discard(write.tmp)
+        except OSError as exc:
+            raise ConfigError(f"{current}: cannot write output: {exc.strerror or exc}") from None
+        finally:
+            for write in writes:
+                if write.tmp and write.tmp in _PENDING:
+                    _discard(write.tmp)
+
+
+def _plan(path: str, content: str | bytes) -> _Write:
+    """Where ``path`` really writes to, refusing what cannot be written (nothing written yet)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write output: {exc.strerror or exc}") from None
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            raise ConfigError(f"{path}: is a directory, not an output file")
+        if stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode):
+            return _Write(path, data, path, through=True)
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(f"{path}: is not a regular file, a device or a FIFO; refused")
+    # Through symlinks to the file they name, so the link itself is never replaced.
+    target = os.path.realpath(path)
+    directory = os.path.dirname(target) or "."
+    if not os.path.isdir(directory):
+        raise ConfigError(f"{path}: output directory {os.path.dirname(path) or '.'} does not exist")
+    return _Write(path, data, target)
+
+
+def _stage(write: _Write) -> None:
+    directory = os.path.dirname(write.target) or "."
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(write.target)}.", dir=directory)
+    except OSError as exc:
+        raise ConfigError(
+            f"{write.path}: cannot create a temporary file in {directory}: {exc.strerror or exc}"
+        ) from None
+    _PENDING.add(tmp)
+    write.tmp = tmp
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        # mkstemp creates 0600; a report is an ordinary file, so honour the umask like open().
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
+            fh.write(write.data)
+        os.chmod(tmp, _mode_for(write.target))
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ConfigError(f"{path}: cannot write output: {exc.strerror or exc}") from None
+        raise ConfigError(f"{write.path}: cannot write output: {exc.strerror or exc}") from None
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _mode_for(target: str) -> int:
+    """An existing report keeps its permissions; a new one gets 0666 less the umask, like open()."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+def _write_through(write: _Write) -> None:
+    flags = os.O_WRONLY | getattr(os, "O_NOCTTY", 0)
+    try:
+        # Non-blocking open: a FIFO nobody reads would otherwise hang the run forever.
+        fd = os.open(write.path, flags | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a FIFO without a reader
+            raise ConfigError(f"{write.path}: FIFO has no reader; refused") from None
+        raise
+    try:
+        os.set_blocking(fd, True)
+        view = memoryview(write.data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def _discard(tmp: str) -> None:
+    _PENDING.discard(tmp)
+    Path(tmp).unlink(missing_ok=True)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds like KeyboardInterrupt so temporary files are removed."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated(signum)
+
+
+@contextmanager
+def _cleanup_on_signal() -> Iterator[None]:
+    """While temporary files exist, SIGTERM unwinds (SIGINT already does) so they are removed."""
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: signals go elsewhere
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -407,3 +407,126 @@ def test_escape_sequences_never_reach_the_terminal(
         prose = re.sub(r"`[^`\n]*`", "", captured.out)  # raw HTML is inert in code spans
         assert "<script>" not in prose
         assert "<script>" in captured.out or "&lt;script&gt;" in captured.out
+
+
+# -- output files ------------------------------------------------------------------------------
+
+_MANIFESTS = str(FIXTURES / "kubernetes" / "core-workloads.yaml")
+
+
+def test_output_to_dev_stdout_writes_through_and_keeps_the_link() -> None:
+    result = _run(
+        ["graph", _MANIFESTS, "-o", "/dev/stdout"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"{")
+    assert os.path.islink("/dev/stdout")
+
+
+def test_output_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert main(["graph", _MANIFESTS, "-o", str(link)]) == 0
+    assert link.is_symlink()
+    assert real.read_text().startswith("{")
+
+
+def test_output_to_a_fifo_without_reader_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fifo = _fifo(tmp_path / "out.json")
+    assert main(["graph", _MANIFESTS, "-o", str(fifo)]) == 2
+    _one_line_error(capsys.readouterr().err, "out.json", "no reader")
+
+
+def test_output_to_a_fifo_with_a_reader_writes_through(tmp_path: Path) -> None:
+    import threading
+
+    fifo = _fifo(tmp_path / "out.json")
+    received: list[bytes] = []
+
+    def read() -> None:
+        with open(fifo, "rb") as fh:
+            received.append(fh.read())
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        import time
+
+        time.sleep(0.2)  # the reader opens first, as `cat fifo &` would
+        assert main(["graph", _MANIFESTS, "-o", str(fifo)]) == 0
+    finally:
+        reader.join(timeout=30)
+    assert received and received[0].startswith(b"{")
+    assert stat_is_fifo(fifo)
+
+
+def stat_is_fifo(path: Path) -> bool:
+    import stat
+
+    return stat.S_ISFIFO(os.lstat(path).st_mode)
+
+
+def test_output_to_a_directory_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["graph", _MANIFESTS, "-o", str(tmp_path)]) == 2
+    _one_line_error(capsys.readouterr().err, str(tmp_path), "directory")
+
+
+def test_temp_file_failure_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["graph", _MANIFESTS, "-o", "/sys/kernel/guardrails-report.json"]) == 2
+    _one_line_error(capsys.readouterr().err, "guardrails-report.json", "temporary file")
+
+
+def test_overwritten_report_keeps_its_permissions(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    out.write_text("old")
+    out.chmod(0o640)
+    assert main(["graph", _MANIFESTS, "-o", str(out)]) == 0
+    assert (out.stat().st_mode & 0o777) == 0o640
+    assert out.read_text().startswith("{")
+
+
+def test_several_outputs_are_all_or_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "report.json"
+    extra = [f"--output=sarif={tmp_path / 'missing-dir' / 'x.sarif'}"]
+    code = main(["check", _MANIFESTS, *PYTHON_ENGINE, "-f", "json", "-o", str(good), *extra])
+    assert code == 2
+    _one_line_error(capsys.readouterr().err, "x.sarif", "does not exist")
+    assert not good.exists()
+    # A failure while staging (after the first file is staged) also leaves nothing behind.
+    extra = ["--output=sarif=/sys/kernel/x.sarif"]
+    code = main(["check", _MANIFESTS, *PYTHON_ENGINE, "-f", "json", "-o", str(good), *extra])
+    assert code == 2
+    assert not good.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
+def test_signals_remove_temporary_files(
+    stop: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+
+    from guardrails import output
+
+    real_replace = os.replace
+
+    def interrupted(source: str, target: str) -> None:
+        if stop == "SIGINT":
+            raise KeyboardInterrupt
+        os.kill(os.getpid(), signal.SIGTERM)  # the handler raises inside this call
+        real_replace(source, target)
+
+    monkeypatch.setattr(output.os, "replace", interrupted)
+    expected = KeyboardInterrupt if stop == "SIGINT" else output.Terminated
+    with pytest.raises(expected):
+        output.write_all([(tmp_path / "a.json", "{}"), (tmp_path / "b.json", "{}")])
+    assert list(tmp_path.iterdir()) == []
+    assert signal.getsignal(signal.SIGTERM) is not output._terminate

@@ -23,6 +23,7 @@ from guardrails.cli.policies import policies
 from guardrails.cli.waivers import waivers_app
 from guardrails.cli.webhook import webhook_app
 from guardrails.errors import GuardrailsError, current_input
+from guardrails.output import Terminated
 
 app = typer.Typer(
     name="guardrails",
@@ -100,6 +101,8 @@ def _run(args: list[str]) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except Terminated:
+        return 143
     except RecursionError:
         print_error(f"{_processing(args)}: input nests too deeply to be processed")
         return 2

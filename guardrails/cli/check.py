@@ -29,6 +29,7 @@ from guardrails.cli.common import (
 )
 from guardrails.errors import ConfigError, GuardrailsError
 from guardrails.limits import DEFAULT_MAX_RESOURCES
+from guardrails.output import write_all
 
 if TYPE_CHECKING:
     from guardrails.report import Report
@@ -204,9 +205,14 @@ def check(
         report = report.with_fail_on(chosen_fail_on, chosen_unknown)
         for warning in report.warnings:
             print_warning(warning)
-        for name, file in extra_outputs.items():
-            emit(_render(name, report, color=False), file)
-        emit(_render(format.value, report, main_output is None and use_color()), main_output)
+        # Render everything first, then write all files or none (then stdout, if no file).
+        files = [(file, _render(name, report, color=False)) for name, file in extra_outputs.items()]
+        main_text = _render(format.value, report, main_output is None and use_color())
+        if main_output:
+            files.append((main_output, main_text))
+        write_all(files)
+        if not main_output:
+            emit(main_text, None)
         if "github" in (format.value, *extra_outputs):
             append_step_summary(report)
         partial = report_input_errors(report.graph)

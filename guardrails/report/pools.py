@@ -18,6 +18,7 @@ from rich.table import Table
 from guardrails.enrich.budgets import Pool, budget_dimensions, build_pools
 from guardrails.enrich.cost import dollars, signed_dollars
 from guardrails.model import Graph
+from guardrails.safe_text import printable
 
 STATUS_LABEL = {
     "over": "OVER BUDGET",
@@ -169,7 +170,9 @@ def render_pools_json(breakdown: PoolBreakdown) -> str:
 
 
 def _md(text: str) -> str:
-    return " ".join(text.replace("|", "\\|").split())
+    # Pool names come from tags in inputs: no control characters, and no backtick that could
+    # close the code span they are shown in.
+    return " ".join(printable(text).replace("`", "'").replace("|", "\\|").split())
 
 
 def pools_markdown_table(pools: tuple[Pool, ...], dimension: str) -> list[str]:
