@@ -1,9 +1,10 @@
 # METADATA
-# title: GPU autoscaling without a safe maximum
+# title: GPU autoscaling maximum above the safe limit
 # description: >-
 #   GPU capacity that autoscales (ASG, node group, node pool, Karpenter NodePool, HPA, KServe,
-#   Ray) needs an explicit maximum no higher than `max_gpu_nodes` (default 16); otherwise one
-#   traffic spike or runaway job multiplies the bill.
+#   Ray) needs a maximum no higher than `max_gpu_nodes` (default 16); otherwise one traffic
+#   spike or runaway job multiplies the bill. A maximum only known after apply is `unknown`.
+#   No maximum at all is GR-COST-009 (unbounded GPU scale, high).
 # scope: package
 # custom:
 #   id: GR-COST-004
@@ -28,14 +29,6 @@ finding(r, a) := f if {
 	path := util.unknown_path(r, a.attribute)
 	f := {"resource": r.id, "outcome": "unknown", "attribute": path, "message": concat("", [
 		r.type, " ", r.address, ": the autoscaling maximum (", path, ") is unknown until apply",
-	])}
-}
-
-finding(r, a) := f if {
-	not util.unknown_path(r, a.attribute)
-	not a.explicit_max
-	f := {"resource": r.id, "message": concat("", [
-		r.type, " ", r.address, " autoscales GPU capacity without an explicit maximum",
 	])}
 }
 

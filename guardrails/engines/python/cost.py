@@ -138,15 +138,11 @@ def autoscaling_without_safe_max(doc: Doc, config: Doc) -> list[RawFinding]:
                     attribute=path,
                 )
             )
-        elif not scaling.get("explicit_max"):
-            out.append(
-                finding(
-                    r,
-                    f"{r['type']} {r['address']} autoscales GPU capacity without an explicit "
-                    "maximum",
-                )
-            )
-        elif scaling["max"] is not None and scaling["max"] > config["max_gpu_nodes"]:
+        elif (
+            scaling.get("explicit_max")
+            and scaling["max"] is not None
+            and scaling["max"] > config["max_gpu_nodes"]
+        ):
             out.append(
                 finding(
                     r,

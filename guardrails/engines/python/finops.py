@@ -6,7 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from guardrails.engines.python.registry import RawFinding, twin
-from guardrails.engines.python.util import Doc, facts, finding, is_number, live
+from guardrails.engines.python.util import (
+    GPU_RESOURCE_NAMES,
+    Doc,
+    blocks,
+    facts,
+    finding,
+    is_number,
+    live,
+    unknown_path,
+)
 
 
 def _pools(doc: Doc) -> list[Doc]:
@@ -85,7 +94,7 @@ _TAG_PATHS = {"tags", "tags_all", "labels"}
 def _has_label(r: Doc, key: str) -> bool:
     """Rego's ``r.labels[key]``: the key is set to anything but false."""
     labels = r.get("labels")
-    return isinstance(labels, dict) and labels.get(key) not in (None, False)
+    return isinstance(labels, dict) and key in labels and labels[key] is not False
 
 
 def _attribution_gaps(r: Doc, items: list[Any]) -> list[str]:
@@ -130,6 +139,105 @@ def cost_attribution_missing(doc: Doc, config: Doc) -> list[RawFinding]:
                     r,
                     f"{r['type']} {r['address']}: spend cannot be attributed, "
                     f"missing {'; '.join(gaps)}",
+                )
+            )
+    return out
+
+
+def _api_version(r: Doc) -> str:
+    attributes = r.get("attributes")
+    value = attributes.get("apiVersion") if isinstance(attributes, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+def _at(value: Any, *path: str) -> Any:
+    """``object.get(value, path, None)``."""
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value
+
+
+def _gpu_in(resources: Any) -> bool:
+    return isinstance(resources, dict) and any(
+        name in resources and resources[name] is not False for name in GPU_RESOURCE_NAMES
+    )
+
+
+def _volcano_uncapped(r: Doc) -> bool:
+    if r["type"] != "Queue" or not _api_version(r).startswith("scheduling.volcano.sh/"):
+        return False
+    attributes = r.get("attributes")
+    capability = _at(attributes, "spec", "capability")
+    if _gpu_in(capability):
+        return False
+    return (
+        not isinstance(capability, dict)
+        or _gpu_in(_at(attributes, "spec", "deserved"))
+        or _gpu_in(_at(attributes, "spec", "guarantee", "resource"))
+    )
+
+
+def _kueue_uncapped_flavors(r: Doc) -> list[str]:
+    if r["type"] != "ClusterQueue" or not _api_version(r).startswith("kueue.x-k8s.io/"):
+        return []
+    names = []
+    for group in blocks(_at(r.get("attributes"), "spec", "resourceGroups") or []):
+        if not isinstance(group, dict):
+            continue
+        for covered in blocks(group.get("coveredResources", [])):
+            if covered not in GPU_RESOURCE_NAMES:
+                continue
+            for flavor in blocks(group.get("flavors", [])):
+                if not isinstance(flavor, dict):
+                    continue
+                capped = any(
+                    isinstance(e, dict)
+                    and e.get("name") == covered
+                    and e.get("nominalQuota") is not None
+                    for e in blocks(flavor.get("resources", []))
+                )
+                if not capped:
+                    name = flavor.get("name")
+                    names.append(name if isinstance(name, str) else "(unnamed)")
+    return sorted(names)
+
+
+@twin("GR-COST-009")
+def unbounded_gpu_scale(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    for r in doc["resources"]:
+        if not live(r):
+            continue
+        f = facts(r)
+        scaling = f.get("autoscaling")
+        if f.get("is_gpu") is True and isinstance(scaling, dict) and scaling.get("enabled"):
+            attribute = scaling.get("attribute")
+            hidden = unknown_path(r, attribute) if isinstance(attribute, str) else None
+            if not hidden and not scaling.get("explicit_max"):
+                out.append(
+                    finding(
+                        r,
+                        f"{r['type']} {r['address']} autoscales GPU capacity with no maximum at "
+                        f"{attribute}, so nothing bounds how many GPUs it can add",
+                    )
+                )
+        if _volcano_uncapped(r):
+            out.append(
+                finding(
+                    r,
+                    f"{r['type']} {r['address']} is a Volcano queue whose spec.capability sets "
+                    "no GPU limit, so the jobs it admits can take every GPU in the cluster",
+                )
+            )
+        missing = _kueue_uncapped_flavors(r)
+        if missing:
+            out.append(
+                finding(
+                    r,
+                    f"{r['type']} {r['address']} covers GPUs but sets no nominalQuota for them "
+                    f"in flavor(s) {', '.join(missing)}",
                 )
             )
     return out

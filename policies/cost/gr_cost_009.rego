@@ -1,0 +1,110 @@
+# METADATA
+# title: Unbounded GPU scale
+# description: >-
+#   GPU capacity that can grow without any bound: something autoscales GPUs (ASG, EKS node group,
+#   GKE node pool `autoscaling`, AKS pool, Karpenter NodePool, HPA, KServe, Ray autoscaler) with
+#   no maximum written — a Karpenter NodePool without `spec.limits` or without an
+#   `nvidia.com/gpu` limit, a Ray worker group with autoscaling and no `maxReplicas`, a KServe
+#   predictor with no `maxReplicas` — or a batch queue admits GPU work without a cap: a Volcano
+#   Queue (scheduling.volcano.sh) whose `spec.capability` sets no GPU resource (no capability at
+#   all, or one that omits the GPU its `deserved`/`guarantee` names), a Kueue ClusterQueue
+#   (kueue.x-k8s.io) covering a GPU resource with a flavor that sets no `nominalQuota` for it.
+#   A maximum that is set but above `max_gpu_nodes` is GR-COST-004; a maximum unknown until
+#   apply is reported there as unknown.
+# scope: package
+# custom:
+#   id: GR-COST-009
+#   severity: high
+#   category: cost
+#   remediation: Write the bound — `max_size`/`max_node_count`/`max_count`, HPA/KServe/Ray `maxReplicas`, Karpenter `spec.limits` with `nvidia.com/gpu`, Volcano `spec.capability` with the GPU resource, a Kueue `nominalQuota` for the GPU resource of every flavor.
+package guardrails.policy.gr_cost_009
+
+import data.guardrails.lib.util
+import rego.v1
+
+deny := [f |
+	some r in input.resources
+	util.live(r)
+	f := finding(r)
+]
+
+finding(r) := f if {
+	r.facts.is_gpu
+	a := r.facts.autoscaling
+	a.enabled
+	not util.unknown_path(r, a.attribute)
+	not a.explicit_max
+	f := {"resource": r.id, "message": concat("", [
+		r.type, " ", r.address, " autoscales GPU capacity with no maximum at ", a.attribute,
+		", so nothing bounds how many GPUs it can add",
+	])}
+}
+
+finding(r) := f if {
+	volcano_queue(r)
+	not gpu_in(object.get(r.attributes, ["spec", "capability"], {}))
+	gpu_queue(r)
+	f := {"resource": r.id, "message": concat("", [
+		r.type, " ", r.address, " is a Volcano queue whose spec.capability sets no GPU limit,",
+		" so the jobs it admits can take every GPU in the cluster",
+	])}
+}
+
+finding(r) := f if {
+	kueue_cluster_queue(r)
+	missing := uncapped_flavors(r)
+	count(missing) > 0
+	f := {"resource": r.id, "message": concat("", [
+		r.type, " ", r.address, " covers GPUs but sets no nominalQuota for them in flavor(s) ",
+		concat(", ", missing),
+	])}
+}
+
+api_version(r) := v if {
+	v := r.attributes.apiVersion
+	is_string(v)
+} else := ""
+
+volcano_queue(r) if {
+	r.type == "Queue"
+	startswith(api_version(r), "scheduling.volcano.sh/")
+}
+
+kueue_cluster_queue(r) if {
+	r.type == "ClusterQueue"
+	startswith(api_version(r), "kueue.x-k8s.io/")
+}
+
+gpu_in(resources) if {
+	is_object(resources)
+	some name in util.gpu_resource_names
+	resources[name]
+}
+
+# No capability at all caps nothing; a capability without the GPU its queue is meant for
+# leaves that GPU unbounded.
+gpu_queue(r) if not is_object(object.get(r.attributes, ["spec", "capability"], null))
+
+gpu_queue(r) if gpu_in(object.get(r.attributes, ["spec", "deserved"], {}))
+
+gpu_queue(r) if gpu_in(object.get(r.attributes, ["spec", "guarantee", "resource"], {}))
+
+uncapped_flavors(r) := sort([name |
+	some group in util.blocks(object.get(r.attributes, ["spec", "resourceGroups"], []))
+	some covered in util.blocks(object.get(group, "coveredResources", []))
+	covered in util.gpu_resource_names
+	some flavor in util.blocks(object.get(group, "flavors", []))
+	not quota_set(flavor, covered)
+	name := flavor_name(flavor)
+])
+
+quota_set(flavor, resource) if {
+	some entry in util.blocks(object.get(flavor, "resources", []))
+	entry.name == resource
+	entry.nominalQuota != null
+}
+
+flavor_name(flavor) := n if {
+	n := flavor.name
+	is_string(n)
+} else := "(unnamed)"
