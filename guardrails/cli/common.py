@@ -116,7 +116,8 @@ def use_color() -> bool:
 def emit(text: str, output: str | None) -> None:
     """Write ``text`` to ``output`` atomically, or to stdout."""
     # Lone surrogates (from JSON escapes like "\\ud800" in an input) cannot be encoded as UTF-8.
-    text = text.encode("utf-8", "replace").decode("utf-8")
+    if not text.isascii():  # JSON output is ASCII: no second copy of a large report
+        text = text.encode("utf-8", "replace").decode("utf-8")
     if output:
         write_atomic(output, text)
     else:
