@@ -530,3 +530,29 @@ def test_signals_remove_temporary_files(
         output.write_all([(tmp_path / "a.json", "{}"), (tmp_path / "b.json", "{}")])
     assert list(tmp_path.iterdir()) == []
     assert signal.getsignal(signal.SIGTERM) is not output._terminate
+
+
+# -- HCL: python-hcl2 needs hundreds of bytes per byte ------------------------------------------
+
+
+def test_oversized_tf_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tf = tmp_path / "main.tf"
+    block = 'resource "aws_s3_bucket" "b{i}" {{\n  bucket = "b{i}"\n}}\n'
+    tf.write_text("".join(block.format(i=i) for i in range(40_000)))
+    assert main(["graph", str(tf)]) == 2
+    _one_line_error(capsys.readouterr().err, "main.tf", "bounded memory")
+
+
+def test_huge_heredoc_is_not_parsed_but_lines_stay_right(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tf = tmp_path / "main.tf"
+    body = ("x" * 99 + "\n") * 9_000
+    tf.write_text(
+        f'resource "aws_instance" "a" {{\n  user_data = <<EOT\n{body}EOT\n}}\n\n'
+        'resource "aws_instance" "b" {\n  ami = "y"\n}\n'
+    )
+    assert main(["graph", str(tf)]) == 0
+    out = capsys.readouterr().out
+    assert "(heredoc of 900,000 characters not read)" in out
+    assert '"line": 9006' in out

@@ -14,6 +14,7 @@ from guardrails.errors import InputError
 from guardrails.model import REDACTED, Action, Edge, EdgeKind, Graph, InputFile, Location, Resource
 from guardrails.model import SourceFormat as Fmt
 from guardrails.parsers.base import ParseOptions
+from guardrails.parsers.hcl_guard import bounded_hcl
 from guardrails.parsers.hcl_values import Converted, ValueConverter, literal_table, unquote
 from guardrails.parsers.ids import provider_from_terraform, resource_id, string_map
 from guardrails.parsers.json_safe import check_values
@@ -38,7 +39,9 @@ def _load(path: str, text: str) -> dict[str, Any]:
 
     options = SerializationOptions(with_comments=False, explicit_blocks=True)
     try:
-        document = hcl2.loads(text, serialization_options=options)
+        document = hcl2.loads(bounded_hcl(path, text), serialization_options=options)
+    except InputError:
+        raise
     except Exception as exc:  # python-hcl2 raises Lark errors of many types
         line = getattr(exc, "line", None)
         where = f" at line {line}" if isinstance(line, int) and line > 0 else ""
