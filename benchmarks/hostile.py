@@ -160,16 +160,14 @@ def cases(work: Path, quick: bool, corpus: Path | None) -> list[dict[str, Any]]:
         engines,
     )
     if corpus is not None and corpus.is_dir():
+        # The largest real files of each kind (whole folders hold deliberately broken files).
         for folder in sorted(p for p in corpus.iterdir() if p.is_dir()):
-            size = _size(folder)
-            for command in engines:
-                out.append(
-                    {
-                        "case": f"corpus/{folder.name}",
-                        "args": [*command, str(folder)],
-                        "input_bytes": size,
-                    }
-                )
+            files = sorted((p for p in folder.rglob("*") if p.is_file()), key=_size, reverse=True)
+            for file in [f for f in files if f.suffix in (".json", ".yaml", ".yml")][:2]:
+                for command in engines:
+                    args = [*command, str(file)]
+                    name = f"corpus/{folder.name}/{file.name}"
+                    out.append({"case": name, "args": args, "input_bytes": _size(file)})
     return out
 
 

@@ -78,7 +78,12 @@ def graph(
 
 
 def render_graph_json(g: Graph) -> str:
-    return json.dumps(g.to_input(), indent=2, default=str, allow_nan=False) + "\n"
+    # Streamed into one buffer: json.dumps with indent keeps every small chunk alive in a list
+    # until the end (about 3x the memory of the text for a large plan).
+    buffer = io.StringIO()
+    json.dump(g.to_input(), buffer, indent=2, default=str, allow_nan=False)
+    buffer.write("\n")
+    return buffer.getvalue()
 
 
 def render_graph_table(g: Graph, color: bool) -> str:
