@@ -6,9 +6,6 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
 #: Without a terminal, a plain line every this many files.
 PLAIN_EVERY = 500
 
@@ -36,6 +33,9 @@ def progress_reporter(enabled: bool | None) -> Iterator[Callable[[str], None] | 
         if count:
             sys.stderr.write(f"progress: {count} files read\n")
         return
+    from rich.console import Console  # only for a live bar: rich costs ~50 ms to import
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     console = Console(stderr=True)
     with Progress(
         SpinnerColumn(),

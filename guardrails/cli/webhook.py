@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from guardrails.api import PreparedPolicies, ScanOptions, prepare_policies, resolve_config
 from guardrails.cli.check import EngineName, FailOn
 from guardrails.cli.common import ConfigOpt, PolicyDirOpt, fail, print_warning
 from guardrails.errors import GuardrailsError
 from guardrails.model import Severity
 from guardrails.webhook.review import Mode, OnError, WebhookSettings
+
+if TYPE_CHECKING:
+    from guardrails.api import PreparedPolicies
 
 webhook_app = typer.Typer(
     help="Kubernetes validating admission webhook: serve it, make its certificates.",
@@ -104,6 +106,7 @@ def serve(
     ] = 5.0,
 ) -> None:
     """Serve POST /validate over HTTPS for Kubernetes admission reviews."""
+    from guardrails.api import ScanOptions, prepare_policies, resolve_config
     from guardrails.webhook.judge import Judge
     from guardrails.webhook.metrics import WebhookMetrics
     from guardrails.webhook.server import WebhookApp

@@ -1,0 +1,41 @@
+"""Start-up stays lean: what a command does not need is never imported (no timings asserted)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import FIXTURES
+
+PROBE = """
+import sys
+from guardrails.cli import main
+code = main(sys.argv[1:])
+heavy = ("hcl2", "lark", "jsonschema", "rich", "regopy", "opa_bindings", "guardrails.api")
+print(" ".join(m for m in heavy if m in sys.modules))
+"""
+
+
+def loaded_modules(*argv: str, cwd: Path) -> set[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, cwd=cwd
+    )
+    return set(done.stdout.strip().splitlines()[-1].split()) if done.stdout.strip() else set()
+
+
+def test_help_imports_no_pipeline(tmp_path: Path) -> None:
+    assert (
+        loaded_modules("--help", cwd=tmp_path) & {"guardrails.api", "hcl2", "jsonschema"} == set()
+    )
+
+
+def test_json_plan_loads_neither_hcl2_nor_jsonschema_nor_rich(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    shutil.copy(FIXTURES / "terraform-plan" / "gpu_training" / "plan.json", plan)
+    loaded = loaded_modules(
+        "check", "--format", "json", "-o", str(tmp_path / "r.json"), str(plan), cwd=tmp_path
+    )
+    assert "guardrails.api" in loaded  # the probe saw the real run
+    assert loaded & {"hcl2", "lark", "jsonschema", "rich", "regopy", "opa_bindings"} == set()
