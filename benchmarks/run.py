@@ -23,17 +23,19 @@ import itertools
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.generate import SUFFIX, write_input
+from benchmarks.generate import SUFFIX
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "guardrails-bench"
@@ -107,8 +109,13 @@ def measure(command: list[str], env: dict[str, str], timeout: float) -> tuple[Ru
             time.sleep(0.005)
         wall = time.perf_counter() - start
         process.returncode = os.waitstatus_to_exitcode(status)
+        # Only the head and the tail: all that is parsed, and this process stays small.
+        size = out.seek(0, os.SEEK_END)
         out.seek(0)
-        text = out.read()
+        text = out.read(8192)
+        if size > 8192:
+            out.seek(max(8192, size - 65536))
+            text += "\n" + out.read()
     run = Run(
         tool="",
         kind="",
@@ -128,17 +135,25 @@ def guardrails_run(label: str, path: Path, kind: str, size: int, timeout: float)
     if backend:
         env["GUARDRAILS_REGO_BACKEND"] = backend
     command = [sys.executable, "-m", "guardrails", "check", "--format", "json"]
-    command += ["--fail-on", "never", "--engine", engine, str(path)]
+    command += ["--fail-on", "never", "--engine", engine, "--max-resources", str(2 * size + 1000)]
+    command += [str(path)]
     run, text = measure(command, env, timeout)
     run.tool, run.kind, run.size = label, kind, size
     if not run.note:
-        try:
-            document = json.loads(text)
-            run.findings = int(document["summary"]["findings"])
-            run.engine = str(document["engine"])
-        except (ValueError, KeyError, TypeError):
+        # The engine and the summary come before the findings: read them from the head, so
+        # this process never holds a big report (its size would count in the next child's RSS).
+        named = _ENGINE.search(text, 0, 4096)
+        counted = _FINDINGS.search(text, 0, 4096)
+        if named and counted:
+            run.engine, run.findings = named[1], int(counted[1])
+        else:
             run.note = f"exit {run.exit_code}, no JSON report"
     return run
+
+
+_ENGINE = re.compile(r'"engine": "([^"]*)"')
+_FINDINGS = re.compile(r'"findings": (\d+)')
+_CHECKOV_FAILED = re.compile(r'"failed": (\d+)')
 
 
 def checkov_python(venv: Path) -> Path:
@@ -168,11 +183,10 @@ def checkov_run(python: Path, path: Path, kind: str, size: int, timeout: float) 
     run, text = measure(command, env, timeout)
     run.tool, run.kind, run.size = "checkov", kind, size
     if not run.note:
-        try:
-            document = json.loads(text)
-            reports = document if isinstance(document, list) else [document]
-            run.findings = sum(int(r["summary"]["failed"]) for r in reports)
-        except (ValueError, KeyError, TypeError):
+        failed = _CHECKOV_FAILED.findall(text)
+        if failed:
+            run.findings = sum(int(n) for n in failed)
+        else:
             run.note = f"exit {run.exit_code}, no JSON report"
     return run
 
@@ -198,6 +212,7 @@ def run_benchmark(
     limits: dict[tuple[str | None, str], int] | None = None,
     once_from: int | None = None,
     all_once_from: int | None = None,
+    on_block: Callable[[dict[str, Any]], Any] | None = None,
 ) -> dict[str, Any]:
     """Every tool on every (kind, size); returns the raw document (see ``markdown``).
 
@@ -215,11 +230,46 @@ def run_benchmark(
     cells: dict[tuple[str, int, str], Cell] = {}
     loads = {"start": load_average()}
     given_up: set[tuple[str, str]] = set()  # (kind, tool) that timed out at a smaller size
+    help_wall_cpu = help_run(max(repeat, 3))
+    checkov_name = checkov_version(checkov) if checkov else None
+
+    def document() -> dict[str, Any]:
+        return {
+            "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "machine": {
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+                "cpus": os.cpu_count(),
+                "load_average_1_5_15": {**loads, "end": loads.get("end", load_average())},
+            },
+            "checkov": checkov_name,
+            "repeat": repeat,
+            "once_from": once_from,
+            "all_once_from": all_once_from,
+            "limits": {f"{k or '*'}:{t}": n for (k, t), n in limits.items()},
+            "help_wall_cpu_s": help_wall_cpu,
+            "cells": [
+                {
+                    "tool": c.tool,
+                    "kind": c.kind,
+                    "size": c.size,
+                    "median_wall_s": c.median("wall_s"),
+                    "median_cpu_s": c.median("cpu_s"),
+                    "median_peak_rss_mb": c.median("peak_rss_mb"),
+                    "runs": [asdict(r) for r in c.runs],
+                }
+                for c in cells.values()
+            ],
+        }
+
     for kind in kinds:
         for size in sizes:
             path = work / f"{kind}-{size}{SUFFIX[kind]}"
             if not path.exists():
-                write_input(kind, size, path)
+                # In a child process: a generated 50k plan would leave this process large,
+                # and a child's peak RSS starts from its parent's size at fork.
+                command = [sys.executable, "-m", "benchmarks.generate", kind, str(size)]
+                subprocess.run([*command, "-o", str(path)], check=True, cwd=ROOT)
             tools = [t for t in engines if allowed(kind, size, t)]
             if (
                 checkov is not None
@@ -251,34 +301,10 @@ def run_benchmark(
                     if run.note.startswith("timeout"):
                         given_up.add((kind, tool))
             loads[f"{kind} {size}"] = load_average()
+            if on_block is not None:
+                on_block(document())
     loads["end"] = load_average()
-    return {
-        "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "machine": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-            "load_average_1_5_15": loads,
-        },
-        "checkov": checkov_version(checkov) if checkov else None,
-        "repeat": repeat,
-        "once_from": once_from,
-        "all_once_from": all_once_from,
-        "limits": {f"{k or '*'}:{t}": n for (k, t), n in limits.items()},
-        "help_wall_cpu_s": help_run(max(repeat, 3)),
-        "cells": [
-            {
-                "tool": c.tool,
-                "kind": c.kind,
-                "size": c.size,
-                "median_wall_s": c.median("wall_s"),
-                "median_cpu_s": c.median("cpu_s"),
-                "median_peak_rss_mb": c.median("peak_rss_mb"),
-                "runs": [asdict(r) for r in c.runs],
-            }
-            for c in cells.values()
-        ],
-    }
+    return document()
 
 
 # --- the table and the targets -------------------------------------------------------------
@@ -474,11 +500,13 @@ def markdown(result: dict[str, Any], default: str = "auto") -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_results(result: dict[str, Any], out: Path) -> Path:
+def write_results(result: dict[str, Any], out: Path, final: bool = True) -> Path:
+    """``latest.json`` and ``latest.md`` (and, when ``final``, a time-stamped copy)."""
     out.mkdir(parents=True, exist_ok=True)
     stamp = result["generated"].replace(":", "").replace("-", "")
     text = json.dumps(result, indent=1) + "\n"
-    (out / f"e2e-{stamp}.json").write_text(text, encoding="utf-8")
+    if final:
+        (out / f"e2e-{stamp}.json").write_text(text, encoding="utf-8")
     (out / "latest.json").write_text(text, encoding="utf-8")
     table = out / "latest.md"
     table.write_text(markdown(result), encoding="utf-8")
@@ -536,6 +564,9 @@ def main() -> None:
         limits,
         args.once_from,
         args.all_once_from,
+        on_block=lambda partial: write_results(
+            partial, args.out, final=False
+        ),  # partial results survive
     )
     table = write_results(result, args.out)
     sys.stdout.write(table.read_text(encoding="utf-8"))
