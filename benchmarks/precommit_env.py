@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 #: Directories never copied into the hook repository (local state, not the project).
 _SKIP = {".git", ".venv", "build", "dist", ".hypothesis", ".pytest_cache", ".mypy_cache"}
-#: The build backend pip needs to build the hook repository itself (pyproject.toml).
-_BUILD = ("setuptools>=68", "wheel")
+#: Every dependency, and the build backend, pinned with hashes (what action.yml installs).
+LOCK = ROOT / "requirements" / "action.txt"
 _HOOK_LINE = re.compile(
     r"^(guardrails \([^)]*\))\.*(?:\(no files to check\))?(Passed|Failed|Skipped)$"
 )
@@ -107,30 +107,33 @@ def make_hook_repo(dest: Path) -> tuple[Path, str]:
     return dest, git("rev-parse", "HEAD", cwd=dest)
 
 
-def build_wheelhouse(hook_repo: Path, dest: Path) -> None:
-    """Download the hook repository's dependencies (and its build backend) once."""
+def build_wheelhouse(dest: Path) -> Path:
+    """Download, once, the dependencies pinned in requirements/action.txt (hash-checked, this
+    platform's files only): what the action installs and what pip resolves the hook
+    repository's dependencies to when it may read nothing else."""
+    pip = [sys.executable, "-m", "pip", "download", "-q", "--require-hashes", "--no-deps"]
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "-q", "-d", str(dest), str(hook_repo), *_BUILD],
+        [*pip, "-d", str(dest), "-r", str(LOCK)],
         check=True,
         capture_output=True,
         text=True,
         timeout=900,
     )
+    return dest
 
 
-def prepare(base: Path) -> PreCommitEnv:
-    """Hook repository, wheelhouse and pre-commit environment under ``base``."""
+def offline_pip(wheelhouse: Path) -> dict[str, str]:
+    """Environment variables that make every pip install read only ``wheelhouse``."""
+    return {"PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheelhouse), "PIP_NO_COMPILE": "1"}
+
+
+def prepare(base: Path, wheelhouse: Path | None = None) -> PreCommitEnv:
+    """Hook repository and pre-commit environment under ``base`` (pip reads ``wheelhouse``,
+    downloaded here when not given)."""
     hook_repo, rev = make_hook_repo(base / "hook-repo")
-    wheels = base / "wheels"
-    build_wheelhouse(hook_repo, wheels)
+    wheels = wheelhouse or build_wheelhouse(base / "wheels")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "PRE_COMMIT"))}
-    env.update(
-        PRE_COMMIT_HOME=str(base / "pre-commit-home"),
-        PIP_NO_INDEX="1",
-        PIP_FIND_LINKS=str(wheels),
-        PIP_NO_COMPILE="1",
-        NO_COLOR="1",
-    )
+    env.update(offline_pip(wheels), PRE_COMMIT_HOME=str(base / "pre-commit-home"), NO_COLOR="1")
     return PreCommitEnv(hook_repo, rev, env)
 
 

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from sarif_kit.validate import validation_errors
 
-from benchmarks.precommit_env import git, project_files
+from benchmarks.precommit_env import git, offline_pip, project_files
 from guardrails.report.markdown import COMMENT_LIMIT, COMMENT_MARKER
 from tests.conftest import FIXTURES, ROOT
 
@@ -145,6 +145,7 @@ class Runner:
     action_path: Path
     workspace: Path
     temp: Path
+    pip_env: dict[str, str]
 
     def files(self, name: str) -> dict[str, Path]:
         d = self.temp / name
@@ -171,8 +172,8 @@ class Runner:
             GITHUB_EVENT_PATH=str(files["event"]),
             GITHUB_EVENT_NAME=context["github.event_name"],
             RUNNER_TEMP=str(self.temp),
-            PIP_NO_COMPILE="1",
         )
+        env.update(self.pip_env)
         for key, value in (step.get("env") or {}).items():
             env[key] = EXPRESSION.sub(lambda m: context[m.group(1)], str(value))
         assert step["shell"] == "bash"
@@ -205,9 +206,12 @@ def context(runner: Runner, event: str, **inputs: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Runner, dict[str, Path]]:
+def installed(
+    tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path
+) -> tuple[Runner, dict[str, Path]]:
     """A copy of this repository as the action's checkout, a workspace holding infrastructure
-    in git, and the install step run once (hash-checked pip install from the registry)."""
+    in git, and the install step run once: its hash-checked pip install reads the pinned
+    files already downloaded from the registry (the wheelhouse) instead of fetching again."""
     base = tmp_path_factory.mktemp("action")
     action_path = base / "action"
     for file in project_files():
@@ -218,7 +222,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Runner, dict[st
     shutil.copytree(FIXTURES / "terraform-plan" / "gpu_training", workspace / "infra")
     shutil.copytree(FIXTURES / "kubernetes", workspace / "k8s")
     git("init", "-q", cwd=workspace)
-    runner = Runner(action_path, workspace, base / "runner-temp")
+    runner = Runner(action_path, workspace, base / "runner-temp", offline_pip(wheelhouse))
     runner.temp.mkdir()
     steps = ACTION["runs"]["steps"]
     assert steps[0]["uses"].startswith("actions/setup-python@")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from guardrails.cli import main
-from tests.conftest import CORPUS, FIXTURES
+from tests.conftest import CORPUS, FIXTURES, requires_corpus
 
 PLAN = FIXTURES / "terraform-plan" / "gpu_training" / "plan.json"
 
@@ -61,9 +61,10 @@ def test_graph_table_lists_module_parent() -> None:
     ("args", "fragment"),
     [
         (["check", "does-not-exist.json"], "does-not-exist.json: no such file or directory"),
-        (
+        pytest.param(
             ["check", str(CORPUS / "pulumi" / "stratify__bad.json")],
             "stratify__bad.json: malformed JSON",
+            marks=requires_corpus,
         ),
         (["check", "--fail-on", "sometimes", str(PLAN)], "Invalid value for '--fail-on'"),
         (["check", str(PLAN), "--output", "/nonexistent-dir/r.json"], "output directory"),

@@ -15,7 +15,7 @@ import pytest
 
 from guardrails.errors import InputError
 from guardrails.parsers import parse_paths
-from tests.conftest import CORPUS, FIXTURES, ROOT
+from tests.conftest import CORPUS, FIXTURES, ROOT, requires_corpus
 
 EXPECTED_FORMATS = {
     "terraform-plan": {"terraform-plan", "terraform-state"},
@@ -46,7 +46,11 @@ def _expected_invalid(entry: dict[str, Any]) -> bool:
     )
 
 
-CORPUS_FILES = [pytest.param(e, id=e["local_path"]) for e in _manifest()] if CORPUS.exists() else []
+CORPUS_FILES = (
+    [pytest.param(e, id=e["local_path"]) for e in _manifest()]
+    if CORPUS.exists()
+    else [pytest.param({}, id="no-corpus", marks=requires_corpus)]
+)
 
 
 @pytest.mark.parametrize("entry", CORPUS_FILES)

@@ -9,7 +9,7 @@ import pytest
 
 from guardrails.model import REDACTED, Action, EdgeKind, Graph
 from guardrails.parsers import ParseOptions, parse_paths, parse_text
-from tests.conftest import CORPUS, FIXTURES
+from tests.conftest import CORPUS, FIXTURES, requires_corpus
 
 PLAN = FIXTURES / "terraform-plan" / "gpu_training" / "plan.json"
 
@@ -119,6 +119,7 @@ def test_without_sources_location_is_the_plan_file() -> None:
     assert all(r.location is not None and r.location.file == "<stdin>" for r in g.resources)
 
 
+@requires_corpus
 @pytest.mark.parametrize(
     ("corpus_file", "resources", "actions"),
     [
@@ -138,6 +139,7 @@ def test_corpus_plans(corpus_file: str, resources: int, actions: dict[str, int])
     assert counted == actions
 
 
+@requires_corpus
 def test_nested_module_parents_in_real_plan() -> None:
     g = parse_paths(
         [
@@ -159,6 +161,7 @@ def test_nested_module_parents_in_real_plan() -> None:
     assert ("aws_s3_bucket_public_access_block.root", "aws_s3_bucket.root_bucket") in refs
 
 
+@requires_corpus
 def test_unknown_guest_accelerator_in_real_plan() -> None:
     g = parse_paths(
         [
