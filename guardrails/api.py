@@ -67,8 +67,9 @@ def resolve_config(paths: list[str], options: ScanOptions) -> Config:
     if options.no_config:
         path = None
     elif options.config_path is not None:
-        if not options.config_path.is_file():
+        if not options.config_path.exists():
             raise ConfigError(f"{options.config_path}: config file does not exist")
+        # Anything else that is not a regular file (a FIFO, /dev/zero) is refused when read.
         path = options.config_path
     else:
         first = next((p for p in paths if p != "-"), None)

@@ -556,3 +556,17 @@ def test_huge_heredoc_is_not_parsed_but_lines_stay_right(
     out = capsys.readouterr().out
     assert "(heredoc of 900,000 characters not read)" in out
     assert '"line": 9006' in out
+
+
+@pytest.mark.parametrize("target", ["/dev/zero", "fifo"])
+def test_hostile_explicit_config_is_refused(
+    tmp_path: Path, target: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "m.yaml").write_text(_MANIFEST)
+    config = tmp_path / "cfg.yaml"
+    if target == "fifo":
+        _fifo(config)
+    else:
+        config.symlink_to(target)
+    assert main(["check", str(tmp_path / "m.yaml"), *PYTHON_ENGINE, "--config", str(config)]) == 2
+    _one_line_error(capsys.readouterr().err, "cfg.yaml", "not a regular file")
