@@ -40,6 +40,7 @@ from guardrails.webhook.types import AdmissionReview
 ENVIRONMENTS = ("dev", "staging", "prod")
 #: A body over the limit is still read (and dropped) up to here, so the client sees the 400.
 _DRAIN_LIMIT = 64 * 1024 * 1024
+MAX_CONNECTIONS = 256
 CONTENT_TYPE_METRICS = "text/plain; version=0.0.4; charset=utf-8"
 
 log = logging.getLogger("guardrails.webhook")
@@ -251,6 +252,9 @@ def serve(
         access_log=False,
         server_header=False,
         timeout_graceful_shutdown=10,
+        # Beyond this many open connections answer 503 (the API server then applies the
+        # failurePolicy) instead of queueing 3 MiB bodies without bound.
+        limit_concurrency=MAX_CONNECTIONS,
     )
     config.load()
     assert config.ssl is not None
