@@ -570,3 +570,12 @@ def test_hostile_explicit_config_is_refused(
         config.symlink_to(target)
     assert main(["check", str(tmp_path / "m.yaml"), *PYTHON_ENGINE, "--config", str(config)]) == 2
     _one_line_error(capsys.readouterr().err, "cfg.yaml", "not a regular file")
+
+
+def test_fifo_in_a_policy_directory_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _fifo(tmp_path / "x.rego")
+    code = main(["check", _MANIFESTS, *PYTHON_ENGINE, "--policy-dir", str(tmp_path)])
+    assert code == 2
+    _one_line_error(capsys.readouterr().err, "x.rego", "FIFO")

@@ -14,6 +14,7 @@ import yaml
 from guardrails.bundled import bundled_policy_dir as bundled_policy_dir
 from guardrails.errors import ConfigError
 from guardrails.model import Severity
+from guardrails.parsers.safe_io import read_text
 
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.M)
 _ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
@@ -165,13 +166,15 @@ def _bundled() -> Catalog:
     return Catalog(policies)
 
 
+#: A Rego module is a page of code; anything this large is not one.
+MAX_POLICY_BYTES = 8 * 1024 * 1024
+
+
 def _read_dir(directory: Path, bundled: bool) -> list[PolicyMeta]:
     found: list[PolicyMeta] = []
     for file in _policy_files(directory):
-        try:
-            text = file.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"{file}: cannot read policy: {exc.strerror}") from None
+        # A user policy directory is as untrusted as any input: the same guarded reader.
+        text = read_text(str(file), MAX_POLICY_BYTES)
         before = len(found)
         for meta, package in parse_metadata(text, file):
             if isinstance(meta.get("custom"), dict) and "id" in meta["custom"]:

@@ -13,8 +13,10 @@ from typing import Any
 
 from guardrails.bundled import bundled_policy_dir, gpu_catalog_path
 from guardrails.catalog import Catalog
+from guardrails.catalog.metadata import MAX_POLICY_BYTES
 from guardrails.engines.base import RawFinding
 from guardrails.errors import EngineError
+from guardrails.parsers.safe_io import read_text
 
 QUERY_PATH = "guardrails.policy"
 BACKENDS = ("opa", "regopy")
@@ -39,10 +41,7 @@ def policy_sources(catalog: Catalog) -> list[tuple[str, str]]:
         files.update(directory.rglob("*.rego"))
     sources = []
     for file in sorted(f for f in files if not f.name.endswith("_test.rego")):
-        try:
-            sources.append((str(file), file.read_text(encoding="utf-8")))
-        except OSError as exc:
-            raise EngineError(f"{file}: cannot read policy: {exc.strerror or exc}") from None
+        sources.append((str(file), read_text(str(file), MAX_POLICY_BYTES)))
     return sources
 
 
