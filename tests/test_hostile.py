@@ -579,3 +579,26 @@ def test_fifo_in_a_policy_directory_is_refused(
     code = main(["check", _MANIFESTS, *PYTHON_ENGINE, "--policy-dir", str(tmp_path)])
     assert code == 2
     _one_line_error(capsys.readouterr().err, "x.rego", "FIFO")
+
+
+def test_endless_binary_stdin_is_refused_at_once() -> None:
+    with open("/dev/zero", "rb") as zero:
+        result = _run(["graph", "-"], stdin=zero, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert result.returncode == 2
+    assert b"<stdin>: binary file" in result.stderr
+
+
+def test_endless_text_stdin_stops_at_the_size_limit() -> None:
+    producer = subprocess.Popen(["yes"], stdout=subprocess.PIPE)
+    try:
+        result = _run(
+            ["graph", "-", "--max-size-mb", "2"],
+            stdin=producer.stdout,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+    finally:
+        producer.kill()
+        producer.wait()
+    assert result.returncode == 2
+    assert b"over the 2,097,152-byte limit" in result.stderr

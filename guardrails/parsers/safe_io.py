@@ -83,6 +83,11 @@ def _bounded(stream: object, name: str, max_bytes: int) -> bytes:
         chunk = read(min(_CHUNK, max_bytes + 1 - total))
         if not chunk:
             break
+        if not chunks and b"\x00" in chunk[:8192]:
+            # Binary (a piped /dev/zero, an image): refuse now rather than after the limit.
+            raise InputError(
+                name, "binary file (contains NUL bytes), expected JSON, YAML or HCL text"
+            )
         chunks.append(chunk)
         total += len(chunk)
         if total > max_bytes:
