@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from guardrails.errors import GuardrailsError
 from guardrails.webhook.judge import Judge
 from guardrails.webhook.kinds import label
 from guardrails.webhook.metrics import WebhookMetrics
@@ -106,6 +107,9 @@ class WebhookApp:
         except TimeoutError:
             self.metrics.errors.labels("budget").inc()
             return error_decision(settings, f"evaluation took over {settings.budget_seconds:g} s")
+        except GuardrailsError as exc:  # an object the parsers or a waiver reject
+            self.metrics.errors.labels("input").inc()
+            return error_decision(settings, str(exc))
         except Exception as exc:  # an engine bug must answer per --on-error, never crash
             self.metrics.errors.labels("internal").inc()
             log.error(

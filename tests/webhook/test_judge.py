@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from guardrails.api import PreparedPolicies, ScanOptions, prepare_policies, resolve_config
 from guardrails.config import Config, validate_config
-from guardrails.errors import EngineError
+from guardrails.errors import EngineError, GuardrailsError
 from guardrails.webhook.judge import Judge
 from guardrails.webhook.metrics import WebhookMetrics
-from guardrails.webhook.review import Decision, OnError, WebhookSettings, parse_review
+from guardrails.webhook.review import BadReview, Decision, OnError, WebhookSettings, parse_review
 from guardrails.webhook.server import WebhookApp
 from guardrails.webhook.types import AdmissionReview
 from tests.webhook.reviews import manifest, review
@@ -41,8 +44,6 @@ def _judge(settings: WebhookSettings | None = None, prepared: PreparedPolicies =
 
 
 def _typed(doc: dict[str, Any]) -> AdmissionReview:
-    import json
-
     return parse_review(json.dumps(doc).encode())
 
 
@@ -191,3 +192,43 @@ def test_an_internal_error_answers_per_on_error(on_error: OnError, allowed: bool
     assert "internal error (RuntimeError)" in (decision.message or decision.warnings[0])
     assert app.metrics.errors.labels("internal")._value.get() == 1
     app.pool.shutdown()
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.data())
+def test_garbage_anywhere_in_an_admitted_object_never_escapes_as_a_crash(
+    data: st.DataObject,
+) -> None:
+    name, index = data.draw(
+        st.sampled_from([("gpu-pod-over-budget.yaml", 0)] + [("ai-crds.yaml", i) for i in range(6)])
+    )
+    doc = review(manifest(name, index))
+    node: Any = doc["request"]["object"]
+    for _ in range(data.draw(st.integers(0, 6))):
+        keys = sorted(node) if isinstance(node, dict) else list(range(len(node)))
+        if not keys:
+            break
+        key = data.draw(st.sampled_from(keys))
+        if isinstance(node[key], dict | list) and data.draw(st.booleans()):
+            node = node[key]
+            continue
+        node[key] = data.draw(_JSON)
+        break
+    try:
+        review_doc = parse_review(json.dumps(doc).encode())
+    except BadReview:
+        return
+    try:
+        decision = _judge().judge(review_doc)
+    except GuardrailsError:
+        return  # answered per --on-error with the message, like a budget overrun
+    assert isinstance(decision.allowed, bool)
