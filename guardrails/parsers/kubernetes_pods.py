@@ -175,6 +175,9 @@ def _volcano(spec: Object) -> list[Template]:
 
 def _ray_cluster(cluster: Any, backoff: int | None = None) -> list[Template]:
     spec = as_map(cluster)
+    # With the autoscaler on, a group without maxReplicas may grow without bound (KubeRay's
+    # default is 2147483647); without it, a group runs its replicas.
+    autoscaling = spec.get("enableInTreeAutoscaling") is True
     head = as_map(spec.get("headGroupSpec"))
     templates = [_from_template(head.get("template"), "head", 1, 1, backoff, head=True)]
     for group in as_list(spec.get("workerGroupSpecs")):
@@ -184,7 +187,10 @@ def _ray_cluster(cluster: Any, backoff: int | None = None) -> list[Template]:
         desired = as_count(group.get("replicas")) if "replicas" in group else minimum
         if desired is None and "replicas" not in group:
             desired = 1 if minimum is None else minimum
-        maximum = as_count(group.get("maxReplicas")) if "maxReplicas" in group else desired
+        if "maxReplicas" in group:
+            maximum = as_count(group.get("maxReplicas"))
+        else:
+            maximum = None if autoscaling else desired
         templates.append(
             _from_template(
                 group.get("template"),

@@ -62,6 +62,10 @@ POLICY_FIXTURES: dict[tuple[str, str], tuple[float, int]] = {
         1,
     ),
     ("user-policies/notebook-with-four-gpus.yaml", "Notebook/ml-dev/big"): (4, 1),
+    (
+        "policies/GR-COST-009/deny_ray_worker_group_autoscaling_without_max.yaml",
+        "RayCluster/research/tuning",
+    ): (1, 1),
 }
 #: Kinds of AI workload CRDs (and the Volcano Job) whose GPU count every fixture asserts.
 AI_KINDS = {
@@ -101,6 +105,13 @@ def test_gpu_count(key: tuple[str, str], expected: tuple[float, float | None, in
 def test_every_gpu_workload_fixture_has_an_asserted_count(name: str) -> None:
     listed = {address for file, address in EXPECTED if file == name}
     assert set(_gpu_resources(name)) == listed
+
+
+def test_ray_autoscaling_without_max_replicas_is_unbounded() -> None:
+    path = FIXTURES / "policies/GR-COST-009/deny_ray_worker_group_autoscaling_without_max.yaml"
+    facts = _ai_workloads(path)["RayCluster/research/tuning"]
+    assert facts["gpu"]["total"] == {"desired": 1, "max": None}
+    assert facts["replicas"] == {"desired": 1, "max": None}
 
 
 @pytest.mark.parametrize(
