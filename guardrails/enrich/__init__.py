@@ -95,7 +95,11 @@ class _Context:
             if resource.workload:
                 scaler = self.scaler.get(resource.id)
                 spec = scaler.attributes.get("spec") if scaler is not None else None
-                scaler_max = spec.get("maxReplicas") if isinstance(spec, Mapping) else None
+                scaler_max = (
+                    spec.get("maxReplicas", spec.get("maxReplicaCount"))
+                    if isinstance(spec, Mapping)
+                    else None
+                )
                 sizing = size_workload(
                     resource,
                     self.catalog,

@@ -225,12 +225,22 @@ def workload_autoscaling(resource: Resource, scaler: Resource | None) -> dict[st
     """The autoscaling fact for a workload, from an HPA targeting it or its own spec."""
     if scaler is not None:
         spec = scaler.attributes.get("spec") or {}
-        maximum = as_int(spec.get("maxReplicas")) if isinstance(spec, Mapping) else None
+        spec = spec if isinstance(spec, Mapping) else {}
+        if scaler.type == "ScaledObject":
+            # KEDA caps at maxReplicaCount, 100 when unset; its minimum defaults to 0.
+            maximum = as_int(spec.get("maxReplicaCount", 100))
+            minimum = as_int(spec.get("minReplicaCount", 0))
+            field = "spec.maxReplicaCount"
+        else:
+            maximum = as_int(spec.get("maxReplicas"))
+            minimum = as_int(spec.get("minReplicas", 1))  # the HPA's default minimum
+            field = "spec.maxReplicas"
         return {
             "enabled": True,
             "max": maximum,
+            "min": minimum,
             "explicit_max": maximum is not None,
-            "attribute": f"{scaler.address}: spec.maxReplicas",
+            "attribute": f"{scaler.address}: {field}",
         }
     if not _autoscales(resource):
         return {"enabled": False, "max": None, "explicit_max": False, "attribute": None}
@@ -245,7 +255,24 @@ def workload_autoscaling(resource: Resource, scaler: Resource | None) -> dict[st
         if resource.type == "InferenceService"
         else ("spec.workerGroupSpecs[].maxReplicas")
     )
-    return {"enabled": True, "max": total, "explicit_max": explicit, "attribute": path}
+    return {
+        "enabled": True,
+        "max": total,
+        "min": _kserve_min(resource),
+        "explicit_max": explicit,
+        "attribute": path,
+    }
+
+
+def _kserve_min(resource: Resource) -> int | None:
+    """KServe's predictor minReplicas (1 when unset); None for other kinds."""
+    spec = resource.attributes.get("spec") if isinstance(resource.attributes, Mapping) else None
+    if resource.type != "InferenceService" or not isinstance(spec, Mapping):
+        return None
+    predictor = spec.get("predictor")
+    if not isinstance(predictor, Mapping):
+        return None
+    return as_int(predictor.get("minReplicas", 1))
 
 
 def _explicit_maxima(resource: Resource) -> bool:

@@ -376,6 +376,7 @@ def test_hpa_sets_max_and_service_makes_inference() -> None:
     assert facts["autoscaling"] == {
         "enabled": True,
         "max": 40,
+        "min": 1,
         "explicit_max": True,
         "attribute": "HorizontalPodAutoscaler.hpa: spec.maxReplicas",
     }

@@ -42,6 +42,14 @@ EXPECTED: dict[tuple[str, str], tuple[float, float | None, int | None]] = {
 #: (GPUs at desired scale, worker replicas).
 POLICY_FIXTURES: dict[tuple[str, str], tuple[float, int]] = {
     (
+        "policies/GR-COST-008/deny_kserve_min_equals_max.yaml",
+        "InferenceService/speech/whisper",
+    ): (2, 2),
+    (
+        "policies/GR-COST-009/deny_ray_worker_group_autoscaling_without_max.yaml",
+        "RayCluster/research/tuning",
+    ): (1, 1),
+    (
         "policies/GR-COST-007/deny_research_pool_across_formats/finetune.yaml",
         "PyTorchJob/research/llama-finetune",
     ): (16, 2),

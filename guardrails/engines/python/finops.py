@@ -241,3 +241,51 @@ def unbounded_gpu_scale(doc: Doc, config: Doc) -> list[RawFinding]:
                 )
             )
     return out
+
+
+def _floor(r: Doc) -> str:
+    f = facts(r)
+    if f.get("priced"):
+        return f"an idle floor of {f['monthly_usd_display']['desired']}/month"
+    return "an idle floor whose cost is unknown (unpriced)"
+
+
+@twin("GR-COST-008")
+def inference_not_right_sized(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    for r in doc["resources"]:
+        f = facts(r)
+        if not live(r) or f.get("is_gpu") is not True or not isinstance(r.get("workload"), dict):
+            continue
+        if f.get("environment") != "prod" or f.get("workload_class") != "inference":
+            continue
+        found = f.get("autoscaling")
+        scaling: Doc = found if isinstance(found, dict) else {}
+        replicas = f.get("replicas")
+        desired: Any = replicas.get("desired") if isinstance(replicas, dict) else None
+        if not scaling.get("enabled") and is_number(desired) and desired > 1:
+            out.append(
+                finding(
+                    r,
+                    f"{r['type']} {r['address']} serves production GPU inference on a fixed "
+                    f"{desired} replicas with no autoscaling: {_floor(r)} paid whether or not "
+                    "traffic needs it",
+                )
+            )
+        low: Any = scaling.get("min")
+        high: Any = scaling.get("max")
+        if (
+            scaling.get("enabled")
+            and is_number(low)
+            and is_number(high)
+            and low == high
+            and low > 1
+        ):
+            out.append(
+                finding(
+                    r,
+                    f"{r['type']} {r['address']} pins its GPU autoscaling at min = max = {low} "
+                    f"replicas: {_floor(r)} that can never scale down",
+                )
+            )
+    return out

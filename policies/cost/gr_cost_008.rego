@@ -1,0 +1,58 @@
+# METADATA
+# title: GPU inference not right-sized
+# description: >-
+#   A production GPU inference workload (KServe InferenceService, Ray Serve RayService, a
+#   Deployment/StatefulSet serving traffic or labelled `workload: inference`) runs a fixed
+#   replica count above 1 with nothing to scale it (no HPA or KEDA ScaledObject targeting it, no
+#   KServe `minReplicas`/`maxReplicas` range, no Ray autoscaling), or pins its autoscaler with
+#   min = max above 1 (HPA `minReplicas` = `maxReplicas`, KEDA `minReplicaCount` =
+#   `maxReplicaCount`). Every replica above the traffic's need is an idle GPU floor paid 730
+#   hours a month; the message shows that floor's monthly cost.
+# scope: package
+# custom:
+#   id: GR-COST-008
+#   severity: low
+#   category: cost
+#   remediation: Let the replica count follow load — an HPA or KEDA ScaledObject with a lower minimum, KServe `minReplicas` below `maxReplicas` (or scale-to-zero), Ray Serve `autoscaling_config` — or lower the fixed replica count to what the traffic needs.
+package guardrails.policy.gr_cost_008
+
+import data.guardrails.lib.util
+import rego.v1
+
+deny := [f |
+	some r in input.resources
+	util.live(r)
+	r.facts.is_gpu
+	r.facts.environment == "prod"
+	r.facts.workload_class == "inference"
+	is_object(r.workload)
+	f := finding(r)
+]
+
+floor(r) := concat("", ["an idle floor of ", r.facts.monthly_usd_display.desired, "/month"]) if {
+	r.facts.priced
+} else := "an idle floor whose cost is unknown (unpriced)"
+
+finding(r) := f if {
+	not r.facts.autoscaling.enabled
+	n := r.facts.replicas.desired
+	is_number(n)
+	n > 1
+	f := {"resource": r.id, "message": concat("", [
+		r.type, " ", r.address, " serves production GPU inference on a fixed ", format_int(n, 10),
+		" replicas with no autoscaling: ", floor(r), " paid whether or not traffic needs it",
+	])}
+}
+
+finding(r) := f if {
+	a := r.facts.autoscaling
+	a.enabled
+	is_number(a.min)
+	is_number(a.max)
+	a.min == a.max
+	a.min > 1
+	f := {"resource": r.id, "message": concat("", [
+		r.type, " ", r.address, " pins its GPU autoscaling at min = max = ", format_int(a.min, 10),
+		" replicas: ", floor(r), " that can never scale down",
+	])}
+}
