@@ -42,6 +42,8 @@ class ScanOptions:
     skip_unrecognized: bool = False
     max_bytes: int = 200 * 1024 * 1024
     max_resources: int = DEFAULT_MAX_RESOURCES
+    #: ``--var-file``: variable values for the root modules of .tf inputs (after tfvars).
+    var_files: tuple[str, ...] = ()
     #: Explicit config file; None: search upward from the first path for .guardrails.yaml.
     config_path: Path | None = None
     #: Use the defaults only, never search for a config file.
@@ -91,6 +93,7 @@ def build_graph(paths: list[str], options: ScanOptions | None = None) -> Graph:
         stdin_path=options.stdin_path,
         max_resources=options.max_resources,
         skip_unrecognized=options.skip_unrecognized,
+        var_files=options.var_files,
     )
     graph = parse_paths(paths, parse_options, options.progress)
     if not options.allow_empty and not any(i.evaluated for i in graph.inputs):

@@ -20,6 +20,7 @@ from guardrails.cli.common import (
     RootOpt,
     SourceRootOpt,
     StdinPathOpt,
+    VarFileOpt,
     emit,
     fail,
     parse_outputs,
@@ -156,6 +157,7 @@ def check(
         ),
     ] = None,
     source_root: SourceRootOpt = None,
+    var_file: VarFileOpt = None,
     root: RootOpt = None,
     stdin_path: StdinPathOpt = None,
     skip_unrecognized: Annotated[
@@ -184,6 +186,7 @@ def check(
                 skip_unrecognized=skip_unrecognized,
                 max_bytes=max_size_mb << 20,
                 max_resources=max_resources,
+                var_files=tuple(var_file or ()),
                 config_path=config,
                 environment=env.value if env else None,
                 changed_only=changed_only,

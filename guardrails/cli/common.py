@@ -39,6 +39,15 @@ SourceRootOpt = Annotated[
         show_default="the plan's directory when it holds .tf files",
     ),
 ]
+VarFileOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--var-file",
+        help="Terraform variable values for .tf inputs (like terraform -var-file; repeatable, "
+        "applied after terraform.tfvars and *.auto.tfvars).",
+        show_default="none",
+    ),
+]
 RootOpt = Annotated[
     Path | None,
     typer.Option(

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from guardrails.errors import InputError, InputErrors, current_input
 from guardrails.limits import DEFAULT_MAX_RESOURCES
-from guardrails.model import INPUT_SKIPPED, Graph, InputFile
+from guardrails.model import INPUT_SKIPPED, Graph, InputFile, SourceFormat
 from guardrails.parsers.base import ParseOptions, Parser
 from guardrails.parsers.discovery import discover
-from guardrails.parsers.hcl import TerraformHclParser
+from guardrails.parsers.hcl import TerraformHclParser, directory_graphs, root_addresses
 from guardrails.parsers.helm import helm_problem
 from guardrails.parsers.kubernetes import KubernetesParser
 from guardrails.parsers.loader import STDIN_NAME, LoadedInput, load, read_text
@@ -120,6 +121,7 @@ def parse_paths(
     errors: list[InputError] = []
     files = discover(paths)
     hcl_dirs: dict[str, list[str]] = {}
+    plan_dirs: dict[str, set[str]] = {}
     total = 0
     for path, explicit in files:
         if progress:
@@ -153,20 +155,15 @@ def parse_paths(
         except InputError as exc:
             errors.append(exc)
             continue
+        if parser.format in (SourceFormat.TERRAFORM_PLAN, SourceFormat.TERRAFORM_STATE):
+            declared = plan_dirs.setdefault(os.path.normpath(os.path.dirname(name)), set())
+            declared.update(root_addresses(graph))
         total += len(graph.resources)
         _check_count(name, total, options.max_resources)
         graphs.append(graph)
-    hcl = PARSERS["terraform-hcl"]
-    assert isinstance(hcl, TerraformHclParser)
-    for directory, tf_files in hcl_dirs.items():
-        current_input.set(directory)
-        try:
-            graph = hcl.parse_files(tf_files, options)
-        except InputError as exc:
-            errors.append(exc)
-            continue
+    for graph in directory_graphs(hcl_dirs, plan_dirs, options, errors):
         total += len(graph.resources)
-        _check_count(directory, total, options.max_resources)
+        _check_count(graph.inputs[0].path if graph.inputs else "", total, options.max_resources)
         graphs.append(graph)
     current_input.set(", ".join(paths[:3]))
     if errors and not graphs:

@@ -24,6 +24,8 @@ class ParseOptions:
     max_resources: int = DEFAULT_MAX_RESOURCES
     #: Skip named files in no supported format instead of failing (pre-commit file lists).
     skip_unrecognized: bool = False
+    #: ``--var-file`` files for the root modules of .tf inputs, applied after *.auto.tfvars.
+    var_files: tuple[str, ...] = ()
 
 
 class Parser(Protocol):

@@ -1,25 +1,46 @@
 """Terraform HCL (``.tf`` files, one directory = one module) into the resource graph.
 
-Resources keep their literal attributes; ``var.x`` takes the variable's default and ``local.x``
-a literal local; every other expression is unknown until apply (its path goes in ``unknown``).
-Module calls become ``module`` nodes; their contents are not expanded (noted in the input).
+Evaluated the way ``terraform plan`` would where values are literal: variables take their
+``terraform.tfvars`` / ``*.auto.tfvars`` / ``--var-file`` value or default, locals and the
+common functions evaluate (see hcl_eval), literal ``count``/``for_each`` give one resource per
+instance with a plan's address (``aws_instance.gpu[0]``, ``module.eks.aws_eks_node_group.this
+["gpu"]``), and module calls are expanded: local sources from their directory, registry and
+git sources from ``.terraform/modules/modules.json`` after ``terraform init``, the call's
+arguments bound to the module's variables. A module that cannot be expanded stays a ``module``
+node marked ``unevaluated`` (GR-INPUT-001 reports it); an expression that needs a value known
+only after apply is in the resource's ``unknown`` paths.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from guardrails.errors import InputError
-from guardrails.model import REDACTED, Action, Edge, EdgeKind, Graph, InputFile, Location, Resource
+from guardrails.model import (
+    INPUT_SKIPPED,
+    REDACTED,
+    Action,
+    Edge,
+    EdgeKind,
+    Graph,
+    InputFile,
+    Location,
+    Resource,
+)
 from guardrails.model import SourceFormat as Fmt
 from guardrails.parsers.base import ParseOptions
+from guardrails.parsers.hcl_eval import UNKNOWN, Scope, Unknown
 from guardrails.parsers.hcl_guard import bounded_hcl
-from guardrails.parsers.hcl_values import Converted, ValueConverter, literal_table, unquote
-from guardrails.parsers.ids import provider_from_terraform, resource_id, string_map
-from guardrails.parsers.json_safe import check_values
+from guardrails.parsers.hcl_values import Converted, evaluate, materialize, unquote
+from guardrails.parsers.ids import provider_from_terraform, resource_id, resource_labels
+from guardrails.parsers.json_safe import check_values, load_json
 from guardrails.parsers.loader import LoadedInput, read_text
-from guardrails.parsers.terraform_source import block_lines
+from guardrails.parsers.safe_io import read_side_file
+from guardrails.parsers.terraform_source import block_lines, installed_modules
 
 _META_ARGUMENTS = (
     "count",
@@ -30,6 +51,10 @@ _META_ARGUMENTS = (
     "provisioner",
     "connection",
 )
+_MODULE_META = ("source", "version", "providers", "count", "for_each", "depends_on")
+#: Deepest module nesting expanded (a module that calls itself must end somewhere).
+MAX_MODULE_DEPTH = 24
+_NO_INSTANCES: list[tuple[str, tuple[Any, Any] | None, int | None]] = []
 
 
 def _load(path: str, text: str) -> dict[str, Any]:
@@ -70,6 +95,35 @@ def _sensitive(body: Mapping[str, Any]) -> bool:
     return flag is True or (isinstance(flag, str) and flag.strip('"${} ').lower() == "true")
 
 
+@dataclass(frozen=True)
+class _File:
+    path: str
+    lines: dict[tuple[str, str, str], int]
+    doc: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ModuleSource:
+    """The parsed .tf files of one directory."""
+
+    directory: str
+    files: tuple[_File, ...]
+
+    def blocks(self, key: str, depth: int) -> Iterator[tuple[_File, tuple[str, ...], Any]]:
+        for file in self.files:
+            for labels, body in _labelled(file.doc.get(key), depth):
+                yield file, labels, body
+
+    def local_sources(self) -> list[str]:
+        """Directories this module's local module calls point at."""
+        out = []
+        for _, _, body in self.blocks("module", 1):
+            source = body.get("source")
+            if isinstance(source, str) and unquote(source).startswith(("./", "../")):
+                out.append(os.path.normpath(os.path.join(self.directory, unquote(source))))
+        return out
+
+
 class TerraformHclParser:
     """``.tf`` configuration files (python-hcl2)."""
 
@@ -79,55 +133,388 @@ class TerraformHclParser:
         return loaded.syntax == "hcl"
 
     def parse(self, loaded: LoadedInput, options: ParseOptions) -> Graph:
-        return self.parse_sources([(loaded.path, loaded.text)])
+        directory = os.path.dirname(loaded.path) or "."
+        module = ModuleSource(directory, (_parsed(loaded.path, loaded.text),))
+        return self.expand(module, options)
 
-    def parse_files(self, files: list[str], options: ParseOptions) -> Graph:
-        """One directory's .tf files, parsed together (variables apply across files)."""
-        return self.parse_sources([(f, read_text(f, options.max_bytes)) for f in sorted(files)])
+    def load_directory(
+        self, directory: str, files: list[str], options: ParseOptions
+    ) -> ModuleSource:
+        """One directory's .tf files, parsed (variables apply across files)."""
+        return ModuleSource(
+            directory,
+            tuple(_parsed(f, read_text(f, options.max_bytes)) for f in sorted(files)),
+        )
 
-    def parse_sources(self, sources: list[tuple[str, str]]) -> Graph:
-        documents = [(path, text, _load(path, text)) for path, text in sources]
-        variables: dict[str, Any] = {}
-        locals_: dict[str, Any] = {}
-        for _, _, doc in documents:
-            for labels, body in _labelled(doc.get("variable"), 1):
-                variables.update(literal_table({labels[0]: body}, "default"))
-                if labels[0] in variables and _sensitive(body):
-                    variables[labels[0]] = REDACTED  # its default never reaches an output
-            for block in doc.get("locals", []) if isinstance(doc.get("locals"), list) else []:
-                if isinstance(block, Mapping):
-                    locals_.update(literal_table(dict(block), None))
-        converter = ValueConverter(variables, locals_)
-        builder = _Builder(converter)
-        for path, text, doc in documents:
-            builder.add_file(path, text, doc)
-        return builder.graph([path for path, _ in sources])
+    def parse_files(
+        self, files: list[str], options: ParseOptions, loaded: ModuleSource | None = None
+    ) -> Graph:
+        """The given .tf files of one directory as a root module.
+
+        When only some of a directory's files are given, the ``variable`` and ``locals``
+        blocks of the others still apply (a Terraform module is a directory).
+        """
+        directory = os.path.dirname(files[0]) or "."
+        module = loaded or self.load_directory(directory, files, options)
+        siblings = [
+            str(p)
+            for p in sorted(Path(directory).glob("*.tf"))
+            if str(p) not in set(files) and p.is_file()
+        ]
+        context = []
+        for sibling in siblings:
+            text = read_side_file(sibling, options.max_bytes)
+            if text is not None:
+                parsed = _parsed(sibling, text)
+                doc = {k: v for k, v in parsed.doc.items() if k in ("variable", "locals")}
+                context.append(_File(sibling, {}, doc))
+        return self.expand(module, options, tuple(context))
+
+    def expand(
+        self, module: ModuleSource, options: ParseOptions, context: tuple[_File, ...] = ()
+    ) -> Graph:
+        """The resource graph of ``module`` as a root module, its module calls expanded."""
+        root = Path(module.directory)
+        builder = _Builder(root, options)
+        variables = _root_variables(module, context, options)
+        full = ModuleSource(module.directory, module.files + context)
+        builder.instance(full, variables, "", (), frozenset({os.path.realpath(root)}), context)
+        inputs = [f.path for f in module.files] + sorted(builder.module_files)
+        return builder.graph(inputs)
+
+
+def root_addresses(graph: Graph) -> set[str]:
+    """Blocks a plan's root module declares (``aws_instance.gpu``, ``module.eks``)."""
+    return {_strip_keys(r.address) for r in graph.resources if not r.module}
+
+
+def _declared(module: ModuleSource) -> set[str]:
+    found = {f"{t}.{n}" for _, (t, n), _ in module.blocks("resource", 2)}
+    found |= {f"data.{t}.{n}" for _, (t, n), _ in module.blocks("data", 2)}
+    return found | {f"module.{n}" for _, (n,), _ in module.blocks("module", 1)}
+
+
+def directory_graphs(
+    directories: Mapping[str, list[str]],
+    plan_dirs: Mapping[str, set[str]],
+    options: ParseOptions,
+    errors: list[InputError],
+) -> Iterator[Graph]:
+    """The graphs of the .tf files found, one per root module.
+
+    Rules that keep every resource counted once: a directory another scanned directory calls
+    as a local module is evaluated through that call (see :func:`root_directories`); .tf files
+    beside a Terraform plan or state JSON that declares every block they declare are that
+    plan's source: the plan represents them, they only give its resources their file:line.
+    """
+    from guardrails.errors import current_input
+
+    parser = TerraformHclParser()
+    modules = {}
+    for directory, files in directories.items():
+        current_input.set(directory)
+        try:
+            modules[directory] = parser.load_directory(directory, files, options)
+        except InputError as exc:  # one bad directory does not hide the others
+            errors.append(exc)
+    for directory in root_directories(modules):
+        current_input.set(directory)
+        files = directories[directory]
+        planned = plan_dirs.get(os.path.normpath(directory))
+        if planned is not None and _declared(modules[directory]) <= planned:
+            note = "source of the plan in this directory: gives its file:line, not counted again"
+            yield Graph(inputs=tuple(InputFile(f, INPUT_SKIPPED, (note,)) for f in files))
+            continue
+        try:
+            yield parser.parse_files(files, options, modules[directory])
+        except InputError as exc:
+            errors.append(exc)
+
+
+def _parsed(path: str, text: str) -> _File:
+    return _File(path, block_lines(text), _load(path, text))
+
+
+def root_directories(modules: Mapping[str, ModuleSource]) -> list[str]:
+    """The directories to evaluate as root modules: those no other scanned directory calls.
+
+    A module repository's top directory used by its ``examples/*`` is evaluated through them,
+    with their arguments, rather than a second time on its own with none.
+    """
+    called: set[str] = set()
+    for directory, module in modules.items():
+        called.update(d for d in module.local_sources() if d != os.path.normpath(directory))
+    roots = [d for d in modules if os.path.normpath(d) not in called]
+    return roots or list(modules)
+
+
+def _root_variables(
+    module: ModuleSource, context: tuple[_File, ...], options: ParseOptions
+) -> dict[str, Any]:
+    """Values of the root module's variables: tfvars files, then ``--var-file`` (later wins)."""
+    values: dict[str, Any] = {}
+    directory = Path(module.directory)
+    found = [directory / "terraform.tfvars", directory / "terraform.tfvars.json"]
+    found += sorted(directory.glob("*.auto.tfvars")) + sorted(directory.glob("*.auto.tfvars.json"))
+    for path in found:
+        text = read_side_file(str(path), options.max_bytes)
+        if text is not None:
+            values.update(_var_file(str(path), text))
+    for var_file in options.var_files:
+        values.update(_var_file(var_file, read_text(var_file, options.max_bytes)))
+    return values
+
+
+def _var_file(path: str, text: str) -> dict[str, Any]:
+    if path.endswith(".json"):
+        doc = load_json(path, text)
+        if not isinstance(doc, dict):
+            raise InputError(path, "a .tfvars.json file must hold one JSON object")
+        return {str(k): v for k, v in doc.items()}
+    doc = _load(path, text)
+    return {k: evaluate(v, Scope()) for k, v in doc.items() if not k.startswith("__")}
 
 
 class _Builder:
-    def __init__(self, converter: ValueConverter) -> None:
-        self.converter = converter
+    def __init__(self, root: Path, options: ParseOptions) -> None:
+        self.root = root
+        self.options = options
+        self.installed = installed_modules(root, options.max_bytes)
         self.resources: list[Resource] = []
         self.references: dict[str, set[str]] = {}
         self.depends: dict[str, set[str]] = {}
+        self.parents: dict[str, str] = {}
         self.notes: dict[str, list[str]] = {}
+        self.module_files: set[str] = set()
+        self._modules: dict[str, ModuleSource | None] = {}
 
-    def add_file(self, path: str, text: str, doc: Mapping[str, Any]) -> None:
-        lines = block_lines(text)
-        for mode, key in (("managed", "resource"), ("data", "data")):
-            for (rtype, name), body in _labelled(doc.get(key), 2):
-                address = f"{rtype}.{name}" if mode == "managed" else f"data.{rtype}.{name}"
-                line = lines.get((key, rtype, name))
-                self._add(path, address, rtype, name, mode, body, line)
-        for (name,), body in _labelled(doc.get("module"), 1):
-            line = lines.get(("module", name, ""))
-            source = body.get("source")
-            shown = unquote(source) if isinstance(source, str) else "unknown source"
-            reason = (
-                f"module source {shown} was not expanded, so none of its resources were "
-                "checked; run `terraform init`, or scan the plan"
+    # -- one module instance ---------------------------------------------------------------
+
+    def instance(
+        self,
+        module: ModuleSource,
+        inputs: Mapping[str, Any],
+        prefix: str,
+        call_keys: tuple[str, ...],
+        seen: frozenset[str],
+        context: tuple[_File, ...] = (),
+    ) -> dict[str, Any]:
+        """Add one module instance's resources and module calls; return its outputs."""
+        variables: dict[str, Any] = {}
+        for _, (name,), body in module.blocks("variable", 1):
+            if _sensitive(body):
+                variables[name] = REDACTED  # its value never reaches an output
+            elif name in inputs:
+                variables[name] = inputs[name]
+            elif "default" in body:
+                variables[name] = evaluate(body["default"], Scope())
+            else:
+                variables[name] = UNKNOWN
+        scope = Scope(variables, lambda _: UNKNOWN, prefix, None, None, module.directory)
+        scope.locals = _Locals(module, scope)
+        context_paths = {f.path for f in context}
+        calls = {
+            name: (file, body)
+            for file in module.files
+            if file.path not in context_paths
+            for (name,), body in _labelled(file.doc.get("module"), 1)
+        }
+        outputs: dict[str, Any] = {}
+        active: set[str] = set()
+
+        def module_outputs(name: str) -> Any:
+            """Expand a module call on first use, so callers can read its outputs."""
+            if name not in outputs and name in calls and name not in active:
+                active.add(name)
+                file, body = calls[name]
+                outputs[name] = self._module_call(file, name, body, scope, call_keys, seen)
+            return outputs.get(name)
+
+        scope.modules = module_outputs
+        for name in calls:
+            module_outputs(name)
+        for file in module.files:
+            if file.path in context_paths:
+                continue
+            for mode, key in (("managed", "resource"), ("data", "data")):
+                for (rtype, name), body in _labelled(file.doc.get(key), 2):
+                    self._resource(file, mode, key, rtype, name, body, scope)
+        return {
+            name: evaluate(body.get("value"), scope)
+            for _, (name,), body in module.blocks("output", 1)
+        }
+
+    def _instances(
+        self, body: Mapping[str, Any], scope: Scope, address: str, path: str
+    ) -> list[tuple[str, tuple[Any, Any] | None, int | None]]:
+        """(address suffix, each, count.index) of every instance; one unkeyed when unknown."""
+        if "count" in body:
+            count = evaluate(body["count"], scope)
+            if isinstance(count, bool) or not isinstance(count, int | float):
+                self._note(path, f"{address} uses count: one resource stands for every instance")
+                return [("", None, None)]
+            self._check_count(path, int(count))
+            return [(f"[{i}]", None, i) for i in range(int(count))]
+        if "for_each" in body:
+            each = evaluate(body["for_each"], scope)
+            if isinstance(each, list) and all(isinstance(k, str) for k in each):
+                pairs: list[tuple[Any, Any]] = [(k, k) for k in each]
+            elif isinstance(each, dict) and not isinstance(each, Unknown):
+                pairs = list(each.items())
+            else:
+                self._note(path, f"{address} uses for_each: one resource stands for every instance")
+                return [("", None, None)]
+            self._check_count(path, len(pairs))
+            return [(f'["{k}"]', (k, v), None) for k, v in pairs]
+        return [("", None, None)]
+
+    def _check_count(self, path: str, more: int) -> None:
+        if len(self.resources) + more > self.options.max_resources:
+            raise InputError(
+                path,
+                f"the configuration expands to more than {self.options.max_resources:,} "
+                "resources (raise it with --max-resources)",
             )
-            self._add(path, f"module.{name}", "module", name, "module", body, line, reason)
+
+    def _resource(
+        self,
+        file: _File,
+        mode: str,
+        key: str,
+        rtype: str,
+        name: str,
+        body: Mapping[str, Any],
+        scope: Scope,
+    ) -> None:
+        local = f"{rtype}.{name}" if mode == "managed" else f"data.{rtype}.{name}"
+        base = scope.address(local)
+        for suffix, each, index in self._instances(body, scope, base, file.path):
+            instance = scope.with_instance(each, index)
+            out = Converted()
+            attributes = {
+                k: materialize(evaluate(v, instance), k, out)
+                for k, v in body.items()
+                if k not in _META_ARGUMENTS and not k.startswith("__")
+            }
+            depends = Converted()
+            materialize(evaluate(body.get("depends_on"), instance), "depends_on", depends)
+            self._add(
+                file.path,
+                base + suffix,
+                rtype,
+                name,
+                mode,
+                attributes,
+                out,
+                depends,
+                Location(file.path, file.lines.get((key, rtype, name))),
+                scope.prefix or None,
+            )
+
+    # -- module calls ----------------------------------------------------------------------
+
+    def _module_call(
+        self,
+        file: _File,
+        name: str,
+        body: Mapping[str, Any],
+        scope: Scope,
+        call_keys: tuple[str, ...],
+        seen: frozenset[str],
+    ) -> Any:
+        """Add the call's node and expand it; its outputs (None when not expanded)."""
+        address = scope.address(f"module.{name}")
+        raw_source = body.get("source")
+        source = unquote(raw_source) if isinstance(raw_source, str) else ""
+        keys = (*call_keys, name)
+        directory, why = self._module_directory(source, scope.path_module, keys)
+        if directory is not None and os.path.realpath(directory) in seen:
+            directory, why = None, "calls a module that is already being expanded (a cycle)"
+        if directory is not None and len(keys) > MAX_MODULE_DEPTH:
+            directory, why = None, f"is nested more than {MAX_MODULE_DEPTH} modules deep"
+        module = self._module(directory) if directory is not None else None
+        if directory is not None and module is None:
+            why = f"has no .tf files in {directory}"
+        out = Converted()
+        attributes = {
+            k: materialize(evaluate(v, scope), k, out)
+            for k, v in body.items()
+            if k not in _MODULE_META and not k.startswith("__")
+        }
+        attributes["source"] = source or None
+        reason = None
+        if module is None:
+            shown = source or "(no source)"
+            reason = (
+                f"module source {shown} {why}, so none of its resources were checked; "
+                "run `terraform init`, or scan the plan"
+            )
+        self._add(
+            file.path,
+            address,
+            "module",
+            name,
+            "module",
+            attributes,
+            out,
+            Converted(),
+            Location(file.path, file.lines.get(("module", name, ""))),
+            scope.prefix or None,
+            reason,
+        )
+        if module is None:
+            return None
+        self.module_files.update(f.path for f in module.files)
+        results: dict[str, Any] = {}
+        for suffix, each, index in self._instances(body, scope, address, file.path):
+            instance = scope.with_instance(each, index)
+            inputs = {
+                k: evaluate(v, instance)
+                for k, v in body.items()
+                if k not in _MODULE_META and not k.startswith("__")
+            }
+            results[suffix] = self.instance(
+                module,
+                inputs,
+                address + suffix,
+                keys,
+                seen | {os.path.realpath(module.directory)},
+            )
+        if "count" in body and "" not in results:
+            return list(results.values())
+        if "for_each" in body and "" not in results:
+            return {key[2:-2]: value for key, value in results.items()}
+        return results.get("", UNKNOWN)
+
+    def _module_directory(
+        self, source: str, parent: str, keys: tuple[str, ...]
+    ) -> tuple[str | None, str]:
+        if source.startswith(("./", "../")):
+            directory = os.path.normpath(os.path.join(parent, source))
+            if os.path.isdir(directory):
+                return directory, ""
+            return None, "is a local path that does not exist"
+        installed = self.installed.get(".".join(keys))
+        if installed is not None:
+            directory = os.path.normpath(self.root / installed)
+            if os.path.isdir(directory):
+                return directory, ""
+        return None, "is not installed (no entry in .terraform/modules/modules.json)"
+
+    def _module(self, directory: str) -> ModuleSource | None:
+        if directory not in self._modules:
+            files = []
+            for path in sorted(Path(directory).glob("*.tf")):
+                text = read_side_file(str(path), self.options.max_bytes)
+                if text is not None:
+                    files.append(_parsed(str(path), text))
+            self._modules[directory] = ModuleSource(directory, tuple(files)) if files else None
+        return self._modules[directory]
+
+    # -- nodes and edges -------------------------------------------------------------------
+
+    def _note(self, path: str, note: str) -> None:
+        self.notes.setdefault(path, []).append(note)
 
     def _add(
         self,
@@ -136,30 +523,18 @@ class _Builder:
         rtype: str,
         name: str,
         mode: str,
-        body: Mapping[str, Any],
-        line: int | None,
+        attributes: dict[str, Any],
+        out: Converted,
+        depends: Converted,
+        location: Location,
+        module: str | None,
         unevaluated: str | None = None,
     ) -> None:
-        out = Converted()
-        attributes = {
-            key: self.converter.convert(value, key, out)
-            for key, value in body.items()
-            if key not in _META_ARGUMENTS and not key.startswith("__")
-        }
-        depends = Converted()
-        self.converter.convert(body.get("depends_on"), "depends_on", depends)
-        for meta in ("count", "for_each"):
-            if meta in body:
-                self.notes.setdefault(path, []).append(
-                    f"{address} uses {meta}: one resource stands for every instance"
-                )
-        labels: dict[str, str] = {}
-        if mode == "managed":
-            for key in ("tags", "labels", "tag"):  # `tag` blocks: aws_autoscaling_group
-                labels.update(string_map(attributes.get(key)))
         rid = resource_id(path, address)
         self.references[rid] = out.references
         self.depends[rid] = depends.references
+        if module:
+            self.parents[rid] = _strip_last_key(module)
         self.resources.append(
             Resource(
                 id=rid,
@@ -171,15 +546,19 @@ class _Builder:
                 action=Action.CREATE,
                 attributes=attributes,
                 unknown=frozenset(out.unknown),
-                labels=labels,
-                location=Location(path, line),
+                labels=resource_labels(rtype, attributes) if mode == "managed" else {},
+                location=location,
                 mode=mode,
+                module=module,
                 unevaluated=unevaluated,
             )
         )
 
     def graph(self, paths: list[str]) -> Graph:
         by_address = {r.address: r.id for r in self.resources}
+        by_base: dict[str, list[str]] = {}
+        for r in self.resources:
+            by_base.setdefault(_strip_keys(r.address), []).append(r.id)
         edges: list[Edge] = []
         for resource in self.resources:
             for kind, table in (
@@ -187,13 +566,79 @@ class _Builder:
                 (EdgeKind.DEPENDS_ON, self.depends),
             ):
                 for reference in sorted(table.get(resource.id, ())):
-                    target = by_address.get(reference)
-                    if target is not None and target != resource.id:
-                        edges.append(Edge(resource.id, target, kind))
+                    for target in by_base.get(_strip_keys(reference), ()):
+                        if target != resource.id:
+                            edges.append(Edge(resource.id, target, kind))
+            parent = by_address.get(self.parents.get(resource.id, ""))
+            if parent is not None and parent != resource.id:
+                edges.append(Edge(resource.id, parent, EdgeKind.PARENT))
         inputs = tuple(
             InputFile(p, str(Fmt.TERRAFORM_HCL), tuple(self.notes.get(p, ()))) for p in paths
         )
         return Graph(tuple(self.resources), tuple(dict.fromkeys(edges)), inputs)
 
 
-__all__ = ["TerraformHclParser"]
+class _Locals:
+    """Locals evaluated on first use (they may refer to each other, in any order)."""
+
+    def __init__(self, module: ModuleSource, scope: Scope) -> None:
+        self.raw: dict[str, Any] = {}
+        for file in module.files:
+            blocks = file.doc.get("locals")
+            for block in blocks if isinstance(blocks, list) else []:
+                if isinstance(block, Mapping):
+                    self.raw.update({k: v for k, v in block.items() if not k.startswith("__")})
+        self.scope = scope
+        self.values: dict[str, Any] = {}
+        self.active: set[str] = set()
+
+    def __call__(self, name: str) -> Any:
+        if name in self.values:
+            return self.values[name]
+        if name not in self.raw or name in self.active:
+            return UNKNOWN  # undefined or a cycle: Terraform would refuse; we do not guess
+        self.active.add(name)
+        value = evaluate(self.raw[name], self.scope)
+        self.active.discard(name)
+        self.values[name] = value
+        return value
+
+
+def _strip_keys(address: str) -> str:
+    """``module.a["x"].aws_y.z[0]`` -> ``module.a.aws_y.z`` (instance keys removed)."""
+    out = []
+    depth = 0
+    quoted = False
+    for ch in address:
+        if ch == '"' and depth:
+            quoted = not quoted
+        elif ch == "[" and not quoted:
+            depth += 1
+        elif ch == "]" and not quoted:
+            depth -= 1
+        elif not depth:
+            out.append(ch)
+    return "".join(out)
+
+
+def _strip_last_key(module: str) -> str:
+    """The call node a module instance belongs to: ``module.a.module.b["k"]`` -> ``...b``."""
+    if module.endswith("]"):
+        depth = 0
+        for i in range(len(module) - 1, -1, -1):
+            if module[i] == "]":
+                depth += 1
+            elif module[i] == "[":
+                depth -= 1
+                if depth == 0:
+                    return module[:i]
+    return module
+
+
+__all__ = [
+    "ModuleSource",
+    "TerraformHclParser",
+    "directory_graphs",
+    "root_addresses",
+    "root_directories",
+]

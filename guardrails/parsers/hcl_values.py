@@ -1,4 +1,4 @@
-"""Turning python-hcl2 values into literal attributes, unknown paths and references."""
+"""Turning python-hcl2 values into attribute values, unknown paths and references."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from guardrails.parsers.hcl_eval import UNKNOWN, Scope, Unknown, evaluate_text
+
 _META_KEYS = {
     "__is_block__",
     "__start_line__",
@@ -15,12 +17,7 @@ _META_KEYS = {
     "__comments__",
     "__inline_comments__",
 }
-_WHOLE_EXPRESSION = re.compile(r"^\$\{(.*)\}$", re.S)
-_REFERENCE = re.compile(
-    r"(?<![\w.])(data\.[A-Za-z][\w-]*\.[A-Za-z_][\w-]*|module\.[A-Za-z_][\w-]*|"
-    r"(?!var\.|local\.|each\.|count\.|path\.|self\.|terraform\.)[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*)"
-)
-_HEREDOC = re.compile(r"^<<-?([A-Z_a-z]+)\n(.*)\n\s*\1\s*$", re.S)
+_HEREDOC = re.compile(r"^<<(-?)([A-Z_a-z][\w.-]*)\n(.*?)\n?[ \t]*\2[ \t]*$", re.S)
 
 
 @dataclass
@@ -43,66 +40,44 @@ def unquote(text: str) -> str:
 
 
 def _literal_string(text: str) -> str | None:
+    """The value of a string with no expression in it (fast path: no parsing)."""
     if "${" in text or "%{" in text:
         return None
     if len(text) >= 2 and text[0] == text[-1] == '"':
         return unquote(text)
     heredoc = _HEREDOC.match(text)
     if heredoc:
-        return heredoc.group(2)
+        body = heredoc.group(3)
+        if heredoc.group(1):
+            import textwrap
+
+            body = textwrap.dedent(body)
+        return body + "\n" if body else body
     return None
 
 
-class ValueConverter:
-    """Converts one resource body, substituting ``var.x``/``local.x`` where they are literal."""
+def evaluate(raw: Any, scope: Scope) -> Any:
+    """A python-hcl2 value with every expression evaluated (:class:`Unknown` where it must be)."""
+    if isinstance(raw, bool | int | float) or raw is None:
+        return raw
+    if isinstance(raw, str):
+        literal = _literal_string(raw)
+        return literal if literal is not None else evaluate_text(raw, scope)
+    if isinstance(raw, list):
+        return [evaluate(v, scope) for v in raw]
+    if isinstance(raw, Mapping):
+        return {unquote(str(k)): evaluate(v, scope) for k, v in raw.items() if k not in _META_KEYS}
+    return UNKNOWN
 
-    def __init__(self, variables: Mapping[str, Any], locals_: Mapping[str, Any]) -> None:
-        self.variables = variables
-        self.locals = locals_
 
-    def convert(self, value: Any, path: str, out: Converted) -> Any:
-        if isinstance(value, bool | int | float) or value is None:
-            return value
-        if isinstance(value, str):
-            return self._string(value, path, out)
-        if isinstance(value, list):
-            return [self.convert(v, f"{path}.{i}", out) for i, v in enumerate(value)]
-        if isinstance(value, Mapping):
-            return {
-                unquote(str(k)): self.convert(
-                    v, f"{path}.{unquote(str(k))}" if path else unquote(str(k)), out
-                )
-                for k, v in value.items()
-                if k not in _META_KEYS
-            }
+def materialize(value: Any, path: str, out: Converted) -> Any:
+    """``value`` with every Unknown replaced by None, its path and references recorded."""
+    if isinstance(value, Unknown):
+        out.unknown.add(path or "*")
+        out.references.update(value.references)
         return None
-
-    def _string(self, text: str, path: str, out: Converted) -> Any:
-        literal = _literal_string(text)
-        if literal is not None:
-            return literal
-        whole = _WHOLE_EXPRESSION.match(text)
-        if whole:
-            expression = whole.group(1).strip()
-            for prefix, table in (("var.", self.variables), ("local.", self.locals)):
-                name = expression[len(prefix) :]
-                if expression.startswith(prefix) and name in table:
-                    return table[name]
-        out.references.update(m.group(1) for m in _REFERENCE.finditer(text))
-        out.unknown.add(path)
-        return None
-
-
-def literal_table(blocks: Mapping[str, Any], key: str | None) -> dict[str, Any]:
-    """Literal values of variables (their ``default``) or locals; expressions are left out."""
-    table: dict[str, Any] = {}
-    converter = ValueConverter({}, {})
-    for name, body in blocks.items():
-        raw = body.get(key) if key and isinstance(body, Mapping) else body
-        if key and (not isinstance(body, Mapping) or key not in body):
-            continue
-        out = Converted()
-        value = converter.convert(raw, "v", out)
-        if not out.unknown:
-            table[unquote(name)] = value
-    return table
+    if isinstance(value, list):
+        return [materialize(v, f"{path}.{i}" if path else str(i), out) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        return {k: materialize(v, f"{path}.{k}" if path else k, out) for k, v in value.items()}
+    return value

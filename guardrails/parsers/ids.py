@@ -37,6 +37,30 @@ def string_map(value: Any) -> dict[str, str]:
     return {}
 
 
+#: Where each cloud keeps the labels cost attribution reads, in order (later keys win).
+_LABEL_KEYS = ("tags_all", "tags", "labels", "resource_labels", "tag")
+#: GKE: a pool's billing labels are node_config.resource_labels, its Kubernetes labels
+#: node_config.labels; both say what the nodes are for.
+_NODE_CONFIG_TYPES = ("google_container_node_pool", "google_container_cluster")
+
+
+def resource_labels(resource_type: str, attributes: Mapping[str, Any]) -> dict[str, str]:
+    """A Terraform resource's tags/labels as one string map (plan and HCL alike).
+
+    ``tag`` is aws_autoscaling_group's block form.
+    """
+    labels: dict[str, str] = {}
+    for key in _LABEL_KEYS:
+        labels.update(string_map(attributes.get(key)))
+    if resource_type in _NODE_CONFIG_TYPES:
+        configs = attributes.get("node_config")
+        for config in configs if isinstance(configs, list) else [configs]:
+            if isinstance(config, Mapping):
+                labels.update(string_map(config.get("labels")))
+                labels.update(string_map(config.get("resource_labels")))
+    return labels
+
+
 def _scalar(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"

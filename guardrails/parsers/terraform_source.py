@@ -82,6 +82,11 @@ class SourceIndex:
         return self.root / installed if installed else None
 
 
+def installed_modules(root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, str]:
+    """Module key (``eks``, ``eks.kms``) -> directory, from ``terraform init``'s manifest."""
+    return _installed_modules(root, max_bytes)
+
+
 def _installed_modules(root: Path, max_bytes: int) -> dict[str, str]:
     manifest = root / ".terraform" / "modules" / "modules.json"
     try:

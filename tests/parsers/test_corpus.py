@@ -75,6 +75,7 @@ FIXTURE_FILES = sorted(
     and p.suffix in {".json", ".yaml", ".yml", ".tf"}
     and "invalid" not in p.parts
     and "hostile" not in p.parts  # tests/test_hostile.py: each has its own expected outcome
+    and ".terraform" not in p.parts  # terraform init's work directory, read via its module call
     and p.name != "config.yaml"
 )
 

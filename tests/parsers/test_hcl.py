@@ -35,7 +35,7 @@ def resources() -> dict[str, Any]:
         ),
         ("aws_autoscaling_group.trainers", "managed", 24, "desired_capacity", 2),
         ("aws_autoscaling_group.trainers", "managed", 24, "max_size", None),
-        ("aws_instance.notebook", "managed", 43, "associate_public_ip_address", True),
+        ("aws_instance.notebook[0]", "managed", 43, "associate_public_ip_address", True),
         ("aws_s3_bucket.checkpoints", "managed", 60, "bucket", "acme-checkpoints"),
         ("data.aws_ami.dlami", "data", 5, "owners", ["amazon"]),
         ("module.vpc", "module", 67, "source", "terraform-aws-modules/vpc/aws"),
@@ -55,7 +55,7 @@ def test_attributes_and_lines(
     ("address", "unknown"),
     [
         ("aws_autoscaling_group.trainers", {"launch_template.0.id", "max_size"}),
-        ("aws_instance.notebook", {"ami", "tags.Name"}),
+        ("aws_instance.notebook[0]", {"ami"}),
         ("aws_launch_template.trainer", {"image_id"}),
         ("aws_s3_bucket.checkpoints", set()),
     ],
@@ -66,7 +66,8 @@ def test_unresolved_expressions_are_unknown(address: str, unknown: set[str]) -> 
 
 def test_labels_take_literal_and_substituted_values_only() -> None:
     found = resources()
-    assert found["aws_instance.notebook"].labels == {
+    assert found["aws_instance.notebook[0]"].labels == {
+        "Name": "notebook-dev",
         "environment": "dev",
         "team": "ml-research",
         "workload": "notebook",
@@ -78,16 +79,21 @@ def test_reference_and_depends_on_edges() -> None:
     edges = {(e.source.split("#")[1], str(e.kind), e.target.split("#")[1]) for e in graph().edges}
     assert ("aws_autoscaling_group.trainers", "references", "aws_launch_template.trainer") in edges
     assert ("aws_launch_template.trainer", "references", "data.aws_ami.dlami") in edges
-    assert ("aws_instance.notebook", "depends_on", "aws_autoscaling_group.trainers") in edges
+    assert ("aws_instance.notebook[0]", "depends_on", "aws_autoscaling_group.trainers") in edges
 
 
-def test_uninstalled_module_is_an_unevaluated_node_and_count_is_noted() -> None:
+def test_uninstalled_module_is_an_unevaluated_node() -> None:
     vpc = resources()["module.vpc"]
     assert vpc.unevaluated is not None
     assert "terraform-aws-modules/vpc/aws" in vpc.unevaluated
     assert "run `terraform init`, or scan the plan" in vpc.unevaluated
-    notes = [n for i in graph().inputs for n in i.notes]
-    assert any("aws_instance.notebook uses count" in n for n in notes)
+
+
+def test_count_known_only_at_apply_is_noted_and_one_resource_stands_for_all() -> None:
+    text = 'resource "aws_instance" "a" {\n  count = length(data.aws_subnets.x.ids)\n}\n'
+    found = parse_text("one.tf", text)
+    assert [r.address for r in found.resources] == ["aws_instance.a"]
+    assert any("aws_instance.a uses count" in n for i in found.inputs for n in i.notes)
 
 
 def test_enrichment_follows_the_launch_template() -> None:

@@ -1,0 +1,183 @@
+"""Terraform HCL evaluated like a plan: modules, locals, tfvars, count/for_each (issue #8)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guardrails.api import ScanOptions, enriched_graph, scan
+from guardrails.model import EdgeKind
+from guardrails.parsers import ParseOptions, parse_paths, parse_text
+from guardrails.report import REPORTERS
+from tests.conftest import FIXTURES
+
+ROOT_MODULE = FIXTURES / "terraform-hcl" / "gpu_module_root"
+REGISTRY = FIXTURES / "terraform-hcl" / "registry_module"
+PLAN_DIR = FIXTURES / "terraform-plan" / "gpu_training"
+
+
+def by_address(*paths: Path, options: ParseOptions | None = None) -> dict[str, object]:
+    return {r.address: r for r in parse_paths([str(p) for p in paths], options)}
+
+
+def test_local_module_resources_get_plan_addresses_and_lines_inside_the_module() -> None:
+    found = by_address(ROOT_MODULE)
+    module_file = str(ROOT_MODULE / "modules" / "gpu_pool" / "main.tf")
+    for address in (
+        "module.training.aws_instance.gpu[0]",
+        "module.training.aws_instance.gpu[1]",
+        'module.inference["chat"].aws_instance.gpu[0]',
+        'module.inference["vision"].aws_instance.gpu[0]',
+    ):
+        resource = found[address]
+        assert resource.location.file == module_file and resource.location.line == 25
+    assert found["module.training.module.labels.aws_ssm_parameter.pool"].location.line == 9
+    # The module directory is evaluated through its calls only, not again as a root of its own.
+    assert "aws_instance.gpu" not in found and "aws_instance.gpu[0]" not in found
+
+
+def test_arguments_tfvars_and_auto_tfvars_reach_the_module() -> None:
+    found = by_address(ROOT_MODULE)
+    # terraform.tfvars overrides the default g5.xlarge; serving.auto.tfvars gives the pools.
+    assert (
+        found["module.training.aws_instance.gpu[0]"].attributes["instance_type"] == "p4d.24xlarge"
+    )
+    assert found['module.inference["chat"].aws_instance.gpu[0]'].attributes["instance_type"] == (
+        "g5.2xlarge"
+    )
+    assert found['module.inference["vision"].aws_instance.gpu[0]'].attributes["instance_type"] == (
+        "g6.xlarge"
+    )
+
+
+def test_var_file_wins_over_tfvars(tmp_path: Path) -> None:
+    var_file = tmp_path / "prod.tfvars"
+    var_file.write_text('trainer_type = "g6.xlarge"\ninference_pools = {}\n')
+    found = by_address(ROOT_MODULE, options=ParseOptions(var_files=(str(var_file),)))
+    assert found["module.training.aws_instance.gpu[0]"].attributes["instance_type"] == "g6.xlarge"
+    assert not any(a.startswith("module.inference[") for a in found)
+
+
+def test_locals_merge_and_module_outputs_give_known_tag_maps() -> None:
+    found = by_address(ROOT_MODULE)
+    gpu = found["module.training.aws_instance.gpu[0]"]
+    assert gpu.unknown == frozenset()
+    assert gpu.labels == {
+        "owner": "ml-platform",
+        "environment": "dev",
+        "team": "ml-research",
+        "cost-center": "cc-1234",
+        "workload": "training",
+        "Name": "training",
+    }
+
+
+def test_module_resources_have_parent_edges_to_their_call() -> None:
+    graph = parse_paths([str(ROOT_MODULE)])
+    parents = {
+        (e.source.split("#")[1], e.target.split("#")[1])
+        for e in graph.edges
+        if e.kind == EdgeKind.PARENT
+    }
+    assert ("module.training.aws_instance.gpu[0]", "module.training") in parents
+    assert ('module.inference["chat"].aws_instance.gpu[0]', "module.inference") in parents
+    assert ("module.training.module.labels", "module.training") in parents
+
+
+def test_root_module_check_reports_findings_inside_the_module_with_file_and_line() -> None:
+    report = scan([str(ROOT_MODULE)], ScanOptions(no_config=True, engine="python"))
+    cost = [
+        f
+        for f in report.findings
+        if f.policy == "GR-COST-003" and f.resource == "module.training.aws_instance.gpu[0]"
+    ]
+    assert cost and cost[0].where.endswith("gpu_module_root/modules/gpu_pool/main.tf:25")
+    assert report.cost["monthly_usd_after"] > 30_000
+
+
+def test_registry_module_expands_from_the_terraform_init_manifest() -> None:
+    found = by_address(REGISTRY)
+    gpu = found['module.eks.module.eks_managed_node_group["gpu"].aws_eks_node_group.this']
+    assert gpu.attributes["instance_types"] == ["p4d.24xlarge"]
+    assert gpu.attributes["scaling_config"] == [{"desired_size": 2, "min_size": 0, "max_size": 4}]
+    assert gpu.location.file.endswith(".terraform/modules/eks/modules/node_group/main.tf")
+    assert gpu.location.line == 8
+    assert found["module.eks"].unevaluated is None
+
+
+UNINSTALLED = "module.not_initialised"
+
+
+@pytest.mark.parametrize("name", sorted(REPORTERS))
+def test_unexpanded_module_is_unknown_in_every_report_format(name: str) -> None:
+    report = scan([str(REGISTRY)], ScanOptions(no_config=True, engine="python"))
+    hits = [f for f in report.findings if f.policy == "GR-INPUT-001"]
+    assert [f.resource for f in hits] == [UNINSTALLED]
+    assert str(hits[0].outcome) == "unknown"
+    assert "git::https://example.com/modules/gpu.git?ref=v1" in hits[0].message
+    assert "run `terraform init`, or scan the plan" in hits[0].message
+    text = REPORTERS[name](report, False)
+    assert "GR-INPUT-001" in text
+    if name in ("table", "markdown", "json"):
+        assert "1 unknown" in text or '"unknown": 1' in text
+
+
+def test_missing_local_module_and_self_calling_module_are_unevaluated(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'module "gone" {\n  source = "./nowhere"\n}\nmodule "me" {\n  source = "./"\n}\n'
+    )
+    found = by_address(tmp_path)
+    assert "local path that does not exist" in (found["module.gone"].unevaluated or "")
+    assert "cycle" in (found["module.me"].unevaluated or "")
+
+
+def test_single_tf_file_reads_the_variables_of_its_directory() -> None:
+    found = by_address(FIXTURES / "terraform-hcl" / "gpu_cluster" / "main.tf")
+    template = found["aws_launch_template.trainer"]
+    assert template.attributes["instance_type"] == "p4d.24xlarge"  # default in variables.tf
+    assert "instance_type" not in template.unknown
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ('merge(local.base, { team = "ml" })', {"owner": "a", "team": "ml"}),
+        ('"gpu-${var.env}"', "gpu-dev"),
+        ("[for s in local.sizes : upper(s)]", ["A", "B"]),
+        ('var.env == "dev" ? 1 : 3', 1),
+        ('lookup({ a = "x" }, "a", "y")', "x"),
+    ],
+)
+def test_literal_expressions_evaluate(expression: str, expected: object) -> None:
+    text = (
+        'variable "env" {\n  default = "dev"\n}\n'
+        'locals {\n  base = { owner = "a" }\n  sizes = ["a", "b"]\n}\n'
+        f'resource "aws_instance" "x" {{\n  value = {expression}\n}}\n'
+    )
+    resource = parse_text("x.tf", text).resources[0]
+    assert resource.attributes["value"] == expected and not resource.unknown
+
+
+def test_count_zero_creates_nothing_and_for_each_set_keys_addresses() -> None:
+    text = (
+        'resource "aws_instance" "off" {\n  count = 0\n}\n'
+        'resource "aws_instance" "pool" {\n  for_each = toset(["b", "a"])\n'
+        "  instance_type = each.key\n}\n"
+    )
+    found = {r.address: r for r in parse_text("x.tf", text).resources}
+    assert sorted(found) == ['aws_instance.pool["a"]', 'aws_instance.pool["b"]']
+    assert found['aws_instance.pool["a"]'].attributes["instance_type"] == "a"
+
+
+def test_directory_with_plan_and_its_tf_files_counts_each_resource_once() -> None:
+    whole = enriched_graph([str(PLAN_DIR)], ScanOptions(no_config=True))
+    plan_only = enriched_graph([str(PLAN_DIR / "plan.json")], ScanOptions(no_config=True))
+    assert sorted(r.address for r in whole.resources) == sorted(
+        r.address for r in plan_only.resources
+    )
+    assert (
+        whole.summary["cost"]["monthly_usd_after"] == plan_only.summary["cost"]["monthly_usd_after"]
+    )
+    trainer = next(r for r in whole.resources if r.address == "module.gpu.aws_instance.trainer[0]")
+    assert trainer.location is not None and trainer.location.file.endswith("modules/gpu/main.tf")
