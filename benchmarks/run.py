@@ -395,7 +395,10 @@ def targets(result: dict[str, Any], default: str = "auto") -> list[tuple[str, st
                 rows.append(
                     (f"{kind} 10k: {rego} within 3x of python", f"{ratio:.1f}x", ratio <= 3)
                 )
-            elif python and any(c["tool"] == rego and c["kind"] == kind for c in result["cells"]):
+            elif python and any(
+                c["tool"] == rego and c["kind"] == kind and c["size"] == 10000
+                for c in result["cells"]
+            ):
                 rows.append(
                     (
                         f"{kind} 10k: {rego} within 3x of python",
