@@ -70,10 +70,6 @@ POLICY_FIXTURES: dict[tuple[str, str], tuple[float, int]] = {
         1,
     ),
     ("user-policies/notebook-with-four-gpus.yaml", "Notebook/ml-dev/big"): (4, 1),
-    (
-        "policies/GR-COST-009/deny_ray_worker_group_autoscaling_without_max.yaml",
-        "RayCluster/research/tuning",
-    ): (1, 1),
 }
 #: Kinds of AI workload CRDs (and the Volcano Job) whose GPU count every fixture asserts.
 AI_KINDS = {
