@@ -42,6 +42,26 @@ EXPECTED: dict[tuple[str, str], tuple[float, float | None, int | None]] = {
 #: (GPUs at desired scale, worker replicas).
 POLICY_FIXTURES: dict[tuple[str, str], tuple[float, int]] = {
     (
+        "policies/GR-COST-006/allow_gpu_notebook_with_culling_controller.yaml",
+        "Notebook/alice/alice-gpu",
+    ): (1, 1),
+    (
+        "policies/GR-COST-006/allow_pytorchjob_with_ttl.yaml",
+        "PyTorchJob/research/pretrain",
+    ): (16, 2),
+    (
+        "policies/GR-COST-006/deny_gpu_notebook_culling_off.yaml",
+        "Notebook/alice/alice-gpu",
+    ): (1, 1),
+    (
+        "policies/GR-COST-006/deny_pytorchjob_without_run_policy.yaml",
+        "PyTorchJob/research/pretrain",
+    ): (16, 2),
+    (
+        "policies/GR-COST-006/deny_raycluster_gpu_without_autoscaler.yaml",
+        "RayCluster/research/adhoc",
+    ): (2, 2),
+    (
         "policies/GR-COST-008/deny_kserve_min_equals_max.yaml",
         "InferenceService/speech/whisper",
     ): (2, 2),

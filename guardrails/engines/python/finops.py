@@ -3,6 +3,7 @@ right-sizing and cost attribution."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from guardrails.engines.python.registry import RawFinding, twin
@@ -288,4 +289,139 @@ def inference_not_right_sized(doc: Doc, config: Doc) -> list[RawFinding]:
                     f"replicas: {_floor(r)} that can never scale down",
                 )
             )
+    return out
+
+
+_JOB_KINDS = {"Job", "RayJob"}
+_KUBEFLOW_JOBS = {"PyTorchJob", "TFJob", "MPIJob", "XGBoostJob", "PaddleJob", "JAXJob"}
+_GPU_NODE = re.compile(r"^(g4dn|g5|g6|p3|p4d|p5)\.|^Standard_N[CDV]|^(a2|a3|g2)-")
+
+
+def _has(obj: Any, key: str) -> bool:
+    return isinstance(obj, dict) and key in obj and obj[key] is not None
+
+
+def _first(value: Any) -> Any:
+    found = blocks(value)
+    return found[0] if found else {}
+
+
+def _get(value: Any, key: str, default: Any) -> Any:
+    """``object.get(value, key, default)``."""
+    return value.get(key, default) if isinstance(value, dict) else default
+
+
+def _culling_enabled(doc: Doc) -> bool:
+    for r in doc["resources"]:
+        if r["type"] != "Deployment":
+            continue
+        containers = _at(r.get("attributes"), "spec", "template", "spec", "containers")
+        for c in blocks(containers if containers is not None else []):
+            for e in blocks(_get(c, "env", [])):
+                value = _get(e, "value", None)
+                named = _get(e, "name", None) == "ENABLE_CULLING"
+                if named and isinstance(value, str) and value.lower() == "true":
+                    return True
+    return False
+
+
+def _gpu_databricks(a: Any) -> bool:
+    version = _get(a, "spark_version", "")
+    if isinstance(version, str) and "gpu" in version.lower():
+        return True
+    node = _get(a, "node_type_id", "")
+    return isinstance(node, str) and _GPU_NODE.search(node) is not None
+
+
+def _idle_reason(r: Doc, culling: bool) -> str | None:
+    f, a, kind = facts(r), r.get("attributes"), r["type"]
+    kube = r.get("source_format") == "kubernetes" and f.get("is_gpu") is True
+    if kube and kind in _JOB_KINDS:
+        spec = _get(a, "spec", {})
+        if not _has(spec, "activeDeadlineSeconds") and not _has(spec, "ttlSecondsAfterFinished"):
+            return (
+                "runs GPUs with neither spec.activeDeadlineSeconds nor "
+                "spec.ttlSecondsAfterFinished, so nothing bounds how long it holds them"
+            )
+    if kube and kind == "CronJob":
+        spec = _at(a, "spec", "jobTemplate", "spec")
+        spec = spec if spec is not None else {}
+        if not _has(spec, "activeDeadlineSeconds") and not _has(spec, "ttlSecondsAfterFinished"):
+            return (
+                "starts GPU jobs with neither activeDeadlineSeconds nor "
+                "ttlSecondsAfterFinished in spec.jobTemplate.spec"
+            )
+    if kube and kind in _KUBEFLOW_JOBS:
+        policy = _at(a, "spec", "runPolicy")
+        policy = policy if policy is not None else {}
+        if not _has(policy, "activeDeadlineSeconds") and not _has(
+            policy, "ttlSecondsAfterFinished"
+        ):
+            return (
+                "runs GPUs with neither spec.runPolicy.activeDeadlineSeconds nor "
+                "spec.runPolicy.ttlSecondsAfterFinished"
+            )
+    if kube and kind == "RayCluster":
+        enabled = _at(a, "spec", "enableInTreeAutoscaling")
+        if (enabled if enabled is not None else False) is not True:
+            return (
+                "keeps GPU workers up with no autoscaler (spec.enableInTreeAutoscaling), so "
+                "idle workers are never removed"
+            )
+    if kube and kind == "Notebook" and not culling:
+        return (
+            "is a GPU notebook and no notebook-controller in this change sets "
+            "ENABLE_CULLING=true (culling is off by default), so an idle notebook keeps its GPUs"
+        )
+    if kind == "aws_sagemaker_notebook_instance":
+        instance_type = _get(a, "instance_type", "")
+        if (
+            isinstance(instance_type, str)
+            and instance_type.startswith(("ml.g", "ml.p"))
+            and not _has(a, "lifecycle_config_name")
+            and not unknown_path(r, "lifecycle_config_name")
+        ):
+            return (
+                f"runs a GPU notebook ({instance_type}) with no lifecycle_config_name, so no "
+                "idle auto-stop script can run"
+            )
+    if kind == "databricks_cluster":
+        minutes = _get(a, "autotermination_minutes", None)
+        if is_number(minutes) and minutes == 0 and _gpu_databricks(a):
+            return (
+                "is a GPU cluster with autotermination_minutes = 0, so it never terminates "
+                "when idle"
+            )
+    if kind == "google_notebooks_runtime":
+        vm = _first(_get(a, "virtual_machine", []))
+        config = _first(_get(vm, "virtual_machine_config", []))
+        software = _first(_get(a, "software_config", []))
+        if (
+            blocks(_get(config, "accelerator_config", []))
+            and _get(software, "idle_shutdown", None) is False
+        ):
+            return "is a GPU Vertex AI runtime with software_config.idle_shutdown = false"
+    if (
+        kind == "google_compute_instance"
+        and f.get("is_gpu") is True
+        and f.get("environment") == "dev"
+        and not _has(_first(_get(a, "scheduling", [])), "max_run_duration")
+        and not unknown_path(r, "scheduling")
+    ):
+        return (
+            "is a dev GPU VM without scheduling.max_run_duration, so it runs until someone stops it"
+        )
+    return None
+
+
+@twin("GR-COST-006")
+def idle_gpu_without_shutdown(doc: Doc, config: Doc) -> list[RawFinding]:
+    culling = _culling_enabled(doc)
+    out = []
+    for r in doc["resources"]:
+        if not live(r):
+            continue
+        why = _idle_reason(r, culling)
+        if why is not None:
+            out.append(finding(r, f"{r['type']} {r['address']} {why}"))
     return out
