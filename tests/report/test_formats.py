@@ -221,6 +221,8 @@ def test_markdown_caps_the_table_and_leads_with_verdict_and_cost() -> None:
     assert first.startswith("## ❌ guardrails:")
     assert re.match(r"\*\*\+\$[\d,]+/month GPU\*\*", second)
     extra = len(report.findings) - TABLE_LIMIT
-    assert extra > 0 and f"+{extra} more" in text
+    # The table shows at most TABLE_LIMIT rows (fewer when the comment must shrink to fit).
+    shown = re.search(r"^\| \| \| \| \+(\d+) more", text, re.M)
+    assert extra > 0 and shown is not None and int(shown.group(1)) >= extra
     assert text.count("<details>") == len({f.category for f in report.findings})
     assert render_markdown(report, ROOT) == render_markdown(report, ROOT)
