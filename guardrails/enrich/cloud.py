@@ -270,7 +270,8 @@ def google_container_node_pool(r: Resource, a: Attrs, c: GpuCatalog, ref: Refere
     count = as_int(dig(a, "node_count"))
     if count is None:
         count = as_int(dig(a, "initial_node_count"))
-    autoscaling = dig(a, "autoscaling")
+    # `autoscaling: []` is how a plan writes an absent block: a fixed-size pool.
+    autoscaling = dig(a, "autoscaling") or None
     maximum = None
     if autoscaling is not None:
         maximum = as_int(dig(autoscaling, "max_node_count")) or as_int(

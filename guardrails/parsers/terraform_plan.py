@@ -19,7 +19,7 @@ from guardrails.errors import InputError
 from guardrails.model import REDACTED, Action, Edge, EdgeKind, Graph, InputFile, Location, Resource
 from guardrails.model import SourceFormat as Fmt
 from guardrails.parsers.base import ParseOptions
-from guardrails.parsers.ids import provider_from_terraform, resource_id, string_map
+from guardrails.parsers.ids import provider_from_terraform, resource_id, resource_labels
 from guardrails.parsers.loader import STDIN_NAME, LoadedInput
 from guardrails.parsers.terraform_source import SourceIndex
 
@@ -35,7 +35,6 @@ _ACTIONS: dict[tuple[str, ...], Action] = {
 #: Real configurations nest modules a handful of levels; every level becomes a module node.
 MAX_MODULE_DEPTH = 100
 _INDEX = re.compile(r"\[[^\]]*\]")
-_LABEL_KEYS = ("tags_all", "tags", "labels")
 
 
 def _is_plan(doc: Any) -> bool:
@@ -85,6 +84,8 @@ class _PlanBuilder:
         self.resources: dict[str, Resource] = {}
         self.edges: list[Edge] = []
         self.notes: list[str] = []
+        #: Module path -> (caller's path, caller's configuration, the call's argument expressions).
+        self._callers: dict[str | None, tuple[str | None, Mapping[str, Any], Any]] = {}
         root = options.source_root
         if root is None:
             # A plan piped in (`terraform show -json plan | guardrails check -`) is usually
@@ -174,11 +175,9 @@ class _PlanBuilder:
             raise ValueError(f"{address[:100]}: module_address is not a string")
         if module and module.count("module.") > MAX_MODULE_DEPTH:
             raise ValueError(f"{address[:100]}...: modules nested over {MAX_MODULE_DEPTH} deep")
-        labels: dict[str, str] = {}
-        for key in _LABEL_KEYS:
-            labels.update(string_map(attributes.get(key)))
-        if "tag" in attributes:  # aws_autoscaling_group's block form
-            labels.update(string_map(attributes.get("tag")))
+        if rtype.startswith("aws_"):
+            attributes, unknown = self._tags_all(attributes, unknown)
+        labels = resource_labels(rtype, attributes)
         block = "data" if entry.get("mode") == "data" else "resource"
         name = str(entry.get("name") or "")
         location = self.sources.locate(module, rtype, name, block) if self.sources else None
@@ -219,6 +218,29 @@ class _PlanBuilder:
         if isinstance(root, dict):
             self._config_edges(root, None)
 
+    def _tags_all(
+        self, attributes: dict[str, Any], unknown: frozenset[str]
+    ) -> tuple[dict[str, Any], frozenset[str]]:
+        """AWS ``tags_all`` = provider ``default_tags`` merged with ``tags``: known whenever
+        both are (without default_tags it is ``tags``); unknown only when they are."""
+        if "tags_all" not in attributes and not any(_within(u, "tags_all") for u in unknown):
+            return attributes, unknown
+        defaults = self._default_tags()
+        if defaults is None or any(_within(u, "tags") for u in unknown):
+            return attributes, unknown
+        tags = attributes.get("tags")
+        if not isinstance(tags, dict | None):
+            return attributes, unknown
+        merged = {**defaults, **(tags or {})}
+        known = frozenset(u for u in unknown if not _within(u, "tags_all"))
+        return {**attributes, "tags_all": merged}, known
+
+    def _default_tags(self) -> dict[str, Any] | None:
+        """The AWS provider's literal default_tags ({} without any); None when unknown."""
+        if not hasattr(self, "_defaults"):
+            self._defaults = _aws_default_tags(self.doc.get("configuration"))
+        return self._defaults
+
     def _add_module(self, module: str, root: Any) -> None:
         call = _module_call(root, module)
         source = call.get("source") if isinstance(call, dict) else None
@@ -255,13 +277,22 @@ class _PlanBuilder:
                         self._edge(src, target, EdgeKind.REFERENCES)
         for name, call in (module_config.get("module_calls") or {}).items():
             if isinstance(call, dict) and isinstance(call.get("module"), dict):
-                self._config_edges(call["module"], _join(prefix, f"module.{name}"))
+                child = _join(prefix, f"module.{name}")
+                # `var.x` inside the module is what the call passes as `x`, in the caller.
+                self._callers[child] = (prefix, module_config, call.get("expressions") or {})
+                self._config_edges(call["module"], child)
 
     def _resolve(
-        self, ref: str, prefix: str | None, module_config: Mapping[str, Any]
+        self, ref: str, prefix: str | None, module_config: Mapping[str, Any], depth: int = 0
     ) -> Iterator[str]:
         """Plan addresses a configuration reference points at (following module outputs)."""
         parts = _INDEX.sub("", ref).split(".")
+        if parts[0] == "var" and len(parts) >= 2 and prefix in self._callers and depth < 64:
+            parent, parent_config, arguments = self._callers[prefix]
+            argument = arguments.get(parts[1]) if isinstance(arguments, dict) else None
+            for outer in _references(argument):
+                yield from self._resolve(outer, parent, parent_config, depth + 1)
+            return
         if parts[0] in ("var", "local", "each", "count", "path", "terraform", "self"):
             return
         if parts[0] == "module" and len(parts) >= 3:
@@ -271,7 +302,8 @@ class _PlanBuilder:
             expr = output.get("expression") if isinstance(output, dict) else None
             inner_prefix = _join(prefix, f"module.{parts[1]}")
             for inner_ref in _references(expr):
-                yield from self._resolve(inner_ref, inner_prefix, inner or {})
+                if depth < 64:
+                    yield from self._resolve(inner_ref, inner_prefix, inner or {}, depth + 1)
             return
         base = ".".join(parts[:3]) if parts[0] == "data" else ".".join(parts[:2])
         yield from self._by_base_address().get(_join(prefix, base), [])
@@ -287,6 +319,41 @@ class _PlanBuilder:
     def _edge(self, source: str, target: str, kind: EdgeKind) -> None:
         if source != target and source in self.resources and target in self.resources:
             self.edges.append(Edge(self.resources[source].id, self.resources[target].id, kind))
+
+
+def _within(path: str, attribute: str) -> bool:
+    return path == attribute or path.startswith(f"{attribute}.") or path == "*"
+
+
+def _aws_default_tags(configuration: Any) -> dict[str, Any] | None:
+    """Literal default_tags of the plan's AWS provider configurations.
+
+    ``{}`` when no AWS provider configures default_tags; None when the plan has no
+    configuration to tell, when a default_tags value is an expression, or when several AWS
+    provider configurations disagree.
+    """
+    if not isinstance(configuration, dict):
+        return None
+    providers = configuration.get("provider_config")
+    found: list[dict[str, Any]] = []
+    for config in providers.values() if isinstance(providers, dict) else []:
+        if not isinstance(config, dict) or config.get("name") != "aws":
+            continue
+        expressions = config.get("expressions") or {}
+        blocks = expressions.get("default_tags") if isinstance(expressions, dict) else None
+        tags: dict[str, Any] = {}
+        for block in blocks if isinstance(blocks, list) else [blocks] if blocks else []:
+            value = block.get("tags") if isinstance(block, dict) else None
+            if value is None:
+                continue
+            literal = value.get("constant_value") if isinstance(value, dict) else None
+            if not isinstance(literal, dict):
+                return None
+            tags.update(literal)
+        found.append(tags)
+    if any(f != found[0] for f in found):
+        return None
+    return found[0] if found else {}
 
 
 def _redact(values: Any, sensitive: Any) -> Any:
