@@ -69,6 +69,14 @@ class Finding:
         return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     @property
+    def headline(self) -> str:
+        """``resource: message`` for formats that show no resource column (annotations, SARIF);
+        messages never repeat the type and address themselves."""
+        if self.resource in ("change", "") or self.message.startswith(self.resource):
+            return self.message
+        return f"{self.resource}: {self.message}"
+
+    @property
     def unknown_label(self) -> str:
         """How reports name an unknown outcome: a skipped input part, or a value known at apply."""
         return "not evaluated" if self.category == "input" else "unknown until apply"

@@ -40,7 +40,7 @@ def annotation(finding: Finding, root: Path) -> str:
         props.append(f"file={escape_property(repo_relative(finding.location.file, root))}")
         props.append(f"line={finding.location.report_line}")
     props.append(f"title={escape_property(title)}")
-    message = f"[{finding.severity}] {finding.message}"
+    message = f"[{finding.severity}] {finding.headline}"
     if finding.waived:
         message += f" (waived: {finding.waiver_reason or ''})"
     elif finding.outcome == Outcome.EXISTING:

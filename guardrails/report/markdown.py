@@ -179,7 +179,7 @@ def _body(
             for f in items[:details]:
                 state = " — waived: " + cell(f.waiver_reason or "") if f.waived else ""
                 out.append(
-                    f"- **{f.policy}** {cell(f.message, 1_000)} {_where(f, root)}{state}  \n"
+                    f"- **{f.policy}** {cell(f.headline, 1_000)} {_where(f, root)}{state}  \n"
                     f"  _Fix:_ {cell(f.remediation)}"
                 )
             if len(items) > details:

@@ -81,7 +81,7 @@ def _result(finding: Finding, index: dict[str, int], root: Path) -> dict[str, An
     result: dict[str, Any] = {
         "ruleId": finding.policy,
         "level": LEVEL[finding.severity] if finding.outcome == Outcome.FAIL else "note",
-        "message": {"text": finding.message},
+        "message": {"text": finding.headline},
         "locations": [location],
         "partialFingerprints": {"guardrails/v1": finding.fingerprint},
         "properties": {

@@ -34,7 +34,7 @@ deny := [f |
 	not "*" in permitted
 	not upper(model) in {upper(m) | some m in permitted}
 	f := {"resource": r.id, "message": concat("", [
-		r.type, " ", r.address, " uses ", model, " GPUs, which are not allowed in ", env,
+		"uses ", model, " GPUs, which are not allowed in ", env,
 		" (allowed: ", concat(", ", sort(permitted)), ")",
 	])}
 ]

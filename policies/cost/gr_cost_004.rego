@@ -28,7 +28,7 @@ deny := [f |
 finding(r, a) := f if {
 	path := util.unknown_path(r, a.attribute)
 	f := {"resource": r.id, "outcome": "unknown", "attribute": path, "message": concat("", [
-		r.type, " ", r.address, ": the autoscaling maximum (", path, ") is unknown until apply",
+		"the autoscaling maximum (", path, ") is unknown until apply",
 	])}
 }
 
@@ -38,7 +38,7 @@ finding(r, a) := f if {
 	is_number(a.max)
 	a.max > data.guardrails.config.max_gpu_nodes
 	f := {"resource": r.id, "message": concat("", [
-		r.type, " ", r.address, " can scale to ", format_int(a.max, 10),
+		"can scale to ", format_int(a.max, 10),
 		" GPU nodes or replicas, above max_gpu_nodes ",
 		format_int(data.guardrails.config.max_gpu_nodes, 10),
 	])}

@@ -25,7 +25,7 @@ deny := [f |
 	f := finding(r, r.facts.price_unknown)
 ]
 
-message(r, p) := concat("", [r.type, " ", r.address, ": GPU cost cannot be determined: ", p.reason])
+message(r, p) := concat("", ["GPU cost cannot be determined: ", p.reason])
 
 finding(r, p) := {"resource": r.id, "outcome": "unknown", "attribute": p.attribute, "message": message(r, p)} if {
 	is_string(p.attribute)

@@ -35,7 +35,7 @@ finding(r) := f if {
 	not util.unknown_path(r, a.attribute)
 	not a.explicit_max
 	f := {"resource": r.id, "message": concat("", [
-		r.type, " ", r.address, " autoscales GPU capacity with no maximum at ", a.attribute,
+		"autoscales GPU capacity with no maximum at ", a.attribute,
 		", so nothing bounds how many GPUs it can add",
 	])}
 }
@@ -45,7 +45,7 @@ finding(r) := f if {
 	not gpu_in(object.get(r.attributes, ["spec", "capability"], {}))
 	gpu_queue(r)
 	f := {"resource": r.id, "message": concat("", [
-		r.type, " ", r.address, " is a Volcano queue whose spec.capability sets no GPU limit,",
+		"is a Volcano queue whose spec.capability sets no GPU limit,",
 		" so the jobs it admits can take every GPU in the cluster",
 	])}
 }
@@ -55,7 +55,7 @@ finding(r) := f if {
 	missing := uncapped_flavors(r)
 	count(missing) > 0
 	f := {"resource": r.id, "message": concat("", [
-		r.type, " ", r.address, " covers GPUs but sets no nominalQuota for them in flavor(s) ",
+		"covers GPUs but sets no nominalQuota for them in flavor(s) ",
 		concat(", ", missing),
 	])}
 }

@@ -44,11 +44,11 @@ acl_findings := [f |
 	f := acl_finding(r)
 ]
 
-acl_finding(r) := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " grants the public ACL ", r.attributes.acl])} if {
+acl_finding(r) := {"resource": r.id, "message": concat("", ["grants the public ACL ", r.attributes.acl])} if {
 	r.attributes.acl in public_acls
 }
 
-acl_finding(r) := {"resource": r.id, "outcome": "unknown", "attribute": path, "message": concat("", [r.type, " ", r.address, ": the ACL (", path, ") is unknown until apply"])} if {
+acl_finding(r) := {"resource": r.id, "outcome": "unknown", "attribute": path, "message": concat("", ["the ACL (", path, ") is unknown until apply"])} if {
 	r.type == "aws_s3_bucket_acl"
 	not object.get(r.attributes, "acl", null) in public_acls
 	path := util.unknown_path(r, "acl")
@@ -62,7 +62,7 @@ unblocked := [f |
 	r.source_format != "kubernetes"
 	not blocked_by_edge(r)
 	not named_block(r)
-	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " has no aws_s3_bucket_public_access_block"])}
+	f := {"resource": r.id, "message": concat("", ["has no aws_s3_bucket_public_access_block"])}
 ]
 
 named_block(r) if blocked_names[r.attributes.bucket]
@@ -73,7 +73,7 @@ gcs := [f |
 	r.type in {"google_storage_bucket_iam_member", "google_storage_bucket_iam_binding", "google_storage_bucket_acl"}
 	members := granted(r)
 	count(members) > 0
-	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " grants bucket access to ", concat(", ", members)])}
+	f := {"resource": r.id, "message": concat("", ["grants bucket access to ", concat(", ", members)])}
 ]
 
 granted(r) := sort([m |
@@ -93,7 +93,7 @@ azure := [f |
 	some r in input.resources
 	util.live(r)
 	reason := azure_public(r)
-	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " ", reason])}
+	f := {"resource": r.id, "message": concat("", [reason])}
 ]
 
 azure_public(r) := "allows public blob access" if {

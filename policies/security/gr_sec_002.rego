@@ -21,7 +21,7 @@ deny := [f |
 	util.live(r)
 	problems := sort(unencrypted(r))
 	count(problems) > 0
-	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " is not encrypted at rest: ", concat("; ", problems)])}
+	f := {"resource": r.id, "message": concat("", ["is not encrypted at rest: ", concat("; ", problems)])}
 ]
 
 flag_off(obj, key) if not obj[key] == true

@@ -37,7 +37,7 @@ deny := [f |
 	f := {
 		"resource": r.id,
 		"severity": exposed.severity,
-		"message": concat("", [r.type, " ", r.address, " opens ", concat(", ", exposed.names), " to the internet"]),
+		"message": concat("", ["opens ", concat(", ", exposed.names), " to the internet"]),
 	}
 ]
 

@@ -31,11 +31,11 @@ tokens(r) := [t |
 
 finding(r) := f if {
 	path := util.unknown_path(r, "metadata_options.0.http_tokens")
-	f := {"resource": r.id, "outcome": "unknown", "attribute": path, "message": concat("", [r.type, " ", r.address, ": metadata_options.http_tokens is unknown until apply (", path, ")"])}
+	f := {"resource": r.id, "outcome": "unknown", "attribute": path, "message": concat("", ["metadata_options.http_tokens is unknown until apply (", path, ")"])}
 }
 
 finding(r) := f if {
 	not util.unknown_path(r, "metadata_options.0.http_tokens")
 	not "required" in tokens(r)
-	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " does not require IMDSv2 (metadata_options.http_tokens is not \"required\")"])}
+	f := {"resource": r.id, "message": concat("", ["does not require IMDSv2 (metadata_options.http_tokens is not \"required\")"])}
 }

@@ -21,7 +21,7 @@ deny := [f |
 	util.live(r)
 	problems := sort({p | some t in util.templates(r); some p in template_problems(t)})
 	count(problems) > 0
-	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " runs with host-level access: ", concat("; ", problems)])}
+	f := {"resource": r.id, "message": concat("", ["runs with host-level access: ", concat("; ", problems)])}
 ]
 
 template_problems(t) := array.concat(host(t), array.concat(container_problems(t), volume_problems(t)))

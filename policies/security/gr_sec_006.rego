@@ -21,7 +21,7 @@ deny := [f |
 	util.live(r)
 	names := sort({c.name | some t in util.templates(r); some c in t.containers; root(t, c)})
 	count(names) > 0
-	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " may run containers as root: ", concat(", ", names)])}
+	f := {"resource": r.id, "message": concat("", ["may run containers as root: ", concat(", ", names)])}
 ]
 
 setting(t, c, key) := value if {

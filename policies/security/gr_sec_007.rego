@@ -1,8 +1,10 @@
 # METADATA
 # title: Container image not pinned
 # description: >-
-#   Images use an immutable tag or a digest; `:latest` or no tag at all means the next pull may
-#   run different code (or a different CUDA) than the one reviewed.
+#   Images use an immutable tag or a digest; `:latest`, a moving `:latest-*` tag (`latest-gpu`)
+#   or no tag at all means the next pull may run different code (or a different CUDA) than the
+#   one reviewed. A container whose image its controller supplies (a KServe predictor `model`
+#   served by a ServingRuntime) is not reported as having no image.
 # scope: package
 # custom:
 #   id: GR-SEC-007
@@ -18,9 +20,14 @@ import rego.v1
 deny := [f |
 	some r in input.resources
 	util.live(r)
-	images := sort({describe(c) | some t in util.templates(r); some c in t.containers; not pinned(c.image)})
+	images := sort({describe(c) |
+		some t in util.templates(r)
+		some c in t.containers
+		not pinned(c.image)
+		not controller_supplied(r, c)
+	})
 	count(images) > 0
-	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " uses unpinned images: ", concat(", ", images)])}
+	f := {"resource": r.id, "message": concat("", ["uses unpinned images: ", concat(", ", images)])}
 ]
 
 describe(c) := concat("", [c.name, " (", c.image, ")"]) if {
@@ -39,6 +46,18 @@ pinned(image) if {
 	last := parts[count(parts) - 1]
 	contains(last, ":")
 	tag := split(last, ":")[1]
-	tag != "latest"
 	tag != ""
+	not moving(tag)
+}
+
+moving(tag) if tag == "latest"
+
+moving(tag) if startswith(tag, "latest-")
+
+# Kinds whose controller fills in the image of a container written without one.
+controller_kinds := {"InferenceService", "LLMInferenceService"}
+
+controller_supplied(r, c) if {
+	r.type in controller_kinds
+	not is_string(c.image)
 }

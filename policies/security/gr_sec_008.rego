@@ -21,7 +21,7 @@ deny := [f |
 	util.live(r)
 	problems := sort({p | some t in util.templates(r); some c in t.containers; some p in container_problems(c)})
 	count(problems) > 0
-	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " has GPU containers without limits: ", concat("; ", problems)])}
+	f := {"resource": r.id, "message": concat("", ["has GPU containers without limits: ", concat("; ", problems)])}
 ]
 
 gpu_names(c) := [n | some n in util.gpu_resource_names; requested(c, n)]

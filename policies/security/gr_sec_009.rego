@@ -32,21 +32,21 @@ instances := [f |
 instance_finding(r) := f if {
 	r.type == "aws_instance"
 	r.attributes.associate_public_ip_address == true
-	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " is a GPU instance with a public IP address"])}
+	f := {"resource": r.id, "message": concat("", ["is a GPU instance with a public IP address"])}
 }
 
 instance_finding(r) := f if {
 	r.type == "aws_instance"
 	not r.attributes.associate_public_ip_address == true
 	path := util.unknown_path(r, "associate_public_ip_address")
-	f := {"resource": r.id, "outcome": "unknown", "attribute": path, "message": concat("", [r.type, " ", r.address, ": whether the GPU instance gets a public IP (", path, ") is unknown until apply"])}
+	f := {"resource": r.id, "outcome": "unknown", "attribute": path, "message": concat("", ["whether the GPU instance gets a public IP (", path, ") is unknown until apply"])}
 }
 
 instance_finding(r) := f if {
 	r.type in {"google_compute_instance", "google_compute_instance_template"}
 	some nic in util.blocks(r.attributes.network_interface)
 	count(util.blocks(nic.access_config)) > 0
-	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " is a GPU instance with a public IP address (access_config)"])}
+	f := {"resource": r.id, "message": concat("", ["is a GPU instance with a public IP address (access_config)"])}
 }
 
 services := [f |
@@ -56,7 +56,7 @@ services := [f |
 	r.attributes.spec.type in {"LoadBalancer", "NodePort"}
 	reasons := exposure(r)
 	count(reasons) > 0
-	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " exposes ", concat(", ", reasons), " through a ", r.attributes.spec.type, " Service"])}
+	f := {"resource": r.id, "message": concat("", ["exposes ", concat(", ", reasons), " through a ", r.attributes.spec.type, " Service"])}
 ]
 
 exposure(r) := sort(array.concat(port_reasons(r), kind_reasons(r)))

@@ -28,7 +28,7 @@ deny := [f |
 	keys := ignored_keys(r)
 	count(keys) > 0
 	f := {"resource": r.id, "message": concat("", [
-		r.type, " ", r.address, " sets ", concat(", ", keys),
+		"sets ", concat(", ", keys),
 		" in spec.hard, which Kubernetes does not enforce for extended resources (only requests.",
 		trim_prefix(keys[0], "limits."), " is), so GPU use in the namespace is unlimited",
 	])}

@@ -32,7 +32,7 @@ saving(r) := concat("", ["; spot would save about ", r.facts.spot_saving_monthly
 finding(r) := f if {
 	r.facts.capacity == "on-demand"
 	f := {"resource": r.id, "message": concat("", [
-		r.type, " ", r.address, " is a ", r.facts.workload_class, " GPU workload in ",
+		"is a ", r.facts.workload_class, " GPU workload in ",
 		r.facts.environment, " on on-demand capacity", saving(r),
 	])}
 }
@@ -41,7 +41,7 @@ finding(r) := f if {
 	r.facts.capacity == "unknown"
 	is_string(r.facts.capacity_attribute)
 	f := {"resource": r.id, "outcome": "unknown", "attribute": r.facts.capacity_attribute, "message": concat("", [
-		r.type, " ", r.address, ": capacity (", r.facts.capacity_attribute,
+		"capacity (", r.facts.capacity_attribute,
 		") is unknown until apply, so spot use cannot be checked",
 	])}
 }

@@ -24,7 +24,7 @@ deny := [f |
 	reasons := problems(r)
 	count(reasons) > 0
 	f := {"resource": r.id, "message": concat("", [
-		r.type, " ", r.address, " serves production inference on spot capacity (",
+		"serves production inference on spot capacity (",
 		concat("; ", reasons), ")",
 	])}
 ]

@@ -23,7 +23,7 @@ deny := [f |
 	reasons := problems(r)
 	count(reasons) > 0
 	f := {"resource": r.id, "message": concat("", [
-		r.type, " ", r.address, " runs on spot but is not ready for interruption: ",
+		"runs on spot but is not ready for interruption: ",
 		concat("; ", reasons),
 	])}
 ]

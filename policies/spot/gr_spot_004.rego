@@ -1,9 +1,11 @@
 # METADATA
 # title: Spot pool with a single instance type
 # description: >-
-#   A spot node group, ASG, node pool or Karpenter NodePool limited to one instance type loses
-#   all its capacity when that one spot market is reclaimed; several types (and zones) keep it
-#   running.
+#   A spot EKS node group, ASG or Karpenter NodePool limited to one instance type loses all its
+#   capacity when that one spot market is reclaimed; several types (and zones) keep it running.
+#   Only resources that can hold several instance types are reported: a GKE or AKS node pool
+#   or an Azure scale set has exactly one machine size by design (spread those over several
+#   pools instead). The finding names the type.
 # scope: package
 # custom:
 #   id: GR-SPOT-004
@@ -16,11 +18,8 @@ package guardrails.policy.gr_spot_004
 import data.guardrails.lib.util
 import rego.v1
 
-pools := {
-	"aws_eks_node_group", "aws_autoscaling_group", "NodePool",
-	"azurerm_kubernetes_cluster_node_pool", "google_container_node_pool",
-	"azurerm_linux_virtual_machine_scale_set", "azurerm_windows_virtual_machine_scale_set",
-}
+# Resources that can hold several instance types (where the remediation is possible).
+pools := {"aws_eks_node_group", "aws_autoscaling_group", "NodePool"}
 
 deny := [f |
 	some r in input.resources
@@ -30,14 +29,14 @@ deny := [f |
 	n := type_count(r)
 	n <= 1
 	f := {"resource": r.id, "message": concat("", [
-		r.type, " ", r.address, " uses spot capacity with a single instance type (",
-		shown(r), "); one reclaimed spot market takes all of its capacity",
+		"uses spot capacity with a single instance type", shown(r),
+		"; one reclaimed spot market takes all of its capacity",
 	])}
 ]
 
-shown(r) := r.facts.instance_type if {
+shown(r) := concat("", [", ", r.facts.instance_type]) if {
 	is_string(r.facts.instance_type)
-} else := "one type"
+} else := ""
 
 type_count(r) := count(util.blocks(object.get(r.attributes, "instance_types", []))) if r.type == "aws_eks_node_group"
 
@@ -68,4 +67,3 @@ pinned(r) if {
 	req.operator == "In"
 }
 
-type_count(r) := 1 if r.type in {"azurerm_kubernetes_cluster_node_pool", "google_container_node_pool", "azurerm_linux_virtual_machine_scale_set", "azurerm_windows_virtual_machine_scale_set"}

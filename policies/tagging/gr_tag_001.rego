@@ -41,7 +41,7 @@ finding(r) := f if {
 		"resource": r.id,
 		"outcome": "unknown",
 		"attribute": unknowns[0],
-		"message": concat("", [r.type, " ", r.address, ": tags are unknown until apply (", unknowns[0], "), so required tags ", concat(", ", missing(r)), " cannot be checked"]),
+		"message": concat("", ["tags are unknown until apply (", unknowns[0], "), so required tags ", concat(", ", missing(r)), " cannot be checked"]),
 	}
 }
 
@@ -49,5 +49,5 @@ finding(r) := f if {
 	count(tag_unknowns(r)) == 0
 	gaps := missing(r)
 	count(gaps) > 0
-	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " is missing required tags: ", concat(", ", gaps)])}
+	f := {"resource": r.id, "message": concat("", ["is missing required tags: ", concat(", ", gaps)])}
 }

@@ -25,7 +25,7 @@ not_allowed := [f |
 	allowed := data.guardrails.config.allowed_tag_values[key]
 	value := r.labels[key]
 	not value in allowed
-	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " has ", key, "=", value, "; allowed values: ", concat(", ", sort(allowed))])}
+	f := {"resource": r.id, "message": concat("", ["has ", key, "=", value, "; allowed values: ", concat(", ", sort(allowed))])}
 ]
 
 not_matching := [f |
@@ -35,5 +35,5 @@ not_matching := [f |
 	pattern := data.guardrails.config.tag_patterns[key]
 	value := r.labels[key]
 	not regex.match(concat("", ["^(?:", pattern, ")$"]), value)
-	f := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " has ", key, "=", value, ", which does not match the pattern ", pattern])}
+	f := {"resource": r.id, "message": concat("", ["has ", key, "=", value, ", which does not match the pattern ", pattern])}
 ]

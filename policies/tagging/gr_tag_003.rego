@@ -24,12 +24,12 @@ deny := [f |
 	f := finding(r)
 ]
 
-finding(r) := {"resource": r.id, "message": concat("", [r.type, " ", r.address, " has no workload tag"])} if {
+finding(r) := {"resource": r.id, "message": concat("", ["has no workload tag"])} if {
 	not r.labels.workload
 }
 
 finding(r) := {"resource": r.id, "message": msg} if {
 	value := r.labels.workload
 	not allowed[value]
-	msg := concat("", [r.type, " ", r.address, " has workload tag ", value, ", which is not one of ", concat(", ", sort(data.guardrails.config.allowed_workloads))])
+	msg := concat("", ["has workload tag ", value, ", which is not one of ", concat(", ", sort(data.guardrails.config.allowed_workloads))])
 }

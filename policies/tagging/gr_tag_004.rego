@@ -68,7 +68,7 @@ finding(r, gaps) := f if {
 	unknowns := tag_unknowns(r)
 	count(unknowns) > 0
 	f := {"resource": r.id, "outcome": "unknown", "attribute": unknowns[0], "message": concat("", [
-		r.type, " ", r.address, ": tags are unknown until apply (", unknowns[0],
+		"tags are unknown until apply (", unknowns[0],
 		"), so cost attribution (", concat("; ", gaps), ") cannot be checked",
 	])}
 }
@@ -76,7 +76,7 @@ finding(r, gaps) := f if {
 finding(r, gaps) := f if {
 	count(tag_unknowns(r)) == 0
 	f := {"resource": r.id, "message": concat("", [
-		r.type, " ", r.address, ": spend cannot be attributed, missing ",
+		"spend cannot be attributed, missing ",
 		concat("; ", gaps),
 	])}
 }

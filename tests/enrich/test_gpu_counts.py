@@ -70,6 +70,10 @@ POLICY_FIXTURES: dict[tuple[str, str], tuple[float, int]] = {
         "RayCluster/research/tuning",
     ): (1, 1),
     (
+        "policies/GR-SEC-007/allow_kserve_model_image_from_runtime.yaml",
+        "InferenceService/ml-prod/sklearn-iris",
+    ): (1, 1),
+    (
         "policies/GR-COST-007/deny_research_pool_across_formats/finetune.yaml",
         "PyTorchJob/research/llama-finetune",
     ): (16, 2),

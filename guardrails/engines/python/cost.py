@@ -113,7 +113,7 @@ def gpu_model_not_allowed(doc: Doc, config: Doc) -> list[RawFinding]:
         out.append(
             finding(
                 r,
-                f"{r['type']} {r['address']} uses {model} GPUs, which are not allowed in {env} "
+                f"uses {model} GPUs, which are not allowed in {env} "
                 f"(allowed: {', '.join(sorted(permitted))})",
             )
         )
@@ -132,8 +132,7 @@ def autoscaling_without_safe_max(doc: Doc, config: Doc) -> list[RawFinding]:
             out.append(
                 finding(
                     r,
-                    f"{r['type']} {r['address']}: the autoscaling maximum ({path}) is unknown "
-                    "until apply",
+                    f"the autoscaling maximum ({path}) is unknown until apply",
                     outcome="unknown",
                     attribute=path,
                 )
@@ -146,7 +145,7 @@ def autoscaling_without_safe_max(doc: Doc, config: Doc) -> list[RawFinding]:
             out.append(
                 finding(
                     r,
-                    f"{r['type']} {r['address']} can scale to {scaling['max']} GPU nodes or "
+                    f"can scale to {scaling['max']} GPU nodes or "
                     f"replicas, above max_gpu_nodes {config['max_gpu_nodes']}",
                 )
             )
@@ -163,9 +162,7 @@ def price_unknown(doc: Doc, config: Doc) -> list[RawFinding]:
         problem = f.get("price_unknown")
         if not isinstance(problem, dict) or not isinstance(problem.get("reason"), str):
             continue  # enrichment always explains an unpriced GPU resource
-        message = (
-            f"{r['type']} {r['address']}: GPU cost cannot be determined: {problem.get('reason')}"
-        )
+        message = f"GPU cost cannot be determined: {problem.get('reason')}"
         attribute = problem.get("attribute")
         if isinstance(attribute, str):
             out.append(finding(r, message, outcome="unknown", attribute=attribute))

@@ -128,7 +128,7 @@ def cost_attribution_missing(doc: Doc, config: Doc) -> list[RawFinding]:
             out.append(
                 finding(
                     r,
-                    f"{r['type']} {r['address']}: tags are unknown until apply ({unknowns[0]}), "
+                    f"tags are unknown until apply ({unknowns[0]}), "
                     f"so cost attribution ({'; '.join(gaps)}) cannot be checked",
                     outcome="unknown",
                     attribute=unknowns[0],
@@ -138,8 +138,7 @@ def cost_attribution_missing(doc: Doc, config: Doc) -> list[RawFinding]:
             out.append(
                 finding(
                     r,
-                    f"{r['type']} {r['address']}: spend cannot be attributed, "
-                    f"missing {'; '.join(gaps)}",
+                    f"spend cannot be attributed, missing {'; '.join(gaps)}",
                 )
             )
     return out
@@ -220,7 +219,7 @@ def unbounded_gpu_scale(doc: Doc, config: Doc) -> list[RawFinding]:
                 out.append(
                     finding(
                         r,
-                        f"{r['type']} {r['address']} autoscales GPU capacity with no maximum at "
+                        f"autoscales GPU capacity with no maximum at "
                         f"{attribute}, so nothing bounds how many GPUs it can add",
                     )
                 )
@@ -228,7 +227,7 @@ def unbounded_gpu_scale(doc: Doc, config: Doc) -> list[RawFinding]:
             out.append(
                 finding(
                     r,
-                    f"{r['type']} {r['address']} is a Volcano queue whose spec.capability sets "
+                    "is a Volcano queue whose spec.capability sets "
                     "no GPU limit, so the jobs it admits can take every GPU in the cluster",
                 )
             )
@@ -237,7 +236,7 @@ def unbounded_gpu_scale(doc: Doc, config: Doc) -> list[RawFinding]:
             out.append(
                 finding(
                     r,
-                    f"{r['type']} {r['address']} covers GPUs but sets no nominalQuota for them "
+                    f"covers GPUs but sets no nominalQuota for them "
                     f"in flavor(s) {', '.join(missing)}",
                 )
             )

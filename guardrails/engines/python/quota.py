@@ -43,7 +43,7 @@ def gpu_quota_without_requests_prefix(doc: Doc, config: Doc) -> list[RawFinding]
         out.append(
             finding(
                 r,
-                f"{r['type']} {r['address']} sets {', '.join(keys)} in spec.hard, which "
+                f"sets {', '.join(keys)} in spec.hard, which "
                 "Kubernetes does not enforce for extended resources (only requests."
                 f"{first} is), so GPU use in the namespace is unlimited",
             )

@@ -29,10 +29,6 @@ _GCS_GRANTS = {
 }
 
 
-def _head(r: Doc) -> str:
-    return f"{r['type']} {r['address']}"
-
-
 def _attrs(r: Doc) -> Doc:
     value = r.get("attributes")
     return value if isinstance(value, dict) else {}
@@ -54,12 +50,12 @@ def public_storage(doc: Doc, config: Doc) -> list[RawFinding]:
         a = _attrs(r)
         if r["type"] in ("aws_s3_bucket", "aws_s3_bucket_acl"):
             if a.get("acl") in _PUBLIC_ACLS:
-                acl.append(finding(r, f"{_head(r)} grants the public ACL {a['acl']}"))
+                acl.append(finding(r, f"grants the public ACL {a['acl']}"))
             elif r["type"] == "aws_s3_bucket_acl" and unknown_path(r, "acl") == "acl":
                 acl.append(
                     finding(
                         r,
-                        f"{_head(r)}: the ACL (acl) is unknown until apply",
+                        "the ACL (acl) is unknown until apply",
                         outcome="unknown",
                         attribute="acl",
                     )
@@ -74,25 +70,23 @@ def public_storage(doc: Doc, config: Doc) -> list[RawFinding]:
             )
             and a.get("bucket") not in names
         ):
-            unblocked.append(finding(r, f"{_head(r)} has no aws_s3_bucket_public_access_block"))
+            unblocked.append(finding(r, "has no aws_s3_bucket_public_access_block"))
         if r["type"] in _GCS_GRANTS:
             members = [a["member"]] if isinstance(a.get("member"), str) else []
             members += a["members"] if isinstance(a.get("members"), list) else []
             public = sorted(m for m in members if m in _PUBLIC_MEMBERS)
             if public:
-                gcs.append(finding(r, f"{_head(r)} grants bucket access to {', '.join(public)}"))
+                gcs.append(finding(r, f"grants bucket access to {', '.join(public)}"))
         if r["type"] == "azurerm_storage_account" and any(
             a.get(k) is True
             for k in ("allow_nested_items_to_be_public", "allow_blob_public_access")
         ):
-            azure.append(finding(r, f"{_head(r)} allows public blob access"))
+            azure.append(finding(r, "allows public blob access"))
         if r["type"] == "azurerm_storage_container" and a.get("container_access_type") in (
             "blob",
             "container",
         ):
-            azure.append(
-                finding(r, f"{_head(r)} has public access type {a['container_access_type']}")
-            )
+            azure.append(finding(r, f"has public access type {a['container_access_type']}"))
     return acl + unblocked + gcs + azure
 
 
@@ -129,9 +123,7 @@ def not_encrypted(doc: Doc, config: Doc) -> list[RawFinding]:
     for r in doc["resources"]:
         problems = _unencrypted(r) if live(r) else None
         if problems:
-            out.append(
-                finding(r, f"{_head(r)} is not encrypted at rest: {'; '.join(sorted(problems))}")
-            )
+            out.append(finding(r, f"is not encrypted at rest: {'; '.join(sorted(problems))}"))
     return out
 
 
@@ -246,11 +238,7 @@ def admin_ports_open(doc: Doc, config: Doc) -> list[RawFinding]:
             names = sorted({p[1] for p in hits})
             severity = "critical" if any(p[2] for p in hits) else "high"
         if names:
-            out.append(
-                finding(
-                    r, f"{_head(r)} opens {', '.join(names)} to the internet", severity=severity
-                )
-            )
+            out.append(finding(r, f"opens {', '.join(names)} to the internet", severity=severity))
     return out
 
 
@@ -269,7 +257,7 @@ def imds_v1(doc: Doc, config: Doc) -> list[RawFinding]:
             out.append(
                 finding(
                     r,
-                    f"{_head(r)}: metadata_options.http_tokens is unknown until apply ({path})",
+                    f"metadata_options.http_tokens is unknown until apply ({path})",
                     outcome="unknown",
                     attribute=path,
                 )
@@ -284,8 +272,7 @@ def imds_v1(doc: Doc, config: Doc) -> list[RawFinding]:
             out.append(
                 finding(
                     r,
-                    f"{_head(r)} does not require IMDSv2 (metadata_options.http_tokens is not "
-                    '"required")',
+                    'does not require IMDSv2 (metadata_options.http_tokens is not "required")',
                 )
             )
     return out
@@ -333,7 +320,7 @@ def host_level_access(doc: Doc, config: Doc) -> list[RawFinding]:
             continue
         problems = sorted({p for t in templates(r) for p in _host_problems(t)})
         if problems:
-            out.append(finding(r, f"{_head(r)} runs with host-level access: {'; '.join(problems)}"))
+            out.append(finding(r, f"runs with host-level access: {'; '.join(problems)}"))
     return out
 
 
@@ -360,7 +347,7 @@ def may_run_as_root(doc: Doc, config: Doc) -> list[RawFinding]:
             continue
         names = sorted({c["name"] for t in templates(r) for c in t["containers"] if _root(t, c)})
         if names:
-            out.append(finding(r, f"{_head(r)} may run containers as root: {', '.join(names)}"))
+            out.append(finding(r, f"may run containers as root: {', '.join(names)}"))
     return out
 
 
@@ -373,7 +360,12 @@ def _pinned(image: Any) -> bool:
     if ":" not in last:
         return False
     tag = last.split(":")[1]
-    return tag not in ("latest", "")
+    return tag != "" and tag != "latest" and not tag.startswith("latest-")
+
+
+#: Kinds whose controller fills in the image of a container written without one (twin of
+#: controller_kinds in gr_sec_007.rego).
+_CONTROLLER_KINDS = {"InferenceService", "LLMInferenceService"}
 
 
 @twin("GR-SEC-007")
@@ -390,10 +382,11 @@ def unpinned_images(doc: Doc, config: Doc) -> list[RawFinding]:
                 for t in templates(r)
                 for c in t["containers"]
                 if not _pinned(c.get("image"))
+                and not (r["type"] in _CONTROLLER_KINDS and not isinstance(c.get("image"), str))
             }
         )
         if images:
-            out.append(finding(r, f"{_head(r)} uses unpinned images: {', '.join(images)}"))
+            out.append(finding(r, f"uses unpinned images: {', '.join(images)}"))
     return out
 
 
@@ -420,9 +413,7 @@ def gpu_without_limits(doc: Doc, config: Doc) -> list[RawFinding]:
             {p for t in templates(r) for c in t["containers"] for p in _gpu_container_problems(c)}
         )
         if problems:
-            out.append(
-                finding(r, f"{_head(r)} has GPU containers without limits: {'; '.join(problems)}")
-            )
+            out.append(finding(r, f"has GPU containers without limits: {'; '.join(problems)}"))
     return out
 
 
@@ -440,15 +431,13 @@ def gpu_or_dashboard_public(doc: Doc, config: Doc) -> list[RawFinding]:
         if facts(r).get("is_gpu") is True:
             if r["type"] == "aws_instance":
                 if a.get("associate_public_ip_address") is True:
-                    instances.append(
-                        finding(r, f"{_head(r)} is a GPU instance with a public IP address")
-                    )
+                    instances.append(finding(r, "is a GPU instance with a public IP address"))
                 path = unknown_path(r, "associate_public_ip_address")
                 if path and a.get("associate_public_ip_address") is not True:
                     instances.append(
                         finding(
                             r,
-                            f"{_head(r)}: whether the GPU instance gets a public IP ({path}) is "
+                            f"whether the GPU instance gets a public IP ({path}) is "
                             "unknown until apply",
                             outcome="unknown",
                             attribute=path,
@@ -459,9 +448,7 @@ def gpu_or_dashboard_public(doc: Doc, config: Doc) -> list[RawFinding]:
                 for nic in blocks(a.get("network_interface"))
             ):
                 instances.append(
-                    finding(
-                        r, f"{_head(r)} is a GPU instance with a public IP address (access_config)"
-                    )
+                    finding(r, "is a GPU instance with a public IP address (access_config)")
                 )
         raw_spec = a.get("spec")
         spec: Doc = raw_spec if isinstance(raw_spec, dict) else {}
@@ -482,8 +469,7 @@ def gpu_or_dashboard_public(doc: Doc, config: Doc) -> list[RawFinding]:
                 services.append(
                     finding(
                         r,
-                        f"{_head(r)} exposes {', '.join(sorted(reasons))} through a "
-                        f"{spec['type']} Service",
+                        f"exposes {', '.join(sorted(reasons))} through a {spec['type']} Service",
                     )
                 )
     return instances + services

@@ -38,7 +38,7 @@ def training_on_demand(doc: Doc, config: Doc) -> list[RawFinding]:
             out.append(
                 finding(
                     r,
-                    f"{r['type']} {r['address']} is a {f['workload_class']} GPU workload in "
+                    f"is a {f['workload_class']} GPU workload in "
                     f"{f['environment']} on on-demand capacity{tail}",
                 )
             )
@@ -47,8 +47,7 @@ def training_on_demand(doc: Doc, config: Doc) -> list[RawFinding]:
             out.append(
                 finding(
                     r,
-                    f"{r['type']} {r['address']}: capacity ({attribute}) is unknown until apply, "
-                    "so spot use cannot be checked",
+                    f"capacity ({attribute}) is unknown until apply, so spot use cannot be checked",
                     outcome="unknown",
                     attribute=attribute,
                 )
@@ -81,8 +80,7 @@ def prod_inference_on_spot(doc: Doc, config: Doc) -> list[RawFinding]:
             out.append(
                 finding(
                     r,
-                    f"{r['type']} {r['address']} serves production inference on spot capacity "
-                    f"({'; '.join(sorted(reasons))})",
+                    f"serves production inference on spot capacity ({'; '.join(sorted(reasons))})",
                 )
             )
     return out
@@ -163,22 +161,15 @@ def spot_not_interruption_ready(doc: Doc, config: Doc) -> list[RawFinding]:
             out.append(
                 finding(
                     r,
-                    f"{r['type']} {r['address']} runs on spot but is not ready for interruption: "
+                    f"runs on spot but is not ready for interruption: "
                     f"{'; '.join(sorted(problems))}",
                 )
             )
     return out
 
 
-_POOLS = {
-    "aws_eks_node_group",
-    "aws_autoscaling_group",
-    "NodePool",
-    "azurerm_kubernetes_cluster_node_pool",
-    "google_container_node_pool",
-    "azurerm_linux_virtual_machine_scale_set",
-    "azurerm_windows_virtual_machine_scale_set",
-}
+#: Resources that can hold several instance types (where GR-SPOT-004's fix is possible).
+_POOLS = {"aws_eks_node_group", "aws_autoscaling_group", "NodePool"}
 
 
 def _type_count(r: Doc) -> int:
@@ -214,12 +205,12 @@ def spot_single_instance_type(doc: Doc, config: Doc) -> list[RawFinding]:
         if not live(r) or r["type"] not in _POOLS or f.get("capacity") != "spot":
             continue
         if _type_count(r) <= 1:
-            shown = f["instance_type"] if isinstance(f.get("instance_type"), str) else "one type"
+            shown = f", {f['instance_type']}" if isinstance(f.get("instance_type"), str) else ""
             out.append(
                 finding(
                     r,
-                    f"{r['type']} {r['address']} uses spot capacity with a single instance type "
-                    f"({shown}); one reclaimed spot market takes all of its capacity",
+                    f"uses spot capacity with a single instance type{shown}; one reclaimed spot "
+                    "market takes all of its capacity",
                 )
             )
     return out

@@ -32,18 +32,14 @@ def missing_required_tags(doc: Doc, config: Doc) -> list[RawFinding]:
             out.append(
                 finding(
                     r,
-                    f"{r['type']} {r['address']}: tags are unknown until apply ({unknowns[0]}), so "
+                    f"tags are unknown until apply ({unknowns[0]}), so "
                     f"required tags {', '.join(missing)} cannot be checked",
                     outcome="unknown",
                     attribute=unknowns[0],
                 )
             )
         else:
-            out.append(
-                finding(
-                    r, f"{r['type']} {r['address']} is missing required tags: {', '.join(missing)}"
-                )
-            )
+            out.append(finding(r, f"is missing required tags: {', '.join(missing)}"))
     return out
 
 
@@ -57,8 +53,7 @@ def tag_value_not_allowed(doc: Doc, config: Doc) -> list[RawFinding]:
                 out.append(
                     finding(
                         r,
-                        f"{r['type']} {r['address']} has {key}={value}; allowed values: "
-                        f"{', '.join(sorted(allowed))}",
+                        f"has {key}={value}; allowed values: {', '.join(sorted(allowed))}",
                     )
                 )
         for key, pattern in config["tag_patterns"].items():
@@ -67,8 +62,7 @@ def tag_value_not_allowed(doc: Doc, config: Doc) -> list[RawFinding]:
                 out.append(
                     finding(
                         r,
-                        f"{r['type']} {r['address']} has {key}={value}, which does not match "
-                        f"the pattern {pattern}",
+                        f"has {key}={value}, which does not match the pattern {pattern}",
                     )
                 )
     return out
@@ -83,12 +77,12 @@ def gpu_without_workload_tag(doc: Doc, config: Doc) -> list[RawFinding]:
             continue
         value = r["labels"].get("workload")
         if value is None:
-            out.append(finding(r, f"{r['type']} {r['address']} has no workload tag"))
+            out.append(finding(r, "has no workload tag"))
         elif value not in allowed:
             out.append(
                 finding(
                     r,
-                    f"{r['type']} {r['address']} has workload tag {value}, which is not one of "
+                    f"has workload tag {value}, which is not one of "
                     f"{', '.join(sorted(config['allowed_workloads']))}",
                 )
             )
