@@ -39,7 +39,7 @@ finding(r) := f if {
 	is_number(n)
 	n > 1
 	f := {"resource": r.id, "message": concat("", [
-		r.type, " ", r.address, " serves production GPU inference on a fixed ", format_int(n, 10),
+		"serves production GPU inference on a fixed ", format_int(n, 10),
 		" replicas with no autoscaling: ", floor(r), " paid whether or not traffic needs it",
 	])}
 }
@@ -52,7 +52,7 @@ finding(r) := f if {
 	a.min == a.max
 	a.min > 1
 	f := {"resource": r.id, "message": concat("", [
-		r.type, " ", r.address, " pins its GPU autoscaling at min = max = ", format_int(a.min, 10),
+		"pins its GPU autoscaling at min = max = ", format_int(a.min, 10),
 		" replicas: ", floor(r), " that can never scale down",
 	])}
 }

@@ -267,7 +267,7 @@ def inference_not_right_sized(doc: Doc, config: Doc) -> list[RawFinding]:
             out.append(
                 finding(
                     r,
-                    f"{r['type']} {r['address']} serves production GPU inference on a fixed "
+                    f"serves production GPU inference on a fixed "
                     f"{desired} replicas with no autoscaling: {_floor(r)} paid whether or not "
                     "traffic needs it",
                 )
@@ -284,7 +284,7 @@ def inference_not_right_sized(doc: Doc, config: Doc) -> list[RawFinding]:
             out.append(
                 finding(
                     r,
-                    f"{r['type']} {r['address']} pins its GPU autoscaling at min = max = {low} "
+                    f"pins its GPU autoscaling at min = max = {low} "
                     f"replicas: {_floor(r)} that can never scale down",
                 )
             )
