@@ -42,7 +42,7 @@ kubeflow_jobs := {"PyTorchJob", "TFJob", "MPIJob", "XGBoostJob", "PaddleJob", "J
 
 gpu_families := ["ml.g", "ml.p"]
 
-message(r, why) := concat("", [r.type, " ", r.address, " ", why])
+message(r, why) := concat("", ["", why])
 
 has(obj, key) if {
 	is_object(obj)

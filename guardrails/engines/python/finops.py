@@ -422,5 +422,5 @@ def idle_gpu_without_shutdown(doc: Doc, config: Doc) -> list[RawFinding]:
             continue
         why = _idle_reason(r, culling)
         if why is not None:
-            out.append(finding(r, f"{r['type']} {r['address']} {why}"))
+            out.append(finding(r, f"{why}"))
     return out
