@@ -137,6 +137,14 @@ class TerraformHclParser:
         module = ModuleSource(directory, (_parsed(loaded.path, loaded.text),))
         return self.expand(module, options)
 
+    def parse_sources(
+        self, sources: list[tuple[str, str]], options: ParseOptions | None = None
+    ) -> Graph:
+        """.tf texts already in memory (path, text), evaluated together as one root module."""
+        directory = os.path.dirname(sources[0][0]) if sources else "."
+        files = tuple(_parsed(path, text) for path, text in sources)
+        return self.expand(ModuleSource(directory or ".", files), options or ParseOptions())
+
     def load_directory(
         self, directory: str, files: list[str], options: ParseOptions
     ) -> ModuleSource:
@@ -350,7 +358,8 @@ class _Builder:
         """(address suffix, each, count.index) of every instance; one unkeyed when unknown."""
         if "count" in body:
             count = evaluate(body["count"], scope)
-            if isinstance(count, bool) or not isinstance(count, int | float):
+            finite = isinstance(count, int) or (isinstance(count, float) and count.is_integer())
+            if isinstance(count, bool) or not finite or count < 0:
                 self._note(path, f"{address} uses count: one resource stands for every instance")
                 return [("", None, None)]
             self._check_count(path, int(count))

@@ -11,12 +11,15 @@ refers to, so references still become graph edges.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
-from lark import Token, Tree
+if TYPE_CHECKING:  # lark is imported with python-hcl2, only when a .tf file is read
+    from lark import Token, Tree
+
 
 #: Deepest expression nesting evaluated; deeper input is unknown, never a RecursionError.
 MAX_DEPTH = 64
@@ -106,8 +109,16 @@ def _parse(text: str) -> Tree[Any] | None:
     attribute = next(tree.find_data("attribute"), None)
     if attribute is None:
         return None
-    expressions = [c for c in attribute.children if isinstance(c, Tree)]
+    expressions = [c for c in attribute.children if _is_tree(c)]
     return expressions[-1] if len(expressions) >= 2 else None
+
+
+def _is_tree(node: Any) -> bool:
+    return hasattr(node, "data") and hasattr(node, "children")
+
+
+def _is_token(node: Any) -> TypeGuard[Token]:
+    return isinstance(node, str) and hasattr(node, "type")
 
 
 def evaluate_text(text: str, scope: Scope) -> Any:
@@ -143,7 +154,7 @@ class _Evaluator:
     def eval(self, node: Any, depth: int) -> Any:
         if depth > MAX_DEPTH:
             return UNKNOWN
-        if isinstance(node, Token):
+        if _is_token(node):
             return UNKNOWN
         handler = getattr(self, f"_{node.data}", None)
         if handler is None:
@@ -152,7 +163,7 @@ class _Evaluator:
         return result
 
     def _trees(self, node: Tree[Any]) -> list[Tree[Any]]:
-        return [c for c in node.children if isinstance(c, Tree) and c.data != "new_line_or_comment"]
+        return [c for c in node.children if _is_tree(c) and c.data != "new_line_or_comment"]
 
     # -- terms ------------------------------------------------------------------------------
 
@@ -164,7 +175,7 @@ class _Evaluator:
         return int(str(node.children[0]))
 
     def _float_lit(self, node: Tree[Any], depth: int) -> Any:
-        return float(str(node.children[0]))
+        return _finite(float(str(node.children[0])))
 
     def _literal_value(self, node: Tree[Any], depth: int) -> Any:
         return {"true": True, "false": False, "null": None}.get(str(node.children[0]), UNKNOWN)
@@ -172,10 +183,10 @@ class _Evaluator:
     def _string(self, node: Tree[Any], depth: int) -> Any:
         parts: list[Any] = []
         for part in node.children:
-            if not isinstance(part, Tree):
+            if not _is_tree(part):
                 continue
             for piece in part.children:
-                if isinstance(piece, Token):
+                if _is_token(piece):
                     if piece.type == "STRING_CHARS":
                         parts.append(_unescape(str(piece)))
                     elif piece.type in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
@@ -249,7 +260,7 @@ class _Evaluator:
         """Flatten ``a.b[c].d`` into its root name and a list of steps."""
         steps: list[Any] = []
         current: Any = node
-        while isinstance(current, Tree) and current.data in (
+        while _is_tree(current) and current.data in (
             "get_attr_expr_term",
             "index_expr_term",
             "expr_term",
@@ -271,7 +282,7 @@ class _Evaluator:
                 return UNKNOWN
             current = base
         steps.reverse()
-        if isinstance(current, Tree) and current.data == "identifier":
+        if _is_tree(current) and current.data == "identifier":
             return self._traverse(str(current.children[0]), steps, depth)
         return _index(self.eval(current, depth), steps)
 
@@ -342,7 +353,7 @@ class _Evaluator:
         arguments = next((c for c in children if c.data == "arguments"), None)
         args = [self.eval(a, depth) for a in self._trees(arguments)] if arguments else []
         expand = arguments is not None and any(
-            isinstance(t, Token) and t.type == "ELLIPSIS" for t in arguments.children
+            _is_token(t) and t.type == "ELLIPSIS" for t in arguments.children
         )
         if expand and args and isinstance(args[-1], list):
             args = [*args[:-1], *args[-1]]
@@ -370,7 +381,7 @@ class _Evaluator:
         collection = self.eval(collection_nodes[0], depth) if collection_nodes else UNKNOWN
         condition = next((p for p in parts[1:] if p.data == "for_cond"), None)
         bodies = [p for p in parts[1:] if p.data != "for_cond"]
-        grouping = any(isinstance(t, Token) and t.type == "ELLIPSIS" for t in node.children)
+        grouping = any(_is_token(t) and t.type == "ELLIPSIS" for t in node.children)
         if isinstance(collection, Unknown) or not isinstance(collection, dict | list):
             return unknown_of(collection)
         pairs = (
@@ -446,7 +457,21 @@ def _unescape(text: str) -> str:
         return text
 
 
+def _finite(value: Any) -> Any:
+    """JSON has no infinity or NaN: such a number is unknown, not a crash later."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return UNKNOWN
+    return value
+
+
 def _binary(operator: str, left: Any, right: Any) -> Any:
+    try:
+        return _finite(_arithmetic(operator, left, right))
+    except OverflowError:
+        return UNKNOWN
+
+
+def _arithmetic(operator: str, left: Any, right: Any) -> Any:
     if operator in ("==", "!="):
         equal = left == right
         return equal if operator == "==" else not equal
