@@ -69,6 +69,7 @@ def test_bad_values_are_one_line_naming_the_file(
         "pulumi-dependencies-wrong-type.json",
         "pulumi-secret-envelope-inputs.json",
         "pulumi-state-wrong-types.json",
+        "pulumi-kubernetes-kind-list.json",
         "deep-module-90.json",
     ],
 )

@@ -46,14 +46,15 @@ def looks_like_token(value: str) -> bool:
 def redact_kubernetes(obj: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of a Kubernetes object with every secret value replaced by REDACTED."""
     out = dict(obj)
-    if out.get("kind") in _SECRET_KINDS:
+    kind = out.get("kind")
+    if isinstance(kind, str) and kind in _SECRET_KINDS:
         for key in ("data", "stringData"):
             if isinstance(out.get(key), Mapping):
                 out[key] = {str(k): REDACTED for k in out[key]}
             elif key in out and out[key] is not None:
                 out[key] = REDACTED
         spec = out.get("spec")
-        if out.get("kind") == "SealedSecret" and isinstance(spec, Mapping):
+        if kind == "SealedSecret" and isinstance(spec, Mapping):
             encrypted = spec.get("encryptedData")
             if isinstance(encrypted, Mapping):
                 out["spec"] = {**spec, "encryptedData": {str(k): REDACTED for k in encrypted}}
