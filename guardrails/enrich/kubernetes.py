@@ -214,7 +214,9 @@ def size_workload(
 def _autoscales(resource: Resource) -> bool:
     spec = resource.attributes.get("spec") if isinstance(resource.attributes, Mapping) else None
     if resource.type == "InferenceService":
-        return True  # KServe scales between minReplicas and maxReplicas (unbounded when unset)
+        # KServe scales between minReplicas and maxReplicas (unbounded when unset), except a
+        # multi-node predictor (workerSpec) or autoscalerClass "none": those run minReplicas.
+        return not _kserve_fixed(resource)
     if resource.type in ("RayCluster", "RayService", "RayJob") and isinstance(spec, Mapping):
         cluster = spec.get("rayClusterSpec") or spec.get("rayClusterConfig") or spec
         return isinstance(cluster, Mapping) and cluster.get("enableInTreeAutoscaling") is True
@@ -262,6 +264,18 @@ def workload_autoscaling(resource: Resource, scaler: Resource | None) -> dict[st
         "explicit_max": explicit,
         "attribute": path,
     }
+
+
+def _kserve_fixed(resource: Resource) -> bool:
+    meta = resource.attributes.get("metadata") if isinstance(resource.attributes, Mapping) else None
+    annotations = meta.get("annotations") if isinstance(meta, Mapping) else None
+    if isinstance(annotations, Mapping) and (
+        annotations.get("serving.kserve.io/autoscalerClass") == "none"
+    ):
+        return True
+    spec = resource.attributes.get("spec") if isinstance(resource.attributes, Mapping) else None
+    predictor = spec.get("predictor") if isinstance(spec, Mapping) else None
+    return isinstance(predictor, Mapping) and isinstance(predictor.get("workerSpec"), Mapping)
 
 
 def _kserve_min(resource: Resource) -> int | None:

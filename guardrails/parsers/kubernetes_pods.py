@@ -38,8 +38,10 @@ def _decimal(value: Any) -> int | None:
 
 
 def _container(raw: Any, init: bool) -> dict[str, Any] | None:
-    if not isinstance(raw, Mapping):
-        return None
+    return _container_of(raw, init) if isinstance(raw, Mapping) else None
+
+
+def _container_of(raw: Mapping[str, Any], init: bool) -> dict[str, Any]:
     resources = as_map(raw.get("resources"))
     image = raw.get("image")
     return {
@@ -330,15 +332,110 @@ def _llm_inference_service(obj: Object) -> list[Template]:
     return templates
 
 
+def _gpu_request(template: Template) -> tuple[str | None, int]:
+    """The GPU resource a pod template's first container asks for and how many (KServe reads
+    ``Containers[0]``, requests first, for its multi-node arithmetic)."""
+    containers = [c for c in template["containers"] if not c["init"]]
+    if not containers:
+        return None, 0
+    resources = containers[0]["resources"]
+    for kind in ("requests", "limits"):
+        for name, value in resources[kind].items():
+            if name in _GPU_RESOURCES or name.startswith("nvidia.com/mig-"):
+                return name, as_count(value) or 0
+    return None, 0
+
+
+#: The GPU resources KServe's multi-node predictor accepts without an annotation.
+_GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu", "intel.com/gpu", "habana.ai/gaudi")
+
+
+def _ray_nodes(total: int, head: int, worker: int) -> tuple[int, int, int] | None:
+    """(nodes, GPUs of the head pod, GPUs of each worker pod) as KServe's multi-node predictor
+    computes them for its default Ray backend (``computeRayNodeAndGPUs``): ``total`` =
+    tensor x pipeline parallel size, ``head``/``worker`` the GPUs the pod specs ask for.
+    None when KServe rejects the sizes (the pods cannot hold ``total`` GPUs)."""
+
+    def nodes_for(gpus: int, per_node: int) -> int:
+        return 1 if per_node == 0 else -(-gpus // per_node)
+
+    if worker > 0:
+        nodes = nodes_for(total, worker)
+        if head > 0:
+            if nodes_for(total, head) == 1:
+                nodes = 1
+        else:
+            head = total - worker * (nodes - 1)
+        if nodes == 1:
+            return 1, total, 0
+        return (nodes, head, worker) if head + worker * (nodes - 1) >= total else None
+    if head > 0:
+        remaining = total - head
+        return (remaining + 1 if remaining > 0 else 1), head, 1
+    return total, 1, 1
+
+
+def _with_gpus(template: Template, name: str, count: int) -> Template:
+    """The template with its first container's GPU request and limit set to ``count`` (KServe
+    overwrites them on the Deployments it makes)."""
+    containers = [dict(c) for c in template["containers"]]
+    first = next((i for i, c in enumerate(containers) if not c["init"]), None)
+    if first is None:  # the ServingRuntime supplies the container; the GPU count is KServe's
+        containers.insert(0, _container_of({"name": "worker-container"}, False))
+        first = 0
+    resources = containers[first]["resources"]
+    containers[first]["resources"] = {
+        kind: {**{k: v for k, v in resources[kind].items() if k != name}, name: str(count)}
+        for kind in ("requests", "limits")
+    }
+    return {**template, "containers": containers}
+
+
+def _multi_node_predictor(predictor: Object) -> list[Template]:
+    """A v1beta1 predictor with ``workerSpec``: KServe's head Deployment plus a worker
+    Deployment of nodes - 1 pods, sized from tensorParallelSize x pipelineParallelSize.
+
+    Sizes absent from the InferenceService come from its ServingRuntime, whose documented
+    default is 1 and 1. Multi-node predictors do not autoscale: the head runs minReplicas.
+    """
+    worker_spec = as_map(predictor.get("workerSpec"))
+    head = _kserve_component(predictor, "predictor")
+    worker_containers = as_list(worker_spec.get("containers"))[:1]
+    worker_pod = {**worker_spec, "containers": worker_containers}
+    worker = pod_template(worker_pod, "predictor-worker", None, None, worker_spec.get("metadata"))
+    heads = head["replicas"]["desired"]
+    head["replicas"] = {"desired": heads, "max": heads}
+    tensor = _count_or_default(worker_spec, "tensorParallelSize")
+    pipeline = _count_or_default(worker_spec, "pipelineParallelSize")
+    if tensor is None or pipeline is None or tensor < 1 or pipeline < 1:
+        return [head, worker]  # a templated size: the worker count stays unknown
+    head_name, head_gpus = _gpu_request(head)
+    worker_name, worker_gpus = _gpu_request(worker)
+    name = head_name or worker_name or "nvidia.com/gpu"
+    sized = _ray_nodes(tensor * pipeline, head_gpus, worker_gpus)
+    if sized is None:
+        return [head, worker]
+    nodes, head_gpus, worker_gpus = sized
+    workers = nodes - 1
+    worker = _with_gpus(worker, name, worker_gpus)
+    worker["replicas"] = {"desired": workers, "max": workers}
+    return [_with_gpus(head, name, head_gpus), worker]
+
+
 def _inference_service(obj: Object) -> list[Template]:
     spec = as_map(obj.get("spec"))
     if "template" in spec:
         return _llm_component(spec, "main")
-    return [
-        _kserve_component(as_map(spec[name]), name)
-        for name in _KSERVE_COMPONENTS
-        if isinstance(spec.get(name), Mapping)
-    ]
+    templates = []
+    for name in _KSERVE_COMPONENTS:
+        component = spec.get(name)
+        if not isinstance(component, Mapping):
+            continue
+        if name == "predictor" and isinstance(component.get("workerSpec"), Mapping):
+            templates += _multi_node_predictor(component)
+        else:
+            templates.append(_kserve_component(as_map(component), name))
+    return templates
 
 
 def _leader_worker_set(obj: Object) -> list[Template]:

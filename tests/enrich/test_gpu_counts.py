@@ -25,6 +25,8 @@ EXPECTED: dict[tuple[str, str], tuple[float, float | None, int | None]] = {
     ("multi-node.yaml", "LeaderWorkerSet/ml-dev/llamacpp"): (1, 4, 4),
     ("multi-node.yaml", "RayService/ml-prod/deepseek-r1"): (8, 16, 2),
     ("multi-node.yaml", "JobSet/ml-dev/short-sweep"): (1, 6, 6),
+    ("multi-node.yaml", "InferenceService/ml-prod/llama-70b"): (4, 8, 2),
+    ("multi-node.yaml", "InferenceService/ml-dev/qwen-pp"): (1, 6, 6),
     ("ai-crds.yaml", "RayCluster/ml-dev/research"): (1, 2, 2),
     ("ai-crds.yaml", "RayJob/ml-dev/finetune"): (2, 8, 4),
     ("ai-crds.yaml", "RayService/ml-prod/chat"): (1, 2, 2),
@@ -194,3 +196,13 @@ def test_every_ai_crd_fixture_asserts_its_gpu_count() -> None:
             continue  # not an input (a config, a values file)
         found |= {(relative, address) for address in workloads}
     assert found == set(POLICY_FIXTURES)
+
+
+@pytest.mark.parametrize(
+    "address", ["InferenceService/ml-prod/llama-70b", "InferenceService/ml-dev/qwen-pp"]
+)
+def test_kserve_multi_node_predictor_has_a_fixed_size(address: str) -> None:
+    """KServe does not autoscale a multi-node predictor: its GPUs are bounded, not ∞."""
+    facts = _gpu_resources("multi-node.yaml")[address]
+    assert facts["autoscaling"]["enabled"] is False
+    assert facts["gpu"]["total"]["max"] == facts["gpu"]["total"]["desired"]

@@ -95,6 +95,63 @@ def test_workload_pod_templates(
     assert roles(resource) == expected_roles
 
 
+def _isvc(head_gpus: int | None, worker: dict[str, Any]) -> dict[str, Any]:
+    limits = {"cpu": "8"} | ({"nvidia.com/gpu": str(head_gpus)} if head_gpus else {})
+    model = {"modelFormat": {"name": "huggingface"}, "resources": {"limits": limits}}
+    return {
+        "apiVersion": "serving.kserve.io/v1beta1",
+        "kind": "InferenceService",
+        "metadata": {"name": "m", "namespace": "ml"},
+        "spec": {"predictor": {"model": model, "workerSpec": worker}},
+    }
+
+
+def _worker(tensor: int | None, pipeline: int | None, gpus: int | None) -> dict[str, Any]:
+    spec: dict[str, Any] = {}
+    if tensor is not None:
+        spec["tensorParallelSize"] = tensor
+    if pipeline is not None:
+        spec["pipelineParallelSize"] = pipeline
+    if gpus is not None:
+        spec["containers"] = [{"name": "w", "resources": {"requests": {"nvidia.com/gpu": gpus}}}]
+    return spec
+
+
+@pytest.mark.parametrize(
+    ("head_gpus", "worker", "expected"),
+    [
+        # (head GPUs, workers, GPUs per worker) as KServe's computeRayNodeAndGPUs sets them.
+        (None, _worker(4, 2, 4), (4, 1, 4)),  # head takes total - workers' share
+        (None, _worker(None, None, None), (1, 0, 1)),  # sizes default to 1 x 1
+        (None, _worker(3, 2, None), (1, 5, 1)),  # no GPU asked: one-GPU nodes
+        (8, _worker(8, 1, 8), (8, 0, 0)),  # the head alone holds tensor x pipeline
+        (4, _worker(4, 2, 4), (4, 1, 4)),  # both asked: ceil(8 / 4) nodes
+        (2, _worker(4, 2, 4), (2, None, 4)),  # 2 + 4 < 8: KServe rejects it, count unknown
+        (4, _worker(3, 2, None), (4, 2, 1)),  # only the head asked: one-GPU workers
+        (None, _worker(2, 2, 1), (1, 3, 1)),
+    ],
+)
+def test_kserve_multi_node_predictor(
+    head_gpus: int | None, worker: dict[str, Any], expected: tuple[int, int | None, int]
+) -> None:
+    resource = parse_text("isvc.yaml", yaml.safe_dump(_isvc(head_gpus, worker))).resources[0]
+    head, workers = resource.workload["pod_templates"]
+    gpus = [
+        int(r["limits"].get("nvidia.com/gpu") or r["requests"]["nvidia.com/gpu"])
+        for r in (t["containers"][0]["resources"] for t in (head, workers))
+    ]
+    assert (head["role"], workers["role"]) == ("predictor", "predictor-worker")
+    assert head["replicas"] == {"desired": 1, "max": 1}
+    assert workers["replicas"] == {"desired": expected[1], "max": expected[1]}
+    assert gpus == [expected[0], expected[2]]
+
+
+def test_kserve_multi_node_predictor_with_templated_sizes_is_not_counted() -> None:
+    worker = {"tensorParallelSize": "${TP}", "pipelineParallelSize": 2}
+    resource = parse_text("isvc.yaml", yaml.safe_dump(_isvc(1, worker))).resources[0]
+    assert resource.workload["pod_templates"][1]["replicas"] == {"desired": None, "max": None}
+
+
 def test_pod_template_details() -> None:
     resources = by_address(Graph.merge([graph_of("ai-crds.yaml"), graph_of("core-workloads.yaml")]))
     worker = resources["RayCluster/ml-dev/research"].workload["pod_templates"][1]
