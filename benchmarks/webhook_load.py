@@ -29,7 +29,6 @@ import queue
 import ssl
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -41,6 +40,7 @@ from typing import Any
 
 import yaml
 
+from benchmarks.webhook_server import webhook_process
 from guardrails import __version__
 from guardrails.webhook.certs import write_certificates
 
@@ -83,49 +83,9 @@ def running_server(engine: str, workers: int) -> Iterator[Server]:
     with tempfile.TemporaryDirectory(prefix="guardrails-bench-") as work:
         certs = Path(work)
         write_certificates(certs, "guardrails-webhook", "bench", ips=["127.0.0.1"])
-        import socket
-
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        command = [
-            sys.executable, "-m", "guardrails", "webhook", "serve",
-            "--cert", str(certs / "tls.crt"), "--key", str(certs / "tls.key"),
-            "--host", "127.0.0.1", "--port", str(port), "--engine", engine,
-            "--workers", str(workers),
-        ]  # fmt: skip
-        log = (certs / "server.log").open("wb")
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
-        server = Server(port, ssl.create_default_context(cafile=str(certs / "ca.crt")), process)
-        try:
-            _wait_ready(server)
-            yield server
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-            log.close()
-
-
-def _wait_ready(server: Server) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise SystemExit("the webhook server exited during start-up")
-        try:
-            connection = http.client.HTTPSConnection(
-                "127.0.0.1", server.port, context=server.context, timeout=5
-            )
-            connection.request("GET", "/readyz")
-            if connection.getresponse().status == 200:
-                connection.close()
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("the webhook server did not become ready in 60 s")
+        arguments = ("--engine", engine, "--workers", str(workers))
+        with webhook_process(certs, certs / "server.log", *arguments) as (port, process):
+            yield Server(port, ssl.create_default_context(cafile=str(certs / "ca.crt")), process)
 
 
 @dataclass

@@ -10,6 +10,8 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -103,62 +105,43 @@ def _fifo(path: Path) -> Path:
     return path
 
 
-def test_fifo_input_is_refused_without_blocking(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    fifo = _fifo(tmp_path / "plan.json")
-    assert main(["graph", str(fifo)]) == 2
-    _one_line_error(capsys.readouterr().err, "plan.json", "FIFO")
+@contextmanager
+def _special_file(path: Path, kind: str) -> Iterator[None]:
+    """A FIFO, a listening UNIX socket or a link to a device at `path`, while the block runs."""
+    if kind == "FIFO":
+        os.mkfifo(path)
+        yield
+    elif kind == "socket":
+        with socket.socket(socket.AF_UNIX) as server:
+            server.bind(str(path))
+            yield
+    else:
+        path.symlink_to("/dev/zero")
+        yield
 
 
-def test_fifo_met_in_a_directory_walk_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    (tmp_path / "ok.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
-    _fifo(tmp_path / "x.yaml")
-    assert main(["graph", str(tmp_path)]) == 2
-    _one_line_error(capsys.readouterr().err, "x.yaml", "FIFO")
-
-
-def test_socket_and_device_inputs_are_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    sock_path = tmp_path / "s.yaml"
-    server = socket.socket(socket.AF_UNIX)
-    try:
-        server.bind(str(sock_path))
-        assert main(["graph", str(sock_path)]) == 2
-        _one_line_error(capsys.readouterr().err, "s.yaml", "socket")
-    finally:
-        server.close()
-    link = tmp_path / "z.yaml"
-    link.symlink_to("/dev/zero")
-    assert main(["graph", str(link)]) == 2
-    _one_line_error(capsys.readouterr().err, "z.yaml", "device")
-
-
-def _plan_dir(tmp_path: Path) -> Path:
-    (tmp_path / "plan.json").write_bytes((HOSTILE / "deep-module-90.json").read_bytes())
-    return tmp_path / "plan.json"
-
-
-def test_fifo_tf_beside_a_plan_is_refused_not_opened(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    plan = _plan_dir(tmp_path)
+def _place_special(tmp_path: Path, placement: str) -> tuple[Path, Path]:
+    """Where the special file goes and what to scan, for each way a PR can bring one in."""
+    if placement == "input":
+        return tmp_path / "s.yaml", tmp_path / "s.yaml"
+    if placement == "directory walk":
+        (tmp_path / "ok.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+        return tmp_path / "s.yaml", tmp_path
+    plan = tmp_path / "plan.json"
+    plan.write_bytes((HOSTILE / "deep-module-90.json").read_bytes())
     (tmp_path / "main.tf").write_text('resource "aws_instance" "x" {}\n')
-    _fifo(tmp_path / "x.tf")
-    assert main(["graph", str(plan)]) == 2
-    _one_line_error(capsys.readouterr().err, "x.tf", "FIFO")
+    return tmp_path / "s.tf", plan
 
 
-def test_dev_zero_tf_beside_a_plan_is_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("placement", ["input", "directory walk", "beside a plan"])
+@pytest.mark.parametrize("kind", ["FIFO", "socket", "device"])
+def test_special_files_are_refused_without_being_opened(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, placement: str
 ) -> None:
-    plan = _plan_dir(tmp_path)
-    (tmp_path / "z.tf").symlink_to("/dev/zero")
-    assert main(["graph", str(plan)]) == 2
-    _one_line_error(capsys.readouterr().err, "z.tf", "device")
+    special, target = _place_special(tmp_path, placement)
+    with _special_file(special, kind):
+        assert main(["graph", str(target)]) == 2
+    _one_line_error(capsys.readouterr().err, special.name, kind)
 
 
 def test_latin1_tf_beside_a_plan_still_maps_lines_and_waivers(
@@ -525,7 +508,7 @@ def test_signals_remove_temporary_files(
         os.kill(os.getpid(), signal.SIGTERM)  # the handler raises inside this call
         real_replace(source, target)
 
-    monkeypatch.setattr(output.os, "replace", interrupted)
+    monkeypatch.setattr(os, "replace", interrupted)
     expected = KeyboardInterrupt if stop == "SIGINT" else output.Terminated
     with pytest.raises(expected):
         output.write_all([(tmp_path / "a.json", "{}"), (tmp_path / "b.json", "{}")])

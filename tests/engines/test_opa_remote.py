@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.webhook_server import free_port
 from guardrails.api import ScanOptions, scan
 from guardrails.catalog import load_catalog
 from guardrails.cli import main
@@ -64,14 +64,8 @@ def test_bundle_layout(bundle: Path) -> None:
     assert data["guardrails"]["catalog"]["instances"]["p5.48xlarge"]["gpu_model"] == "H100"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_unreachable_server_falls_back_with_a_warning() -> None:
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     report = scan(SAMPLE, ScanOptions(engine="opa", opa_url=url, no_config=True))
     assert report.engine in ("rego/opa-lib", "rego/regopy", "python")
     assert any("unreachable" in w for w in report.warnings)
@@ -82,7 +76,7 @@ def test_unreachable_server_falls_back_with_a_warning() -> None:
 
 
 def test_unreachable_server_is_an_error_without_fallback() -> None:
-    url = f"http://127.0.0.1:{_free_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(EngineError, match="unreachable") as raised:
         scan(SAMPLE, ScanOptions(engine="opa", opa_url=url, opa_fallback=False, no_config=True))
     assert str(raised.value) == (
@@ -98,7 +92,7 @@ def opa_binary(bundle: Path) -> Iterator[str]:
         pytest.skip(
             "no opa binary on PATH (none is installable here; the REST test server covers it)"
         )
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [binary, "run", "--server", "--addr", f"127.0.0.1:{port}", "--bundle", str(bundle)],
         stdout=subprocess.DEVNULL,

@@ -7,21 +7,14 @@ import json
 import socket
 import ssl
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.webhook_server import webhook_process
 from guardrails.webhook.certs import write_certificates
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def make_certs(directory: Path) -> Path:
@@ -77,37 +70,8 @@ class Server:
 
 @contextmanager
 def running_server(certs: Path, log: Path, *args: str) -> Iterator[Server]:
-    port = free_port()
-    command = [
-        sys.executable, "-m", "guardrails", "webhook", "serve",
-        "--cert", str(certs / "tls.crt"), "--key", str(certs / "tls.key"),
-        "--host", "127.0.0.1", "--port", str(port), "--engine", "python",
-        "--cert-check-every", "0.2", *args,
-    ]  # fmt: skip
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    server = Server(port, certs, log, process)
-    try:
-        _wait_ready(server)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_ready(server: Server) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise AssertionError(f"server exited: {server.log.read_text()[-2000:]}")
-        try:
-            if server.request("GET", "/readyz")[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"server not ready: {server.log.read_text()[-2000:]}")
+    with webhook_process(certs, log, "--engine", "python", "--cert-check-every", "0.2", *args) as (
+        port,
+        process,
+    ):
+        yield Server(port, certs, log, process)
