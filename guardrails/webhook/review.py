@@ -243,15 +243,7 @@ def decide(
         return Decision(True, outcome, findings=judged, environment=environment)
     if settings.mode == Mode.WARN:
         shown = [j.finding for j in judged if j.effect != Effect.WAIVED]
-        outcome = "warned" if shown else "allowed"
-        return Decision(
-            True,
-            outcome,
-            warnings=_warnings(shown, pre_existing),
-            findings=judged,
-            environment=environment,
-        )
-    if blocking:
+    elif blocking:
         message = _denial(request, [j.finding for j in blocking], environment)
         return Decision(
             False, "denied", message, 403, _warnings(shown, pre_existing), judged, environment
