@@ -136,6 +136,11 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
     if resource.action == Action.DELETE and resource.before is not None:
         subject = replace(resource, attributes=resource.before)
     sizing = context.size(subject)
+    if sizing.is_gpu and "count" in resource.unknown:
+        # HCL whose count/for_each is known only after apply: one node stands for them all.
+        sizing.price_problem = ("the number of instances (count) is unknown until apply", "count")
+        sizing.desired = sizing.max = None
+        sizing.units = [replace(u, desired=None, max=None) for u in sizing.units]
     environment, environment_source = (
         (context.options.assigned_environment, "assigned")
         if context.options.assigned_environment

@@ -13,6 +13,7 @@ only after apply is in the resource's ``unknown`` paths.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -294,6 +295,8 @@ class _Builder:
         self.parents: dict[str, str] = {}
         self.notes: dict[str, list[str]] = {}
         self.module_files: set[str] = set()
+        #: Module calls whose number of instances is unknown: one instance stands for all.
+        self.uncounted: set[str] = set()
         self._modules: dict[str, ModuleSource | None] = {}
 
     # -- one module instance ---------------------------------------------------------------
@@ -354,16 +357,16 @@ class _Builder:
 
     def _instances(
         self, body: Mapping[str, Any], scope: Scope, address: str, path: str
-    ) -> list[tuple[str, tuple[Any, Any] | None, int | None]]:
-        """(address suffix, each, count.index) of every instance; one unkeyed when unknown."""
+    ) -> tuple[list[tuple[str, tuple[Any, Any] | None, int | None]], str | None]:
+        """(address suffix, each, count.index) of every instance, and why their number is
+        unknown (then one unkeyed instance stands for all of them)."""
         if "count" in body:
             count = evaluate(body["count"], scope)
             finite = isinstance(count, int) or (isinstance(count, float) and count.is_integer())
             if isinstance(count, bool) or not finite or count < 0:
-                self._note(path, f"{address} uses count: one resource stands for every instance")
-                return [("", None, None)]
+                return [("", None, None)], _uncounted("count", body["count"], count)
             self._check_count(path, int(count))
-            return [(f"[{i}]", None, i) for i in range(int(count))]
+            return [(f"[{i}]", None, i) for i in range(int(count))], None
         if "for_each" in body:
             each = evaluate(body["for_each"], scope)
             if isinstance(each, list) and all(isinstance(k, str) for k in each):
@@ -371,11 +374,10 @@ class _Builder:
             elif isinstance(each, dict) and not isinstance(each, Unknown):
                 pairs = list(each.items())
             else:
-                self._note(path, f"{address} uses for_each: one resource stands for every instance")
-                return [("", None, None)]
+                return [("", None, None)], _uncounted("for_each", body["for_each"], each)
             self._check_count(path, len(pairs))
-            return [(f'["{k}"]', (k, v), None) for k, v in pairs]
-        return [("", None, None)]
+            return [(f'["{k}"]', (k, v), None) for k, v in pairs], None
+        return [("", None, None)], None
 
     def _check_count(self, path: str, more: int) -> None:
         if len(self.resources) + more > self.options.max_resources:
@@ -397,7 +399,8 @@ class _Builder:
     ) -> None:
         local = f"{rtype}.{name}" if mode == "managed" else f"data.{rtype}.{name}"
         base = scope.address(local)
-        for suffix, each, index in self._instances(body, scope, base, file.path):
+        instances, uncounted = self._instances(body, scope, base, file.path)
+        for suffix, each, index in instances:
             instance = scope.with_instance(each, index)
             out = Converted()
             attributes = {
@@ -418,6 +421,8 @@ class _Builder:
                 depends,
                 Location(file.path, file.lines.get((key, rtype, name))),
                 scope.prefix or None,
+                uncounted if mode == "managed" else None,
+                "count" if uncounted else None,
             )
 
     # -- module calls ----------------------------------------------------------------------
@@ -451,7 +456,8 @@ class _Builder:
             if k not in _MODULE_META and not k.startswith("__")
         }
         attributes["source"] = source or None
-        reason = None
+        instances, uncounted = self._instances(body, scope, address, file.path)
+        reason = uncounted if module is not None else None
         if module is None:
             shown = source or "(no source)"
             reason = (
@@ -471,11 +477,13 @@ class _Builder:
             scope.prefix or None,
             reason,
         )
+        if uncounted:
+            self.uncounted.add(address)
         if module is None:
             return None
         self.module_files.update(f.path for f in module.files)
         results: dict[str, Any] = {}
-        for suffix, each, index in self._instances(body, scope, address, file.path):
+        for suffix, each, index in instances:
             instance = scope.with_instance(each, index)
             inputs = {
                 k: evaluate(v, instance)
@@ -522,9 +530,6 @@ class _Builder:
 
     # -- nodes and edges -------------------------------------------------------------------
 
-    def _note(self, path: str, note: str) -> None:
-        self.notes.setdefault(path, []).append(note)
-
     def _add(
         self,
         path: str,
@@ -538,8 +543,20 @@ class _Builder:
         location: Location,
         module: str | None,
         unevaluated: str | None = None,
+        uncounted: str | None = None,
     ) -> None:
         rid = resource_id(path, address)
+        if (
+            uncounted is None
+            and module
+            and any(
+                module == call or module.startswith((call + ".", call + "["))
+                for call in self.uncounted
+            )
+        ):
+            uncounted = "count"  # inside a module call whose number of instances is unknown
+        if uncounted:  # enrichment must not price the stand-in as one instance
+            out.unknown.add(uncounted)
         self.references[rid] = out.references
         self.depends[rid] = depends.references
         if module:
@@ -611,6 +628,30 @@ class _Locals:
         self.active.discard(name)
         self.values[name] = value
         return value
+
+
+def _uncounted(meta: str, raw: Any, value: Any) -> str:
+    """Why the number of instances is unknown, naming the expression and what to do."""
+    text = raw.strip() if isinstance(raw, str) else json.dumps(raw, default=str)
+    if text.startswith("${") and text.endswith("}"):
+        text = text[2:-1].strip()
+    text = " ".join(text.split())
+    text = text if len(text) <= 120 else text[:117] + "..."
+    references = sorted(value.references) if isinstance(value, Unknown) else []
+    if isinstance(value, Unknown):
+        cause = "cannot be evaluated before apply (it depends on "
+        cause += (
+            f"{', '.join(references[:3])})"
+            if references
+            else "a resource attribute, a data source or a variable without a value)"
+        )
+    else:
+        cause = "is not " + ("a whole number" if meta == "count" else "a map or a set of strings")
+    return (
+        f"{meta} = {text} {cause}, so the number of instances is unknown: one resource stands "
+        "for all of them and its cost is not counted; give the value literally or through "
+        "variables (terraform.tfvars, --var-file), or scan the plan (`terraform show -json`)"
+    )
 
 
 def _strip_keys(address: str) -> str:

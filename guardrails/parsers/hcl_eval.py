@@ -256,6 +256,30 @@ class _Evaluator:
     def _index_expr_term(self, node: Tree[Any], depth: int) -> Any:
         return self._chain(node, depth)
 
+    def _full_splat_expr_term(self, node: Tree[Any], depth: int) -> Any:
+        return self._splat(node, depth)
+
+    def _attr_splat_expr_term(self, node: Tree[Any], depth: int) -> Any:
+        return self._splat(node, depth)
+
+    def _splat(self, node: Tree[Any], depth: int) -> Any:
+        """``list[*].attr`` / ``list.*.attr``: the attribute of each element (a lone value
+        is a list of one, null an empty list); unknown keeps the base's references."""
+        base_node, splat = self._trees(node)[0], self._trees(node)[-1]
+        base = self.eval(base_node, depth)
+        if isinstance(base, Unknown):
+            return base
+        items = [] if base is None else base if isinstance(base, list) else [base]
+        steps: list[Any] = []
+        for step in self._trees(splat):
+            if step.data == "get_attr":
+                steps.append(str(self._trees(step)[0].children[0]))
+            elif step.data == "index":
+                steps.append(self.eval(self._trees(step)[0], depth))
+            else:
+                return UNKNOWN
+        return [_index(item, steps) for item in items]
+
     def _chain(self, node: Tree[Any], depth: int) -> Any:
         """Flatten ``a.b[c].d`` into its root name and a list of steps."""
         steps: list[Any] = []

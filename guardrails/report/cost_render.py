@@ -42,7 +42,8 @@ def gpu_label(row: CostRow) -> str:
 
 def replicas_label(row: CostRow) -> str:
     desired = "?" if row.replicas_desired is None else str(row.replicas_desired)
-    maximum = "∞" if row.replicas_max is None else str(row.replicas_max)
+    unbounded = "?" if row.replicas_desired is None else "∞"  # unknown count: no max either
+    maximum = unbounded if row.replicas_max is None else str(row.replicas_max)
     return desired if desired == maximum else f"{desired} / {maximum}"
 
 

@@ -3,8 +3,9 @@
 # description: >-
 #   Every node the engine could not look inside is reported with an `unknown` outcome instead
 #   of passing silently: a Terraform module whose files are not on disk (a registry or git
-#   module before `terraform init`, a local path that does not exist), a module whose source or
-#   instance keys are only known after apply, an input file in a scanned directory that could
+#   module before `terraform init`, a local path that does not exist), a module whose source is
+#   only known after apply, a resource or module whose `count`/`for_each` is only known after
+#   apply (its number of instances, and so its cost, is unknown), an input file in a scanned directory that could
 #   not be read or parsed (the report is then partial), or any other part of an input the parser
 #   could not evaluate. The message names what was skipped and what to do.
 # scope: package

@@ -89,11 +89,14 @@ def test_uninstalled_module_is_an_unevaluated_node() -> None:
     assert "run `terraform init`, or scan the plan" in vpc.unevaluated
 
 
-def test_count_known_only_at_apply_is_noted_and_one_resource_stands_for_all() -> None:
+def test_count_known_only_at_apply_is_unevaluated_and_one_resource_stands_for_all() -> None:
     text = 'resource "aws_instance" "a" {\n  count = length(data.aws_subnets.x.ids)\n}\n'
     found = parse_text("one.tf", text)
     assert [r.address for r in found.resources] == ["aws_instance.a"]
-    assert any("aws_instance.a uses count" in n for i in found.inputs for n in i.notes)
+    reason = found.resources[0].unevaluated or ""
+    assert "count = length(data.aws_subnets.x.ids)" in reason
+    assert "depends on data.aws_subnets.x" in reason
+    assert "count" in found.resources[0].unknown
 
 
 def test_enrichment_follows_the_launch_template() -> None:

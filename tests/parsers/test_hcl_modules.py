@@ -15,6 +15,7 @@ from tests.conftest import FIXTURES
 ROOT_MODULE = FIXTURES / "terraform-hcl" / "gpu_module_root"
 REGISTRY = FIXTURES / "terraform-hcl" / "registry_module"
 PLAN_DIR = FIXTURES / "terraform-plan" / "gpu_training"
+UNKNOWN_COUNT = FIXTURES / "terraform-hcl" / "unknown_count"
 
 
 def by_address(*paths: Path, options: ParseOptions | None = None) -> dict[str, object]:
@@ -181,3 +182,33 @@ def test_directory_with_plan_and_its_tf_files_counts_each_resource_once() -> Non
     )
     trainer = next(r for r in whole.resources if r.address == "module.gpu.aws_instance.trainer[0]")
     assert trainer.location is not None and trainer.location.file.endswith("modules/gpu/main.tf")
+
+
+@pytest.mark.parametrize("name", sorted(REPORTERS))
+def test_unknown_count_and_for_each_are_unknown_in_every_report_format(name: str) -> None:
+    report = scan([str(UNKNOWN_COUNT)], ScanOptions(no_config=True, engine="python"))
+    hits = {f.resource: f for f in report.findings if f.policy == "GR-INPUT-001"}
+    assert sorted(hits) == ["aws_instance.trainer", "module.serving"]
+    trainer, serving = hits["aws_instance.trainer"], hits["module.serving"]
+    assert {str(trainer.outcome), str(serving.outcome)} == {"unknown"}
+    assert "count = length(aws_subnet.private[*].id)" in trainer.message
+    assert "depends on aws_subnet.private" in trainer.message
+    assert "for_each = toset(data.aws_availability_zones.all.names)" in serving.message
+    for message in (trainer.message, serving.message):
+        assert "the number of instances is unknown" in message
+        assert "--var-file" in message and "scan the plan" in message
+    text = REPORTERS[name](report, False)
+    assert text.count("GR-INPUT-001") >= (1 if name == "markdown" else 2)
+    if name in ("table", "markdown", "json"):
+        unknowns = report.unknown_count
+        assert f"{unknowns} unknown" in text or f'"unknown": {unknowns}' in text
+
+
+def test_unknown_count_is_not_priced_as_one_instance() -> None:
+    report = scan([str(UNKNOWN_COUNT)], ScanOptions(no_config=True, engine="python"))
+    unpriced = {r["address"]: r["reason"] for r in report.cost["unpriced_resources"]}
+    assert set(unpriced) == {"aws_instance.trainer", "module.serving.aws_instance.server"}
+    assert all("number of instances" in reason for reason in unpriced.values())
+    assert report.cost["monthly_usd_after"] == 0
+    facts = {r.address: r.facts for r in report.graph.resources}
+    assert facts["aws_instance.trainer"]["replicas"] == {"desired": None, "max": None}
