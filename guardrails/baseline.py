@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -55,5 +56,19 @@ def without_baselined(
 ) -> tuple[list[Finding], int]:
     """Findings not in the baseline, and how many were left out."""
     all_findings = list(findings)
-    kept = [f for f in all_findings if f.fingerprint not in fingerprints]
+    kept = [
+        f
+        for f in all_findings
+        if f.fingerprint not in fingerprints and _legacy_fingerprint(f) not in fingerprints
+    ]
     return kept, len(all_findings) - len(kept)
+
+
+def _legacy_fingerprint(finding: Finding) -> str | None:
+    """The fingerprint a cluster-scoped Kubernetes object's finding had when its address still
+    carried the ``default`` namespace (``ClusterQueue/default/research``, now
+    ``ClusterQueue/research``), so baselines recorded then keep matching."""
+    kind, sep, name = finding.resource.partition("/")
+    if not sep or not name or "/" in name or kind != finding.resource_type:
+        return None
+    return dataclasses.replace(finding, resource=f"{kind}/default/{name}").fingerprint

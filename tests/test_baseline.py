@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
+from guardrails.api import ScanOptions, scan
 from guardrails.baseline import baseline_document, load_baseline, without_baselined
 from guardrails.errors import ConfigError
 from guardrails.model import Finding, Severity
+from tests.conftest import FIXTURES
 
 
 def finding(policy: str, resource: str, message: str = "m") -> Finding:
@@ -50,3 +53,21 @@ def test_bad_baselines(tmp_path: Path, text: str, problem: str) -> None:
         load_baseline(path)
     with pytest.raises(ConfigError, match="cannot read baseline"):
         load_baseline(tmp_path / "missing.json")
+
+
+def test_baseline_from_before_cluster_scoped_addresses_still_matches(tmp_path: Path) -> None:
+    """Cluster-scoped Kubernetes objects lost their ``default`` namespace in the address; a
+    baseline recorded with the old address still leaves their findings out."""
+    fixture = str(FIXTURES / "policies/GR-COST-009/deny_kueue_clusterqueue_gpu_without_quota.yaml")
+    report = scan([fixture], ScanOptions(engine="python", no_config=True))
+    queue = [f for f in report.findings if f.resource_type == "ClusterQueue"]
+    assert [f.resource for f in queue] == ["ClusterQueue/research"]
+    old = [dataclasses.replace(f, resource="ClusterQueue/default/research") for f in queue]
+    path = tmp_path / "baseline.json"
+    path.write_text(baseline_document(old))
+    kept, left_out = without_baselined(queue, load_baseline(path))
+    assert (kept, left_out) == ([], 1)
+    # A namespaced object keeps its namespace, and only the default one is aliased.
+    other = finding("GR-TAG-001", "Deployment/team/a")
+    path.write_text(baseline_document([dataclasses.replace(other, resource="Deployment/a")]))
+    assert without_baselined([other], load_baseline(path))[1] == 0

@@ -15,35 +15,10 @@ from guardrails.model import SourceFormat as Fmt
 from guardrails.parsers.base import ParseOptions
 from guardrails.parsers.ids import resource_id, string_map
 from guardrails.parsers.kubernetes_pods import as_list, as_map, pod_templates
+from guardrails.parsers.kubernetes_scope import DeclaredScopes, declared_scopes, is_cluster_scoped
 from guardrails.parsers.loader import LoadedInput
 from guardrails.parsers.secrets import redact_kubernetes
 
-CLUSTER_SCOPED = {
-    "Namespace",
-    "Node",
-    "PersistentVolume",
-    "StorageClass",
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "CustomResourceDefinition",
-    "MutatingWebhookConfiguration",
-    "ValidatingWebhookConfiguration",
-    "PriorityClass",
-    "NodePool",
-    "EC2NodeClass",
-    "AKSNodeClass",
-    "NodeClaim",
-    "Queue",
-    "ClusterPolicy",
-    "ConstraintTemplate",
-    "APIService",
-    "IngressClass",
-    "RuntimeClass",
-    "ClusterIssuer",
-    "ClusterServingRuntime",
-    "ClusterStorageContainer",
-    "VolumeSnapshotClass",
-}
 _MOUNTABLE = {
     "persistentVolumeClaim": ("PersistentVolumeClaim", "claimName"),
     "configMap": ("ConfigMap", "name"),
@@ -104,17 +79,17 @@ def _objects(loaded: LoadedInput) -> Iterator[_Admitted]:
         yield doc, line, None
 
 
-def _constraint(group: str) -> bool:
-    return group.startswith("constraints.gatekeeper.sh")
+def address_of(
+    obj: Mapping[str, Any], declared: DeclaredScopes | None = None
+) -> tuple[str, str, str | None]:
+    """(address, name, namespace) of an object; unnamed objects use generateName.
 
-
-def address_of(obj: Mapping[str, Any]) -> tuple[str, str, str | None]:
-    """(address, name, namespace) of an object; unnamed objects use generateName."""
+    ``declared``: the scopes CustomResourceDefinitions of the same input give their kinds.
+    """
     meta = as_map(obj.get("metadata"))
     kind = str(obj["kind"])
     name = str(meta.get("name") or f"{meta.get('generateName') or 'unnamed-'}<generated>")
-    group = str(obj.get("apiVersion", ""))
-    if kind in CLUSTER_SCOPED or _constraint(group):
+    if is_cluster_scoped(kind, obj.get("apiVersion"), declared):
         return f"{kind}/{name}", name, None
     namespace = str(meta.get("namespace") or "default")
     return f"{kind}/{namespace}/{name}", name, namespace
@@ -131,11 +106,13 @@ class KubernetesParser:
     def parse(self, loaded: LoadedInput, options: ParseOptions) -> Graph:
         resources: list[Resource] = []
         seen: set[str] = set()
-        for index, (raw, line, raw_old) in enumerate(_objects(loaded)):
+        objects = list(_objects(loaded))
+        scopes = declared_scopes(obj for obj, _, _ in objects)
+        for index, (raw, line, raw_old) in enumerate(objects):
             # Before anything reads them: no secret enters the graph.
             obj = redact_kubernetes(raw)
             old = redact_kubernetes(raw_old) if raw_old is not None else None
-            address, name, namespace = address_of(obj)
+            address, name, namespace = address_of(obj, scopes)
             rid = resource_id(loaded.path, address)
             if rid in seen:  # the same object twice in one file stays two resources
                 rid = f"{rid}[{index}]"

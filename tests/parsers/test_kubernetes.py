@@ -200,6 +200,50 @@ def test_labels_are_strings_and_namespaces_default() -> None:
     assert resource.namespace == "default" and resource.address == "Pod/default/p"
 
 
+@pytest.mark.parametrize(
+    ("api_version", "kind", "address"),
+    [
+        ("kueue.x-k8s.io/v1beta1", "ClusterQueue", "ClusterQueue/q"),
+        ("kueue.x-k8s.io/v1beta1", "ResourceFlavor", "ResourceFlavor/q"),
+        ("kueue.x-k8s.io/v1beta1", "LocalQueue", "LocalQueue/team/q"),
+        ("v1", "Namespace", "Namespace/q"),
+        ("rbac.authorization.k8s.io/v1", "ClusterRole", "ClusterRole/q"),
+        ("rbac.authorization.k8s.io/v1", "Role", "Role/team/q"),
+        ("karpenter.sh/v1", "NodePool", "NodePool/q"),
+        ("scheduling.k8s.io/v1", "PriorityClass", "PriorityClass/q"),
+        ("scheduling.volcano.sh/v1beta1", "Queue", "Queue/q"),
+        ("kubeflow.org/v1", "Profile", "Profile/q"),
+        ("example.com/v1", "Profile", "Profile/team/q"),  # the name alone says nothing
+        ("constraints.gatekeeper.sh/v1beta1", "K8sRequiredLabels", "K8sRequiredLabels/q"),
+    ],
+)
+def test_cluster_scoped_kinds_have_no_namespace(api_version: str, kind: str, address: str) -> None:
+    doc = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "q", "namespace": "team"}}
+    resource = parse_text("q.yaml", yaml.safe_dump(doc)).resources[0]
+    assert resource.address == address
+    assert resource.namespace == (None if address.count("/") == 1 else "team")
+
+
+def test_a_crd_in_the_input_gives_its_kind_a_scope() -> None:
+    def crd(kind: str, scope: str) -> dict[str, Any]:
+        names = {"kind": kind, "plural": kind.lower() + "s"}
+        spec = {"group": "ml.example.com", "names": names, "scope": scope}
+        return {
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": f"{kind.lower()}s.ml.example.com"},
+            "spec": spec,
+        }
+
+    def obj(kind: str) -> dict[str, Any]:
+        return {"apiVersion": "ml.example.com/v1", "kind": kind, "metadata": {"name": "a"}}
+
+    # Declared Namespaced, a kind our table calls cluster-scoped follows the CRD.
+    docs = [crd("GpuBudget", "Cluster"), crd("Queue", "Namespaced"), obj("GpuBudget"), obj("Queue")]
+    graph = parse_text("crds.yaml", yaml.safe_dump_all(docs))
+    assert [r.address for r in graph.resources][2:] == ["GpuBudget/a", "Queue/default/a"]
+
+
 def test_generate_name_and_duplicates_stay_distinct() -> None:
     doc = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"generateName": "train-"}}
     text = yaml.safe_dump(doc) + "---\n" + yaml.safe_dump(doc)
