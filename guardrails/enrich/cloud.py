@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from guardrails.enrich.attrs import as_int, dig, is_unknown, items
@@ -324,6 +324,80 @@ def azure_node_pool(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Si
     return s
 
 
+def _first(pool: Attrs, *keys: str) -> Any:
+    return next((pool[k] for k in keys if pool.get(k) is not None), None)
+
+
+def _aks_pools(attrs: Attrs) -> list[tuple[str, Attrs]]:
+    """(attribute path, pool) of the node pools an AKS cluster declares itself."""
+    pools = []
+    for key in ("default_node_pool", "agent_pool_profiles"):
+        for index, pool in enumerate(items(dig(attrs, key))):
+            if isinstance(pool, Mapping):
+                pools.append((f"{key}.{index}", pool))
+    return pools
+
+
+def _aks_pool(r: Resource, c: GpuCatalog, path: str, pool: Attrs) -> Sizing:
+    """One AKS pool sized like an ``azurerm_kubernetes_cluster_node_pool``."""
+    s = Sizing()
+    spot = _lower(_first(pool, "priority", "scale_set_priority")) == "spot"
+    key = path.split(".")[0]  # unknown paths are matched without list indexes
+    _capacity(s, r, spot, key, "priority")
+    count = as_int(_first(pool, "node_count", "count"))
+    maximum = as_int(pool.get("max_count"))
+    if _first(pool, "auto_scaling_enabled", "enable_auto_scaling") is True:
+        _autoscale(s, maximum, f"{path}.max_count", maximum is not None)
+        _fixed(s, count if count is not None else as_int(pool.get("min_count")), maximum)
+        s.max = maximum
+    else:
+        _fixed(s, count)
+    size = pool.get("vm_size")
+    _price_types(s, c, r, [str(size)] if size else [], (key, "vm_size"))
+    return s
+
+
+def azure_kubernetes_cluster(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    """An AKS cluster's own node pools: Terraform's ``default_node_pool`` and the
+    ``agentPoolProfiles`` of an azure-native ManagedCluster, each priced like a node pool.
+
+    The cluster's GPU facts are its priciest GPU pool's; replicas, capacity and autoscaling
+    sum its GPU pools (all pools when none has GPUs)."""
+    pools = [_aks_pool(r, c, path, pool) for path, pool in _aks_pools(a)]
+    gpu_pools = [p for p in pools if p.is_gpu]
+    counted = gpu_pools or pools
+    s = Sizing()
+    for pool in pools:
+        s.units += pool.units
+    priced = [p for p in gpu_pools if p.units]
+    if priced:
+        top = max(priced, key=lambda p: p.units[0].spec.on_demand or 0)
+        s.use_spec(top.units[0].spec)
+        s.instance_type = top.instance_type
+    elif gpu_pools:
+        s.is_gpu, s.instance_type = True, gpu_pools[0].instance_type
+    s.price_problem = next((p.price_problem for p in gpu_pools if p.price_problem), None)
+    capacities = {p.capacity for p in counted}
+    s.capacity = (
+        "spot" if "spot" in capacities else ("unknown" if "unknown" in capacities else "on-demand")
+    )
+    s.capacity_attribute = next(
+        (p.capacity_attribute for p in counted if p.capacity_attribute), None
+    )
+    s.desired = _sum(p.desired for p in counted) if counted else 0
+    s.max = _sum(p.max for p in counted) if counted else 0
+    scaling = [p.autoscaling for p in counted if p.autoscaling["enabled"]]
+    if scaling:
+        open_ended = [x for x in scaling if not x["explicit_max"]]
+        _autoscale(s, s.max, (open_ended or scaling)[0]["attribute"], not open_ended)
+    return s
+
+
+def _sum(values: Iterable[int | None]) -> int | None:
+    listed = list(values)
+    return None if any(v is None for v in listed) else sum(v for v in listed if v is not None)
+
+
 def azure_ml_compute_cluster(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
     s = Sizing()
     _capacity(s, r, _lower(dig(a, "vm_priority")) == "lowpriority", "vm_priority")
@@ -361,5 +435,6 @@ CLOUD_SIZERS: dict[str, SizingFunction] = {
     "azurerm_windows_virtual_machine_scale_set": azure_scale_set,
     "azurerm_orchestrated_virtual_machine_scale_set": azure_scale_set,
     "azurerm_kubernetes_cluster_node_pool": azure_node_pool,
+    "azurerm_kubernetes_cluster": azure_kubernetes_cluster,
     "azurerm_machine_learning_compute_cluster": azure_ml_compute_cluster,
 }

@@ -255,6 +255,69 @@ CASES: list[tuple[str, Resource, dict[str, Any]]] = [
         },
     ),
     (
+        "AKS cluster: a GPU default_node_pool is priced like a node pool",
+        res(
+            "azurerm_kubernetes_cluster",
+            {"default_node_pool": [{"vm_size": "Standard_NC24ads_A100_v4", "node_count": 2}]},
+        ),
+        {
+            "is_gpu": True,
+            "gpu.model": "A100",
+            "gpu.total.desired": 2,
+            "replicas.desired": 2,
+            "capacity": "on-demand",
+            "monthly_usd.desired": round(3.673 * 2 * 730, 2),
+        },
+    ),
+    (
+        "AKS cluster: a CPU default pool is not a GPU resource",
+        res(
+            "azurerm_kubernetes_cluster",
+            {"default_node_pool": [{"vm_size": "Standard_D4s_v5", "node_count": 3}]},
+        ),
+        {"is_gpu": False, "replicas.desired": 3},
+    ),
+    (
+        "azure-native ManagedCluster: every agentPoolProfile, GPU facts from the GPU pools",
+        res(
+            "azurerm_kubernetes_cluster",
+            {
+                "agent_pool_profiles": [
+                    {"name": "system", "mode": "System", "vm_size": "Standard_D4s_v5", "count": 3},
+                    {
+                        "name": "gpu",
+                        "vm_size": "Standard_NC4as_T4_v3",
+                        "count": 1,
+                        "enable_auto_scaling": True,
+                        "min_count": 1,
+                        "scale_set_priority": "Spot",
+                    },
+                ]
+            },
+            "pulumi",
+        ),
+        {
+            "is_gpu": True,
+            "gpu.model": "T4",
+            "capacity": "spot",
+            "replicas.desired": 1,
+            "replicas.max": None,
+            "autoscaling.enabled": True,
+            "autoscaling.explicit_max": False,
+            "autoscaling.attribute": "agent_pool_profiles.1.max_count",
+            "hourly_usd.desired": 0.06,
+        },
+    ),
+    (
+        "AKS cluster: a default pool size unknown until apply is not $0",
+        res(
+            "azurerm_kubernetes_cluster",
+            {"default_node_pool": [{"node_count": 1}]},
+            unknown=frozenset({"default_node_pool.0.vm_size"}),
+        ),
+        {"is_gpu": True, "priced": False},
+    ),
+    (
         "Kubernetes job on spot with a GPU model selector",
         res(
             "Job",
