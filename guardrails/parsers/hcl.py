@@ -34,10 +34,16 @@ from guardrails.model import (
 )
 from guardrails.model import SourceFormat as Fmt
 from guardrails.parsers.base import ParseOptions
-from guardrails.parsers.hcl_eval import UNKNOWN, Scope, Unknown
+from guardrails.parsers.hcl_eval import UNKNOWN, Scope, Unknown, unknown_of
 from guardrails.parsers.hcl_guard import bounded_hcl
+from guardrails.parsers.hcl_types import convert, parse_type
 from guardrails.parsers.hcl_values import Converted, evaluate, materialize, unquote
-from guardrails.parsers.ids import provider_from_terraform, resource_id, resource_labels
+from guardrails.parsers.ids import (
+    KNOWN_TAGGABLE,
+    provider_from_terraform,
+    resource_id,
+    resource_labels,
+)
 from guardrails.parsers.json_safe import check_values, load_json
 from guardrails.parsers.loader import LoadedInput, read_text
 from guardrails.parsers.safe_io import read_side_file
@@ -53,6 +59,8 @@ _META_ARGUMENTS = (
     "connection",
 )
 _MODULE_META = ("source", "version", "providers", "count", "for_each", "depends_on")
+#: AWS types whose tags the provider's default_tags do not reach (their own ``tag`` blocks).
+_NO_DEFAULT_TAGS = {"aws_autoscaling_group"}
 #: Deepest module nesting expanded (a module that calls itself must end somewhere).
 MAX_MODULE_DEPTH = 24
 _NO_INSTANCES: list[tuple[str, tuple[Any, Any] | None, int | None]] = []
@@ -297,6 +305,10 @@ class _Builder:
         self.module_files: set[str] = set()
         #: Module calls whose number of instances is unknown: one instance stands for all.
         self.uncounted: set[str] = set()
+        #: AWS provider configuration ("aws", "aws.west") -> its default_tags (Unknown when
+        #: an expression known only after apply); module instance -> provider name mapping.
+        self.default_tags: dict[str, Any] = {}
+        self.provider_maps: dict[str, dict[str, str]] = {}
         self._modules: dict[str, ModuleSource | None] = {}
 
     # -- one module instance ---------------------------------------------------------------
@@ -315,14 +327,12 @@ class _Builder:
         for _, (name,), body in module.blocks("variable", 1):
             if _sensitive(body):
                 variables[name] = REDACTED  # its value never reaches an output
-            elif name in inputs:
-                variables[name] = inputs[name]
-            elif "default" in body:
-                variables[name] = evaluate(body["default"], Scope())
             else:
-                variables[name] = UNKNOWN
+                variables[name] = _variable_value(body, inputs.get(name, _ABSENT))
         scope = Scope(variables, lambda _: UNKNOWN, prefix, None, None, module.directory)
         scope.locals = _Locals(module, scope)
+        if not prefix:
+            self._read_providers(module, scope)
         context_paths = {f.path for f in context}
         calls = {
             name: (file, body)
@@ -403,11 +413,13 @@ class _Builder:
         for suffix, each, index in instances:
             instance = scope.with_instance(each, index)
             out = Converted()
-            attributes = {
-                k: materialize(evaluate(v, instance), k, out)
-                for k, v in body.items()
-                if k not in _META_ARGUMENTS and not k.startswith("__")
+            written = {
+                k: v for k, v in body.items() if k not in _META_ARGUMENTS and not k.startswith("__")
             }
+            evaluated = evaluate(written, instance)  # dynamic blocks expand here
+            if mode == "managed" and rtype.startswith("aws_"):
+                evaluated = self._with_default_tags(rtype, body, evaluated, scope.prefix)
+            attributes = {k: materialize(v, k, out) for k, v in evaluated.items()}
             depends = Converted()
             materialize(evaluate(body.get("depends_on"), instance), "depends_on", depends)
             self._add(
@@ -424,6 +436,49 @@ class _Builder:
                 uncounted if mode == "managed" else None,
                 "count" if uncounted else None,
             )
+
+    # -- providers: AWS default_tags -------------------------------------------------------
+
+    def _read_providers(self, module: ModuleSource, scope: Scope) -> None:
+        """The root module's ``provider "aws"`` blocks: their literal ``default_tags``."""
+        for _, (name,), body in module.blocks("provider", 1):
+            if name != "aws":
+                continue
+            alias = evaluate(body.get("alias"), scope)
+            key = f"aws.{alias}" if isinstance(alias, str) else "aws"
+            blocks = body.get("default_tags")
+            block = blocks[0] if isinstance(blocks, list) and blocks else {}
+            tags = evaluate(block.get("tags"), scope) if isinstance(block, Mapping) else UNKNOWN
+            self.default_tags[key] = tags if tags is not None else {}
+
+    def _child_providers(self, body: Mapping[str, Any], prefix: str) -> dict[str, str]:
+        """A module call's provider names -> root configurations: the default ``aws`` is
+        inherited, ``providers = { aws = aws.west }`` passes another one."""
+        parent = self.provider_maps.get(prefix, {})
+        child = {"aws": parent.get("aws", "aws")}
+        passed = body.get("providers")
+        for item in passed if isinstance(passed, list) else [passed]:
+            for key, value in item.items() if isinstance(item, Mapping) else ():
+                ref = _reference_text(value)
+                if ref and not str(key).startswith("__"):
+                    child[unquote(str(key))] = parent.get(ref, ref)
+        return child
+
+    def _with_default_tags(
+        self, rtype: str, body: Mapping[str, Any], attributes: dict[str, Any], prefix: str
+    ) -> dict[str, Any]:
+        """``tags_all``, as the AWS provider plans it: its ``default_tags`` under ``tags``."""
+        if rtype in _NO_DEFAULT_TAGS or ("tags" not in attributes and rtype not in KNOWN_TAGGABLE):
+            return attributes
+        local = _reference_text(body.get("provider")) or "aws"
+        config = self.provider_maps.get(prefix, {}).get(local, local)
+        defaults = self.default_tags.get(config, {})
+        tags = attributes.get("tags")
+        if isinstance(defaults, Unknown) or isinstance(tags, Unknown):
+            return {**attributes, "tags_all": unknown_of(defaults, tags)}
+        if not defaults or not isinstance(defaults, dict) or not isinstance(tags, dict | None):
+            return attributes
+        return {**attributes, "tags_all": {**defaults, **(tags or {})}}
 
     # -- module calls ----------------------------------------------------------------------
 
@@ -483,7 +538,9 @@ class _Builder:
             return None
         self.module_files.update(f.path for f in module.files)
         results: dict[str, Any] = {}
+        providers = self._child_providers(body, scope.prefix)
         for suffix, each, index in instances:
+            self.provider_maps[address + suffix] = providers
             instance = scope.with_instance(each, index)
             inputs = {
                 k: evaluate(v, instance)
@@ -652,6 +709,35 @@ def _uncounted(meta: str, raw: Any, value: Any) -> str:
         "for all of them and its cost is not counted; give the value literally or through "
         "variables (terraform.tfvars, --var-file), or scan the plan (`terraform show -json`)"
     )
+
+
+_ABSENT = object()
+
+
+def _reference_text(raw: Any) -> str | None:
+    """``${aws.west}`` / ``aws.west`` -> ``aws.west`` (a provider reference)."""
+    text = raw.strip() if isinstance(raw, str) else ""
+    if text.startswith("${") and text.endswith("}"):
+        text = text[2:-1].strip()
+    return text or None
+
+
+def _variable_value(body: Mapping[str, Any], given: Any) -> Any:
+    """A variable's value: the argument or its default, converted to its ``type`` (optional
+    attributes filled in); ``nullable = false`` turns null into the default."""
+    spec = parse_type(body.get("type"))
+    default = evaluate(body["default"], Scope()) if "default" in body else _ABSENT
+    if spec is not None and default is not _ABSENT:
+        default = convert(default, spec)
+    value = default if given is _ABSENT else given
+    if value is _ABSENT:
+        return UNKNOWN
+    if spec is not None and given is not _ABSENT:
+        value = convert(value, spec)
+    nullable = body.get("nullable")
+    if value is None and default is not _ABSENT and (nullable is False or nullable == "false"):
+        return default
+    return value
 
 
 def _strip_keys(address: str) -> str:

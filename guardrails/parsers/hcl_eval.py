@@ -81,6 +81,8 @@ class Scope:
     #: Module call name -> its outputs (a map; a list or map of them with count/for_each),
     #: or None when the module was not expanded.
     modules: Callable[[str], Any] = field(default=lambda name: None)
+    #: Names bound around an expression: a ``dynamic`` block's iterator.
+    bound: Mapping[str, Any] = field(default_factory=dict)
 
     def with_instance(self, each: tuple[Any, Any] | None, count_index: int | None) -> Scope:
         return Scope(
@@ -91,7 +93,14 @@ class Scope:
             count_index,
             self.path_module,
             self.modules,
+            self.bound,
         )
+
+    def with_bound(self, name: str, value: Any) -> Scope:
+        """This scope with ``name`` bound to ``value`` (a dynamic block's iterator)."""
+        scope = self.with_instance(self.each, self.count_index)
+        scope.bound = {**self.bound, name: value}
+        return scope
 
     def address(self, local_address: str) -> str:
         return f"{self.prefix}.{local_address}" if self.prefix else local_address
@@ -111,6 +120,21 @@ def _parse(text: str) -> Tree[Any] | None:
         return None
     expressions = [c for c in attribute.children if _is_tree(c)]
     return expressions[-1] if len(expressions) >= 2 else None
+
+
+def parse_expression(text: str) -> Tree[Any] | None:
+    """The expression tree of ``text`` (no ``${}``), None when it does not parse."""
+    return _parse(text)
+
+
+def evaluate_tree(node: Tree[Any], scope: Scope) -> Any:
+    """The value of an expression tree from :func:`parse_expression`."""
+    return _Evaluator(scope).eval(node, 0)
+
+
+def tree_children(node: Tree[Any]) -> list[Tree[Any]]:
+    """The sub-trees of ``node`` without tokens and comments."""
+    return [c for c in node.children if _is_tree(c) and c.data != "new_line_or_comment"]
 
 
 def _is_tree(node: Any) -> bool:
@@ -149,7 +173,7 @@ class _Evaluator:
     def __init__(self, scope: Scope, bound: Mapping[str, Any] | None = None) -> None:
         self.scope = scope
         #: Names a ``for`` expression binds (``for k, v in ...``), looked up before scopes.
-        self.bound: Mapping[str, Any] = bound or {}
+        self.bound: Mapping[str, Any] = {**scope.bound, **bound} if bound else scope.bound
 
     def eval(self, node: Any, depth: int) -> Any:
         if depth > MAX_DEPTH:

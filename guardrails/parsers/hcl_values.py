@@ -8,7 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from guardrails.parsers.hcl_eval import UNKNOWN, Scope, Unknown, evaluate_text
+from guardrails.parsers.hcl_eval import (
+    MAX_ITEMS,
+    UNKNOWN,
+    Scope,
+    Unknown,
+    evaluate_text,
+    unknown_of,
+)
 
 _META_KEYS = {
     "__is_block__",
@@ -66,8 +73,65 @@ def evaluate(raw: Any, scope: Scope) -> Any:
     if isinstance(raw, list):
         return [evaluate(v, scope) for v in raw]
     if isinstance(raw, Mapping):
-        return {unquote(str(k)): evaluate(v, scope) for k, v in raw.items() if k not in _META_KEYS}
+        out = {
+            unquote(str(k)): evaluate(v, scope)
+            for k, v in raw.items()
+            if k not in _META_KEYS and k != "dynamic"
+        }
+        if "dynamic" in raw:
+            for name, blocks in _dynamic_blocks(raw["dynamic"], scope):
+                existing = out.get(name)
+                if isinstance(blocks, Unknown) or isinstance(existing, Unknown):
+                    out[name] = unknown_of(blocks, existing)
+                else:
+                    out[name] = (existing if isinstance(existing, list) else []) + blocks
+        return out
     return UNKNOWN
+
+
+def _dynamic_blocks(raw: Any, scope: Scope) -> list[tuple[str, Any]]:
+    """``dynamic "name" { for_each = ...; content { ... } }`` as the ``name`` blocks Terraform
+    generates: one per element, the iterator (``name`` or ``iterator``) bound to
+    ``{key, value}``; Unknown when ``for_each`` is known only after apply."""
+    out: list[tuple[str, Any]] = []
+    for item in raw if isinstance(raw, list) else []:
+        if not isinstance(item, Mapping):
+            continue
+        for label, spec in item.items():
+            if not isinstance(spec, Mapping) or label in _META_KEYS:
+                continue
+            name = unquote(str(label))
+            iterator = spec.get("iterator")
+            iterator_name = _identifier(iterator) if iterator is not None else name
+            collection = evaluate(spec.get("for_each"), scope)
+            contents = spec.get("content")
+            content = contents[0] if isinstance(contents, list) and contents else None
+            if isinstance(collection, Unknown) or contents is None or iterator_name is None:
+                out.append((name, unknown_of(collection)))
+                continue
+            if collection is None:
+                out.append((name, []))
+                continue
+            if isinstance(collection, dict):
+                pairs = list(collection.items())
+            elif isinstance(collection, list):
+                pairs = list(enumerate(collection))
+            else:
+                out.append((name, UNKNOWN))
+                continue
+            blocks = [
+                evaluate(content, scope.with_bound(iterator_name, {"key": k, "value": v}))
+                for k, v in pairs[:MAX_ITEMS]
+            ]
+            out.append((name, blocks))
+    return out
+
+
+def _identifier(raw: Any) -> str | None:
+    text = raw.strip() if isinstance(raw, str) else ""
+    if text.startswith("${") and text.endswith("}"):
+        text = text[2:-1].strip()
+    return text if re.fullmatch(r"[A-Za-z_][\w-]*", text) else None
 
 
 def materialize(value: Any, path: str, out: Converted) -> Any:

@@ -212,3 +212,71 @@ def test_unknown_count_is_not_priced_as_one_instance() -> None:
     assert report.cost["monthly_usd_after"] == 0
     facts = {r.address: r.facts for r in report.graph.resources}
     assert facts["aws_instance.trainer"]["replicas"] == {"desired": None, "max": None}
+
+
+EKS_LIKE = FIXTURES / "terraform-hcl" / "eks_node_groups"
+NODE_GROUP = 'module.{}.module.node_group["{}"].aws_eks_node_group.this[0]'
+
+
+def test_registry_eks_like_module_gives_every_gpu_node_group_with_plan_addresses() -> None:
+    """optional() attribute defaults, nullable = false, `count = var.create ? 1 : 0`."""
+    report = scan([str(EKS_LIKE)], ScanOptions(no_config=True, engine="python"))
+    found = {r.address: r for r in report.graph.resources}
+    groups = {a for a, r in found.items() if r.type == "aws_eks_node_group"}
+    assert groups == {
+        NODE_GROUP.format("eks", "gpu"),
+        NODE_GROUP.format("eks", "spot"),
+        NODE_GROUP.format("eks_west", "inference"),
+    }
+    gpu = found[NODE_GROUP.format("eks", "gpu")].facts
+    assert gpu["instance_type"] == "p4d.24xlarge"
+    assert gpu["replicas"] == {"desired": 2, "max": 4}
+    assert gpu["capacity"] == "on-demand"
+    assert found[NODE_GROUP.format("eks", "spot")].facts["capacity"] == "spot"
+    assert report.cost["monthly_usd_after"] == pytest.approx(33_111, abs=5)
+    assert report.cost["unpriced"] == 0
+
+
+def test_dynamic_blocks_expand_and_provider_default_tags_reach_module_resources() -> None:
+    report = scan([str(EKS_LIKE)], ScanOptions(no_config=True, engine="python"))
+    found = {r.address: r for r in report.graph.resources}
+    template = found['module.eks.module.node_group["gpu"].aws_launch_template.this[0]']
+    assert template.attributes["metadata_options"] == [
+        {"http_tokens": "required", "http_put_response_hop_limit": 1}
+    ]
+    policies = {f.policy for f in report.findings}
+    assert "GR-SEC-004" not in policies  # IMDSv2 is required through the dynamic block
+    assert "GR-TAG-001" not in policies  # owner/team/... come from default_tags
+    gpu = found[NODE_GROUP.format("eks", "gpu")].attributes["tags_all"]
+    assert gpu["team"] == "ml-research" and gpu["workload"] == "training"
+    west = found[NODE_GROUP.format("eks_west", "inference")].attributes["tags_all"]
+    assert west["team"] == "inference" and west["owner"] == "serving"
+    assert "tags_all" not in found["module.eks.aws_eks_cluster.this[0]"].unknown
+
+
+@pytest.mark.parametrize(
+    ("type_text", "value", "expected"),
+    [
+        (
+            "map(object({a = optional(bool, true), b = optional(list(string))}))",
+            {"x": {"b": ["p"]}, "y": {"a": False}},
+            {"x": {"a": True, "b": ["p"]}, "y": {"a": False, "b": None}},
+        ),
+        (
+            'object({m = optional(object({t = optional(string, "required")}), {})})',
+            {},
+            {"m": {"t": "required"}},
+        ),
+        ("list(number)", ["1", 2], [1, 2]),
+        ("string", True, "true"),
+        ("any", {"k": 1}, {"k": 1}),
+    ],
+)
+def test_variable_types_fill_optional_attribute_defaults(
+    type_text: str, value: object, expected: object
+) -> None:
+    from guardrails.parsers.hcl_types import convert, parse_type
+
+    spec = parse_type("${" + type_text + "}")
+    assert spec is not None
+    assert convert(value, spec) == expected
