@@ -474,9 +474,11 @@ class _Builder:
         config = self.provider_maps.get(prefix, {}).get(local, local)
         defaults = self.default_tags.get(config, {})
         tags = attributes.get("tags")
+        if not defaults:
+            return attributes  # without default_tags, tags_all is tags
         if isinstance(defaults, Unknown) or isinstance(tags, Unknown):
             return {**attributes, "tags_all": unknown_of(defaults, tags)}
-        if not defaults or not isinstance(defaults, dict) or not isinstance(tags, dict | None):
+        if not isinstance(defaults, dict) or not isinstance(tags, dict | None):
             return attributes
         return {**attributes, "tags_all": {**defaults, **(tags or {})}}
 

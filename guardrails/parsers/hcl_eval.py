@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeGuard
 
+from guardrails.parsers.hcl_functions import MORE_FUNCTIONS, STRUCTURAL
+
 if TYPE_CHECKING:  # lark is imported with python-hcl2, only when a .tf file is read
     from lark import Token, Tree
 
@@ -410,6 +412,8 @@ class _Evaluator:
             return next((a for a in args if not contains_unknown(a)), unknown_of(*args))
         if function is None or any(isinstance(a, Unknown) for a in args):
             return unknown_of(*args)
+        if name not in STRUCTURAL and any(contains_unknown(a) for a in args):
+            return unknown_of(*args)  # it would read a value known only after apply
         try:
             return function(*args)
         except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError):
@@ -631,7 +635,6 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "join": lambda sep, xs: sep.join(_to_string(x) for x in xs),
     "split": lambda sep, s: s.split(sep),
     "replace": lambda s, old, new: s.replace(old, new),
-    "format": lambda fmt, *args: fmt.replace("%%", "\0") % args if "%" in fmt else fmt,
     "min": min,
     "max": max,
     "abs": abs,
@@ -639,6 +642,7 @@ _FUNCTIONS: dict[str, Callable[..., Any]] = {
     "zipmap": lambda ks, vs: dict(zip((_to_string(k) for k in ks), vs, strict=True)),
     "jsonencode": lambda v: json.dumps(v, separators=(",", ":")),
     "can": lambda v: True,
+    **MORE_FUNCTIONS,
 }
 
 

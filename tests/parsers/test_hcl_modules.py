@@ -148,6 +148,13 @@ def test_single_tf_file_reads_the_variables_of_its_directory() -> None:
         ("[for s in local.sizes : upper(s)]", ["A", "B"]),
         ('var.env == "dev" ? 1 : 3', 1),
         ('lookup({ a = "x" }, "a", "y")', "x"),
+        ('format("%d%%", 50)', "50%"),
+        ('format("%s-%03d %v %q %t %.1f", "a", 7, 2, "q", true, 1.25)', 'a-007 2 "q" true 1.2'),
+        ('substr("ml-team", 0, 2)', "ml"),
+        ('[for z in ["us-east-1a"] : trimprefix(z, "us-east-")]', ["1a"]),
+        ('regexall("^(p|g)", "p4d.24xlarge")', [["p"]]),
+        ('sort(["b", "a"])', ["a", "b"]),
+        ('[for x in ["a", "b"] : x][*]', ["a", "b"]),
     ],
 )
 def test_literal_expressions_evaluate(expression: str, expected: object) -> None:
@@ -158,6 +165,21 @@ def test_literal_expressions_evaluate(expression: str, expected: object) -> None
     )
     resource = parse_text("x.tf", text).resources[0]
     assert resource.attributes["value"] == expected and not resource.unknown
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        'join(",", [aws_subnet.a.id, "x"])',  # a string built from an unknown element
+        'format("%s", aws_subnet.a.id)',
+        'regexall("(a+)+$", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab")',  # never backtracks
+        'regexall("x", "${join("", [for i in range(3000) : "a"])}")',
+    ],
+)
+def test_expressions_that_cannot_be_known_are_unknown(expression: str) -> None:
+    text = f'resource "aws_instance" "x" {{\n  value = {expression}\n}}\n'
+    resource = parse_text("x.tf", text).resources[0]
+    assert resource.attributes["value"] is None and "value" in resource.unknown
 
 
 def test_count_zero_creates_nothing_and_for_each_set_keys_addresses() -> None:

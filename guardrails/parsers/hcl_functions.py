@@ -1,0 +1,196 @@
+"""More of Terraform's pure built-in functions: strings, ``format`` verbs, regular expressions,
+lists and sets. Each raises (TypeError/ValueError/...) where Terraform would fail; the
+evaluator turns that into an unknown value, never a guess.
+
+Regular expressions come from untrusted .tf files: a pattern with a repeated group that itself
+repeats (``(a+)+``), a long pattern or a long subject is not evaluated (Python's engine could
+backtrack for minutes; Terraform's RE2 cannot), so the value is unknown.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+_MAX_PATTERN = 200
+_MAX_SUBJECT = 2_000
+_NESTED_REPEAT = re.compile(r"\([^()]*[+*}][^()]*\)\s*[+*{]")
+_VERB = re.compile(
+    r"%(?P<flags>[-+# 0]*)(?P<width>\d+)?(?:\.(?P<precision>\d+))?(?P<verb>[a-zA-Z%])"
+)
+
+
+def text(value: Any) -> str:
+    """A primitive as Terraform renders it in a string."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str | int | float):
+        return str(value)
+    raise TypeError("not a primitive value")
+
+
+def _format(template: str, *args: Any) -> str:
+    """Terraform's ``format``: %s %v %d %f %e %g %x %o %b %q %t and %%, with flags/width."""
+    out: list[str] = []
+    position = 0
+    remaining = list(args)
+    for match in _VERB.finditer(template):
+        out.append(template[position : match.start()])
+        position = match.end()
+        verb = match.group("verb")
+        if verb == "%":
+            out.append("%")
+            continue
+        if not remaining:
+            raise ValueError("too few arguments for format")
+        value = remaining.pop(0)
+        spec = (match.group("flags") or "") + (match.group("width") or "")
+        if match.group("precision") is not None:
+            spec += "." + match.group("precision")
+        out.append(_verb(verb, spec, value))
+    out.append(template[position:])
+    if remaining:
+        raise ValueError("too many arguments for format")
+    return "".join(out)
+
+
+def _verb(verb: str, spec: str, value: Any) -> str:
+    if verb in ("s", "v"):
+        return format(text(value), spec.replace("0", "") if spec.startswith("0") else spec)
+    if verb == "q":
+        return json.dumps(text(value))
+    if verb == "t":
+        if not isinstance(value, bool):
+            raise TypeError("%t needs a bool")
+        return "true" if value else "false"
+    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    if number is None and isinstance(value, str):
+        number = float(value) if "." in value else int(value)
+    if number is None:
+        raise TypeError(f"%{verb} needs a number")
+    if verb in ("d", "x", "X", "o", "b"):
+        if isinstance(number, float) and not number.is_integer():
+            raise ValueError("%d needs a whole number")
+        return format(int(number), spec + verb)
+    if verb in ("f", "e", "E", "g", "G"):
+        return format(float(number), spec + verb)
+    raise ValueError(f"unsupported format verb %{verb}")
+
+
+def _pattern(pattern: str, subject: str) -> re.Pattern[str]:
+    if len(pattern) > _MAX_PATTERN or len(subject) > _MAX_SUBJECT:
+        raise ValueError("regular expression or subject too long to evaluate safely")
+    if _NESTED_REPEAT.search(pattern) or "(?" in pattern.replace("(?:", "").replace("(?P<", ""):
+        raise ValueError("regular expression not evaluated (nested repetition)")
+    return re.compile(pattern)
+
+
+def _groups(match: re.Match[str]) -> Any:
+    named = match.groupdict()
+    if named:
+        return named
+    if match.re.groups:
+        return list(match.groups())
+    return match.group(0)
+
+
+def _regex(pattern: str, subject: str) -> Any:
+    match = _pattern(pattern, subject).search(subject)
+    if match is None:
+        raise ValueError("pattern did not match")
+    return _groups(match)
+
+
+def _regexall(pattern: str, subject: str) -> list[Any]:
+    return [_groups(m) for m in _pattern(pattern, subject).finditer(subject)]
+
+
+def _substr(value: str, offset: int, length: int) -> str:
+    offset, length = int(offset), int(length)
+    if offset < 0:
+        offset = max(len(value) + offset, 0)
+    return value[offset:] if length == -1 else value[offset : offset + length]
+
+
+def _slice(items: list[Any], start: int, end: int) -> list[Any]:
+    start, end = int(start), int(end)
+    if not 0 <= start <= end <= len(items):
+        raise IndexError("slice out of range")
+    return items[start:end]
+
+
+def _one(items: list[Any]) -> Any:
+    if len(items) > 1:
+        raise ValueError("one() of more than one element")
+    return items[0] if items else None
+
+
+def _sort(items: list[Any]) -> list[str]:
+    return sorted(text(i) for i in items)
+
+
+def _index(items: list[Any], value: Any) -> int:
+    return items.index(value)
+
+
+def _set(items: list[Any]) -> list[Any]:
+    unique = {json.dumps(i, sort_keys=True): i for i in items}
+    return [unique[k] for k in sorted(unique)]
+
+
+MORE_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "format": _format,
+    "formatlist": lambda fmt, *lists: [_format(fmt, *row) for row in zip(*lists, strict=True)],
+    "substr": _substr,
+    "title": lambda s: s.title(),
+    "chomp": lambda s: s.rstrip("\r\n"),
+    "trim": lambda s, chars: s.strip(chars),
+    "trimprefix": lambda s, prefix: s.removeprefix(prefix),
+    "trimsuffix": lambda s, suffix: s.removesuffix(suffix),
+    "startswith": lambda s, prefix: s.startswith(prefix),
+    "endswith": lambda s, suffix: s.endswith(suffix),
+    "strrev": lambda s: s[::-1],
+    "regex": _regex,
+    "regexall": _regexall,
+    "sort": _sort,
+    "reverse": lambda xs: list(reversed(xs)),
+    "slice": _slice,
+    "one": _one,
+    "index": _index,
+    "sum": lambda xs: sum(xs),
+    "alltrue": lambda xs: all(x is True or x == "true" for x in xs),
+    "anytrue": lambda xs: any(x is True or x == "true" for x in xs),
+    "setunion": lambda *sets: _set([x for s in sets for x in s]),
+    "setintersection": lambda first, *rest: _set([x for x in first if all(x in r for r in rest)]),
+    "setsubtract": lambda a, b: _set([x for x in a if x not in b]),
+    "ceil": lambda n: int(-(-n // 1)),
+    "floor": lambda n: int(n // 1),
+    "signum": lambda n: (n > 0) - (n < 0),
+    "parseint": lambda s, base: int(s, int(base)),
+}
+#: Functions whose result stays right when some element of an argument is unknown (they move
+#: values around without reading them); every other function needs wholly known arguments.
+STRUCTURAL = {
+    "merge",
+    "concat",
+    "flatten",
+    "length",
+    "keys",
+    "values",
+    "lookup",
+    "element",
+    "coalescelist",
+    "tolist",
+    "tomap",
+    "slice",
+    "reverse",
+    "one",
+    "zipmap",
+    "compact",
+}
+
+__all__ = ["MORE_FUNCTIONS", "STRUCTURAL", "text"]
