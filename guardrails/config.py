@@ -35,6 +35,7 @@ DEFAULTS: dict[str, Any] = {
         "unknown": ["*"],
     },
     "max_gpu_nodes": 16,
+    "max_idle_shutdown_minutes": 1440,
     "default_gpu_hourly_usd": 1.01,
     "disabled_policies": [],
     "severity_overrides": {},

@@ -14,7 +14,7 @@ from guardrails.errors import InputError
 from guardrails.model import REDACTED, Action, Edge, EdgeKind, Graph, InputFile, Resource
 from guardrails.model import SourceFormat as Fmt
 from guardrails.parsers.base import ParseOptions
-from guardrails.parsers.ids import resource_id, string_map
+from guardrails.parsers.ids import resource_id, resource_labels, string_map
 from guardrails.parsers.kubernetes import address_of, workload_edges
 from guardrails.parsers.kubernetes_pods import pod_templates
 from guardrails.parsers.loader import LoadedInput
@@ -75,13 +75,6 @@ def clean(value: Any, path: str, unknown: set[str]) -> Any:
     if isinstance(value, list):
         return [clean(v, f"{path}.{i}" if path else str(i), unknown) for i, v in enumerate(value)]
     return value
-
-
-def _labels(attributes: Mapping[str, Any]) -> dict[str, str]:
-    labels: dict[str, str] = {}
-    for key in ("tags", "labels", "tag"):  # `tag` blocks: aws_autoscaling_group
-        labels.update(string_map(attributes.get(key)))
-    return labels
 
 
 def _kubernetes_fields(obj: Mapping[str, Any], urn_name: str) -> dict[str, Any]:
@@ -196,7 +189,8 @@ class _Builder:
         if token.startswith("kubernetes:"):
             attributes = redact_kubernetes(attributes)
             before = redact_kubernetes(before) if before is not None else None
-        fields: dict[str, Any] = {"labels": _labels(attributes)}
+        # The same label sources as the Terraform parsers (GKE node_config labels too).
+        fields: dict[str, Any] = {"labels": resource_labels(rtype, attributes)}
         if token.startswith("kubernetes:") and rtype != token:
             fields = _kubernetes_fields(attributes, _name(urn))
         self.resources[urn] = Resource(

@@ -18,23 +18,52 @@
 #   deletes the cluster); a Kubeflow `Notebook` with GPUs when culling is off — the notebook
 #   controller culls idle notebooks only with `ENABLE_CULLING=true` (default false, idle time
 #   `CULL_IDLE_TIME`), so a GPU Notebook is reported unless a notebook-controller Deployment in
-#   the scan enables it.
+#   the scan enables it. SageMaker Studio: an `aws_sagemaker_domain` whose
+#   `default_user_settings` (or an `aws_sagemaker_user_profile` whose `user_settings`) sets
+#   `jupyter_lab_app_settings` / `code_editor_app_settings` ->
+#   `app_lifecycle_management.idle_settings.lifecycle_management` other than `ENABLED`
+#   (idle shutdown of Studio apps is off unless an administrator enables it; a user profile
+#   inherits the domain's setting, so only an explicit `DISABLED` there is reported).
+#   Vertex AI Workbench: a `google_workbench_instance` with GPUs (`gce_setup.accelerator_configs`
+#   or an a2/a3/a4/g2 machine type) whose `gce_setup.metadata["idle-timeout-seconds"]` is not a
+#   positive number of seconds — Google documents idle shutdown as on by default after 10800 s
+#   (180 min) when the key is absent, so only an explicit value can turn it off
+#   (cloud.google.com/vertex-ai/docs/workbench/instances/idle-shutdown). Azure ML: the azurerm
+#   provider's `azurerm_machine_learning_compute_instance` has no idle-shutdown argument
+#   (hashicorp/terraform-provider-azurerm#20973) and ARM's `idleTimeBeforeShutdown` is unset
+#   unless given, so a GPU (`Standard_N*`) compute instance is reported unless an `azapi_*`
+#   resource in the scan that references it sets `idleTimeBeforeShutdown` or a `Stop` entry in
+#   `schedules.computeStartStop`; an `azapi_resource` of type
+#   `Microsoft.MachineLearningServices/workspaces/computes` creating a GPU `ComputeInstance` is
+#   read the same way. An idle timeout longer than `max_idle_shutdown_minutes` (default 1440, a
+#   day: the longest the Vertex console offers) counts as no shutdown path. Settings unknown
+#   until apply are `unknown`.
 # scope: package
 # custom:
 #   id: GR-COST-006
 #   severity: medium
 #   category: cost
-#   remediation: Give the capacity a way to stop — a SageMaker lifecycle configuration with an idle auto-stop, Databricks `autotermination_minutes` > 0, Vertex `idle_shutdown`, GCE `scheduling.max_run_duration`, Job/RayJob/Kubeflow `activeDeadlineSeconds` or `ttlSecondsAfterFinished`, Ray autoscaling with `idleTimeoutSeconds`, or `ENABLE_CULLING=true` on the Kubeflow notebook controller.
+#   remediation: Give the capacity a way to stop — a SageMaker lifecycle configuration with an idle auto-stop, Studio `idle_settings { lifecycle_management = "ENABLED" }`, Databricks `autotermination_minutes` > 0, Vertex `idle_shutdown` or a Workbench `idle-timeout-seconds` within `max_idle_shutdown_minutes`, Azure ML `idleTimeBeforeShutdown` (via azapi), GCE `scheduling.max_run_duration`, Job/RayJob/Kubeflow `activeDeadlineSeconds` or `ttlSecondsAfterFinished`, Ray autoscaling with `idleTimeoutSeconds`, or `ENABLE_CULLING=true` on the Kubeflow notebook controller.
+#   config: [max_idle_shutdown_minutes]
 package guardrails.policy.gr_cost_006
 
 import data.guardrails.lib.util
 import rego.v1
 
-deny := [f |
-	some r in input.resources
-	util.live(r)
-	f := finding(r)
-]
+deny := array.concat(
+	[f |
+		some r in input.resources
+		util.live(r)
+		f := finding(r)
+	],
+	[f |
+		some r in input.resources
+		studio_settings[r.type]
+		util.live(r)
+		some app in studio_apps
+		f := studio_finding(r, app)
+	],
+)
 
 job_kinds := {"Job", "RayJob"}
 
@@ -54,7 +83,7 @@ first(value) := b if {
 } else := {}
 
 finding(r) := {"resource": r.id, "message": message(r, why)} if {
-	r.source_format == "kubernetes"
+	r.provider == "kubernetes"
 	r.type in job_kinds
 	r.facts.is_gpu
 	spec := object.get(r.attributes, "spec", {})
@@ -64,7 +93,7 @@ finding(r) := {"resource": r.id, "message": message(r, why)} if {
 }
 
 finding(r) := {"resource": r.id, "message": message(r, why)} if {
-	r.source_format == "kubernetes"
+	r.provider == "kubernetes"
 	r.type == "CronJob"
 	r.facts.is_gpu
 	spec := object.get(r.attributes, ["spec", "jobTemplate", "spec"], {})
@@ -74,7 +103,7 @@ finding(r) := {"resource": r.id, "message": message(r, why)} if {
 }
 
 finding(r) := {"resource": r.id, "message": message(r, why)} if {
-	r.source_format == "kubernetes"
+	r.provider == "kubernetes"
 	r.type in kubeflow_jobs
 	r.facts.is_gpu
 	policy := object.get(r.attributes, ["spec", "runPolicy"], {})
@@ -84,7 +113,7 @@ finding(r) := {"resource": r.id, "message": message(r, why)} if {
 }
 
 finding(r) := {"resource": r.id, "message": message(r, why)} if {
-	r.source_format == "kubernetes"
+	r.provider == "kubernetes"
 	r.type == "RayCluster"
 	r.facts.is_gpu
 	object.get(r.attributes, ["spec", "enableInTreeAutoscaling"], false) != true
@@ -92,7 +121,7 @@ finding(r) := {"resource": r.id, "message": message(r, why)} if {
 }
 
 finding(r) := {"resource": r.id, "message": message(r, why)} if {
-	r.source_format == "kubernetes"
+	r.provider == "kubernetes"
 	r.type == "Notebook"
 	r.facts.is_gpu
 	not culling_enabled
@@ -155,4 +184,198 @@ culling_enabled if {
 	some e in util.blocks(object.get(c, "env", []))
 	e.name == "ENABLE_CULLING"
 	lower(e.value) == "true"
+}
+
+
+max_idle_minutes := data.guardrails.config.max_idle_shutdown_minutes
+
+# The first unknown path at or around a nested block, in the plan shape (block.0.child) or the
+# Pulumi shape (block.child).
+unknown_block(r, parts) := found if {
+	found := util.unknown_path(r, concat(".0.", parts))
+} else := found if {
+	found := util.unknown_path(r, concat(".", parts))
+}
+
+# ---- SageMaker Studio: idle shutdown of JupyterLab / Code Editor apps -------------------------
+
+studio_apps := ["jupyter_lab_app_settings", "code_editor_app_settings"]
+
+studio_settings := {"aws_sagemaker_domain": "default_user_settings", "aws_sagemaker_user_profile": "user_settings"}
+
+idle_settings(r, app) := first(object.get(
+	first(object.get(first(object.get(first(object.get(r.attributes, studio_settings[r.type], [])), app, [])), "app_lifecycle_management", [])),
+	"idle_settings",
+	[],
+))
+
+studio_path(r, app) := concat(".", [studio_settings[r.type], app, "app_lifecycle_management.idle_settings"])
+
+studio_finding(r, app) := f if {
+	hidden := unknown_block(r, [studio_settings[r.type], app, "app_lifecycle_management", "idle_settings"])
+	f := {"resource": r.id, "outcome": "unknown", "attribute": hidden, "message": concat("", [
+		"Studio idle shutdown is unknown until apply (", hidden, "), so it cannot be checked",
+	])}
+} else := f if {
+	gap := studio_gap(r, app)
+	f := {"resource": r.id, "message": concat("", [
+		"lets users keep Studio spaces on GPU instances (ml.g*/ml.p*) running idle: ",
+		studio_path(r, app), gap,
+	])}
+}
+
+studio_gap(r, app) := ".lifecycle_management is not set, and Studio idle shutdown is off unless enabled" if {
+	r.type == "aws_sagemaker_domain"
+	object.get(idle_settings(r, app), "lifecycle_management", null) == null
+} else := ".lifecycle_management is DISABLED" if {
+	object.get(idle_settings(r, app), "lifecycle_management", null) == "DISABLED"
+} else := msg if {
+	some key in ["idle_timeout_in_minutes", "max_idle_timeout_in_minutes"]
+	minutes := object.get(idle_settings(r, app), key, null)
+	is_number(minutes)
+	minutes > max_idle_minutes
+	msg := concat("", [
+		".", key, " is ", format_int(minutes, 10),
+		" minutes, above max_idle_shutdown_minutes ", format_int(max_idle_minutes, 10),
+	])
+}
+
+# ---- Vertex AI Workbench instances -------------------------------------------------------------
+
+workbench_gpu(setup) if count(util.blocks(object.get(setup, "accelerator_configs", []))) > 0
+
+workbench_gpu(setup) if {
+	machine := object.get(setup, "machine_type", "")
+	is_string(machine)
+	regex.match(`^(a2|a3|a4|g2)-`, machine)
+}
+
+finding(r) := f if {
+	r.type == "google_workbench_instance"
+	workbench_gpu(first(object.get(r.attributes, "gce_setup", [])))
+	hidden := unknown_block(r, ["gce_setup", "metadata"])
+	f := {"resource": r.id, "outcome": "unknown", "attribute": hidden, "message": concat("", [
+		"is a GPU Workbench instance whose metadata is unknown until apply (", hidden,
+		"), so its idle shutdown cannot be checked",
+	])}
+}
+
+finding(r) := {"resource": r.id, "message": why} if {
+	r.type == "google_workbench_instance"
+	setup := first(object.get(r.attributes, "gce_setup", []))
+	workbench_gpu(setup)
+	not unknown_block(r, ["gce_setup", "metadata"])
+	value := object.get(object.get(setup, "metadata", {}), "idle-timeout-seconds", null)
+	value != null
+	gap := idle_seconds_gap(value)
+	why := concat("", ["is a GPU Workbench instance whose gce_setup.metadata[\"idle-timeout-seconds\"] ", gap])
+}
+
+whole_number(value) := value if is_number(value)
+
+whole_number(value) := to_number(value) if {
+	is_string(value)
+	regex.match(`^-?[0-9]{1,12}$`, value)
+}
+
+idle_seconds_gap(value) := "is not a number of seconds, so idle shutdown cannot run" if {
+	not whole_number(value)
+} else := "is not a positive number of seconds, so idle shutdown is off" if {
+	whole_number(value) <= 0
+} else := msg if {
+	seconds := whole_number(value)
+	seconds > max_idle_minutes * 60
+	msg := concat("", [
+		"is ", format_int(seconds, 10), " s, above max_idle_shutdown_minutes ",
+		format_int(max_idle_minutes, 10), " (", format_int(max_idle_minutes * 60, 10), " s)",
+	])
+}
+
+# ---- Azure ML compute instances ----------------------------------------------------------------
+
+azure_gpu_size(size) if {
+	is_string(size)
+	startswith(lower(size), "standard_n")
+}
+
+# azapi resources in the scan that give what they reference an idle shutdown or a stop schedule.
+idle_patchers := {a.id |
+	some a in input.resources
+	startswith(a.type, "azapi_")
+	azapi_stops(azapi_body(a))
+}
+
+azapi_body(a) := body if {
+	body := a.attributes.body
+	is_object(body)
+} else := body if {
+	is_string(a.attributes.body)
+	json.is_valid(a.attributes.body)
+	body := json.unmarshal(a.attributes.body)
+	is_object(body)
+} else := {}
+
+compute_props(body) := [body, outer, inner] if {
+	outer := field(body, "properties")
+	inner := field(outer, "properties")
+}
+
+# obj[key] when obj is an object holding it, else {}.
+field(obj, key) := obj[key] if {
+	is_object(obj)
+	obj[key] != null
+} else := {}
+
+azapi_stops(body) if {
+	some props in compute_props(body)
+	is_object(props)
+	idle := object.get(props, "idleTimeBeforeShutdown", "")
+	is_string(idle)
+	idle != ""
+}
+
+azapi_stops(body) if {
+	some props in compute_props(body)
+	is_object(props)
+	some entry in util.blocks(object.get(field(props, "schedules"), "computeStartStop", []))
+	is_object(entry)
+	object.get(entry, "action", "") == "Stop"
+	object.get(entry, "status", "Enabled") != "Disabled"
+}
+
+idle_patched(r) if {
+	some n in r.facts.neighbors["in"]
+	n.id in idle_patchers
+}
+
+azure_gap := concat("", [
+	"no idle shutdown: the azurerm provider has no idle-shutdown argument and ARM's ",
+	"idleTimeBeforeShutdown is unset unless given; no azapi resource in this change sets it ",
+	"or a Stop schedule (schedules.computeStartStop)",
+])
+
+finding(r) := {"resource": r.id, "message": why} if {
+	r.type == "azurerm_machine_learning_compute_instance"
+	size := object.get(r.attributes, "virtual_machine_size", "")
+	azure_gpu_size(size)
+	not idle_patched(r)
+	why := concat("", ["is a GPU Azure ML compute instance (", size, ") with ", azure_gap])
+}
+
+finding(r) := {"resource": r.id, "message": why} if {
+	r.type == "azapi_resource"
+	kind := object.get(r.attributes, "type", "")
+	is_string(kind)
+	startswith(lower(kind), "microsoft.machinelearningservices/workspaces/computes@")
+	body := azapi_body(r)
+	props := field(body, "properties")
+	object.get(props, "computeType", "") == "ComputeInstance"
+	size := object.get(field(props, "properties"), "vmSize", "")
+	azure_gpu_size(size)
+	not azapi_stops(body)
+	not idle_patched(r)
+	why := concat("", [
+		"creates a GPU Azure ML compute instance (", size, ") with neither ",
+		"properties.properties.idleTimeBeforeShutdown nor a Stop schedule (schedules.computeStartStop)",
+	])
 }

@@ -1,9 +1,13 @@
-"""Terraform and Pulumi give the same verdicts: every Terraform policy case has a Pulumi twin.
+"""Terraform, manifests and Pulumi give the same verdicts: policy cases have Pulumi twins.
 
 ``fixtures/policies/<ID>/<case>.json`` (a Terraform plan) sits beside ``<case>.pulumi.json``, the
 same resources as a ``pulumi preview --json`` in Pulumi's own shape (type tokens, camelCase
 inputs, single blocks as objects, plural repeated blocks). Both are scanned with the case's
 config and must give the same findings: policy, outcome, severity and resource count.
+
+A Kubernetes manifest case ``<case>.yaml`` may have the same objects as Pulumi ``kubernetes:*``
+resources in ``<case>.pulumi.json`` (they go through the Kubernetes shape); the FinOps policies
+must have one for every manifest case.
 """
 
 from __future__ import annotations
@@ -57,6 +61,33 @@ def test_pulumi_twin_gives_the_same_verdict(terraform: Path) -> None:
     assert pulumi.exists(), f"{terraform.name} has no Pulumi twin {pulumi.name}"
     expected = _verdicts(terraform)
     assert any(p == terraform.parent.name for p, _, _ in expected) == terraform.name.startswith(
+        "deny_"
+    )
+    assert _verdicts(pulumi) == expected
+
+
+#: Policies whose every manifest case has a Pulumi ``kubernetes:*`` twin.
+MANIFEST_TWINS_REQUIRED = ("GR-COST-006", "GR-COST-008", "GR-COST-009")
+MANIFEST_CASES = [
+    p
+    for p in sorted(CASES_DIR.glob("*/*.yaml"))
+    if p.name.startswith(("allow_", "deny_"))
+    and (p.with_suffix(".pulumi.json").exists() or p.parent.name in MANIFEST_TWINS_REQUIRED)
+]
+
+
+def test_finops_manifest_cases_have_pulumi_twins() -> None:
+    assert sum(p.parent.name in MANIFEST_TWINS_REQUIRED for p in MANIFEST_CASES) >= 21
+
+
+@pytest.mark.parametrize(
+    "manifest", MANIFEST_CASES, ids=[f"{p.parent.name}/{p.stem}" for p in MANIFEST_CASES]
+)
+def test_pulumi_kubernetes_twin_gives_the_manifest_verdict(manifest: Path) -> None:
+    pulumi = manifest.with_suffix(".pulumi.json")
+    assert pulumi.exists(), f"{manifest.name} has no Pulumi twin {pulumi.name}"
+    expected = _verdicts(manifest)
+    assert any(p == manifest.parent.name for p, _, _ in expected) == manifest.name.startswith(
         "deny_"
     )
     assert _verdicts(pulumi) == expected
