@@ -1,6 +1,6 @@
-"""Where the time of one ``guardrails check --format json`` goes, stage by stage (CPU seconds).
+"""Where the time of one ``guardrails check`` goes, stage by stage (CPU seconds).
 
-    python -m benchmarks.stages INPUT [--engine python] [--gc on|off]
+    python -m benchmarks.stages INPUT [--engine python] [--gc on|off] [--format json|table|...]
 
 CPU time (``time.process_time``) rather than wall time, so the split holds on a shared machine.
 """
@@ -22,7 +22,9 @@ def _timed(stages: dict[str, float], name: str, step: Callable[[], Any]) -> Any:
     return value
 
 
-def measure(path: str, engine: str = "python", collect_garbage: bool = True) -> dict[str, float]:
+def measure(
+    path: str, engine: str = "python", collect_garbage: bool = True, fmt: str = "json"
+) -> dict[str, float]:
     """CPU seconds per stage: import, parse, enrich, evaluate, report."""
     stages: dict[str, float] = {}
     start = time.process_time()
@@ -37,7 +39,7 @@ def measure(path: str, engine: str = "python", collect_garbage: bool = True) -> 
     graph = _timed(stages, "parse", lambda: build_graph([path], options))
     graph = _timed(stages, "enrich", lambda: enrich_graph(graph, config))
     report = _timed(stages, "evaluate", lambda: evaluate(graph, config, options))
-    _timed(stages, "report", lambda: REPORTERS["json"](report, False))
+    _timed(stages, "report", lambda: REPORTERS[fmt](report, False))
     stages["total"] = time.process_time() - start
     return stages
 
@@ -47,8 +49,9 @@ def main() -> None:
     parser.add_argument("input")
     parser.add_argument("--engine", default="python")
     parser.add_argument("--gc", choices=("on", "off"), default="on")
+    parser.add_argument("--format", default="json", help="the report format to time")
     args = parser.parse_args()
-    stages = measure(args.input, args.engine, args.gc == "on")
+    stages = measure(args.input, args.engine, args.gc == "on", args.format)
     sys.stdout.write("  ".join(f"{k} {v:.2f}s" for k, v in stages.items()) + "\n")
 
 

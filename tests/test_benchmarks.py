@@ -46,3 +46,14 @@ def test_generators_are_seeded_and_sized() -> None:
     assert len(terraform_plan(40)["resource_changes"]) == 40
     assert len(pulumi_preview(40)["steps"]) == 40
     assert len(kubernetes_manifests(40)) == 40
+
+
+def test_table_benchmark_smoke(tmp_path: Path) -> None:
+    """The table-output harness at a tiny N: both formats run, the table is written."""
+    from benchmarks.bench_table import bench
+    from benchmarks.bench_table import markdown as table_markdown
+
+    result = bench([20], 1, None, tmp_path)
+    assert {c["format"] for c in result["cells"]} == {"table", "json"}
+    assert all(c["runs"] == 1 and c["report_cpu_s"] >= 0 for c in result["cells"])
+    assert "| this checkout | 20 | table |" in table_markdown(result, ("0", "0"))

@@ -7,11 +7,11 @@ from itertools import groupby
 
 from rich.console import Console
 from rich.markup import escape
-from rich.padding import Padding
 from rich.panel import Panel
 
 from guardrails.model import Finding, Outcome, Severity
 from guardrails.report.cost import CostChange, totals_note
+from guardrails.report.lines import Piece, StyledLines
 from guardrails.report.model import Report
 from guardrails.report.terminal import SafeConsole
 from guardrails.report.width import UNWRAPPED, output_width, wrap_at_separators
@@ -24,24 +24,28 @@ _STYLE = {
 }
 
 
-def _finding_lines(finding: Finding) -> list[Padding]:
+def _add_finding(lines: StyledLines, finding: Finding) -> None:
     """The finding and its remediation, indented so wrapped lines stay under their resource."""
-    tags = []
+    tags: list[Piece] = []
     if finding.outcome == Outcome.UNKNOWN:
-        tags.append(f"[magenta]{finding.unknown_label}[/magenta]")
+        tags.append((finding.unknown_label, "magenta"))
     if finding.outcome == Outcome.EXISTING:
-        tags.append("[dim]existing: unchanged by this change[/dim]")
+        tags.append(("existing: unchanged by this change", "dim"))
     if finding.waived:
-        tags.append(f"[dim]waived: {escape(finding.waiver_reason or '')}[/dim]")
-    suffix = f"  ({'; '.join(tags)})" if tags else ""
-    return [
-        Padding(
-            f"[bold]{finding.policy}[/bold] {escape(finding.message)}{suffix}",
-            (0, 0, 0, 2),
-            expand=False,
-        ),
-        Padding(f"[dim]↳ {escape(finding.remediation)}[/dim]", (0, 0, 0, 4), expand=False),
-    ]
+        tags.append((f"waived: {finding.waiver_reason or ''}", "dim"))
+    suffix: list[Piece] = []
+    for index, tag in enumerate(tags):
+        suffix += [("  (" if index == 0 else "; ", ""), tag]
+    if suffix:
+        suffix.append((")", ""))
+    lines.add(2, (finding.policy, "bold"), (f" {finding.message}", ""), *suffix)
+    lines.add(4, (f"↳ {finding.remediation}", "dim"))
+
+
+def _emit(console: Console, lines: StyledLines) -> None:
+    """Write ``lines`` in one go, in colour unless the console has none."""
+    console.file.write(lines.plain() if console.no_color else lines.styled(console))
+    lines.lines.clear()
 
 
 def heading(console: Console, text: str, width: int | None) -> None:
@@ -56,6 +60,7 @@ def render_findings(
     console: Console, findings: list[Finding], width: int | None, headings: bool = True
 ) -> None:
     """Severity headings, then each resource with its location, then its findings."""
+    lines = StyledLines(width)
     for severity, in_severity in groupby(findings, key=lambda f: f.severity):
         group = list(in_severity)
         if headings:
@@ -67,15 +72,14 @@ def render_findings(
         for (resource, where), items in groupby(group, key=lambda f: (f.resource, f.where)):
             if width and len(resource) + len(where) + 2 > width:
                 # Long addresses break after '.', '/', '-' ..., never inside a name.
-                resource = wrap_at_separators(resource, width)
-                where = wrap_at_separators(where, width)
-                console.print(f"[bold]{escape(resource)}[/bold]\n[dim]{escape(where)}[/dim]")
+                lines.add(0, (wrap_at_separators(resource, width), "bold"))
+                lines.add(0, (wrap_at_separators(where, width), "dim"))
             else:
-                console.print(f"[bold]{escape(resource)}[/bold]  [dim]{escape(where)}[/dim]")
+                lines.add(0, (resource, "bold"), ("  ", ""), (where, "dim"))
             for finding in items:
-                for line in _finding_lines(finding):
-                    console.print(line)
-        console.print()
+                _add_finding(lines, finding)
+        lines.blank()
+        _emit(console, lines)
 
 
 def cost_panel(report: Report) -> Panel | None:
