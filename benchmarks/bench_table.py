@@ -1,7 +1,7 @@
 """The default ``table`` output at scale: whole ``guardrails check`` processes, table vs JSON.
 
     python -m benchmarks.bench_table [--sizes 1000 10000] [--repeat 3]
-        [--baseline-src DIR] [--out benchmarks/results]
+        [--baseline-src DIR [--baseline-label TEXT]] [--out benchmarks/results]
 
 For each size, the seeded Terraform plan (benchmarks/generate.py) is checked with the default
 engine, once per format per round, formats alternating (wall, user+system CPU and peak RSS from
@@ -62,7 +62,9 @@ def _report_cpu(path: Path, fmt: str, source: Path | None) -> float:
     return round(float(out.stdout.strip().splitlines()[-1]), 3)
 
 
-def bench(sizes: list[int], repeat: int, baseline: Path | None, work: Path) -> dict[str, Any]:
+def bench(
+    sizes: list[int], repeat: int, baseline: Path | None, work: Path, label: str = ""
+) -> dict[str, Any]:
     """Median wall/CPU/RSS per (code, size, format) and the report stage's CPU."""
     codes: dict[str, Path | None] = {"this checkout": None}
     if baseline is not None:
@@ -100,7 +102,7 @@ def bench(sizes: list[int], repeat: int, baseline: Path | None, work: Path) -> d
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
         "repeat": repeat,
-        "baseline": str(baseline) if baseline else None,
+        "baseline": (label or str(baseline)) if baseline else None,
         "cells": cells,
     }
 
@@ -118,6 +120,7 @@ def markdown(result: dict[str, Any], load: tuple[str, str]) -> str:
         "",
         f"Machine load (1/5/15-min averages) at start {load[0]}, at end {load[1]}.",
         "",
+        *([f"`baseline`: {result['baseline']}.", ""] if result.get("baseline") else []),
         "| code | N | format | wall s | CPU s | peak RSS MB | report CPU s |",
         "|---|---:|---|---:|---:|---:|---:|",
     ]
@@ -134,11 +137,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--baseline-src", type=Path, default=None)
+    parser.add_argument("--baseline-label", default="", help="what the baseline code is")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args()
     start = load_average()
     with tempfile.TemporaryDirectory() as work:
-        result = bench(args.sizes, args.repeat, args.baseline_src, Path(work))
+        result = bench(args.sizes, args.repeat, args.baseline_src, Path(work), args.baseline_label)
     end = load_average()
     result["load"] = {"start": start, "end": end}
     args.out.mkdir(parents=True, exist_ok=True)
