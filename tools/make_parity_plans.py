@@ -183,13 +183,47 @@ def _body(body: dict[str, Any], indent: str = "  ") -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def _rewrite_references(text: str, resources: set[tuple[str, str]]) -> str:
-    for rtype, name in resources:
+def _rewrite_references(text: str, resources: dict[tuple[str, str], set[str]]) -> str:
+    """``T.N[i].attr`` -> the attribute's piece when the configuration sets it (known at plan
+    time, as Terraform plans it), else ``null_resource.T__N[i].id`` (known only after apply)."""
+    for (rtype, name), configured in resources.items():
         pattern = re.compile(
-            rf"(?<![\w.]){re.escape(rtype)}\.{re.escape(name)}((?:\[[^\]]*\])?)(?:\.[A-Za-z_]\w*)*"
+            rf"(?<![\w.-]){re.escape(rtype)}\.{re.escape(name)}(?![\w-])"
+            r"((?:\[[^\]]*\])?)((?:\.[A-Za-z_]\w*)*)"
         )
-        text = pattern.sub(rf"null_resource.{rtype}{_MARK}{name}\1.id", text)
+        main = f"null_resource.{rtype}{_MARK}{name}"
+
+        def replace(
+            match: re.Match[str], main: str = main, configured: set[str] = configured
+        ) -> str:
+            index, chain = match.group(1), match.group(2)
+            steps = chain.split(".")[1:]
+            if steps and steps[0] in configured:
+                piece = f"{main}{_PIECE}{steps[0]}"
+                rest = "".join("." + step for step in steps[1:])
+                if index == "[*]":
+                    return f"[for p in {piece} : jsondecode(p.triggers.v){rest}]"
+                return f"jsondecode({piece}{index}.triggers.v){rest}"
+            return f"{main}{index}.id"
+
+        text = pattern.sub(replace, text)
     return text
+
+
+def declared_resources(texts: list[str]) -> dict[tuple[str, str], set[str]]:
+    """The managed resources a module's files declare and the attributes each one sets."""
+    import hcl2
+    from hcl2.utils import SerializationOptions
+
+    found: dict[tuple[str, str], set[str]] = {}
+    for text in texts:
+        doc = hcl2.loads(text, serialization_options=SerializationOptions(explicit_blocks=True))
+        for item in doc.get("resource", []):
+            for rtype, named in item.items():
+                for name, body in named.items():
+                    attributes = set(_attribute_expressions(body, _SKIPPED))
+                    found[(_unquote(rtype), _unquote(name))] = attributes
+    return found
 
 
 def _encoded(attributes: dict[str, str]) -> str:
@@ -294,17 +328,19 @@ def _rewrite_data_references(text: str, sources: set[tuple[str, str]]) -> str:
     return text
 
 
-def null_twin(text: str, left_out: frozenset[str] = frozenset()) -> str:
+def null_twin(
+    text: str,
+    left_out: frozenset[str] = frozenset(),
+    resources: dict[tuple[str, str], set[str]] | None = None,
+) -> str:
     """The configuration ``text`` with every resource written as a null_resource, every data
     source as a null_data_source, and the module calls named in ``left_out`` dropped."""
     import hcl2
     from hcl2.utils import SerializationOptions
 
     doc = hcl2.loads(text, serialization_options=SerializationOptions(explicit_blocks=True))
-    resources: set[tuple[str, str]] = set()
-    for item in doc.get("resource", []):
-        for rtype, named in item.items():
-            resources.update((_unquote(rtype), _unquote(n)) for n in named)
+    if resources is None:
+        resources = declared_resources([text])
     sources: set[tuple[str, str]] = set()
     for item in doc.get("data", []):
         for rtype, named in item.items():
@@ -497,10 +533,12 @@ def _manifest_for_terraform_1_0(text: str) -> str:
     return json.dumps(doc)
 
 
-def _copy_twin(source: Path, target: Path, left_out: frozenset[str]) -> None:
+def _copy_twin(source: Path, target: Path, left_out: frozenset[str], alone: bool = False) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if source.suffix == ".tf":
-        target.write_text(null_twin(source.read_text(), left_out))
+        module = [source] if alone else sorted(source.parent.glob("*.tf"))
+        resources = declared_resources([p.read_text() for p in module])
+        target.write_text(null_twin(source.read_text(), left_out, resources))
     elif source.name == "modules.json" and source.parent.name == "modules":
         target.write_text(_manifest_for_terraform_1_0(source.read_text()))
     else:
@@ -518,7 +556,7 @@ def make_plan(case: Case, terraform: str, provider: Path) -> dict[str, Any]:
         plugins.mkdir(parents=True)
         shutil.copy2(provider, plugins / provider.name)
         if case.path.is_file():
-            _copy_twin(case.path, work / case.path.name, left_out)
+            _copy_twin(case.path, work / case.path.name, left_out, alone=True)
         else:
             for source in sorted(case.path.rglob("*")):
                 relative = source.relative_to(case.path)
@@ -538,8 +576,21 @@ def make_plan(case: Case, terraform: str, provider: Path) -> dict[str, Any]:
         return restore_plan(_run(terraform, work, "show", "-json", "plan.tfplan"))
 
 
+def _ordered(value: Any) -> Any:
+    """Lists of addressed entries sorted by address: Terraform writes child modules in map
+    order, which changes from run to run."""
+    if isinstance(value, dict):
+        return {k: _ordered(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_ordered(v) for v in value]
+        if items and all(isinstance(v, dict) and isinstance(v.get("address"), str) for v in items):
+            items.sort(key=lambda v: (v["address"], json.dumps(v, sort_keys=True)))
+        return items
+    return value
+
+
 def render(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, indent=1, sort_keys=True) + "\n"
+    return json.dumps(_ordered(doc), indent=1, sort_keys=True) + "\n"
 
 
 def plan_path(case: Case) -> Path:

@@ -351,15 +351,33 @@ class _Builder:
                 outputs[name] = self._module_call(file, name, body, scope, call_keys, seen)
             return outputs.get(name)
 
-        scope.modules = module_outputs
-        for name in calls:
-            module_outputs(name)
+        blocks: dict[tuple[str, str, str], tuple[_File, str, Mapping[str, Any]]] = {}
         for file in module.files:
             if file.path in context_paths:
                 continue
             for mode, key in (("managed", "resource"), ("data", "data")):
                 for (rtype, name), body in _labelled(file.doc.get(key), 2):
-                    self._resource(file, mode, key, rtype, name, body, scope)
+                    blocks.setdefault((mode, rtype, name), (file, key, body))
+        configured: dict[tuple[str, str, str], Any] = {}
+
+        def resource_values(rtype: str, name: str) -> Any:
+            """Add a resource on first use, so others can read what its configuration sets."""
+            block = ("managed", rtype, name)
+            if block in blocks and block not in configured:
+                configured[block] = None  # a reference cycle reads it as unknown
+                file, key, body = blocks[block]
+                configured[block] = self._resource(file, "managed", key, rtype, name, body, scope)
+            return configured.get(block)
+
+        scope.modules = module_outputs
+        scope.resources = resource_values
+        for name in calls:
+            module_outputs(name)
+        for (mode, rtype, name), (file, key, body) in blocks.items():
+            if mode == "managed":
+                resource_values(rtype, name)
+            else:
+                self._resource(file, mode, key, rtype, name, body, scope)
         return {
             name: evaluate(body.get("value"), scope)
             for _, (name,), body in module.blocks("output", 1)
@@ -406,10 +424,12 @@ class _Builder:
         name: str,
         body: Mapping[str, Any],
         scope: Scope,
-    ) -> None:
+    ) -> Any:
+        """Add the block's instances; their configured attributes (see ``Scope.resources``)."""
         local = f"{rtype}.{name}" if mode == "managed" else f"data.{rtype}.{name}"
         base = scope.address(local)
         instances, uncounted = self._instances(body, scope, base, file.path)
+        values: list[Any] = []
         for suffix, each, index in instances:
             instance = scope.with_instance(each, index)
             out = Converted()
@@ -419,9 +439,13 @@ class _Builder:
             evaluated = evaluate(written, instance)  # dynamic blocks expand here
             if mode == "managed" and rtype.startswith("aws_"):
                 evaluated = self._with_default_tags(rtype, body, evaluated, scope.prefix)
+            values.append(evaluated)
             attributes = {k: materialize(v, k, out) for k, v in evaluated.items()}
+            out.references |= instance.refs
             depends = Converted()
-            materialize(evaluate(body.get("depends_on"), instance), "depends_on", depends)
+            listed = scope.with_instance(each, index)
+            materialize(evaluate(body.get("depends_on"), listed), "depends_on", depends)
+            depends.references |= listed.refs
             self._add(
                 file.path,
                 base + suffix,
@@ -436,6 +460,17 @@ class _Builder:
                 uncounted if mode == "managed" else None,
                 "count" if uncounted else None,
             )
+        if uncounted:
+            return None
+        if "count" in body:
+            return values
+        if "for_each" in body:
+            return {
+                str(each[0]): value
+                for (_, each, _), value in zip(instances, values, strict=True)
+                if each
+            }
+        return values[0] if values else None
 
     # -- providers: AWS default_tags -------------------------------------------------------
 
@@ -507,11 +542,13 @@ class _Builder:
         if directory is not None and module is None:
             why = f"has no .tf files in {directory}"
         out = Converted()
+        arguments = scope.with_instance(scope.each, scope.count_index)
         attributes = {
-            k: materialize(evaluate(v, scope), k, out)
+            k: materialize(evaluate(v, arguments), k, out)
             for k, v in body.items()
             if k not in _MODULE_META and not k.startswith("__")
         }
+        out.references |= arguments.refs
         attributes["source"] = source or None
         instances, uncounted = self._instances(body, scope, address, file.path)
         reason = uncounted if module is not None else None

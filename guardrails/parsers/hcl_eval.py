@@ -85,8 +85,14 @@ class Scope:
     modules: Callable[[str], Any] = field(default=lambda name: None)
     #: Names bound around an expression: a ``dynamic`` block's iterator.
     bound: Mapping[str, Any] = field(default_factory=dict)
+    #: ``(type, name)`` of a managed resource in this module -> its instances' attributes as
+    #: configured (a map; a list with count, a map by key with for_each), None when unknown.
+    resources: Callable[[str, str], Any] = field(default=lambda rtype, name: None)
+    #: Addresses of the resources, data sources and modules the expressions read (edges).
+    refs: set[str] = field(default_factory=set)
 
     def with_instance(self, each: tuple[Any, Any] | None, count_index: int | None) -> Scope:
+        """This scope for one instance, recording what it reads in a set of its own."""
         return Scope(
             self.variables,
             self.locals,
@@ -96,12 +102,14 @@ class Scope:
             self.path_module,
             self.modules,
             self.bound,
+            self.resources,
         )
 
     def with_bound(self, name: str, value: Any) -> Scope:
         """This scope with ``name`` bound to ``value`` (a dynamic block's iterator)."""
         scope = self.with_instance(self.each, self.count_index)
         scope.bound = {**self.bound, name: value}
+        scope.refs = self.refs  # still the same expression's reads
         return scope
 
     def address(self, local_address: str) -> str:
@@ -357,15 +365,25 @@ class _Evaluator:
         names = [s for s in steps if isinstance(s, str)]
         if root == "module" and names and isinstance(steps[0], str):
             outputs = scope.modules(steps[0])
+            scope.refs.add(scope.address(f"module.{steps[0]}"))
             reference = Unknown(frozenset({scope.address(f"module.{steps[0]}")}))
             if outputs is None:
                 return reference
             value = _index(outputs, steps[1:])
             return unknown_of(reference) if isinstance(value, Unknown) else value
         if root == "data" and len(names) >= 2:
+            scope.refs.add(scope.address(f"data.{names[0]}.{names[1]}"))
             return Unknown(frozenset({scope.address(f"data.{names[0]}.{names[1]}")}))
-        if "_" in root and names:
-            return Unknown(frozenset({scope.address(f"{root}.{names[0]}")}))
+        if "_" in root and names and isinstance(steps[0], str):
+            # A resource planned for creation: what its configuration sets is known at plan
+            # time (as Terraform plans it); what the provider computes (id, arn) is not.
+            address = scope.address(f"{root}.{steps[0]}")
+            scope.refs.add(address)
+            configured = scope.resources(root, steps[0])
+            value = _index(configured, steps[1:]) if configured is not None else UNKNOWN
+            if isinstance(value, Unknown):
+                return Unknown(value.references | {address})
+            return value
         return UNKNOWN
 
     # -- operators --------------------------------------------------------------------------

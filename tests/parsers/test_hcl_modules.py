@@ -213,8 +213,8 @@ def test_unknown_count_and_for_each_are_unknown_in_every_report_format(name: str
     assert sorted(hits) == ["aws_instance.trainer", "module.serving"]
     trainer, serving = hits["aws_instance.trainer"], hits["module.serving"]
     assert {str(trainer.outcome), str(serving.outcome)} == {"unknown"}
-    assert "count = length(aws_subnet.private[*].id)" in trainer.message
-    assert "depends on aws_subnet.private" in trainer.message
+    assert "count = random_integer.replicas.result" in trainer.message
+    assert "depends on random_integer.replicas" in trainer.message
     assert "for_each = toset(data.aws_availability_zones.all.names)" in serving.message
     for message in (trainer.message, serving.message):
         assert "the number of instances is unknown" in message
@@ -302,3 +302,19 @@ def test_variable_types_fill_optional_attribute_defaults(
     spec = parse_type("${" + type_text + "}")
     assert spec is not None
     assert convert(value, spec) == expected
+
+
+def test_configured_attributes_of_other_resources_are_known_and_keep_their_edges() -> None:
+    text = (
+        'resource "aws_eks_cluster" "ml" {\n  name = "ml"\n}\n'
+        'resource "aws_eks_node_group" "gpu" {\n'
+        "  cluster_name  = aws_eks_cluster.ml.name\n"
+        "  node_role_arn = aws_eks_cluster.ml.arn\n"
+        "  depends_on    = [aws_eks_cluster.ml]\n}\n"
+    )
+    graph = parse_text("eks.tf", text)
+    group = next(r for r in graph.resources if r.address == "aws_eks_node_group.gpu")
+    assert group.attributes["cluster_name"] == "ml"  # set in the configuration: known
+    assert "node_role_arn" in group.unknown  # computed by the provider: after apply
+    kinds = {e.kind for e in graph.edges if e.source == group.id}
+    assert kinds == {EdgeKind.REFERENCES, EdgeKind.DEPENDS_ON}
