@@ -330,6 +330,7 @@ class _Builder:
             else:
                 variables[name] = _variable_value(body, inputs.get(name, _ABSENT))
         scope = Scope(variables, lambda _: UNKNOWN, prefix, None, None, module.directory)
+        scope.path_cwd = os.path.abspath(self.root)
         scope.locals = _Locals(module, scope)
         if not prefix:
             self._read_providers(module, scope)

@@ -90,6 +90,8 @@ class Scope:
     resources: Callable[[str, str], Any] = field(default=lambda rtype, name: None)
     #: Addresses of the resources, data sources and modules the expressions read (edges).
     refs: set[str] = field(default_factory=set)
+    #: ``path.cwd``: where ``terraform`` runs, the root module's directory.
+    path_cwd: str = "."
 
     def with_instance(self, each: tuple[Any, Any] | None, count_index: int | None) -> Scope:
         """This scope for one instance, recording what it reads in a set of its own."""
@@ -103,6 +105,7 @@ class Scope:
             self.modules,
             self.bound,
             self.resources,
+            path_cwd=self.path_cwd,
         )
 
     def with_bound(self, name: str, value: Any) -> Scope:
@@ -359,7 +362,7 @@ class _Evaluator:
         if root == "count" and steps == ["index"] and scope.count_index is not None:
             return scope.count_index
         if root == "path" and steps and steps[0] in ("module", "root", "cwd"):
-            return scope.path_module if steps[0] == "module" else "."
+            return {"module": scope.path_module, "cwd": scope.path_cwd}.get(steps[0], ".")
         if root in _SCOPES:
             return UNKNOWN
         names = [s for s in steps if isinstance(s, str)]

@@ -10,6 +10,7 @@ backtrack for minutes; Terraform's RE2 cannot), so the value is unknown.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from collections.abc import Callable
 from typing import Any
@@ -171,6 +172,8 @@ MORE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "floor": lambda n: int(n // 1),
     "signum": lambda n: (n > 0) - (n < 0),
     "parseint": lambda s, base: int(s, int(base)),
+    "basename": lambda s: posixpath.basename(s.rstrip("/")) or s,
+    "dirname": lambda s: posixpath.dirname(s) or ".",
 }
 #: Functions whose result stays right when some element of an argument is unknown (they move
 #: values around without reading them); every other function needs wholly known arguments.

@@ -154,6 +154,7 @@ def test_single_tf_file_reads_the_variables_of_its_directory() -> None:
         ('[for z in ["us-east-1a"] : trimprefix(z, "us-east-")]', ["1a"]),
         ('regexall("^(p|g)", "p4d.24xlarge")', [["p"]]),
         ('sort(["b", "a"])', ["a", "b"]),
+        ('[basename("/a/b/c"), dirname("/a/b/c")]', ["c", "/a/b"]),
         ('[for x in ["a", "b"] : x][*]', ["a", "b"]),
     ],
 )
@@ -318,3 +319,15 @@ def test_configured_attributes_of_other_resources_are_known_and_keep_their_edges
     assert "node_role_arn" in group.unknown  # computed by the provider: after apply
     kinds = {e.kind for e in graph.edges if e.source == group.id}
     assert kinds == {EdgeKind.REFERENCES, EdgeKind.DEPENDS_ON}
+
+
+def test_path_cwd_is_the_root_module_directory(tmp_path: Path) -> None:
+    """terraform-aws-modules examples name everything after ``basename(path.cwd)``."""
+    root = tmp_path / "ex_gpu"
+    root.mkdir()
+    (root / "main.tf").write_text(
+        'locals {\n  name = "ex-${replace(basename(path.cwd), "_", "-")}"\n}\n'
+        'resource "aws_s3_bucket" "b" {\n  tags = { Test = local.name }\n}\n'
+    )
+    bucket = by_address(root)["aws_s3_bucket.b"]
+    assert bucket.attributes["tags"] == {"Test": "ex-ex-gpu"}  # type: ignore[attr-defined]
