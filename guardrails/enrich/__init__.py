@@ -29,6 +29,7 @@ from guardrails.enrich.cost import (
 )
 from guardrails.enrich.environment import environment_of
 from guardrails.enrich.kubernetes import size_node_pool, size_workload, workload_autoscaling
+from guardrails.enrich.placement import counted_share, overlap_summary, place
 from guardrails.enrich.sizing import Sizing
 from guardrails.enrich.taggable import is_taggable
 from guardrails.enrich.workload_class import workload_class_of
@@ -187,6 +188,8 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
         ),
         "monthly_usd_before": None,
         "spot_saving_monthly_display": dollars(saving) if saving else None,
+        # A Kubernetes GPU workload and the GPU node group it runs on (enrich.placement).
+        "placement": None,
         # The resource's edges with the type at the other end, so relational policies stay
         # linear on every engine (a lookup into another rule's set is O(n) on regopy).
         "neighbors": _sorted_neighbors(context.neighbors.get(resource.id)),
@@ -223,11 +226,43 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
             elif not facts["priced"]:
                 reason = str((facts["price_unknown"] or {}).get("reason") or "not priced")
                 unpriced.append((resource.id, resource.address, reason))
+    placements = place(resources)
+    if placements:
+        # A workload on a node group of this change runs on that group's GPUs: it adds only
+        # the scale-up beyond the group's desired size (enrich.placement).
+        shares = counted_share(resources, placements)
+        for rid, share in shares.items():
+            placements[rid] = {
+                **placements[rid],
+                "monthly_usd_counted": share["monthly_usd"],
+                "gpus_counted": share["gpus"],
+            }
+        resources = [
+            replace(r, facts={**r.facts, "placement": placements[r.id]})
+            if r.id in placements
+            else r
+            for r in resources
+        ]
+        costs = [
+            (
+                rid,
+                address,
+                0.0 if was == 0.0 else shares[rid]["monthly_usd"],
+                shares[rid]["monthly_usd"],
+            )
+            if rid in shares
+            else (rid, address, was, now)
+            for rid, address, was, now in costs
+        ]
+        unpriced = [u for u in unpriced if u[0] not in shares]
+        assumed = [a for a in assumed if a[0] not in shares or shares[a[0]]["monthly_usd"]]
     enriched = graph.with_resources(resources)
     coverage = coverage_summary(assumed, unpriced, options.default_gpu_hourly_usd)
+    overlap = overlap_summary(resources, placements)
+    notes = "; ".join(n for n in (coverage["coverage_note"], overlap.pop("note")) if n)
     summary = {
         **graph.summary,
-        "cost": {**change_summary(costs), **coverage},
+        "cost": {**change_summary(costs), **coverage, **overlap, "coverage_note": notes},
         "budgets": budget_summary(resources, options.budgets),
     }
     return replace(enriched, summary=summary)

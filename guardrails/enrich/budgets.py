@@ -3,7 +3,11 @@
 A pool is every GPU resource whose value for the dimension (a tag or label key such as
 ``team``; ``environment`` and ``workload`` use the normalized facts) is the same, whatever
 format it was written in. Resources without the dimension fall in the ``unattributed`` pool.
-Unpriced GPU resources are counted as unpriced, never as $0.
+Unpriced GPU resources are counted as unpriced, never as $0. Members priced at the assumed
+default $/GPU-hour are counted and the pool says how much of its total rests on that guess. A
+Kubernetes workload placed on a GPU node group of the same scan (enrich.placement) is counted
+once, on the node group; one that may run on such a group without a link is counted and named
+as a possible overlap.
 """
 
 from __future__ import annotations
@@ -33,6 +37,15 @@ class PoolMember:
     before: float | None
     after: float | None
     gpus: float | None
+    #: Priced (in part) at the configured default $/GPU-hour, not a catalog row.
+    assumed: bool = False
+    #: ``assumed $1.01/GPU-hour`` when assumed.
+    assumption: str | None = None
+    #: Node groups this workload's GPUs are counted on (its own price is left out).
+    counted_on: tuple[str, ...] = ()
+    #: GPU node groups of the scan it may also run on (both are counted), and why no link holds.
+    overlaps: tuple[str, ...] = ()
+    overlap_reason: str | None = None
 
     @property
     def priced(self) -> bool:
@@ -64,6 +77,43 @@ class Pool:
     @property
     def unpriced(self) -> tuple[PoolMember, ...]:
         return tuple(m for m in self.members if not m.priced)
+
+    @property
+    def assumed(self) -> tuple[PoolMember, ...]:
+        return tuple(m for m in self.members if m.assumed and m.priced)
+
+    @property
+    def assumed_after(self) -> float:
+        """The part of ``after`` priced at the assumed default $/GPU-hour."""
+        return round(sum(m.after or 0.0 for m in self.assumed), 2)
+
+    @property
+    def counted_elsewhere(self) -> tuple[PoolMember, ...]:
+        return tuple(m for m in self.members if m.counted_on)
+
+    @property
+    def overlapping(self) -> tuple[PoolMember, ...]:
+        return tuple(m for m in self.members if m.overlaps)
+
+    def caveats(self) -> str:
+        """What the pool's figure rests on, for messages: ``; $X of it ...`` or empty."""
+        notes = []
+        assumed = self.assumed
+        if assumed:
+            rate = assumed[0].assumption or "an assumed price"
+            names = ", ".join(sorted(m.address for m in assumed))
+            notes.append(
+                f"{dollars(self.assumed_after)} of the {dollars(self.after)} is priced at "
+                f"an {rate}, not a catalog price ({len(assumed)} resource(s): {names})"
+            )
+        for m in sorted(self.counted_elsewhere, key=lambda m: (m.address, m.id)):
+            notes.append(
+                f"{m.address} runs on {', '.join(m.counted_on)}: its GPUs are counted once, "
+                f"adding {dollars(m.after or 0.0)} of scale-up"
+            )
+        for m in sorted(self.overlapping, key=lambda m: (m.address, m.id)):
+            notes.append(overlap_note(m))
+        return "".join(f"; {n}" for n in notes)
 
     @property
     def gpus(self) -> float | None:
@@ -104,7 +154,7 @@ class Pool:
         return "ok"
 
     def top_contributors(self) -> list[PoolMember]:
-        priced = [m for m in self.members if m.priced]
+        priced = [m for m in self.members if m.priced and (m.after or not m.counted_on)]
         return sorted(priced, key=lambda m: (-(m.after or 0.0), m.address, m.id))[:TOP]
 
     def to_fact(self) -> dict[str, Any]:
@@ -138,6 +188,18 @@ class Pool:
             "gpus": self.gpus,
             "unpriced": len(unpriced),
             "unpriced_addresses": sorted(m.address for m in unpriced),
+            "assumed": len(self.assumed),
+            "assumed_addresses": sorted(m.address for m in self.assumed),
+            "monthly_usd_assumed": self.assumed_after,
+            "monthly_usd_assumed_display": dollars(self.assumed_after),
+            "counted_on_node_groups": [
+                {"address": m.address, "node_groups": list(m.counted_on)}
+                for m in self.counted_elsewhere
+            ],
+            "possible_overlap": [
+                {"address": m.address, "node_groups": list(m.overlaps)} for m in self.overlapping
+            ],
+            "caveats_display": self.caveats(),
             "top_contributors": [
                 {"resource": m.id, "address": m.address, "monthly_usd_after": m.after} for m in top
             ],
@@ -162,8 +224,37 @@ def dimension_value(resource: Resource, dimension: str) -> str | None:
     return str(found) if found not in (None, "") else None
 
 
+def _addresses(placement: Mapping[str, Any]) -> tuple[str, ...]:
+    groups = placement.get("node_groups")
+    return tuple(
+        str(g["address"]) for g in groups or () if isinstance(g, Mapping) and "address" in g
+    )
+
+
+def _whole(value: Any) -> float:
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
 def _member(resource: Resource) -> PoolMember:
     facts = resource.facts or {}
+    placement = facts.get("placement")
+    placement = placement if isinstance(placement, Mapping) else {}
+    if placement.get("status") == "on_node_group":
+        # Its GPUs are the node group's, counted there once; it adds only the scale-up.
+        counted = float(placement.get("monthly_usd_counted") or 0.0)
+        was = facts.get("monthly_usd_before")
+        gone = resource.action == Action.DELETE
+        return PoolMember(
+            id=resource.id,
+            address=resource.address,
+            before=0.0 if not was else counted,
+            after=0.0 if gone else counted,
+            gpus=0 if gone else _whole(placement.get("gpus_counted") or 0),
+            assumed=facts.get("price_basis") == "assumed" and counted > 0 and not gone,
+            assumption=(facts.get("price_assumption") or {}).get("display"),
+            counted_on=_addresses(placement),
+        )
     month = facts.get("monthly_usd")
     gpu = facts.get("gpu") or {}
     replicas = facts.get("replicas") or {}
@@ -184,6 +275,19 @@ def _member(resource: Resource) -> PoolMember:
         before=float(before) if isinstance(before, int | float) else None,
         after=0.0 if deleted else after,
         gpus=gpus,
+        assumed=facts.get("price_basis") == "assumed" and not deleted,
+        assumption=(facts.get("price_assumption") or {}).get("display"),
+        overlaps=(_addresses(placement) if placement.get("status") == "possible_overlap" else ()),
+        overlap_reason=placement.get("reason"),
+    )
+
+
+def overlap_note(m: PoolMember) -> str:
+    """``Job/x may also run on aws_eks_node_group.gpu; why: counted on both, possibly twice``."""
+    why = f"; {m.overlap_reason}" if m.overlap_reason else ""
+    return (
+        f"{m.address} may also run on GPU node group(s) {', '.join(m.overlaps)}{why}: "
+        "counted on both, possibly twice"
     )
 
 

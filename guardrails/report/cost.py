@@ -22,6 +22,8 @@ COVERAGE_KEYS = (
     "assumed_resources",
     "unpriced",
     "unpriced_resources",
+    "counted_on_node_groups",
+    "possible_overlap",
     "coverage_note",
 )
 #: What a GPU cost total never includes, said wherever the total is shown.
@@ -66,12 +68,24 @@ class CostRow:
     assumption: str | None = None
     #: What was priced: facts.priced_items (name, count, capacity, USD/hour, source, as_of).
     items: tuple[Mapping[str, Any], ...] = ()
+    #: facts.placement: the GPU node group of the change a workload runs on (enrich.placement).
+    placement: Mapping[str, Any] | None = None
+
+    @property
+    def counted_on(self) -> tuple[str, ...]:
+        """Node groups whose GPUs this workload's are (it adds only their scale-up)."""
+        if not self.placement or self.placement.get("status") != "on_node_group":
+            return ()
+        return tuple(str(g.get("address")) for g in self.placement.get("node_groups") or ())
 
     @property
     def monthly_after(self) -> float:
-        """Monthly USD at desired scale once the change is applied (0 when deleted)."""
+        """Monthly USD at desired scale once the change is applied (0 when deleted); a workload
+        on a node group of the change counts only the scale-up it adds."""
         if self.action == "delete" or self.monthly_usd is None:
             return 0.0
+        if self.counted_on and self.placement is not None:
+            return float(self.placement.get("monthly_usd_counted") or 0.0)
         return float(self.monthly_usd["desired"])
 
     @property
@@ -97,6 +111,7 @@ class CostRow:
             else ("assumed" if self.assumption else "catalog"),
             "price_assumption": self.assumption,
             "priced_items": [dict(i) for i in self.items],
+            "placement": dict(self.placement) if self.placement else None,
             "location": {"file": self.file, "line": self.line},
         }
 
@@ -177,6 +192,7 @@ def _row(resource: Resource) -> CostRow:
         line=resource.location.line if resource.location else None,
         assumption=(facts.get("price_assumption") or {}).get("display"),
         items=tuple(i for i in facts.get("priced_items") or () if isinstance(i, Mapping)),
+        placement=facts.get("placement") if isinstance(facts.get("placement"), Mapping) else None,
     )
 
 

@@ -50,6 +50,8 @@ def replicas_label(row: CostRow) -> str:
 def delta_label(row: CostRow) -> str:
     """``— → $5,840`` for a new resource, ``$384 → $734`` for a change, ``$734 → —`` for a
     delete; ``?`` for a side that cannot be priced (it is not in the total)."""
+    if row.counted_on:
+        return f"on {', '.join(row.counted_on)}: +{dollars(row.monthly_after)} scale-up"
     if row.price_unknown:
         return "? (not in total)"
     before = (

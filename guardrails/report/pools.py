@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from guardrails.enrich.budgets import Pool, budget_dimensions, build_pools
+from guardrails.enrich.budgets import Pool, budget_dimensions, build_pools, overlap_note
 from guardrails.enrich.cost import dollars, signed_dollars
 from guardrails.model import Graph
 from guardrails.safe_text import printable
@@ -64,6 +65,22 @@ def pool_dict(pool: Pool) -> dict[str, Any]:
         "gpus": pool.gpus,
         "resources": len(pool.members),
         "unpriced": sorted(m.address for m in pool.unpriced),
+        "monthly_usd_assumed": pool.assumed_after,
+        "assumed": sorted(m.address for m in pool.assumed),
+        "price_assumption": pool.assumed[0].assumption if pool.assumed else None,
+        "counted_on_node_groups": [
+            {
+                "address": m.address,
+                "node_groups": list(m.counted_on),
+                "monthly_usd_scale_up": m.after,
+            }
+            for m in pool.counted_elsewhere
+        ],
+        "possible_overlap": [
+            {"address": m.address, "node_groups": list(m.overlaps), "reason": m.overlap_reason}
+            for m in pool.overlapping
+        ],
+        "notes": pool_notes(pool),
         "top_contributors": [
             {"address": m.address, "monthly_usd_after": m.after} for m in pool.top_contributors()
         ],
@@ -83,6 +100,36 @@ def after_label(pool: Pool) -> str:
     """Monthly cost after the change; unpriced members are named, never counted as $0."""
     unpriced = len(pool.unpriced)
     return dollars(pool.after) + (f" + {unpriced} unpriced" if unpriced else "")
+
+
+def assumed_label(pool: Pool) -> str:
+    """The part of the cost after priced at the assumed default $/GPU-hour, and its share."""
+    if not pool.assumed:
+        return "—"
+    share = math.floor(pool.assumed_after * 100 / pool.after) if pool.after else 0
+    return f"{dollars(pool.assumed_after)} ({share}%)"
+
+
+def pool_notes(pool: Pool) -> list[str]:
+    """What a pool's figures rest on, one sentence each: guesses, unpriced and shared GPUs."""
+    notes = []
+    if pool.unpriced:
+        names = ", ".join(sorted(m.address for m in pool.unpriced))
+        notes.append(f"unpriced GPU resources (cost unknown, not counted as $0): {names}")
+    if pool.assumed:
+        names = ", ".join(sorted(m.address for m in pool.assumed))
+        rate = pool.assumed[0].assumption or "assumed price"
+        notes.append(
+            f"{dollars(pool.assumed_after)} of {dollars(pool.after)} priced at an {rate}, "
+            f"not a catalog price: {names}"
+        )
+    for m in pool.counted_elsewhere:
+        notes.append(
+            f"{m.address} runs on {', '.join(m.counted_on)}: its GPUs are counted once, "
+            f"adding {dollars(m.after or 0.0)} of scale-up beyond the node group's desired size"
+        )
+    notes += [overlap_note(m) for m in pool.overlapping]
+    return notes
 
 
 def budget_label(pool: Pool) -> str:
@@ -113,6 +160,7 @@ COLUMNS = (
     "Pool",
     "Before",
     "After",
+    "Assumed",
     "Delta",
     "Budget",
     "Headroom",
@@ -129,6 +177,7 @@ def pool_cells(pool: Pool) -> tuple[str, ...]:
         pool.value,
         dollars(pool.before),
         after_label(pool),
+        assumed_label(pool),
         signed_dollars(pool.delta),
         budget_label(pool),
         headroom_label(pool),
@@ -158,10 +207,13 @@ def render_pools_table(breakdown: PoolBreakdown, color: bool) -> str:
     for pool in breakdown.pools:
         table.add_row(*pool_cells(pool), style=styles.get(pool.status))
     console.print(table)
+    if any(pool.assumed for pool in breakdown.pools):
+        console.print(
+            "Assumed: the part of After priced at the default $/GPU-hour (no catalog row)."
+        )
     for pool in breakdown.pools:
-        if pool.unpriced:
-            names = ", ".join(sorted(m.address for m in pool.unpriced))
-            console.print(f"{pool.value}: unpriced GPU resources (cost unknown): {names}")
+        for note in pool_notes(pool):
+            console.print(f"{printable(pool.value)}: {note}", markup=False)
     return buffer.getvalue()
 
 
@@ -188,11 +240,18 @@ def pools_markdown_table(pools: tuple[Pool, ...], dimension: str) -> list[str]:
     return lines
 
 
+def pools_markdown_notes(pools: tuple[Pool, ...]) -> list[str]:
+    """A bullet per pool note (empty when every figure is a catalog price, counted once)."""
+    return [f"- `{_md(pool.value)}`: {_md(note)}" for pool in pools for note in pool_notes(pool)]
+
+
 def render_pools_markdown(breakdown: PoolBreakdown) -> str:
     lines = [f"### {title(breakdown)}", ""]
     if not breakdown.pools:
         return "\n".join([*lines, "No GPU resources found."]) + "\n"
     lines += pools_markdown_table(breakdown.pools, breakdown.dimension)
+    notes = pools_markdown_notes(breakdown.pools)
+    lines += ["", *notes] if notes else []
     return "\n".join(lines) + "\n"
 
 
@@ -206,5 +265,7 @@ def budget_section(graph: Graph, budgets: Mapping[str, Any]) -> list[str]:
         breakdown = pool_breakdown(graph, dimension, budgets)
         lines += [f"**By {dimension}** (monthly USD, desired scale)", ""]
         lines += pools_markdown_table(breakdown.pools, dimension) if breakdown.pools else []
+        notes = pools_markdown_notes(breakdown.pools)
+        lines += ["", *notes] if notes else []
         lines.append("")
     return lines

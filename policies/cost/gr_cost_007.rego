@@ -9,7 +9,12 @@
 #   the `unattributed` pool, which can have its own budget. Fails once per pool, naming the top
 #   contributors and the pool's cost before and after; a pool whose GPU resources cannot all be
 #   priced is `unknown` rather than assumed within budget; with `warn_at_percent` a pool that
-#   reaches that share of its budget is reported at medium severity.
+#   reaches that share of its budget is reported at medium severity. The message says how much
+#   of the pool's cost is priced at the assumed default $/GPU-hour (`default_gpu_hourly_usd`, no
+#   catalog row), names a Kubernetes GPU workload counted once on the node group it runs on (it
+#   adds only the scale-up beyond the group's desired size), and names GPU workloads that may
+#   also run on a GPU node group of the change without a nodeSelector/affinity tying them to it
+#   (counted on both: possibly twice).
 # scope: package
 # custom:
 #   id: GR-COST-007
@@ -53,6 +58,7 @@ finding(p) := f if {
 	f := {"resource": "change", "message": concat("", [
 		"Budget pool ", p.name, " is ", p.over_display, " over its ", p.budget_display,
 		"/month budget: monthly GPU cost ", change(p), contributors(p), unpriced_note(p),
+		p.caveats_display,
 	])}
 }
 
@@ -62,7 +68,7 @@ finding(p) := f if {
 	f := {"resource": "change", "outcome": "unknown", "message": concat("", [
 		"Budget pool ", p.name, " cannot be checked against its ", p.budget_display,
 		"/month budget: priced GPU cost ", change(p), ", but ", format_int(p.unpriced, 10),
-		" GPU resource(s) are unpriced: ", concat(", ", p.unpriced_addresses),
+		" GPU resource(s) are unpriced: ", concat(", ", p.unpriced_addresses), p.caveats_display,
 	])}
 }
 
@@ -75,6 +81,6 @@ finding(p) := f if {
 	f := {"resource": "change", "severity": "medium", "message": concat("", [
 		"Budget pool ", p.name, " is at ", format_int(p.percent_used, 10), "% of its ",
 		p.budget_display, "/month budget (warn at ", p.warn_percent_display,
-		"): monthly GPU cost ", change(p), contributors(p),
+		"): monthly GPU cost ", change(p), contributors(p), p.caveats_display,
 	])}
 }

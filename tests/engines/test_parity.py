@@ -361,6 +361,9 @@ _pool = st.fixed_dictionaries(
         "unpriced": st.integers(0, 2),
         "unpriced_addresses": st.lists(st.sampled_from(["a.b", "Job/x"]), max_size=2),
         "top_contributors_display": st.sampled_from(["", "a.b ($1)"]),
+        "caveats_display": st.sampled_from(
+            ["", "; $1 of the $2 is priced at an assumed $1.01/GPU-hour, not a catalog price"]
+        ),
     }
 )
 

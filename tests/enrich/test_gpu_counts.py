@@ -80,6 +80,10 @@ POLICY_FIXTURES: dict[tuple[str, str], tuple[float, int]] = {
         "PyTorchJob/research/llama-finetune",
     ): (16, 2),
     (
+        "policies/GR-COST-007/deny_research_pool_partly_assumed.yaml",
+        "PyTorchJob/research/pretrain",
+    ): (48, 6),
+    (
         "policies/GR-SPOT-003/allow_spot_job_with_retries_and_checkpoints.yaml",
         "PyTorchJob/ml-dev/sweep",
     ): (4, 4),

@@ -236,3 +236,50 @@ def test_html_chart_renders_labelled_bars_in_headless_chromium(tmp_path: Path) -
     amber = _count_color(rows, COLORS["warn"])
     assert red > 560 * 20, red
     assert amber > 100 * 20, amber
+
+
+def test_pools_say_how_much_is_assumed_and_which_gpus_may_be_counted_twice(
+    tmp_path: Path,
+) -> None:
+    inputs = [CASES / "deny_research_pool_possible_overlap"]
+    args = ["cost", *map(str, inputs), "-c", str(CONFIG), "--by", "team"]
+    out = tmp_path / "out"
+    assert main([*args, "-f", "json", "-o", str(out)]) == 0
+    research = next(p for p in json.loads(out.read_text())["pools"] if p["pool"] == "research")
+    # 24 GPUs with no model to price them by, at the assumed $1.01/GPU-hour.
+    assert research["monthly_usd_assumed"] == 17695.2
+    assert research["assumed"] == ["Job/research/sweep"]
+    assert research["price_assumption"] == "assumed $1.01/GPU-hour"
+    overlap = research["possible_overlap"]
+    assert overlap[0]["address"] == "Job/research/sweep"
+    assert overlap[0]["node_groups"] == ["aws_eks_node_group.research"]
+    assert any("possibly twice" in n for n in research["notes"])
+    assert main([*args, "-o", str(out)]) == 0
+    table = out.read_text()
+    assert "$17,695 (52%)" in table and "Assumed: the part of After" in table
+    assert "research: Job/research/sweep may also run on GPU node group(s)" in table
+    assert main([*args, "-f", "markdown", "-o", str(out)]) == 0
+    markdown = out.read_text()
+    assert "| Assumed |" in markdown and "- `research`: $17,695 of $33,724 priced" in markdown
+    assert main([*args, "-f", "html", "-o", str(out)]) == 0
+    page = out.read_text()
+    assert "What the figures rest on" in page and "possibly twice" in page
+
+
+def test_a_job_on_its_node_group_is_counted_once_in_the_pool(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    case = CASES / "allow_research_job_on_named_node_group"
+    assert main(["cost", str(case), "-c", str(CONFIG), "--by", "team", "-f", "json", "-o",
+                 str(out)]) == 0  # fmt: skip
+    research = next(p for p in json.loads(out.read_text())["pools"] if p["pool"] == "research")
+    # The node group's one desired node holds the job's 8 GPUs: $16,029, not pods + nodes.
+    assert research["monthly_usd_after"] == 16029.08 and research["gpus"] == 8
+    assert research["counted_on_node_groups"] == [
+        {
+            "address": "Job/research/eval",
+            "node_groups": ["aws_eks_node_group.research"],
+            "monthly_usd_scale_up": 0.0,
+        }
+    ]
+    assert main(["cost", str(case), "-c", str(CONFIG), "-o", str(out)]) == 0
+    assert "on aws_eks_node_group.research: +$0 scale-up" in out.read_text()

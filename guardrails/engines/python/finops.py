@@ -53,7 +53,7 @@ def _pool_finding(p: Doc) -> RawFinding | None:
             "message": (
                 f"Budget pool {p['name']} is {p['over_display']} over its "
                 f"{p['budget_display']}/month budget: monthly GPU cost {_change(p)}"
-                f"{_contributors(p)}{note}"
+                f"{_contributors(p)}{note}{p['caveats_display']}"
             ),
         }
     if p["unpriced"] > 0:
@@ -63,7 +63,7 @@ def _pool_finding(p: Doc) -> RawFinding | None:
             "message": (
                 f"Budget pool {p['name']} cannot be checked against its {p['budget_display']}"
                 f"/month budget: priced GPU cost {_change(p)}, but {p['unpriced']} GPU "
-                f"resource(s) are unpriced: {unpriced}"
+                f"resource(s) are unpriced: {unpriced}{p['caveats_display']}"
             ),
         }
     if p["unpriced"] == 0 and is_number(p.get("warn_at")) and after >= p["warn_at"] and after > 0:
@@ -73,7 +73,7 @@ def _pool_finding(p: Doc) -> RawFinding | None:
             "message": (
                 f"Budget pool {p['name']} is at {p['percent_used']}% of its "
                 f"{p['budget_display']}/month budget (warn at {p['warn_percent_display']}): "
-                f"monthly GPU cost {_change(p)}{_contributors(p)}"
+                f"monthly GPU cost {_change(p)}{_contributors(p)}{p['caveats_display']}"
             ),
         }
     return None

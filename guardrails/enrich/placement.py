@@ -1,0 +1,414 @@
+"""Which GPU node group a Kubernetes GPU workload runs on, so each GPU is counted once.
+
+A GPU pod and the GPU node it is scheduled on are two prices of one GPU: the bill is the node.
+When a scan holds both a GPU node group (EKS node group, GKE node pool, AKS node pool,
+Karpenter NodePool) and GPU workloads, a workload is *placed* on the node groups whose node
+labels satisfy every pod template's ``nodeSelector`` and required node affinity (``In``) terms:
+
+* the terms name the group (``eks.amazonaws.com/nodegroup``, ``cloud.google.com/gke-nodepool``,
+  ``kubernetes.azure.com/agentpool``/``agentpool``, ``karpenter.sh/nodepool``) or a label the
+  group itself sets (``labels``/``node_labels``/``node_config.labels``/template labels), or
+* the terms select an instance type or GPU accelerator that only node groups in this scan are
+  known to provide (``node.kubernetes.io/instance-type``, ``cloud.google.com/gke-accelerator``,
+  ``karpenter.k8s.aws/instance-gpu-name``, ...).
+
+A placed workload's GPUs are counted on the node group: the node groups' desired size is paid
+anyway, and the workload adds only what it needs beyond it — the scale-up, up to the groups'
+maximum (``counted_share``). Several workloads on the same groups share that scale-up in
+proportion to their own price. A GPU workload that no term ties
+to a node group, while GPU node groups are in the same scan, may run on them: both are kept
+and the overlap is reported, never silently doubled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from guardrails.enrich.attrs import kind
+from guardrails.enrich.cost import dollars
+from guardrails.model import Resource
+
+#: Labels Kubernetes or the cloud sets on a node from the group it belongs to.
+_IDENTITY = {
+    "aws_eks_node_group": ("eks.amazonaws.com/nodegroup",),
+    "google_container_node_pool": ("cloud.google.com/gke-nodepool",),
+    "azurerm_kubernetes_cluster_node_pool": ("kubernetes.azure.com/agentpool", "agentpool"),
+    "NodePool": ("karpenter.sh/nodepool",),
+}
+INSTANCE_TYPE = "node.kubernetes.io/instance-type"
+#: Keys whose value says which hardware a node has (a link by hardware, not by name).
+_HARDWARE = {
+    INSTANCE_TYPE,
+    "beta.kubernetes.io/instance-type",
+    "cloud.google.com/gke-accelerator",
+    "karpenter.k8s.aws/instance-gpu-name",
+    "karpenter.k8s.aws/instance-family",
+}
+
+NodeLabels = dict[str, set[str]]
+
+
+def _map(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _first(value: Any) -> Mapping[str, Any]:
+    if isinstance(value, list):
+        return _map(value[0]) if value else {}
+    return _map(value)
+
+
+def _strings(values: Iterable[Any]) -> set[str]:
+    return {str(v) for v in values if isinstance(v, str | int) and not isinstance(v, bool)}
+
+
+def _add(labels: NodeLabels, key: str, *values: Any) -> None:
+    found = _strings(values)
+    if found:
+        labels.setdefault(key, set()).update(found)
+
+
+def _add_map(labels: NodeLabels, value: Any) -> None:
+    for key, item in _map(value).items():
+        _add(labels, str(key), item)
+
+
+def node_group_labels(resource: Resource) -> NodeLabels | None:
+    """The node labels a GPU node group's nodes carry (values a key can take), else None."""
+    a = resource.attributes or {}
+    labels: NodeLabels = {}
+    rtype = kind(resource)
+    if rtype == "aws_eks_node_group":
+        _add_map(labels, a.get("labels"))
+        _add(labels, "eks.amazonaws.com/nodegroup", a.get("node_group_name"))
+        types = a.get("instance_types")
+        _add(labels, INSTANCE_TYPE, *(types if isinstance(types, list) else []))
+    elif rtype == "google_container_node_pool":
+        config = _first(a.get("node_config"))
+        _add_map(labels, config.get("labels"))
+        _add(labels, "cloud.google.com/gke-nodepool", a.get("name"))
+        _add(labels, INSTANCE_TYPE, config.get("machine_type"))
+        accelerators = config.get("guest_accelerator")
+        for accelerator in accelerators if isinstance(accelerators, list) else [accelerators]:
+            _add(labels, "cloud.google.com/gke-accelerator", _map(accelerator).get("type"))
+    elif rtype == "azurerm_kubernetes_cluster_node_pool":
+        _add_map(labels, a.get("node_labels"))
+        _add(labels, "kubernetes.azure.com/agentpool", a.get("name"))
+        _add(labels, "agentpool", a.get("name"))
+        _add(labels, INSTANCE_TYPE, a.get("vm_size"))
+    elif rtype == "NodePool" and resource.is_kubernetes_object:
+        spec = _map(a.get("spec"))
+        template = _map(spec.get("template"))
+        _add_map(labels, _map(template.get("metadata")).get("labels"))
+        _add(labels, "karpenter.sh/nodepool", _map(a.get("metadata")).get("name"))
+        requirements = _map(template.get("spec")).get("requirements")
+        for requirement in requirements if isinstance(requirements, list) else []:
+            r = _map(requirement)
+            if r.get("operator") == "In" and isinstance(r.get("values"), list):
+                _add(labels, str(r.get("key")), *r["values"])
+    else:
+        return None
+    return labels
+
+
+def _terms(template: Mapping[str, Any]) -> dict[str, set[str]] | None:
+    """What one pod template requires of its node: label key -> allowed values.
+
+    None when it requires something a node group's known labels cannot answer (an operator
+    other than ``In``, or several alternative node selector terms).
+    """
+    terms: dict[str, set[str]] = {k: {v} for k, v in _map(template.get("node_selector")).items()}
+    required = _map(_map(_map(template.get("affinity")).get("nodeAffinity"))).get(
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    )
+    selector_terms = _map(required).get("nodeSelectorTerms")
+    if isinstance(selector_terms, list) and selector_terms:
+        if len(selector_terms) > 1:
+            return None
+        for expression in _map(selector_terms[0]).get("matchExpressions") or []:
+            e = _map(expression)
+            values = e.get("values")
+            if e.get("operator") != "In" or not isinstance(values, list):
+                return None
+            key = str(e.get("key"))
+            allowed = _strings(values)
+            terms[key] = terms[key] & allowed if key in terms else allowed
+    return terms
+
+
+#: Node groups named in a possible overlap (the count says how many more there are).
+LISTED = 10
+
+
+class _Index:
+    """GPU node groups by node label, so placing W workloads on G groups stays near-linear."""
+
+    def __init__(self, groups: list[tuple[Resource, NodeLabels]]) -> None:
+        self.groups = sorted(groups, key=lambda g: (g[0].address, g[0].id))
+        self.everyone = frozenset(range(len(self.groups)))
+        self.with_key: dict[str, set[int]] = {}
+        self.with_value: dict[tuple[str, str], set[int]] = {}
+        for index, (_, labels) in enumerate(self.groups):
+            for key, values in labels.items():
+                self.with_key.setdefault(key, set()).add(index)
+                for value in values:
+                    self.with_value.setdefault((key, value), set()).add(index)
+
+    def _some_allowed(self, key: str, allowed: set[str]) -> set[int]:
+        found: set[int] = set()
+        for value in allowed:
+            found |= self.with_value.get((key, value), set())
+        return found
+
+    def certain(self, terms: Mapping[str, set[str]]) -> set[int]:
+        """Groups every node of which has each required label at an allowed value."""
+        found = set(self.everyone)
+        for key, allowed in terms.items():
+            found &= self._some_allowed(key, allowed)
+            found = {i for i in found if self.groups[i][1][key] <= allowed}
+            if not found:
+                break
+        return found
+
+    def possible(self, terms: Mapping[str, set[str]] | None) -> set[int]:
+        """Groups the pods may land on: none of their known labels rules the terms out."""
+        found = set(self.everyone)
+        for key, allowed in (terms or {}).items():
+            found -= self.with_key.get(key, set()) - self._some_allowed(key, allowed)
+        return found
+
+    def refs(self, indexes: set[int], limit: int | None = None) -> list[dict[str, str]]:
+        chosen = sorted(indexes)[:limit] if limit is not None else sorted(indexes)
+        return [{"id": self.groups[i][0].id, "address": self.groups[i][0].address} for i in chosen]
+
+
+def _via(terms: Mapping[str, set[str]]) -> str:
+    return ", ".join(f"{k}={'|'.join(sorted(v))}" for k, v in sorted(terms.items()))
+
+
+def place(resources: Iterable[Resource]) -> dict[str, dict[str, Any]]:
+    """``facts.placement`` per Kubernetes GPU workload id (only when GPU node groups exist).
+
+    ``status``: ``on_node_group`` (counted once, on ``node_groups``; ``link`` says whether a
+    term names the group or only its hardware) or ``possible_overlap`` (``node_groups``: the GPU
+    node groups of the scan it may run on, at most LISTED of ``candidates``; both counted;
+    ``reason`` says why no link holds). A workload that selects hardware no node group in the
+    scan has gets no placement.
+    """
+    items = list(resources)
+    groups = [
+        (r, labels)
+        for r in items
+        if (r.facts or {}).get("is_gpu") is True
+        and r.mode == "managed"
+        and (labels := node_group_labels(r)) is not None
+    ]
+    if not groups:
+        return {}
+    index = _Index(groups)
+    out: dict[str, dict[str, Any]] = {}
+    for r in items:
+        facts = r.facts or {}
+        templates = (r.workload or {}).get("pod_templates")
+        if facts.get("is_gpu") is not True or not isinstance(templates, list) or not templates:
+            continue
+        found = _placement(templates, index)
+        if found is not None:
+            out[r.id] = found
+    return _demote_overflow(items, out, index)
+
+
+def _gpus(resource: Resource, key: str) -> float | None:
+    total = _map(_map((resource.facts or {}).get("gpu")).get("total")).get(key)
+    return float(total) if isinstance(total, int | float) and not isinstance(total, bool) else None
+
+
+def _count(values: list[float | None]) -> str:
+    if None in values:
+        return "an unknown number of"
+    total = sum(v or 0.0 for v in values)
+    return f"{total:g}"
+
+
+def _demote_overflow(
+    items: list[Resource], placements: dict[str, dict[str, Any]], index: _Index
+) -> dict[str, dict[str, Any]]:
+    """A link by hardware alone holds only while the pods fit the groups' maximum size.
+
+    Pods that need more GPUs of that type than the scan's groups can ever hold run on other
+    nodes of that type (or wait): those workloads are possible overlaps, not placements.
+    """
+    by_id = {r.id: r for r in items}
+    tenants: dict[tuple[str, ...], list[str]] = {}
+    for rid, found in placements.items():
+        if found["status"] == "on_node_group":
+            key = tuple(sorted(g["id"] for g in found["node_groups"]))
+            tenants.setdefault(key, []).append(rid)
+    for key, members in tenants.items():
+        if all(placements[m]["link"] == "name" for m in members):
+            continue
+        capacity = [_gpus(by_id[g], "max") for g in key]
+        demand = [_gpus(by_id[m], "desired") for m in members]
+        fits = (
+            None not in capacity
+            and None not in demand
+            and sum(d or 0.0 for d in demand) <= sum(c or 0.0 for c in capacity)
+        )
+        if fits:
+            continue
+        for m in members:
+            if placements[m]["link"] == "hardware":
+                placements[m] = {
+                    **placements[m],
+                    "status": "possible_overlap",
+                    "reason": (
+                        f"it selects {placements[m]['via'].removesuffix(' (by hardware)')}, "
+                        f"and the workloads doing so need {_count(demand)} GPUs, more than the "
+                        f"{_count(capacity)} those node groups hold at their maximum size"
+                    ),
+                    "via": None,
+                }
+    return placements
+
+
+def _placement(templates: list[Any], index: _Index) -> dict[str, Any] | None:
+    placed: set[int] = set()
+    possible: set[int] = set()
+    elsewhere = False  # a template that no node group of the scan can hold
+    links = []
+    by_name = True
+    for template in templates:
+        terms = _terms(_map(template))
+        certain = index.certain(terms) if terms else set()
+        if certain and terms:
+            placed |= certain
+            named = any(key not in _HARDWARE for key in terms)
+            by_name = by_name and named
+            links.append(f"{_via(terms)}{'' if named else ' (by hardware)'}")
+            continue
+        maybe = index.possible(terms)
+        possible |= maybe
+        elsewhere = elsewhere or not maybe
+    if possible or (placed and elsewhere):
+        # Part of the workload may run on these groups: both are counted, the overlap said.
+        both = possible | placed
+        return {
+            "status": "possible_overlap",
+            "node_groups": index.refs(both, LISTED),
+            "candidates": len(both),
+            "via": None,
+            "link": None,
+            "reason": "no nodeSelector or required node affinity ties it to one of them",
+        }
+    if not placed:
+        return None
+    return {
+        "status": "on_node_group",
+        "node_groups": index.refs(placed),
+        "candidates": len(placed),
+        "via": "; ".join(sorted(set(links))),
+        "link": "name" if by_name else "hardware",
+    }
+
+
+def overlap_summary(
+    resources: Iterable[Resource], placements: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """``summary.cost`` keys: workloads counted on a node group, possible overlaps, a note."""
+    placed: list[dict[str, Any]] = []
+    overlapping: list[dict[str, Any]] = []
+    for r in resources:
+        found = placements.get(r.id)
+        if found is None:
+            continue
+        entry = {
+            "resource": r.id,
+            "address": r.address,
+            "node_groups": [g["address"] for g in found["node_groups"]],
+            "via": found["via"],
+            "reason": found.get("reason"),
+            "monthly_usd_counted": found.get("monthly_usd_counted"),
+        }
+        (placed if found["status"] == "on_node_group" else overlapping).append(entry)
+    notes = []
+    if placed:
+        added = sum(float(p.get("monthly_usd_counted") or 0.0) for p in placements.values())
+        notes.append(
+            f"{_workloads(len(placed))} on GPU node groups in this change: their GPUs are "
+            f"counted once (the node groups, plus {dollars(added)} of scale-up beyond their "
+            "desired size)"
+        )
+    if overlapping:
+        notes.append(
+            f"{_workloads(len(overlapping))} on GPU node groups in this change or elsewhere "
+            "(see possible_overlap): counted on both, possibly twice"
+        )
+    return {
+        "counted_on_node_groups": placed,
+        "possible_overlap": overlapping,
+        "note": "; ".join(notes),
+    }
+
+
+def _workloads(n: int) -> str:
+    return "1 GPU workload runs" if n == 1 else f"{n} GPU workloads run"
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _scale(facts: Mapping[str, Any]) -> tuple[float, float, float, float] | None:
+    """Monthly USD and GPUs at desired and max scale, or None when not known."""
+    month = _map(facts.get("monthly_usd"))
+    gpus = _map(_map(facts.get("gpu")).get("total"))
+    values = (
+        _number(month.get("desired")),
+        _number(month.get("max")),
+        _number(gpus.get("desired")),
+        _number(gpus.get("max")),
+    )
+    if any(v is None for v in values):
+        return None
+    cost, cost_max, count, count_max = (float(v or 0.0) for v in values)
+    return cost, cost_max, count, count_max
+
+
+def counted_share(
+    resources: Iterable[Resource], placements: Mapping[str, Mapping[str, Any]]
+) -> dict[str, dict[str, float]]:
+    """What each placed workload adds beyond its node groups' desired size.
+
+    In GPUs: ``min(max, max(desired, demand)) - desired`` over the node groups it is placed on,
+    where demand is the GPUs of every workload placed on exactly those groups; priced at the
+    groups' own $/GPU (the pods' price may rest on an assumed rate, the nodes' does not), and
+    shared in proportion to each workload's GPUs. A workload or node group whose GPUs or price
+    are unknown adds nothing here (its own facts say it is unpriced).
+    """
+    by_id = {r.id: r for r in resources}
+    tenants: dict[tuple[str, ...], list[str]] = {}
+    for rid, found in placements.items():
+        if found["status"] == "on_node_group":
+            key = tuple(sorted(g["id"] for g in found["node_groups"]))
+            tenants.setdefault(key, []).append(rid)
+    out: dict[str, dict[str, float]] = {}
+    for key, members in tenants.items():
+        for m in members:
+            out[m] = {"monthly_usd": 0.0, "gpus": 0.0}
+        scales = [_scale(by_id[g].facts or {}) for g in key]
+        if any(g is None for g in scales):
+            continue
+        cost_max = sum(g[1] for g in scales if g)
+        count = sum(g[2] for g in scales if g)
+        count_max = sum(g[3] for g in scales if g)
+        per_gpu = cost_max / count_max if count_max else 0.0
+        demands = {m: _gpus(by_id[m], "desired") for m in members}
+        demand = sum(d for d in demands.values() if d is not None)
+        extra = max(0.0, min(count_max, max(count, demand)) - count)
+        for m, d in demands.items():
+            if d is None or not demand:
+                continue
+            gpus = extra * d / demand
+            out[m] = {"monthly_usd": round(gpus * per_gpu, 2), "gpus": round(gpus, 2)}
+    return out
