@@ -81,7 +81,10 @@ def _fixture_roots() -> set[str]:
 def test_every_hcl_fixture_is_planned_or_listed_with_its_reason() -> None:
     covered = {case.source for case in CASES.values()}
     roots = _fixture_roots()
-    assert roots - covered - set(NOT_PLANNED) == set(), "HCL fixtures without a parity case"
+    assert roots - covered - set(NOT_PLANNED) == set(), (
+        "HCL fixtures without a parity case: add them to tools/make_parity_plans.py, or to "
+        "NOT_PLANNED here with the reason Terraform cannot plan them"
+    )
     assert set(NOT_PLANNED) <= roots, "NOT_PLANNED names a fixture that no longer exists"
     assert not covered & set(NOT_PLANNED)
     assert len(covered) >= 15
@@ -121,6 +124,9 @@ def _verdicts(paths: list[str], case: Any) -> dict[str, Any]:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_hcl_and_its_terraform_plan_give_the_same_verdicts(name: str) -> None:
     case = CASES[name]
+    assert TOOL.plan_path(case).exists(), (
+        f"no plan for {name}: run python tools/make_parity_plans.py"
+    )
     hcl = _verdicts([str(p) for p in case.tf_files()], case)
     plan = _verdicts([str(TOOL.plan_path(case))], case)
     assert hcl["resources"] == plan["resources"], "resource addresses differ"
@@ -163,7 +169,7 @@ def test_committed_plans_are_what_terraform_makes_today() -> None:
 
 def test_plans_directory_holds_only_the_cases_plans() -> None:
     made = {p.stem for p in (FIXTURES / "terraform-parity" / "plans").glob("*.json")}
-    assert made == set(CASES)
+    assert made == set(CASES), "run python tools/make_parity_plans.py (and delete stale plans)"
 
 
 @pytest.mark.parametrize("name", sorted(c.name for c in TOOL.parity_cases()))
