@@ -7,7 +7,7 @@ workloads, HPAs and KEDA ScaledObjects scale them, workloads mount PVCs, ConfigM
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from guardrails.model import Action, Edge, EdgeKind, Graph, InputFile, Location, Resource
@@ -108,6 +108,7 @@ class KubernetesParser:
         seen: set[str] = set()
         objects = list(_objects(loaded))
         scopes = declared_scopes(obj for obj, _, _ in objects)
+        runtimes = _serving_runtimes(obj for obj, _, _ in objects)
         for index, (raw, line, raw_old) in enumerate(objects):
             # Before anything reads them: no secret enters the graph.
             obj = redact_kubernetes(raw)
@@ -117,7 +118,7 @@ class KubernetesParser:
             if rid in seen:  # the same object twice in one file stays two resources
                 rid = f"{rid}[{index}]"
             seen.add(rid)
-            templates = pod_templates(obj)
+            templates = pod_templates(obj, _runtime_of(obj, namespace, runtimes))
             resources.append(
                 Resource(
                     id=rid,
@@ -141,6 +142,36 @@ class KubernetesParser:
             tuple(dict.fromkeys(workload_edges(resources))),
             (InputFile(loaded.path, str(Fmt.KUBERNETES), notes),),
         )
+
+
+_Runtimes = dict[tuple[str | None, str], Mapping[str, Any]]
+
+
+def _serving_runtimes(objects: Iterable[Mapping[str, Any]]) -> _Runtimes:
+    """KServe ServingRuntimes by (namespace, name); ClusterServingRuntimes by (None, name)."""
+    runtimes: _Runtimes = {}
+    for obj in objects:
+        kind = obj.get("kind")
+        if kind in ("ServingRuntime", "ClusterServingRuntime"):
+            meta = as_map(obj.get("metadata"))
+            cluster = kind == "ClusterServingRuntime"
+            namespace = None if cluster else str(meta.get("namespace") or "default")
+            runtimes[(namespace, str(meta.get("name")))] = obj
+    return runtimes
+
+
+def _runtime_of(
+    obj: Mapping[str, Any], namespace: str | None, runtimes: _Runtimes
+) -> Mapping[str, Any] | None:
+    """The runtime an InferenceService's predictor names: its namespace's ServingRuntime
+    first, then the ClusterServingRuntime of that name (KServe's order)."""
+    if obj.get("kind") != "InferenceService" or not runtimes:
+        return None
+    predictor = as_map(as_map(obj.get("spec")).get("predictor"))
+    name = as_map(predictor.get("model")).get("runtime")
+    if not isinstance(name, str):
+        return None
+    return runtimes.get((namespace, name)) or runtimes.get((None, name))
 
 
 def _matches(selector: Mapping[str, str], labels: Mapping[str, str]) -> bool:

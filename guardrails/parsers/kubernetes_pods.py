@@ -332,17 +332,15 @@ def _llm_inference_service(obj: Object) -> list[Template]:
     return templates
 
 
-def _gpu_request(template: Template) -> tuple[str | None, int]:
-    """The GPU resource a pod template's first container asks for and how many (KServe reads
+def _gpu_request(containers: list[Any]) -> tuple[str | None, int]:
+    """The GPU resource the first of a pod's ``containers`` asks for and how many (KServe reads
     ``Containers[0]``, requests first, for its multi-node arithmetic)."""
-    containers = [c for c in template["containers"] if not c["init"]]
-    if not containers:
-        return None, 0
-    resources = containers[0]["resources"]
+    first = next((c for c in containers if isinstance(c, Mapping) and not c.get("init")), None)
+    resources = as_map(first.get("resources")) if first is not None else {}
     for kind in ("requests", "limits"):
-        for name, value in resources[kind].items():
-            if name in _GPU_RESOURCES or name.startswith("nvidia.com/mig-"):
-                return name, as_count(value) or 0
+        for name, value in as_map(resources.get(kind)).items():
+            if name in _GPU_RESOURCES or str(name).startswith("nvidia.com/mig-"):
+                return str(name), as_count(value) or 0
     return None, 0
 
 
@@ -391,28 +389,43 @@ def _with_gpus(template: Template, name: str, count: int) -> Template:
     return {**template, "containers": containers}
 
 
-def _multi_node_predictor(predictor: Object) -> list[Template]:
+def _multi_node_predictor(predictor: Object, runtime: Object | None) -> list[Template]:
     """A v1beta1 predictor with ``workerSpec``: KServe's head Deployment plus a worker
     Deployment of nodes - 1 pods, sized from tensorParallelSize x pipelineParallelSize.
 
-    Sizes absent from the InferenceService come from its ServingRuntime, whose documented
-    default is 1 and 1. Multi-node predictors do not autoscale: the head runs minReplicas.
+    Sizes and GPU requests the InferenceService leaves out come from its ServingRuntime when
+    the input holds it (else the documented defaults, 1 and 1), and so does the executor
+    backend (``multinode/executor-backend: mp``: pipeline-size pods of tensor-size GPUs; Ray
+    otherwise). Multi-node predictors do not autoscale: the head runs minReplicas.
     """
     worker_spec = as_map(predictor.get("workerSpec"))
+    runtime_spec = as_map(as_map(runtime).get("spec"))
+    runtime_worker = as_map(runtime_spec.get("workerSpec"))
     head = _kserve_component(predictor, "predictor")
     worker_containers = as_list(worker_spec.get("containers"))[:1]
     worker_pod = {**worker_spec, "containers": worker_containers}
     worker = pod_template(worker_pod, "predictor-worker", None, None, worker_spec.get("metadata"))
     heads = head["replicas"]["desired"]
     head["replicas"] = {"desired": heads, "max": heads}
-    tensor = _count_or_default(worker_spec, "tensorParallelSize")
-    pipeline = _count_or_default(worker_spec, "pipelineParallelSize")
+    # The InferenceService's size, else the runtime's, else 1; a templated one is unknown (0).
+    tensor, pipeline = (
+        _count_or_default(worker_spec, key, _count_or_default(runtime_worker, key) or 0)
+        for key in ("tensorParallelSize", "pipelineParallelSize")
+    )
     if tensor is None or pipeline is None or tensor < 1 or pipeline < 1:
         return [head, worker]  # a templated size: the worker count stays unknown
-    head_name, head_gpus = _gpu_request(head)
-    worker_name, worker_gpus = _gpu_request(worker)
+    head_name, head_gpus = _gpu_request(head["containers"])
+    if head_name is None:
+        head_name, head_gpus = _gpu_request(as_list(runtime_spec.get("containers")))
+    worker_name, worker_gpus = _gpu_request(worker["containers"])
+    if worker_name is None:
+        worker_name, worker_gpus = _gpu_request(as_list(runtime_worker.get("containers")))
     name = head_name or worker_name or "nvidia.com/gpu"
-    sized = _ray_nodes(tensor * pipeline, head_gpus, worker_gpus)
+    backend = as_map(runtime_spec.get("annotations")).get("multinode/executor-backend")
+    if backend == "mp":
+        sized: tuple[int, int, int] | None = (pipeline, tensor, tensor)
+    else:
+        sized = _ray_nodes(tensor * pipeline, head_gpus, worker_gpus)
     if sized is None:
         return [head, worker]
     nodes, head_gpus, worker_gpus = sized
@@ -422,7 +435,7 @@ def _multi_node_predictor(predictor: Object) -> list[Template]:
     return [_with_gpus(head, name, head_gpus), worker]
 
 
-def _inference_service(obj: Object) -> list[Template]:
+def _inference_service(obj: Object, runtime: Object | None = None) -> list[Template]:
     spec = as_map(obj.get("spec"))
     if "template" in spec:
         return _llm_component(spec, "main")
@@ -432,7 +445,7 @@ def _inference_service(obj: Object) -> list[Template]:
         if not isinstance(component, Mapping):
             continue
         if name == "predictor" and isinstance(component.get("workerSpec"), Mapping):
-            templates += _multi_node_predictor(component)
+            templates += _multi_node_predictor(component, runtime)
         else:
             templates.append(_kserve_component(as_map(component), name))
     return templates
@@ -500,9 +513,14 @@ POD_TEMPLATES: dict[str, Callable[[Object], list[Template]]] = {
 }
 
 
-def pod_templates(obj: Object) -> list[Template] | None:
-    """The pod templates of a workload object, or None when the kind runs no pods."""
+def pod_templates(obj: Object, runtime: Object | None = None) -> list[Template] | None:
+    """The pod templates of a workload object, or None when the kind runs no pods.
+
+    ``runtime``: the KServe ServingRuntime an InferenceService names, when the input holds it.
+    """
     kind = str(obj.get("kind", ""))
+    if kind == "InferenceService":
+        return _inference_service(obj, runtime)
     handler = POD_TEMPLATES.get(kind)
     if handler is not None:
         return handler(obj)

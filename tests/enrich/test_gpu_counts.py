@@ -27,6 +27,7 @@ EXPECTED: dict[tuple[str, str], tuple[float, float | None, int | None]] = {
     ("multi-node.yaml", "JobSet/ml-dev/short-sweep"): (1, 6, 6),
     ("multi-node.yaml", "InferenceService/ml-prod/llama-70b"): (4, 8, 2),
     ("multi-node.yaml", "InferenceService/ml-dev/qwen-pp"): (1, 6, 6),
+    ("multi-node.yaml", "InferenceService/ml-prod/deepseek-v3"): (8, 16, 2),
     ("ai-crds.yaml", "RayCluster/ml-dev/research"): (1, 2, 2),
     ("ai-crds.yaml", "RayJob/ml-dev/finetune"): (2, 8, 4),
     ("ai-crds.yaml", "RayService/ml-prod/chat"): (1, 2, 2),
@@ -203,7 +204,12 @@ def test_every_ai_crd_fixture_asserts_its_gpu_count() -> None:
 
 
 @pytest.mark.parametrize(
-    "address", ["InferenceService/ml-prod/llama-70b", "InferenceService/ml-dev/qwen-pp"]
+    "address",
+    [
+        "InferenceService/ml-prod/llama-70b",
+        "InferenceService/ml-dev/qwen-pp",
+        "InferenceService/ml-prod/deepseek-v3",
+    ],
 )
 def test_kserve_multi_node_predictor_has_a_fixed_size(address: str) -> None:
     """KServe does not autoscale a multi-node predictor: its GPUs are bounded, not ∞."""

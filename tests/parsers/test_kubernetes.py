@@ -146,6 +146,46 @@ def test_kserve_multi_node_predictor(
     assert gpus == [expected[0], expected[2]]
 
 
+def test_kserve_multi_node_sizes_come_from_the_named_runtime() -> None:
+    """Namespace ServingRuntime first, then the ClusterServingRuntime of that name."""
+
+    def runtime(kind: str, namespace: str | None, tensor: int, pipeline: int) -> dict[str, Any]:
+        worker = {"name": "worker-container", "resources": {"limits": {"nvidia.com/gpu": 2}}}
+        meta = {"name": "rt", **({"namespace": namespace} if namespace else {})}
+        spec = {
+            "containers": [{"name": "kserve-container"}],
+            "workerSpec": {
+                "tensorParallelSize": tensor,
+                "pipelineParallelSize": pipeline,
+                "containers": [worker],
+            },
+        }
+        return {
+            "apiVersion": "serving.kserve.io/v1alpha1",
+            "kind": kind,
+            "metadata": meta,
+            "spec": spec,
+        }
+
+    isvc = _isvc(None, {})
+    isvc["spec"]["predictor"]["model"]["runtime"] = "rt"
+    cluster = runtime("ClusterServingRuntime", None, 2, 2)
+    elsewhere = runtime("ServingRuntime", "other", 1, 1)
+
+    def workers(*docs: dict[str, Any]) -> list[Any]:
+        graph = parse_text("rt.yaml", yaml.safe_dump_all([*docs, isvc]))
+        service = next(r for r in graph.resources if r.type == "InferenceService")
+        return [
+            (t["replicas"]["desired"], t["containers"][0]["resources"]["limits"]["nvidia.com/gpu"])
+            for t in service.workload["pod_templates"]
+        ]
+
+    # Ray: tensor 2 x pipeline 2 = 4 GPUs; the runtime's worker asks 2: head 2 + 1 worker x 2.
+    assert workers(cluster, elsewhere) == [(1, "2"), (1, "2")]
+    assert workers(cluster, runtime("ServingRuntime", "ml", 1, 1)) == [(1, "1"), (0, "0")]
+    assert workers() == [(1, "1"), (0, "1")]  # no runtime in the input: 1 x 1
+
+
 def test_kserve_multi_node_predictor_with_templated_sizes_is_not_counted() -> None:
     worker = {"tensorParallelSize": "${TP}", "pipelineParallelSize": 2}
     resource = parse_text("isvc.yaml", yaml.safe_dump(_isvc(1, worker))).resources[0]
