@@ -61,6 +61,8 @@ _META_ARGUMENTS = (
 _MODULE_META = ("source", "version", "providers", "count", "for_each", "depends_on")
 #: AWS types whose tags the provider's default_tags do not reach (their own ``tag`` blocks).
 _NO_DEFAULT_TAGS = {"aws_autoscaling_group"}
+#: Longest chain of resources evaluated because one reads another (deeper reads are unknown).
+MAX_REFERENCE_DEPTH = 16
 #: Deepest module nesting expanded (a module that calls itself must end somewhere).
 MAX_MODULE_DEPTH = 24
 _NO_INSTANCES: list[tuple[str, tuple[Any, Any] | None, int | None]] = []
@@ -308,6 +310,8 @@ class _Builder:
         #: AWS provider configuration ("aws", "aws.west") -> its default_tags (Unknown when
         #: an expression known only after apply); module instance -> provider name mapping.
         self.default_tags: dict[str, Any] = {}
+        #: Resources being evaluated because another one reads them (nesting depth).
+        self._reading = 0
         self.provider_maps: dict[str, dict[str, str]] = {}
         self._modules: dict[str, ModuleSource | None] = {}
 
@@ -365,9 +369,17 @@ class _Builder:
             """Add a resource on first use, so others can read what its configuration sets."""
             block = ("managed", rtype, name)
             if block in blocks and block not in configured:
+                if self._reading >= MAX_REFERENCE_DEPTH:
+                    return None  # a long chain of references: read as unknown, never a crash
                 configured[block] = None  # a reference cycle reads it as unknown
                 file, key, body = blocks[block]
-                configured[block] = self._resource(file, "managed", key, rtype, name, body, scope)
+                self._reading += 1
+                try:
+                    configured[block] = self._resource(
+                        file, "managed", key, rtype, name, body, scope
+                    )
+                finally:
+                    self._reading -= 1
             return configured.get(block)
 
         scope.modules = module_outputs

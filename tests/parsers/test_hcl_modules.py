@@ -331,3 +331,17 @@ def test_path_cwd_is_the_root_module_directory(tmp_path: Path) -> None:
     )
     bucket = by_address(root)["aws_s3_bucket.b"]
     assert bucket.attributes["tags"] == {"Test": "ex-ex-gpu"}  # type: ignore[attr-defined]
+
+
+def test_a_long_chain_of_resource_references_is_bounded_not_a_crash(tmp_path: Path) -> None:
+    """Each resource reads the next: reads nested deeper than the limit are unknown."""
+    count = 3000
+    blocks = ['resource "aws_s3_bucket" "b0" {\n  bucket = "b0"\n}\n']
+    blocks += [
+        f'resource "aws_s3_bucket" "b{i}" {{\n  bucket = aws_s3_bucket.b{i - 1}.bucket\n}}\n'
+        for i in range(1, count)
+    ]
+    (tmp_path / "main.tf").write_text("".join(reversed(blocks)))
+    found = by_address(tmp_path)
+    assert len(found) == count
+    assert found["aws_s3_bucket.b1"].attributes["bucket"] == "b0"  # type: ignore[attr-defined]
