@@ -284,11 +284,9 @@ def _member(resource: Resource) -> PoolMember:
 
 def overlap_note(m: PoolMember) -> str:
     """``Job/x may also run on aws_eks_node_group.gpu; why: counted on both, possibly twice``."""
-    why = f"; {m.overlap_reason}" if m.overlap_reason else ""
-    return (
-        f"{m.address} may also run on GPU node group(s) {', '.join(m.overlaps)}{why}: "
-        "counted on both, possibly twice"
-    )
+    why = f" ({m.overlap_reason})" if m.overlap_reason else ""
+    groups = ", ".join(dict.fromkeys(m.overlaps))
+    return f"{m.address} may also run on {groups}{why}: counted on both, possibly twice"
 
 
 def build_pools(

@@ -263,9 +263,9 @@ def _demote_overflow(
                     **placements[m],
                     "status": "possible_overlap",
                     "reason": (
-                        f"it selects {placements[m]['via'].removesuffix(' (by hardware)')}, "
-                        f"and the workloads doing so need {_count(demand)} GPUs, more than the "
-                        f"{_count(capacity)} those node groups hold at their maximum size"
+                        f"{_count(demand)} GPUs select "
+                        f"{placements[m]['via'].removesuffix(' (by hardware)')}, the groups "
+                        f"hold {_count(capacity)} at most"
                     ),
                     "via": None,
                 }
@@ -299,7 +299,7 @@ def _placement(templates: list[Any], index: _Index) -> dict[str, Any] | None:
             "candidates": len(both),
             "via": None,
             "link": None,
-            "reason": "no nodeSelector or required node affinity ties it to one of them",
+            "reason": "no nodeSelector or node affinity ties it to one",
         }
     if not placed:
         return None

@@ -257,7 +257,7 @@ def test_pools_say_how_much_is_assumed_and_which_gpus_may_be_counted_twice(
     assert main([*args, "-o", str(out)]) == 0
     table = out.read_text()
     assert "$17,695 (52%)" in table and "Assumed: the part of After" in table
-    assert "research: Job/research/sweep may also run on GPU node group(s)" in table
+    assert "research: Job/research/sweep may also run on aws_eks_node_group.research" in table
     assert main([*args, "-f", "markdown", "-o", str(out)]) == 0
     markdown = out.read_text()
     assert "| Assumed |" in markdown and "- `research`: $17,695 of $33,724 priced" in markdown
