@@ -29,7 +29,7 @@ from guardrails.enrich.cost import (
 )
 from guardrails.enrich.environment import environment_of
 from guardrails.enrich.kubernetes import size_node_pool, size_workload, workload_autoscaling
-from guardrails.enrich.placement import counted_share, overlap_summary, place
+from guardrails.enrich.placement import GROUP_IDS, counted_share, overlap_summary, place
 from guardrails.enrich.sizing import Sizing
 from guardrails.enrich.taggable import is_taggable
 from guardrails.enrich.workload_class import workload_class_of
@@ -237,6 +237,8 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
                 "monthly_usd_counted": share["monthly_usd"],
                 "gpus_counted": share["gpus"],
             }
+        for found in placements.values():
+            found.pop(GROUP_IDS, None)
         resources = [
             replace(r, facts={**r.facts, "placement": placements[r.id]})
             if r.id in placements

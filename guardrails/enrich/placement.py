@@ -22,6 +22,7 @@ and the overlap is reported, never silently doubled.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -60,7 +61,7 @@ def _first(value: Any) -> Mapping[str, Any]:
 
 
 def _strings(values: Iterable[Any]) -> set[str]:
-    return {str(v) for v in values if isinstance(v, str | int) and not isinstance(v, bool)}
+    return {str(v) for v in values if isinstance(v, (str, int)) and not isinstance(v, bool)}
 
 
 def _add(labels: NodeLabels, key: str, *values: Any) -> None:
@@ -137,12 +138,15 @@ def _terms(template: Mapping[str, Any]) -> dict[str, set[str]] | None:
     return terms
 
 
-#: Node groups named in a possible overlap (the count says how many more there are).
+#: Node groups named in a placement (``candidates`` says how many there are in all).
 LISTED = 10
+#: The key holding every placed group's id (internal: not part of the fact).
+GROUP_IDS = "group_ids"
 
 
 class _Index:
-    """GPU node groups by node label, so placing W workloads on G groups stays near-linear."""
+    """GPU node groups by node label. Workloads repeat the same few selectors, so answers are
+    memoized per selector: placing W workloads on G groups costs O(W + distinct selectors x G)."""
 
     def __init__(self, groups: list[tuple[Resource, NodeLabels]]) -> None:
         self.groups = sorted(groups, key=lambda g: (g[0].address, g[0].id))
@@ -154,6 +158,10 @@ class _Index:
                 self.with_key.setdefault(key, set()).add(index)
                 for value in values:
                     self.with_value.setdefault((key, value), set()).add(index)
+        self._certain: dict[frozenset[tuple[str, frozenset[str]]], frozenset[int]] = {}
+        self._possible: dict[frozenset[tuple[str, frozenset[str]]] | None, frozenset[int]] = {}
+        self._ids: dict[frozenset[int], tuple[str, ...]] = {}
+        self._refs: dict[frozenset[int], list[dict[str, str]]] = {}
 
     def _some_allowed(self, key: str, allowed: set[str]) -> set[int]:
         found: set[int] = set()
@@ -161,26 +169,44 @@ class _Index:
             found |= self.with_value.get((key, value), set())
         return found
 
-    def certain(self, terms: Mapping[str, set[str]]) -> set[int]:
+    def certain(self, terms: Mapping[str, set[str]]) -> frozenset[int]:
         """Groups every node of which has each required label at an allowed value."""
-        found = set(self.everyone)
-        for key, allowed in terms.items():
-            found &= self._some_allowed(key, allowed)
-            found = {i for i in found if self.groups[i][1][key] <= allowed}
-            if not found:
-                break
-        return found
+        memo = frozenset((k, frozenset(v)) for k, v in terms.items())
+        if memo not in self._certain:
+            found: set[int] | None = None
+            for key, allowed in terms.items():
+                candidates = self._some_allowed(key, allowed)
+                found = candidates if found is None else found & candidates
+                found = {i for i in found if self.groups[i][1][key] <= allowed}
+                if not found:
+                    break
+            self._certain[memo] = frozenset(found or ())
+        return self._certain[memo]
 
-    def possible(self, terms: Mapping[str, set[str]] | None) -> set[int]:
+    def possible(self, terms: Mapping[str, set[str]] | None) -> frozenset[int]:
         """Groups the pods may land on: none of their known labels rules the terms out."""
-        found = set(self.everyone)
-        for key, allowed in (terms or {}).items():
-            found -= self.with_key.get(key, set()) - self._some_allowed(key, allowed)
-        return found
+        memo = None if terms is None else frozenset((k, frozenset(v)) for k, v in terms.items())
+        if memo not in self._possible:
+            excluded: set[int] = set()
+            for key, allowed in (terms or {}).items():
+                excluded |= self.with_key.get(key, set()) - self._some_allowed(key, allowed)
+            self._possible[memo] = self.everyone - excluded if excluded else self.everyone
+        return self._possible[memo]
 
-    def refs(self, indexes: set[int], limit: int | None = None) -> list[dict[str, str]]:
-        chosen = sorted(indexes)[:limit] if limit is not None else sorted(indexes)
-        return [{"id": self.groups[i][0].id, "address": self.groups[i][0].address} for i in chosen]
+    def refs(self, indexes: frozenset[int], limit: int) -> list[dict[str, str]]:
+        """The first ``limit`` groups (by address) as ``{id, address}``."""
+        if indexes not in self._refs:
+            chosen = heapq.nsmallest(limit, indexes)
+            self._refs[indexes] = [
+                {"id": self.groups[i][0].id, "address": self.groups[i][0].address} for i in chosen
+            ]
+        return [dict(ref) for ref in self._refs[indexes]]
+
+    def ids(self, indexes: frozenset[int]) -> tuple[str, ...]:
+        """Every group's id, one shared tuple per set (it keys counted_share's tenants)."""
+        if indexes not in self._ids:
+            self._ids[indexes] = tuple(self.groups[i][0].id for i in sorted(indexes))
+        return self._ids[indexes]
 
 
 def _via(terms: Mapping[str, set[str]]) -> str:
@@ -243,8 +269,7 @@ def _demote_overflow(
     tenants: dict[tuple[str, ...], list[str]] = {}
     for rid, found in placements.items():
         if found["status"] == "on_node_group":
-            key = tuple(sorted(g["id"] for g in found["node_groups"]))
-            tenants.setdefault(key, []).append(rid)
+            tenants.setdefault(found[GROUP_IDS], []).append(rid)
     for key, members in tenants.items():
         if all(placements[m]["link"] == "name" for m in members):
             continue
@@ -273,26 +298,26 @@ def _demote_overflow(
 
 
 def _placement(templates: list[Any], index: _Index) -> dict[str, Any] | None:
-    placed: set[int] = set()
-    possible: set[int] = set()
+    placed: frozenset[int] = frozenset()
+    possible: frozenset[int] = frozenset()
     elsewhere = False  # a template that no node group of the scan can hold
     links = []
     by_name = True
     for template in templates:
         terms = _terms(_map(template))
-        certain = index.certain(terms) if terms else set()
+        certain = index.certain(terms) if terms else frozenset()
         if certain and terms:
-            placed |= certain
+            placed = placed | certain if placed else certain
             named = any(key not in _HARDWARE for key in terms)
             by_name = by_name and named
             links.append(f"{_via(terms)}{'' if named else ' (by hardware)'}")
             continue
         maybe = index.possible(terms)
-        possible |= maybe
+        possible = possible | maybe if possible else maybe
         elsewhere = elsewhere or not maybe
     if possible or (placed and elsewhere):
         # Part of the workload may run on these groups: both are counted, the overlap said.
-        both = possible | placed
+        both = possible | placed if placed else possible
         return {
             "status": "possible_overlap",
             "node_groups": index.refs(both, LISTED),
@@ -305,7 +330,9 @@ def _placement(templates: list[Any], index: _Index) -> dict[str, Any] | None:
         return None
     return {
         "status": "on_node_group",
-        "node_groups": index.refs(placed),
+        "node_groups": index.refs(placed, LISTED),
+        # Every group's id, for counted_share; enrichment drops it from the fact.
+        GROUP_IDS: index.ids(placed),
         "candidates": len(placed),
         "via": "; ".join(sorted(set(links))),
         "link": "name" if by_name else "hardware",
@@ -390,8 +417,7 @@ def counted_share(
     tenants: dict[tuple[str, ...], list[str]] = {}
     for rid, found in placements.items():
         if found["status"] == "on_node_group":
-            key = tuple(sorted(g["id"] for g in found["node_groups"]))
-            tenants.setdefault(key, []).append(rid)
+            tenants.setdefault(found[GROUP_IDS], []).append(rid)
     out: dict[str, dict[str, float]] = {}
     for key, members in tenants.items():
         for m in members:
