@@ -42,6 +42,7 @@ def _as_dict(catalog: Catalog, policy_id: str) -> dict[str, object]:
         "severity": p.severity.value,
         "category": p.category,
         "remediation": p.remediation,
+        "remediation_by": dict(p.remediation_by),
         "config": list(p.config_keys),
         "package": p.package,
         "bundled": p.bundled,
@@ -79,6 +80,9 @@ def render_markdown(catalog: Catalog) -> str:
                 "",
                 f"*Remediation:* {p.remediation}",
             ]
+            if p.remediation_by:
+                out += ["", "*Remediation by resource* (type first, then provider):", ""]
+                out += [f"- `{key}`: {text}" for key, text in p.remediation_by]
             if p.config_keys:
                 keys = ", ".join(f"`{k}`" for k in p.config_keys)
                 out += ["", f"*Configuration:* {keys}"]

@@ -13,7 +13,7 @@ import yaml
 
 from guardrails.bundled import bundled_policy_dir as bundled_policy_dir
 from guardrails.errors import ConfigError
-from guardrails.model import Severity
+from guardrails.model import Resource, Severity
 from guardrails.parsers.safe_io import read_text
 
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.M)
@@ -29,6 +29,32 @@ CATEGORY_TITLES = {
     "security": "Security",
     "input": "Input coverage",
 }
+
+
+#: Terraform/Pulumi provider names → the family ``remediation_by`` keys name.
+_PROVIDER_FAMILIES = {
+    "azurerm": "azure",
+    "azapi": "azure",
+    "azuread": "azure",
+    "azure": "azure",
+    "azure-native": "azure",
+    "google": "google",
+    "google-beta": "google",
+    "gcp": "google",
+    "aws": "aws",
+    "awscc": "aws",
+    "kubernetes": "kubernetes",
+    "helm": "kubernetes",
+}
+#: The families a ``remediation_by`` key may name besides a resource type.
+PROVIDER_FAMILIES = ("aws", "azure", "google", "kubernetes")
+
+
+def provider_family(resource: Resource) -> str:
+    """``aws``, ``azure``, ``google``, ``kubernetes`` or the provider's own name."""
+    if resource.is_kubernetes_object:
+        return "kubernetes"
+    return _PROVIDER_FAMILIES.get(resource.provider, resource.provider)
 
 
 def category_title(category: str) -> str:
@@ -55,6 +81,20 @@ class PolicyMeta:
     file: Path
     config_keys: tuple[str, ...] = ()
     bundled: bool = True
+    #: ``custom.remediation_by``: advice for one resource type (``aws_s3_bucket``, ``Service``)
+    #: or provider family (``aws``, ``azure``, ``google``, ``kubernetes``), as sorted pairs.
+    remediation_by: tuple[tuple[str, str], ...] = ()
+
+    def remediation_for(self, resource: Resource | None) -> str:
+        """The remediation that fits ``resource``: by its type, then its provider family, then
+        the policy's default (never Azure advice on an AWS bucket)."""
+        if resource is None or not self.remediation_by:
+            return self.remediation
+        advice = dict(self.remediation_by)
+        for key in (resource.type, resource.native_type, provider_family(resource)):
+            if key and key in advice:
+                return advice[key]
+        return self.remediation
 
     @property
     def rule_key(self) -> str:
@@ -136,7 +176,24 @@ def _policy_from(
         file=file,
         config_keys=tuple(str(c) for c in config) if isinstance(config, list) else (),
         bundled=bundled,
+        remediation_by=_remediation_by(custom.get("remediation_by"), pid, file),
     )
+
+
+def _remediation_by(value: Any, pid: str, file: Path) -> tuple[tuple[str, str], ...]:
+    """``custom.remediation_by`` as sorted (key, text) pairs; anything but a mapping of
+    non-empty strings is a one-line error naming the policy."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and k.strip() and isinstance(v, str) and v.strip()
+        for k, v in value.items()
+    ):
+        raise ConfigError(
+            f"{file}: policy {pid} custom.remediation_by must map a resource type or provider"
+            " (aws, azure, google, kubernetes) to remediation text"
+        )
+    return tuple(sorted((k.strip(), " ".join(v.split())) for k, v in value.items()))
 
 
 def _policy_files(directory: Path) -> list[Path]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from guardrails.catalog import Catalog
 from guardrails.engines.base import RawFinding
+from guardrails.enrich.cost import NOT_EVALUATED, UNPRICED, UNTIL_APPLY, unevaluated_reason
 from guardrails.model import Action, Finding, Graph, Location, Outcome, Resource, Severity
 from guardrails.parsers.ids import input_path_of
 
@@ -44,6 +45,7 @@ def to_findings(
             if resource is None and item.get("resource") != CHANGE:
                 continue  # a user policy naming a resource that is not in the graph
             location = _location(resource, graph)
+            outcome = _outcome(item, resource, changed_only)
             findings.add(
                 Finding(
                     policy=policy_id,
@@ -53,10 +55,15 @@ def to_findings(
                     resource=resource.address if resource else CHANGE,
                     resource_type=resource.type if resource else CHANGE,
                     message=str(item.get("message", "")),
-                    remediation=policy.remediation,
+                    remediation=policy.remediation_for(resource),
                     location=location,
-                    outcome=_outcome(item, resource, changed_only),
+                    outcome=outcome,
                     repo_path=repo_path(location.file) if repo_path and location else "",
+                    unknown_reason=(
+                        _unknown_reason(item, resource, policy.category)
+                        if outcome == Outcome.UNKNOWN
+                        else ""
+                    ),
                 )
             )
     return sorted(findings, key=lambda f: f.sort_key)
@@ -66,6 +73,23 @@ def _outcome(item: RawFinding, resource: Resource | None, changed_only: bool) ->
     if changed_only and resource is not None and resource.action in UNCHANGED:
         return Outcome.EXISTING
     return Outcome.UNKNOWN if item.get("outcome") == "unknown" else Outcome.FAIL
+
+
+def _unknown_reason(item: RawFinding, resource: Resource | None, category: str) -> str:
+    """Why an unknown is unknown, for its label: the policy's own ``unknown_reason``, else a
+    value only known after apply (``attribute``), a part not looked into, an unpriced resource."""
+    stated = item.get("unknown_reason")
+    if isinstance(stated, str) and stated.strip():
+        return " ".join(stated.split())[:60]
+    if isinstance(item.get("attribute"), str):
+        return UNTIL_APPLY
+    if resource is not None and resource.unevaluated:
+        return unevaluated_reason(resource.mode)
+    if category == "input":
+        return NOT_EVALUATED
+    if resource is not None and resource.facts.get("is_gpu") and not resource.facts.get("priced"):
+        return UNPRICED
+    return "unknown"
 
 
 def _location(resource: Resource | None, graph: Graph) -> Location | None:

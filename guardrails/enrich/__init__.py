@@ -26,6 +26,7 @@ from guardrails.enrich.cost import (
     priced_items,
     rounded,
     spot_saving,
+    unevaluated_reason,
 )
 from guardrails.enrich.environment import environment_of
 from guardrails.enrich.kubernetes import size_node_pool, size_workload, workload_autoscaling
@@ -216,7 +217,10 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
     costs: list[tuple[str, str, float, float]] = []
     assumed: list[tuple[str, str]] = []
     unpriced: list[tuple[str, str, str]] = []
+    unevaluated: list[tuple[str, str, str]] = []
     for resource in graph.resources:
+        if resource.unevaluated:
+            unevaluated.append((resource.id, resource.address, unevaluated_reason(resource.mode)))
         facts, before, after = _facts(context, resource)
         resources.append(replace(resource, facts=facts))
         if facts["is_gpu"]:
@@ -259,7 +263,9 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
         unpriced = [u for u in unpriced if u[0] not in shares]
         assumed = [a for a in assumed if a[0] not in shares or shares[a[0]]["monthly_usd"]]
     enriched = graph.with_resources(resources)
-    coverage = coverage_summary(assumed, unpriced, options.default_gpu_hourly_usd)
+    coverage = coverage_summary(
+        assumed, unpriced, options.default_gpu_hourly_usd, unevaluated
+    )
     overlap = overlap_summary(resources, placements)
     notes = "; ".join(n for n in (coverage["coverage_note"], overlap.pop("note")) if n)
     summary = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from guardrails.enrich.catalog import HOURS_PER_MONTH
@@ -80,12 +80,23 @@ def priced_items(sizing: Sizing) -> list[dict[str, Any]]:
 
 
 def coverage_summary(
-    assumed: list[tuple[str, str]], unpriced: list[tuple[str, str, str]], rate: float
+    assumed: list[tuple[str, str]],
+    unpriced: list[tuple[str, str, str]],
+    rate: float,
+    unevaluated: Sequence[tuple[str, str, str]] = (),
 ) -> dict[str, Any]:
-    """What the change's totals rest on: resources at an assumed price, and unpriced ones."""
+    """What the change's totals rest on (resources at an assumed price) and leave out (unpriced
+    resources, and parts of the input nobody could look into: a module that is not expanded, an
+    input that could not be read, whose GPU resources may be missing from the total)."""
     notes = []
     if unpriced:
         notes.append(f"{_resources(len(unpriced))} unpriced, not in the total")
+    for what, items in _grouped(unevaluated).items():
+        whose = "its" if len(items) == 1 else "their"
+        notes.append(
+            f"{_count(len(items), what)}, so {whose} resources are not in the total: "
+            + ", ".join(items)
+        )
     if assumed:
         notes.append(f"{_resources(len(assumed))} priced at an {assumption_text(rate)}")
     return {
@@ -96,8 +107,45 @@ def coverage_summary(
         "unpriced_resources": [
             {"resource": rid, "address": a, "reason": why} for rid, a, why in unpriced
         ],
+        "unevaluated": len(unevaluated),
+        "unevaluated_resources": [
+            {"resource": rid, "address": a, "reason": what} for rid, a, what in unevaluated
+        ],
+        # True when the totals cover only part of the change: never a bare $0 for what is unseen.
+        "partial": bool(unpriced or unevaluated),
         "coverage_note": "; ".join(notes),
     }
+
+
+#: Why a part of the input was not looked into (the cost unknown labels reports show).
+MODULE_NOT_EXPANDED = "module not expanded"
+INPUT_NOT_READ = "input not read"
+NOT_EVALUATED = "not evaluated"
+#: The other reasons an outcome is unknown: a value only known after apply, no price.
+UNTIL_APPLY = "unknown until apply"
+UNPRICED = "unpriced"
+#: Plurals of those reasons for the coverage note.
+_PLURAL = {
+    MODULE_NOT_EXPANDED: "modules not expanded",
+    INPUT_NOT_READ: "inputs not read",
+    NOT_EVALUATED: "parts not evaluated",
+}
+
+
+def unevaluated_reason(mode: str) -> str:
+    """Why a node with ``unevaluated`` set was not looked into, by its mode."""
+    return {"module": MODULE_NOT_EXPANDED, "input": INPUT_NOT_READ}.get(mode, NOT_EVALUATED)
+
+
+def _grouped(unevaluated: Sequence[tuple[str, str, str]]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for _, address, what in unevaluated:
+        found.setdefault(what, []).append(address)
+    return found
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what if n == 1 else _PLURAL.get(what, what)}"
 
 
 def _resources(n: int) -> str:

@@ -52,6 +52,9 @@ class Finding:
     #: The file relative to the repository root (set by the scan): the identity fingerprints
     #: and baselines use, the same from any working directory or machine.
     repo_path: str = ""
+    #: Why the outcome is unknown, as reports label it ("unknown until apply", "unpriced",
+    #: "module not expanded", ...); empty for other outcomes.
+    unknown_reason: str = ""
 
     @property
     def fingerprint(self) -> str:
@@ -78,8 +81,9 @@ class Finding:
 
     @property
     def unknown_label(self) -> str:
-        """How reports name an unknown outcome: a skipped input part, or a value known at apply."""
-        return "not evaluated" if self.category == "input" else "unknown until apply"
+        """How reports name an unknown outcome: the real reason (a value known only at apply, an
+        unpriced resource, a module not expanded), never "until apply" for what apply won't tell."""
+        return self.unknown_reason or "unknown"
 
     @property
     def where(self) -> str:

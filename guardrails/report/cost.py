@@ -24,6 +24,9 @@ COVERAGE_KEYS = (
     "unpriced_resources",
     "counted_on_node_groups",
     "possible_overlap",
+    "unevaluated",
+    "unevaluated_resources",
+    "partial",
     "coverage_note",
 )
 #: What a GPU cost total never includes, said wherever the total is shown.
@@ -36,6 +39,16 @@ def change_totals(summary: Mapping[str, Any]) -> dict[str, Any]:
     totals = {key: summary.get(key, 0.0) for key in CHANGE_TOTAL_KEYS}
     coverage = {key: summary[key] for key in COVERAGE_KEYS if key in summary}
     return {**totals, **coverage}
+
+
+def is_partial(summary: Mapping[str, Any]) -> bool:
+    """True when the totals leave something out (unpriced resources, unexpanded modules)."""
+    return bool(summary.get("partial"))
+
+
+def partial_suffix(summary: Mapping[str, Any]) -> str:
+    """`` (partial)`` after a headline whose total leaves something out, else empty."""
+    return " (partial)" if is_partial(summary) else ""
 
 
 def totals_note(summary: Mapping[str, Any]) -> str:

@@ -12,7 +12,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from guardrails.enrich.cost import dollars, signed_dollars
-from guardrails.report.cost import SCOPE_NOTE, CostBreakdown, CostChange, CostRow, totals_note
+from guardrails.report.cost import (
+    SCOPE_NOTE,
+    CostBreakdown,
+    CostChange,
+    CostRow,
+    is_partial,
+    partial_suffix,
+    totals_note,
+)
 from guardrails.report.markdown import code
 from guardrails.report.terminal import SafeConsole
 from guardrails.report.width import UNWRAPPED, output_width, wrap_at_separators, wrap_words
@@ -129,7 +137,12 @@ def priced_as(row: CostRow, sources: Sources) -> str:
 def totals_line(breakdown: CostBreakdown) -> str:
     """The total, what it leaves out and what it rests on."""
     change = CostChange.of(breakdown.summary)
-    line = f"Monthly GPU cost {change.before} → {change.after} ({change.delta}/month)"
+    # A partial total says so in the headline itself, never a bare "+$0" beside what it left out.
+    scope = " for what could be priced" if is_partial(breakdown.summary) else ""
+    line = (
+        f"Monthly GPU cost{partial_suffix(breakdown.summary)} {change.before} → {change.after}"
+        f" ({change.delta}/month{scope})"
+    )
     note = totals_note(breakdown.summary)
     return f"{line}; {note}. {SCOPE_NOTE}." if note else f"{line}. {SCOPE_NOTE}."
 
@@ -203,7 +216,11 @@ def render_cost_table(breakdown: CostBreakdown, color: bool) -> str:
             table.add_row(*(escape(c) for c in row_cells))
         console.print(table)
     else:
-        console.print("No GPU resources found.")
+        console.print(
+            "No GPU resources found in what could be read."
+            if is_partial(breakdown.summary)
+            else "No GPU resources found."
+        )
     console.print(escape(totals_line(breakdown)))
     for line in [*unpriced_lines(breakdown), *sources.lines()]:
         console.print(escape(line))
@@ -218,7 +235,8 @@ def render_cost_json(breakdown: CostBreakdown) -> str:
 
 
 def render_cost_markdown(breakdown: CostBreakdown) -> str:
-    lines = [f"### GPU cost: {signed_dollars(breakdown.delta)}/month", "", totals_line(breakdown)]
+    headline = f"{signed_dollars(breakdown.delta)}/month{partial_suffix(breakdown.summary)}"
+    lines = [f"### GPU cost: {headline}", "", totals_line(breakdown)]
     sources = Sources()
     if breakdown.rows:
         lines += [

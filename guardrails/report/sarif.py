@@ -39,14 +39,18 @@ def rule_name(title: str) -> str:
 
 def _rule(policy: PolicyMeta) -> dict[str, Any]:
     anchor = policy.id.lower()
+    by_text = "".join(f"\n- {key}: {text}" for key, text in policy.remediation_by)
+    by_markdown = "".join(f"\n- `{key}`: {text}" for key, text in policy.remediation_by)
     return {
         "id": policy.id,
         "name": rule_name(policy.title),
         "shortDescription": {"text": policy.title},
         "fullDescription": {"text": policy.description},
         "help": {
-            "text": f"{policy.description}\n\nRemediation: {policy.remediation}",
-            "markdown": f"{policy.description}\n\n**Remediation:** {policy.remediation}",
+            "text": f"{policy.description}\n\nRemediation: {policy.remediation}{by_text}",
+            "markdown": (
+                f"{policy.description}\n\n**Remediation:** {policy.remediation}{by_markdown}"
+            ),
         },
         "helpUri": f"{POLICY_DOCS}#{anchor}",
         "defaultConfiguration": {"level": LEVEL[policy.severity]},
@@ -88,6 +92,8 @@ def _result(finding: Finding, index: dict[str, int], root: Path) -> dict[str, An
             "severity": str(finding.severity),
             "outcome": str(finding.outcome),
             "resourceType": finding.resource_type,
+            # The advice for this resource's type and provider (the rule's help lists them all).
+            "remediation": finding.remediation,
         },
     }
     if finding.policy in index:

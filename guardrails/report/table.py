@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.panel import Panel
 
 from guardrails.model import Finding, Outcome, Severity
-from guardrails.report.cost import CostChange, totals_note
+from guardrails.report.cost import CostChange, is_partial, partial_suffix, totals_note
 from guardrails.report.lines import Piece, StyledLines
 from guardrails.report.model import Report
 from guardrails.report.terminal import SafeConsole
@@ -85,11 +85,14 @@ def render_findings(
 def cost_panel(report: Report) -> Panel | None:
     """Monthly GPU cost before → after, the delta and the top five contributors."""
     cost = report.cost
-    if not cost or not (cost.get("monthly_usd_before") or cost.get("monthly_usd_after")):
+    if not cost or not (
+        cost.get("monthly_usd_before") or cost.get("monthly_usd_after") or is_partial(cost)
+    ):
         return None
     change = CostChange.of(cost)
     lines = [
-        f"Monthly GPU cost: {change.before} → {change.after}  ([bold]{change.delta}[/bold]/month)"
+        f"Monthly GPU cost{partial_suffix(cost)}: {change.before} → {change.after}"
+        f"  ([bold]{change.delta}[/bold]/month)"
     ]
     note = totals_note(cost)
     if note:

@@ -13,6 +13,11 @@
 #   severity: high
 #   category: cost
 #   remediation: Use a smaller or cheaper GPU type, lower the maximum replicas/nodes, move the workload to spot, or raise the ceiling for this environment in `.guardrails.yaml` (`cost_ceilings`).
+#   remediation_by:
+#     aws: "Use a smaller or cheaper GPU instance type (for example g5/g6 instead of p4d/p5), lower max_size/desired_size of the Auto Scaling group or node group, run on spot (instance_market_options, capacity_type = \"SPOT\"), or raise this environment's ceiling in `.guardrails.yaml` (`cost_ceilings`)."
+#     google: "Use a smaller or cheaper machine type or guest_accelerator, lower node_count/max_node_count, run on Spot VMs (scheduling.provisioning_model = \"SPOT\", node_config.spot), or raise this environment's ceiling in `.guardrails.yaml` (`cost_ceilings`)."
+#     azure: "Use a smaller or cheaper VM size, lower instances/node_count/max_count, run on spot (priority = \"Spot\"), or raise this environment's ceiling in `.guardrails.yaml` (`cost_ceilings`)."
+#     kubernetes: "Request fewer or cheaper GPUs per pod (resources.limits, the GPU node selector), lower replicas/maxReplicas, schedule on spot nodes, or raise this environment's ceiling in `.guardrails.yaml` (`cost_ceilings`)."
 #   config: [cost_ceilings]
 package guardrails.policy.gr_cost_001
 

@@ -42,11 +42,11 @@ unpriced := [f |
 	cost.monthly_usd_delta <= data.guardrails.config.delta_ceiling
 	cost.unpriced > 0
 	names := [u.address | some u in cost.unpriced_resources]
-	f := {"resource": "change", "outcome": "unknown", "message": concat("", [
+	f := {"resource": "change", "outcome": "unknown", "unknown_reason": "unpriced", "message": concat("", [
 		"The priced part of this change raises monthly GPU cost by ",
 		cost.monthly_usd_delta_display, ", within the delta ceiling of ",
-		money.dollars(data.guardrails.config.delta_ceiling), ", but ", cost.coverage_note,
-		": ", concat(", ", names),
+		money.dollars(data.guardrails.config.delta_ceiling),
+		", but unpriced GPU resources are not in the total: ", concat(", ", names),
 	])}
 ]
 

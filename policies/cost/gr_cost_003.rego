@@ -9,6 +9,11 @@
 #   severity: medium
 #   category: cost
 #   remediation: Pick a GPU model allowed in this environment, or extend `allowed_gpu_models` for it in `.guardrails.yaml`.
+#   remediation_by:
+#     aws: "Pick an instance type whose GPU is allowed in this environment (for example g4dn for T4, g5 for A10G, g6 for L4 in dev), or extend `allowed_gpu_models` for it in `.guardrails.yaml`."
+#     google: "Pick a machine type and guest_accelerator type allowed in this environment (for example nvidia-tesla-t4 or nvidia-l4 in dev), or extend `allowed_gpu_models` for it in `.guardrails.yaml`."
+#     azure: "Pick a VM size whose GPU is allowed in this environment (for example Standard_NC4as_T4_v3 for T4 in dev), or extend `allowed_gpu_models` for it in `.guardrails.yaml`."
+#     kubernetes: "Schedule the pods on a GPU model allowed in this environment (a nodeSelector or affinity on nvidia.com/gpu.product), or extend `allowed_gpu_models` for it in `.guardrails.yaml`."
 #   config: [allowed_gpu_models]
 package guardrails.policy.gr_cost_003
 

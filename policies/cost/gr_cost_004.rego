@@ -11,6 +11,11 @@
 #   severity: medium
 #   category: cost
 #   remediation: Set an explicit maximum (max_size, max_node_count, maxReplicas, spec.limits) at or below `max_gpu_nodes`, or raise `max_gpu_nodes` deliberately.
+#   remediation_by:
+#     aws: "Set max_size on the Auto Scaling group or the node group's scaling_config at or below `max_gpu_nodes`, or raise `max_gpu_nodes` deliberately."
+#     google: "Set autoscaling.max_node_count (or total_max_node_count) on the node pool, or max_replicas on the instance group autoscaler, at or below `max_gpu_nodes`, or raise `max_gpu_nodes` deliberately."
+#     azure: "Set max_count on the auto-scaling node pool (or the scale set's autoscale maximum) at or below `max_gpu_nodes`, or raise `max_gpu_nodes` deliberately."
+#     kubernetes: "Set maxReplicas on the HorizontalPodAutoscaler, KServe predictor or Ray worker group, or spec.limits on the Karpenter NodePool, at or below `max_gpu_nodes`, or raise `max_gpu_nodes` deliberately."
 #   config: [max_gpu_nodes]
 package guardrails.policy.gr_cost_004
 

@@ -10,6 +10,11 @@
 #   severity: low
 #   category: cost
 #   remediation: Use an instance type from the GPU catalog, set the instance type and replica counts literally, or review the cost by hand and waive this finding with an owner and expiry.
+#   remediation_by:
+#     aws: "Use an instance type from the GPU catalog, write instance_type and the group sizes literally (not from values known only after apply), or review the cost by hand and waive this finding with an owner and expiry."
+#     google: "Use a machine type and guest_accelerator type from the GPU catalog, write them and the node counts literally, or review the cost by hand and waive this finding with an owner and expiry."
+#     azure: "Use a VM size from the GPU catalog, write size/vm_size and the instance counts literally, or review the cost by hand and waive this finding with an owner and expiry."
+#     kubernetes: "Request a GPU resource and model the catalog prices (a nodeSelector on nvidia.com/gpu.product or the accelerator label), write replicas literally, or review the cost by hand and waive this finding with an owner and expiry."
 #   config: []
 package guardrails.policy.gr_cost_005
 

@@ -44,6 +44,14 @@
 #   severity: medium
 #   category: cost
 #   remediation: Give the capacity a way to stop — a SageMaker lifecycle configuration with an idle auto-stop, Studio `idle_settings { lifecycle_management = "ENABLED" }`, Databricks `autotermination_minutes` > 0, Vertex `idle_shutdown` or a Workbench `idle-timeout-seconds` within `max_idle_shutdown_minutes`, Azure ML `idleTimeBeforeShutdown` (via azapi), GCE `scheduling.max_run_duration`, Job/RayJob/Kubeflow `activeDeadlineSeconds` or `ttlSecondsAfterFinished`, Ray autoscaling with `idleTimeoutSeconds`, or `ENABLE_CULLING=true` on the Kubeflow notebook controller.
+#   remediation_by:
+#     aws_sagemaker_notebook_instance: "Attach a SageMaker lifecycle configuration (lifecycle_config_name) whose script stops the notebook instance when it is idle."
+#     aws_sagemaker_domain: "Turn on idle shutdown for the Studio apps: app_lifecycle_management.idle_settings { lifecycle_management = \"ENABLED\" } with idle_timeout_in_minutes within `max_idle_shutdown_minutes`."
+#     aws_sagemaker_user_profile: "Turn on idle shutdown for the Studio apps: app_lifecycle_management.idle_settings { lifecycle_management = \"ENABLED\" } with idle_timeout_in_minutes within `max_idle_shutdown_minutes`."
+#     databricks: "Set autotermination_minutes above 0 on the cluster (for example 60) so idle GPU clusters shut down."
+#     google: "Set scheduling.max_run_duration (with instance_termination_action) on the GPU VM, idle_shutdown on a Vertex AI runtime, or the idle-timeout-seconds metadata (gce_setup) on a Workbench instance within `max_idle_shutdown_minutes`."
+#     azure: "Give the Azure ML compute instance an idle shutdown (idleTimeBeforeShutdown, set through azapi because azurerm has no argument for it) or a stop schedule."
+#     kubernetes: "Give the workload an end: activeDeadlineSeconds or ttlSecondsAfterFinished on the Job, RayJob or Kubeflow job (runPolicy), Ray autoscaling with idleTimeoutSeconds, or ENABLE_CULLING=true on the Kubeflow notebook controller."
 #   config: [max_idle_shutdown_minutes]
 package guardrails.policy.gr_cost_006
 

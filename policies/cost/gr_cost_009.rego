@@ -17,6 +17,14 @@
 #   severity: high
 #   category: cost
 #   remediation: Write the bound — `max_size`/`max_node_count`/`max_count`, HPA/KServe/Ray `maxReplicas`, Karpenter `spec.limits` with `nvidia.com/gpu`, Volcano `spec.capability` with the GPU resource, a Kueue `nominalQuota` for the GPU resource of every flavor.
+#   remediation_by:
+#     aws: "Set max_size on the Auto Scaling group or the node group's scaling_config."
+#     google: "Set autoscaling.max_node_count (or total_max_node_count) on the node pool."
+#     azure: "Set max_count on the node pool that has auto-scaling enabled."
+#     NodePool: "Set spec.limits on the Karpenter NodePool, including the GPU resource (for example nvidia.com/gpu: 16)."
+#     ClusterQueue: "Give every flavor of the Kueue ClusterQueue a nominalQuota for the GPU resource."
+#     Queue: "Set spec.capability on the Volcano Queue, including the GPU resource."
+#     kubernetes: "Set maxReplicas on the HorizontalPodAutoscaler, the KServe predictor or the Ray worker group (with enableInTreeAutoscaling)."
 package guardrails.policy.gr_cost_009
 
 import data.guardrails.lib.util

@@ -14,6 +14,9 @@
 #   severity: high
 #   category: input
 #   remediation: Make the skipped part visible to the scan - fix (or render, for a Helm template) an input file that could not be read, or leave it out of the scan; run `terraform init` so registry and git modules are installed under .terraform/modules, fix the local module path, or scan the plan (`terraform show -json plan.tfplan`) instead of the .tf files.
+#   remediation_by:
+#     module: "Run `terraform init` so registry and git modules are installed under .terraform/modules, fix the local module path, or scan the plan (`terraform show -json plan.tfplan`) instead of the .tf files."
+#     input: "Fix the file so it can be read (render a Helm template with `helm template` first), or leave it out of the scan."
 #   config: []
 package guardrails.policy.gr_input_001
 

@@ -9,7 +9,11 @@
 #   id: GR-SEC-001
 #   severity: high
 #   category: security
-#   remediation: Remove public ACLs and grants, add an aws_s3_bucket_public_access_block with all four settings true, and disable public blob access on Azure storage accounts.
+#   remediation: "Remove public access to the bucket or storage account (public ACLs, grants to everyone, anonymous blob access) and block public access at the bucket or account level."
+#   remediation_by:
+#     aws: "Make the bucket private (no public-read ACL or grant) and add an aws_s3_bucket_public_access_block for it with block_public_acls, block_public_policy, ignore_public_acls and restrict_public_buckets all true."
+#     google: "Remove allUsers and allAuthenticatedUsers from the bucket's IAM members, bindings and ACL, and set public_access_prevention = \"enforced\" with uniform_bucket_level_access on the google_storage_bucket."
+#     azure: "Set allow_nested_items_to_be_public = false on the storage account and container_access_type = \"private\" on its containers; grant access with Azure AD roles or short-lived SAS tokens instead."
 #   config: []
 package guardrails.policy.gr_sec_001
 

@@ -9,7 +9,10 @@
 #   id: GR-SEC-002
 #   severity: medium
 #   category: security
-#   remediation: Set encrypted = true (EBS, EFS, block devices) or storage_encrypted = true (RDS), ideally with a customer-managed KMS key.
+#   remediation: "Encrypt the volume, file system or database at rest, ideally with a customer-managed key."
+#   remediation_by:
+#     aws: "Set encrypted = true (EBS volumes, EFS file systems, root_block_device and ebs_block_device) or storage_encrypted = true (RDS), ideally with a customer-managed KMS key (kms_key_id)."
+#     aws_db_instance: "Set storage_encrypted = true (with kms_key_id for a customer-managed key); an existing RDS instance is encrypted by restoring an encrypted snapshot copy."
 #   config: []
 package guardrails.policy.gr_sec_002
 

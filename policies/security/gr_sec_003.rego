@@ -10,7 +10,11 @@
 #   id: GR-SEC-003
 #   severity: high
 #   category: security
-#   remediation: Restrict the source to a VPN, bastion or corporate CIDR, or reach the service through a private endpoint, SSM/IAP tunnel or kubectl port-forward.
+#   remediation: "Restrict the source to a VPN, bastion or corporate CIDR, or reach the service through a private endpoint or an authenticated tunnel."
+#   remediation_by:
+#     aws: "Restrict cidr_blocks/cidr_ipv4 to a VPN, bastion or corporate CIDR, or reach the instance through SSM Session Manager port forwarding or a private load balancer."
+#     google: "Restrict source_ranges to a VPN or corporate CIDR (or IAP's 35.235.240.0/20 for IAP TCP forwarding), or reach the VM through IAP instead of a public port."
+#     azure: "Restrict source_address_prefix(es) to a VPN or corporate CIDR or the VirtualNetwork service tag, or reach the VM through Azure Bastion or a private endpoint."
 #   config: []
 package guardrails.policy.gr_sec_003
 

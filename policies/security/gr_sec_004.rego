@@ -11,6 +11,8 @@
 #   severity: medium
 #   category: security
 #   remediation: Add metadata_options { http_tokens = "required" } to the instance or launch template.
+#   remediation_by:
+#     aws_launch_template: "Add metadata_options { http_tokens = \"required\" } to the launch template so every instance it starts requires IMDSv2."
 #   config: []
 package guardrails.policy.gr_sec_004
 

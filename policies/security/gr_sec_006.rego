@@ -10,6 +10,8 @@
 #   severity: medium
 #   category: security
 #   remediation: Set securityContext.runAsNonRoot = true and a non-zero runAsUser on the pod or each container, and build images with a non-root USER.
+#   remediation_by:
+#     RayCluster: "Set securityContext.runAsNonRoot = true and a non-zero runAsUser in the head and every worker group's pod template (headGroupSpec.template, workerGroupSpecs[].template); the rayproject/ray images already run as a non-root user."
 #   config: []
 package guardrails.policy.gr_sec_006
 

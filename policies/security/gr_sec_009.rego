@@ -9,7 +9,12 @@
 #   id: GR-SEC-009
 #   severity: high
 #   category: security
-#   remediation: Keep GPU instances in private subnets without public IPs, and reach Ray or Jupyter through a ClusterIP Service with kubectl port-forward, an authenticated ingress or a VPN.
+#   remediation: "Do not give GPU machines public IPs or expose ML dashboards publicly; reach them through a VPN, a tunnel or an authenticated proxy."
+#   remediation_by:
+#     aws: "Set associate_public_ip_address = false and launch the GPU instance in a private subnet; reach it through SSM Session Manager or a VPN."
+#     google: "Remove access_config from the GPU VM's network_interface so it has no external IP; reach it through IAP TCP forwarding, and use Cloud NAT for outbound traffic."
+#     Service: "Make the Service a ClusterIP and reach Ray or Jupyter with kubectl port-forward, an authenticated ingress or a VPN; for Ray also turn on token authentication (spec.authOptions.mode: token on the RayCluster, Ray 2.52+)."
+#     kubernetes: "Set headGroupSpec.serviceType to ClusterIP and reach the Ray dashboard with kubectl port-forward, an authenticated ingress or a VPN; turn on token authentication (spec.authOptions.mode: token, Ray 2.52+)."
 #   config: []
 package guardrails.policy.gr_sec_009
 

@@ -10,6 +10,11 @@
 #   severity: high
 #   category: spot
 #   remediation: Run production inference on on-demand or reserved capacity; remove spot node selectors, affinities and tolerations, or keep a non-spot baseline that carries the service alone.
+#   remediation_by:
+#     aws: "Run production inference on on-demand or reserved capacity: drop instance_market_options or capacity_type = \"SPOT\", or keep an on-demand base (on_demand_base_capacity) that carries the service alone."
+#     google: "Run production inference on standard VMs: drop scheduling.provisioning_model = \"SPOT\" (preemptible, node_config.spot), or keep a standard node pool that carries the service alone."
+#     azure: "Run production inference on regular-priority VMs: drop priority = \"Spot\", or keep a regular node pool that carries the service alone."
+#     kubernetes: "Run production inference on on-demand nodes: remove spot nodeSelectors, affinities and tolerations, or keep a non-spot baseline Deployment that carries the service alone."
 #   config: []
 package guardrails.policy.gr_spot_002
 

@@ -9,7 +9,12 @@
 #   id: GR-SPOT-003
 #   severity: medium
 #   category: spot
-#   remediation: Set backoffLimit/maxRetry above 0, mount a checkpoint volume (or annotate the checkpoint location), give pods terminationGracePeriodSeconds >= 30, and set the VM interruption behaviour (instance_interruption_behavior, instance_termination_action, eviction_policy).
+#   remediation: "Make the workload survive a reclaim: retries above 0, a checkpoint, a graceful shutdown of at least 30 seconds, and an explicit interruption behaviour on VMs."
+#   remediation_by:
+#     aws: "Say what happens on interruption (instance_interruption_behavior, for example \"stop\" on a persistent spot request), checkpoint to S3 or EBS, and react to the two-minute interruption notice."
+#     google: "Set scheduling.instance_termination_action (for example \"STOP\"), checkpoint to Cloud Storage or a persistent disk, and use a shutdown script for the 30-second preemption notice."
+#     azure: "Set eviction_policy (Deallocate keeps the disks), checkpoint to Blob storage or a managed disk, and watch Scheduled Events for the 30-second eviction notice."
+#     kubernetes: "Make the job retry (backoffLimit, or the operator's restart/retry setting, above 0), mount a checkpoint volume (or annotate the checkpoint location), and give pods terminationGracePeriodSeconds >= 30."
 #   config: []
 package guardrails.policy.gr_spot_003
 

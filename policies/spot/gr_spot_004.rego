@@ -11,7 +11,11 @@
 #   id: GR-SPOT-004
 #   severity: low
 #   category: spot
-#   remediation: Allow several similar instance types (instance_types, mixed_instances_policy overrides, NodePool instance-type requirements) so spot capacity can come from more than one market.
+#   remediation: "Allow several similar instance types so spot capacity can come from more than one market."
+#   remediation_by:
+#     aws_autoscaling_group: "Add a mixed_instances_policy whose launch_template override lists several similar GPU instance types (for example g5.2xlarge and g6.2xlarge) so spot capacity can come from more than one pool."
+#     aws_eks_node_group: "List several similar GPU instance types in instance_types (for example g5.2xlarge and g6.2xlarge) so spot capacity can come from more than one pool."
+#     NodePool: "Allow several instance types in the NodePool requirements (node.kubernetes.io/instance-type, or an instance family, with more than one value) so spot capacity can come from more than one pool."
 #   config: []
 package guardrails.policy.gr_spot_004
 

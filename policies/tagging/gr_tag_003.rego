@@ -9,6 +9,11 @@
 #   severity: high
 #   category: tagging
 #   remediation: Add a `workload` tag or label with one of the allowed values (training, inference, batch, notebook, dev).
+#   remediation_by:
+#     aws: "Add a `workload` tag in `tags` with one of the allowed values (`allowed_workloads`: training, inference, batch, notebook, dev by default)."
+#     google: "Add a `workload` label in `labels` (node pools: node_config.resource_labels) with one of the allowed values (`allowed_workloads`: training, inference, batch, notebook, dev by default)."
+#     azure: "Add a `workload` tag in `tags` with one of the allowed values (`allowed_workloads`: training, inference, batch, notebook, dev by default)."
+#     kubernetes: "Add a `workload` label under metadata.labels with one of the allowed values (`allowed_workloads`: training, inference, batch, notebook, dev by default)."
 #   config: [allowed_workloads]
 package guardrails.policy.gr_tag_003
 

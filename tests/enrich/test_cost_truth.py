@@ -81,5 +81,48 @@ def test_cost_policies_say_assumed_and_are_unknown_for_unpriced(engine: str) -> 
     assert "$0" not in unknown.message
     delta = next(f for f in report.findings if f.policy == "GR-COST-002")
     assert delta.outcome == Outcome.UNKNOWN
-    assert "1 resource unpriced, not in the total" in delta.message
+    assert "unpriced GPU resources are not in the total: Deployment/ml-prod/shared-gpu" in (
+        delta.message
+    )
+    # Cost unknowns say why: unpriced, never "unknown until apply" (apply won't price them).
+    assert delta.unknown_label == unknown.unknown_label == "unpriced"
     assert "Deployment/ml-prod/shared-gpu" in delta.message
+
+
+UNEXPANDED = FIXTURES / "policies" / "GR-INPUT-001" / "deny_registry_module_not_installed.tf"
+
+
+def test_unexpanded_module_makes_the_cost_total_partial_never_a_bare_zero(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from guardrails.cli import main
+
+    cost = enriched_graph([str(UNEXPANDED)], ScanOptions(no_config=True)).summary["cost"]
+    assert cost["partial"] is True and cost["unevaluated"] == 1
+    assert cost["unevaluated_resources"][0]["reason"] == "module not expanded"
+    assert cost["coverage_note"] == (
+        "1 module not expanded, so its resources are not in the total: module.eks"
+    )
+    main(["cost", str(UNEXPANDED)])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Monthly GPU cost (partial) $0 → $0 (+$0/month for what could be priced)" in text
+    assert "module.eks" in text and "No GPU resources found in what could be read" in text
+    main(["cost", str(UNEXPANDED), "--format", "markdown"])
+    assert "### GPU cost: +$0/month (partial)" in capsys.readouterr().out
+
+
+def test_fully_priced_total_is_not_partial() -> None:
+    plan = FIXTURES / "terraform-plan" / "gpu_training" / "plan.json"
+    cost = enriched_graph([str(plan)], ScanOptions(no_config=True)).summary["cost"]
+    assert cost["partial"] is False and cost["unevaluated"] == 0
+
+
+@pytest.mark.parametrize("engine", ["python", "rego"])
+def test_unknown_labels_name_the_real_reason(engine: str) -> None:
+    report = scan([str(UNEXPANDED)], ScanOptions(no_config=True, engine=engine))
+    (module,) = [f for f in report.findings if f.policy == "GR-INPUT-001"]
+    assert module.unknown_label == "module not expanded"
+    until_apply = FIXTURES / "policies" / "GR-COST-004" / "deny_asg_max_unknown_until_apply.json"
+    report = scan([str(until_apply)], ScanOptions(no_config=True, engine=engine))
+    (asg,) = [f for f in report.findings if f.policy == "GR-COST-004"]
+    assert asg.unknown_label == "unknown until apply"

@@ -72,10 +72,11 @@ def change_over_delta_ceiling(doc: Doc, config: Doc) -> list[RawFinding]:
             {
                 "resource": "change",
                 "outcome": "unknown",
+                "unknown_reason": "unpriced",
                 "message": (
                     "The priced part of this change raises monthly GPU cost by "
                     f"{cost['monthly_usd_delta_display']}, within the delta ceiling of "
-                    f"{dollars(ceiling)}, but {cost['coverage_note']}: {names}"
+                    f"{dollars(ceiling)}, but unpriced GPU resources are not in the total: {names}"
                 ),
             }
         ]
