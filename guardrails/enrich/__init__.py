@@ -263,9 +263,7 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
         unpriced = [u for u in unpriced if u[0] not in shares]
         assumed = [a for a in assumed if a[0] not in shares or shares[a[0]]["monthly_usd"]]
     enriched = graph.with_resources(resources)
-    coverage = coverage_summary(
-        assumed, unpriced, options.default_gpu_hourly_usd, unevaluated
-    )
+    coverage = coverage_summary(assumed, unpriced, options.default_gpu_hourly_usd, unevaluated)
     overlap = overlap_summary(resources, placements)
     notes = "; ".join(n for n in (coverage["coverage_note"], overlap.pop("note")) if n)
     summary = {
