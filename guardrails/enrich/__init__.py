@@ -31,6 +31,7 @@ from guardrails.enrich.cost import (
 from guardrails.enrich.environment import environment_of
 from guardrails.enrich.kubernetes import size_node_pool, size_workload, workload_autoscaling
 from guardrails.enrich.placement import GROUP_IDS, counted_share, overlap_summary, place
+from guardrails.enrich.ray_auth import ray_auth_of, service_ray_auth
 from guardrails.enrich.sizing import Sizing
 from guardrails.enrich.taggable import is_taggable
 from guardrails.enrich.workload_class import workload_class_of
@@ -79,6 +80,34 @@ class _Context:
                 self.selected.add(edge.target)
             elif edge.kind == EdgeKind.SCALES and edge.source in self.by_id:
                 self.scaler[edge.target] = self.by_id[edge.source]
+
+        # Ray token authentication per Ray workload, and by namespace for the Services that
+        # reach them through KubeRay's head labels.
+        self.ray_auth: dict[str, dict[str, Any]] = {}
+        self.ray_by_namespace: dict[str | None, list[tuple[Resource, dict[str, Any]]]] = (
+            defaultdict(list)
+        )
+        for resource in graph.resources:
+            fact = ray_auth_of(resource)
+            if fact is not None:
+                self.ray_auth[resource.id] = fact
+                self.ray_by_namespace[resource.namespace].append((resource, fact))
+
+    def ray_auth_for(self, resource: Resource) -> dict[str, Any] | None:
+        """``facts.ray_auth``: a Ray workload's own, a Service's from the workloads it reaches."""
+        if resource.id in self.ray_auth:
+            return self.ray_auth[resource.id]
+        if resource.type != "Service" or not resource.is_kubernetes_object:
+            return None
+        candidates = self.ray_by_namespace.get(resource.namespace)
+        if not candidates:
+            return None
+        selected = [
+            self.by_id[n["id"]]
+            for n in self.neighbors.get(resource.id, {"out": []})["out"]
+            if n["kind"] == str(EdgeKind.SELECTS) and n["id"] in self.by_id
+        ]
+        return service_ray_auth(resource, selected, candidates)
 
     def referenced(self, resource: Resource, types: tuple[str, ...]) -> Resource | None:
         for target in self.targets.get(resource.id, ()):
@@ -194,6 +223,7 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
         # The resource's edges with the type at the other end, so relational policies stay
         # linear on every engine (a lookup into another rule's set is O(n) on regopy).
         "neighbors": _sorted_neighbors(context.neighbors.get(resource.id)),
+        "ray_auth": context.ray_auth_for(resource),
     }
     if not sizing.is_gpu:
         return facts, 0.0, 0.0

@@ -2,8 +2,12 @@
 # title: GPU instance or ML dashboard exposed publicly
 # description: >-
 #   GPU instances do not get public IP addresses, and the Ray dashboard/client or Jupyter are
-#   not exposed through LoadBalancer or NodePort Services: both are how GPU fleets get
-#   hijacked for crypto mining.
+#   not exposed through LoadBalancer or NodePort Services (including a Ray head Service from
+#   `headGroupSpec.serviceType`): both are how GPU fleets get hijacked for crypto mining. When
+#   every Ray workload a Service reaches requires a token (KubeRay `spec.authOptions.mode:
+#   token` or `RAY_AUTH_MODE=token` on the head, Ray 2.52+; `facts.ray_auth`), the finding is
+#   downgraded to low and says so: the token stops anonymous job submission, but the endpoint
+#   is still on the internet. Jupyter exposure is never downgraded.
 # scope: package
 # custom:
 #   id: GR-SEC-009
@@ -25,7 +29,7 @@ dashboard_ports := {8265, 8888, 10001}
 
 dashboard_kinds := {"RayCluster", "RayService", "RayJob", "Notebook"}
 
-deny := array.concat(instances, services)
+deny := array.concat(instances, array.concat(services, ray_heads))
 
 instances := [f |
 	some r in input.resources
@@ -61,8 +65,71 @@ services := [f |
 	r.attributes.spec.type in {"LoadBalancer", "NodePort"}
 	reasons := exposure(r)
 	count(reasons) > 0
-	f := {"resource": r.id, "message": concat("", ["exposes ", concat(", ", reasons), " through a ", r.attributes.spec.type, " Service"])}
+	f := service_finding(r, reasons)
 ]
+
+service_finding(r, reasons) := f if {
+	not mitigated(r)
+	f := {"resource": r.id, "message": service_message(r, reasons)}
+}
+
+service_finding(r, reasons) := f if {
+	mitigated(r)
+	f := {"resource": r.id, "severity": "low", "message": concat("", [
+		service_message(r, reasons),
+		"; Ray token authentication is on for ", concat(", ", r.facts.ray_auth.workloads),
+		", so only token holders can use it",
+	])}
+}
+
+service_message(r, reasons) := concat("", ["exposes ", concat(", ", reasons), " through a ", r.attributes.spec.type, " Service"])
+
+# A Ray token guards the Ray dashboard and client only: Jupyter keeps the finding at full
+# severity.
+mitigated(r) if {
+	r.facts.ray_auth.enabled == true
+	not jupyter(r)
+}
+
+jupyter(r) if {
+	some reason in port_reasons(r)
+	reason == "port 8888"
+}
+
+jupyter(r) if selects_kind(r, "Notebook")
+
+# KubeRay creates the head Service itself: headGroupSpec.serviceType LoadBalancer/NodePort puts
+# the dashboard (8265) and client (10001) on the network.
+ray_heads := [f |
+	some r in input.resources
+	util.live(r)
+	r.type in {"RayCluster", "RayService", "RayJob"}
+	service_type := r.facts.ray_auth.head_service_type
+	service_type in {"LoadBalancer", "NodePort"}
+	f := head_finding(r, concat("", [service_type, " head Service (", r.facts.ray_auth.head_service_field, ")"]))
+]
+
+head_message(service) := concat("", ["exposes the Ray dashboard (8265) and client (10001) through a ", service])
+
+head_finding(r, service_type) := {"resource": r.id, "message": head_message(service_type)} if {
+	not r.facts.ray_auth.enabled == true
+	not r.facts.ray_auth.mode == "token"
+}
+
+# Asked for, but not in effect (a Ray image older than 2.52): say why it still counts.
+head_finding(r, service_type) := f if {
+	not r.facts.ray_auth.enabled == true
+	r.facts.ray_auth.mode == "token"
+	f := {"resource": r.id, "message": concat("", [head_message(service_type), "; ", r.facts.ray_auth.why])}
+}
+
+head_finding(r, service_type) := f if {
+	r.facts.ray_auth.enabled == true
+	f := {"resource": r.id, "severity": "low", "message": concat("", [
+		head_message(service_type), "; Ray token authentication is on (",
+		r.facts.ray_auth.source, "), so only token holders can use it",
+	])}
+}
 
 exposure(r) := sort(array.concat(port_reasons(r), kind_reasons(r)))
 

@@ -423,7 +423,9 @@ _DASHBOARD_KINDS = ("Notebook", "RayCluster", "RayJob", "RayService")
 
 @twin("GR-SEC-009")
 def gpu_or_dashboard_public(doc: Doc, config: Doc) -> list[RawFinding]:
-    instances, services = [], []
+    instances: list[RawFinding] = []
+    services: list[RawFinding] = []
+    heads: list[RawFinding] = []
     for r in doc["resources"]:
         if not live(r):
             continue
@@ -466,10 +468,44 @@ def gpu_or_dashboard_public(doc: Doc, config: Doc) -> list[RawFinding]:
             selected = {n["type"] for n in neighbors(r, "out") if n["kind"] == "selects"}
             reasons += [f"a {k} workload" for k in _DASHBOARD_KINDS if k in selected]
             if reasons:
-                services.append(
-                    finding(
-                        r,
-                        f"exposes {', '.join(sorted(reasons))} through a {spec['type']} Service",
+                message = f"exposes {', '.join(sorted(reasons))} through a {spec['type']} Service"
+                auth = _ray_auth(r)
+                jupyter = "port 8888" in reasons or "Notebook" in selected
+                if auth.get("enabled") is True and not jupyter:
+                    workloads = ", ".join(auth["workloads"])
+                    message += (
+                        f"; Ray token authentication is on for {workloads}, "
+                        "so only token holders can use it"
                     )
-                )
-    return instances + services
+                    services.append(finding(r, message, severity="low"))
+                else:
+                    services.append(finding(r, message))
+        heads.extend(_ray_head_finding(r))
+    return instances + services + heads
+
+
+def _ray_auth(r: Doc) -> Doc:
+    value = facts(r).get("ray_auth")
+    return value if isinstance(value, dict) else {}
+
+
+def _ray_head_finding(r: Doc) -> list[RawFinding]:
+    """A Ray kind whose KubeRay head Service is a LoadBalancer or NodePort."""
+    if r["type"] not in ("RayCluster", "RayService", "RayJob"):
+        return []
+    auth = _ray_auth(r)
+    service_type = auth.get("head_service_type")
+    if service_type not in ("LoadBalancer", "NodePort"):
+        return []
+    message = (
+        "exposes the Ray dashboard (8265) and client (10001) through a "
+        f"{service_type} head Service ({auth.get('head_service_field')})"
+    )
+    if auth.get("enabled") is True:
+        message += (
+            f"; Ray token authentication is on ({auth['source']}), so only token holders can use it"
+        )
+        return [finding(r, message, severity="low")]
+    if auth.get("mode") == "token":  # asked for, not in effect (Ray older than 2.52)
+        message += f"; {auth['why']}"
+    return [finding(r, message)]
