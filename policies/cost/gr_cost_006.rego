@@ -86,15 +86,23 @@ has(obj, key) if {
 	obj[key] != null
 }
 
-first(value) := b if {
-	some b in util.blocks(value)
+# object.get on an object; the default for anything else (an input may hold any JSON there).
+oget(obj, key, fallback) := object.get(obj, key, fallback) if is_object(obj)
+
+oget(obj, key, fallback) := fallback if not is_object(obj)
+
+first(value) := value[0] if {
+	is_array(value)
+	count(value) > 0
+} else := value if {
+	is_object(value)
 } else := {}
 
 finding(r) := {"resource": r.id, "message": message(r, why)} if {
 	r.provider == "kubernetes"
 	r.type in job_kinds
 	r.facts.is_gpu
-	spec := object.get(r.attributes, "spec", {})
+	spec := oget(r.attributes, "spec", {})
 	not has(spec, "activeDeadlineSeconds")
 	not has(spec, "ttlSecondsAfterFinished")
 	why := "runs GPUs with neither spec.activeDeadlineSeconds nor spec.ttlSecondsAfterFinished, so nothing bounds how long it holds them"
@@ -104,7 +112,7 @@ finding(r) := {"resource": r.id, "message": message(r, why)} if {
 	r.provider == "kubernetes"
 	r.type == "CronJob"
 	r.facts.is_gpu
-	spec := object.get(r.attributes, ["spec", "jobTemplate", "spec"], {})
+	spec := oget(r.attributes, ["spec", "jobTemplate", "spec"], {})
 	not has(spec, "activeDeadlineSeconds")
 	not has(spec, "ttlSecondsAfterFinished")
 	why := "starts GPU jobs with neither activeDeadlineSeconds nor ttlSecondsAfterFinished in spec.jobTemplate.spec"
@@ -114,7 +122,7 @@ finding(r) := {"resource": r.id, "message": message(r, why)} if {
 	r.provider == "kubernetes"
 	r.type in kubeflow_jobs
 	r.facts.is_gpu
-	policy := object.get(r.attributes, ["spec", "runPolicy"], {})
+	policy := oget(r.attributes, ["spec", "runPolicy"], {})
 	not has(policy, "activeDeadlineSeconds")
 	not has(policy, "ttlSecondsAfterFinished")
 	why := "runs GPUs with neither spec.runPolicy.activeDeadlineSeconds nor spec.runPolicy.ttlSecondsAfterFinished"
@@ -124,7 +132,7 @@ finding(r) := {"resource": r.id, "message": message(r, why)} if {
 	r.provider == "kubernetes"
 	r.type == "RayCluster"
 	r.facts.is_gpu
-	object.get(r.attributes, ["spec", "enableInTreeAutoscaling"], false) != true
+	oget(r.attributes, ["spec", "enableInTreeAutoscaling"], false) != true
 	why := "keeps GPU workers up with no autoscaler (spec.enableInTreeAutoscaling), so idle workers are never removed"
 }
 
@@ -138,7 +146,7 @@ finding(r) := {"resource": r.id, "message": message(r, why)} if {
 
 finding(r) := {"resource": r.id, "message": message(r, why)} if {
 	r.type == "aws_sagemaker_notebook_instance"
-	gpu_notebook_type(object.get(r.attributes, "instance_type", ""))
+	gpu_notebook_type(oget(r.attributes, "instance_type", ""))
 	not has(r.attributes, "lifecycle_config_name")
 	not util.unknown_path(r, "lifecycle_config_name")
 	why := concat("", [
@@ -149,16 +157,16 @@ finding(r) := {"resource": r.id, "message": message(r, why)} if {
 
 finding(r) := {"resource": r.id, "message": message(r, why)} if {
 	r.type == "databricks_cluster"
-	object.get(r.attributes, "autotermination_minutes", null) == 0
+	oget(r.attributes, "autotermination_minutes", null) == 0
 	gpu_databricks(r.attributes)
 	why := "is a GPU cluster with autotermination_minutes = 0, so it never terminates when idle"
 }
 
 finding(r) := {"resource": r.id, "message": message(r, why)} if {
 	r.type == "google_notebooks_runtime"
-	config := first(object.get(first(object.get(r.attributes, "virtual_machine", [])), "virtual_machine_config", []))
-	count(util.blocks(object.get(config, "accelerator_config", []))) > 0
-	object.get(first(object.get(r.attributes, "software_config", [])), "idle_shutdown", null) == false
+	config := first(oget(first(oget(r.attributes, "virtual_machine", [])), "virtual_machine_config", []))
+	count(util.blocks(oget(config, "accelerator_config", []))) > 0
+	oget(first(oget(r.attributes, "software_config", [])), "idle_shutdown", null) == false
 	why := "is a GPU Vertex AI runtime with software_config.idle_shutdown = false"
 }
 
@@ -166,7 +174,7 @@ finding(r) := {"resource": r.id, "message": message(r, why)} if {
 	r.type == "google_compute_instance"
 	r.facts.is_gpu
 	r.facts.environment == "dev"
-	not has(first(object.get(r.attributes, "scheduling", [])), "max_run_duration")
+	not has(first(oget(r.attributes, "scheduling", [])), "max_run_duration")
 	not util.unknown_path(r, "scheduling")
 	why := "is a dev GPU VM without scheduling.max_run_duration, so it runs until someone stops it"
 }
@@ -177,10 +185,14 @@ gpu_notebook_type(t) if {
 	startswith(t, prefix)
 }
 
-gpu_databricks(a) if contains(lower(object.get(a, "spark_version", "")), "gpu")
+gpu_databricks(a) if {
+	version := oget(a, "spark_version", "")
+	is_string(version)
+	contains(lower(version), "gpu")
+}
 
 gpu_databricks(a) if {
-	node := object.get(a, "node_type_id", "")
+	node := oget(a, "node_type_id", "")
 	is_string(node)
 	regex.match(`^(g4dn|g5|g6|p3|p4d|p5)\.|^Standard_N[CDV]|^(a2|a3|g2)-`, node)
 }
@@ -188,10 +200,12 @@ gpu_databricks(a) if {
 culling_enabled if {
 	some r in input.resources
 	r.type == "Deployment"
-	some c in util.blocks(object.get(r.attributes, ["spec", "template", "spec", "containers"], []))
-	some e in util.blocks(object.get(c, "env", []))
-	e.name == "ENABLE_CULLING"
-	lower(e.value) == "true"
+	some c in util.blocks(oget(r.attributes, ["spec", "template", "spec", "containers"], []))
+	some e in util.blocks(oget(c, "env", []))
+	oget(e, "name", null) == "ENABLE_CULLING"
+	value := oget(e, "value", null)
+	is_string(value)
+	lower(value) == "true"
 }
 
 
@@ -211,8 +225,8 @@ studio_apps := ["jupyter_lab_app_settings", "code_editor_app_settings"]
 
 studio_settings := {"aws_sagemaker_domain": "default_user_settings", "aws_sagemaker_user_profile": "user_settings"}
 
-idle_settings(r, app) := first(object.get(
-	first(object.get(first(object.get(first(object.get(r.attributes, studio_settings[r.type], [])), app, [])), "app_lifecycle_management", [])),
+idle_settings(r, app) := first(oget(
+	first(oget(first(oget(first(oget(r.attributes, studio_settings[r.type], [])), app, [])), "app_lifecycle_management", [])),
 	"idle_settings",
 	[],
 ))
@@ -234,33 +248,33 @@ studio_finding(r, app) := f if {
 
 studio_gap(r, app) := ".lifecycle_management is not set, and Studio idle shutdown is off unless enabled" if {
 	r.type == "aws_sagemaker_domain"
-	object.get(idle_settings(r, app), "lifecycle_management", null) == null
+	oget(idle_settings(r, app), "lifecycle_management", null) == null
 } else := ".lifecycle_management is DISABLED" if {
-	object.get(idle_settings(r, app), "lifecycle_management", null) == "DISABLED"
+	oget(idle_settings(r, app), "lifecycle_management", null) == "DISABLED"
 } else := msg if {
 	some key in ["idle_timeout_in_minutes", "max_idle_timeout_in_minutes"]
-	minutes := object.get(idle_settings(r, app), key, null)
+	minutes := oget(idle_settings(r, app), key, null)
 	is_number(minutes)
 	minutes > max_idle_minutes
 	msg := concat("", [
-		".", key, " is ", format_int(minutes, 10),
+		".", key, " is ", count_text(minutes),
 		" minutes, above max_idle_shutdown_minutes ", format_int(max_idle_minutes, 10),
 	])
 }
 
 # ---- Vertex AI Workbench instances -------------------------------------------------------------
 
-workbench_gpu(setup) if count(util.blocks(object.get(setup, "accelerator_configs", []))) > 0
+workbench_gpu(setup) if count(util.blocks(oget(setup, "accelerator_configs", []))) > 0
 
 workbench_gpu(setup) if {
-	machine := object.get(setup, "machine_type", "")
+	machine := oget(setup, "machine_type", "")
 	is_string(machine)
 	regex.match(`^(a2|a3|a4|g2)-`, machine)
 }
 
 finding(r) := f if {
 	r.type == "google_workbench_instance"
-	workbench_gpu(first(object.get(r.attributes, "gce_setup", [])))
+	workbench_gpu(first(oget(r.attributes, "gce_setup", [])))
 	hidden := unknown_block(r, ["gce_setup", "metadata"])
 	f := {"resource": r.id, "outcome": "unknown", "attribute": hidden, "message": concat("", [
 		"is a GPU Workbench instance whose metadata is unknown until apply (", hidden,
@@ -270,14 +284,17 @@ finding(r) := f if {
 
 finding(r) := {"resource": r.id, "message": why} if {
 	r.type == "google_workbench_instance"
-	setup := first(object.get(r.attributes, "gce_setup", []))
+	setup := first(oget(r.attributes, "gce_setup", []))
 	workbench_gpu(setup)
 	not unknown_block(r, ["gce_setup", "metadata"])
-	value := object.get(object.get(setup, "metadata", {}), "idle-timeout-seconds", null)
+	value := oget(oget(setup, "metadata", {}), "idle-timeout-seconds", null)
 	value != null
 	gap := idle_seconds_gap(value)
 	why := concat("", ["is a GPU Workbench instance whose gce_setup.metadata[\"idle-timeout-seconds\"] ", gap])
 }
+
+# A whole number for messages; regopy's format_int wraps past 64 bits, so huge ones are named.
+count_text(n) := format_int(n, 10) if n < 1000000000000 else := "more than 10^12"
 
 whole_number(value) := value if is_number(value)
 
@@ -294,7 +311,7 @@ idle_seconds_gap(value) := "is not a number of seconds, so idle shutdown cannot 
 	seconds := whole_number(value)
 	seconds > max_idle_minutes * 60
 	msg := concat("", [
-		"is ", format_int(seconds, 10), " s, above max_idle_shutdown_minutes ",
+		"is ", count_text(seconds), " s, above max_idle_shutdown_minutes ",
 		format_int(max_idle_minutes, 10), " (", format_int(max_idle_minutes * 60, 10), " s)",
 	])
 }
@@ -337,7 +354,7 @@ field(obj, key) := obj[key] if {
 azapi_stops(body) if {
 	some props in compute_props(body)
 	is_object(props)
-	idle := object.get(props, "idleTimeBeforeShutdown", "")
+	idle := oget(props, "idleTimeBeforeShutdown", "")
 	is_string(idle)
 	idle != ""
 }
@@ -345,10 +362,10 @@ azapi_stops(body) if {
 azapi_stops(body) if {
 	some props in compute_props(body)
 	is_object(props)
-	some entry in util.blocks(object.get(field(props, "schedules"), "computeStartStop", []))
+	some entry in util.blocks(oget(field(props, "schedules"), "computeStartStop", []))
 	is_object(entry)
-	object.get(entry, "action", "") == "Stop"
-	object.get(entry, "status", "Enabled") != "Disabled"
+	oget(entry, "action", "") == "Stop"
+	oget(entry, "status", "Enabled") != "Disabled"
 }
 
 idle_patched(r) if {
@@ -364,7 +381,7 @@ azure_gap := concat("", [
 
 finding(r) := {"resource": r.id, "message": why} if {
 	r.type == "azurerm_machine_learning_compute_instance"
-	size := object.get(r.attributes, "virtual_machine_size", "")
+	size := oget(r.attributes, "virtual_machine_size", "")
 	azure_gpu_size(size)
 	not idle_patched(r)
 	why := concat("", ["is a GPU Azure ML compute instance (", size, ") with ", azure_gap])
@@ -372,13 +389,13 @@ finding(r) := {"resource": r.id, "message": why} if {
 
 finding(r) := {"resource": r.id, "message": why} if {
 	r.type == "azapi_resource"
-	kind := object.get(r.attributes, "type", "")
+	kind := oget(r.attributes, "type", "")
 	is_string(kind)
 	startswith(lower(kind), "microsoft.machinelearningservices/workspaces/computes@")
 	body := azapi_body(r)
 	props := field(body, "properties")
-	object.get(props, "computeType", "") == "ComputeInstance"
-	size := object.get(field(props, "properties"), "vmSize", "")
+	oget(props, "computeType", "") == "ComputeInstance"
+	size := oget(field(props, "properties"), "vmSize", "")
 	azure_gpu_size(size)
 	not azapi_stops(body)
 	not idle_patched(r)

@@ -480,3 +480,49 @@ def graphs(draw: st.DrawFn) -> dict[str, Any]:
 @given(doc=graphs())
 def test_parity_on_random_graphs(doc: dict[str, Any]) -> None:
     assert_parity(doc)
+
+
+# ---- GR-COST-006 on any JSON where its settings live ---------------------------------------
+
+_IDLE_CASES = FIXTURES / "policies" / "GR-COST-006"
+_ODD_VALUES: list[Any] = [
+    ["x"],
+    "s",
+    5,
+    None,
+    [5, {"a": 1}],
+    {"idle-timeout-seconds": 1e20},
+    {"idle-timeout-seconds": "0x10"},
+    {"idle-timeout-seconds": True},
+    '{"idleTimeBeforeShutdown": 5}',
+    "NaN",
+]
+#: (case file, resource type prefix, attribute path to replace)
+_IDLE_SLOTS = [
+    ("deny_workbench_gpu_idle_timeout_a_week.json", "google_workbench", ["gce_setup", 0, "metadata"]),
+    ("deny_workbench_gpu_idle_timeout_a_week.json", "google_workbench", ["gce_setup"]),
+    ("deny_sagemaker_domain_idle_timeout_a_week.json", "aws_sagemaker", ["default_user_settings"]),
+    ("deny_databricks_gpu_cluster_never_terminates.json", "databricks", ["spark_version"]),
+    ("allow_azure_ml_gpu_compute_instance_idle_shutdown_via_azapi.tf", "azapi", ["body"]),
+    ("allow_azure_ml_gpu_compute_instance_idle_shutdown_via_azapi.tf", "azapi", ["type"]),
+    ("allow_gpu_notebook_with_culling_controller.yaml", "Deployment",
+     ["spec", "template", "spec", "containers"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("case", "prefix", "path"), _IDLE_SLOTS)
+def test_idle_shutdown_policy_agrees_on_malformed_settings(
+    case: str, prefix: str, path: list[Any]
+) -> None:
+    """Odd JSON where a setting is read gives the same findings on OPA, regopy and Python
+    (no engine error: OPA stops on object.get over a non-object, regopy wraps huge ints)."""
+    base = build_input([str(_IDLE_CASES / case)], ScanOptions(no_config=True))
+    for value in _ODD_VALUES:
+        doc = json.loads(json.dumps(base))
+        for r in doc["resources"]:
+            if r["type"].startswith(prefix):
+                target = r["attributes"]
+                for step in path[:-1]:
+                    target = target[step]
+                target[path[-1]] = value
+        assert_parity(doc)

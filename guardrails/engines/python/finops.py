@@ -4,6 +4,7 @@ right-sizing and cost attribution."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -443,7 +444,10 @@ def _studio_gap(r: Doc, app: str, limit: Any) -> str | None:
     for key in ("idle_timeout_in_minutes", "max_idle_timeout_in_minutes"):
         minutes = _get(idle, key, None)
         if is_number(minutes) and minutes > limit:
-            return f".{key} is {int(minutes)} minutes, above max_idle_shutdown_minutes {int(limit)}"
+            return (
+                f".{key} is {_count_text(minutes)} minutes, above max_idle_shutdown_minutes "
+                f"{int(limit)}"
+            )
     return None
 
 
@@ -479,6 +483,11 @@ _WORKBENCH_GPU_MACHINE = re.compile(r"(a2|a3|a4|g2)-")
 _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,12}")
 
 
+def _count_text(n: Any) -> str:
+    """Rego's ``count_text``: a whole number, huge ones named (regopy wraps past 64 bits)."""
+    return str(math.floor(n)) if n < 1_000_000_000_000 else "more than 10^12"
+
+
 def _workbench_gpu(setup: Any) -> bool:
     if blocks(_get(setup, "accelerator_configs", [])):
         return True
@@ -502,7 +511,7 @@ def _idle_seconds_gap(value: Any, limit: Any) -> str | None:
         return "is not a positive number of seconds, so idle shutdown is off"
     if seconds > limit * 60:
         return (
-            f"is {int(seconds)} s, above max_idle_shutdown_minutes {int(limit)} "
+            f"is {_count_text(seconds)} s, above max_idle_shutdown_minutes {int(limit)} "
             f"({int(limit * 60)} s)"
         )
     return None
