@@ -84,7 +84,7 @@ def _unknown_reason(item: RawFinding, resource: Resource | None, category: str) 
     if isinstance(item.get("attribute"), str):
         return UNTIL_APPLY
     if resource is not None and resource.unevaluated:
-        return unevaluated_reason(resource.mode)
+        return unevaluated_reason(resource.mode, resource.unknown)
     if category == "input":
         return NOT_EVALUATED
     if resource is not None and resource.facts.get("is_gpu") and not resource.facts.get("priced"):

@@ -250,7 +250,9 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
     unevaluated: list[tuple[str, str, str]] = []
     for resource in graph.resources:
         if resource.unevaluated:
-            unevaluated.append((resource.id, resource.address, unevaluated_reason(resource.mode)))
+            unevaluated.append(
+                (resource.id, resource.address, unevaluated_reason(resource.mode, resource.unknown))
+            )
         facts, before, after = _facts(context, resource)
         resources.append(replace(resource, facts=facts))
         if facts["is_gpu"]:

@@ -132,8 +132,11 @@ _PLURAL = {
 }
 
 
-def unevaluated_reason(mode: str) -> str:
-    """Why a node with ``unevaluated`` set was not looked into, by its mode."""
+def unevaluated_reason(mode: str, unknown: frozenset[str] = frozenset()) -> str:
+    """Why a node with ``unevaluated`` set was not looked into, by its mode (a module call
+    whose ``count``/``for_each`` is unknown was expanded once: its count was not evaluated)."""
+    if "count" in unknown:
+        return NOT_EVALUATED
     return {"module": MODULE_NOT_EXPANDED, "input": INPUT_NOT_READ}.get(mode, NOT_EVALUATED)
 
 

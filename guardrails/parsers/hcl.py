@@ -583,6 +583,7 @@ class _Builder:
             Location(file.path, file.lines.get(("module", name, ""))),
             scope.prefix or None,
             reason,
+            "count" if reason and uncounted else None,
         )
         if uncounted:
             self.uncounted.add(address)
