@@ -113,6 +113,7 @@ def enrich_graph(graph: Graph, config: Config, assigned_environment: str | None 
             default_gpu_hourly_usd=float(config["default_gpu_hourly_usd"]),
             budgets=config["budgets"],
             assigned_environment=assigned_environment,
+            tag_aliases=config["tag_aliases"],
         ),
     )
 

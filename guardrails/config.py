@@ -11,6 +11,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from guardrails.enrich.tags import alias_conflicts
 from guardrails.errors import ConfigError, InputError
 from guardrails.parsers.loader import yaml_node_budget
 from guardrails.parsers.safe_io import read_text
@@ -25,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "required_tags": ["owner", "team", "cost-center", "environment"],
     "allowed_tag_values": {"environment": ["dev", "staging", "prod"]},
     "tag_patterns": {},
+    "tag_aliases": {"environment": ["env", "stage"]},
     "allowed_workloads": ["training", "inference", "batch", "notebook", "dev"],
     "cost_ceilings": {"dev": 5000, "staging": 20000, "prod": 100000, "unknown": 10000},
     "delta_ceiling": 25000,
@@ -148,6 +150,9 @@ def validate_config(raw: Any, origin: str) -> dict[str, Any]:
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ConfigError(f"{origin}: invalid config at {where}: {first.message}{more}")
     values = deepcopy(DEFAULTS)
+    problems = alias_conflicts({**DEFAULTS["tag_aliases"], **(raw.get("tag_aliases") or {})})
+    if problems:
+        raise ConfigError(f"{origin}: invalid config at tag_aliases: {problems[0]}")
     for key, value in raw.items():
         if isinstance(value, dict) and isinstance(values.get(key), dict) and key != "tag_patterns":
             values[key] = {**values[key], **value}

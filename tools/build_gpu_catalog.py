@@ -1,6 +1,11 @@
 """Build policies/data/gpu_catalog.json from the reference CSV (every row keeps source and date).
 
-Usage: python tools/build_gpu_catalog.py [CSV] [-o policies/data/gpu_catalog.json]
+Usage: python tools/build_gpu_catalog.py [CSV] [--extra tools/gpu_catalog_extra.csv]
+[-o policies/data/gpu_catalog.json]
+
+The reference CSV (../shared/reference) is read-only here; rows this repository sourced itself
+(each with its own source and date) live in ``tools/gpu_catalog_extra.csv`` and are added to it.
+A row in both is an error: one instance type has one price.
 """
 
 from __future__ import annotations
@@ -15,12 +20,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CSV = ROOT.parent / "shared" / "reference" / "gpu_catalog.csv"
 DEFAULT_OUT = ROOT / "policies" / "data" / "gpu_catalog.json"
+DEFAULT_EXTRA = ROOT / "tools" / "gpu_catalog_extra.csv"
 
 _VENDORS = (
     ("NVIDIA ", "nvidia"),
     ("AMD Radeon Pro ", "amd"),
     ("AMD Radeon Instinct ", "amd"),
     ("AWS ", "aws"),
+    ("Habana ", "habana"),
 )
 
 
@@ -47,33 +54,46 @@ def _count(text: str) -> float | int:
     return int(value) if value.is_integer() else value
 
 
-def build(csv_path: Path) -> dict[str, Any]:
+def _rows(paths: list[Path]) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        with path.open(newline="", encoding="utf-8") as handle:
+            for row in csv.DictReader(handle):
+                key = row["instance_type"].lower()
+                if key in seen:
+                    raise SystemExit(f"{path}: {row['instance_type']} is already in {seen[key]}")
+                seen[key] = path
+                rows.append(row)
+    return rows
+
+
+def build(csv_path: Path, extra: Path | None = None) -> dict[str, Any]:
     """The catalog document: instance rows keyed by lower-case type, per-GPU rows by accelerator."""
     instances: dict[str, Any] = {}
     accelerators: dict[str, Any] = {}
-    with csv_path.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            model, vendor = short_model(row["gpu_model"])
-            entry = {
-                "provider": row["provider"],
-                "instance_type": row["instance_type"],
-                "gpu_model": model,
-                "gpu_model_full": row["gpu_model"],
-                "gpu_vendor": vendor,
-                "gpu_count": _count(row["gpu_count"]),
-                "gpu_memory_gib": _number(row["gpu_memory_gib"]),
-                "vcpus": _number(row["vcpus"]),
-                "memory_gib": _number(row["memory_gib"]),
-                "region": row["region"],
-                "on_demand_usd_per_hour": _number(row["on_demand_usd_per_hour"]),
-                "spot_usd_per_hour": _number(row["spot_usd_per_hour"]),
-                "source": row["source"],
-                "as_of": row["as_of"],
-            }
-            if row["instance_type"].startswith("gpu:"):
-                accelerators[row["instance_type"][4:].lower()] = entry
-            else:
-                instances[row["instance_type"].lower()] = entry
+    for row in _rows([csv_path, *([extra] if extra else [])]):
+        model, vendor = short_model(row["gpu_model"])
+        entry = {
+            "provider": row["provider"],
+            "instance_type": row["instance_type"],
+            "gpu_model": model,
+            "gpu_model_full": row["gpu_model"],
+            "gpu_vendor": vendor,
+            "gpu_count": _count(row["gpu_count"]),
+            "gpu_memory_gib": _number(row["gpu_memory_gib"]),
+            "vcpus": _number(row["vcpus"]),
+            "memory_gib": _number(row["memory_gib"]),
+            "region": row["region"],
+            "on_demand_usd_per_hour": _number(row["on_demand_usd_per_hour"]),
+            "spot_usd_per_hour": _number(row["spot_usd_per_hour"]),
+            "source": row["source"],
+            "as_of": row["as_of"],
+        }
+        if row["instance_type"].startswith("gpu:"):
+            accelerators[row["instance_type"][4:].lower()] = entry
+        else:
+            instances[row["instance_type"].lower()] = entry
     return {
         "description": "GPU instance prices (USD/hour, Linux list price) with source and date per "
         "row; see gpu_catalog.md in the reference data for caveats.",
@@ -86,9 +106,10 @@ def build(csv_path: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("csv", nargs="?", type=Path, default=DEFAULT_CSV)
+    parser.add_argument("--extra", type=Path, default=DEFAULT_EXTRA)
     parser.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args()
-    document = build(args.csv)
+    document = build(args.csv, args.extra)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(document, indent=1, sort_keys=False) + "\n", encoding="utf-8")
     print(

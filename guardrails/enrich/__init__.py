@@ -7,7 +7,7 @@ so every engine sees the same facts (docs/facts.md is the contract).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -34,6 +34,7 @@ from guardrails.enrich.placement import GROUP_IDS, counted_share, overlap_summar
 from guardrails.enrich.ray_auth import ray_auth_of, service_ray_auth
 from guardrails.enrich.sizing import Sizing
 from guardrails.enrich.taggable import is_taggable
+from guardrails.enrich.tags import DEFAULT_TAG_ALIASES, alias_table, canonical_tags
 from guardrails.enrich.workload_class import workload_class_of
 from guardrails.model import Action, EdgeKind, Graph, Resource
 from guardrails.parsers.kubernetes_pods import pod_templates
@@ -49,6 +50,10 @@ class EnrichOptions:
     budgets: Mapping[str, Any] = field(default_factory=dict)
     #: The environment an operator assigned (the webhook's namespace mapping): wins over labels.
     assigned_environment: str | None = None
+    #: ``tag_aliases``: canonical tag key → other keys that count as it (enrich.tags).
+    tag_aliases: Mapping[str, Sequence[str]] = field(
+        default_factory=lambda: dict(DEFAULT_TAG_ALIASES)
+    )
 
 
 class _Context:
@@ -56,6 +61,7 @@ class _Context:
 
     def __init__(self, graph: Graph, options: EnrichOptions) -> None:
         self.options = options
+        self.tag_table = alias_table(options.tag_aliases)
         self.catalog: GpuCatalog = load_gpu_catalog()
         self.by_id = {r.id: r for r in graph.resources}
         self.targets: dict[str, list[str]] = defaultdict(list)
@@ -172,10 +178,11 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
         sizing.price_problem = ("the number of instances (count) is unknown until apply", "count")
         sizing.desired = sizing.max = None
         sizing.units = [replace(u, desired=None, max=None) for u in sizing.units]
+    tags, tag_keys = canonical_tags(resource.labels, context.tag_table)
     environment, environment_source = (
         (context.options.assigned_environment, "assigned")
         if context.options.assigned_environment
-        else environment_of(resource, context.options.default_environment)
+        else environment_of(resource, context.options.default_environment, tags)
     )
     hourly, problem = price(sizing) if sizing.is_gpu else (None, None)
     month = monthly(hourly) if hourly else None
@@ -224,6 +231,9 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
         # linear on every engine (a lookup into another rule's set is O(n) on regopy).
         "neighbors": _sorted_neighbors(context.neighbors.get(resource.id)),
         "ray_auth": context.ray_auth_for(resource),
+        # One rule for tag keys: case-insensitive, `tag_aliases` folded in (enrich.tags).
+        "tags": tags,
+        "tag_keys": tag_keys,
     }
     if not sizing.is_gpu:
         return facts, 0.0, 0.0

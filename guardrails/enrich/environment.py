@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
+from guardrails.enrich.tags import DEFAULT_TAG_ALIASES, alias_table, canonical_tags
 from guardrails.model import Resource
 
 ENVIRONMENTS = ("dev", "staging", "prod")
-_LABEL_KEYS = ("environment", "env", "stage")
 _ALIASES = {
     "prod": "prod",
     "production": "prod",
@@ -45,13 +46,20 @@ def _from_namespace(namespace: str) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def environment_of(resource: Resource, default: str | None) -> tuple[str, str]:
-    """(environment, where it came from: label | namespace | default | none)."""
-    lowered = {k.lower(): v for k, v in resource.labels.items()}
-    for key in _LABEL_KEYS:
-        env = normalize_environment(lowered.get(key))
-        if env:
-            return env, "label"
+def environment_of(
+    resource: Resource, default: str | None, tags: Mapping[str, str] | None = None
+) -> tuple[str, str]:
+    """(environment, where it came from: label | namespace | default | none).
+
+    ``tags`` are the resource's canonical tags (enrich.tags): the ``environment`` key in any
+    case or under a configured alias (``env``, ``stage`` by default), the rule the tagging
+    policies use too.
+    """
+    if tags is None:
+        tags, _ = canonical_tags(resource.labels, alias_table(DEFAULT_TAG_ALIASES))
+    env = normalize_environment(tags.get("environment"))
+    if env:
+        return env, "label"
     if resource.namespace:
         env = _from_namespace(resource.namespace)
         if env:

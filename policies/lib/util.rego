@@ -16,6 +16,20 @@ covers(u, path) if startswith(path, concat("", [u, "."]))
 
 covers(u, path) if startswith(u, concat("", [path, "."]))
 
+# A tag or label by the one key rule: case-insensitive, with the configured `tag_aliases`
+# folded in by enrichment (facts.tags is keyed by the lower-case canonical key). An empty value
+# counts as missing.
+tag(r, key) := value if {
+	value := r.facts.tags[lower(key)]
+	is_string(value)
+	value != ""
+}
+
+has_tag(r, key) if tag(r, key)
+
+# The key as the resource writes it (`Env` for a required `environment`), for messages.
+tag_key(r, key) := r.facts.tag_keys[lower(key)]
+
 live(r) if {
 	r.mode == "managed"
 	r.action != "delete"

@@ -36,7 +36,7 @@ tag_path(u) if startswith(u, "tags.")
 
 tag_path(u) if startswith(u, "tags_all.")
 
-missing(r) := sort([k | some k in data.guardrails.config.required_tags; not r.labels[k]])
+missing(r) := sort([k | some k in data.guardrails.config.required_tags; not util.has_tag(r, k)])
 
 finding(r) := f if {
 	unknowns := tag_unknowns(r)

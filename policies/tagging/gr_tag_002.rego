@@ -23,9 +23,9 @@ not_allowed := [f |
 	r.facts.taggable
 	util.live(r)
 	allowed := data.guardrails.config.allowed_tag_values[key]
-	value := r.labels[key]
+	value := util.tag(r, key)
 	not value in allowed
-	f := {"resource": r.id, "message": concat("", ["has ", key, "=", value, "; allowed values: ", concat(", ", sort(allowed))])}
+	f := {"resource": r.id, "message": concat("", ["has ", util.tag_key(r, key), "=", value, "; allowed values: ", concat(", ", sort(allowed))])}
 ]
 
 not_matching := [f |
@@ -33,7 +33,7 @@ not_matching := [f |
 	r.facts.taggable
 	util.live(r)
 	pattern := data.guardrails.config.tag_patterns[key]
-	value := r.labels[key]
+	value := util.tag(r, key)
 	not regex.match(concat("", ["^(?:", pattern, ")$"]), value)
-	f := {"resource": r.id, "message": concat("", ["has ", key, "=", value, ", which does not match the pattern ", pattern])}
+	f := {"resource": r.id, "message": concat("", ["has ", util.tag_key(r, key), "=", value, ", which does not match the pattern ", pattern])}
 ]

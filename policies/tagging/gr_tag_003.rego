@@ -30,11 +30,11 @@ deny := [f |
 ]
 
 finding(r) := {"resource": r.id, "message": concat("", ["has no workload tag"])} if {
-	not r.labels.workload
+	not util.has_tag(r, "workload")
 }
 
 finding(r) := {"resource": r.id, "message": msg} if {
-	value := r.labels.workload
+	value := util.tag(r, "workload")
 	not allowed[value]
 	msg := concat("", ["has workload tag ", value, ", which is not one of ", concat(", ", sort(data.guardrails.config.allowed_workloads))])
 }

@@ -48,13 +48,13 @@ missing(r) := [name |
 
 present(r, item) if {
 	is_string(item)
-	r.labels[item]
+	util.has_tag(r, item)
 }
 
 present(r, item) if {
 	is_array(item)
 	some key in item
-	r.labels[key]
+	util.has_tag(r, key)
 }
 
 label(item) := item if is_string(item)

@@ -126,3 +126,23 @@ def test_unknown_labels_name_the_real_reason(engine: str) -> None:
     report = scan([str(until_apply)], ScanOptions(no_config=True, engine=engine))
     (asg,) = [f for f in report.findings if f.policy == "GR-COST-004"]
     assert asg.unknown_label == "unknown until apply"
+
+
+def test_gaudi_on_dl1_is_priced_from_the_catalog_with_source_and_date(tmp_path: Any) -> None:
+    """dl1.24xlarge (8 Gaudi) has a dated public price: Gaudi pods on it are not assumed."""
+    manifest = tmp_path / "gaudi.yaml"
+    manifest.write_text(
+        "apiVersion: batch/v1\nkind: Job\nmetadata: {name: gaudi-train, namespace: ml}\n"
+        "spec:\n  template:\n    spec:\n"
+        "      nodeSelector: {node.kubernetes.io/instance-type: dl1.24xlarge}\n"
+        "      restartPolicy: Never\n      containers:\n        - name: train\n"
+        "          image: vault.habana.ai/gaudi-docker/1.18.0/pytorch:1.18.0\n"
+        "          resources: {limits: {habana.ai/gaudi: 8}}\n"
+    )
+    graph = enriched_graph([str(manifest)], ScanOptions(no_config=True))
+    facts = next(r.facts for r in graph.resources if r.type == "Job")
+    assert facts["price_basis"] == "catalog" and facts["price_assumption"] is None
+    (item,) = facts["priced_items"]
+    assert item["usd_per_hour"] == pytest.approx(13.10904 / 8, abs=1e-4) and item["count"] == 8
+    assert "karpenter-provider-aws" in item["source"] and item["as_of"] == "2026-07-20"
+    assert facts["gpu"]["model"] == "Gaudi"

@@ -18,6 +18,7 @@ from guardrails.engines.python.util import (
     is_number,
     live,
     neighbors,
+    tag,
     unknown_path,
 )
 
@@ -96,9 +97,8 @@ _TAG_PATHS = {"tags", "tags_all", "labels"}
 
 
 def _has_label(r: Doc, key: str) -> bool:
-    """Rego's ``r.labels[key]``: the key is set to anything but false."""
-    labels = r.get("labels")
-    return isinstance(labels, dict) and key in labels and labels[key] is not False
+    """Rego's ``util.has_tag``: the key (any case, or a configured alias) has a value."""
+    return tag(r, key) is not None
 
 
 def _attribution_gaps(r: Doc, items: list[Any]) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from guardrails.engines.python.registry import RawFinding, twin
-from guardrails.engines.python.util import Doc, facts, finding, live
+from guardrails.engines.python.util import Doc, facts, finding, live, tag, tag_key
 
 _TAG_PATHS = {"tags", "tags_all", "labels"}
 
@@ -24,7 +24,7 @@ def _tagged(doc: Doc) -> list[Doc]:
 def missing_required_tags(doc: Doc, config: Doc) -> list[RawFinding]:
     out = []
     for r in _tagged(doc):
-        missing = sorted({k for k in config["required_tags"] if not r["labels"].get(k)})
+        missing = sorted({k for k in config["required_tags"] if tag(r, k) is None})
         if not missing:
             continue
         unknowns = _tag_unknowns(r)
@@ -48,21 +48,23 @@ def tag_value_not_allowed(doc: Doc, config: Doc) -> list[RawFinding]:
     out = []
     for r in _tagged(doc):
         for key, allowed in config["allowed_tag_values"].items():
-            value = r["labels"].get(key)
+            value = tag(r, key)
             if value is not None and value not in allowed:
                 out.append(
                     finding(
                         r,
-                        f"has {key}={value}; allowed values: {', '.join(sorted(allowed))}",
+                        f"has {tag_key(r, key)}={value}; allowed values: "
+                        f"{', '.join(sorted(allowed))}",
                     )
                 )
         for key, pattern in config["tag_patterns"].items():
-            value = r["labels"].get(key)
+            value = tag(r, key)
             if value is not None and not re.match(f"^(?:{pattern})$", value):
                 out.append(
                     finding(
                         r,
-                        f"has {key}={value}, which does not match the pattern {pattern}",
+                        f"has {tag_key(r, key)}={value}, which does not match the pattern "
+                        f"{pattern}",
                     )
                 )
     return out
@@ -75,7 +77,7 @@ def gpu_without_workload_tag(doc: Doc, config: Doc) -> list[RawFinding]:
     for r in doc["resources"]:
         if facts(r).get("is_gpu") is not True or not live(r):
             continue
-        value = r["labels"].get("workload")
+        value = tag(r, "workload")
         if value is None:
             out.append(finding(r, "has no workload tag"))
         elif value not in allowed:

@@ -49,6 +49,21 @@ def facts(r: Doc) -> Doc:
     return value if isinstance(value, dict) else {}
 
 
+def tag(r: Doc, key: str) -> str | None:
+    """``util.tag``: the tag by the one key rule (facts.tags, lower-case canonical keys); an
+    empty value counts as missing."""
+    tags = facts(r).get("tags")
+    value = tags.get(key.lower()) if isinstance(tags, dict) else None
+    return value if isinstance(value, str) and value != "" else None
+
+
+def tag_key(r: Doc, key: str) -> str:
+    """``util.tag_key``: the key as the resource writes it."""
+    keys = facts(r).get("tag_keys")
+    found = keys.get(key.lower()) if isinstance(keys, dict) else None
+    return found if isinstance(found, str) else key
+
+
 def finding(r: Doc, message: str, **extra: Any) -> Doc:
     return {"resource": r["id"], "message": message, **extra}
 
