@@ -18,7 +18,17 @@ from guardrails.parsers.safe_io import read_text
 
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.M)
 _ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
+_RULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 POLICY_PACKAGE_PREFIX = "guardrails.policy."
+
+#: What a policy reads (``custom.input``), which decides how engines hand it the input:
+#: ``resources`` — each finding comes from one resource (its attributes, facts and neighbours)
+#: plus ``data``, so the resources can be evaluated in bounded batches; ``summary`` — only
+#: ``input.summary``; ``graph`` (the default) — the whole document at once.
+INPUT_SCOPES = ("resources", "summary", "graph")
+#: How an aggregate rule of a ``resources`` policy is merged across batches (``custom.aggregates``):
+#: ``set`` — the union; ``boolean`` — true when true for any batch, else false.
+AGGREGATE_KINDS = ("set", "boolean")
 
 
 #: Human titles of the policy categories, in the order reports list them.
@@ -84,6 +94,10 @@ class PolicyMeta:
     #: ``custom.remediation_by``: advice for one resource type (``aws_s3_bucket``, ``Service``)
     #: or provider family (``aws``, ``azure``, ``google``, ``kubernetes``), as sorted pairs.
     remediation_by: tuple[tuple[str, str], ...] = ()
+    #: What the policy reads: one of INPUT_SCOPES (see there).
+    input_scope: str = "graph"
+    #: Rules of a ``resources`` policy computed over all resources: (rule name, kind).
+    aggregates: tuple[tuple[str, str], ...] = ()
 
     def remediation_for(self, resource: Resource | None) -> str:
         """The remediation that fits ``resource``: by its type, then its provider family, then
@@ -165,6 +179,7 @@ def _policy_from(
     except ValueError:
         raise ConfigError(f"{file}: policy {pid} has no valid custom.severity") from None
     config = custom.get("config") or []
+    scope, aggregates = _input_scope(custom, pid, file)
     return PolicyMeta(
         id=pid,
         title=str(meta.get("title") or pid),
@@ -177,6 +192,8 @@ def _policy_from(
         config_keys=tuple(str(c) for c in config) if isinstance(config, list) else (),
         bundled=bundled,
         remediation_by=_remediation_by(custom.get("remediation_by"), pid, file),
+        input_scope=scope,
+        aggregates=aggregates,
     )
 
 
@@ -194,6 +211,31 @@ def _remediation_by(value: Any, pid: str, file: Path) -> tuple[tuple[str, str], 
             " (aws, azure, google, kubernetes) to remediation text"
         )
     return tuple(sorted((k.strip(), " ".join(v.split())) for k, v in value.items()))
+
+
+def _input_scope(
+    custom: dict[str, Any], pid: str, file: Path
+) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """``custom.input`` and ``custom.aggregates``, checked: a wrong scope gives wrong findings."""
+    scope = custom.get("input", "graph")
+    if scope not in INPUT_SCOPES:
+        raise ConfigError(
+            f"{file}: policy {pid} has custom.input {scope!r}; use one of {', '.join(INPUT_SCOPES)}"
+        )
+    raw = custom.get("aggregates") or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: policy {pid}: custom.aggregates must map rule names to kinds")
+    if raw and scope != "resources":
+        raise ConfigError(f"{file}: policy {pid}: custom.aggregates needs custom.input: resources")
+    for rule, kind in raw.items():
+        if not isinstance(rule, str) or not _RULE.match(rule) or rule == "deny":
+            raise ConfigError(f"{file}: policy {pid}: aggregate {rule!r} is not a rule name")
+        if kind not in AGGREGATE_KINDS:
+            raise ConfigError(
+                f"{file}: policy {pid}: aggregate {rule} has kind {kind!r}; "
+                f"use one of {', '.join(AGGREGATE_KINDS)}"
+            )
+    return str(scope), tuple(sorted((str(r), str(k)) for r, k in raw.items()))
 
 
 def _policy_files(directory: Path) -> list[Path]:

@@ -8,12 +8,14 @@ import importlib.util
 import json
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from guardrails.bundled import bundled_policy_dir, gpu_catalog_path
 from guardrails.catalog import Catalog
 from guardrails.catalog.metadata import MAX_POLICY_BYTES
+from guardrails.engines import scoped
 from guardrails.engines.base import RawFinding
 from guardrails.errors import EngineError
 from guardrails.parsers.safe_io import read_text
@@ -71,7 +73,8 @@ BACKEND_NAMES = {"opa": "rego/opa-lib", "regopy": "rego/regopy"}
 
 
 class RegoEngine:
-    """Evaluates every catalog policy in one query on an embedded Rego engine."""
+    """Evaluates the catalog's policies on an embedded Rego engine, on bounded batches of
+    resources where their METADATA allows (see :mod:`guardrails.engines.scoped`)."""
 
     def __init__(self, backend: str | None = None) -> None:
         if backend is None:
@@ -93,61 +96,66 @@ class RegoEngine:
     def evaluate(
         self, input_doc: dict[str, Any], config: dict[str, Any], catalog: Catalog
     ) -> dict[str, list[RawFinding]]:
-        sources = policy_sources(catalog)
+        policy_plans = scoped.plans(catalog)
+        sources = policy_sources(catalog) + scoped.wrapper_modules(policy_plans)
         data = policy_data(config)
         if self.backend == "opa":
-            result = self._evaluate_opa(sources, data, input_doc, catalog)
+            denies = scoped.evaluate_scoped(
+                self._opa_session(sources, data), input_doc, policy_plans
+            )
+            result = {key: {"deny": value} for key, value in denies.items()}
         else:
             from guardrails.engines import regopy_backend
 
-            entrypoints = {
-                p.package.removeprefix(f"{QUERY_PATH}."): (
-                    p.package.replace(".", "/") + "/deny",
-                    f"{p.file}: {p.id}",
-                )
-                for p in catalog
-            }
+            labels = {p.rule_key: f"{p.file}: {p.id}" for p in catalog}
             # Policies we do not ship may crash regopy: evaluate them where a crash is harmless.
             run = (
                 regopy_backend.evaluate_in_child
                 if any(not p.bundled for p in catalog)
                 else regopy_backend.evaluate_in_process
             )
-            result = run(sources, data, input_doc, entrypoints)
+            result = run(sources, data, input_doc, policy_plans, labels)
         return collect(result, catalog)
 
-    def _evaluate_opa(
-        self,
-        sources: list[tuple[str, str]],
-        data: dict[str, Any],
-        input_doc: dict[str, Any],
-        catalog: Catalog,
-    ) -> Any:
-        from opa_bindings import OpaEngine, OpaError, OpaUndefinedError
+    def _opa_session(self, sources: list[tuple[str, str]], data: dict[str, Any]) -> _OpaSession:
+        from opa_bindings import OpaEngine, OpaError
 
         key = hashlib.sha256(json.dumps([sources, data], sort_keys=True).encode()).hexdigest()
         cache: dict[str, Any] = getattr(self._local, "engines", {})
         engine = cache.get(key)
-        try:
-            if engine is None:
+        if engine is None:
+            try:
                 engine = OpaEngine()
                 for name, text in sources:
                     engine.add_policy(name, text)
                 engine.add_data(data)
-                self._local.engines = {key: engine}  # keep one compiled engine per thread
-            # Only the catalog's packages: OPA evaluates lazily, so policies outside the
-            # catalog (bundled ones the python twins already ran) cost nothing.
-            keys = [p.package.removeprefix(f"{QUERY_PATH}.") for p in catalog]
-            query = ", ".join(
-                f"{json.dumps(k)}: [d | d := data.{QUERY_PATH}.{k}.deny]" for k in keys
-            )
-            rows = engine.eval_query(f"x := {{{query}}}", input=input_doc)
-            value = rows[0].get("x", {}) if rows else {}
-            return {k: {"deny": v[0]} for k, v in value.items() if v}
+            except OpaError as exc:
+                raise EngineError(f"Rego evaluation failed: {_one_line(str(exc))}") from None
+            for old in cache.values():
+                old.close()  # release the Go heap of a previous policy set now, not at exit
+            self._local.engines = {key: engine}  # keep one compiled engine per thread
+        return _OpaSession(engine)
+
+
+class _OpaSession:
+    """Queries on one compiled OPA engine. OPA evaluates lazily, so only the rules asked for
+    (and what they read) are evaluated."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+
+    def values(self, batch: scoped.Batch, refs: Sequence[str]) -> dict[str, Any]:
+        from opa_bindings import OpaError, OpaUndefinedError
+
+        query = ", ".join(f"{json.dumps(ref)}: [v | v := data.{ref}]" for ref in refs)
+        try:
+            rows = self.engine.eval_query(f"x := {{{query}}}", input=batch.doc)
         except OpaUndefinedError:
             return {}
         except OpaError as exc:
             raise EngineError(f"Rego evaluation failed: {_one_line(str(exc))}") from None
+        value = rows[0].get("x", {}) if rows else {}
+        return {ref: found[0] for ref, found in value.items() if found}
 
 
 def _one_line(text: str) -> str:

@@ -1,7 +1,8 @@
-"""regopy (Microsoft rego-cpp): one compiled bundle, one entry point per policy's ``deny``.
+"""regopy (Microsoft rego-cpp): one compiled bundle, one entry point per rule asked for.
 
 Each ``Interpreter.query()`` recompiles every module, so the policies are compiled once into a
-bundle and each policy's ``deny`` is evaluated through its entry point.
+bundle and each policy's ``deny`` (and aggregate rule) is evaluated through its entry point, on
+each batch of the input in turn (:mod:`guardrails.engines.scoped`).
 
 regopy 1.5.2 can crash the whole process (SIGSEGV) compiling some valid policies that OPA
 accepts. Policies the project does not ship are therefore evaluated in a child process
@@ -16,15 +17,15 @@ import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from guardrails.engines.scoped import Batch, PolicyPlan, all_refs, evaluate_scoped
 from guardrails.errors import EngineError
 
 #: The child process; it gets the request and response file paths as its two arguments.
 CHILD_COMMAND = [sys.executable, "-m", "guardrails.engines.regopy_backend"]
-#: package key (below guardrails.policy) -> (entry point, what to call it in an error)
-Entrypoints = dict[str, tuple[str, str]]
 
 
 def _one_line(text: str) -> str:
@@ -40,13 +41,45 @@ def _value(output: Any) -> Any:
     return expressions[0] if expressions else None
 
 
+class _RegopySession:
+    """Queries on one compiled bundle: each batch is set as the input, then each entry point is
+    evaluated."""
+
+    def __init__(self, interpreter: Any, bundle: Any, labels: dict[str, str]) -> None:
+        self.interpreter = interpreter
+        self.bundle = bundle
+        self.labels = labels
+
+    def values(self, batch: Batch, refs: Sequence[str]) -> dict[str, Any]:
+        # JSON text, not regopy.Input: Input is twice as fast but regopy then prints strings
+        # holding quotes (Terraform addresses like aws_instance.x["a"]) unescaped in results.
+        self.interpreter.set_input_term(batch.json())
+        found: dict[str, Any] = {}
+        for ref in refs:
+            output = self.interpreter.query_bundle_entrypoint(self.bundle, _entrypoint(ref))
+            if not output.ok():
+                label = self.labels.get(ref, ref)
+                raise EngineError(f"{label}: Rego evaluation failed: {_one_line(str(output))}")
+            value = _value(output)
+            if value is not None:
+                found[ref] = value
+        return found
+
+
+def _entrypoint(ref: str) -> str:
+    return ref.replace(".", "/")
+
+
 def evaluate_in_process(
     sources: list[tuple[str, str]],
     data: dict[str, Any],
     input_doc: dict[str, Any],
-    entrypoints: Entrypoints,
+    policy_plans: Sequence[PolicyPlan],
+    labels: dict[str, str],
 ) -> dict[str, Any]:
-    """``{package key: {"deny": value}}`` for every entry point that is defined."""
+    """``{package key: {"deny": value}}`` for every policy whose ``deny`` is defined.
+
+    ``labels`` names each policy (by package key) in errors."""
     from regopy import Interpreter
     from regopy.rego_shared import RegoError
 
@@ -56,21 +89,16 @@ def evaluate_in_process(
         for name, text in sources:
             interpreter.add_module(name, text)
         interpreter.add_data_json(json.dumps(data))
-        bundle = interpreter.build(None, [entry for entry, _ in entrypoints.values()])
+        refs = all_refs(policy_plans)
+        bundle = interpreter.build(None, [_entrypoint(ref) for ref in refs])
         if not bundle.ok():
             raise EngineError("Rego compile error (regopy could not build the policies)")
-        # JSON text, not regopy.Input: Input is twice as fast but regopy then prints strings
-        # holding quotes (Terraform addresses like aws_instance.x["a"]) unescaped in results.
-        interpreter.set_input_term(json.dumps(input_doc, allow_nan=False))
-        result: dict[str, Any] = {}
-        for key, (entry, label) in entrypoints.items():
-            output = interpreter.query_bundle_entrypoint(bundle, entry)
-            if not output.ok():
-                raise EngineError(f"{label}: Rego evaluation failed: {_one_line(str(output))}")
-            value = _value(output)
-            if value is not None:
-                result[key] = {"deny": value}
-        return result
+        by_ref = {
+            ref: labels.get(plan.key, plan.key) for plan in policy_plans for ref in all_refs([plan])
+        }
+        session = _RegopySession(interpreter, bundle, by_ref)
+        denies = evaluate_scoped(session, input_doc, policy_plans)
+        return {key: {"deny": value} for key, value in denies.items()}
     except ValueError as exc:  # regopy could not render its own result as JSON
         raise EngineError(f"Rego evaluation failed: {_one_line(str(exc))}") from None
     except RegoError as exc:
@@ -81,19 +109,28 @@ def evaluate_in_child(
     sources: list[tuple[str, str]],
     data: dict[str, Any],
     input_doc: dict[str, Any],
-    entrypoints: Entrypoints,
+    policy_plans: Sequence[PolicyPlan],
+    labels: dict[str, str],
 ) -> dict[str, Any]:
     """``evaluate_in_process`` in a child process, so a regopy crash cannot end this one."""
     with tempfile.TemporaryDirectory(prefix="guardrails-regopy-") as tmp:
         request, response = Path(tmp) / "request.json", Path(tmp) / "response.json"
-        payload = {"sources": sources, "data": data, "input": input_doc, "entry": entrypoints}
+        payload = {
+            "sources": sources,
+            "data": data,
+            "input": input_doc,
+            "plans": [p.to_json() for p in policy_plans],
+            "labels": labels,
+        }
         request.write_text(json.dumps(payload), encoding="utf-8")
         done = subprocess.run(
             [*CHILD_COMMAND, str(request), str(response)], capture_output=True, text=True
         )
         if done.returncode < 0:
             name = signal.Signals(-done.returncode).name
-            files = sorted({name_ for name_, _ in sources if "/policies/" not in name_})
+            files = sorted(
+                {n for n, _ in sources if "/policies/" not in n and not n.startswith("<")}
+            )
             raise EngineError(
                 f"regopy crashed ({name}) compiling or evaluating the Rego policies "
                 f"{', '.join(files[:3]) or ''}: a regopy bug, not necessarily a policy error; "
@@ -112,12 +149,13 @@ def evaluate_in_child(
 
 def _child_main(request: str, response: str) -> int:
     payload = json.loads(Path(request).read_text(encoding="utf-8"))
-    entrypoints = {k: (v[0], v[1]) for k, v in payload["entry"].items()}
+    policy_plans = [PolicyPlan.from_json(p) for p in payload["plans"]]
     sources = [(name, text) for name, text in payload["sources"]]
     try:
-        answer: dict[str, Any] = {
-            "result": evaluate_in_process(sources, payload["data"], payload["input"], entrypoints)
-        }
+        result = evaluate_in_process(
+            sources, payload["data"], payload["input"], policy_plans, payload["labels"]
+        )
+        answer: dict[str, Any] = {"result": result}
     except EngineError as exc:
         answer = {"error": str(exc)}
     Path(response).write_text(json.dumps(answer), encoding="utf-8")

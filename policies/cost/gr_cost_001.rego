@@ -19,6 +19,7 @@
 #     azure: "Use a smaller or cheaper VM size, lower instances/node_count/max_count, run on spot (priority = \"Spot\"), or raise this environment's ceiling in `.guardrails.yaml` (`cost_ceilings`)."
 #     kubernetes: "Request fewer or cheaper GPUs per pod (resources.limits, the GPU node selector), lower replicas/maxReplicas, schedule on spot nodes, or raise this environment's ceiling in `.guardrails.yaml` (`cost_ceilings`)."
 #   config: [cost_ceilings]
+#   input: resources
 package guardrails.policy.gr_cost_001
 
 import data.guardrails.lib.money

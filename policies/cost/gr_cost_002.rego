@@ -13,6 +13,7 @@
 #   category: cost
 #   remediation: Split the change, shrink the largest contributors, or get the increase approved and raise `delta_ceiling` (or waive GR-COST-002 for this change with an owner and expiry).
 #   config: [delta_ceiling]
+#   input: summary
 package guardrails.policy.gr_cost_002
 
 import data.guardrails.lib.money

@@ -15,6 +15,7 @@
 #     azure: "Pick a VM size whose GPU is allowed in this environment (for example Standard_NC4as_T4_v3 for T4 in dev), or extend `allowed_gpu_models` for it in `.guardrails.yaml`."
 #     kubernetes: "Schedule the pods on a GPU model allowed in this environment (a nodeSelector or affinity on nvidia.com/gpu.product), or extend `allowed_gpu_models` for it in `.guardrails.yaml`."
 #   config: [allowed_gpu_models]
+#   input: resources
 package guardrails.policy.gr_cost_003
 
 import data.guardrails.lib.util

@@ -17,6 +17,7 @@
 #     azure: "Set max_count on the auto-scaling node pool (or the scale set's autoscale maximum) at or below `max_gpu_nodes`, or raise `max_gpu_nodes` deliberately."
 #     kubernetes: "Set maxReplicas on the HorizontalPodAutoscaler, KServe predictor or Ray worker group, or spec.limits on the Karpenter NodePool, at or below `max_gpu_nodes`, or raise `max_gpu_nodes` deliberately."
 #   config: [max_gpu_nodes]
+#   input: resources
 package guardrails.policy.gr_cost_004
 
 import data.guardrails.lib.util

@@ -16,6 +16,7 @@
 #     azure: "Use a VM size from the GPU catalog, write size/vm_size and the instance counts literally, or review the cost by hand and waive this finding with an owner and expiry."
 #     kubernetes: "Request a GPU resource and model the catalog prices (a nodeSelector on nvidia.com/gpu.product or the accelerator label), write replicas literally, or review the cost by hand and waive this finding with an owner and expiry."
 #   config: []
+#   input: resources
 package guardrails.policy.gr_cost_005
 
 import data.guardrails.lib.util

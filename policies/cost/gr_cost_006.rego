@@ -53,6 +53,8 @@
 #     azure: "Give the Azure ML compute instance an idle shutdown (idleTimeBeforeShutdown, set through azapi because azurerm has no argument for it) or a stop schedule."
 #     kubernetes: "Give the workload an end: activeDeadlineSeconds or ttlSecondsAfterFinished on the Job, RayJob or Kubeflow job (runPolicy), Ray autoscaling with idleTimeoutSeconds, or ENABLE_CULLING=true on the Kubeflow notebook controller."
 #   config: [max_idle_shutdown_minutes]
+#   input: resources
+#   aggregates: {culling_enabled: boolean}
 package guardrails.policy.gr_cost_006
 
 import data.guardrails.lib.util

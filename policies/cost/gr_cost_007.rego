@@ -22,6 +22,7 @@
 #   category: cost
 #   remediation: Shrink or remove the pool's top contributors (fewer replicas or nodes, smaller or spot GPUs), move resources to the pool that pays for them (fix the tag/label), or raise the pool's budget in `.guardrails.yaml` (`budgets`) deliberately.
 #   config: [budgets]
+#   input: summary
 package guardrails.policy.gr_cost_007
 
 import rego.v1

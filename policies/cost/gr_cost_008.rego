@@ -18,6 +18,7 @@
 #     InferenceService: "Set spec.predictor.minReplicas below maxReplicas (or 0 for scale-to-zero) so KServe follows load, or lower the replica count to what the traffic needs."
 #     RayService: "Enable Ray Serve autoscaling (autoscaling_config with min_replicas below max_replicas in serveConfigV2, and enableInTreeAutoscaling) or lower the fixed replica count to what the traffic needs."
 #     kubernetes: "Let the replica count follow load with a HorizontalPodAutoscaler or KEDA ScaledObject whose minimum is below its maximum, or lower the fixed replica count to what the traffic needs."
+#   input: resources
 package guardrails.policy.gr_cost_008
 
 import data.guardrails.lib.util

@@ -25,6 +25,7 @@
 #     ClusterQueue: "Give every flavor of the Kueue ClusterQueue a nominalQuota for the GPU resource."
 #     Queue: "Set spec.capability on the Volcano Queue, including the GPU resource."
 #     kubernetes: "Set maxReplicas on the HorizontalPodAutoscaler, the KServe predictor or the Ray worker group (with enableInTreeAutoscaling)."
+#   input: resources
 package guardrails.policy.gr_cost_009
 
 import data.guardrails.lib.util

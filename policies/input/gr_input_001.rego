@@ -18,6 +18,7 @@
 #     module: "Run `terraform init` so registry and git modules are installed under .terraform/modules, fix the local module path, or scan the plan (`terraform show -json plan.tfplan`) instead of the .tf files."
 #     input: "Fix the file so it can be read (render a Helm template with `helm template` first), or leave it out of the scan."
 #   config: []
+#   input: resources
 package guardrails.policy.gr_input_001
 
 import rego.v1

@@ -15,6 +15,8 @@
 #     google: "Remove allUsers and allAuthenticatedUsers from the bucket's IAM members, bindings and ACL, and set public_access_prevention = \"enforced\" with uniform_bucket_level_access on the google_storage_bucket."
 #     azure: "Set allow_nested_items_to_be_public = false on the storage account and container_access_type = \"private\" on its containers; grant access with Azure AD roles or short-lived SAS tokens instead."
 #   config: []
+#   input: resources
+#   aggregates: {blocked_names: set}
 package guardrails.policy.gr_sec_001
 
 import data.guardrails.lib.util

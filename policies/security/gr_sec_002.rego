@@ -14,6 +14,7 @@
 #     aws: "Set encrypted = true (EBS volumes, EFS file systems, root_block_device and ebs_block_device) or storage_encrypted = true (RDS), ideally with a customer-managed KMS key (kms_key_id)."
 #     aws_db_instance: "Set storage_encrypted = true (with kms_key_id for a customer-managed key); an existing RDS instance is encrypted by restoring an encrypted snapshot copy."
 #   config: []
+#   input: resources
 package guardrails.policy.gr_sec_002
 
 import data.guardrails.lib.util

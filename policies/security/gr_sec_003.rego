@@ -16,6 +16,7 @@
 #     google: "Restrict source_ranges to a VPN or corporate CIDR (or IAP's 35.235.240.0/20 for IAP TCP forwarding), or reach the VM through IAP instead of a public port."
 #     azure: "Restrict source_address_prefix(es) to a VPN or corporate CIDR or the VirtualNetwork service tag, or reach the VM through Azure Bastion or a private endpoint."
 #   config: []
+#   input: resources
 package guardrails.policy.gr_sec_003
 
 import data.guardrails.lib.util

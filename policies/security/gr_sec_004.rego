@@ -14,6 +14,7 @@
 #   remediation_by:
 #     aws_launch_template: "Add metadata_options { http_tokens = \"required\" } to the launch template so every instance it starts requires IMDSv2."
 #   config: []
+#   input: resources
 package guardrails.policy.gr_sec_004
 
 import data.guardrails.lib.util

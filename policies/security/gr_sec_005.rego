@@ -11,6 +11,7 @@
 #   category: security
 #   remediation: Remove privileged, allowPrivilegeEscalation, hostPID/hostIPC/hostNetwork, hostPath volumes and added SYS_ADMIN/ALL capabilities; the NVIDIA device plugin exposes GPUs without privileges.
 #   config: []
+#   input: resources
 package guardrails.policy.gr_sec_005
 
 import data.guardrails.lib.util

@@ -13,6 +13,7 @@
 #   remediation_by:
 #     RayCluster: "Set securityContext.runAsNonRoot = true and a non-zero runAsUser in the head and every worker group's pod template (headGroupSpec.template, workerGroupSpecs[].template); the rayproject/ray images already run as a non-root user."
 #   config: []
+#   input: resources
 package guardrails.policy.gr_sec_006
 
 import data.guardrails.lib.util

@@ -12,6 +12,7 @@
 #   category: security
 #   remediation: Pin every image to a version tag, ideally with its digest (image@sha256:...).
 #   config: []
+#   input: resources
 package guardrails.policy.gr_sec_007
 
 import data.guardrails.lib.util

@@ -11,6 +11,7 @@
 #   category: security
 #   remediation: Set resources.limits for the GPU resource (e.g. nvidia.com/gpu), cpu and memory on every GPU container.
 #   config: []
+#   input: resources
 package guardrails.policy.gr_sec_008
 
 import data.guardrails.lib.util

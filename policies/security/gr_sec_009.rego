@@ -20,6 +20,7 @@
 #     Service: "Make the Service a ClusterIP and reach Ray or Jupyter with kubectl port-forward, an authenticated ingress or a VPN; for Ray also turn on token authentication (spec.authOptions.mode: token on the RayCluster, Ray 2.52+)."
 #     kubernetes: "Set headGroupSpec.serviceType to ClusterIP and reach the Ray dashboard with kubectl port-forward, an authenticated ingress or a VPN; turn on token authentication (spec.authOptions.mode: token, Ray 2.52+)."
 #   config: []
+#   input: resources
 package guardrails.policy.gr_sec_009
 
 import data.guardrails.lib.util

@@ -16,6 +16,7 @@
 #   remediation: Rename the key to `requests.nvidia.com/gpu` (or `requests.<resource>` for other accelerators) in `spec.hard`; drop any `limits.` variant.
 #   remediation_by:
 #     kubernetes_resource_quota: "In the quota's spec.hard, rename the key to `requests.nvidia.com/gpu` (or `requests.<resource>` for other accelerators); drop any `limits.` variant."
+#   input: resources
 package guardrails.policy.gr_sec_010
 
 import data.guardrails.lib.util

@@ -16,6 +16,7 @@
 #     azure: "Request spot capacity (priority = \"Spot\" with an eviction_policy on the VM, scale set or AKS node pool; vm_priority = \"LowPriority\" on Azure ML compute) and make the job checkpoint and retry."
 #     kubernetes: "Schedule the job on spot nodes (a nodeSelector or affinity on the cluster's spot node label, for example karpenter.sh/capacity-type: spot, with a matching toleration) and make it checkpoint and retry."
 #   config: []
+#   input: resources
 package guardrails.policy.gr_spot_001
 
 import data.guardrails.lib.util

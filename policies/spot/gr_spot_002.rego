@@ -16,6 +16,7 @@
 #     azure: "Run production inference on regular-priority VMs: drop priority = \"Spot\", or keep a regular node pool that carries the service alone."
 #     kubernetes: "Run production inference on on-demand nodes: remove spot nodeSelectors, affinities and tolerations, or keep a non-spot baseline Deployment that carries the service alone."
 #   config: []
+#   input: resources
 package guardrails.policy.gr_spot_002
 
 import data.guardrails.lib.util

@@ -16,6 +16,7 @@
 #     azure: "Set eviction_policy (Deallocate keeps the disks), checkpoint to Blob storage or a managed disk, and watch Scheduled Events for the 30-second eviction notice."
 #     kubernetes: "Make the job retry (backoffLimit, or the operator's restart/retry setting, above 0), mount a checkpoint volume (or annotate the checkpoint location), and give pods terminationGracePeriodSeconds >= 30."
 #   config: []
+#   input: resources
 package guardrails.policy.gr_spot_003
 
 import data.guardrails.lib.util

@@ -17,6 +17,7 @@
 #     aws_eks_node_group: "List several similar GPU instance types in instance_types (for example g5.2xlarge and g6.2xlarge) so spot capacity can come from more than one pool."
 #     NodePool: "Allow several instance types in the NodePool requirements (node.kubernetes.io/instance-type, or an instance family, with more than one value) so spot capacity can come from more than one pool."
 #   config: []
+#   input: resources
 package guardrails.policy.gr_spot_004
 
 import data.guardrails.lib.util

@@ -16,6 +16,7 @@
 #     azure: "Add the missing tags in `tags` on the resource (a module variable or Azure Policy tag inheritance can apply them everywhere) (or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`)."
 #     kubernetes: "Add the missing labels under metadata.labels (and the pod template's labels, which cost tools read from pods) (or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`)."
 #   config: [required_tags]
+#   input: resources
 package guardrails.policy.gr_tag_001
 
 import data.guardrails.lib.util

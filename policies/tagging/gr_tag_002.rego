@@ -11,6 +11,7 @@
 #   category: tagging
 #   remediation: Use one of the allowed values (config `allowed_tag_values`) or a value matching the configured pattern (`tag_patterns`).
 #   config: [allowed_tag_values, tag_patterns]
+#   input: resources
 package guardrails.policy.gr_tag_002
 
 import data.guardrails.lib.util

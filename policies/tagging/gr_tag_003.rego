@@ -15,6 +15,7 @@
 #     azure: "Add a `workload` tag in `tags` with one of the allowed values (`allowed_workloads`: training, inference, batch, notebook, dev by default)."
 #     kubernetes: "Add a `workload` label under metadata.labels with one of the allowed values (`allowed_workloads`: training, inference, batch, notebook, dev by default)."
 #   config: [allowed_workloads]
+#   input: resources
 package guardrails.policy.gr_tag_003
 
 import data.guardrails.lib.util

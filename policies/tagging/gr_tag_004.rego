@@ -18,6 +18,7 @@
 #     azure: "Add the attribution tags (for example `team` and `model`) in the resource's `tags` (or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`)."
 #     kubernetes: "Add the attribution labels (for example `team` and `model`) under the workload's metadata.labels (or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`)."
 #   config: [attribution_tags, attribution_scope]
+#   input: resources
 package guardrails.policy.gr_tag_004
 
 import data.guardrails.lib.util

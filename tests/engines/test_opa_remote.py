@@ -46,6 +46,21 @@ def test_upload_mode_matches_the_offline_engines() -> None:
     assert remote and remote == _rows("python") == _rows("rego")
 
 
+def test_upload_mode_sends_bounded_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server gets the resources in batches (here of one resource each): same findings."""
+    from guardrails.engines import scoped
+
+    monkeypatch.setattr(scoped, "BATCH_BYTES", 1)
+    with OpaTestServer() as server:
+        remote = _rows("opa", opa_url=server.url)
+        resources = len(scan(SAMPLE, ScanOptions(no_config=True)).graph.resources)
+        # summary policies once, then every resource twice (aggregates first, then deny)
+        assert server.state.queries == 1 + 2 * resources
+        assert any(".query.q_" in text for text in server.state.policies.values())
+    monkeypatch.undo()
+    assert remote and remote == _rows("python")
+
+
 def test_preloaded_bundle_mode(bundle: Path) -> None:
     with OpaTestServer(bundle=bundle) as server:
         before = dict(server.state.policies)

@@ -97,17 +97,16 @@ def test_policy_without_an_id_is_a_config_error(tmp_path: Path) -> None:
 def test_regopy_in_a_child_process_matches_in_process() -> None:
     if not backend_available("regopy"):
         pytest.skip("regopy is not installed")
-    from guardrails.engines import regopy_backend
+    from guardrails.engines import regopy_backend, scoped
     from guardrails.engines.rego import policy_data, policy_sources
 
     catalog = load_catalog((USER,))
     config = load_config(None).for_policies()
     doc = build_input([str(FIXTURES / "kubernetes"), NOTEBOOK], ScanOptions(no_config=True))
-    entrypoints = {
-        p.package.removeprefix("guardrails.policy."): (p.package.replace(".", "/") + "/deny", p.id)
-        for p in catalog
-    }
-    args = (policy_sources(catalog), policy_data(config), doc, entrypoints)
+    plans = scoped.plans(catalog)
+    sources = policy_sources(catalog) + scoped.wrapper_modules(plans)
+    labels = {p.rule_key: p.id for p in catalog}
+    args = (sources, policy_data(config), doc, plans, labels)
     child = regopy_backend.evaluate_in_child(*args)
     assert child == regopy_backend.evaluate_in_process(*args)
     assert child["acme_gpu_001"]["deny"] and len(child) > 5

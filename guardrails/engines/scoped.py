@@ -1,0 +1,213 @@
+"""Evaluating policies on bounded pieces of the input, as each policy's METADATA allows.
+
+An embedded Rego engine holds its whole input as Rego terms: 45-90 KB per resource inside OPA,
+900 MB for a 10k-resource plan. Most policies judge one resource at a time
+(``custom.input: resources``), so they are evaluated on batches of resources of bounded size and
+the engine's working set is bounded by the batch, not the input. Policies reading only
+``input.summary`` get only the summary; policies without a declaration get the whole document.
+
+A ``resources`` policy may also read a value computed over all resources (GR-SEC-001: the bucket
+names some public-access block covers). Such rules are declared as aggregates: they are
+evaluated on every batch first, merged (set: union; boolean: any), and each batch's ``deny`` is
+then evaluated through a generated wrapper that replaces the rule with the merged value
+(``with``), so findings are the same as on the whole document.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from guardrails.catalog import Catalog
+
+POLICY_PREFIX = "guardrails.policy"
+#: Packages of the generated wrappers that inject merged aggregates.
+WRAPPER_PREFIX = "guardrails.batched"
+#: A batch holds at most this many bytes of resource JSON (OPA holds ~25x that in memory;
+#: smaller batches save little more, benchmarks/results/hostile.md) ...
+BATCH_BYTES = 128 * 1024
+#: ... and at most this many resources.
+BATCH_RESOURCES = 1000
+
+
+@dataclass(frozen=True)
+class PolicyPlan:
+    """How one policy is evaluated: its package below ``guardrails.policy``, what it reads,
+    and its aggregate rules (name, kind)."""
+
+    key: str
+    scope: str
+    aggregates: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def deny_ref(self) -> str:
+        """The rule a batch asks for: the wrapper's ``deny`` when aggregates are injected."""
+        prefix = WRAPPER_PREFIX if self.aggregates else POLICY_PREFIX
+        return f"{prefix}.{self.key}.deny"
+
+    def to_json(self) -> list[Any]:
+        return [self.key, self.scope, [list(a) for a in self.aggregates]]
+
+    @staticmethod
+    def from_json(value: list[Any]) -> PolicyPlan:
+        return PolicyPlan(value[0], value[1], tuple((a[0], a[1]) for a in value[2]))
+
+
+def plans(catalog: Catalog) -> list[PolicyPlan]:
+    """The evaluation plan of every catalog policy."""
+    return [
+        PolicyPlan(p.rule_key, p.input_scope, p.aggregates if p.input_scope == "resources" else ())
+        for p in catalog
+    ]
+
+
+def wrapper_modules(policy_plans: Sequence[PolicyPlan]) -> list[tuple[str, str]]:
+    """(module name, Rego text) of the wrappers that evaluate ``deny`` with merged aggregates
+    (read from ``input.aggregates[key][rule]``) in place of the batch's own values."""
+    modules = []
+    for plan in policy_plans:
+        if not plan.aggregates:
+            continue
+        lines = [f"package {WRAPPER_PREFIX}.{plan.key}", "", "import rego.v1", "", "deny := d if {"]
+        withs = []
+        for index, (rule, kind) in enumerate(plan.aggregates):
+            value = f"input.aggregates[{json.dumps(plan.key)}][{json.dumps(rule)}]"
+            if kind == "set":
+                value = f"{{x | some x in {value}}}"
+            lines.append(f"\tv{index} := {value}")
+            withs.append(f"with data.{POLICY_PREFIX}.{plan.key}.{rule} as v{index}")
+        lines.append(f"\td := data.{POLICY_PREFIX}.{plan.key}.deny {' '.join(withs)}")
+        lines.append("}")
+        modules.append((f"<generated>/{WRAPPER_PREFIX}/{plan.key}.rego", "\n".join(lines) + "\n"))
+    return modules
+
+
+def all_refs(policy_plans: Sequence[PolicyPlan]) -> list[str]:
+    """Every rule a scoped evaluation may ask for (regopy needs them as bundle entry points)."""
+    refs = []
+    for plan in policy_plans:
+        refs.append(f"{POLICY_PREFIX}.{plan.key}.deny")
+        if plan.aggregates:
+            refs.append(plan.deny_ref)
+            refs += [f"{POLICY_PREFIX}.{plan.key}.{rule}" for rule, _ in plan.aggregates]
+    return refs
+
+
+@dataclass
+class Batch:
+    """One input document for one query: the object, or its JSON text when already built."""
+
+    doc: dict[str, Any]
+    text: str | None = None
+
+    def json(self) -> str:
+        return self.text if self.text is not None else json.dumps(self.doc, allow_nan=False)
+
+
+class Session(Protocol):
+    """A compiled Rego engine that answers queries for rule values on one input at a time."""
+
+    def values(self, batch: Batch, refs: Sequence[str]) -> dict[str, Any]:
+        """The value of every ref (a dotted ``data`` path) that is defined on ``batch``."""
+        ...
+
+
+def _resource_batches(resources: list[Any], version: Any) -> Iterator[tuple[list[Any], str]]:
+    """Consecutive runs of resources of bounded JSON size, with their JSON text."""
+    head = '{"version": ' + json.dumps(version) + ', "resources": ['
+    run: list[Any] = []
+    texts: list[str] = []
+    size = 0
+    for resource in resources:
+        text = json.dumps(resource, allow_nan=False)
+        if run and (size + len(text) > BATCH_BYTES or len(run) >= BATCH_RESOURCES):
+            yield run, head + ", ".join(texts) + "]"
+            run, texts, size = [], [], 0
+        run.append(resource)
+        texts.append(text)
+        size += len(text)
+    if run:
+        yield run, head + ", ".join(texts) + "]"
+
+
+def _with_aggregates(resources: list[Any], text: str, version: Any, merged: Any) -> Batch:
+    doc = {"version": version, "resources": resources}
+    if merged is None:
+        return Batch(doc, text + "}")
+    doc["aggregates"] = merged
+    return Batch(doc, text + ', "aggregates": ' + json.dumps(merged, allow_nan=False) + "}")
+
+
+def _merge(kind: str, seen: Any, value: Any) -> Any:
+    if kind == "boolean":
+        return bool(seen) or value is True
+    merged = {json.dumps(v, sort_keys=True): v for v in [*(seen or []), *(value or [])]}
+    return [merged[k] for k in sorted(merged)]
+
+
+def evaluate_scoped(
+    session: Session, input_doc: dict[str, Any], policy_plans: Sequence[PolicyPlan]
+) -> dict[str, Any]:
+    """``{package key: deny value}`` for every policy whose ``deny`` is defined.
+
+    An input small enough for one batch is evaluated whole, in one query.
+    """
+    resources = input_doc.get("resources")
+    resources = resources if isinstance(resources, list) else []
+    version = input_doc.get("version")
+    batches = _resource_batches(resources, version)
+    next(batches, None)
+    several = next(batches, None) is not None
+    by_ref = {p.deny_ref: p for p in policy_plans}
+    direct = {f"{POLICY_PREFIX}.{p.key}.deny": p for p in policy_plans}
+    if not several:
+        answer = session.values(Batch(input_doc), list(direct))
+        return {direct[ref].key: value for ref, value in answer.items()}
+
+    result: dict[str, Any] = {}
+    graph = [f"{POLICY_PREFIX}.{p.key}.deny" for p in policy_plans if p.scope == "graph"]
+    if graph:
+        answer = session.values(Batch(input_doc), graph)
+        result.update({direct[ref].key: value for ref, value in answer.items()})
+    summary = [f"{POLICY_PREFIX}.{p.key}.deny" for p in policy_plans if p.scope == "summary"]
+    if summary:
+        doc = {"version": version, "summary": input_doc.get("summary", {})}
+        answer = session.values(Batch(doc), summary)
+        result.update({direct[ref].key: value for ref, value in answer.items()})
+
+    scoped = [p for p in policy_plans if p.scope == "resources"]
+    if not scoped:
+        return result
+    aggregated = [p for p in scoped if p.aggregates]
+    kinds = {
+        f"{POLICY_PREFIX}.{p.key}.{rule}": (p.key, rule, kind)
+        for p in aggregated
+        for rule, kind in p.aggregates
+    }
+
+    merged: dict[str, dict[str, Any]] | None = None
+    if aggregated:
+        merged = {p.key: {rule: None for rule, _ in p.aggregates} for p in aggregated}
+        for run, text in _resource_batches(resources, version):
+            answer = session.values(_with_aggregates(run, text, version, None), list(kinds))
+            for ref, (key, rule, kind) in kinds.items():
+                merged[key][rule] = _merge(kind, merged[key][rule], answer.get(ref))
+        for key, rules in merged.items():
+            for rule, value in rules.items():
+                kind = kinds[f"{POLICY_PREFIX}.{key}.{rule}"][2]
+                rules[rule] = _merge(kind, value, None)  # never seen: empty set / false
+
+    refs = [p.deny_ref for p in scoped]
+    for run, text in _resource_batches(resources, version):
+        answer = session.values(_with_aggregates(run, text, version, merged), refs)
+        for ref, value in answer.items():
+            key = by_ref[ref].key
+            if isinstance(value, list):
+                found = result.setdefault(key, [])
+                if isinstance(found, list):
+                    found.extend(value)
+            else:
+                result.setdefault(key, value)
+    return result
