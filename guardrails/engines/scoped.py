@@ -16,7 +16,7 @@ then evaluated through a generated wrapper that replaces the rule with the merge
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -97,13 +97,13 @@ def all_refs(policy_plans: Sequence[PolicyPlan]) -> list[str]:
 
 @dataclass
 class Batch:
-    """One input document for one query: the object, or its JSON text when already built."""
+    """One input document for one query."""
 
     doc: dict[str, Any]
-    text: str | None = None
 
     def json(self) -> str:
-        return self.text if self.text is not None else json.dumps(self.doc, allow_nan=False)
+        """The document as JSON text (what regopy reads)."""
+        return json.dumps(self.doc, allow_nan=False)
 
 
 class Session(Protocol):
@@ -114,30 +114,19 @@ class Session(Protocol):
         ...
 
 
-def _resource_batches(resources: list[Any], version: Any) -> Iterator[tuple[list[Any], str]]:
-    """Consecutive runs of resources of bounded JSON size, with their JSON text."""
-    head = '{"version": ' + json.dumps(version) + ', "resources": ['
-    run: list[Any] = []
-    texts: list[str] = []
-    size = 0
-    for resource in resources:
-        text = json.dumps(resource, allow_nan=False)
-        if run and (size + len(text) > BATCH_BYTES or len(run) >= BATCH_RESOURCES):
-            yield run, head + ", ".join(texts) + "]"
-            run, texts, size = [], [], 0
-        run.append(resource)
-        texts.append(text)
-        size += len(text)
-    if run:
-        yield run, head + ", ".join(texts) + "]"
-
-
-def _with_aggregates(resources: list[Any], text: str, version: Any, merged: Any) -> Batch:
-    doc = {"version": version, "resources": resources}
-    if merged is None:
-        return Batch(doc, text + "}")
-    doc["aggregates"] = merged
-    return Batch(doc, text + ', "aggregates": ' + json.dumps(merged, allow_nan=False) + "}")
+def _batch_bounds(resources: list[Any]) -> list[tuple[int, int]]:
+    """[start, end) of consecutive runs of resources of bounded JSON size."""
+    bounds = []
+    start = size = 0
+    for index, resource in enumerate(resources):
+        length = len(json.dumps(resource, allow_nan=False))
+        if index > start and (size + length > BATCH_BYTES or index - start >= BATCH_RESOURCES):
+            bounds.append((start, index))
+            start, size = index, 0
+        size += length
+    if start < len(resources):
+        bounds.append((start, len(resources)))
+    return bounds
 
 
 def _merge(kind: str, seen: Any, value: Any) -> Any:
@@ -157,12 +146,10 @@ def evaluate_scoped(
     resources = input_doc.get("resources")
     resources = resources if isinstance(resources, list) else []
     version = input_doc.get("version")
-    batches = _resource_batches(resources, version)
-    next(batches, None)
-    several = next(batches, None) is not None
+    bounds = _batch_bounds(resources)
     by_ref = {p.deny_ref: p for p in policy_plans}
     direct = {f"{POLICY_PREFIX}.{p.key}.deny": p for p in policy_plans}
-    if not several:
+    if len(bounds) <= 1:
         answer = session.values(Batch(input_doc), list(direct))
         return {direct[ref].key: value for ref, value in answer.items()}
 
@@ -190,8 +177,9 @@ def evaluate_scoped(
     merged: dict[str, dict[str, Any]] | None = None
     if aggregated:
         merged = {p.key: {rule: None for rule, _ in p.aggregates} for p in aggregated}
-        for run, text in _resource_batches(resources, version):
-            answer = session.values(_with_aggregates(run, text, version, None), list(kinds))
+        for start, end in bounds:
+            batch = Batch({"version": version, "resources": resources[start:end]})
+            answer = session.values(batch, list(kinds))
             for ref, (key, rule, kind) in kinds.items():
                 merged[key][rule] = _merge(kind, merged[key][rule], answer.get(ref))
         for key, rules in merged.items():
@@ -200,8 +188,11 @@ def evaluate_scoped(
                 rules[rule] = _merge(kind, value, None)  # never seen: empty set / false
 
     refs = [p.deny_ref for p in scoped]
-    for run, text in _resource_batches(resources, version):
-        answer = session.values(_with_aggregates(run, text, version, merged), refs)
+    for start, end in bounds:
+        doc = {"version": version, "resources": resources[start:end]}
+        if merged is not None:
+            doc["aggregates"] = merged
+        answer = session.values(Batch(doc), refs)
         for ref, value in answer.items():
             key = by_ref[ref].key
             if isinstance(value, list):
