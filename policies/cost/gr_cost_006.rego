@@ -54,7 +54,7 @@
 #     kubernetes: "Give the workload an end: activeDeadlineSeconds or ttlSecondsAfterFinished on the Job, RayJob or Kubeflow job (runPolicy), Ray autoscaling with idleTimeoutSeconds, or ENABLE_CULLING=true on the Kubeflow notebook controller."
 #   config: [max_idle_shutdown_minutes]
 #   input: resources
-#   aggregates: {culling_enabled: boolean}
+#   aggregates: {culling_enabled: boolean, idle_patchers: set}
 package guardrails.policy.gr_cost_006
 
 import data.guardrails.lib.util
