@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -219,13 +220,17 @@ def _size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
-def run(work: Path, quick: bool, corpus: Path | None) -> dict[str, Any]:
+def run(
+    work: Path, quick: bool, corpus: Path | None, only: re.Pattern[str] | None = None
+) -> dict[str, Any]:
     rows = []
     for case in cases(work, quick, corpus):
         args, env, label = case["args"], None, case["args"][:-1]
         if args[0] == REGOPY:
             args, env = args[1:], {"GUARDRAILS_REGO_BACKEND": "regopy"}
             label = [f"{env_name}=regopy" for env_name in env] + args[:-1]
+        if only is not None and not only.search(f"{case['case']} {' '.join(label)}"):
+            continue
         full = [*args, "--max-size-mb", "200", *_quiet(args)]
         remote = args[:3] == ["check", "--engine", "opa"]
         result = measure_with_opa_server(full) if remote else measure(full, env=env)
@@ -288,8 +293,19 @@ def main() -> None:
     default_corpus = Path(__file__).resolve().parents[2] / "shared" / "corpus"
     parser.add_argument("--corpus", type=Path, default=default_corpus)
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--only",
+        type=re.compile,
+        help="re-measure only the rows whose 'case command' matches this regex; the other rows "
+        "of the existing hostile.json are kept",
+    )
     args = parser.parse_args()
-    result = run(args.work, args.quick, args.corpus)
+    result = run(args.work, args.quick, args.corpus, args.only)
+    if args.only is not None and (args.out / "hostile.json").is_file():
+        fresh = {(r["case"], r["command"]): r for r in result["results"]}
+        kept = json.loads((args.out / "hostile.json").read_text())["results"]
+        merged = [fresh.pop((r["case"], r["command"]), r) for r in kept]
+        result["results"] = merged + list(fresh.values())
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "hostile.json").write_text(json.dumps(result, indent=2) + "\n")
     (args.out / "hostile.md").write_text(markdown(result))

@@ -6,6 +6,7 @@ from __future__ import annotations
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 #: Most ``--max-size-mb`` may ask for: inputs are held in memory several times over.
 MAX_LIMIT_BYTES = 4 * 1024 * 1024 * 1024
-#: Default resource-count limit (``--max-resources``): policy engines hold every resource at
-#: once; the Rego engines need tens of kilobytes per resource (benchmarks/results/hostile.json).
+#: Default resource-count limit (``--max-resources``): the graph, the policy input and the
+#: findings hold every resource at once (~20 KB each; the Rego engines add only a bounded batch,
+#: benchmarks/results/hostile.md).
 DEFAULT_MAX_RESOURCES = 20_000

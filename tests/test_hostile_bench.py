@@ -52,4 +52,4 @@ def test_markdown_table_marks_cases_over_budget() -> None:
         "stderr": "",
     }
     text = markdown({"python": "3.11", "cpus": 2, "note": "n", "results": [row]})
-    assert "| c | graph | 1.0 | 0 | 1.0 | 500.0 | 160.0 | **no** |" in text
+    assert "| c | graph | 1.0 | 0 | 1.0 | 500.0 |  | 160.0 | **no** |" in text

@@ -114,13 +114,13 @@ class Session(Protocol):
         ...
 
 
-def _batch_bounds(resources: list[Any]) -> list[tuple[int, int]]:
+def _batch_bounds(resources: list[Any], batch_bytes: int) -> list[tuple[int, int]]:
     """[start, end) of consecutive runs of resources of bounded JSON size."""
     bounds = []
     start = size = 0
     for index, resource in enumerate(resources):
         length = len(json.dumps(resource, allow_nan=False))
-        if index > start and (size + length > BATCH_BYTES or index - start >= BATCH_RESOURCES):
+        if index > start and (size + length > batch_bytes or index - start >= BATCH_RESOURCES):
             bounds.append((start, index))
             start, size = index, 0
         size += length
@@ -137,16 +137,20 @@ def _merge(kind: str, seen: Any, value: Any) -> Any:
 
 
 def evaluate_scoped(
-    session: Session, input_doc: dict[str, Any], policy_plans: Sequence[PolicyPlan]
+    session: Session,
+    input_doc: dict[str, Any],
+    policy_plans: Sequence[PolicyPlan],
+    batch_bytes: int | None = None,
 ) -> dict[str, Any]:
     """``{package key: deny value}`` for every policy whose ``deny`` is defined.
 
-    An input small enough for one batch is evaluated whole, in one query.
+    Batches hold at most ``batch_bytes`` of resource JSON (default BATCH_BYTES); an input
+    small enough for one batch is evaluated whole, in one query.
     """
     resources = input_doc.get("resources")
     resources = resources if isinstance(resources, list) else []
     version = input_doc.get("version")
-    bounds = _batch_bounds(resources)
+    bounds = _batch_bounds(resources, BATCH_BYTES if batch_bytes is None else batch_bytes)
     by_ref = {p.deny_ref: p for p in policy_plans}
     direct = {f"{POLICY_PREFIX}.{p.key}.deny": p for p in policy_plans}
     if len(bounds) <= 1:
