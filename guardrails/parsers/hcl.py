@@ -568,7 +568,7 @@ class _Builder:
         if module is None:
             shown = source or "(no source)"
             reason = (
-                f"module source {shown} {why}, so none of its resources were checked; "
+                f"the module's source {shown} {why}, so none of its resources were checked; "
                 "run `terraform init`, or scan the plan"
             )
         self._add(

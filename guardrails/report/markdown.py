@@ -81,6 +81,12 @@ def verdict(report: Report) -> str:
             f" {threshold or 'never'} --unknown {report.config_value('unknown', 'warn')}"
             f" ({len(active)} in total{extra})"
         )
+    if report.unknown_count:
+        return (
+            f"## ⚠️ guardrails: nothing blocks under --fail-on {threshold or 'never'}, but"
+            f" {report.unknown_count} outcome(s) are unknown and were not checked"
+            f" ({len(active)} finding(s) in total{extra})"
+        )
     if threshold is None:
         return f"## ✅ guardrails: passes with --fail-on never ({len(active)} findings{extra})"
     return f"## ✅ guardrails: no findings at or above {threshold} ({len(active)} in total{extra})"

@@ -58,6 +58,16 @@ class Report:
         return bool(self.blocking_findings)
 
     @property
+    def verdict(self) -> str:
+        """One word for the run: PARTIAL, FAIL, UNKNOWN (nothing blocks, but some outcomes
+        could not be evaluated, so this is not a pass) or PASS."""
+        if self.partial:
+            return "PARTIAL"
+        if self.failed:
+            return "FAIL"
+        return "UNKNOWN" if self.unknown_count else "PASS"
+
+    @property
     def cost(self) -> Mapping[str, Any]:
         """``summary.cost`` of the enriched graph: monthly GPU USD before, after, delta."""
         return self.graph.summary.get("cost") or {}

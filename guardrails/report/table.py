@@ -134,7 +134,7 @@ def render_table(report: Report, color: bool) -> str:
     waived = len(report.findings) - len(report.active)
     existing = len(report.existing)
     inputs = len([i for i in report.graph.inputs if i.evaluated])
-    verdict = "PARTIAL" if report.partial else ("FAIL" if report.failed else "PASS")
+    verdict = report.verdict
     if report.partial:
         console.print(report.partial_note, style="bold", markup=False)
     threshold = report.threshold

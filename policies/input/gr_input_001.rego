@@ -26,5 +26,5 @@ import rego.v1
 deny := [f |
 	some r in input.resources
 	is_string(r.unevaluated)
-	f := {"resource": r.id, "outcome": "unknown", "message": concat("", [r.address, ": ", r.unevaluated])}
+	f := {"resource": r.id, "outcome": "unknown", "message": r.unevaluated}
 ]

@@ -9,7 +9,7 @@ from guardrails.engines.python.util import Doc, finding
 @twin("GR-INPUT-001")
 def input_not_evaluated(doc: Doc, config: Doc) -> list[RawFinding]:
     return [
-        finding(r, f"{r['address']}: {r['unevaluated']}", outcome="unknown")
+        finding(r, r["unevaluated"], outcome="unknown")
         for r in doc["resources"]
         if isinstance(r.get("unevaluated"), str)
     ]
