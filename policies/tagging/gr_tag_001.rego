@@ -9,12 +9,12 @@
 #   id: GR-TAG-001
 #   severity: medium
 #   category: tagging
-#   remediation: "Add the missing tags or labels to the resource (or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`)."
+#   remediation: "Add the missing tags or labels to the resource; or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`."
 #   remediation_by:
-#     aws: "Add the missing tags in `tags`, or once for all resources in the provider's `default_tags` (or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`)."
-#     google: "Add the missing labels in `labels` (node pools: node_config.resource_labels), or once in the provider's `default_labels` (or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`)."
-#     azure: "Add the missing tags in `tags` on the resource (a module variable or Azure Policy tag inheritance can apply them everywhere) (or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`)."
-#     kubernetes: "Add the missing labels under metadata.labels (and the pod template's labels, which cost tools read from pods) (or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`)."
+#     aws: "Add the missing tags in `tags`, or once for all resources in the provider's `default_tags`; or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`."
+#     google: "Add the missing labels in `labels` (node pools: node_config.resource_labels), or once in the provider's `default_labels`; or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`."
+#     azure: "Add the missing tags in `tags` on the resource (a module variable or Azure Policy tag inheritance can apply them everywhere); or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`."
+#     kubernetes: "Add the missing labels under metadata.labels (and the pod template's labels, which cost tools read from pods); or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`."
 #   config: [required_tags]
 #   input: resources
 package guardrails.policy.gr_tag_001

@@ -11,12 +11,12 @@
 #   id: GR-TAG-004
 #   severity: medium
 #   category: tagging
-#   remediation: "Add the attribution tags or labels (for example `team` and `model`) to the resource (or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`)."
+#   remediation: "Add the attribution tags or labels (for example `team` and `model`) to the resource; or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`."
 #   remediation_by:
-#     aws: "Add the attribution tags (for example `team` and `model`) in `tags` or the provider's `default_tags` (or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`)."
-#     google: "Add the attribution labels (for example `team` and `model`) in `labels` or the provider's `default_labels` (or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`)."
-#     azure: "Add the attribution tags (for example `team` and `model`) in the resource's `tags` (or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`)."
-#     kubernetes: "Add the attribution labels (for example `team` and `model`) under the workload's metadata.labels (or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`)."
+#     aws: "Add the attribution tags (for example `team` and `model`) in `tags` or the provider's `default_tags`; or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`."
+#     google: "Add the attribution labels (for example `team` and `model`) in `labels` or the provider's `default_labels`; or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`."
+#     azure: "Add the attribution tags (for example `team` and `model`) in the resource's `tags`; or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`."
+#     kubernetes: "Add the attribution labels (for example `team` and `model`) under the workload's metadata.labels; or map a key you already use to it with `tag_aliases` in `.guardrails.yaml`."
 #   config: [attribution_tags, attribution_scope]
 #   input: resources
 package guardrails.policy.gr_tag_004
