@@ -200,7 +200,13 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
         "instance_type": sizing.instance_type,
         "capacity": sizing.capacity,
         "capacity_attribute": sizing.capacity_attribute,
-        "replicas": {"desired": sizing.desired, "max": sizing.max},
+        "replicas": {
+            "desired": sizing.desired,
+            "max": sizing.max,
+            "groups": sizing.desired
+            if sizing.groups is None or sizing.desired is None
+            else sizing.groups,
+        },
         "autoscaling": sizing.autoscaling,
         "priced": month is not None,
         # "catalog": every unit has a catalog row; "assumed": a unit is priced at the configured

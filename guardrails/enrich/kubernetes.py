@@ -157,6 +157,7 @@ def size_workload(
     ]
     desired_total: int | None = 0
     max_total: int | None = 0
+    groups_total: int | None = 0
     any_spot = False
     # A coordinating head (Ray) is not a worker replica unless it is all the workload runs.
     only_heads = all(t.get("head") for t in templates)
@@ -173,6 +174,10 @@ def size_workload(
                 None if desired is None or desired_total is None else desired_total + desired
             )
             max_total = None if maximum is None or max_total is None else max_total + maximum
+            if not template.get("group_member"):
+                groups_total = (
+                    None if desired is None or groups_total is None else groups_total + desired
+                )
         requirements = node_requirements(template)
         spot = selects_spot(requirements)
         any_spot = any_spot or spot
@@ -206,7 +211,7 @@ def size_workload(
         if desired is None:
             role = template.get("role", "pod")
             s.price_problem = (f"replica count of {role} pods is not known", None)
-    s.desired, s.max = desired_total, max_total
+    s.desired, s.max, s.groups = desired_total, max_total, groups_total
     s.capacity = "spot" if any_spot else "on-demand"
     return s
 

@@ -38,6 +38,9 @@ class Sizing:
     capacity_attribute: str | None = None
     desired: int | None = None
     max: int | None = None
+    #: Replicas that each hold a whole copy of the workload (multi-node group pods count once);
+    #: None: the same as ``desired``.
+    groups: int | None = None
     autoscaling: dict[str, Any] = field(
         default_factory=lambda: {
             "enabled": False,

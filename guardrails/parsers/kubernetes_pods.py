@@ -102,7 +102,13 @@ def pod_template(
             else None
         ),
         "backoff_limit": backoff_limit,
+        "group_member": False,
     }
+
+
+def _group_members(template: Template) -> Template:
+    """Pods that join another template's pod to form one replica (a multi-node model copy)."""
+    return {**template, "group_member": True}
 
 
 def _from_template(
@@ -320,7 +326,7 @@ def _llm_component(spec: Object, role: str) -> list[Template]:
     leader = template if isinstance(template, Mapping) else worker
     return [
         _pod_spec_template(leader, role, replicas),
-        _pod_spec_template(worker, f"{role}-worker", workers),
+        _group_members(_pod_spec_template(worker, f"{role}-worker", workers)),
     ]
 
 
@@ -412,6 +418,7 @@ def _multi_node_predictor(predictor: Object, runtime: Object | None) -> list[Tem
         _count_or_default(worker_spec, key, _count_or_default(runtime_worker, key) or 0)
         for key in ("tensorParallelSize", "pipelineParallelSize")
     )
+    worker = _group_members(worker)
     if tensor is None or pipeline is None or tensor < 1 or pipeline < 1:
         return [head, worker]  # a templated size: the worker count stays unknown
     head_name, head_gpus = _gpu_request(head["containers"])
@@ -432,7 +439,7 @@ def _multi_node_predictor(predictor: Object, runtime: Object | None) -> list[Tem
     workers = nodes - 1
     worker = _with_gpus(worker, name, worker_gpus)
     worker["replicas"] = {"desired": workers, "max": workers}
-    return [_with_gpus(head, name, head_gpus), worker]
+    return [_with_gpus(head, name, head_gpus), _group_members(worker)]
 
 
 def _inference_service(obj: Object, runtime: Object | None = None) -> list[Template]:
@@ -464,7 +471,7 @@ def _leader_worker_set(obj: Object) -> list[Template]:
     workers = replicas * max(size - 1, 0) if replicas is not None and size is not None else None
     return [
         _from_template(leader, "leader", replicas, replicas),
-        _from_template(worker, "worker", workers, workers),
+        _group_members(_from_template(worker, "worker", workers, workers)),
     ]
 
 

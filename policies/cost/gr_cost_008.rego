@@ -3,7 +3,8 @@
 # description: >-
 #   A production GPU inference workload (KServe InferenceService, Ray Serve RayService, a
 #   Deployment/StatefulSet serving traffic or labelled `workload: inference`) runs a fixed
-#   replica count above 1 with nothing to scale it (no HPA or KEDA ScaledObject targeting it, no
+#   replica count above 1 (a multi-node replica, KServe `workerSpec` or a LeaderWorkerSet group,
+#   counts once) with nothing to scale it (no HPA or KEDA ScaledObject targeting it, no
 #   KServe `minReplicas`/`maxReplicas` range, no Ray autoscaling), or pins its autoscaler with
 #   min = max above 1 (HPA `minReplicas` = `maxReplicas`, KEDA `minReplicaCount` =
 #   `maxReplicaCount`). Every replica above the traffic's need is an idle GPU floor paid 730
@@ -40,7 +41,7 @@ floor(r) := concat("", ["an idle floor of ", r.facts.monthly_usd_display.desired
 
 finding(r) := f if {
 	not r.facts.autoscaling.enabled
-	n := r.facts.replicas.desired
+	n := r.facts.replicas.groups
 	is_number(n)
 	n > 1
 	f := {"resource": r.id, "message": concat("", [

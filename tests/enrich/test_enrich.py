@@ -443,7 +443,7 @@ def test_hpa_sets_max_and_service_makes_inference() -> None:
         "explicit_max": True,
         "attribute": "HorizontalPodAutoscaler.hpa: spec.maxReplicas",
     }
-    assert facts["replicas"] == {"desired": 2, "max": 40}
+    assert facts["replicas"] == {"desired": 2, "max": 40, "groups": 2}
 
 
 def test_change_summary_before_after_delta() -> None:

@@ -69,6 +69,14 @@ POLICY_FIXTURES: dict[tuple[str, str], tuple[float, int]] = {
         "InferenceService/speech/whisper",
     ): (2, 2),
     (
+        "policies/GR-COST-008/allow_multi_node_predictor_one_replica.yaml",
+        "InferenceService/serving/llama-70b",
+    ): (8, 2),
+    (
+        "policies/GR-COST-008/deny_llm_inference_two_fixed_multi_node_replicas.yaml",
+        "LLMInferenceService/serving/llama-pp",
+    ): (16, 4),
+    (
         "policies/GR-COST-009/deny_ray_worker_group_autoscaling_without_max.yaml",
         "RayCluster/research/tuning",
     ): (1, 1),
@@ -146,7 +154,7 @@ def test_ray_autoscaling_without_max_replicas_is_unbounded() -> None:
     path = FIXTURES / "policies/GR-COST-009/deny_ray_worker_group_autoscaling_without_max.yaml"
     facts = _ai_workloads(path)["RayCluster/research/tuning"]
     assert facts["gpu"]["total"] == {"desired": 1, "max": None}
-    assert facts["replicas"] == {"desired": 1, "max": None}
+    assert facts["replicas"] == {"desired": 1, "max": None, "groups": 1}
 
 
 @pytest.mark.parametrize(

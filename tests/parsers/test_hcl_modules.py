@@ -234,7 +234,7 @@ def test_unknown_count_is_not_priced_as_one_instance() -> None:
     assert all("number of instances" in reason for reason in unpriced.values())
     assert report.cost["monthly_usd_after"] == 0
     facts = {r.address: r.facts for r in report.graph.resources}
-    assert facts["aws_instance.trainer"]["replicas"] == {"desired": None, "max": None}
+    assert facts["aws_instance.trainer"]["replicas"] == {"desired": None, "max": None, "groups": None}
     # The module call was expanded once as a stand-in: its count is what was not evaluated.
     assert "module not expanded" not in report.cost["coverage_note"]
     assert "2 parts not evaluated" in report.cost["coverage_note"]
@@ -256,7 +256,7 @@ def test_registry_eks_like_module_gives_every_gpu_node_group_with_plan_addresses
     }
     gpu = found[NODE_GROUP.format("eks", "gpu")].facts
     assert gpu["instance_type"] == "p4d.24xlarge"
-    assert gpu["replicas"] == {"desired": 2, "max": 4}
+    assert gpu["replicas"] == {"desired": 2, "max": 4, "groups": 2}
     assert gpu["capacity"] == "on-demand"
     assert found[NODE_GROUP.format("eks", "spot")].facts["capacity"] == "spot"
     assert report.cost["monthly_usd_after"] == pytest.approx(33_111, abs=5)

@@ -126,7 +126,7 @@ def test_fixed_gke_pool_is_not_autoscaling(tmp_path: Any) -> None:
     assert "GR-TAG-003" not in policies
     assert not policies & {"GR-COST-004", "GR-COST-009"}  # no "max ∞" on a fixed pool
     facts = report.graph.resources[0].facts
-    assert facts["replicas"] == {"desired": 2, "max": 2}
+    assert facts["replicas"] == {"desired": 2, "max": 2, "groups": 2}
     assert facts["autoscaling"]["enabled"] is False
 
 

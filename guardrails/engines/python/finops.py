@@ -265,13 +265,13 @@ def inference_not_right_sized(doc: Doc, config: Doc) -> list[RawFinding]:
         found = f.get("autoscaling")
         scaling: Doc = found if isinstance(found, dict) else {}
         replicas = f.get("replicas")
-        desired: Any = replicas.get("desired") if isinstance(replicas, dict) else None
-        if not scaling.get("enabled") and is_number(desired) and desired > 1:
+        copies: Any = replicas.get("groups") if isinstance(replicas, dict) else None
+        if not scaling.get("enabled") and is_number(copies) and copies > 1:
             out.append(
                 finding(
                     r,
                     f"serves production GPU inference on a fixed "
-                    f"{desired} replicas with no autoscaling: {_floor(r)} paid whether or not "
+                    f"{copies} replicas with no autoscaling: {_floor(r)} paid whether or not "
                     "traffic needs it",
                 )
             )
