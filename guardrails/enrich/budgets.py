@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from guardrails.enrich.cost import dollars, signed_dollars
+from guardrails.enrich.tags import tag_value
 from guardrails.model import Action, Resource
 
 UNATTRIBUTED = "unattributed"
@@ -215,12 +216,16 @@ def dimension_value(resource: Resource, dimension: str) -> str | None:
     if fact is not None:
         value = (resource.facts or {}).get(fact)
         return str(value) if isinstance(value, str) and value != "unknown" else None
-    labels = resource.labels or {}
-    found = labels.get(dimension)
-    if found is None:
-        # Tag keys are matched case-insensitively: `Team` and `team` are one dimension.
+    facts = resource.facts or {}
+    if isinstance(facts.get("tags"), Mapping):
+        # The tag rule every GR-TAG policy uses: any case, and the configured tag_aliases.
+        found = tag_value(facts, dimension)
+    else:
+        labels = resource.labels or {}
         lowered = dimension.lower()
-        found = next((v for k, v in sorted(labels.items()) if k.lower() == lowered), None)
+        found = labels.get(dimension) or next(
+            (v for k, v in sorted(labels.items()) if k.lower() == lowered), None
+        )
     return str(found) if found not in (None, "") else None
 
 

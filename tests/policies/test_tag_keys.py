@@ -107,3 +107,18 @@ def test_bad_tag_aliases_are_a_one_line_config_error(
     assert main(["check", str(path)]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and says in err and "Traceback" not in err
+
+
+def test_budget_pools_read_keys_through_the_same_rule(tmp_path: Path) -> None:
+    """A resource that passes GR-TAG-004 through an alias is in its team's pool, not unattributed."""
+    (tmp_path / "deploy.yaml").write_text(
+        DEPLOYMENT.format(labels="{owner: ana, owner-team: vision, env: dev, workload: training}")
+    )
+    (tmp_path / "cfg.yaml").write_text(
+        "tag_aliases: {team: [owner-team]}\nbudgets: {team: {vision: 100000}}\n"
+    )
+    graph = enriched_graph(
+        [str(tmp_path / "deploy.yaml")], ScanOptions(config_path=tmp_path / "cfg.yaml")
+    )
+    pools = graph.summary["budgets"]["pools"]
+    assert [(p["dimension"], p["value"]) for p in pools] == [("team", "vision")], pools
