@@ -234,7 +234,11 @@ def test_unknown_count_is_not_priced_as_one_instance() -> None:
     assert all("number of instances" in reason for reason in unpriced.values())
     assert report.cost["monthly_usd_after"] == 0
     facts = {r.address: r.facts for r in report.graph.resources}
-    assert facts["aws_instance.trainer"]["replicas"] == {"desired": None, "max": None, "groups": None}
+    assert facts["aws_instance.trainer"]["replicas"] == {
+        "desired": None,
+        "max": None,
+        "groups": None,
+    }
     # The module call was expanded once as a stand-in: its count is what was not evaluated.
     assert "module not expanded" not in report.cost["coverage_note"]
     assert "2 parts not evaluated" in report.cost["coverage_note"]
