@@ -27,6 +27,22 @@ tag(r, key) := value if {
 
 has_tag(r, key) if tag(r, key)
 
+# Unknown-until-apply paths that can hold a resource's tags or labels (AWS `tag` blocks on an
+# Auto Scaling group, GKE `node_config` labels): a tag check on them is `unknown`, not a miss.
+tag_unknowns(r) := sort([u | some u in r.unknown; tag_path(u)])
+
+tag_path(u) if u in {"tags", "tags_all", "labels", "tag", "resource_labels", "node_config"}
+
+tag_path(u) if {
+	some p in ["tags", "tags_all", "labels", "tag", "resource_labels", "node_config"]
+	startswith(u, concat("", [p, "."]))
+	tagging_word(u)
+}
+
+tagging_word(u) if contains(u, "tag")
+
+tagging_word(u) if contains(u, "label")
+
 # The key as the resource writes it (`Env` for a required `environment`), for messages.
 tag_key(r, key) := r.facts.tag_keys[lower(key)]
 

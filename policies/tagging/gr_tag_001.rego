@@ -29,18 +29,11 @@ deny := [f |
 	f := finding(r)
 ]
 
-tag_unknowns(r) := sort([u | some u in r.unknown; tag_path(u)])
-
-tag_path(u) if u in {"tags", "tags_all", "labels"}
-
-tag_path(u) if startswith(u, "tags.")
-
-tag_path(u) if startswith(u, "tags_all.")
 
 missing(r) := sort([k | some k in data.guardrails.config.required_tags; not util.has_tag(r, k)])
 
 finding(r) := f if {
-	unknowns := tag_unknowns(r)
+	unknowns := util.tag_unknowns(r)
 	count(unknowns) > 0
 	count(missing(r)) > 0
 	f := {
@@ -52,7 +45,7 @@ finding(r) := f if {
 }
 
 finding(r) := f if {
-	count(tag_unknowns(r)) == 0
+	count(util.tag_unknowns(r)) == 0
 	gaps := missing(r)
 	count(gaps) > 0
 	f := {"resource": r.id, "message": concat("", ["is missing required tags: ", concat(", ", gaps)])}

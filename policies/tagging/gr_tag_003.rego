@@ -32,6 +32,17 @@ deny := [f |
 
 finding(r) := {"resource": r.id, "message": concat("", ["has no workload tag"])} if {
 	not util.has_tag(r, "workload")
+	count(util.tag_unknowns(r)) == 0
+}
+
+finding(r) := f if {
+	not util.has_tag(r, "workload")
+	unknowns := util.tag_unknowns(r)
+	count(unknowns) > 0
+	f := {
+		"resource": r.id, "outcome": "unknown", "attribute": unknowns[0],
+		"message": concat("", ["tags are unknown until apply (", unknowns[0], "), so the workload tag cannot be checked"]),
+	}
 }
 
 finding(r) := {"resource": r.id, "message": msg} if {

@@ -62,16 +62,9 @@ label(item) := item if is_string(item)
 
 label(item) := concat(" or ", item) if is_array(item)
 
-tag_unknowns(r) := sort([u | some u in r.unknown; tag_path(u)])
-
-tag_path(u) if u in {"tags", "tags_all", "labels"}
-
-tag_path(u) if startswith(u, "tags.")
-
-tag_path(u) if startswith(u, "tags_all.")
 
 finding(r, gaps) := f if {
-	unknowns := tag_unknowns(r)
+	unknowns := util.tag_unknowns(r)
 	count(unknowns) > 0
 	f := {"resource": r.id, "outcome": "unknown", "attribute": unknowns[0], "message": concat("", [
 		"tags are unknown until apply (", unknowns[0],
@@ -80,7 +73,7 @@ finding(r, gaps) := f if {
 }
 
 finding(r, gaps) := f if {
-	count(tag_unknowns(r)) == 0
+	count(util.tag_unknowns(r)) == 0
 	f := {"resource": r.id, "message": concat("", [
 		"spend cannot be attributed, missing ",
 		concat("; ", gaps),

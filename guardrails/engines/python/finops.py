@@ -19,6 +19,7 @@ from guardrails.engines.python.util import (
     live,
     neighbors,
     tag,
+    tag_unknowns,
     unknown_path,
 )
 
@@ -93,9 +94,6 @@ def budget_pool_exceeded(doc: Doc, config: Doc) -> list[RawFinding]:
     return out
 
 
-_TAG_PATHS = {"tags", "tags_all", "labels"}
-
-
 def _has_label(r: Doc, key: str) -> bool:
     """Rego's ``util.has_tag``: the key (any case, or a configured alias) has a value."""
     return tag(r, key) is not None
@@ -124,9 +122,7 @@ def cost_attribution_missing(doc: Doc, config: Doc) -> list[RawFinding]:
         gaps = _attribution_gaps(r, config["attribution_tags"])
         if not gaps:
             continue
-        unknowns = sorted(
-            u for u in r["unknown"] if u in _TAG_PATHS or u.startswith(("tags.", "tags_all."))
-        )
+        unknowns = tag_unknowns(r)
         if unknowns:
             out.append(
                 finding(

@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 
 from guardrails.engines.python.registry import RawFinding, twin
-from guardrails.engines.python.util import Doc, facts, finding, live, tag, tag_key
-
-_TAG_PATHS = {"tags", "tags_all", "labels"}
-
-
-def _tag_unknowns(r: Doc) -> list[str]:
-    return sorted(
-        u for u in r["unknown"] if u in _TAG_PATHS or u.startswith(("tags.", "tags_all."))
-    )
+from guardrails.engines.python.util import (
+    Doc,
+    facts,
+    finding,
+    live,
+    tag,
+    tag_key,
+    tag_unknowns,
+)
 
 
 def _tagged(doc: Doc) -> list[Doc]:
@@ -27,7 +27,7 @@ def missing_required_tags(doc: Doc, config: Doc) -> list[RawFinding]:
         missing = sorted({k for k in config["required_tags"] if tag(r, k) is None})
         if not missing:
             continue
-        unknowns = _tag_unknowns(r)
+        unknowns = tag_unknowns(r)
         if unknowns:
             out.append(
                 finding(
@@ -78,7 +78,18 @@ def gpu_without_workload_tag(doc: Doc, config: Doc) -> list[RawFinding]:
         if facts(r).get("is_gpu") is not True or not live(r):
             continue
         value = tag(r, "workload")
-        if value is None:
+        unknowns = tag_unknowns(r)
+        if value is None and unknowns:
+            out.append(
+                finding(
+                    r,
+                    f"tags are unknown until apply ({unknowns[0]}), so the workload tag "
+                    "cannot be checked",
+                    outcome="unknown",
+                    attribute=unknowns[0],
+                )
+            )
+        elif value is None:
             out.append(finding(r, "has no workload tag"))
         elif value not in allowed:
             out.append(

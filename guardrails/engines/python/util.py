@@ -57,6 +57,18 @@ def tag(r: Doc, key: str) -> str | None:
     return value if isinstance(value, str) and value != "" else None
 
 
+#: Attributes that carry a resource's tags or labels (AWS ``tag`` blocks on an Auto Scaling
+#: group, GKE ``node_config`` labels): unknown until apply, they make a tag check unknown.
+TAG_PATHS = ("tags", "tags_all", "labels", "tag", "resource_labels", "node_config")
+_TAG_PREFIXES = tuple(f"{p}." for p in TAG_PATHS)
+
+
+def tag_unknowns(r: Doc) -> list[str]:
+    """``util.tag_unknowns``: the resource's unknown paths that could hold tags, sorted."""
+    found = (u for u in r["unknown"] if u in TAG_PATHS or u.startswith(_TAG_PREFIXES))
+    return sorted(u for u in found if u == "node_config" or "label" in u or "tag" in u)
+
+
 def tag_key(r: Doc, key: str) -> str:
     """``util.tag_key``: the key as the resource writes it."""
     keys = facts(r).get("tag_keys")
