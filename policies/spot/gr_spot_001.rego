@@ -13,6 +13,7 @@
 #   remediation_by:
 #     aws: "Request spot capacity (instance_market_options { market_type = \"spot\" } on the instance or launch template, capacity_type = \"SPOT\" on the EKS node group, a mixed_instances_policy with on_demand_percentage_above_base_capacity = 0 on the Auto Scaling group) and make the job checkpoint and retry."
 #     google: "Request Spot VMs (scheduling { provisioning_model = \"SPOT\" } on the instance or template, node_config.spot = true on the GKE node pool) and make the job checkpoint and retry."
+#     azurerm_kubernetes_cluster: "The AKS default (system) node pool cannot run on spot: move the GPU workload to a separate azurerm_kubernetes_cluster_node_pool with priority = \"Spot\" and an eviction_policy, run the job on that spot user pool, and make it checkpoint and retry."
 #     azure: "Request spot capacity (priority = \"Spot\" with an eviction_policy on the VM, scale set or AKS node pool; vm_priority = \"LowPriority\" on Azure ML compute) and make the job checkpoint and retry."
 #     kubernetes: "Schedule the job on spot nodes (a nodeSelector or affinity on the cluster's spot node label, for example karpenter.sh/capacity-type: spot, with a matching toleration) and make it checkpoint and retry."
 #   config: []

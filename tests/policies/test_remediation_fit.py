@@ -192,3 +192,16 @@ def test_remediation_is_picked_by_type_then_provider_then_default() -> None:
     )
     assert sec.remediation_for(_resource("openstack_fw_rule", "openstack")) == sec.remediation
     assert sec.remediation_for(None) == sec.remediation
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    ["deny_aks_gpu_default_pool_in_dev.json", "deny_aks_gpu_default_pool_in_dev.pulumi.json"],
+)
+def test_spot_advice_on_an_aks_default_pool_does_not_ask_for_the_impossible(fixture: str) -> None:
+    """AKS refuses spot on the default (system) pool: the advice is a separate spot user pool."""
+    path = FIXTURES / "policies" / "GR-COST-001" / fixture
+    report = scan([str(path)], ScanOptions(engine="python", no_config=True))
+    advice = [f.remediation for f in report.findings if f.policy == "GR-SPOT-001"]
+    assert advice and all("azurerm_kubernetes_cluster_node_pool" in a for a in advice), advice
+    assert all("cannot run on spot" in a for a in advice)
