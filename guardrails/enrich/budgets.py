@@ -216,17 +216,9 @@ def dimension_value(resource: Resource, dimension: str) -> str | None:
     if fact is not None:
         value = (resource.facts or {}).get(fact)
         return str(value) if isinstance(value, str) and value != "unknown" else None
-    facts = resource.facts or {}
-    if isinstance(facts.get("tags"), Mapping):
-        # The tag rule every GR-TAG policy uses: any case, and the configured tag_aliases.
-        found = tag_value(facts, dimension)
-    else:
-        labels = resource.labels or {}
-        lowered = dimension.lower()
-        found = labels.get(dimension) or next(
-            (v for k, v in sorted(labels.items()) if k.lower() == lowered), None
-        )
-    return str(found) if found not in (None, "") else None
+    # The tag rule every GR-TAG policy uses: any case, and the configured tag_aliases.
+    found = tag_value(resource.facts or {}, dimension)
+    return found or None
 
 
 def _addresses(placement: Mapping[str, Any]) -> tuple[str, ...]:

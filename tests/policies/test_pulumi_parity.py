@@ -49,6 +49,15 @@ def _verdicts(path: Path) -> Counter[tuple[str, str, str]]:
     return Counter((f.policy, str(f.outcome), str(f.severity)) for f in report.findings)
 
 
+def _assert_twin_gives_the_same_verdict(case: Path) -> None:
+    """``case``'s Pulumi twin gives its verdicts; a deny case fires its own policy, an allow not."""
+    pulumi = case.with_suffix(".pulumi.json")
+    assert pulumi.exists(), f"{case.name} has no Pulumi twin {pulumi.name}"
+    expected = _verdicts(case)
+    assert any(p == case.parent.name for p, _, _ in expected) == case.name.startswith("deny_")
+    assert _verdicts(pulumi) == expected
+
+
 def test_there_are_terraform_cases() -> None:
     assert len(TERRAFORM_CASES) >= 29
 
@@ -57,13 +66,7 @@ def test_there_are_terraform_cases() -> None:
     "terraform", TERRAFORM_CASES, ids=[f"{p.parent.name}/{p.stem}" for p in TERRAFORM_CASES]
 )
 def test_pulumi_twin_gives_the_same_verdict(terraform: Path) -> None:
-    pulumi = terraform.with_suffix(".pulumi.json")
-    assert pulumi.exists(), f"{terraform.name} has no Pulumi twin {pulumi.name}"
-    expected = _verdicts(terraform)
-    assert any(p == terraform.parent.name for p, _, _ in expected) == terraform.name.startswith(
-        "deny_"
-    )
-    assert _verdicts(pulumi) == expected
+    _assert_twin_gives_the_same_verdict(terraform)
 
 
 #: Policies whose every manifest case has a Pulumi ``kubernetes:*`` twin.
@@ -84,10 +87,4 @@ def test_finops_manifest_cases_have_pulumi_twins() -> None:
     "manifest", MANIFEST_CASES, ids=[f"{p.parent.name}/{p.stem}" for p in MANIFEST_CASES]
 )
 def test_pulumi_kubernetes_twin_gives_the_manifest_verdict(manifest: Path) -> None:
-    pulumi = manifest.with_suffix(".pulumi.json")
-    assert pulumi.exists(), f"{manifest.name} has no Pulumi twin {pulumi.name}"
-    expected = _verdicts(manifest)
-    assert any(p == manifest.parent.name for p, _, _ in expected) == manifest.name.startswith(
-        "deny_"
-    )
-    assert _verdicts(pulumi) == expected
+    _assert_twin_gives_the_same_verdict(manifest)

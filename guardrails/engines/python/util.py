@@ -65,8 +65,11 @@ _TAG_PREFIXES = tuple(f"{p}." for p in TAG_PATHS)
 
 def tag_unknowns(r: Doc) -> list[str]:
     """``util.tag_unknowns``: the resource's unknown paths that could hold tags, sorted."""
-    found = (u for u in r["unknown"] if u in TAG_PATHS or u.startswith(_TAG_PREFIXES))
-    return sorted(u for u in found if u == "node_config" or "label" in u or "tag" in u)
+    return sorted(
+        u
+        for u in r["unknown"]
+        if u in TAG_PATHS or (u.startswith(_TAG_PREFIXES) and ("tag" in u or "label" in u))
+    )
 
 
 def tag_key(r: Doc, key: str) -> str:
