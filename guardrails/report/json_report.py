@@ -48,9 +48,9 @@ def render_json(report: Report) -> str:
     # Pieces joined once: nested joins and concatenations would each copy the whole report
     # again (13 MB at 10,000 resources) and leave the heap fragmented.
     pieces = ["{\n"]
-    SEPARATOR = ",\n"
     for index, (key, value) in enumerate(report_document(report).items()):
-        pieces.append(f"{SEPARATOR if index else ''}  {json.dumps(key)}: ")
+        pieces.append(",\n  " if index else "  ")
+        pieces.append(f"{json.dumps(key)}: ")
         if key == "findings" and value:
             pieces.append("[\n")
             for number, finding in enumerate(value):
