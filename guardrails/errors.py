@@ -23,6 +23,10 @@ class InputError(GuardrailsError):
         self.problem = problem
 
 
+class ResourceLimitError(InputError):
+    """The scan reaches more resources than ``--max-resources``: the whole scan stops."""
+
+
 class InputErrors(InputError):
     """Several inputs failed and none could be evaluated: one line per input."""
 

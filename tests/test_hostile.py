@@ -280,6 +280,22 @@ def test_resource_count_limit_is_checked_before_building(
     _one_line_error(capsys.readouterr().err, "many.yaml", "over the limit of 10")
 
 
+def test_resource_count_limit_stops_a_yaml_stream_while_reading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Documents past the limit are never read: the malformed tail would be reported otherwise.
+    The limit counts the whole scan and stops it (it is not one file's error)."""
+    directory = tmp_path / "scan"
+    directory.mkdir()
+    (directory / "a.yaml").write_text(_MANIFEST)
+    objects = "".join(f"---\n{_MANIFEST.replace('name: a', f'name: c{i}')}" for i in range(10))
+    (directory / "b.yaml").write_text(objects + "---\nkind: [unclosed\n")
+    assert main(["graph", str(directory), "--max-resources", "10"]) == 2
+    _one_line_error(
+        capsys.readouterr().err, "b.yaml", "the scan reaches 11 resources, over the limit of 10"
+    )
+
+
 def test_internal_errors_name_the_input_and_ask_for_a_report(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

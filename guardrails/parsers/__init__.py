@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from guardrails.errors import InputError, InputErrors, current_input
+from guardrails.errors import InputError, InputErrors, ResourceLimitError, current_input
 from guardrails.limits import DEFAULT_MAX_RESOURCES
 from guardrails.model import INPUT_SKIPPED, Graph, InputFile, SourceFormat
 from guardrails.parsers.base import ParseOptions, Parser
@@ -15,7 +15,14 @@ from guardrails.parsers.discovery import discover
 from guardrails.parsers.hcl import TerraformHclParser, directory_graphs, root_addresses
 from guardrails.parsers.helm import helm_problem
 from guardrails.parsers.kubernetes import KubernetesParser
-from guardrails.parsers.loader import STDIN_NAME, LoadedInput, load, read_text
+from guardrails.parsers.loader import (
+    STDIN_NAME,
+    LoadedInput,
+    document_resources,
+    load,
+    read_text,
+    too_many_resources,
+)
 from guardrails.parsers.pulumi import PulumiPreviewParser, PulumiStateParser
 from guardrails.parsers.terraform_plan import TerraformPlanParser, TerraformStateParser
 from guardrails.parsers.unreadable import unreadable_input
@@ -55,14 +62,18 @@ def detect(loaded: LoadedInput) -> Parser | None:
     return None
 
 
-def _load_supported(name: str, text: str, explicit: bool) -> LoadedInput | str:
+def _load_supported(
+    name: str, text: str, explicit: bool, max_resources: int | None = None, counted: int = 0
+) -> LoadedInput | str:
     """The loaded input, or why a file found by walking is skipped (named files must parse).
 
     An unrendered Helm template is named as one, whether YAML can parse it or not.
     """
     templated = not name.endswith((".json", ".tf"))
     try:
-        loaded = load(name, text)
+        loaded = load(name, text, max_resources, counted)
+    except ResourceLimitError:
+        raise
     except InputError as exc:
         problem = helm_problem(text, parsed=False) if templated else None
         if problem is None and not explicit and "unsupported tag" in exc.problem:
@@ -134,7 +145,10 @@ def parse_paths(
         current_input.set(name)
         try:
             must_parse = explicit and not options.skip_unrecognized
-            loaded = _load_supported(name, read_text(path, options.max_bytes), must_parse)
+            text = read_text(path, options.max_bytes)
+            loaded = _load_supported(name, text, must_parse, options.max_resources, total)
+        except ResourceLimitError:
+            raise
         except InputError as exc:
             errors.append(exc)
             continue
@@ -174,25 +188,9 @@ def parse_paths(
 
 def rough_resource_count(loaded: LoadedInput) -> int:
     """A cheap lower bound on the resources ``loaded`` will become (before building them)."""
-    count = 0
-    for doc in loaded.documents:
-        if not isinstance(doc, dict):
-            continue
-        count += 1
-        for key in ("resource_changes", "steps", "items"):
-            value = doc.get(key)
-            if isinstance(value, list):
-                count += len(value)
-        deployment = doc.get("deployment")
-        if isinstance(deployment, dict) and isinstance(deployment.get("resources"), list):
-            count += len(deployment["resources"])
-    return count
+    return sum(document_resources(doc) for doc in loaded.documents)
 
 
 def _check_count(name: str, count: int, limit: int) -> None:
     if count > limit:
-        raise InputError(
-            name,
-            f"the scan reaches {count:,} resources, over the limit of {limit:,} "
-            "(raise it with --max-resources, or scan fewer files at once)",
-        )
+        raise too_many_resources(name, count, limit)

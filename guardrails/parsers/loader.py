@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from guardrails.errors import ResourceLimitError
 from guardrails.limits import DEFAULT_MAX_BYTES
 from guardrails.parsers.json_safe import load_json
 from guardrails.parsers.safe_io import STDIN_NAME, read_text
@@ -42,8 +43,12 @@ class LoadedInput:
         return self.documents[0] if self.documents else None
 
 
-def load(path: str, text: str) -> LoadedInput:
-    """Decide the syntax of ``text`` by its content and parse it."""
+def load(path: str, text: str, max_resources: int | None = None, counted: int = 0) -> LoadedInput:
+    """Decide the syntax of ``text`` by its content and parse it.
+
+    A YAML stream stops as soon as the scan (``counted`` resources before this file, plus its
+    documents so far, :func:`document_resources`) reaches more than ``max_resources``.
+    """
     stripped = text.lstrip()
     if not stripped:
         return LoadedInput(path, text, "yaml", ())
@@ -51,7 +56,7 @@ def load(path: str, text: str) -> LoadedInput:
         return LoadedInput(path, text, "json", (_load_json(path, text),))
     if path.endswith(".tf") or (_HCL_BLOCK.search(text) and not _looks_like_yaml(stripped)):
         return LoadedInput(path, text, "hcl", ())
-    docs, lines, item_lines = _load_yaml(path, text)
+    docs, lines, item_lines = _load_yaml(path, text, max_resources, counted)
     return LoadedInput(path, text, "yaml", docs, lines, item_lines)
 
 
@@ -70,10 +75,42 @@ def yaml_node_budget(text: str) -> int:
 
 
 def _load_yaml(
-    path: str, text: str
+    path: str, text: str, max_resources: int | None, counted: int
 ) -> tuple[tuple[Any, ...], tuple[int, ...], tuple[tuple[int, ...], ...]]:
-    loaded = load_yaml(path, text, yaml_node_budget(text))
+    seen = counted
+
+    def count(document: Any) -> None:
+        nonlocal seen
+        seen += document_resources(document)
+        if max_resources is not None and seen > max_resources:
+            raise too_many_resources(path, seen, max_resources)
+
+    loaded = load_yaml(path, text, yaml_node_budget(text), count)
     return tuple(loaded.documents), tuple(loaded.lines), tuple(loaded.item_lines)
+
+
+def document_resources(doc: Any) -> int:
+    """A cheap lower bound on the resources one parsed document becomes (before building)."""
+    if not isinstance(doc, dict):
+        return 0
+    count = 1
+    for key in ("resource_changes", "steps", "items"):
+        value = doc.get(key)
+        if isinstance(value, list):
+            count += len(value)
+    deployment = doc.get("deployment")
+    if isinstance(deployment, dict) and isinstance(deployment.get("resources"), list):
+        count += len(deployment["resources"])
+    return count
+
+
+def too_many_resources(path: str, count: int, limit: int) -> ResourceLimitError:
+    """The error for a scan that reaches ``count`` resources, over ``limit``."""
+    return ResourceLimitError(
+        path,
+        f"the scan reaches {count:,} resources, over the limit of {limit:,} "
+        "(raise it with --max-resources, or scan fewer files at once)",
+    )
 
 
 __all__ = ["DEFAULT_MAX_BYTES", "STDIN_NAME", "LoadedInput", "load", "read_text"]

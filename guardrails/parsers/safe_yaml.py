@@ -12,6 +12,7 @@ rejected, never turned into ``inf`` or a 10,000-digit integer.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,7 @@ class YamlDocuments:
     lines: list[int] = field(default_factory=list)
     #: Per document: the line of each item of a top-level ``items`` list (``kind: List``).
     item_lines: list[tuple[int, ...]] = field(default_factory=list)
+    on_document: Callable[[Any], None] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -173,9 +175,18 @@ def _key_text(value: Any) -> str:
     return str(value)
 
 
-def load_yaml(path: str, text: str, max_nodes: int) -> YamlDocuments:
-    """Every document of ``text`` as JSON-safe values; InputError naming ``path`` when bad."""
-    out = YamlDocuments()
+def load_yaml(
+    path: str,
+    text: str,
+    max_nodes: int,
+    on_document: Callable[[Any], None] | None = None,
+) -> YamlDocuments:
+    """Every document of ``text`` as JSON-safe values; InputError naming ``path`` when bad.
+
+    ``on_document`` sees each document as soon as it is built and may stop the stream by
+    raising (a resource-count limit is checked there, not after the whole file).
+    """
+    out = YamlDocuments(on_document=on_document)
     builder = _Builder(path, max_nodes)
     loader = _Loader(text)
     builder.loader = loader
@@ -248,6 +259,8 @@ def _run(loader: Any, builder: _Builder, out: YamlDocuments) -> None:
             continue
         elif kind is document_end:
             if has_root:
+                if out.on_document is not None:
+                    out.on_document(root)
                 out.documents.append(root)
                 out.lines.append(root_line)
                 out.item_lines.append(items)
