@@ -13,6 +13,7 @@ from guardrails.catalog import Catalog, load_catalog
 from guardrails.config import Config, find_config, load_config
 from guardrails.engines.base import Engine
 from guardrails.engines.findings import to_findings
+from guardrails.engines.scoped import whole_input_warning
 from guardrails.engines.select import select_engine
 from guardrails.enrich import EnrichOptions, enrich
 from guardrails.errors import ConfigError, NoInputError
@@ -227,6 +228,9 @@ def evaluate_prepared(
     config, catalog, root = prepared.config, prepared.catalog, prepared.root
     policy_config = config.for_policies()
     raw = prepared.engine.evaluate(graph.to_input(), policy_config, catalog)
+    whole_input = None
+    if prepared.engine.name != "python":  # the python engine skips user policies (warned)
+        whole_input = whole_input_warning(catalog, len(graph.resources))
     findings = to_findings(
         raw, graph, catalog, policy_config, repo_path=lambda file: repo_relative(file, root)
     )
@@ -240,7 +244,7 @@ def evaluate_prepared(
         graph=graph,
         findings=waived.findings,
         engine=prepared.engine.name,
-        warnings=(*prepared.warnings, *waived.warnings),
+        warnings=(*prepared.warnings, *([whole_input] if whole_input else []), *waived.warnings),
         waivers=waived.statuses,
         config=config.values,
         catalog=catalog,

@@ -46,6 +46,8 @@ def _as_dict(catalog: Catalog, policy_id: str) -> dict[str, object]:
         "config": list(p.config_keys),
         "package": p.package,
         "bundled": p.bundled,
+        "input": p.input_scope,
+        "aggregates": dict(p.aggregates),
     }
 
 

@@ -63,6 +63,21 @@ def plans(catalog: Catalog) -> list[PolicyPlan]:
     ]
 
 
+def whole_input_warning(catalog: Catalog, resources: int) -> str | None:
+    """A warning when policies we do not ship read the whole input (no ``custom.input``) of
+    a scan too large for one batch: their memory on a Rego engine grows with the scan."""
+    whole = sorted(p.id for p in catalog if not p.bundled and p.input_scope == "graph")
+    if not whole or resources <= BATCH_RESOURCES:
+        return None
+    names = ", ".join(whole[:5]) + (f" and {len(whole) - 5} more" if len(whole) > 5 else "")
+    verb = "declares" if len(whole) == 1 else "declare"
+    return (
+        f"{names} {verb} no custom.input: the Rego engine holds all {resources:,} resources "
+        "at once for them, so memory grows with the scan; declare `custom.input: resources` "
+        "(or `summary`) where a policy reads less (docs/policy-contract.md)"
+    )
+
+
 def wrapper_modules(policy_plans: Sequence[PolicyPlan]) -> list[tuple[str, str]]:
     """(module name, Rego text) of the wrappers that evaluate ``deny`` with merged aggregates
     (read from ``input.aggregates[key][rule]``) in place of the batch's own values."""

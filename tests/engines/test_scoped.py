@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from guardrails.api import ScanOptions, build_input
+from guardrails.api import ScanOptions, build_input, scan
 from guardrails.catalog import Catalog, load_catalog
 from guardrails.config import load_config
 from guardrails.engines import scoped
@@ -183,3 +183,31 @@ def test_declared_scopes_are_read() -> None:
     assert any(
         "with data.guardrails.policy.gr_sec_001.blocked_names as v0" in t for t in modules.values()
     )
+
+
+@pytest.mark.parametrize(
+    ("custom", "count", "warned"),
+    [
+        ("", 1_001, True),
+        ("", 1_000, False),  # fits in one batch: nothing to bound
+        ("#   input: resources\n", 1_001, False),
+    ],
+)
+def test_undeclared_user_policies_on_a_large_scan_are_warned(
+    tmp_path: Path, custom: str, count: int, warned: bool
+) -> None:
+    (tmp_path / "policies").mkdir()
+    policies = _policy(tmp_path / "policies", custom)
+    manifest = tmp_path / "many.yaml"
+    manifest.write_text(
+        "".join(
+            f"---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i}}}\n"
+            for i in range(count)
+        )
+    )
+    options = ScanOptions(no_config=True, engine="rego", policy_dirs=(policies,))
+    warnings = [w for w in scan([str(manifest)], options).warnings if "custom.input" in w]
+    assert bool(warnings) is warned
+    if warned:
+        assert warnings[0].startswith("ACME-X-001 declares no custom.input")
+        assert f"all {count:,} resources" in warnings[0]
