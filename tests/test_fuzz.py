@@ -28,7 +28,7 @@ from guardrails.api import ScanOptions, enrich_graph, evaluate
 from guardrails.baseline import load_baseline
 from guardrails.config import DEFAULTS, Config, load_config
 from guardrails.errors import GuardrailsError
-from guardrails.parsers import parse_text
+from guardrails.parsers import ParseOptions, parse_text
 from guardrails.parsers.hcl import TerraformHclParser
 from guardrails.report import REPORTERS
 from tests.conftest import FIXTURES
@@ -177,9 +177,14 @@ def mutated(draw: st.DrawFn) -> tuple[str, str]:
     return path.name, text
 
 
+#: Plans are read with the .tf files of a real configuration beside them, so the mutations
+#: also reach module sources and source-line mapping.
+_SOURCE_ROOT = FIXTURES / "terraform-plan" / "gpu_training"
+
+
 def _run_pipeline(name: str, text: str) -> None:
     try:
-        graph = parse_text(name, text)
+        graph = parse_text(name, text, ParseOptions(source_root=_SOURCE_ROOT))
         enriched = enrich_graph(graph, Config())
         json.dumps(enriched.to_input(), allow_nan=False)
     except GuardrailsError:

@@ -7,6 +7,7 @@ and symlinks are made per test because git cannot hold them.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -46,7 +47,10 @@ def _one_line_error(err: str, name: str, fragment: str) -> None:
         ("plan-number-1e999.json", "not a finite number"),
         ("plan-nan-token.json", "NaN is not JSON"),
         ("plan-address-without-dot.json", "has no type"),
-        ("plan-module-calls-list.json", "malformed Terraform plan JSON"),
+        (
+            "plan-module-calls-list.json",
+            "malformed Terraform plan JSON: a list where an object was expected (at configuration)",
+        ),
         ("deep-module-2000.json", "modules nested over 100 deep"),
     ],
 )
@@ -58,6 +62,17 @@ def test_bad_values_are_one_line_naming_the_file(
     extra = PYTHON_ENGINE if command == "check" else []
     assert main([command, path, *extra]) == 2
     _one_line_error(capsys.readouterr().err, name, fragment)
+
+
+def test_wrong_types_in_a_plan_beside_its_tf_files_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With .tf files beside it the plan's module sources are read first (an internal error
+    before); the message says what was found in the document's terms."""
+    shutil.copy(HOSTILE / "plan-module-calls-list.json", tmp_path / "plan.json")
+    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "b" {}\n')
+    assert main(["check", str(tmp_path / "plan.json"), *PYTHON_ENGINE]) == 2
+    _one_line_error(capsys.readouterr().err, "plan.json", "a list where an object was expected")
 
 
 @pytest.mark.parametrize(

@@ -138,3 +138,39 @@ def _clean_strings(value: Any) -> Any:
     if isinstance(value, list):
         return [_clean_strings(v) for v in value]
     return value
+
+
+_JSON_TYPES = {
+    "dict": "an object",
+    "list": "a list",
+    "str": "a string",
+    "int": "a number",
+    "float": "a number",
+    "bool": "a boolean",
+    "NoneType": "null",
+}
+_STRING_METHODS = {"rstrip", "lstrip", "strip", "split", "rsplit", "startswith", "endswith"}
+_PYTHON_TYPE_ERRORS = (
+    (re.compile(r"'(\w+)' object has no attribute '(\w+)'"), "attribute"),
+    (re.compile(r"'(\w+)' object is not (?:iterable|subscriptable)"), "a list or an object"),
+    (re.compile(r"unhashable type: '(\w+)'"), "a string"),
+    (re.compile(r"(string) indices must be integers"), "an object"),
+)
+
+
+def in_words(exc: Exception) -> str:
+    """A Python type error met while reading a document, said in the document's terms
+    (``a number where a string was expected``); other messages unchanged."""
+    text = str(exc)
+    for pattern, expected in _PYTHON_TYPE_ERRORS:
+        match = pattern.search(text)
+        if match is None:
+            continue
+        found = _JSON_TYPES.get(match.group(1).replace("string", "str"), "a value")
+        if expected == "attribute":
+            method = match.group(2)
+            expected = "a string" if method in _STRING_METHODS else "an object"
+            if method == "append":
+                expected = "a list"
+        return f"{found} where {expected} was expected"
+    return text

@@ -20,6 +20,7 @@ from guardrails.model import REDACTED, Action, Edge, EdgeKind, Graph, InputFile,
 from guardrails.model import SourceFormat as Fmt
 from guardrails.parsers.base import ParseOptions
 from guardrails.parsers.ids import provider_from_terraform, resource_id, resource_labels
+from guardrails.parsers.json_safe import in_words
 from guardrails.parsers.loader import STDIN_NAME, LoadedInput
 from guardrails.parsers.terraform_source import SourceIndex
 
@@ -86,6 +87,8 @@ class _PlanBuilder:
         self.notes: list[str] = []
         #: Module path -> (caller's path, caller's configuration, the call's argument expressions).
         self._callers: dict[str | None, tuple[str | None, Mapping[str, Any], Any]] = {}
+        #: What is being read, for error messages: a resource address or "configuration".
+        self._at: str | None = None
         root = options.source_root
         if root is None:
             # A plan piped in (`terraform show -json plan | guardrails check -`) is usually
@@ -107,11 +110,14 @@ class _PlanBuilder:
                 self._from_values(
                     values.get("root_module") if isinstance(values, dict) else None, Action.NO_OP
                 )
+            self._at = "configuration"
             self._modules_and_edges()
         except (TypeError, AttributeError, KeyError, ValueError) as exc:
-            raise InputError(
-                self.path, f"malformed Terraform {self.fmt.value.split('-')[1]} JSON: {exc}"
-            ) from None
+            kind = self.fmt.value.split("-")[1]
+            problem = in_words(exc)
+            if self._at and self._at[:100] not in problem:
+                problem += f" (at {self._at[:100]})"
+            raise InputError(self.path, f"malformed Terraform {kind} JSON: {problem}") from None
         if isinstance(self.doc.get("resource_drift"), list) and self.doc["resource_drift"]:
             self.notes.append(
                 f"{len(self.doc['resource_drift'])} resource(s) drifted outside Terraform"
@@ -122,7 +128,8 @@ class _PlanBuilder:
     # -- resources -------------------------------------------------------------------------
 
     def _from_changes(self) -> None:
-        for rc in self.doc.get("resource_changes") or []:
+        for index, rc in enumerate(self.doc.get("resource_changes") or []):
+            self._at = f"resource_changes[{index}]"
             if not isinstance(rc, dict) or "address" not in rc:
                 raise ValueError("resource_changes entry without an address")
             change = rc.get("change") or {}
@@ -147,6 +154,7 @@ class _PlanBuilder:
             self._add(rc, action, attributes, prior, unknown)
 
     def _from_values(self, module: Any, action: Action) -> None:
+        self._at = "values" if self.fmt is Fmt.TERRAFORM_STATE else "planned_values"
         for mod in _walk_modules(module):
             for res in mod.get("resources") or []:
                 if not isinstance(res, dict) or res.get("address") in self.resources:
@@ -166,6 +174,7 @@ class _PlanBuilder:
         unknown: frozenset[str],
     ) -> None:
         address = str(entry["address"])
+        self._at = address
         parts = address.rsplit(".", 2)
         if not entry.get("type") and len(parts) < 2:
             raise ValueError(f"resource address {address[:100]!r} has no type")
@@ -491,7 +500,8 @@ def _module_sources(doc: Mapping[str, Any]) -> dict[str, str]:
     def walk(cfg: Any, prefix: str | None) -> None:
         if not isinstance(cfg, dict):
             return
-        for name, call in (cfg.get("module_calls") or {}).items():
+        calls = cfg.get("module_calls")
+        for name, call in calls.items() if isinstance(calls, dict) else ():
             if isinstance(call, dict):
                 path = _join(prefix, f"module.{name}")
                 out[path] = str(call.get("source") or "")
