@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from guardrails.catalog.metadata import PolicyMeta
 from guardrails.errors import ConfigError
 from guardrails.model import Finding, Outcome, Severity
+from guardrails.report.json_text import dumps_with_items
 from guardrails.report.model import Report
 from guardrails.report.paths import is_stdin, repo_relative, repository_root
 
@@ -109,10 +110,20 @@ def _result(finding: Finding, index: dict[str, int], root: Path) -> dict[str, An
 
 def sarif_document(report: Report, root: Path | None = None) -> dict[str, Any]:
     """The SARIF log of ``report``; paths relative to ``root`` (default: the repository)."""
+    document, results = _log_and_results(report, root)
+    document["runs"][0]["results"] = list(results)
+    return document
+
+
+def _log_and_results(
+    report: Report, root: Path | None = None
+) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
+    """The SARIF log with an empty ``results`` list, and its results, made one at a time."""
     root = root or report.root or repository_root()
     rules = [_rule(p) for p in report.catalog]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     findings = sorted(report.findings, key=lambda f: f.sort_key)
+    results = (_result(f, index, root) for f in findings)
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -129,12 +140,12 @@ def sarif_document(report: Report, root: Path | None = None) -> dict[str, Any]:
                 },
                 "automationDetails": {"id": "guardrails/"},
                 "columnKind": "unicodeCodePoints",
-                "results": [_result(f, index, root) for f in findings],
+                "results": [],
                 "properties": {"engine": report.engine},
                 **_invocations(report, root),
             }
         ],
-    }
+    }, results
 
 
 def _invocations(report: Report, root: Path) -> dict[str, Any]:
@@ -155,4 +166,6 @@ def _invocations(report: Report, root: Path) -> dict[str, Any]:
 
 
 def render_sarif(report: Report) -> str:
-    return json.dumps(sarif_document(report), indent=2, allow_nan=False) + "\n"
+    """The SARIF log as JSON, one result per line."""
+    document, results = _log_and_results(report)
+    return dumps_with_items(document, document["runs"][0]["results"], results)
