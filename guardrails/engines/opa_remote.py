@@ -14,7 +14,8 @@ from urllib.parse import urlsplit
 from guardrails.catalog import Catalog
 from guardrails.engines import scoped
 from guardrails.engines.base import RawFinding
-from guardrails.engines.rego import QUERY_PATH, collect, policy_data, policy_sources
+from guardrails.engines.findings import CHANGE
+from guardrails.engines.rego import collect, policy_data, policy_sources
 from guardrails.errors import EngineError
 
 
@@ -41,9 +42,11 @@ def _policy_id(name: str) -> str:
 class OpaRemoteEngine:
     """Evaluates on an OPA server; ``upload`` puts the policies and data there first.
 
-    With ``upload`` the input goes in bounded batches (:mod:`guardrails.engines.scoped`), so
-    the server's working set is bounded too; a preloaded server gets the whole document in one
-    query (its bundle holds no batch wrappers).
+    Both modes send the input in bounded batches (:mod:`guardrails.engines.scoped`) through
+    OPA's ad-hoc query API, so the server's working set is bounded by a batch, not the input,
+    and a preloaded server (bundle mode) needs nothing uploaded: merged aggregates are injected
+    in the query itself. In bundle mode a catalog policy the server does not hold (an older
+    bundle) is reported as an ``unknown`` finding, never a silent pass.
     """
 
     name = "opa/remote"
@@ -52,7 +55,6 @@ class OpaRemoteEngine:
         self.url = url
         self.upload = upload
         self.client = _client(url)
-        self._gathers: set[str] = set()  # generated query packages already on the server
         try:
             self.client.check_connection()
         except Exception as exc:  # opa-python-client wraps requests errors in its own types
@@ -61,40 +63,75 @@ class OpaRemoteEngine:
     def evaluate(
         self, input_doc: dict[str, Any], config: dict[str, Any], catalog: Catalog
     ) -> dict[str, list[RawFinding]]:
+        policy_plans = scoped.plans(catalog)
+        missing: list[scoped.PolicyPlan] = []
         try:
-            if not self.upload:
-                response = self.client.query_rule(input_doc, QUERY_PATH)
-                result = response.get("result", {}) if isinstance(response, dict) else {}
-                return collect(result, catalog)
-            policy_plans = scoped.plans(catalog)
-            self._gathers.clear()  # upload them again with the policies, each run
-            for name, text in policy_sources(catalog) + scoped.wrapper_modules(policy_plans):
-                self._put(name, text)
-            self.client.update_or_create_data(policy_data(config)["guardrails"], "guardrails")
-            denies = scoped.evaluate_scoped(self, input_doc, policy_plans)
+            if self.upload:
+                for name, text in policy_sources(catalog):
+                    self.client.update_policy_from_string(text, _policy_id(name), rego_compat=False)
+                self.client.update_or_create_data(policy_data(config)["guardrails"], "guardrails")
+            else:
+                held = self._held(policy_plans, input_doc.get("version"))
+                missing = [p for p in policy_plans if p.key not in held]
+                policy_plans = [p for p in policy_plans if p.key in held]
+            session = _AdHocSession(self, policy_plans)
+            denies = scoped.evaluate_scoped(session, input_doc, policy_plans)
         except EngineError:
             raise
         except Exception as exc:
-            raise EngineError(f"OPA server {self.url}: {_one_line(exc)}") from None
-        return collect({key: {"deny": value} for key, value in denies.items()}, catalog)
+            raise EngineError(f"OPA server {self.url}: {_describe(exc)}") from None
+        found = collect({key: {"deny": value} for key, value in denies.items()}, catalog)
+        packages = catalog.by_package()
+        for plan in missing:
+            policy = packages[f"{scoped.POLICY_PREFIX}.{plan.key}"]
+            found[policy.id] = [self._not_on_server(policy.id, policy.package)]
+        return found
 
-    def _put(self, name: str, text: str) -> None:
-        self.client.update_policy_from_string(text, _policy_id(name), rego_compat=False)
+    def _held(self, policy_plans: Sequence[scoped.PolicyPlan], version: Any) -> set[str]:
+        """The package keys of ``policy_plans`` the server holds (asked once per run, on an
+        input without resources: a package that exists is defined even when its rules are not)."""
+        fields = ", ".join(
+            f"{json.dumps(p.key)}: [1 | data.{scoped.POLICY_PREFIX}.{p.key}]" for p in policy_plans
+        )
+        if not fields:
+            return set()
+        probe = {"version": version, "resources": [], "summary": {}}
+        response = self.client.ad_hoc_query(f"held := {{{fields}}}", probe)
+        rows = response.get("result") if isinstance(response, dict) else None
+        row = rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else {}
+        held = row.get("held")
+        if not isinstance(held, dict):
+            raise EngineError(f"OPA server {self.url}: no answer to the policy probe")
+        return {key for key, found in held.items() if found}
+
+    def _not_on_server(self, policy_id: str, package: str) -> RawFinding:
+        return {
+            "resource": CHANGE,
+            "outcome": "unknown",
+            "unknown_reason": "not on the OPA server",
+            "message": (
+                f"{policy_id} was not evaluated: the OPA server {self.url} holds no package "
+                f"{package} (its bundle is older than this guardrails or was built without this "
+                "policy); rebuild and publish it with `guardrails bundle build`"
+            ),
+        }
+
+
+class _AdHocSession:
+    """One POST /v1/query per batch: the gather query of :mod:`guardrails.engines.scoped`, with
+    merged aggregates injected in the query (nothing generated lives on the server)."""
+
+    def __init__(self, engine: OpaRemoteEngine, policy_plans: Sequence[scoped.PolicyPlan]) -> None:
+        self.engine = engine
+        self.policy_plans = policy_plans
 
     def values(self, batch: scoped.Batch, refs: Sequence[str]) -> dict[str, Any]:
-        """One POST per batch: a generated rule gathers the values of ``refs`` (uploaded once)."""
-        name = "q_" + hashlib.sha256("\n".join(refs).encode()).hexdigest()[:16]
-        package = f"{scoped.WRAPPER_PREFIX}.query.{name}"
-        if package not in self._gathers:
-            fields = ", ".join(f"{json.dumps(ref)}: [v | v := data.{ref}]" for ref in refs)
-            text = f"package {package}\n\nimport rego.v1\n\nvalues := {{{fields}}}\n"
-            self._put(f"<generated>/{package}.rego", text)
-            self._gathers.add(package)
-        response = self.client.query_rule(batch.doc, package, "values")
-        value = response.get("result") if isinstance(response, dict) else None
-        if not isinstance(value, dict):  # never a silent pass: the rule is always defined
-            raise EngineError(f"OPA server {self.url}: no answer from {package} (was it removed?)")
-        return {ref: found[0] for ref, found in value.items() if isinstance(found, list) and found}
+        query = scoped.gather_query(refs, inline=self.policy_plans)
+        response = self.engine.client.ad_hoc_query(query, batch.doc)
+        value = scoped.gathered(response.get("result") if isinstance(response, dict) else None)
+        if value is None:  # never a silent pass: the query always binds
+            raise EngineError(f"OPA server {self.engine.url}: no answer to a batch query")
+        return value
 
 
 def unreachable_reason(exc: BaseException) -> str:
@@ -118,5 +155,14 @@ def unreachable_reason(exc: BaseException) -> str:
     return "no OPA server answered"
 
 
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())[:300] or type(exc).__name__
+def _describe(exc: BaseException) -> str:
+    """One line about a failed call, with OPA's own message when the server sent one."""
+    text = str(exc)
+    response = getattr(exc, "response", None)
+    try:
+        body = response.json() if response is not None else None
+    except ValueError:
+        body = None
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        text = f"{text}: {body['message']}"
+    return " ".join(text.split())[:300] or type(exc).__name__

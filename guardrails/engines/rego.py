@@ -147,15 +147,13 @@ class _OpaSession:
     def values(self, batch: scoped.Batch, refs: Sequence[str]) -> dict[str, Any]:
         from opa_bindings import OpaError, OpaUndefinedError
 
-        query = ", ".join(f"{json.dumps(ref)}: [v | v := data.{ref}]" for ref in refs)
         try:
-            rows = self.engine.eval_query(f"x := {{{query}}}", input=batch.doc)
+            rows = self.engine.eval_query(scoped.gather_query(refs), input=batch.doc)
         except OpaUndefinedError:
             return {}
         except OpaError as exc:
             raise EngineError(f"Rego evaluation failed: {_one_line(str(exc))}") from None
-        value = rows[0].get("x", {}) if rows else {}
-        return {ref: found[0] for ref, found in value.items() if found}
+        return scoped.gathered(rows) or {}
 
 
 def _one_line(text: str) -> str:

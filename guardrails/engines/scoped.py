@@ -78,25 +78,66 @@ def whole_input_warning(catalog: Catalog, resources: int) -> str | None:
     )
 
 
+def _injected_deny(plan: PolicyPlan) -> tuple[list[str], str]:
+    """Rego statements binding each merged aggregate (read from ``input.aggregates[key][rule]``)
+    to ``v<i>``, and the ``deny`` expression that evaluates with them in place of the batch's
+    own values (``with``)."""
+    binds, withs = [], []
+    for index, (rule, kind) in enumerate(plan.aggregates):
+        value = f"input.aggregates[{json.dumps(plan.key)}][{json.dumps(rule)}]"
+        if kind == "set":
+            value = f"{{x | some x in {value}}}"
+        binds.append(f"v{index} := {value}")
+        withs.append(f"with data.{POLICY_PREFIX}.{plan.key}.{rule} as v{index}")
+    return binds, f"data.{POLICY_PREFIX}.{plan.key}.deny {' '.join(withs)}"
+
+
 def wrapper_modules(policy_plans: Sequence[PolicyPlan]) -> list[tuple[str, str]]:
     """(module name, Rego text) of the wrappers that evaluate ``deny`` with merged aggregates
-    (read from ``input.aggregates[key][rule]``) in place of the batch's own values."""
+    in place of the batch's own values (for engines that query rules by entry point)."""
     modules = []
     for plan in policy_plans:
         if not plan.aggregates:
             continue
+        binds, deny = _injected_deny(plan)
         lines = [f"package {WRAPPER_PREFIX}.{plan.key}", "", "import rego.v1", "", "deny := d if {"]
-        withs = []
-        for index, (rule, kind) in enumerate(plan.aggregates):
-            value = f"input.aggregates[{json.dumps(plan.key)}][{json.dumps(rule)}]"
-            if kind == "set":
-                value = f"{{x | some x in {value}}}"
-            lines.append(f"\tv{index} := {value}")
-            withs.append(f"with data.{POLICY_PREFIX}.{plan.key}.{rule} as v{index}")
-        lines.append(f"\td := data.{POLICY_PREFIX}.{plan.key}.deny {' '.join(withs)}")
-        lines.append("}")
+        lines += [f"\t{bind}" for bind in binds] + [f"\td := {deny}", "}"]
         modules.append((f"<generated>/{WRAPPER_PREFIX}/{plan.key}.rego", "\n".join(lines) + "\n"))
     return modules
+
+
+#: The variable a gather query binds: ``{ref: [value], ...}`` (``[]`` where undefined).
+GATHERED = "gathered"
+
+
+def gather_query(refs: Sequence[str], inline: Sequence[PolicyPlan] = ()) -> str:
+    """One Rego query for the values of every ref on one input (one evaluation, one round trip).
+
+    The wrapper refs (``deny_ref``) of the ``inline`` plans are evaluated in the query itself,
+    with their wrapper's ``with`` clauses, for an engine that holds no wrappers: an OPA server
+    asked through its ad-hoc query API needs nothing uploaded.
+    """
+    wrappers = {p.deny_ref: p for p in inline if p.aggregates}
+    fields = []
+    for ref in refs:
+        plan = wrappers.get(ref)
+        if plan is None:
+            body = f"v := data.{ref}"
+        else:
+            binds, deny = _injected_deny(plan)
+            body = "; ".join([*binds, f"v := {deny}"])
+        fields.append(f"{json.dumps(ref)}: [v | {body}]")
+    return f"{GATHERED} := {{{', '.join(fields)}}}"
+
+
+def gathered(rows: Any) -> dict[str, Any] | None:
+    """The defined values from the answer of :func:`gather_query` (its rows of bindings), or
+    None when the answer holds no binding (the query always binds, so that is an error)."""
+    row = rows[0] if isinstance(rows, list) and rows else None
+    value = row.get(GATHERED) if isinstance(row, dict) else None
+    if not isinstance(value, dict):
+        return None
+    return {ref: found[0] for ref, found in value.items() if isinstance(found, list) and found}
 
 
 def all_refs(policy_plans: Sequence[PolicyPlan]) -> list[str]:

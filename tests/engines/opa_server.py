@@ -2,8 +2,14 @@
 
 No OPA binary installs here (see ../shared/reference/engines.md), so this server stands in for
 `opa run --server`: policies (PUT/GET/DELETE /v1/policies/{id}), data (PUT/PATCH/GET
-/v1/data/{path}), queries (POST /v1/data/{path} with {"input": ...}), /health, and a bundle
+/v1/data/{path}), queries (POST /v1/data/{path} with {"input": ...}), ad-hoc queries (POST
+/v1/query with {"query": ..., "input": ...}, GET /v1/query?q=...), /health, and a bundle
 loaded at start like `opa run --server --bundle bundle.tar.gz`.
+
+Ad-hoc answers follow OPA's server: ``{"result": [bindings, ...]}`` with one object of variable
+bindings per solution (wildcards left out), ``{}`` when the query is undefined, 400
+``invalid_parameter`` when it does not parse or compile, 500 ``internal_error`` when evaluation
+fails.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from opa_bindings import OpaEngine, OpaError, OpaUndefinedError
 
@@ -28,6 +35,8 @@ class OpaState:
         self.lock = threading.Lock()
         self._engine: OpaEngine | None = None
         self.queries = 0
+        #: The most resources one query's input held (how much of the input a query carried).
+        self.most_resources = 0
 
     def load_bundle(self, path: Path) -> None:
         for name, content in read_bundle(path).items():
@@ -44,6 +53,12 @@ class OpaState:
             engine.add_data(self.data)
             self._engine = engine
         return self._engine
+
+    def count(self, input_doc: Any) -> None:
+        self.queries += 1
+        resources = input_doc.get("resources") if isinstance(input_doc, dict) else None
+        if isinstance(resources, list):
+            self.most_resources = max(self.most_resources, len(resources))
 
     def put_policy(self, policy_id: str, text: str) -> None:
         probe = OpaEngine()
@@ -95,6 +110,9 @@ def _handler(state: OpaState) -> type[BaseHTTPRequestHandler]:
                         self._send(200, {"result": [{"id": k} for k in sorted(state.policies)]})
                 elif self.path.startswith("/v1/data"):
                     self._query(self._path("/v1/data"), None)
+                elif self._path("/v1") == ["query"]:
+                    query = parse_qs(urlsplit(self.path).query).get("q", [None])[0]
+                    self._ad_hoc({"query": query})
                 else:
                     self._send(404, {"code": "not_found"})
 
@@ -124,14 +142,41 @@ def _handler(state: OpaState) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             with state.lock:
-                if not self.path.startswith("/v1/data"):
-                    self._send(404, {"code": "not_found"})
+                try:
+                    body = json.loads(self._body() or b"{}")
+                except ValueError as exc:
+                    self._send(400, {"code": "invalid_parameter", "message": str(exc)})
                     return
-                body = json.loads(self._body() or b"{}")
-                self._query(self._path("/v1/data"), body.get("input"))
+                if self._path("/v1") == ["query"]:
+                    self._ad_hoc(body)
+                elif self.path.startswith("/v1/data"):
+                    self._query(self._path("/v1/data"), body.get("input"))
+                else:
+                    self._send(404, {"code": "not_found"})
+
+        def _ad_hoc(self, body: Any) -> None:
+            query = body.get("query") if isinstance(body, dict) else None
+            if not isinstance(query, str) or not query.strip():
+                self._send(400, {"code": "invalid_parameter", "message": "missing query"})
+                return
+            state.count(body.get("input"))
+            try:
+                rows = state.engine().eval_query(query, input=body.get("input"))
+            except OpaUndefinedError:
+                rows = []
+            except OpaError as exc:
+                # A query that does not parse or compile is the client's error, as in OPA.
+                status, code = (
+                    (400, "invalid_parameter")
+                    if str(exc).startswith("prepare_error")
+                    else (500, "internal_error")
+                )
+                self._send(status, {"code": code, "message": str(exc)})
+                return
+            self._send(200, {"result": rows} if rows else {})
 
         def _query(self, path: list[str], input_doc: Any) -> None:
-            state.queries += 1
+            state.count(input_doc)
             try:
                 result = state.engine().eval_document(".".join(path), input=input_doc)
             except OpaUndefinedError:

@@ -15,12 +15,19 @@ from benchmarks.webhook_server import free_port
 from guardrails.api import ScanOptions, scan
 from guardrails.catalog import load_catalog
 from guardrails.cli import main
-from guardrails.config import DEFAULTS
-from guardrails.engines.bundle import read_bundle, write_bundle
+from guardrails.config import DEFAULTS, load_config
+from guardrails.engines import scoped
+from guardrails.engines.base import RawFinding
+from guardrails.engines.bundle import bundle_files, read_bundle, write_bundle
 from guardrails.engines.findings import canonical
-from guardrails.errors import EngineError
+from guardrails.engines.opa_remote import OpaRemoteEngine
+from guardrails.engines.rego import collect
+from guardrails.errors import EngineError, InputError
 from tests.conftest import FIXTURES
 from tests.engines.opa_server import OpaTestServer
+from tests.engines.test_parity import _case_input, _inputs
+
+POLICY_DEFAULTS = load_config(None).for_policies()
 
 SAMPLE = [str(FIXTURES / "kubernetes"), str(FIXTURES / "terraform-plan")]
 
@@ -47,16 +54,17 @@ def test_upload_mode_matches_the_offline_engines() -> None:
 
 
 def test_upload_mode_sends_bounded_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The server gets the resources in batches (here of one resource each): same findings."""
-    from guardrails.engines import scoped
-
+    """The server gets the resources in batches (here of one resource each): same findings,
+    and nothing but the policy library is uploaded (aggregates are injected in the queries)."""
     monkeypatch.setattr(scoped, "BATCH_BYTES", 1)
     with OpaTestServer() as server:
         remote = _rows("opa", opa_url=server.url)
         resources = len(scan(SAMPLE, ScanOptions(no_config=True)).graph.resources)
         # summary policies once, then every resource twice (aggregates first, then deny)
         assert server.state.queries == 1 + 2 * resources
-        assert any(".query.q_" in text for text in server.state.policies.values())
+        assert server.state.most_resources == 1
+        uploaded = {text.split("\n# METADATA")[0] for text in server.state.policies.values()}
+        assert not any(scoped.WRAPPER_PREFIX in text for text in uploaded)
     monkeypatch.undo()
     assert remote and remote == _rows("python")
 
@@ -67,6 +75,106 @@ def test_preloaded_bundle_mode(bundle: Path) -> None:
         remote = _rows("opa", opa_url=server.url, opa_upload=False)
         assert server.state.policies == before, "nothing uploaded in bundle mode"
     assert remote == _rows("python")
+
+
+def test_bundle_mode_sends_bounded_batches(bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A preloaded server gets batches too, through ad-hoc queries: nothing is written to it."""
+    monkeypatch.setattr(scoped, "BATCH_BYTES", 1)
+    with OpaTestServer(bundle=bundle) as server:
+        before = (dict(server.state.policies), json.dumps(server.state.data, sort_keys=True))
+        remote = _rows("opa", opa_url=server.url, opa_upload=False)
+        after = (dict(server.state.policies), json.dumps(server.state.data, sort_keys=True))
+        assert after == before, "nothing uploaded in bundle mode"
+        resources = len(scan(SAMPLE, ScanOptions(no_config=True)).graph.resources)
+        # the policy probe, summary policies once, then every resource twice
+        assert server.state.queries == 2 + 2 * resources
+        assert server.state.most_resources == 1
+    monkeypatch.undo()
+    assert remote and remote == _rows("python")
+
+
+@pytest.fixture(scope="module")
+def bundle_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpaTestServer]:
+    path = tmp_path_factory.mktemp("bundle") / "bundle.tar.gz"
+    write_bundle(load_catalog(), {k: v for k, v in DEFAULTS.items() if k != "waivers"}, path)
+    with OpaTestServer(bundle=path) as server:
+        yield server
+
+
+def _finding_rows(raw: dict[str, list[RawFinding]]) -> list[tuple[str, str]]:
+    """Every finding, duplicates kept (a batch must not report a finding twice)."""
+    return sorted((pid, json.dumps(f, sort_keys=True)) for pid, fs in raw.items() for f in fs)
+
+
+@pytest.mark.parametrize("path", [p for p in _inputs() if Path(p).is_dir() or "/fixtures/" in p])
+def test_bundle_mode_batches_match_the_whole_document_query(
+    path: str, bundle_server: OpaTestServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batches of ONE resource in bundle mode give exactly the findings of the one query on
+    the whole document (what bundle mode sent before), on every fixture."""
+    try:
+        doc, config = _case_input(path)
+    except InputError:
+        return
+    state = bundle_server.state
+    wanted = config or POLICY_DEFAULTS
+    with state.lock:
+        if state.data["guardrails"]["config"] != wanted:  # as if its bundle baked this config
+            state.put_data(["guardrails", "config"], wanted)
+    catalog = load_catalog()
+    engine = OpaRemoteEngine(bundle_server.url, upload=False)
+    whole = collect(engine.client.query_rule(doc, "guardrails.policy").get("result"), catalog)
+    monkeypatch.setattr(scoped, "BATCH_BYTES", 1)
+    batched = engine.evaluate(doc, wanted, catalog)
+    assert _finding_rows(batched) == _finding_rows(whole)
+
+
+def test_bundle_without_a_policy_reports_it_unknown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An older bundle lacking a catalog policy: that policy is an unknown finding naming the
+    package, never a silent pass (the whole-document query used to return nothing for it)."""
+    catalog = load_catalog()
+    gone = catalog.policies["GR-SEC-001"]  # a policy with an aggregate, on a batched input
+    files = bundle_files(catalog, {k: v for k, v in DEFAULTS.items() if k != "waivers"})
+    package = f"package {gone.package}\n".encode()
+    stale = {name: text for name, text in files.items() if package not in text}
+    monkeypatch.setattr(scoped, "BATCH_BYTES", 1)
+    with OpaTestServer() as server:
+        server.state.policies = {k: v.decode() for k, v in stale.items() if k.endswith(".rego")}
+        server.state.data = json.loads(stale["data.json"])
+        report = scan(
+            [str(FIXTURES / "policies/GR-SEC-001")],
+            ScanOptions(engine="opa", opa_url=server.url, opa_upload=False, no_config=True),
+        )
+    (finding,) = [f for f in report.findings if f.policy == "GR-SEC-001"]
+    assert str(finding.outcome) == "unknown" and finding.resource == "change"
+    assert finding.unknown_reason == "not on the OPA server"
+    assert f"holds no package {gone.package}" in finding.message
+    others = [f for f in report.findings if f.policy != "GR-SEC-001"]
+    monkeypatch.undo()
+    expected = scan([str(FIXTURES / "policies/GR-SEC-001")], ScanOptions(no_config=True))
+    assert sorted(f.sort_key for f in others) == sorted(
+        f.sort_key for f in expected.findings if f.policy != "GR-SEC-001"
+    )
+
+
+def test_server_errors_name_the_server_and_say_why(bundle: Path) -> None:
+    """A query the server refuses is one line with OPA's own message, never a traceback."""
+    with OpaTestServer(bundle=bundle) as server:
+        server.state.policies["broken.rego"] = (
+            "package guardrails.policy.gr_cost_001\nimport rego.v1\ndeny := 1 if true\n"
+            "deny := 2 if true\n"
+        )
+        server.state._engine = None
+        with pytest.raises(EngineError) as raised:
+            scan(
+                SAMPLE,
+                ScanOptions(engine="opa", opa_url=server.url, opa_upload=False, no_config=True),
+            )
+    message = str(raised.value)
+    assert message.startswith(f"OPA server {server.url}: ") and "\n" not in message
+    assert "conflict" in message or "multiple" in message, message
 
 
 def test_bundle_layout(bundle: Path) -> None:
