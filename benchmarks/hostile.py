@@ -17,6 +17,7 @@ import platform
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -66,37 +67,51 @@ def measure(
 
 
 #: A stand-in OPA server (tests/engines/opa_server.py: OPA's REST API, the real OPA library
-#: evaluating) in its own process, so its peak RSS is measured apart from the CLI's.
+#: evaluating) in its own process, so its peak RSS is measured apart from the CLI's; started
+#: with a bundle (bundle mode, ``--opa-preloaded``) when one is given.
 _OPA_SERVER = """
 import sys
+from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from tests.engines.opa_server import OpaTestServer
-with OpaTestServer() as server:
+with OpaTestServer(bundle=Path(sys.argv[2]) if len(sys.argv) > 2 else None) as server:
     print(server.url, flush=True)
     sys.stdin.read()
 """
+#: The flag of bundle mode: the server holds the policies, guardrails only queries.
+PRELOADED = "--opa-preloaded"
 
 
-def measure_with_opa_server(args: list[str]) -> dict[str, Any]:
-    """``measure`` with ``--engine opa`` against a fresh server; adds the server's peak RSS."""
+def measure_with_opa_server(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """``measure`` with ``--engine opa`` against a fresh server; adds the server's peak RSS.
+
+    With ``--opa-preloaded`` in ``args`` the server starts with the bundle ``guardrails bundle
+    build`` writes (built-in defaults), as ``opa run --server bundle.tar.gz`` would."""
     root = str(Path(__file__).resolve().parents[1])
-    server = subprocess.Popen(
-        [sys.executable, "-c", _OPA_SERVER, root],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        url = server.stdout.readline().strip()
-        result = measure([*args, "--opa-url", url, "--no-opa-fallback"])
-        status = Path(f"/proc/{server.pid}/status").read_text()
-        peak = next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmHWM"))
-        result["server_peak_rss_mb"] = round(peak / 1024, 1)
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        server.wait(timeout=30)
+    with tempfile.TemporaryDirectory() as scratch:
+        bundle = [str(Path(scratch) / "bundle.tar.gz")] if PRELOADED in args else []
+        if bundle:
+            build = [sys.executable, "-m", "guardrails", "bundle", "build", "-o", *bundle]
+            subprocess.run(
+                build, check=True, capture_output=True, env={**os.environ, **(env or {})}
+            )
+        server = subprocess.Popen(
+            [sys.executable, "-c", _OPA_SERVER, root, *bundle],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert server.stdout is not None
+            url = server.stdout.readline().strip()
+            result = measure([*args, "--opa-url", url, "--no-opa-fallback"], env=env)
+            status = Path(f"/proc/{server.pid}/status").read_text()
+            peak = next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmHWM"))
+            result["server_peak_rss_mb"] = round(peak / 1024, 1)
+        finally:
+            assert server.stdin is not None
+            server.stdin.close()
+            server.wait(timeout=30)
     return result
 
 
@@ -175,9 +190,15 @@ def cases(work: Path, quick: bool, corpus: Path | None) -> list[dict[str, Any]]:
     engines = [["check", "--engine", "python"], ["check", "--engine", "rego"]]
     # Every engine: the twins, OPA in process, regopy in process, a remote OPA server.
     every = [*engines, [REGOPY, "check", "--engine", "rego"], ["check", "--engine", "opa"]]
+    bundle_mode = ["check", "--engine", "opa", PRELOADED]
     n_small = 2_000 if quick else 5_000
     add("configmaps-100k", lambda p: _configmaps(p, 100_000), ".yaml", [engines[0], ["graph"]])
-    add(f"configmaps-{n_small}", lambda p: _configmaps(p, n_small), ".yaml", every)
+    add(
+        f"configmaps-{n_small}",
+        lambda p: _configmaps(p, n_small),
+        ".yaml",
+        [*every, bundle_mode],
+    )
     add("yaml-2M-numbers", lambda p: _numbers(p, 2_000_000), ".yaml", [["graph"]])
     add("yaml-alias-bomb", _alias_bomb, ".yaml", [["graph"], engines[1]])
     add("module-address-2000-deep", lambda p: _deep_module(p, 2_000), ".json", [["graph"]])
@@ -194,7 +215,7 @@ def cases(work: Path, quick: bool, corpus: Path | None) -> list[dict[str, Any]]:
         f"terraform-plan-{plan_n}",
         lambda p: write_input("terraform", plan_n, p),
         ".json",
-        [*every, ["graph"]],
+        [*every, bundle_mode, ["graph"]],
     )
     add(
         "kubernetes-2000",

@@ -84,7 +84,7 @@ class OpaRemoteEngine:
         packages = catalog.by_package()
         for plan in missing:
             policy = packages[f"{scoped.POLICY_PREFIX}.{plan.key}"]
-            found[policy.id] = [self._not_on_server(policy.id, policy.package)]
+            found[policy.id] = [self._not_on_server(policy.package)]
         return found
 
     def _held(self, policy_plans: Sequence[scoped.PolicyPlan], version: Any) -> set[str]:
@@ -97,22 +97,20 @@ class OpaRemoteEngine:
             return set()
         probe = {"version": version, "resources": [], "summary": {}}
         response = self.client.ad_hoc_query(f"held := {{{fields}}}", probe)
-        rows = response.get("result") if isinstance(response, dict) else None
-        row = rows[0] if isinstance(rows, list) and rows and isinstance(rows[0], dict) else {}
-        held = row.get("held")
-        if not isinstance(held, dict):
+        held = scoped.bound(_result(response), "held")
+        if held is None:
             raise EngineError(f"OPA server {self.url}: no answer to the policy probe")
         return {key for key, found in held.items() if found}
 
-    def _not_on_server(self, policy_id: str, package: str) -> RawFinding:
+    def _not_on_server(self, package: str) -> RawFinding:
         return {
             "resource": CHANGE,
             "outcome": "unknown",
             "unknown_reason": "not on the OPA server",
             "message": (
-                f"{policy_id} was not evaluated: the OPA server {self.url} holds no package "
-                f"{package} (its bundle is older than this guardrails or was built without this "
-                "policy); rebuild and publish it with `guardrails bundle build`"
+                f"not evaluated: the OPA server {self.url} holds no package {package} (a bundle "
+                "older than this guardrails, or built without this policy); rebuild and publish "
+                "it with `guardrails bundle build`"
             ),
         }
 
@@ -128,7 +126,7 @@ class _AdHocSession:
     def values(self, batch: scoped.Batch, refs: Sequence[str]) -> dict[str, Any]:
         query = scoped.gather_query(refs, inline=self.policy_plans)
         response = self.engine.client.ad_hoc_query(query, batch.doc)
-        value = scoped.gathered(response.get("result") if isinstance(response, dict) else None)
+        value = scoped.gathered(_result(response))
         if value is None:  # never a silent pass: the query always binds
             raise EngineError(f"OPA server {self.engine.url}: no answer to a batch query")
         return value
@@ -153,6 +151,11 @@ def unreachable_reason(exc: BaseException) -> str:
     if "timed out" in text or "timeout" in text:
         return "no answer within 10 s"
     return "no OPA server answered"
+
+
+def _result(response: Any) -> Any:
+    """The ``result`` of an ad-hoc query's answer (absent when the query is undefined)."""
+    return response.get("result") if isinstance(response, dict) else None
 
 
 def _describe(exc: BaseException) -> str:

@@ -130,12 +130,19 @@ def gather_query(refs: Sequence[str], inline: Sequence[PolicyPlan] = ()) -> str:
     return f"{GATHERED} := {{{', '.join(fields)}}}"
 
 
-def gathered(rows: Any) -> dict[str, Any] | None:
-    """The defined values from the answer of :func:`gather_query` (its rows of bindings), or
-    None when the answer holds no binding (the query always binds, so that is an error)."""
+def bound(rows: Any, name: str) -> dict[str, Any] | None:
+    """The object bound to variable ``name`` in the first row of a query's answer (a list of
+    binding objects, as OPA returns them), or None when there is none."""
     row = rows[0] if isinstance(rows, list) and rows else None
-    value = row.get(GATHERED) if isinstance(row, dict) else None
-    if not isinstance(value, dict):
+    value = row.get(name) if isinstance(row, dict) else None
+    return value if isinstance(value, dict) else None
+
+
+def gathered(rows: Any) -> dict[str, Any] | None:
+    """The defined values from the answer of :func:`gather_query`, or None when the answer
+    binds nothing (the query always binds, so that is an error)."""
+    value = bound(rows, GATHERED)
+    if value is None:
         return None
     return {ref: found[0] for ref, found in value.items() if isinstance(found, list) and found}
 
