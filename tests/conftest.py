@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -23,3 +24,9 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from benchmarks.precommit_env import build_wheelhouse
 
     return build_wheelhouse(tmp_path_factory.mktemp("wheelhouse"))
+
+
+#: ``GUARDRAILS_FUZZ=long`` multiplies every property-based test's cases by 25 (fresh random
+#: cases each run instead of CI's fixed ones; docs/hostile-input.md).
+FUZZ_LONG = os.environ.get("GUARDRAILS_FUZZ") == "long"
+FUZZ_SCALE = 25 if FUZZ_LONG else 1

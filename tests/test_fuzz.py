@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from copy import deepcopy
 from datetime import date
 from pathlib import Path
@@ -31,7 +30,7 @@ from guardrails.errors import GuardrailsError
 from guardrails.parsers import ParseOptions, parse_text
 from guardrails.parsers.hcl import TerraformHclParser
 from guardrails.report import REPORTERS
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, FUZZ_LONG, FUZZ_SCALE
 
 # CI replays the same cases every run (a red build always reproduces); the long run explores
 # fresh random cases.
@@ -46,12 +45,11 @@ settings.register_profile(
     "fuzz-long", settings.get_profile("fuzz-ci"), max_examples=25, derandomize=False
 )
 #: ``GUARDRAILS_FUZZ=long`` runs 25x the cases of CI (about 60,000).
-_PROFILE = "fuzz-long" if os.environ.get("GUARDRAILS_FUZZ") == "long" else "fuzz-ci"
-_SCALE = 25 if _PROFILE == "fuzz-long" else 1
+_PROFILE = "fuzz-long" if FUZZ_LONG else "fuzz-ci"
 
 
 def _examples(n: int) -> Any:
-    return settings(settings.get_profile(_PROFILE), max_examples=n * _SCALE)
+    return settings(settings.get_profile(_PROFILE), max_examples=n * FUZZ_SCALE)
 
 
 def _seed_files() -> list[Path]:

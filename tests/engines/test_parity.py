@@ -21,7 +21,7 @@ from guardrails.engines.findings import canonical
 from guardrails.engines.python import PythonEngine
 from guardrails.engines.rego import RegoEngine, backend_available
 from guardrails.errors import InputError
-from tests.conftest import CORPUS, FIXTURES
+from tests.conftest import CORPUS, FIXTURES, FUZZ_LONG, FUZZ_SCALE
 
 pytestmark = pytest.mark.skipif(
     not (backend_available("opa") and backend_available("regopy")),
@@ -472,9 +472,9 @@ def graphs(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @settings(
-    max_examples=500,
+    max_examples=500 * FUZZ_SCALE,
     deadline=None,
-    derandomize=True,
+    derandomize=not FUZZ_LONG,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(doc=graphs())
