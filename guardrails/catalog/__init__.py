@@ -7,6 +7,7 @@ from guardrails.catalog.metadata import (
     bundled_policy_dir,
     category_order,
     category_title,
+    input_scope,
     load_catalog,
     parse_metadata,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "bundled_policy_dir",
     "category_order",
     "category_title",
+    "input_scope",
     "load_catalog",
     "parse_metadata",
 ]

@@ -179,7 +179,7 @@ def _policy_from(
     except ValueError:
         raise ConfigError(f"{file}: policy {pid} has no valid custom.severity") from None
     config = custom.get("config") or []
-    scope, aggregates = _input_scope(custom, pid, file)
+    scope, aggregates = input_scope(custom, pid, file)
     return PolicyMeta(
         id=pid,
         title=str(meta.get("title") or pid),
@@ -213,10 +213,11 @@ def _remediation_by(value: Any, pid: str, file: Path) -> tuple[tuple[str, str], 
     return tuple(sorted((k.strip(), " ".join(v.split())) for k, v in value.items()))
 
 
-def _input_scope(
-    custom: dict[str, Any], pid: str, file: Path
+def input_scope(
+    custom: dict[str, Any], pid: str, file: Path | str
 ) -> tuple[str, tuple[tuple[str, str], ...]]:
-    """``custom.input`` and ``custom.aggregates``, checked: a wrong scope gives wrong findings."""
+    """``custom.input`` and ``custom.aggregates``, checked: a wrong scope gives wrong findings.
+    ``file`` names where the declaration was read (a policy file, or a bundle on a server)."""
     scope = custom.get("input", "graph")
     if scope not in INPUT_SCOPES:
         raise ConfigError(

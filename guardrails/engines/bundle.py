@@ -1,4 +1,5 @@
-"""A standard OPA bundle of the policy library: ``.manifest``, the Rego files and ``data.json``."""
+"""A standard OPA bundle of the policy library: ``.manifest``, the Rego files and ``data.json``
+(configuration, GPU catalog, and what each policy reads so a server can be asked in batches)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.catalog import Catalog
+from guardrails.engines import scoped
 from guardrails.engines.rego import policy_data, policy_sources
 from guardrails.output import write_atomic
 
@@ -30,7 +32,9 @@ def bundle_files(catalog: Catalog, config: dict[str, Any]) -> dict[str, bytes]:
             else (f"user/{path.name}")
         )
         files[inner] = text.encode("utf-8")
-    files["data.json"] = json.dumps(policy_data(config), sort_keys=True, indent=1).encode()
+    data = policy_data(config)
+    data["guardrails"]["scopes"] = scoped.declarations(scoped.plans(catalog))
+    files["data.json"] = json.dumps(data, sort_keys=True, indent=1).encode()
     digest = hashlib.sha256()
     for key in sorted(files):
         digest.update(key.encode() + b"\0" + files[key])

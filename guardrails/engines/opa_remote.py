@@ -71,9 +71,7 @@ class OpaRemoteEngine:
                     self.client.update_policy_from_string(text, _policy_id(name), rego_compat=False)
                 self.client.update_or_create_data(policy_data(config)["guardrails"], "guardrails")
             else:
-                held = self._held(policy_plans, input_doc.get("version"))
-                missing = [p for p in policy_plans if p.key not in held]
-                policy_plans = [p for p in policy_plans if p.key in held]
+                policy_plans, missing = self._on_server(policy_plans, input_doc.get("version"))
             session = _AdHocSession(self, policy_plans)
             denies = scoped.evaluate_scoped(session, input_doc, policy_plans)
         except EngineError:
@@ -87,20 +85,32 @@ class OpaRemoteEngine:
             found[policy.id] = [self._not_on_server(policy.package)]
         return found
 
-    def _held(self, policy_plans: Sequence[scoped.PolicyPlan], version: Any) -> set[str]:
-        """The package keys of ``policy_plans`` the server holds (asked once per run, on an
-        input without resources: a package that exists is defined even when its rules are not)."""
-        fields = ", ".join(
+    def _on_server(
+        self, policy_plans: Sequence[scoped.PolicyPlan], version: Any
+    ) -> tuple[list[scoped.PolicyPlan], list[scoped.PolicyPlan]]:
+        """(plans to evaluate, catalog policies the server lacks), asked once per run on an
+        input without resources (a package that exists is defined even when its rules are not).
+
+        The plans are what the server's bundle declares its policies read
+        (``data.guardrails.scopes``): its policies may be another version than the local
+        catalog's. A policy it declares nothing for gets the whole document in one query."""
+        held = ", ".join(
             f"{json.dumps(p.key)}: [1 | data.{scoped.POLICY_PREFIX}.{p.key}]" for p in policy_plans
         )
-        if not fields:
-            return set()
+        query = f'probe := {{"held": {{{held}}}, "scopes": [s | s := data.guardrails.scopes]}}'
         probe = {"version": version, "resources": [], "summary": {}}
-        response = self.client.ad_hoc_query(f"held := {{{fields}}}", probe)
-        held = scoped.bound(_result(response), "held")
-        if held is None:
+        answer = scoped.bound(_result(self.client.ad_hoc_query(query, probe)), "probe")
+        if answer is None or not isinstance(answer.get("held"), dict):
             raise EngineError(f"OPA server {self.url}: no answer to the policy probe")
-        return {key for key, found in held.items() if found}
+        found = {key for key, value in answer["held"].items() if value}
+        scopes = answer.get("scopes")
+        declared = (
+            scoped.declared(scopes[0], "data.guardrails.scopes")
+            if isinstance(scopes, list) and scopes
+            else {}
+        )
+        plans = [declared.get(p.key, scoped.PolicyPlan(p.key, "graph")) for p in policy_plans]
+        return [p for p in plans if p.key in found], [p for p in policy_plans if p.key not in found]
 
     def _not_on_server(self, package: str) -> RawFinding:
         return {

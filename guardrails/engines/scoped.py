@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from guardrails.catalog import Catalog
+from guardrails.catalog import Catalog, input_scope
+from guardrails.errors import ConfigError
 
 POLICY_PREFIX = "guardrails.policy"
 #: Packages of the generated wrappers that inject merged aggregates.
@@ -76,6 +77,27 @@ def whole_input_warning(catalog: Catalog, resources: int) -> str | None:
         "at once for them, so memory grows with the scan; declare `custom.input: resources` "
         "(or `summary`) where a policy reads less (docs/policy-contract.md)"
     )
+
+
+def declarations(policy_plans: Sequence[PolicyPlan]) -> dict[str, Any]:
+    """What each policy reads, in its METADATA's terms (``{package key: {"input": scope,
+    "aggregates": {rule: kind}}}``). A bundle carries it (``data.guardrails.scopes``), so a
+    server is asked in the batches its own policies allow, whatever the local catalog says."""
+    return {p.key: {"input": p.scope, "aggregates": dict(p.aggregates)} for p in policy_plans}
+
+
+def declared(value: Any, origin: str) -> dict[str, PolicyPlan]:
+    """Plans by package key from :func:`declarations`, checked like METADATA (a wrong scope
+    gives wrong findings): a ConfigError naming ``origin`` when malformed."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"{origin}: must map policy packages to what they read")
+    out = {}
+    for key, custom in value.items():
+        if not isinstance(custom, dict):
+            raise ConfigError(f"{origin}: {key!r} must be an object with input and aggregates")
+        scope, aggregates = input_scope(custom, str(key), origin)
+        out[str(key)] = PolicyPlan(str(key), scope, aggregates)
+    return out
 
 
 def _injected_deny(plan: PolicyPlan) -> tuple[list[str], str]:

@@ -7,13 +7,15 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from benchmarks.webhook_server import free_port
-from guardrails.api import ScanOptions, scan
-from guardrails.catalog import load_catalog
+from guardrails.api import ScanOptions, build_input, scan
+from guardrails.catalog import Catalog, load_catalog
 from guardrails.cli import main
 from guardrails.config import DEFAULTS, load_config
 from guardrails.engines import scoped
@@ -159,6 +161,72 @@ def test_bundle_without_a_policy_reports_it_unknown(
     )
 
 
+def _server_with(files: dict[str, bytes]) -> OpaTestServer:
+    """A server holding these bundle files (as if started with a bundle of them)."""
+    server = OpaTestServer()
+    server.state.policies = {k: v.decode() for k, v in files.items() if k.endswith(".rego")}
+    server.state.data = json.loads(files["data.json"])
+    return server
+
+
+def _bundle_files(edit_data: Any = None) -> dict[str, bytes]:
+    files = bundle_files(load_catalog(), {k: v for k, v in DEFAULTS.items() if k != "waivers"})
+    if edit_data is not None:
+        data = json.loads(files["data.json"])
+        edit_data(data["guardrails"])
+        files["data.json"] = json.dumps(data).encode()
+    return files
+
+
+def test_a_bundle_that_declares_no_scopes_gets_the_whole_document(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A bundle built by hand or by an older guardrails says nothing about what its policies
+    read: its policies may be other versions, so they get the whole input in one query."""
+    monkeypatch.setattr(scoped, "BATCH_BYTES", 1)
+    with _server_with(_bundle_files(lambda g: g.pop("scopes"))) as server:
+        remote = _rows("opa", opa_url=server.url, opa_upload=False)
+        resources = len(scan(SAMPLE, ScanOptions(no_config=True)).graph.resources)
+        assert server.state.queries == 2  # the policy probe, then the whole document
+        assert server.state.most_resources == resources
+    monkeypatch.undo()
+    assert remote and remote == _rows("python")
+
+
+def test_the_servers_declaration_wins_over_the_local_catalog(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The server runs its own version of a policy: batches follow what its bundle declares.
+    Here the local catalog lost GR-SEC-001's aggregate (batched on it, the bucket would gain a
+    finding: test_scoped.test_an_undeclared_aggregate_would_change_findings); the server's
+    declaration keeps the findings those of the whole document."""
+    catalog = load_catalog()
+    policy = catalog.policies["GR-SEC-001"]
+    stripped = Catalog({**catalog.policies, policy.id: replace(policy, aggregates=())})
+    path = FIXTURES / "policies/GR-SEC-001/allow_bucket_with_public_access_block.json"
+    doc = build_input([str(path)], ScanOptions(no_config=True))
+    with _server_with(_bundle_files()) as server:
+        engine = OpaRemoteEngine(server.url, upload=False)
+        whole = collect(engine.client.query_rule(doc, "guardrails.policy").get("result"), catalog)
+        server.state.most_resources = 0
+        monkeypatch.setattr(scoped, "BATCH_BYTES", 1)
+        batched = engine.evaluate(doc, POLICY_DEFAULTS, stripped)
+        assert server.state.most_resources == 1
+    assert _finding_rows(batched) == _finding_rows(whole)
+
+
+def test_a_malformed_scope_declaration_is_one_line() -> None:
+    def corrupt(guardrails: dict[str, Any]) -> None:
+        guardrails["scopes"]["gr_sec_001"] = {"input": "resources", "aggregates": {"x y": "set"}}
+
+    with _server_with(_bundle_files(corrupt)) as server, pytest.raises(EngineError) as raised:
+        _rows("opa", opa_url=server.url, opa_upload=False)
+    assert str(raised.value) == (
+        f"OPA server {server.url}: data.guardrails.scopes: policy gr_sec_001: aggregate 'x y' "
+        "is not a rule name"
+    )
+
+
 def test_server_errors_name_the_server_and_say_why(bundle: Path) -> None:
     """A query the server refuses is one line with OPA's own message, never a traceback."""
     with OpaTestServer(bundle=bundle) as server:
@@ -185,6 +253,10 @@ def test_bundle_layout(bundle: Path) -> None:
     data = json.loads(files["data.json"])
     assert data["guardrails"]["config"]["delta_ceiling"] == 25000
     assert data["guardrails"]["catalog"]["instances"]["p5.48xlarge"]["gpu_model"] == "H100"
+    # what each policy reads, in METADATA's terms, so a server is asked in batches it allows
+    scopes = data["guardrails"]["scopes"]
+    assert scopes["gr_sec_001"] == {"input": "resources", "aggregates": {"blocked_names": "set"}}
+    assert scopes["gr_cost_007"] == {"input": "summary", "aggregates": {}}
 
 
 def test_unreachable_server_falls_back_with_a_warning() -> None:
