@@ -107,8 +107,8 @@ def _injected_deny(plan: PolicyPlan) -> tuple[list[str], str]:
     binds, withs = [], []
     for index, (rule, kind) in enumerate(plan.aggregates):
         value = f"input.aggregates[{json.dumps(plan.key)}][{json.dumps(rule)}]"
-        if kind == "set":
-            value = f"{{x | some x in {value}}}"
+        if kind == "set":  # no `some .. in`: an OPA 0.x server parses queries without rego.v1
+            value = f"{{x | x := {value}[_]}}"
         binds.append(f"v{index} := {value}")
         withs.append(f"with data.{POLICY_PREFIX}.{plan.key}.{rule} as v{index}")
     return binds, f"data.{POLICY_PREFIX}.{plan.key}.deny {' '.join(withs)}"
