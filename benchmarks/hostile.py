@@ -191,6 +191,12 @@ def cases(work: Path, quick: bool, corpus: Path | None) -> list[dict[str, Any]]:
     # Every engine: the twins, OPA in process, regopy in process, a remote OPA server.
     every = [*engines, [REGOPY, "check", "--engine", "rego"], ["check", "--engine", "opa"]]
     bundle_mode = ["check", "--engine", "opa", PRELOADED]
+    # Every report format holds all findings at once (the default rows write JSON).
+    report_formats = [
+        [*engine, "-f", fmt]
+        for engine in engines
+        for fmt in ("table", "sarif", "junit", "markdown", "github")
+    ]
     n_small = 2_000 if quick else 5_000
     add("configmaps-100k", lambda p: _configmaps(p, 100_000), ".yaml", [engines[0], ["graph"]])
     add(
@@ -215,7 +221,7 @@ def cases(work: Path, quick: bool, corpus: Path | None) -> list[dict[str, Any]]:
         f"terraform-plan-{plan_n}",
         lambda p: write_input("terraform", plan_n, p),
         ".json",
-        [*every, bundle_mode, ["graph"]],
+        [*every, bundle_mode, ["graph"], *report_formats],
     )
     add(
         "kubernetes-2000",
@@ -278,7 +284,9 @@ def run(
 
 
 def _quiet(args: list[str]) -> list[str]:
-    return ["-f", "json", "-o", os.devnull] if args[0] in ("check", "graph") else []
+    if args[0] not in ("check", "graph"):
+        return []
+    return ["-o", os.devnull] if "-f" in args else ["-f", "json", "-o", os.devnull]
 
 
 def markdown(result: dict[str, Any]) -> str:
