@@ -8,13 +8,14 @@ Two error channels, as Kubernetes expects: a malformed review is a :class:`BadRe
 from __future__ import annotations
 
 import fnmatch
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, cast
 
+from guardrails.errors import InputError
 from guardrails.model import Finding, Outcome, Severity
+from guardrails.parsers.json_safe import load_json
 from guardrails.webhook.kinds import admitted_kind
 from guardrails.webhook.types import (
     ADMISSION_API_VERSION,
@@ -127,11 +128,13 @@ def parse_review(body: bytes) -> AdmissionReview:
             f"request body is {len(body):,} bytes, over the {MAX_BODY_BYTES:,}-byte limit"
         )
     try:
-        doc = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # The same JSON-safe rules as every input: no NaN/Infinity, 64-bit integers, bounded
+        # nesting, no lone surrogates (the Rego engines' JSON cannot carry them).
+        doc = load_json("request body", body.decode("utf-8"))
+    except UnicodeDecodeError as exc:
         raise BadReview(f"malformed JSON: {exc}") from None
-    except RecursionError:
-        raise BadReview("malformed JSON: nesting is too deep") from None
+    except InputError as exc:
+        raise BadReview(exc.problem) from None
     if not isinstance(doc, dict):
         raise BadReview("expected an AdmissionReview object")
     if doc.get("kind") != "AdmissionReview":

@@ -29,6 +29,15 @@ def _body(doc: Any) -> bytes:
     return json.dumps(doc).encode()
 
 
+def _gpus(number: bytes) -> bytes:
+    """An over-budget GPU pod's review whose GPU limit is ``number``, written verbatim."""
+    doc = review(manifest("gpu-pod-over-budget.yaml"))
+    doc["request"]["object"]["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] = 7
+    body = _body(doc)
+    assert body.count(b'"nvidia.com/gpu": 7') == 1
+    return body.replace(b'"nvidia.com/gpu": 7', b'"nvidia.com/gpu": ' + number)
+
+
 def _without(path: str) -> dict[str, Any]:
     doc = review(manifest("gpu-pod-over-budget.yaml"))
     target = doc
@@ -65,6 +74,13 @@ def _without(path: str) -> dict[str, Any]:
         (_body(_without("request.operation")), "request.operation is missing"),
         (_body(_without("request.object")), "request.object is missing for CREATE"),
         (b" " * (MAX_BODY_BYTES + 1), "over the 3,145,728-byte limit"),
+        # Numbers JSON cannot carry: an uncaught ValueError (HTTP 500) or, for NaN/Infinity,
+        # a GPU pod allowed on the python engine and an internal error on the Rego engines.
+        (_gpus(b"1" * 5000), "integer with 5,000 digits is out of range"),
+        (_gpus(b"NaN"), "NaN is not JSON"),
+        (_gpus(b"-Infinity"), "-Infinity is not JSON"),
+        (_gpus(b"1e999"), "not a finite number"),
+        (_gpus(b"9223372036854775808"), "integer out of the 64-bit range"),
     ],
     ids=[
         "truncated",
@@ -79,6 +95,11 @@ def _without(path: str) -> dict[str, Any]:
         "no-operation",
         "no-object",
         "oversized",
+        "int-5000-digits",
+        "nan",
+        "minus-infinity",
+        "1e999",
+        "int-over-64-bit",
     ],
 )
 def test_bad_reviews_name_the_problem(body: bytes, problem: str) -> None:
@@ -281,3 +302,11 @@ def test_objects_a_trusted_controller_made_from_a_judged_owner_are_not_judged_ag
     doc = review(obj)
     doc["request"]["userInfo"] = {"username": "system:serviceaccount:ray-system:kuberay-operator"}
     assert before_judging(parse_review(_body(doc))["request"], operator) is not None
+
+
+def test_lone_surrogates_become_replacement_characters() -> None:
+    """The Rego engines' JSON cannot carry a lone surrogate (an internal error before)."""
+    doc = review(manifest("gpu-pod-over-budget.yaml"))
+    doc["request"]["object"]["metadata"]["name"] = "pod-\ud800"
+    parsed = parse_review(json.dumps(doc).encode())
+    assert parsed["request"]["object"]["metadata"]["name"] == "pod-\ufffd"
