@@ -377,6 +377,9 @@ def test_broken_pipe_is_exit_2_not_findings() -> None:
 # -- untrusted text in reports ---------------------------------------------------------------
 
 _EVIL = "x\x1b[2J\x1b]8;;http://evil\x07link\x1b]8;;\x07\rFAKE<script>alert(1)</script>"
+#: Bidi overrides and invisible characters ("Trojan Source"): a name that reads as another.
+_INVISIBLE = "\u202e\u2066\u200f\u200b\u2060\ufeff\u2028"
+_EVIL += f"dorp{_INVISIBLE}"
 
 
 def _evil_manifest(tmp_path: Path) -> Path:
@@ -416,6 +419,7 @@ def test_escape_sequences_never_reach_the_terminal(
     captured = capsys.readouterr()
     for text in (captured.out, captured.err):
         assert "\x1b" not in text and "\r" not in text and "\x07" not in text
+        assert not set(_INVISIBLE) & set(text), ascii(text)
     if "markdown" in command:
         import re
 
