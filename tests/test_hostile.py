@@ -142,13 +142,20 @@ def _place_special(tmp_path: Path, placement: str) -> tuple[Path, Path]:
     if placement == "directory walk":
         (tmp_path / "ok.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
         return tmp_path / "s.yaml", tmp_path
+    if placement == "module walked and called":  # read twice, reported once
+        (tmp_path / "a").mkdir()
+        (tmp_path / "b").mkdir()
+        (tmp_path / "b" / "main.tf").write_text('module "m" {\n  source = "../a"\n}\n')
+        return tmp_path / "a" / "s.tf", tmp_path
     plan = tmp_path / "plan.json"
     plan.write_bytes((HOSTILE / "deep-module-90.json").read_bytes())
     (tmp_path / "main.tf").write_text('resource "aws_instance" "x" {}\n')
     return tmp_path / "s.tf", plan
 
 
-@pytest.mark.parametrize("placement", ["input", "directory walk", "beside a plan"])
+@pytest.mark.parametrize(
+    "placement", ["input", "directory walk", "beside a plan", "module walked and called"]
+)
 @pytest.mark.parametrize("kind", ["FIFO", "socket", "device"])
 def test_special_files_are_refused_without_being_opened(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, placement: str

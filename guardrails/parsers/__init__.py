@@ -180,6 +180,8 @@ def parse_paths(
         _check_count(graph.inputs[0].path if graph.inputs else "", total, options.max_resources)
         graphs.append(graph)
     current_input.set(", ".join(paths[:3]))
+    # A file can be met twice (walked as its own module and called by another): one line.
+    errors = list({str(e): e for e in errors}.values())
     if errors and not graphs:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
     merged = Graph.merge([*graphs, *(unreadable_input(e) for e in errors)])
