@@ -16,6 +16,7 @@ from guardrails.errors import ConfigError, InputError
 from guardrails.parsers.loader import yaml_node_budget
 from guardrails.parsers.safe_io import read_text
 from guardrails.parsers.safe_yaml import load_yaml
+from guardrails.patterns import PatternError, full_match
 
 CONFIG_NAMES = (".guardrails.yaml", ".guardrails.yml")
 #: A config is a page of settings and waivers; anything this large is not one.
@@ -149,6 +150,11 @@ def validate_config(raw: Any, origin: str) -> dict[str, Any]:
         where = ".".join(str(p) for p in first.absolute_path) or "(top level)"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise ConfigError(f"{origin}: invalid config at {where}: {first.message}{more}")
+    for key, pattern in (raw.get("tag_patterns") or {}).items():
+        try:  # as OPA reads it (RE2): a Python-only pattern must not pass on one engine only
+            full_match(pattern, "")
+        except PatternError as exc:
+            raise ConfigError(f"{origin}: invalid config at tag_patterns.{key}: {exc}") from None
     values = deepcopy(DEFAULTS)
     problems = alias_conflicts({**DEFAULTS["tag_aliases"], **(raw.get("tag_aliases") or {})})
     if problems:

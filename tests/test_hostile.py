@@ -6,6 +6,7 @@ and symlinks are made per test because git cannot hold them.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -214,6 +215,8 @@ _MANIFEST = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
         ("max_gpu_nodes: 1" + "0" * 400 + "\n", "out of range"),
         ("waivers: !!python/object/apply:os.system [echo]\n", "unsupported tag"),
         ("a: 1\n---\nb: 2\n", "one YAML document"),
+        # Python-only: passed the python twin, failed inside OPA (RE2 has no look-ahead)
+        ("tag_patterns: {team: '(?=x)x'}\n", "tag_patterns.team: not a valid RE2"),
     ],
 )
 def test_hostile_config_files_are_one_line(
@@ -223,6 +226,32 @@ def test_hostile_config_files_are_one_line(
     (tmp_path / ".guardrails.yaml").write_text(config)
     assert main(["check", str(tmp_path / "m.yaml"), *PYTHON_ENGINE]) == 2
     _one_line_error(capsys.readouterr().err, ".guardrails.yaml", fragment)
+
+
+@pytest.mark.parametrize("engine", ["python", "rego"])
+@pytest.mark.parametrize(
+    ("team", "fails"),
+    [
+        ("a" * 40 + "!", True),  # "(a+)+" backtracked for hours on Python's re (a hang)
+        ("a" * 40, False),
+        ("aaa\n", True),  # Python's "$" also matches before a final newline; RE2's (OPA's) not
+    ],
+)
+def test_tag_patterns_run_on_re2_on_every_engine(
+    tmp_path: Path, engine: str, team: str, fails: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / ".guardrails.yaml").write_text("tag_patterns: {team: '(a+)+'}\n")
+    gpu = {"name": "c", "image": "x:1", "resources": {"limits": {"nvidia.com/gpu": 1}}}
+    manifest = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "p", "labels": {"team": team}},
+        "spec": {"containers": [gpu]},
+    }
+    (tmp_path / "m.json").write_text(json.dumps(manifest))
+    main(["check", str(tmp_path / "m.json"), "--engine", engine, "-f", "json"])
+    policies = [f["policy"] for f in json.loads(capsys.readouterr().out)["findings"]]
+    assert ("GR-TAG-002" in policies) is fails
 
 
 def test_invalid_utf8_config_is_one_line(

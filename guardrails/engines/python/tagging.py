@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from guardrails.engines.python.registry import RawFinding, twin
 from guardrails.engines.python.util import (
     Doc,
@@ -14,6 +12,7 @@ from guardrails.engines.python.util import (
     tag_key,
     tag_unknowns,
 )
+from guardrails.patterns import full_match
 
 
 def _tagged(doc: Doc) -> list[Doc]:
@@ -59,7 +58,7 @@ def tag_value_not_allowed(doc: Doc, config: Doc) -> list[RawFinding]:
                 )
         for key, pattern in config["tag_patterns"].items():
             value = tag(r, key)
-            if value is not None and not re.match(f"^(?:{pattern})$", value):
+            if value is not None and not full_match(pattern, value):
                 out.append(
                     finding(
                         r,
