@@ -89,6 +89,7 @@ def test_wrong_types_in_a_plan_beside_its_tf_files_are_one_line(
         "pulumi-state-wrong-types.json",
         "pulumi-kubernetes-kind-list.json",
         "deep-module-90.json",
+        "gpu-quantity-1e300.yaml",
     ],
 )
 @pytest.mark.parametrize("engine", ["python", "rego"])
@@ -217,6 +218,9 @@ _MANIFEST = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"
         ("a: 1\n---\nb: 2\n", "one YAML document"),
         # Python-only: passed the python twin, failed inside OPA (RE2 has no look-ahead)
         ("tag_patterns: {team: '(?=x)x'}\n", "tag_patterns.team: not a valid RE2"),
+        # an internal error (OverflowError: date out of range; inf cost not JSON) before
+        ("waiver_max_days: 3000000\n", "greater than the maximum of 36500"),
+        ("default_gpu_hourly_usd: 1.0e+308\n", "greater than the maximum of 10000"),
     ],
 )
 def test_hostile_config_files_are_one_line(

@@ -32,13 +32,21 @@ _MODEL_LABELS = (
 _TYPE_LABEL = "node.kubernetes.io/instance-type"
 
 
+#: The largest GPU count a pod is taken to ask for (2**53: exact as a float and in JSON).
+_MAX_QUANTITY = float(2**53)
+
+
 def _quantity(value: Any) -> float | None:
     try:
         number = float(str(value).strip())
     except ValueError:
         return None
     # float() also reads "inf", "nan" and "1e999": none of them is a number of GPUs.
-    return number if math.isfinite(number) and number >= 0 else None
+    if not math.isfinite(number) or number < 0:
+        return None
+    # "1e300" is finite, but times the replicas the cost is not: clamp (still absurd, still
+    # priced and judged as huge, never silently dropped).
+    return min(number, _MAX_QUANTITY)
 
 
 def gpus_per_pod(template: Mapping[str, Any]) -> tuple[float, str | None]:
