@@ -3,7 +3,8 @@
 fixtures/secrets/ hides one marker in every place a secret hides in real inputs: Kubernetes
 Secret ``data`` (base64) and ``stringData``, the last-applied-configuration annotation,
 secret-named env values, literal tokens in env and args, secret flags, an HCL default of a
-``sensitive = true`` variable, a plan value marked sensitive only in ``after_sensitive``, a
+``sensitive = true`` variable, literal secrets in HCL (a Kubernetes Secret, a manifest, env,
+args, a secret-named attribute), a plan value marked sensitive only in ``after_sensitive``, a
 Pulumi output named in ``additionalSecretOutputs``. Neither the marker nor its base64 may
 appear on stdout, stderr or in any file written.
 """

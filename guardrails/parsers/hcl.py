@@ -47,6 +47,7 @@ from guardrails.parsers.ids import (
 from guardrails.parsers.json_safe import check_values, load_json
 from guardrails.parsers.loader import LoadedInput, read_text
 from guardrails.parsers.safe_io import read_side_file
+from guardrails.parsers.secrets import redact_terraform
 from guardrails.parsers.terraform_source import block_lines, installed_modules
 
 _META_ARGUMENTS = (
@@ -671,6 +672,8 @@ class _Builder:
         self.depends[rid] = depends.references
         if module:
             self.parents[rid] = _strip_last_key(module)
+        if mode == "managed":
+            attributes = redact_terraform(rtype, attributes)
         self.resources.append(
             Resource(
                 id=rid,

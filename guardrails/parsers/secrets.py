@@ -135,3 +135,41 @@ def redact_keys(values: Any, keys: Iterable[str]) -> Any:
     if not isinstance(values, Mapping) or not names:
         return values
     return {k: (REDACTED if k in names and v is not None else v) for k, v in values.items()}
+
+
+#: Terraform resources whose ``data``/``binary_data`` are a Kubernetes Secret's values.
+_TERRAFORM_SECRET_TYPES = {"kubernetes_secret", "kubernetes_secret_v1"}
+
+
+def redact_terraform(rtype: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a resource's attributes read from HCL, where no provider schema marks what is
+    sensitive (a plan carries the marks): a Kubernetes Secret's ``data``/``binary_data``, a
+    ``kubernetes_manifest``'s secrets, ``env`` values and ``args``/``command`` credentials
+    (as in manifests), secret-named string attributes (``password``, ``client_secret`` ...)
+    and credential-looking strings anywhere are replaced by REDACTED."""
+    out = dict(attributes)
+    if rtype in _TERRAFORM_SECRET_TYPES:
+        for key in ("data", "binary_data"):
+            if isinstance(out.get(key), Mapping):
+                out[key] = {str(k): REDACTED for k in out[key]}
+            elif out.get(key) is not None:
+                out[key] = REDACTED
+    manifest = out.get("manifest")
+    if rtype.startswith("kubernetes_manifest") and isinstance(manifest, Mapping):
+        out["manifest"] = redact_kubernetes(manifest)
+    for key, value in out.items():
+        if isinstance(value, str) and value and value != REDACTED and secret_name(key):
+            out[key] = REDACTED
+    redacted: dict[str, Any] = _redact_tokens(_redact_workload_values(out))
+    return redacted
+
+
+def _redact_tokens(value: Any) -> Any:
+    """``value`` with every string that holds a well-known credential format redacted."""
+    if isinstance(value, Mapping):
+        return {k: _redact_tokens(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact_tokens(v) for v in value]
+    if isinstance(value, str) and looks_like_token(value):
+        return REDACTED
+    return value
