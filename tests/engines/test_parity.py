@@ -526,3 +526,86 @@ def test_idle_shutdown_policy_agrees_on_malformed_settings(
                     target = target[step]
                 target[path[-1]] = value
         assert_parity(doc)
+
+
+# ---- membership tests on values of any JSON type -----------------------------------------
+
+#: One resource per place a twin asks "is this value one of ..."; each value is then replaced
+#: by JSON of other types (Python raised on lists and objects, "unhashable type").
+_MEMBERSHIP_PLAN = {
+    "format_version": "1.2",
+    "resource_changes": [
+        {
+            "address": f"{rtype}.x",
+            "type": rtype,
+            "name": "x",
+            "change": {"actions": ["create"], "after": after},
+        }
+        for rtype, after in [
+            ("aws_s3_bucket", {"bucket": "b", "acl": "public-read"}),
+            ("aws_s3_bucket_public_access_block", {"bucket": "b"}),
+            ("aws_vpc_security_group_ingress_rule", {"cidr_ipv4": "0.0.0.0/0", "from_port": 22}),
+            (
+                "google_compute_firewall",
+                {"source_ranges": ["0.0.0.0/0"], "allow": [{"ports": ["22"]}]},
+            ),
+            (
+                "azurerm_network_security_rule",
+                {
+                    "direction": "Inbound",
+                    "access": "Allow",
+                    "source_address_prefix": "*",
+                    "destination_port_range": "22",
+                },
+            ),
+            ("google_storage_bucket_iam_binding", {"members": ["allUsers"]}),
+        ]
+    ],
+}
+_MEMBERSHIP_SLOTS = [
+    ("aws_s3_bucket", ["acl"]),
+    ("aws_s3_bucket", ["bucket"]),
+    ("aws_vpc_security_group_ingress_rule", ["cidr_ipv4"]),
+    ("google_compute_firewall", ["source_ranges", 0]),
+    ("azurerm_network_security_rule", ["source_address_prefix"]),
+    ("google_storage_bucket_iam_binding", ["members", 0]),
+]
+_OTHER_TYPES: list[Any] = [[], ["0.0.0.0/0"], {}, {"a": "allUsers"}, 5, None]
+
+
+#: The same in manifests: (policy case, resource type, attribute path).
+_MANIFEST_MEMBERSHIP_SLOTS = [
+    (
+        "GR-SPOT-002/deny_prod_inference_tolerates_spot.yaml",
+        "Deployment",
+        ["spec", "template", "spec", "tolerations", 0, "key"],
+    ),
+    (
+        "GR-COST-009/deny_kueue_clusterqueue_gpu_without_quota.yaml",
+        "ClusterQueue",
+        ["spec", "resourceGroups", 0, "coveredResources", 2],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "rtype", "path"),
+    [(None, rtype, path) for rtype, path in _MEMBERSHIP_SLOTS] + _MANIFEST_MEMBERSHIP_SLOTS,
+)
+def test_membership_checks_agree_on_values_of_any_type(
+    case: str | None, rtype: str, path: list[Any], tmp_path: Path
+) -> None:
+    source = tmp_path / "plan.json"
+    if case is None:
+        source.write_text(json.dumps(_MEMBERSHIP_PLAN))
+    else:
+        source = FIXTURES / "policies" / case
+    base = build_input([str(source)], ScanOptions(no_config=True))
+    assert assert_parity(base) > 0  # the input as written is judged (the slots are read)
+    for value in _OTHER_TYPES:
+        doc = json.loads(json.dumps(base))
+        target = next(r for r in doc["resources"] if r["type"] == rtype)["attributes"]
+        for step in path[:-1]:
+            target = target[step]
+        target[path[-1]] = value
+        assert_parity(doc)

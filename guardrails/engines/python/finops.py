@@ -18,6 +18,7 @@ from guardrails.engines.python.util import (
     is_number,
     live,
     neighbors,
+    one_of,
     tag,
     tag_unknowns,
     unknown_path,
@@ -186,7 +187,7 @@ def _kueue_uncapped_flavors(r: Doc) -> list[str]:
         if not isinstance(group, dict):
             continue
         for covered in blocks(group.get("coveredResources", [])):
-            if covered not in GPU_RESOURCE_NAMES:
+            if not one_of(covered, GPU_RESOURCE_NAMES):
                 continue
             for flavor in blocks(group.get("flavors", [])):
                 if not isinstance(flavor, dict):

@@ -16,6 +16,7 @@ from guardrails.engines.python.util import (
     is_number,
     live,
     neighbors,
+    one_of,
     templates,
     unknown_path,
 )
@@ -49,7 +50,7 @@ def public_storage(doc: Doc, config: Doc) -> list[RawFinding]:
             continue
         a = _attrs(r)
         if r["type"] in ("aws_s3_bucket", "aws_s3_bucket_acl"):
-            if a.get("acl") in _PUBLIC_ACLS:
+            if one_of(a.get("acl"), _PUBLIC_ACLS):
                 acl.append(finding(r, f"grants the public ACL {a['acl']}"))
             elif r["type"] == "aws_s3_bucket_acl" and unknown_path(r, "acl") == "acl":
                 acl.append(
@@ -68,13 +69,13 @@ def public_storage(doc: Doc, config: Doc) -> list[RawFinding]:
                 and n["type"] == "aws_s3_bucket_public_access_block"
                 for n in neighbors(r, "in")
             )
-            and a.get("bucket") not in names
+            and not one_of(a.get("bucket"), names)
         ):
             unblocked.append(finding(r, "has no aws_s3_bucket_public_access_block"))
         if r["type"] in _GCS_GRANTS:
             members = [a["member"]] if isinstance(a.get("member"), str) else []
             members += a["members"] if isinstance(a.get("members"), list) else []
-            public = sorted(m for m in members if m in _PUBLIC_MEMBERS)
+            public = sorted(m for m in members if one_of(m, _PUBLIC_MEMBERS))
             if public:
                 gcs.append(finding(r, f"grants bucket access to {', '.join(public)}"))
         if r["type"] == "azurerm_storage_account" and any(
@@ -187,11 +188,11 @@ def _open_ranges(r: Doc) -> list[tuple[Any, Any]]:
         found.append(_aws_range(a.get("protocol"), a.get("from_port"), a.get("to_port")))
     if r["type"] == "aws_vpc_security_group_ingress_rule":
         for cidr in (a.get("cidr_ipv4"), a.get("cidr_ipv6")):
-            if cidr in _WORLD:
+            if one_of(cidr, _WORLD):
                 found.append(_aws_range(a.get("ip_protocol"), a.get("from_port"), a.get("to_port")))
     if r["type"] == "google_compute_firewall" and a.get("direction") != "EGRESS":
         for source in blocks(a.get("source_ranges")):
-            if source not in _WORLD:
+            if not one_of(source, _WORLD):
                 continue
             for allow in blocks(a.get("allow")):
                 if not isinstance(allow, dict):
@@ -205,7 +206,7 @@ def _open_ranges(r: Doc) -> list[tuple[Any, Any]]:
             and rule.get("access") == "Allow"
         ):
             continue
-        if rule.get("source_address_prefix") in _WORLD or _world(
+        if one_of(rule.get("source_address_prefix"), _WORLD) or _world(
             rule.get("source_address_prefixes")
         ):
             for p in [

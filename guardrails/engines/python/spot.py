@@ -10,6 +10,7 @@ from guardrails.engines.python.util import (
     facts,
     finding,
     live,
+    one_of,
     templates,
 )
 
@@ -59,7 +60,7 @@ def _spot_toleration(template: Doc) -> str | None:
     keys = sorted(
         t["key"]
         for t in template.get("tolerations", [])
-        if isinstance(t, dict) and t.get("key") in SPOT_TAINT_KEYS
+        if isinstance(t, dict) and one_of(t.get("key"), SPOT_TAINT_KEYS)
     )
     return keys[0] if keys else None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 Doc = dict[str, Any]
@@ -81,6 +82,12 @@ def tag_key(r: Doc, key: str) -> str:
 
 def finding(r: Doc, message: str, **extra: Any) -> Doc:
     return {"resource": r["id"], "message": message, **extra}
+
+
+def one_of(value: Any, options: Collection[Any]) -> bool:
+    """``value in options`` for a value of any JSON type (a list or object is never one of
+    them, as in Rego, where Python would raise on the unhashable value)."""
+    return isinstance(value, str) and value in options
 
 
 def is_number(value: Any) -> bool:
