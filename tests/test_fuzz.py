@@ -15,6 +15,7 @@ import contextlib
 import json
 from copy import deepcopy
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from guardrails.api import ScanOptions, enrich_graph, evaluate
+from guardrails.api import ScanOptions, build_input, enrich_graph, evaluate
 from guardrails.baseline import load_baseline
+from guardrails.catalog import load_catalog
 from guardrails.config import DEFAULTS, Config, load_config
+from guardrails.engines.python import PythonEngine
 from guardrails.errors import GuardrailsError
 from guardrails.parsers import ParseOptions, parse_text
 from guardrails.parsers.hcl import TerraformHclParser
@@ -209,6 +212,47 @@ def test_mutated_fixtures_evaluate_and_report(case: tuple[str, str]) -> None:
         out = render(report, False)
         if fmt in ("json", "sarif"):
             json.loads(out)
+
+
+#: What a scalar becomes most often in the twin test: containers and other scalar types.
+_OTHER_SHAPES: list[Any] = [[], {}, [[]], [{}], None, 5, "x", True]
+
+
+def _get(doc: Any, path: tuple[Any, ...]) -> Any:
+    for step in path:
+        doc = doc[step]
+    return doc
+
+
+@cache
+def _policy_inputs() -> list[dict[str, Any]]:
+    """The enriched input of every policy case (what the engines receive)."""
+    cases = sorted((FIXTURES / "policies").glob("*/*.*"))
+    docs = []
+    for case in cases:
+        if case.suffix in (".json", ".yaml", ".tf") and case.name != "config.yaml":
+            with contextlib.suppress(GuardrailsError):
+                docs.append(build_input([str(case)], ScanOptions(no_config=True)))
+    return [d for d in docs if d["resources"]]
+
+
+@_examples(400)
+@given(data=st.data())
+def test_twins_take_any_json_anywhere_in_attributes(data: st.DataObject) -> None:
+    """Every Python twin on enriched inputs whose attributes hold JSON of another type
+    anywhere (a list where a string was: an unhashable value once raised)."""
+    doc = deepcopy(data.draw(st.sampled_from(_policy_inputs())))
+    resource = data.draw(st.sampled_from(doc["resources"]))
+    attributes = resource["attributes"]
+    leaves = [p for p in _paths(attributes)[1:] if not isinstance(_get(attributes, p), dict | list)]
+    if leaves and data.draw(st.booleans()):  # every scalar of the resource at once
+        value = data.draw(st.sampled_from(_OTHER_SHAPES))
+        for where in leaves:
+            _set(attributes, where, deepcopy(value))
+    for _ in range(data.draw(st.integers(0, 3)) if leaves else 0):
+        value = data.draw(st.sampled_from(_OTHER_SHAPES) | _VALUES)
+        _set(attributes, data.draw(st.sampled_from(leaves)), value)
+    PythonEngine().evaluate(doc, Config().for_policies(), load_catalog())
 
 
 @_examples(300)
