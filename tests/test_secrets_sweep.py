@@ -27,6 +27,7 @@ INPUTS = [
     str(SECRETS / "plan.json"),
     str(SECRETS / "pulumi-stack.json"),
     str(SECRETS / "hcl"),
+    str(SECRETS / "hcl-literal"),  # not in hcl/: that one has a plan terraform made (parity)
 ]
 CHECK_FORMATS = ("table", "json", "sarif", "junit", "github", "markdown")
 
