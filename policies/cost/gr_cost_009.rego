@@ -100,9 +100,11 @@ gpu_queue(r) if gpu_in(object.get(r.attributes, ["spec", "guarantee", "resource"
 
 uncapped_flavors(r) := sort([name |
 	some group in util.blocks(object.get(r.attributes, ["spec", "resourceGroups"], []))
+	is_object(group)
 	some covered in util.blocks(object.get(group, "coveredResources", []))
 	covered in util.gpu_resource_names
 	some flavor in util.blocks(object.get(group, "flavors", []))
+	is_object(flavor)
 	not quota_set(flavor, covered)
 	name := flavor_name(flavor)
 ])

@@ -79,6 +79,7 @@ num(v) := to_number(v) if {
 sg(r) := [rg |
 	r.type == "aws_security_group"
 	some rule in util.blocks(r.attributes.ingress)
+	is_object(rule)
 	aws_world(object.get(rule, "cidr_blocks", null), object.get(rule, "ipv6_cidr_blocks", null))
 	rg := aws_range(object.get(rule, "protocol", null), object.get(rule, "from_port", null), object.get(rule, "to_port", null))
 ]

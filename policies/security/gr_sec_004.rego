@@ -29,6 +29,7 @@ deny := [f |
 
 tokens(r) := [t |
 	some m in util.blocks(r.attributes.metadata_options)
+	is_object(m)
 	t := object.get(m, "http_tokens", null)
 ]
 

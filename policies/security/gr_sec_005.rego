@@ -48,5 +48,7 @@ container_flags(c) := array.concat(
 
 volume_problems(t) := [concat("", ["volume ", v.name, " mounts hostPath ", path]) |
 	some v in t.volumes
+	is_string(v.name)
 	path := v.hostPath.path
+	is_string(path)
 ]

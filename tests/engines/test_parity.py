@@ -573,8 +573,27 @@ _MEMBERSHIP_SLOTS = [
 _OTHER_TYPES: list[Any] = [[], ["0.0.0.0/0"], {}, {"a": "allUsers"}, 5, None]
 
 
-#: The same in manifests: (policy case, resource type, attribute path).
-_MANIFEST_MEMBERSHIP_SLOTS = [
+#: The same in policy cases, and where a policy reads inside a block of any type (the Rego
+#: engine stopped with an object.get/concat type error): (case, resource type, path).
+_CASE_SLOTS = [
+    ("GR-SEC-003/deny_ssh_open.json", "aws_security_group", ["ingress", 0]),
+    ("GR-SEC-004/deny_imdsv1_optional.json", "aws_instance", ["metadata_options", 0]),
+    ("GR-SEC-005/deny_privileged_host_pid.yaml", "Pod", ["spec", "volumes", 0, "name"]),
+    (
+        "GR-SEC-005/deny_privileged_host_pid.yaml",
+        "Pod",
+        ["spec", "volumes", 0, "hostPath", "path"],
+    ),
+    (
+        "GR-COST-009/deny_kueue_clusterqueue_gpu_without_quota.yaml",
+        "ClusterQueue",
+        ["spec", "resourceGroups", 0],
+    ),
+    (
+        "GR-COST-009/deny_kueue_clusterqueue_gpu_without_quota.yaml",
+        "ClusterQueue",
+        ["spec", "resourceGroups", 0, "flavors", 0],
+    ),
     (
         "GR-SPOT-002/deny_prod_inference_tolerates_spot.yaml",
         "Deployment",
@@ -590,9 +609,9 @@ _MANIFEST_MEMBERSHIP_SLOTS = [
 
 @pytest.mark.parametrize(
     ("case", "rtype", "path"),
-    [(None, rtype, path) for rtype, path in _MEMBERSHIP_SLOTS] + _MANIFEST_MEMBERSHIP_SLOTS,
+    [(None, rtype, path) for rtype, path in _MEMBERSHIP_SLOTS] + _CASE_SLOTS,
 )
-def test_membership_checks_agree_on_values_of_any_type(
+def test_engines_agree_on_values_of_any_type(
     case: str | None, rtype: str, path: list[Any], tmp_path: Path
 ) -> None:
     source = tmp_path / "plan.json"
