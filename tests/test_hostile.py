@@ -661,3 +661,24 @@ def test_endless_text_stdin_stops_at_the_size_limit() -> None:
         producer.wait()
     assert result.returncode == 2
     assert b"over the 2,097,152-byte limit" in result.stderr
+
+
+def test_a_rego_evaluation_error_names_the_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A value of a shape a policy did not expect stops the Rego engine: the one line names the
+    input first, like every input error, then the policy and OPA's message."""
+    policies = tmp_path / "policies"
+    policies.mkdir()
+    (policies / "strict.rego").write_text(
+        "# METADATA\n# title: T\n# scope: package\n# custom:\n#   id: ACME-X-001\n"
+        "#   severity: low\n#   input: resources\npackage guardrails.policy.acme_x\n"
+        "import rego.v1\n"
+        'deny := [{"resource": r.id, "message": m} | some r in input.resources; '
+        'm := concat("", ["x", object.get(r.attributes, "data", {})])]\n'
+    )
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(_MANIFEST + "data: {k: v}\n")
+    args = ["check", str(manifest), "--engine", "rego", "--policy-dir", str(policies)]
+    assert main(args) == 2
+    _one_line_error(capsys.readouterr().err, "m.yaml: Rego evaluation failed", "strict.rego")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from guardrails.catalog import Catalog
+from guardrails.errors import EngineError, current_input
 
 #: A finding as a policy returns it: ``resource`` (id or "change"), ``message``,
 #: optional ``outcome`` ("unknown") and ``attribute`` (the path known only after apply).
@@ -21,3 +22,13 @@ class Engine(Protocol):
     ) -> dict[str, list[RawFinding]]:
         """Raw findings keyed by policy id, for every policy of ``catalog`` it can run."""
         ...
+
+
+def evaluation_failed(detail: str) -> EngineError:
+    """A Rego evaluation error, naming the inputs being judged first, like every input error
+    (a value of a shape no policy expected is the usual cause)."""
+    where = current_input.get()
+    text = " ".join(detail.split())[:300]
+    return EngineError(
+        f"{where}: Rego evaluation failed: {text}" if where else f"Rego evaluation failed: {text}"
+    )

@@ -16,7 +16,7 @@ from guardrails.bundled import bundled_policy_dir, gpu_catalog_path
 from guardrails.catalog import Catalog
 from guardrails.catalog.metadata import MAX_POLICY_BYTES
 from guardrails.engines import scoped
-from guardrails.engines.base import RawFinding
+from guardrails.engines.base import RawFinding, evaluation_failed
 from guardrails.errors import EngineError
 from guardrails.parsers.safe_io import read_text
 
@@ -152,7 +152,7 @@ class _OpaSession:
         except OpaUndefinedError:
             return {}
         except OpaError as exc:
-            raise EngineError(f"Rego evaluation failed: {_one_line(str(exc))}") from None
+            raise evaluation_failed(str(exc)) from None
         return scoped.gathered(rows) or {}
 
 

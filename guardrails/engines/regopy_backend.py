@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.engines import scoped
+from guardrails.engines.base import evaluation_failed
 from guardrails.engines.scoped import Batch, PolicyPlan, all_refs, evaluate_scoped
 from guardrails.errors import EngineError
 
@@ -60,7 +61,7 @@ class _RegopySession:
             output = self.interpreter.query_bundle_entrypoint(self.bundle, _entrypoint(ref))
             if not output.ok():
                 label = self.labels.get(ref, ref)
-                raise EngineError(f"{label}: Rego evaluation failed: {_one_line(str(output))}")
+                raise evaluation_failed(f"{label}: {output}")
             value = _value(output)
             if value is not None:
                 found[ref] = value
@@ -102,7 +103,7 @@ def evaluate_in_process(
         denies = evaluate_scoped(session, input_doc, policy_plans, scoped.BATCH_BYTES // 4)
         return {key: {"deny": value} for key, value in denies.items()}
     except ValueError as exc:  # regopy could not render its own result as JSON
-        raise EngineError(f"Rego evaluation failed: {_one_line(str(exc))}") from None
+        raise evaluation_failed(str(exc)) from None
     except RegoError as exc:
         raise EngineError(f"Rego compile error: {_one_line(str(exc))}") from None
 
