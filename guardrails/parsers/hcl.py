@@ -34,6 +34,7 @@ from guardrails.model import (
 )
 from guardrails.model import SourceFormat as Fmt
 from guardrails.parsers.base import ParseOptions
+from guardrails.parsers.hcl_budget import work_budget
 from guardrails.parsers.hcl_eval import UNKNOWN, Scope, Unknown, unknown_of
 from guardrails.parsers.hcl_guard import bounded_hcl
 from guardrails.parsers.hcl_types import convert, parse_type
@@ -246,9 +247,12 @@ def directory_graphs(
             yield Graph(inputs=tuple(InputFile(f, INPUT_SKIPPED, (note,)) for f in files))
             continue
         try:
-            yield parser.parse_files(files, options, modules[directory])
+            with work_budget():  # one budget of work per root module and the modules it calls
+                graph = parser.parse_files(files, options, modules[directory])
         except InputError as exc:
             errors.append(exc)
+            continue
+        yield graph
 
 
 def _parsed(path: str, text: str) -> _File:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeGuard
 
+from guardrails.parsers.hcl_budget import Budget, amplified, current_budget
 from guardrails.parsers.hcl_functions import MORE_FUNCTIONS, STRUCTURAL
 
 if TYPE_CHECKING:  # lark is imported with python-hcl2, only when a .tf file is read
@@ -183,8 +184,12 @@ def _balanced(text: str) -> bool:
 
 
 class _Evaluator:
-    def __init__(self, scope: Scope, bound: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self, scope: Scope, bound: Mapping[str, Any] | None = None, budget: Budget | None = None
+    ) -> None:
         self.scope = scope
+        #: Work and value sizes, shared by the whole scan (hcl_budget).
+        self.budget = budget if budget is not None else current_budget()
         #: Names a ``for`` expression binds (``for k, v in ...``), looked up before scopes.
         self.bound: Mapping[str, Any] = {**scope.bound, **bound} if bound else scope.bound
 
@@ -254,7 +259,7 @@ class _Evaluator:
 
     def _tuple(self, node: Tree[Any], depth: int) -> Any:
         items = [self.eval(c, depth) for c in self._trees(node)]
-        return items if len(items) <= MAX_ITEMS else UNKNOWN
+        return items if len(items) <= MAX_ITEMS and not self.budget.too_large(items) else UNKNOWN
 
     def _object(self, node: Tree[Any], depth: int) -> Any:
         out: dict[str, Any] = {}
@@ -267,7 +272,7 @@ class _Evaluator:
             if isinstance(key, Unknown):
                 return unknown_of(key, value, *out.values())
             out[key] = value
-        return out
+        return UNKNOWN if self.budget.too_large(out) else out
 
     def _object_key(self, node: Tree[Any], depth: int) -> Any:
         inner = self._trees(node)
@@ -433,12 +438,15 @@ class _Evaluator:
             return next((a for a in args if not contains_unknown(a)), unknown_of(*args))
         if function is None or any(isinstance(a, Unknown) for a in args):
             return unknown_of(*args)
+        if self.budget.too_large(args) or amplified(name, args):
+            return UNKNOWN  # too large to build safely (hcl_budget)
         if name not in STRUCTURAL and any(contains_unknown(a) for a in args):
             return unknown_of(*args)  # it would read a value known only after apply
         try:
-            return function(*args)
+            result = function(*args)
         except (TypeError, ValueError, KeyError, IndexError, AttributeError, OverflowError):
             return unknown_of(*args)
+        return UNKNOWN if self.budget.too_large(result) else result
 
     def _for_tuple_expr(self, node: Tree[Any], depth: int) -> Any:
         return self._for(node, depth, object_form=False)
@@ -468,7 +476,9 @@ class _Evaluator:
         out_map: dict[str, Any] = {}
         for key, value in pairs:
             names_bound = {names[0]: key, names[1]: value} if len(names) == 2 else {names[0]: value}
-            inner = _Evaluator(self.scope, {**self.bound, **names_bound})
+            if not self.budget.spend():
+                return UNKNOWN  # the scan's budget of work is spent
+            inner = _Evaluator(self.scope, {**self.bound, **names_bound}, self.budget)
             if condition is not None:
                 test = inner.eval(self._trees(condition)[0], depth)
                 if not isinstance(test, bool):
@@ -486,7 +496,8 @@ class _Evaluator:
                     out_map[_to_string(k)] = v
             else:
                 out_list.append(inner.eval(bodies[0], depth))
-        return out_map if object_form else out_list
+        result = out_map if object_form else out_list
+        return UNKNOWN if self.budget.too_large(result) else result
 
 
 def _index(value: Any, steps: list[Any]) -> Any:

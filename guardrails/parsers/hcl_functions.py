@@ -16,6 +16,8 @@ from typing import Any
 
 from guardrails.patterns import compile_pattern
 
+#: Widest ``%09999d`` evaluated ("%0999999999d" would build a gigabyte from a few bytes).
+_MAX_WIDTH = 1_000
 _VERB = re.compile(
     r"%(?P<flags>[-+# 0]*)(?P<width>\d+)?(?:\.(?P<precision>\d+))?(?P<verb>[a-zA-Z%])"
 )
@@ -38,6 +40,9 @@ def _format(template: str, *args: Any) -> str:
     position = 0
     remaining = list(args)
     for match in _VERB.finditer(template):
+        for size in (match.group("width"), match.group("precision")):
+            if size is not None and (len(size) > 4 or int(size) > _MAX_WIDTH):
+                raise ValueError("format width or precision too large")
         out.append(template[position : match.start()])
         position = match.end()
         verb = match.group("verb")

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from guardrails.parsers.hcl_budget import current_budget
 from guardrails.parsers.hcl_eval import (
     MAX_ITEMS,
     UNKNOWN,
@@ -71,7 +72,8 @@ def evaluate(raw: Any, scope: Scope) -> Any:
         literal = _literal_string(raw)
         return literal if literal is not None else evaluate_text(raw, scope)
     if isinstance(raw, list):
-        return [evaluate(v, scope) for v in raw]
+        items = [evaluate(v, scope) for v in raw]
+        return UNKNOWN if current_budget().too_large(items) else items
     if isinstance(raw, Mapping):
         out = {
             unquote(str(k)): evaluate(v, scope)
@@ -85,7 +87,7 @@ def evaluate(raw: Any, scope: Scope) -> Any:
                     out[name] = unknown_of(blocks, existing)
                 else:
                     out[name] = (existing if isinstance(existing, list) else []) + blocks
-        return out
+        return UNKNOWN if current_budget().too_large(out) else out
     return UNKNOWN
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from guardrails.api import ScanOptions, enriched_graph, scan
 from guardrails.model import EdgeKind
-from guardrails.parsers import ParseOptions, parse_paths, parse_text
+from guardrails.parsers import ParseOptions, hcl_budget, parse_paths, parse_text
 from guardrails.report import REPORTERS
 from tests.conftest import FIXTURES
 
@@ -179,12 +179,42 @@ def test_literal_expressions_evaluate(expression: str, expected: object) -> None
         'join(",", [aws_subnet.a.id, "x"])',  # a string built from an unknown element
         'format("%s", aws_subnet.a.id)',
         'regex("(?=look-ahead)", "x")',  # not RE2 (Terraform refuses it too)
+        # gigabytes from a few bytes (2 GB of RSS before): unknown, never built
+        'format("%0999999999d", 1)',
+        'replace(join("", [for i in range(2000) : "aaaaaaaaaa"]), "", "${join("", range(60))}")',
+        'join(join("", [for i in range(2000) : "aaaaaaaaaa"]), range(2000))',
     ],
 )
 def test_expressions_that_cannot_be_known_are_unknown(expression: str) -> None:
     text = f'resource "aws_instance" "x" {{\n  value = {expression}\n}}\n'
     resource = parse_text("x.tf", text).resources[0]
     assert resource.attributes["value"] is None and "value" in resource.unknown
+
+
+def test_values_repeated_by_reference_are_not_expanded() -> None:
+    """Ten locals, each ten references to the one before, stand for 10^13 characters: the
+    report (or ``flatten``) expanded them without end before."""
+    chain = [f"  l{i} = [{', '.join([f'local.l{i - 1}'] * 10)}]" for i in range(1, 10)]
+    text = (
+        'locals {\n  l0 = [for i in range(1000) : "xxxxxxxxxx"]\n' + "\n".join(chain) + "\n}\n"
+        'resource "aws_instance" "x" {\n'
+        "  tags = { all = local.l9, one = length(local.l1) }\n}\n"
+    )
+    tags = parse_text("x.tf", text).resources[0].attributes["tags"]
+    # l2 (over a million characters) is unknown, so l3 ... l9 hold ten unknowns each
+    assert tags == {"all": [None] * 10, "one": 10}
+
+
+def test_for_expressions_share_one_budget_of_work(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nested ``for`` multiply: 10,000 x 10,000 iterations took minutes and gigabytes."""
+    monkeypatch.setattr(hcl_budget, "MAX_WORK", 1_000)
+    text = (
+        'resource "aws_instance" "x" {\n'
+        "  small = [for a in range(20) : [for b in range(20) : b]]\n"
+        "  large = [for a in range(100) : [for b in range(100) : b]]\n}\n"
+    )
+    attributes = parse_text("x.tf", text).resources[0].attributes
+    assert len(attributes["small"]) == 20 and attributes["large"] is None
 
 
 def test_count_zero_creates_nothing_and_for_each_set_keys_addresses() -> None:
