@@ -567,6 +567,30 @@ def test_several_outputs_are_all_or_none(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(
+    ("outputs", "fragment"),
+    [
+        (["-o", "{d}/a.json", "--output=sarif={d}/a.json"], "the same file as"),
+        (["-o", "{d}/a.json", "--output=sarif={d}/link"], "the same file as"),
+        (["--output=sarif={d}/a.sarif", "--output=sarif={d}/b.sarif"], "sarif is already written"),
+    ],
+)
+def test_two_reports_to_one_file_are_refused(
+    outputs: list[str], fragment: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only the last would survive: refused before anything is written."""
+    (tmp_path / "link").symlink_to(tmp_path / "a.json")
+    args = [a.replace("{d}", str(tmp_path)) for a in outputs]
+    assert main(["check", _MANIFESTS, *PYTHON_ENGINE, "-f", "json", *args]) == 2
+    _one_line_error(capsys.readouterr().err, "--output", fragment)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link"]
+
+
+def test_several_reports_may_go_to_dev_null() -> None:
+    args = ["-o", os.devnull, f"--output=sarif={os.devnull}", f"--output=junit={os.devnull}"]
+    assert main(["check", _MANIFESTS, *PYTHON_ENGINE, "-f", "json", *args]) in (0, 1)
+
+
 @pytest.mark.parametrize("stop", ["SIGINT", "SIGTERM"])
 def test_signals_remove_temporary_files(
     stop: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -196,6 +197,8 @@ def parse_outputs(
         if sep and name in formats:
             if not file:
                 raise ConfigError(f"--output {value}: no file after '='")
+            if name in extra:
+                raise ConfigError(f"--output {value}: {name} is already written to {extra[name]}")
             extra[name] = file
         elif sep and _FORMAT_NAME.fullmatch(name):
             raise ConfigError(f"--output {value}: unknown format {name} ({', '.join(formats)})")
@@ -203,4 +206,23 @@ def parse_outputs(
             main = value
         else:
             raise ConfigError(f"--output {value}: only one plain output file; use FORMAT=FILE")
+    _one_report_per_file([f for f in (main, *extra.values()) if f])
     return main, extra
+
+
+def _one_report_per_file(files: list[str]) -> None:
+    """Two reports to one regular file would leave only the last: refused before writing
+    (devices and FIFOs such as /dev/null take several)."""
+    seen: dict[str, str] = {}
+    for file in files:
+        key = os.path.realpath(file)
+        try:
+            mode = os.stat(key).st_mode
+        except OSError:
+            mode = 0
+        stream = stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or key == os.devnull
+        if key in seen and not stream:
+            raise ConfigError(
+                f"--output {file}: the same file as {seen[key]}; each report needs its own file"
+            )
+        seen[key] = file
