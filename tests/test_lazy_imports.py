@@ -39,3 +39,31 @@ def test_json_plan_loads_neither_hcl2_nor_jsonschema_nor_rich(tmp_path: Path) ->
     )
     assert "guardrails.api" in loaded  # the probe saw the real run
     assert loaded & {"hcl2", "lark", "jsonschema", "rich", "regopy", "opa_bindings"} == set()
+
+
+ORDER_PROBE = """
+import sys
+from guardrails.patterns import full_match
+assert full_match("[a-z]+", "abc") and not full_match("[a-z]+", "abc\\\\n")
+names = list(sys.modules)
+print(names.index("regopy") < names.index("re2") if "regopy" in names else "no regopy")
+"""
+
+
+def test_re2_loads_after_regopy_and_only_when_a_pattern_is_used(tmp_path: Path) -> None:
+    """google-re2 loaded before regopy makes regopy evaluate with ~4x the memory (the hostile
+    benchmark's regopy rows); a plain check compiles no pattern and loads neither for it."""
+    done = subprocess.run(
+        [sys.executable, "-c", ORDER_PROBE], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.stdout.strip() in ("True", "no regopy"), done.stderr
+    plan = tmp_path / "plan.json"
+    shutil.copy(FIXTURES / "terraform-plan" / "gpu_training" / "plan.json", plan)
+    probe = PROBE.replace('"guardrails.api")', '"guardrails.api", "re2")')
+    done = subprocess.run(
+        [sys.executable, "-c", probe, "check", "-f", "json", "-o", str(tmp_path / "r"), str(plan)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert "re2" not in done.stdout.split(), done.stdout
