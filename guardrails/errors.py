@@ -23,8 +23,16 @@ class InputError(GuardrailsError):
         self.problem = problem
 
 
-class ResourceLimitError(InputError):
-    """The scan reaches more resources than ``--max-resources``: the whole scan stops."""
+class ResourceLimitError(GuardrailsError):
+    """The scan reaches more resources than ``--max-resources``: the whole scan stops.
+
+    Not an :class:`InputError`, so the handlers that record one file's error and go on with
+    the others let it through."""
+
+    def __init__(self, path: str, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
 
 
 class InputErrors(InputError):

@@ -28,7 +28,5 @@ def evaluation_failed(detail: str) -> EngineError:
     """A Rego evaluation error, naming the inputs being judged first, like every input error
     (a value of a shape no policy expected is the usual cause)."""
     where = current_input.get()
-    text = " ".join(detail.split())[:300]
-    return EngineError(
-        f"{where}: Rego evaluation failed: {text}" if where else f"Rego evaluation failed: {text}"
-    )
+    message = f"Rego evaluation failed: {' '.join(detail.split())[:300]}"
+    return EngineError(f"{where}: {message}" if where else message)

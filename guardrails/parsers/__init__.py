@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from guardrails.errors import InputError, InputErrors, ResourceLimitError, current_input
+from guardrails.errors import InputError, InputErrors, current_input
 from guardrails.limits import DEFAULT_MAX_RESOURCES
 from guardrails.model import INPUT_SKIPPED, Graph, InputFile, SourceFormat
 from guardrails.parsers.base import ParseOptions, Parser
@@ -72,8 +72,6 @@ def _load_supported(
     templated = not name.endswith((".json", ".tf"))
     try:
         loaded = load(name, text, max_resources, counted)
-    except ResourceLimitError:
-        raise
     except InputError as exc:
         problem = helm_problem(text, parsed=False) if templated else None
         if problem is None and not explicit and "unsupported tag" in exc.problem:
@@ -147,8 +145,6 @@ def parse_paths(
             must_parse = explicit and not options.skip_unrecognized
             text = read_text(path, options.max_bytes)
             loaded = _load_supported(name, text, must_parse, options.max_resources, total)
-        except ResourceLimitError:
-            raise
         except InputError as exc:
             errors.append(exc)
             continue

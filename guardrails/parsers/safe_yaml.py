@@ -44,7 +44,6 @@ class YamlDocuments:
     lines: list[int] = field(default_factory=list)
     #: Per document: the line of each item of a top-level ``items`` list (``kind: List``).
     item_lines: list[tuple[int, ...]] = field(default_factory=list)
-    on_document: Callable[[Any], None] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -186,12 +185,12 @@ def load_yaml(
     ``on_document`` sees each document as soon as it is built and may stop the stream by
     raising (a resource-count limit is checked there, not after the whole file).
     """
-    out = YamlDocuments(on_document=on_document)
+    out = YamlDocuments()
     builder = _Builder(path, max_nodes)
     loader = _Loader(text)
     builder.loader = loader
     try:
-        _run(loader, builder, out)
+        _run(loader, builder, out, on_document)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
@@ -204,7 +203,12 @@ def load_yaml(
     return out
 
 
-def _run(loader: Any, builder: _Builder, out: YamlDocuments) -> None:
+def _run(
+    loader: Any,
+    builder: _Builder,
+    out: YamlDocuments,
+    on_document: Callable[[Any], None] | None,
+) -> None:
     """The event loop, kept flat: it runs once per value of every YAML input."""
     scalar_event, alias_event = yaml.ScalarEvent, yaml.AliasEvent
     mapping_start, sequence_start = yaml.MappingStartEvent, yaml.SequenceStartEvent
@@ -259,8 +263,8 @@ def _run(loader: Any, builder: _Builder, out: YamlDocuments) -> None:
             continue
         elif kind is document_end:
             if has_root:
-                if out.on_document is not None:
-                    out.on_document(root)
+                if on_document is not None:
+                    on_document(root)
                 out.documents.append(root)
                 out.lines.append(root_line)
                 out.item_lines.append(items)
