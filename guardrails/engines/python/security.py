@@ -166,7 +166,7 @@ def _port_range(p: Any) -> tuple[Any, Any] | None:
 
 
 def _world(*lists: Any) -> bool:
-    return any(c in _WORLD for value in lists for c in blocks(value) if isinstance(c, str))
+    return any(one_of(c, _WORLD) for value in lists for c in blocks(value))
 
 
 def _open_ranges(r: Doc) -> list[tuple[Any, Any]]:
