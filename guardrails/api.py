@@ -19,6 +19,7 @@ from guardrails.enrich import EnrichOptions, enrich
 from guardrails.errors import ConfigError, NoInputError
 from guardrails.model import Graph
 from guardrails.parsers import DEFAULT_MAX_RESOURCES, ParseOptions, parse_documents, parse_paths
+from guardrails.parsers.confine import Confinement
 from guardrails.report import Report
 from guardrails.report.paths import repo_relative, scan_root
 from guardrails.waivers import (
@@ -88,6 +89,11 @@ def resolve_config(paths: list[str], options: ScanOptions) -> Config:
 def build_graph(paths: list[str], options: ScanOptions | None = None) -> Graph:
     """Parse ``paths`` (files, directories, ``-`` for stdin) into one resource graph."""
     options = options or ScanOptions()
+    typed = [
+        *paths,
+        *options.var_files,
+        *([str(options.source_root)] if options.source_root else []),
+    ]
     parse_options = ParseOptions(
         source_root=options.source_root,
         max_bytes=options.max_bytes,
@@ -95,6 +101,7 @@ def build_graph(paths: list[str], options: ScanOptions | None = None) -> Graph:
         max_resources=options.max_resources,
         skip_unrecognized=options.skip_unrecognized,
         var_files=options.var_files,
+        confinement=Confinement.of(scan_root(paths, options.root), typed),
     )
     graph = parse_paths(paths, parse_options, options.progress)
     if not options.allow_empty and not any(i.evaluated for i in graph.inputs):
@@ -171,7 +178,10 @@ def check_policy_ids(config: Config, catalog: Catalog) -> None:
     nothing, override nothing or waive nothing. The error names the closest real id."""
     origin = str(config.path) if config.path else "config"
     named: list[tuple[str, str]] = [
-        *(("disabled_policies", str(p)) for p in config["disabled_policies"] or ()),
+        *(
+            (f"disabled_policies[{i}]", str(p))
+            for i, p in enumerate(config["disabled_policies"] or ())
+        ),
         *(("severity_overrides", str(p)) for p in config["severity_overrides"] or {}),
         *(
             (f"waivers[{i}].policy", str(w.get("policy")))
@@ -189,7 +199,8 @@ def check_policy_ids(config: Config, catalog: Catalog) -> None:
             if close
             else f" ({len(known)} policies: see `guardrails policies`)"
         )
-        raise ConfigError(f"{origin}: {key} names {policy_id}, which is not a policy{hint}")
+        # The id is not echoed: a config may be a planted file (a typo still gets its hint).
+        raise ConfigError(f"{origin}: {key} is not a policy id{hint}")
 
 
 def prepare_policies(config: Config, options: ScanOptions) -> PreparedPolicies:

@@ -135,6 +135,47 @@ def load_config(path: Path | None) -> Config:
     return Config(validate_config(raw, str(path)), path)
 
 
+def schema_problem(error: Any) -> str:
+    """What the schema wants, in its own terms: jsonschema's message quotes the value found,
+    and a config may be a planted file whose values must never reach an error line."""
+    kind, wanted = error.validator, error.validator_value
+    if kind == "type":
+        types = wanted if isinstance(wanted, list) else [wanted]
+        return "must be " + " or ".join(_A.get(str(t), str(t)) for t in types)
+    if kind == "enum":
+        return "must be one of " + ", ".join(str(v) for v in wanted)
+    if kind in _BOUNDS:
+        return f"must be {_BOUNDS[kind]} {wanted}"
+    if kind == "format":
+        return f"must be a {wanted}"
+    if kind == "pattern":
+        return f"must match {wanted}"
+    if kind in ("required", "additionalProperties"):
+        return str(error.message)[:200]  # names keys (the schema's or the file's), no values
+    return f"does not satisfy the schema's {kind}"
+
+
+_A = {
+    "array": "a list",
+    "object": "a mapping",
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "null": "null",
+}
+_BOUNDS = {
+    "minimum": "at least",
+    "maximum": "at most",
+    "exclusiveMinimum": "more than",
+    "exclusiveMaximum": "less than",
+    "minItems": "a list of at least",
+    "maxItems": "a list of at most",
+    "minLength": "a string of at least",
+    "maxLength": "a string of at most",
+}
+
+
 def validate_config(raw: Any, origin: str) -> dict[str, Any]:
     """Validate ``raw`` against the config schema and return it merged over the defaults."""
     # YAML turns unquoted dates into date objects; the schema (and waivers) want ISO strings.
@@ -149,7 +190,7 @@ def validate_config(raw: Any, origin: str) -> dict[str, Any]:
         first = errors[0]
         where = ".".join(str(p) for p in first.absolute_path) or "(top level)"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-        raise ConfigError(f"{origin}: invalid config at {where}: {first.message}{more}")
+        raise ConfigError(f"{origin}: invalid config at {where}: {schema_problem(first)}{more}")
     for key, pattern in (raw.get("tag_patterns") or {}).items():
         try:  # as OPA reads it (RE2): a Python-only pattern must not pass on one engine only
             full_match(pattern, "")

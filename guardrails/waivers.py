@@ -82,9 +82,7 @@ def _parse_date(value: Any, origin: str) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise ConfigError(
-            f"{origin}: waiver expires {value!r} is not a date (YYYY-MM-DD)"
-        ) from None
+        raise ConfigError(f"{origin}: waiver expires is not a date (YYYY-MM-DD)") from None
 
 
 def _checked(waiver: Waiver, today: date, max_days: int) -> Waiver:

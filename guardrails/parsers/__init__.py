@@ -11,6 +11,7 @@ from guardrails.errors import InputError, InputErrors, current_input
 from guardrails.limits import DEFAULT_MAX_RESOURCES
 from guardrails.model import INPUT_SKIPPED, Graph, InputFile, SourceFormat
 from guardrails.parsers.base import ParseOptions, Parser
+from guardrails.parsers.confine import check_inside
 from guardrails.parsers.discovery import discover
 from guardrails.parsers.hcl import TerraformHclParser, directory_graphs, root_addresses
 from guardrails.parsers.helm import helm_problem
@@ -135,6 +136,12 @@ def parse_paths(
     for path, explicit in files:
         if progress:
             progress(path)
+        try:
+            if path != "-":
+                check_inside(options.confinement, path)
+        except InputError as exc:
+            errors.append(exc)
+            continue
         if path != "-" and path.endswith(".tf"):
             # A directory's .tf files form one module: variables in one file apply to all.
             hcl_dirs.setdefault(str(Path(path).parent), []).append(path)

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from guardrails.limits import DEFAULT_MAX_RESOURCES
 from guardrails.model import Graph, SourceFormat
+from guardrails.parsers.confine import Confinement
 from guardrails.parsers.loader import LoadedInput
 
 
@@ -26,6 +27,8 @@ class ParseOptions:
     skip_unrecognized: bool = False
     #: ``--var-file`` files for the root modules of .tf inputs, applied after *.auto.tfvars.
     var_files: tuple[str, ...] = ()
+    #: Where reads may resolve to (the scan root, paths the user typed outside it); None: anywhere.
+    confinement: Confinement | None = None
 
 
 class Parser(Protocol):

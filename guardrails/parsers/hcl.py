@@ -34,9 +34,10 @@ from guardrails.model import (
 )
 from guardrails.model import SourceFormat as Fmt
 from guardrails.parsers.base import ParseOptions
+from guardrails.parsers.confine import OUTSIDE_ROOT, allowed, check_inside, within
 from guardrails.parsers.hcl_budget import work_budget
 from guardrails.parsers.hcl_eval import UNKNOWN, Scope, Unknown, unknown_of
-from guardrails.parsers.hcl_guard import bounded_hcl
+from guardrails.parsers.hcl_guard import bounded_hcl, hcl_syntax_error
 from guardrails.parsers.hcl_types import convert, parse_type
 from guardrails.parsers.hcl_values import Converted, evaluate, materialize, unquote
 from guardrails.parsers.ids import (
@@ -81,10 +82,7 @@ def _load(path: str, text: str) -> dict[str, Any]:
     except InputError:
         raise
     except Exception as exc:  # python-hcl2 raises Lark errors of many types
-        line = getattr(exc, "line", None)
-        where = f" at line {line}" if isinstance(line, int) and line > 0 else ""
-        problem = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(path, f"invalid HCL{where}: {problem[:160]}") from None
+        raise InputError(path, hcl_syntax_error(exc)) from None
     check_values(path, document)
     return document if isinstance(document, dict) else {}
 
@@ -184,6 +182,7 @@ class TerraformHclParser:
         ]
         context = []
         for sibling in siblings:
+            check_inside(options.confinement, sibling)
             text = read_side_file(sibling, options.max_bytes)
             if text is not None:
                 parsed = _parsed(sibling, text)
@@ -281,10 +280,13 @@ def _root_variables(
     found = [directory / "terraform.tfvars", directory / "terraform.tfvars.json"]
     found += sorted(directory.glob("*.auto.tfvars")) + sorted(directory.glob("*.auto.tfvars.json"))
     for path in found:
+        if path.exists():
+            check_inside(options.confinement, path)
         text = read_side_file(str(path), options.max_bytes)
         if text is not None:
             values.update(_var_file(str(path), text))
     for var_file in options.var_files:
+        check_inside(options.confinement, var_file)
         values.update(_var_file(var_file, read_text(var_file, options.max_bytes)))
     return values
 
@@ -303,7 +305,8 @@ class _Builder:
     def __init__(self, root: Path, options: ParseOptions) -> None:
         self.root = root
         self.options = options
-        self.installed = installed_modules(root, options.max_bytes)
+        self.installed = installed_modules(root, options.max_bytes, options.confinement)
+        self.cwd_shown = _from_scan_root(root, options)
         self.resources: list[Resource] = []
         self.references: dict[str, set[str]] = {}
         self.depends: dict[str, set[str]] = {}
@@ -339,7 +342,9 @@ class _Builder:
             else:
                 variables[name] = _variable_value(body, inputs.get(name, _ABSENT))
         scope = Scope(variables, lambda _: UNKNOWN, prefix, None, None, module.directory)
-        scope.path_cwd = os.path.abspath(self.root)
+        scope.path_cwd = self.cwd_shown
+        shown = os.path.relpath(os.path.abspath(module.directory), os.path.abspath(self.root))
+        scope.path_module_shown = Path(shown).as_posix()
         scope.locals = _Locals(module, scope)
         if not prefix:
             self._read_providers(module, scope)
@@ -623,20 +628,27 @@ class _Builder:
     ) -> tuple[str | None, str]:
         if source.startswith(("./", "../")):
             directory = os.path.normpath(os.path.join(parent, source))
-            if os.path.isdir(directory):
-                return directory, ""
-            return None, "is a local path that does not exist"
+            if not os.path.isdir(directory):
+                return None, "is a local path that does not exist"
+            return self._inside(directory)
         installed = self.installed.get(".".join(keys))
         if installed is not None:
             directory = os.path.normpath(self.root / installed)
             if os.path.isdir(directory):
-                return directory, ""
+                return self._inside(directory)
         return None, "is not installed (no entry in .terraform/modules/modules.json)"
+
+    def _inside(self, directory: str) -> tuple[str | None, str]:
+        """A module directory that resolves outside the root is treated as not installed."""
+        if allowed(self.options.confinement, directory):
+            return directory, ""
+        return None, OUTSIDE_ROOT.replace("; refused, not read", ", so it was not read")
 
     def _module(self, directory: str) -> ModuleSource | None:
         if directory not in self._modules:
             files = []
             for path in sorted(Path(directory).glob("*.tf")):
+                check_inside(self.options.confinement, path)
                 text = read_side_file(str(path), self.options.max_bytes)
                 if text is not None:
                     files.append(_parsed(str(path), text))
@@ -772,6 +784,16 @@ def _uncounted(meta: str, raw: Any, value: Any) -> str:
 
 
 _ABSENT = object()
+
+
+def _from_scan_root(directory: Path, options: ParseOptions) -> str:
+    """``directory`` relative to the scan root; the root itself, or a directory outside it,
+    by its own name (``basename(path.cwd)`` names things in real modules)."""
+    roots = options.confinement.roots if options.confinement else ()
+    real = os.path.realpath(directory)
+    if roots and within(real, roots[0]) and real != roots[0]:
+        return Path(os.path.relpath(real, roots[0])).as_posix()
+    return os.path.basename(real) or "."
 
 
 def _reference_text(raw: Any) -> str | None:

@@ -91,8 +91,12 @@ class Scope:
     resources: Callable[[str, str], Any] = field(default=lambda rtype, name: None)
     #: Addresses of the resources, data sources and modules the expressions read (edges).
     refs: set[str] = field(default_factory=set)
-    #: ``path.cwd``: where ``terraform`` runs, the root module's directory.
+    #: ``path.cwd``: where ``terraform`` runs, the root module's directory, relative to the
+    #: scan root (never the runner's absolute path: it would reach reports).
     path_cwd: str = "."
+    #: ``path.module`` as Terraform gives it: relative to the root module (``path_module`` is
+    #: where the files are read from).
+    path_module_shown: str = "."
 
     def with_instance(self, each: tuple[Any, Any] | None, count_index: int | None) -> Scope:
         """This scope for one instance, recording what it reads in a set of its own."""
@@ -107,6 +111,7 @@ class Scope:
             self.bound,
             self.resources,
             path_cwd=self.path_cwd,
+            path_module_shown=self.path_module_shown,
         )
 
     def with_bound(self, name: str, value: Any) -> Scope:
@@ -367,7 +372,7 @@ class _Evaluator:
         if root == "count" and steps == ["index"] and scope.count_index is not None:
             return scope.count_index
         if root == "path" and steps and steps[0] in ("module", "root", "cwd"):
-            return {"module": scope.path_module, "cwd": scope.path_cwd}.get(steps[0], ".")
+            return {"module": scope.path_module_shown, "cwd": scope.path_cwd}.get(steps[0], ".")
         if root in _SCOPES:
             return UNKNOWN
         names = [s for s in steps if isinstance(s, str)]

@@ -49,3 +49,25 @@ def bounded_hcl(path: str, text: str) -> str:
             out += [text[copied : start.start()], note, "\n" * lines]
             copied = end.end()
     return "".join(out) + text[copied:]
+
+
+def hcl_syntax_error(exc: Exception) -> str:
+    """Where python-hcl2 stopped, by line and column only, and what kind of thing it met.
+
+    Lark's own message quotes the token and the text around it: a credentials file planted as
+    ``x.tf`` had its key printed in the error line, on stderr and in the PR comment.
+    """
+    line, column = getattr(exc, "line", None), getattr(exc, "column", None)
+    where = ""
+    if isinstance(line, int) and line > 0:
+        where = f" at line {line}"
+        if isinstance(column, int) and column > 0:
+            where += f", column {column}"
+    name = type(exc).__name__
+    kind = {
+        "UnexpectedToken": "unexpected token",
+        "UnexpectedCharacters": "unexpected character",
+        "UnexpectedEOF": "unexpected end of file",
+        "UnexpectedInput": "unexpected input",
+    }.get(name, "syntax error")
+    return f"invalid HCL{where}: {kind}"

@@ -57,14 +57,14 @@ def load_json(path: str, text: str) -> Any:
         value = int(digits)
         problem = safe_number(value)
         if problem:
-            raise _Rejected(f"{digits}: {problem}")
+            raise _Rejected(problem)
         return value
 
     def parse_float(text: str) -> float:
         value = float(text)
         problem = safe_number(value)
         if problem:
-            raise _Rejected(f"{text[:40]}: {problem}")
+            raise _Rejected(problem)
         return value
 
     def parse_constant(name: str) -> float:
@@ -123,7 +123,7 @@ def check_values(path: str, doc: Any) -> None:
             if isinstance(value, int | float):
                 problem = safe_number(value)
                 if problem:
-                    raise InputError(path, f"bad number {str(value)[:40]}: {problem}")
+                    raise InputError(path, f"bad number: {problem}")
             continue
         if depth >= MAX_DEPTH:
             raise InputError(path, TOO_DEEP)

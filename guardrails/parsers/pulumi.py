@@ -257,11 +257,11 @@ class PulumiPreviewParser:
 
     def parse(self, loaded: LoadedInput, options: ParseOptions) -> Graph:
         builder = _Builder(loaded.path, Fmt.PULUMI_PREVIEW)
-        for step in _steps(loaded.first):
+        for index, step in enumerate(_steps(loaded.first)):
             op = str(step.get("op", "same"))
             action = _OPS.get(op)
-            if action is None:
-                raise InputError(loaded.path, f"unknown Pulumi step op {op!r} for {step['urn']}")
+            if action is None:  # named by position: an error line never echoes content
+                raise InputError(loaded.path, f"unknown Pulumi step op (at steps[{index}])")
             new = step.get("newState") if isinstance(step.get("newState"), Mapping) else {}
             old = step.get("oldState") if isinstance(step.get("oldState"), Mapping) else None
             if op == "delete-replaced" and step["urn"] in builder.resources:

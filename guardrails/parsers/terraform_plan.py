@@ -96,7 +96,11 @@ class _PlanBuilder:
             plan_dir = Path(".") if loaded.path == STDIN_NAME else Path(loaded.path).parent
             if any(plan_dir.glob("*.tf")):
                 root = plan_dir
-        self.sources = SourceIndex(root, _module_sources(self.doc)) if root else None
+        self.sources = (
+            SourceIndex(root, _module_sources(self.doc), options.max_bytes, options.confinement)
+            if root
+            else None
+        )
 
     def build(self) -> Graph:
         try:
@@ -136,7 +140,7 @@ class _PlanBuilder:
             actions = tuple(change.get("actions") or ("no-op",))
             action = _ACTIONS.get(actions)
             if action is None:
-                raise ValueError(f"{rc['address']}: unknown actions {list(actions)}")
+                raise ValueError("unknown actions")  # the values are never echoed
             after = change.get("after")
             before = change.get("before")
             attributes = _redact(

@@ -14,8 +14,9 @@ from pathlib import Path
 from guardrails.errors import InputError
 from guardrails.limits import DEFAULT_MAX_BYTES
 from guardrails.model import Location
+from guardrails.parsers.confine import Confinement, allowed
 from guardrails.parsers.json_safe import load_json
-from guardrails.parsers.safe_io import read_side_file
+from guardrails.parsers.safe_io import check_regular, read_side_file
 
 _BLOCK = re.compile(
     r'^[ \t]*(resource|data|module)[ \t]+"([^"]+)"(?:[ \t]+"([^"]+)")?[ \t]*\{', re.M
@@ -26,12 +27,17 @@ class SourceIndex:
     """Finds block locations under a Terraform root module directory."""
 
     def __init__(
-        self, root: Path, module_sources: dict[str, str], max_bytes: int = DEFAULT_MAX_BYTES
+        self,
+        root: Path,
+        module_sources: dict[str, str],
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        confinement: Confinement | None = None,
     ) -> None:
         self.root = root
         self.module_sources = module_sources
         self.max_bytes = max_bytes
-        self.installed = _installed_modules(root, max_bytes)
+        self.confinement = confinement
+        self.installed = _installed_modules(root, max_bytes, confinement)
         self._dirs: dict[str, dict[tuple[str, str, str], Location]] = {}
         self._module_dirs: dict[str | None, Path | None] = {}
 
@@ -54,7 +60,7 @@ class SourceIndex:
     def _blocks(self, directory: str) -> dict[tuple[str, str, str], Location]:
         found = self._dirs.get(directory)
         if found is None:
-            found = self._dirs[directory] = _blocks(directory, self.max_bytes)
+            found = self._dirs[directory] = _blocks(directory, self.max_bytes, self.confinement)
         return found
 
     def module_dir(self, module: str | None) -> Path | None:
@@ -68,7 +74,9 @@ class SourceIndex:
             chain.append(current)
             current = current.rsplit(".module.", 1)[0] if ".module." in current else None
         for path in reversed(chain):
-            self._module_dirs[path] = self._resolve(path)
+            resolved = self._resolve(path)
+            inside = resolved is not None and allowed(self.confinement, resolved)
+            self._module_dirs[path] = resolved if inside else None
         return self._module_dirs[module]
 
     def _resolve(self, module: str) -> Path | None:
@@ -82,13 +90,22 @@ class SourceIndex:
         return self.root / installed if installed else None
 
 
-def installed_modules(root: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, str]:
-    """Module key (``eks``, ``eks.kms``) -> directory, from ``terraform init``'s manifest."""
-    return _installed_modules(root, max_bytes)
+def installed_modules(
+    root: Path, max_bytes: int = DEFAULT_MAX_BYTES, confinement: Confinement | None = None
+) -> dict[str, str]:
+    """Module key (``eks``, ``eks.kms``) -> directory, from ``terraform init``'s manifest.
+
+    A manifest that resolves outside the root is not read: every module is then not installed.
+    """
+    return _installed_modules(root, max_bytes, confinement)
 
 
-def _installed_modules(root: Path, max_bytes: int) -> dict[str, str]:
+def _installed_modules(
+    root: Path, max_bytes: int, confinement: Confinement | None
+) -> dict[str, str]:
     manifest = root / ".terraform" / "modules" / "modules.json"
+    if manifest.exists() and not allowed(confinement, manifest):
+        return {}
     try:
         text = read_side_file(str(manifest), max_bytes)
         if text is None:
@@ -103,13 +120,18 @@ def _installed_modules(root: Path, max_bytes: int) -> dict[str, str]:
         return {}
 
 
-def _blocks(directory: str, max_bytes: int) -> dict[tuple[str, str, str], Location]:
+def _blocks(
+    directory: str, max_bytes: int, confinement: Confinement | None
+) -> dict[tuple[str, str, str], Location]:
     found: dict[tuple[str, str, str], Location] = {}
     try:
         files = sorted(Path(directory).glob("*.tf"))
     except OSError:
         return found
     for tf in files:
+        if not allowed(confinement, tf):
+            check_regular(str(tf))  # a device is refused as one
+            continue  # these files only give file:line; one outside the root is not read
         text = read_side_file(str(tf), max_bytes)
         if text is None:
             continue
