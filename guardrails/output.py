@@ -1,11 +1,15 @@
 """Writing output files: all or nothing, never half-written, never replacing what is not a file.
 
-A regular file (or a symlink to one: the link stays a link) is written through a temporary file
-in its directory and renamed over the target, keeping an existing report's permissions. A
-character device or a FIFO that has a reader (``-o /dev/stdout``, ``-o /dev/null``, a pipe) is
-written straight through; a FIFO without a reader, a socket or a directory is refused. With
-several outputs every destination is checked and every temporary file written before the first
-rename, so a failure leaves none of them changed. SIGTERM and SIGINT remove temporary files.
+A regular file is written through a temporary file in its directory and renamed over the path,
+keeping an existing report's permissions. A symlink at an output path is never followed: a
+pull request can commit ``guardrails-comment.md -> ~/.bashrc``; the rename replaces the link
+itself. Inside the repository root (``root``) the output's directory must resolve inside it
+too, and a path outside the root is written only when the user gave it as an absolute path.
+A character device or a FIFO that has a reader (``-o /dev/stdout``, ``-o /dev/null``, a pipe)
+outside the root is written straight through; a FIFO without a reader, a socket or a directory
+is refused. With several outputs every destination is checked and every temporary file written
+before the first rename, so a failure leaves none of them changed. SIGTERM and SIGINT remove
+temporary files.
 """
 
 from __future__ import annotations
@@ -34,16 +38,21 @@ class _Write:
     target: str
     through: bool = False
     tmp: str | None = None
+    #: The path is a symlink the rename replaces (its target is neither read nor written).
+    replaces_link: bool = False
 
 
-def write_atomic(path: str | Path, content: str | bytes) -> None:
+def write_atomic(path: str | Path, content: str | bytes, root: Path | None = None) -> None:
     """Write ``content`` (text as UTF-8, or bytes) to ``path``: see the module docstring."""
-    write_all([(path, content)])
+    write_all([(path, content)], root)
 
 
-def write_all(outputs: Sequence[tuple[str | Path, str | bytes]]) -> None:
-    """Write every output or, when any destination fails, none of them."""
-    writes = [_plan(str(path), content) for path, content in outputs]
+def write_all(outputs: Sequence[tuple[str | Path, str | bytes]], root: Path | None = None) -> None:
+    """Write every output or, when any destination fails, none of them.
+
+    ``root``: the repository root outputs are confined to (None: no root, library use).
+    """
+    writes = [_plan(str(path), content, root) for path, content in outputs]
     current = writes[0].path if writes else ""
     with _cleanup_on_signal():
         try:
@@ -67,28 +76,46 @@ def write_all(outputs: Sequence[tuple[str | Path, str | bytes]]) -> None:
                     _discard(write.tmp)
 
 
-def _plan(path: str, content: str | bytes) -> _Write:
-    """Where ``path`` really writes to, refusing what cannot be written (nothing written yet)."""
+def _plan(path: str, content: str | bytes, root: Path | None) -> _Write:
+    """Where ``path`` writes to, refusing what cannot be written (nothing written yet)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
+    lexical = os.path.abspath(path)
+    inside = root is not None and _within(lexical, root)
+    if root is not None and not inside and not os.path.isabs(path):
+        raise ConfigError(
+            f"{path}: is outside the repository root; give it as an absolute path to write there"
+        )
+    directory = os.path.dirname(lexical)
+    if inside and root is not None and not _within(os.path.realpath(directory), root):
+        raise ConfigError(
+            f"{path}: output directory resolves outside the repository root "
+            "(a symbolic link?); refused"
+        )
     try:
-        info = os.stat(path)
+        link = stat.S_ISLNK(os.lstat(path).st_mode)
+        info = os.stat(path) if not (link and inside) else None
     except FileNotFoundError:
-        info = None
+        link, info = False, None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write output: {exc.strerror or exc}") from None
     if info is not None:
         if stat.S_ISDIR(info.st_mode):
             raise ConfigError(f"{path}: is a directory, not an output file")
         if stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode):
-            return _Write(path, data, path, through=True)
+            return _Write(path, data, path, through=True)  # /dev/stdout, a pipe
         if not stat.S_ISREG(info.st_mode):
             raise ConfigError(f"{path}: is not a regular file, a device or a FIFO; refused")
-    # Through symlinks to the file they name, so the link itself is never replaced.
-    target = os.path.realpath(path)
-    directory = os.path.dirname(target) or "."
     if not os.path.isdir(directory):
         raise ConfigError(f"{path}: output directory {os.path.dirname(path) or '.'} does not exist")
-    return _Write(path, data, target)
+    # The path itself, never where a symlink there points: the rename replaces the link.
+    return _Write(path, data, lexical, replaces_link=link)
+
+
+def _within(path: str, root: Path) -> bool:
+    for base in {os.path.abspath(root), os.path.realpath(root)}:
+        if path == base or path.startswith(base.rstrip(os.sep) + os.sep):
+            return True
+    return False
 
 
 def _stage(write: _Write) -> None:
@@ -104,14 +131,17 @@ def _stage(write: _Write) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(write.data)
-        os.chmod(tmp, _mode_for(write.target))
+        os.chmod(tmp, _mode_for(write.target, write.replaces_link))
     except OSError as exc:
         raise ConfigError(f"{write.path}: cannot write output: {exc.strerror or exc}") from None
 
 
-def _mode_for(target: str) -> int:
-    """An existing report keeps its permissions; a new one gets 0666 less the umask, like open()."""
+def _mode_for(target: str, replaces_link: bool) -> int:
+    """An existing report keeps its permissions; a new one (or one replacing a symlink, whose
+    target is not looked at) gets 0666 less the umask, like open()."""
     try:
+        if replaces_link:
+            raise FileNotFoundError(target)
         return stat.S_IMODE(os.stat(target).st_mode)
     except OSError:
         mask = os.umask(0)

@@ -482,14 +482,16 @@ def test_output_to_dev_stdout_writes_through_and_keeps_the_link() -> None:
     assert os.path.islink("/dev/stdout")
 
 
-def test_output_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+def test_output_at_a_symlink_replaces_the_link_not_its_target(tmp_path: Path) -> None:
+    """A link at an output path may be planted (tests/test_output_writes.py): never followed."""
     real = tmp_path / "real.json"
     real.write_text("old")
     link = tmp_path / "link.json"
     link.symlink_to(real)
     assert main(["graph", _MANIFESTS, "-o", str(link)]) == 0
-    assert link.is_symlink()
-    assert real.read_text().startswith("{")
+    assert not link.is_symlink()
+    assert link.read_text().startswith("{")
+    assert real.read_text() == "old"
 
 
 def test_output_to_a_fifo_without_reader_is_refused(

@@ -44,7 +44,7 @@ def create(
             stdin_path=stdin_path,
         )
         report = scan(paths, options)
-        emit(baseline_document(report.findings), str(output))
+        emit(baseline_document(report.findings), str(output), report.root)
     except GuardrailsError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"baseline {output}: {len(report.findings)} finding(s) recorded", err=True)

@@ -38,7 +38,10 @@ def build(
         catalog = load_catalog(tuple(policy_dir or ()))
         if config is not None and not config.is_file():
             raise ConfigError(f"{config}: config file does not exist")
-        manifest = write_bundle(catalog, load_config(config).for_policies(), output)
+        from guardrails.report.paths import repository_root
+
+        config_values = load_config(config).for_policies()
+        manifest = write_bundle(catalog, config_values, output, repository_root())
     except GuardrailsError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"{output}: {len(catalog)} policies, revision {manifest['revision']}", err=True)

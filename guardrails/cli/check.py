@@ -213,7 +213,7 @@ def check(
         main_text = _render(format.value, report, main_output is None and use_color())
         if main_output:
             files.append((main_output, main_text))
-        write_all(files)
+        write_all(files, report.root)
         if not main_output:
             emit(main_text, None)
         if "github" in (format.value, *extra_outputs):

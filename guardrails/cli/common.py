@@ -123,13 +123,19 @@ def use_color() -> bool:
     return stream.isatty() and "NO_COLOR" not in os.environ
 
 
-def emit(text: str, output: str | None) -> None:
-    """Write ``text`` to ``output`` atomically, or to stdout."""
+def emit(text: str, output: str | None, root: Path | None = None) -> None:
+    """Write ``text`` to ``output`` atomically, or to stdout.
+
+    ``root``: the repository root the output is confined to (default: the working
+    directory's; see :mod:`guardrails.output`).
+    """
     # Lone surrogates (from JSON escapes like "\\ud800" in an input) cannot be encoded as UTF-8.
     if not text.isascii():  # JSON output is ASCII: no second copy of a large report
         text = text.encode("utf-8", "replace").decode("utf-8")
     if output:
-        write_atomic(output, text)
+        from guardrails.report.paths import repository_root
+
+        write_atomic(output, text, root or repository_root())
     else:
         write_stdout(text)
 

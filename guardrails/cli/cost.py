@@ -68,6 +68,7 @@ def cost(
         render_cost_markdown,
         render_cost_table,
     )
+    from guardrails.report.paths import scan_root
 
     try:
         options = ScanOptions(
@@ -83,7 +84,7 @@ def cost(
         if by is not None or format is CostFormat.HTML:
             budgets = resolve_config(paths, options)["budgets"]
             text = _pools_text(graph, by, budgets, format, output)
-            emit(text, output)
+            emit(text, output, scan_root(paths))
             partial = report_input_errors(graph)
             if partial:
                 raise typer.Exit(2)
@@ -95,7 +96,7 @@ def cost(
             text = render_cost_markdown(breakdown)
         else:
             text = render_cost_table(breakdown, output is None and use_color())
-        emit(text, output)
+        emit(text, output, scan_root(paths))
         partial = report_input_errors(graph)
     except GuardrailsError as exc:
         raise fail(str(exc)) from None

@@ -56,6 +56,7 @@ def graph(
     """Print the document policies receive as input: the graph with every enrichment fact
     (facts.gpu, facts.monthly_usd ...) and summary.cost; --raw for the parser's graph."""
     from guardrails.api import ScanOptions, build_graph, enriched_graph
+    from guardrails.report.paths import scan_root
 
     try:
         options = ScanOptions(
@@ -69,7 +70,7 @@ def graph(
         g = build_graph(paths, options) if raw else enriched_graph(paths, options)
         color = output is None and use_color()
         text = render_graph_json(g) if format is GraphFormat.JSON else render_graph_table(g, color)
-        emit(text, output)
+        emit(text, output, scan_root(paths))
         partial = report_input_errors(g)
     except GuardrailsError as exc:
         raise fail(str(exc)) from None

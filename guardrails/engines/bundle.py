@@ -47,8 +47,11 @@ def bundle_files(catalog: Catalog, config: dict[str, Any]) -> dict[str, bytes]:
     return files
 
 
-def write_bundle(catalog: Catalog, config: dict[str, Any], output: Path) -> dict[str, Any]:
-    """Write the bundle as tar.gz atomically; returns the manifest."""
+def write_bundle(
+    catalog: Catalog, config: dict[str, Any], output: Path, root: Path | None = None
+) -> dict[str, Any]:
+    """Write the bundle as tar.gz atomically (confined to ``root``, see guardrails.output);
+    returns the manifest."""
     files = bundle_files(catalog, config)
     archive = io.BytesIO()
     # mtime=0 in the gzip header too, so the same policies give byte-identical bundles.
@@ -61,7 +64,7 @@ def write_bundle(catalog: Catalog, config: dict[str, Any], output: Path) -> dict
             info.size = len(files[name])
             info.mtime = 0
             tar.addfile(info, io.BytesIO(files[name]))
-    write_atomic(output, archive.getvalue())
+    write_atomic(output, archive.getvalue(), root)
     manifest: dict[str, Any] = json.loads(files[".manifest"])
     return manifest
 
