@@ -3,6 +3,20 @@
 # into the script, so a path or config name cannot inject shell code).
 set -euo pipefail
 
+# Reports go to a fresh directory this run creates (nothing a pull request committed can be
+# there), unless the workflow names a path; a named path is emptied first, and an output is
+# published only when this run wrote it, so a run that fails before writing never hands a
+# planted guardrails-comment.md to the comment or upload steps.
+out_dir="$(mktemp -d "${RUNNER_TEMP:-/tmp}/guardrails-${GITHUB_RUN_ID:-local}-XXXXXX")"
+INPUT_SARIF_FILE="${INPUT_SARIF_FILE:-$out_dir/guardrails.sarif}"
+INPUT_COMMENT_FILE="${INPUT_COMMENT_FILE:-$out_dir/guardrails-comment.md}"
+for file in "$INPUT_SARIF_FILE" "$INPUT_COMMENT_FILE"; do
+  if [[ -d "$file" && ! -L "$file" ]]; then
+    echo "::error title=guardrails::output path '$file' is a directory"; exit 2
+  fi
+  rm -f -- "$file"
+done
+
 args=(check --format github --no-progress)
 args+=(--output "sarif=$INPUT_SARIF_FILE" --output "markdown=$INPUT_COMMENT_FILE")
 case "${INPUT_FORMAT:-github}" in
@@ -10,7 +24,7 @@ case "${INPUT_FORMAT:-github}" in
   sarif) report="$INPUT_SARIF_FILE" ;;
   markdown) report="$INPUT_COMMENT_FILE" ;;
   table | json | junit)
-    report="${RUNNER_TEMP:-/tmp}/guardrails-report.$INPUT_FORMAT"
+    report="$out_dir/guardrails-report.$INPUT_FORMAT"
     args+=(--output "$INPUT_FORMAT=$report") ;;
   *) echo "::error title=guardrails::format must be github, table, json, sarif, junit or markdown, not '$INPUT_FORMAT'"; exit 2 ;;
 esac
@@ -32,13 +46,15 @@ esac
 read -r -d '' -a paths <<<"${INPUT_PATHS:-.}" || true
 [[ ${#paths[@]} -gt 0 ]] || paths=(.)
 
-{
-  echo "sarif-file=$INPUT_SARIF_FILE"
-  echo "comment-file=$INPUT_COMMENT_FILE"
-} >> "$GITHUB_OUTPUT"
-
 status=0
 guardrails "${args[@]}" -- "${paths[@]}" || status=$?
+
+# Only regular files this run wrote (each path was removed above); empty otherwise.
+written() { if [[ -f "$1" && ! -L "$1" ]]; then echo "$1"; fi; }
+{
+  echo "sarif-file=$(written "$INPUT_SARIF_FILE")"
+  echo "comment-file=$(written "$INPUT_COMMENT_FILE")"
+} >> "$GITHUB_OUTPUT"
 if [[ -n "${report:-}" && -f "$report" ]]; then
   echo "::group::guardrails report ($INPUT_FORMAT)"
   cat "$report"

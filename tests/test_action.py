@@ -246,9 +246,14 @@ def test_action_on_a_pull_request(installed: tuple[Runner, dict[str, Path]]) -> 
     assert result.returncode == 1, result.stdout + result.stderr  # high findings block
 
     out = outputs(files["output"])
-    assert (
-        out["sarif-file"] == "guardrails.sarif" and out["comment-file"] == "guardrails-comment.md"
-    )
+    # Written to a fresh directory of this run, never to a name the pull request could plant.
+    for key, name in (
+        ("sarif-file", "guardrails.sarif"),
+        ("comment-file", "guardrails-comment.md"),
+    ):
+        written = Path(out[key])
+        assert written.name == name and written.parent.parent == runner.temp
+        assert written.parent.name.startswith("guardrails-")
     assert int(out["findings"]) > 0 and int(out["blocking"]) > 0
     assert float(out["monthly-cost-delta"]) > 0
 
@@ -269,7 +274,7 @@ def test_action_on_a_pull_request(installed: tuple[Runner, dict[str, Path]]) -> 
     summary = files["summary"].read_text()
     assert summary.startswith("## ❌ guardrails:") and COMMENT_MARKER not in summary
 
-    sarif = json.loads((runner.workspace / out["sarif-file"]).read_text())
+    sarif = json.loads(Path(out["sarif-file"]).read_text())
     assert validation_errors(sarif) == []
     uris = {
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
@@ -277,7 +282,7 @@ def test_action_on_a_pull_request(installed: tuple[Runner, dict[str, Path]]) -> 
     }
     assert "infra/main.tf" in uris and all(not u.startswith(("/", "stdin")) for u in uris)
 
-    comment = (runner.workspace / out["comment-file"]).read_text()
+    comment = Path(out["comment-file"]).read_text()
     assert len(comment) <= COMMENT_LIMIT
     assert comment.startswith("## ❌ guardrails:") and comment.rstrip().endswith(COMMENT_MARKER)
     assert "existing on unchanged resources" in comment  # --changed-only on pull requests
@@ -294,10 +299,7 @@ def test_action_on_push_with_fail_on_never(installed: tuple[Runner, dict[str, Pa
     out = outputs(files["output"])
     assert out["blocking"] == "0" and out["sarif-file"] == "out/g.sarif"
     assert (runner.workspace / "out" / "g.sarif").is_file()
-    assert (
-        "existing on unchanged resources"
-        not in (runner.workspace / out["comment-file"]).read_text()
-    )
+    assert "existing on unchanged resources" not in Path(out["comment-file"]).read_text()
 
 
 def test_action_rejects_a_bad_input_in_one_line(installed: tuple[Runner, dict[str, Path]]) -> None:
@@ -307,6 +309,49 @@ def test_action_rejects_a_bad_input_in_one_line(installed: tuple[Runner, dict[st
     result = runner.run(check_step(), context(runner, "push", **{"changed-only": "maybe"}), files)
     assert result.returncode == 2
     assert result.stdout.strip().startswith("::error title=guardrails::changed-only must be")
+
+
+@pytest.mark.parametrize("planted", ["file", "symlink"])
+@pytest.mark.parametrize("named", [True, False])
+def test_a_run_that_fails_before_writing_publishes_no_planted_file(
+    installed: tuple[Runner, dict[str, Path]], planted: str, named: bool
+) -> None:
+    """The pull request commits guardrails-comment.md (or a symlink by that name) and makes
+    the run fail before writing: before, the workflow posted the planted file as the comment."""
+    runner, install_files = installed
+    files = runner.files(f"planted-{planted}-{named}")
+    files["path"].write_text(install_files["path"].read_text())
+    comment = runner.workspace / "guardrails-comment.md"
+    victim = runner.temp / f"victim-{planted}-{named}"
+    victim.write_text("planted: @everyone ![x](https://attacker.example/p.png)")
+    if planted == "file":
+        shutil.copy(victim, comment)
+    else:
+        comment.symlink_to(victim)
+    names = {"comment-file": "guardrails-comment.md", "sarif-file": "g.sarif"} if named else {}
+    try:
+        ctx = context(runner, "pull_request", paths="does-not-exist", **names)
+        result = runner.run(check_step(), ctx, files)
+        assert result.returncode == 2, result.stdout + result.stderr
+        out = outputs(files["output"])
+        assert out["comment-file"] == "" and out["sarif-file"] == ""
+        assert victim.read_text().startswith("planted")  # a link's target is never touched
+        assert not comment.exists() if named else comment.exists() or comment.is_symlink()
+    finally:
+        comment.unlink(missing_ok=True)
+
+
+def test_docs_workflow_posts_and_uploads_only_what_the_run_wrote() -> None:
+    steps = yaml.safe_load(docs_workflow())["jobs"]["guardrails"]["steps"]
+    consumers = [s for s in steps if s.get("uses", "").split("@")[0] != "actions/checkout"]
+    consumers = [s for s in consumers if s.get("id") != "guardrails"]
+    assert len(consumers) == 3
+    for step in consumers:
+        text = json.dumps(step)
+        assert "steps.guardrails.outputs." in step["if"], step["name"]
+        assert "hashFiles" not in text and "'guardrails-comment.md'" not in text
+        named = json.dumps({**step.get("with", {}), **step.get("env", {})})
+        assert "guardrails.sarif" not in named and "guardrails-comment.md" not in named
 
 
 # -- the documented comment step, run by node against a recording GitHub client ------------
