@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -173,15 +174,15 @@ class PreparedPolicies:
     root: Path = field(default_factory=Path.cwd)
 
 
+_ID_SHAPE = re.compile(r"[A-Za-z]{1,8}-[A-Za-z]{1,12}-\d{1,5}")
+
+
 def check_policy_ids(config: Config, catalog: Catalog) -> None:
     """Every policy id the configuration names must exist: a typo would silently disable
     nothing, override nothing or waive nothing. The error names the closest real id."""
     origin = str(config.path) if config.path else "config"
     named: list[tuple[str, str]] = [
-        *(
-            (f"disabled_policies[{i}]", str(p))
-            for i, p in enumerate(config["disabled_policies"] or ())
-        ),
+        *(("disabled_policies", str(p)) for p in config["disabled_policies"] or ()),
         *(("severity_overrides", str(p)) for p in config["severity_overrides"] or {}),
         *(
             (f"waivers[{i}].policy", str(w.get("policy")))
@@ -199,8 +200,9 @@ def check_policy_ids(config: Config, catalog: Catalog) -> None:
             if close
             else f" ({len(known)} policies: see `guardrails policies`)"
         )
-        # The id is not echoed: a config may be a planted file (a typo still gets its hint).
-        raise ConfigError(f"{origin}: {key} is not a policy id{hint}")
+        # Only an id-shaped value is echoed: a config may be a planted file holding a secret.
+        named_id = policy_id if _ID_SHAPE.fullmatch(policy_id) else "a value"
+        raise ConfigError(f"{origin}: {key} names {named_id}, which is not a policy{hint}")
 
 
 def prepare_policies(config: Config, options: ScanOptions) -> PreparedPolicies:

@@ -309,7 +309,7 @@ def _run(
 __all__ = ["YamlDocuments", "load_yaml"]
 
 
-_QUOTED = re.compile(r"'[^'\n]{3,}'|\"[^\"\n]{3,}\"")
+_QUOTED = re.compile(r"'[^'\s]{3,}'|\"[^\"\s]{3,}\"")
 
 
 def without_quotes(problem: str) -> str:

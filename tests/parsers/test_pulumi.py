@@ -95,7 +95,7 @@ def test_enriched_pulumi_facts() -> None:
 
 def test_unknown_op_is_an_input_error() -> None:
     text = json.dumps({"steps": [{"op": "teleport", "urn": "urn:pulumi:a::b::c:d:e::f"}]})
-    with pytest.raises(InputError, match="teleport"):
+    with pytest.raises(InputError, match="unknown Pulumi step op"):
         parse_text("p.json", text)
 
 

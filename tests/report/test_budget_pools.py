@@ -89,7 +89,7 @@ def test_cost_by_any_dimension_without_budgets(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("budgets", "fragment"),
     [
-        ("budgets: {team: {research: lots}}", "budgets.team.research: 'lots' is not of type"),
+        ("budgets: {team: {research: lots}}", "budgets.team.research: must be"),
         ("budgets: {team: {research: -5}}", "budgets.team.research"),
         ("budgets: {warn_at_percent: 150}", "budgets.warn_at_percent"),
         ("budgets: {team: [40000]}", "budgets.team"),
