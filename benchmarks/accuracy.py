@@ -143,15 +143,15 @@ def _labels(items: Any) -> list[Label]:
     ]
 
 
-def _guardrails(args: list[str], cwd: Path) -> dict[str, Any]:
+def _guardrails(args: list[str], cwd: Path) -> tuple[dict[str, Any], str]:
+    """Run the CLI; a run that writes no document (input rejected) scores as no findings."""
     cmd = [sys.executable, "-m", "guardrails", *args]
     proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=600, check=False)
     if not proc.stdout.strip():
-        raise RuntimeError(
-            f"{' '.join(args[:1])} gave no output (exit {proc.returncode}): {proc.stderr[-300:]}"
-        )
+        error = f"{args[0]}: exit {proc.returncode}, no report: {proc.stderr.strip()[:200]}"
+        return {"findings": [], "resources": [], "summary": {}}, error
     doc: dict[str, Any] = json.loads(proc.stdout)
-    return doc
+    return doc, ""
 
 
 def gpu_seen(pattern: str, resources: list[dict[str, Any]], findings: list[Finding]) -> int:
@@ -170,11 +170,26 @@ def gpu_seen(pattern: str, resources: list[dict[str, Any]], findings: list[Findi
     return len(seen)
 
 
+def _scale(label: dict[str, Any], matched: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Labelled GPUs in all (per replica x replicas, desired and max) against facts.gpu.total."""
+    per, reps = label.get("per_replica"), label.get("replicas")
+    if label.get("seen_as") == "unknown" or not isinstance(per, int) or not isinstance(reps, dict):
+        return None
+    if not all(isinstance(reps.get(k), int) for k in ("desired", "max")):
+        return None
+    want = {k: per * reps[k] for k in ("desired", "max")}
+    actual = [
+        {k: ((r["facts"].get("gpu") or {}).get("total") or {}).get(k) for k in want}
+        for r in matched
+    ]
+    return {"label": want, "actual": actual, "ok": bool(actual) and all(a == want for a in actual)}
+
+
 def score_case(case: dict[str, Any], data: Path) -> dict[str, Any]:
     """Run guardrails on one case and score it against its labels."""
     paths = [str(p) for p in case["paths"]]
-    report = _guardrails(["check", *paths, "--format", "json", "--fail-on", "never"], data)
-    graph = _guardrails(["graph", *paths], data)
+    report, error = _guardrails(["check", *paths, "--format", "json", "--fail-on", "never"], data)
+    graph, _ = _guardrails(["graph", *paths], data)
     findings = [
         Finding(f["policy"], f["resource"], f["outcome"], f.get("message", ""))
         for f in report["findings"]
@@ -201,6 +216,7 @@ def score_case(case: dict[str, Any], data: Path) -> dict[str, Any]:
         gpus.append(
             {
                 "resource": g["resource"],
+                "scale": _scale(g, matched),
                 "want": want,
                 "seen": min(want, gpu_seen(str(g["resource"]), graph["resources"], findings)),
                 "cost": cost,
@@ -211,7 +227,8 @@ def score_case(case: dict[str, Any], data: Path) -> dict[str, Any]:
         "shape": case.get("shape", ""),
         "match": m,
         "gpus": gpus,
-        "partial": report["summary"].get("partial", False),
+        "error": error,
+        "invalid_input": bool(case.get("invalid_input")),
     }
 
 
@@ -234,6 +251,8 @@ def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:
     gpu_want = sum(g["want"] for r in results for g in r["gpus"])
     gpu_seen_n = sum(g["seen"] for r in results for g in r["gpus"])
     costs = [g["cost"] for r in results for g in r["gpus"] if g["cost"]]
+    invalid = [r for r in results if r["invalid_input"]]
+    scales = [g["scale"] for r in results for g in r["gpus"] if g["scale"]]
     return {
         "categories": {
             k: {
@@ -250,6 +269,11 @@ def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:
         },
         "gpu": {"labelled": gpu_want, "seen": gpu_seen_n, "recall": ratio(gpu_seen_n, gpu_want)},
         "cost": {"labelled": len(costs), "within": sum(1 for c in costs if c["within"])},
+        "scale": {"labelled": len(scales), "right": sum(1 for x in scales if x["ok"])},
+        "invalid_inputs": {
+            "labelled": len(invalid),
+            "rejected": sum(1 for r in invalid if r["error"]),
+        },
     }
 
 
@@ -295,6 +319,12 @@ def render(results: list[dict[str, Any]], summary: dict[str, Any]) -> str:
         "Monthly cost within +-25 % of the label where the file determines it:"
         f" **{c['within']}/{c['labelled']}**.",
         "",
+        "GPUs in all (desired and max, per replica x replicas) as labelled:"
+        f" **{summary['scale']['right']}/{summary['scale']['labelled']}**.",
+        "",
+        "Inputs labelled invalid (the right answer is exit 2 naming the file) that were rejected:"
+        f" **{summary['invalid_inputs']['rejected']}/{summary['invalid_inputs']['labelled']}**.",
+        "",
         "| case | shape | TP | FP | FN | GPU seen | cost label -> actual |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -313,7 +343,10 @@ def render(results: list[dict[str, Any]], summary: dict[str, Any]) -> str:
     lines += ["", "## Misses", ""]
     for r in results:
         m = r["match"]
-        misses = [f"- FN {lab.policy} {lab.resource} ({lab.outcome}) x{n}" for lab, n in m.fn]
+        misses = [f"- no report: {r['error']}"] if r["error"] and not r["invalid_input"] else []
+        if r["invalid_input"] and not r["error"]:
+            misses.append("- invalid input accepted: expected exit 2 naming the file")
+        misses += [f"- FN {lab.policy} {lab.resource} ({lab.outcome}) x{n}" for lab, n in m.fn]
         misses += [f"- FP {f.policy} {f.resource} ({f.outcome})" for f in m.fp]
         misses += [
             f"- GPU not seen: {x['resource']} ({x['seen']}/{x['want']})"
@@ -324,6 +357,11 @@ def render(results: list[dict[str, Any]], summary: dict[str, Any]) -> str:
             f"- cost off: {x['resource']}"
             for x in r["gpus"]
             if x["cost"] and not x["cost"]["within"]
+        ]
+        misses += [
+            f"- scale off: {x['resource']} {x['scale']['label']} -> {x['scale']['actual']}"
+            for x in r["gpus"]
+            if x["scale"] and not x["scale"]["ok"]
         ]
         if misses:
             lines += [f"### {r['id']}", "", *misses, ""]
@@ -344,6 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     raw = [
         {
             "id": r["id"],
+            "error": r["error"],
             "tp": [[lab.policy, f.resource, f.outcome] for lab, f in r["match"].tp],
             "fn": [[lab.policy, lab.resource, lab.outcome, n] for lab, n in r["match"].fn],
             "fp": [[f.policy, f.resource, f.outcome, f.message] for f in r["match"].fp],
