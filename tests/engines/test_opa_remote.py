@@ -27,7 +27,7 @@ from guardrails.engines.rego import collect
 from guardrails.errors import EngineError, InputError
 from tests.conftest import FIXTURES
 from tests.engines.opa_server import OpaTestServer
-from tests.engines.test_parity import _case_input, _inputs
+from tests.sweep import Sweep, real_inputs
 
 POLICY_DEFAULTS = load_config(None).for_policies()
 
@@ -108,14 +108,14 @@ def _finding_rows(raw: dict[str, list[RawFinding]]) -> list[tuple[str, str]]:
     return sorted((pid, json.dumps(f, sort_keys=True)) for pid, fs in raw.items() for f in fs)
 
 
-@pytest.mark.parametrize("path", [p for p in _inputs() if Path(p).is_dir() or "/fixtures/" in p])
+@pytest.mark.parametrize("path", [p for p in real_inputs() if "/fixtures/" in p])
 def test_bundle_mode_batches_match_the_whole_document_query(
-    path: str, bundle_server: OpaTestServer, monkeypatch: pytest.MonkeyPatch
+    path: str, bundle_server: OpaTestServer, monkeypatch: pytest.MonkeyPatch, sweep: Sweep
 ) -> None:
     """Batches of ONE resource in bundle mode give exactly the findings of the one query on
     the whole document (what bundle mode sent before), on every fixture."""
     try:
-        doc, config = _case_input(path)
+        doc, config = sweep.input(path)
     except InputError:
         return
     state = bundle_server.state

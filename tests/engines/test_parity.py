@@ -6,7 +6,6 @@ Checked over every fixture, every corpus file and 500 random graphs. Real OPA is
 from __future__ import annotations
 
 import json
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +14,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guardrails.api import ScanOptions, build_input
-from guardrails.catalog import Catalog, load_catalog
-from guardrails.config import load_config
+from guardrails.catalog import Catalog
+from guardrails.engines import scoped
+from guardrails.engines.base import RawFinding
 from guardrails.engines.findings import canonical
 from guardrails.engines.python import PythonEngine
 from guardrails.engines.rego import RegoEngine, backend_available
 from guardrails.errors import InputError
-from tests.conftest import CORPUS, FIXTURES, FUZZ_LONG, FUZZ_SCALE
+from tests.conftest import FIXTURES, FUZZ_LONG, FUZZ_SCALE
+from tests.sweep import Sweep, engines, policy_case_verdict, real_inputs
 
 pytestmark = pytest.mark.skipif(
     not (backend_available("opa") and backend_available("regopy")),
@@ -29,15 +30,8 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@cache
 def _setup() -> tuple[Catalog, dict[str, Any], RegoEngine, RegoEngine, PythonEngine]:
-    return (
-        load_catalog(),
-        load_config(None).for_policies(),
-        RegoEngine("opa"),
-        RegoEngine("regopy"),
-        PythonEngine(),
-    )
+    return engines()
 
 
 def assert_parity(doc: dict[str, Any], config: dict[str, Any] | None = None) -> int:
@@ -49,58 +43,49 @@ def assert_parity(doc: dict[str, Any], config: dict[str, Any] | None = None) -> 
     return len(oracle)
 
 
-def _inputs() -> list[str]:
-    fixtures = sorted(
-        str(p)
-        for p in FIXTURES.rglob("*")
-        if p.suffix in {".json", ".yaml"} and p.name != "config.yaml" and "hostile" not in p.parts
-    )
-    folders = {str(p.parent) for p in FIXTURES.rglob("*.tf") if "hostile" not in p.parts}
-    # Multi-file policy cases (a pool spanning a plan and manifests) are also scanned whole.
-    folders |= {str(p) for p in (FIXTURES / "policies").glob("*/*") if p.is_dir()}
-    fixtures += sorted(folders)
-    manifest = (
-        json.loads((CORPUS / "manifest.json").read_text())["files"] if CORPUS.exists() else []
-    )
-    return fixtures + [str(CORPUS / e["local_path"]) for e in manifest]
+def _rows(raw: dict[str, list[RawFinding]]) -> list[tuple[str, str]]:
+    """Every finding, duplicates kept (a batch must not report a finding twice)."""
+    return sorted((pid, json.dumps(f, sort_keys=True)) for pid, fs in raw.items() for f in fs)
 
 
-def _case_config(path: str) -> Path | None:
-    """The config.yaml of a policy case (fixtures/policies/<ID>/config.yaml), if any."""
-    here = Path(path)
-    for folder in (here.parent, here.parent.parent):
-        if folder.parent == FIXTURES / "policies" and (folder / "config.yaml").is_file():
-            return folder / "config.yaml"
-    return None
+@pytest.mark.parametrize("path", real_inputs())
+def test_real_input_sweep(path: str, sweep: Sweep, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One pass per fixture and corpus input: its policy case's verdict, the same findings on
+    real OPA (the oracle), regopy and the Python twins, and on OPA the same findings when every
+    resource is its own batch (a policy that secretly reads a second resource would differ).
 
-
-def _case_input(path: str) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """The input document of ``path`` and its policy case's config (None: the defaults)."""
-    config_path = _case_config(path)
-    if config_path is None:
-        return build_input([path], ScanOptions(no_config=True)), None
-    doc = build_input([path], ScanOptions(config_path=config_path))
-    return doc, load_config(config_path).for_policies()
-
-
-@pytest.mark.parametrize("path", _inputs())
-def test_parity_on_real_inputs(path: str) -> None:
+    The policy cases' other engines and batch sizes need no run of their own: this implies them.
+    """
     try:
-        doc, config = _case_input(path)
+        doc, config = sweep.input(path)
     except InputError:
         return  # malformed corpus files are covered by the parser tests
-    assert_parity(doc, config)
+    catalog, defaults, opa, regopy, python = _setup()
+    config = config if config is not None else defaults
+    oracle = sweep.oracle(path)
+    expected = canonical(oracle)
+    assert canonical(regopy.evaluate(doc, config, catalog)) == expected, "regopy differs from OPA"
+    assert canonical(python.evaluate(doc, config, catalog)) == expected, "python differs from OPA"
+    verdict = policy_case_verdict(path)
+    if verdict is not None:
+        policy_id, kind = verdict
+        assert bool(oracle.get(policy_id)) == (kind == "deny"), f"{policy_id} should {kind}"
+    if "/fixtures/" in path:
+        with monkeypatch.context() as patch:
+            patch.setattr(scoped, "BATCH_BYTES", 1 << 40)
+            whole = _rows(opa.evaluate(doc, config, catalog))
+            patch.setattr(scoped, "BATCH_BYTES", 1)  # one resource per batch
+            assert _rows(opa.evaluate(doc, config, catalog)) == whole, "batches of one differ"
 
 
-def test_real_inputs_produce_findings_from_every_policy() -> None:
-    catalog, defaults, opa, _, _ = _setup()
+def test_real_inputs_produce_findings_from_every_policy(sweep: Sweep) -> None:
+    catalog = _setup()[0]
     seen: set[str] = set()
-    for path in _inputs():
+    for path in real_inputs():
         try:
-            doc, config = _case_input(path)
+            found = sweep.oracle(path)
         except InputError:
             continue
-        found = opa.evaluate(doc, config or defaults, catalog)
         seen |= {pid for pid, items in found.items() if items}
     assert seen == set(catalog.policies), f"never triggered: {set(catalog.policies) - seen}"
 

@@ -23,9 +23,9 @@ from guardrails.config import load_config
 from guardrails.engines import scoped
 from guardrails.engines.base import RawFinding
 from guardrails.engines.rego import RegoEngine, backend_available
-from guardrails.errors import ConfigError, InputError
+from guardrails.errors import ConfigError
 from tests.conftest import FIXTURES
-from tests.engines.test_parity import _case_input, _inputs, graphs
+from tests.engines.test_parity import graphs
 
 needs_opa = pytest.mark.skipif(
     not backend_available("opa"), reason="needs opa-golib-python-bindings (.ci/run installs it)"
@@ -63,21 +63,6 @@ def test_every_bundled_policy_declares_what_it_reads() -> None:
     """Undeclared policies get the whole document (correct, but unbounded memory)."""
     undeclared = [p.id for p in load_catalog() if p.input_scope == "graph"]
     assert undeclared == []
-
-
-@needs_opa
-@pytest.mark.parametrize("path", [p for p in _inputs() if Path(p).is_dir() or "/fixtures/" in p])
-def test_batches_of_one_resource_match_the_whole_document_on_opa(
-    path: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    try:
-        doc, config = _case_input(path)
-    except InputError:
-        return
-    whole, batched = _whole_and_batched(
-        _engine("opa"), doc, config or DEFAULTS, load_catalog(), monkeypatch
-    )
-    assert batched == whole
 
 
 @needs_opa

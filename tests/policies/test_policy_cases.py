@@ -10,15 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from guardrails.api import ScanOptions, scan
 from guardrails.catalog import load_catalog
 from guardrails.catalog.docs import render_markdown
 from guardrails.engines.python import TWINS
-from guardrails.engines.select import rego_available
 from tests.conftest import FIXTURES, ROOT
+from tests.sweep import Sweep
 
 CASES_DIR = FIXTURES / "policies"
-ENGINES = ["python", *(["rego"] if rego_available() else [])]
 
 
 def _cases() -> list[tuple[str, Path]]:
@@ -32,28 +30,24 @@ def _cases() -> list[tuple[str, Path]]:
 CASES = _cases()
 
 
-@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(("policy_id", "path"), CASES, ids=[f"{pid}/{p.name}" for pid, p in CASES])
-def test_policy_case(policy_id: str, path: Path, engine: str) -> None:
+def test_policy_case(policy_id: str, path: Path, sweep: Sweep) -> None:
+    """The case through ``api.scan`` as the CLI runs it, on the default engine. The Rego engines
+    give the same findings on the same input: tests/engines/test_parity.py's sweep proves it."""
     config = path.parent / "config.yaml"
-    options = ScanOptions(
-        engine=engine,
-        config_path=config if config.exists() else None,
-        no_config=not config.exists(),
-    )
-    report = scan([str(path)], options)
+    report = sweep.scan(path, config if config.exists() else None)
     hits = [f for f in report.findings if f.policy == policy_id]
     if path.name.startswith("deny_"):
-        assert hits, f"{policy_id} should deny {path.name} on {engine}"
+        assert hits, f"{policy_id} should deny {path.name}"
         for f in hits:
             assert f.message and f.title and f.remediation and f.category
             assert f.location is not None or f.resource == "change"
         if "_unknown" in path.name:  # a case named for a value unknown until apply
             assert any(str(f.outcome) == "unknown" for f in hits), (
-                f"{policy_id} should be unknown on {path.name} on {engine}"
+                f"{policy_id} should be unknown on {path.name}"
             )
     else:
-        assert not hits, f"{policy_id} should allow {path.name} on {engine}: {hits[0].message}"
+        assert not hits, f"{policy_id} should allow {path.name}: {hits[0].message}"
 
 
 def test_every_bundled_policy_has_twin_cases_and_docs() -> None:

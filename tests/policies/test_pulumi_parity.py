@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from guardrails.api import ScanOptions, scan
 from tests.conftest import FIXTURES
+from tests.sweep import Sweep
 
 CASES_DIR = FIXTURES / "policies"
 
@@ -38,24 +38,19 @@ TERRAFORM_CASES = [
 ]
 
 
-def _verdicts(path: Path) -> Counter[tuple[str, str, str]]:
+def _verdicts(path: Path, sweep: Sweep) -> Counter[tuple[str, str, str]]:
     config = path.parent / "config.yaml"
-    options = ScanOptions(
-        engine="python",
-        config_path=config if config.exists() else None,
-        no_config=not config.exists(),
-    )
-    report = scan([str(path)], options)
+    report = sweep.scan(path, config if config.exists() else None)
     return Counter((f.policy, str(f.outcome), str(f.severity)) for f in report.findings)
 
 
-def _assert_twin_gives_the_same_verdict(case: Path) -> None:
+def _assert_twin_gives_the_same_verdict(case: Path, sweep: Sweep) -> None:
     """``case``'s Pulumi twin gives its verdicts; a deny case fires its own policy, an allow not."""
     pulumi = case.with_suffix(".pulumi.json")
     assert pulumi.exists(), f"{case.name} has no Pulumi twin {pulumi.name}"
-    expected = _verdicts(case)
+    expected = _verdicts(case, sweep)
     assert any(p == case.parent.name for p, _, _ in expected) == case.name.startswith("deny_")
-    assert _verdicts(pulumi) == expected
+    assert _verdicts(pulumi, sweep) == expected
 
 
 def test_there_are_terraform_cases() -> None:
@@ -65,8 +60,8 @@ def test_there_are_terraform_cases() -> None:
 @pytest.mark.parametrize(
     "terraform", TERRAFORM_CASES, ids=[f"{p.parent.name}/{p.stem}" for p in TERRAFORM_CASES]
 )
-def test_pulumi_twin_gives_the_same_verdict(terraform: Path) -> None:
-    _assert_twin_gives_the_same_verdict(terraform)
+def test_pulumi_twin_gives_the_same_verdict(terraform: Path, sweep: Sweep) -> None:
+    _assert_twin_gives_the_same_verdict(terraform, sweep)
 
 
 #: Policies whose every manifest case has a Pulumi ``kubernetes:*`` twin.
@@ -86,5 +81,5 @@ def test_finops_manifest_cases_have_pulumi_twins() -> None:
 @pytest.mark.parametrize(
     "manifest", MANIFEST_CASES, ids=[f"{p.parent.name}/{p.stem}" for p in MANIFEST_CASES]
 )
-def test_pulumi_kubernetes_twin_gives_the_manifest_verdict(manifest: Path) -> None:
-    _assert_twin_gives_the_same_verdict(manifest)
+def test_pulumi_kubernetes_twin_gives_the_manifest_verdict(manifest: Path, sweep: Sweep) -> None:
+    _assert_twin_gives_the_same_verdict(manifest, sweep)

@@ -11,10 +11,10 @@ import pytest
 from guardrails.api import ScanOptions, scan
 from guardrails.catalog import load_catalog
 from guardrails.catalog.metadata import PROVIDER_FAMILIES
-from guardrails.engines.select import rego_available
 from guardrails.errors import ConfigError
 from guardrails.model import Action, Resource, SourceFormat
 from tests.conftest import FIXTURES
+from tests.sweep import Sweep
 
 #: Words that name one family's services and fields (case-sensitive on purpose: the Kubernetes
 #: label ``kubernetes.azure.com/...`` is not the word "Azure").
@@ -86,8 +86,6 @@ MARKERS: dict[str, list[str]] = {
     ],
 }
 
-ENGINES = ["python", *(["rego"] if rego_available() else [])]
-
 
 def family_of(resource_type: str) -> str | None:
     """The family a canonical type belongs to (types are Terraform names or Kubernetes kinds)."""
@@ -123,19 +121,14 @@ def _cases(directory: Path) -> list[str]:
     )
 
 
-@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("directory", _fixture_dirs(), ids=lambda p: p.name)
-def test_remediation_names_only_the_resources_own_cloud(directory: Path, engine: str) -> None:
+def test_remediation_names_only_the_resources_own_cloud(directory: Path, sweep: Sweep) -> None:
+    """On the default engine; the Rego engines' findings are the same (the parity sweep)."""
     config = directory / "config.yaml"
     checked = 0
     for case in _cases(directory):
-        options = ScanOptions(
-            engine=engine,
-            config_path=config if config.exists() else None,
-            no_config=not config.exists(),
-        )
         try:
-            report = scan([case], options)
+            report = sweep.scan(case, config if config.exists() else None)
         except ConfigError:
             continue  # a fixture that is a bad input on purpose
         for finding in report.findings:
