@@ -10,6 +10,7 @@ from typing import Any
 from guardrails import __version__
 from guardrails.catalog import Catalog
 from guardrails.model import Finding, Graph, Outcome, Severity
+from guardrails.safe_text import one_line
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,7 @@ class Report:
         failed = self.graph.input_errors
         if not failed:
             return ""
-        names = ", ".join(i.path for i in failed)
+        names = ", ".join(one_line(i.path) for i in failed)
         return (
             f"PARTIAL report: {len(failed)} input(s) could not be read and were not evaluated: "
             f"{names}"
