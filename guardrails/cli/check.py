@@ -107,6 +107,14 @@ def check(
         ),
     ] = None,
     config: ConfigOpt = None,
+    pin_config: Annotated[
+        bool,
+        typer.Option(
+            "--pin-config",
+            help="With --config: the only config. Another .guardrails.yaml that differs from it "
+            "and would apply to an input (between it and the repository root) is an error.",
+        ),
+    ] = False,
     env: EnvOpt = None,
     engine: Annotated[
         EngineName,
@@ -177,6 +185,8 @@ def check(
     from guardrails.cli.progress import progress_reporter
 
     try:
+        if pin_config and config is None:
+            raise ConfigError("--pin-config needs --config FILE (the config to pin)")
         main_output, extra_outputs = parse_outputs(list(output or ()), tuple(CheckFormat))
         with progress_reporter(progress) as on_file:
             options = ScanOptions(
@@ -188,6 +198,7 @@ def check(
                 max_resources=max_resources,
                 var_files=tuple(var_file or ()),
                 config_path=config,
+                pin_config=pin_config,
                 environment=env.value if env else None,
                 changed_only=changed_only,
                 engine=engine.value,

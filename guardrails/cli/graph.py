@@ -111,7 +111,7 @@ def render_graph_table(g: Graph, color: bool) -> str:
         for column in ("From", "Kind", "To"):
             edges.add_column(column, overflow="fold")
         for e in g.edges:
-            cells = (by_id.get(e.source, e.source), str(e.kind), by_id.get(e.target, e.target))
-            edges.add_row(*map(one_line, cells))
+            ends = (by_id.get(e.source, e.source), str(e.kind), by_id.get(e.target, e.target))
+            edges.add_row(*map(one_line, ends))
         console.print(edges)
     return buffer.getvalue()

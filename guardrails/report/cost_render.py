@@ -93,7 +93,7 @@ def unpriced_lines(breakdown: CostBreakdown) -> list[str]:
     if not rows:
         return []
     return ["Not in the total (cannot be priced):"] + [
-        f"  {one_line(r.address)}: {one_line(r.price_unknown)}" for r in rows
+        f"  {one_line(r.address)}: {one_line(r.price_unknown or '')}" for r in rows
     ]
 
 

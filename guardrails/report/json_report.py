@@ -18,6 +18,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "version": REPORT_VERSION,
         "tool": {"name": "guardrails", "version": report.tool_version},
         "engine": report.engine,
+        "config": report.config_source.to_dict(),
         "inputs": [{"path": i.path, "format": i.format} for i in report.graph.inputs],
         "summary": {
             "resources": len(report.graph.resources),

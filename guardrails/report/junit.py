@@ -87,6 +87,12 @@ def junit_tree(report: Report) -> ET.Element:
         suite = ET.SubElement(root, "testsuite", name=_text(f"{policy_id} {title}"))
         properties = ET.SubElement(suite, "properties")
         ET.SubElement(properties, "property", name="guardrails.engine", value=report.engine)
+        source = report.config_source
+        ET.SubElement(properties, "property", name="guardrails.config", value=source.name)
+        for relaxed in source.relaxations:
+            ET.SubElement(
+                properties, "property", name="guardrails.config.relaxes", value=_text(relaxed)
+            )
         classname = f"guardrails.{policy_id}"
         failures = skipped = 0
         findings = by_policy.get(policy_id, [])

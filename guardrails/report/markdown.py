@@ -66,6 +66,16 @@ def verdict(report: Report) -> str:
     return f"## ✅ guardrails: no findings at or above {threshold} ({len(active)} in total{extra})"
 
 
+def config_line(report: Report) -> str:
+    """Which config gated the run; what it relaxes relative to the root config, if anything."""
+    source = report.config_source
+    line = f"Config: {code(source.name)}"
+    if not source.relaxations:
+        return line
+    relaxed = "; ".join(source.relaxations)
+    return f"{line} — ⚠️ **relaxes {cell(source.reference)}:** {cell(relaxed, 2_000)}"
+
+
 def cost_headline(report: Report) -> list[str]:
     if not report.cost:
         return []
@@ -137,6 +147,8 @@ def _body(
     marker: bool,
 ) -> str:
     out = [verdict(report), ""]
+    if report.config_source.relaxations:  # a relaxed gate leads, right under the verdict
+        out += [config_line(report), ""]
     if report.partial:
         out = [f"## ⚠️ guardrails: {cell(report.partial_note, 2_000)}", "", *out]
     headline = cost_headline(report)
@@ -170,7 +182,7 @@ def _body(
     resources = len(report.graph.resources)
     out.append(
         f"<sub>{resources} resources checked by guardrails {report.tool_version} "
-        f"({report.engine} engine).</sub>"
+        f"({report.engine} engine); config {code(report.config_source.name)}.</sub>"
     )
     if marker:
         out.append(COMMENT_MARKER)

@@ -14,6 +14,39 @@ from guardrails.safe_text import one_line
 
 
 @dataclass(frozen=True)
+class ConfigSource:
+    """Which config file gated the run and what it relaxes relative to the root's config."""
+
+    #: Root-relative path of the config used (None: the built-in defaults).
+    path: str | None = None
+    #: The config the relaxations are measured against (None: the built-in defaults).
+    compared_to: str | None = None
+    relaxations: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.path or "built-in defaults"
+
+    @property
+    def reference(self) -> str:
+        return self.compared_to or "the built-in defaults"
+
+    def summary(self) -> str:
+        """``config: PATH`` and, when it relaxes anything, what (one line, values escaped)."""
+        text = f"config: {self.name}"
+        if self.relaxations:
+            text += f"; relaxes {self.reference}: " + "; ".join(self.relaxations)
+        return one_line(text)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "compared_to": self.compared_to,
+            "relaxations": list(self.relaxations),
+        }
+
+
+@dataclass(frozen=True)
 class Report:
     """Findings of one run over one graph, with the engine that produced them."""
 
@@ -30,6 +63,8 @@ class Report:
     waivers: tuple[tuple[Any, str, int], ...] = ()
     #: The repository root file paths are reported relative to (None: found from the cwd).
     root: Path | None = None
+    #: The config file used and what it relaxes (every format says so).
+    config_source: ConfigSource = field(default_factory=ConfigSource)
 
     def config_value(self, key: str, default: Any) -> Any:
         return self.config.get(key, default)

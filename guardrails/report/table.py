@@ -145,6 +145,8 @@ def render_table(report: Report, color: bool) -> str:
     if report.partial:
         console.print(report.partial_note, style="bold", markup=False)
     threshold = report.threshold
+    source = report.config_source
+    console.print(source.summary(), style="bold" if source.relaxations else "", markup=False)
     console.print(
         f"[bold]{verdict}[/bold] {len(report.graph.resources)} resources from {inputs} input(s) "
         f"checked with the {report.engine} engine: {len(report.judged)} finding(s)"
