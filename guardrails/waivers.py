@@ -68,6 +68,17 @@ class Waiver:
                 return False
         return self.environment is None or self.environment == environment
 
+    def record(self) -> dict[str, Any]:
+        """What a baseline keeps of the waiver: its scope and expiry (not where it is written:
+        moving it, or editing lines above it, does not make it new)."""
+        return {
+            "policy": self.policy,
+            "resource": self.resource,
+            "file": self.file,
+            "environment": self.environment,
+            "expires": self.expires.isoformat(),
+        }
+
     def describe(self) -> str:
         ticket = f", ticket {self.ticket}" if self.ticket else ""
         where = f"{self.origin}; owner {self.owner}, expires {self.expires}{ticket}"

@@ -217,6 +217,8 @@ def check(
             report = _apply_baseline(report, baseline)
         chosen_fail_on = fail_on.value if fail_on else report.config_value("fail_on", "high")
         report = report.with_fail_on(chosen_fail_on, chosen_unknown)
+        for change in report.waiver_changes or ():
+            print_warning(f"waiver {change.describe()}")
         for warning in report.warnings:
             print_warning(warning)
         # Render everything first, then write all files or none (then stdout, if no file).
@@ -282,8 +284,51 @@ def append_step_summary(report: Report) -> None:
 
 
 def _apply_baseline(report: Report, path: Path) -> Report:
-    from guardrails.baseline import load_baseline, without_baselined
+    """Findings not in the baseline, and the waivers the change adds or extends."""
+    from dataclasses import replace
 
-    kept, left_out = without_baselined(report.findings, load_baseline(path))
+    from guardrails.baseline import read_baseline, waiver_changes, without_baselined
+    from guardrails.report.model import WaiverChange
+    from guardrails.waivers import Waiver, WaiverStatus
+
+    baseline = read_baseline(path)
+    kept, left_out = without_baselined(report.findings, baseline.fingerprints)
     note = f"{left_out} finding(s) are in the baseline {path} and not reported"
-    return report.replace_findings(tuple(kept), extra_warning=note)
+    report = report.replace_findings(tuple(kept), extra_warning=note)
+    if baseline.waivers is None:
+        return report.replace_findings(
+            report.findings,
+            extra_warning=f"the baseline {path} records no waivers (made by an older guardrails):"
+            " the waivers this change adds cannot be told; re-create it with"
+            " `guardrails baseline create`",
+        )
+    in_force = [
+        w
+        for w, status, _ in report.waivers
+        if isinstance(w, Waiver) and status != WaiverStatus.EXPIRED
+    ]
+    records = [w.record() for w in in_force]
+    by_record = {id(r): w for r, w in zip(records, in_force, strict=True)}
+    changes = tuple(
+        WaiverChange(
+            policy=w.policy,
+            resource=w.resource,
+            expires=w.expires.isoformat(),
+            change=delta.change,
+            previous=delta.previous,
+            origin=repo_origin(w.origin, report),
+            reason=w.reason,
+            owner=w.owner,
+        )
+        for delta in waiver_changes(records, baseline.waivers)
+        for w in [by_record[id(delta.waiver)]]
+    )
+    return replace(report, waiver_changes=changes)
+
+
+def repo_origin(origin: str, report: Report) -> str:
+    """A waiver's origin (``FILE: waivers[0]``, ``FILE:12``) with FILE root-relative."""
+    from guardrails.report.paths import repo_relative, repository_root
+
+    file, sep, rest = origin.partition(":")
+    return repo_relative(file, report.root or repository_root()) + sep + rest

@@ -35,6 +35,9 @@ def report_document(report: Report) -> dict[str, Any]:
             ],
         },
         "findings": [f.to_dict() for f in findings],
+        "waivers_added": None
+        if report.waiver_changes is None
+        else [c.to_dict() for c in report.waiver_changes],
     }
 
 

@@ -76,6 +76,21 @@ def config_line(report: Report) -> str:
     return f"{line} — ⚠️ **relaxes {cell(source.reference)}:** {cell(relaxed, 2_000)}"
 
 
+def waiver_changes_section(report: Report) -> list[str]:
+    """The waivers this change adds or extends (against ``--baseline``), each on its line."""
+    changes = report.waiver_changes
+    if not changes:
+        return []
+    lines = [f"**⚠️ {len(changes)} waiver(s) added or extended by this change:**", ""]
+    lines += [
+        f"- {c.change}: **{cell(c.policy)}** on {code(c.resource)} until {cell(c.expires)}"
+        + (f" (was {cell(c.previous)})" if c.previous else "")
+        + f" — {cell(c.reason)} (owner {cell(c.owner)}, {code(c.origin)})"
+        for c in changes
+    ]
+    return [*lines, ""]
+
+
 def cost_headline(report: Report) -> list[str]:
     if not report.cost:
         return []
@@ -155,6 +170,7 @@ def _body(
     if headline:
         out += ["  \n".join(headline), ""]
     out += budget_section(report.graph, report.config.get("budgets") or {})
+    out += waiver_changes_section(report)
     if findings:
         out += ["| Severity | Policy | Resource | Message | Location |", "|---|---|---|---|---|"]
         out += [_row(f, root) for f in findings[:table_rows]]

@@ -47,6 +47,40 @@ class ConfigSource:
 
 
 @dataclass(frozen=True)
+class WaiverChange:
+    """A waiver this change adds, or extends past the base's expiry (``--baseline``)."""
+
+    policy: str
+    resource: str
+    expires: str
+    change: str  # "added" or "extended"
+    previous: str | None
+    origin: str
+    reason: str
+    owner: str
+
+    def describe(self) -> str:
+        """One escaped line: what, until when, why, whose and where."""
+        was = f" (was {self.previous})" if self.previous else ""
+        return one_line(
+            f"{self.change}: {self.policy} on {self.resource} until {self.expires}{was}; "
+            f"{self.reason} (owner {self.owner}; {self.origin})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "change": self.change,
+            "policy": self.policy,
+            "resource": self.resource,
+            "expires": self.expires,
+            "previous_expires": self.previous,
+            "reason": self.reason,
+            "owner": self.owner,
+            "origin": self.origin,
+        }
+
+
+@dataclass(frozen=True)
 class Report:
     """Findings of one run over one graph, with the engine that produced them."""
 
@@ -65,6 +99,8 @@ class Report:
     root: Path | None = None
     #: The config file used and what it relaxes (every format says so).
     config_source: ConfigSource = field(default_factory=ConfigSource)
+    #: Waivers the change adds or extends, measured against ``--baseline`` (None: not known).
+    waiver_changes: tuple[WaiverChange, ...] | None = None
 
     def config_value(self, key: str, default: Any) -> Any:
         return self.config.get(key, default)

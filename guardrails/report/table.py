@@ -145,6 +145,8 @@ def render_table(report: Report, color: bool) -> str:
     if report.partial:
         console.print(report.partial_note, style="bold", markup=False)
     threshold = report.threshold
+    for change in report.waiver_changes or ():
+        console.print(f"waiver {change.describe()}", style="bold", markup=False)
     source = report.config_source
     console.print(source.summary(), style="bold" if source.relaxations else "", markup=False)
     console.print(
