@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -11,17 +12,20 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.catalog import Catalog, load_catalog
-from guardrails.config import Config, find_config, load_config
+from guardrails.config import MAX_CONFIG_BYTES, Config, find_config, load_config, root_config
+from guardrails.config_relax import relaxations
 from guardrails.engines.base import Engine
 from guardrails.engines.findings import to_findings
 from guardrails.engines.scoped import whole_input_warning
 from guardrails.engines.select import select_engine
 from guardrails.enrich import EnrichOptions, enrich
-from guardrails.errors import ConfigError, NoInputError
+from guardrails.errors import ConfigError, GuardrailsError, NoInputError
 from guardrails.model import Graph
 from guardrails.parsers import DEFAULT_MAX_RESOURCES, ParseOptions, parse_documents, parse_paths
 from guardrails.parsers.confine import Confinement
+from guardrails.parsers.safe_io import read_text
 from guardrails.report import Report
+from guardrails.report.model import ConfigSource
 from guardrails.report.paths import repo_relative, scan_root
 from guardrails.waivers import (
     Waiver,
@@ -51,6 +55,9 @@ class ScanOptions:
     config_path: Path | None = None
     #: Use the defaults only, never search for a config file.
     no_config: bool = False
+    #: With ``config_path``: refuse (ConfigError) any other, different .guardrails.yaml that
+    #: the search would find for an input (the Action's pinned ``config``).
+    pin_config: bool = False
     environment: str | None = None
     #: Findings on unchanged resources are informational; None: the config's ``changed_only``.
     changed_only: bool | None = None
@@ -68,7 +75,11 @@ class ScanOptions:
 
 
 def resolve_config(paths: list[str], options: ScanOptions) -> Config:
-    """The configuration a scan uses: --config, else the nearest .guardrails.yaml, else defaults."""
+    """The configuration a scan uses: --config, else the nearest .guardrails.yaml between the
+    first path and the repository root, else the defaults; a config found below the root
+    carries what it relaxes relative to the root's config (the built-in defaults if none)."""
+    root = scan_root(paths, options.root)
+    inputs = [Path(p) for p in paths if p != "-"] or [Path.cwd()]
     if options.no_config:
         path = None
     elif options.config_path is not None:
@@ -76,15 +87,53 @@ def resolve_config(paths: list[str], options: ScanOptions) -> Config:
             raise ConfigError(f"{options.config_path}: config file does not exist")
         # Anything else that is not a regular file (a FIFO, /dev/zero) is refused when read.
         path = options.config_path
+        if options.pin_config:
+            refuse_other_configs(inputs, root, path)
     else:
-        first = next((p for p in paths if p != "-"), None)
-        path = find_config(Path(first)) if first else find_config(Path.cwd())
+        path = find_config(inputs[0], root)
     config = load_config(path)
+    # A config the search found below the root is measured against the root's; one the caller
+    # named (--config, the Action's pinned one) is the caller's choice, like a flag.
+    reference = root_config(root)
+    searched = options.config_path is None
+    if searched and path is not None and (reference is None or not _same_file(path, reference)):
+        base = load_config(reference)
+        config = replace(
+            config, compared_to=reference, relaxations=relaxations(config.values, base.values)
+        )
     if options.environment:
         config.values["default_environment"] = options.environment
     if options.changed_only is not None:
         config.values["changed_only"] = options.changed_only
     return config
+
+
+def refuse_other_configs(inputs: list[Path], root: Path, pinned: Path) -> None:
+    """A pinned config is the only one: a different .guardrails.yaml that the search would use
+    for an input (a pull request's own, next to its files) is an error naming it."""
+    wanted = _content(pinned)
+    for start in inputs:
+        found = find_config(start, root)
+        if found is None or _same_file(found, pinned) or _content(found) == wanted:
+            continue
+        raise ConfigError(
+            f"{found}: a config that differs from the pinned {pinned} would apply to {start}; "
+            "only the pinned config is used (remove this file or make it identical)"
+        )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def _content(path: Path) -> str | None:
+    try:
+        return read_text(str(path), MAX_CONFIG_BYTES)
+    except GuardrailsError:
+        return None
 
 
 def build_graph(paths: list[str], options: ScanOptions | None = None) -> Graph:
@@ -262,6 +311,16 @@ def evaluate_prepared(
         config=config.values,
         catalog=catalog,
         root=root,
+        config_source=config_source(config, root),
+    )
+
+
+def config_source(config: Config, root: Path) -> ConfigSource:
+    """The report's account of the config: its path and relaxations, root-relative."""
+    return ConfigSource(
+        path=repo_relative(str(config.path), root) if config.path else None,
+        compared_to=repo_relative(str(config.compared_to), root) if config.compared_to else None,
+        relaxations=config.relaxations,
     )
 
 

@@ -1,4 +1,5 @@
-"""``.guardrails.yaml``: found upward from the first path, validated, merged over the defaults."""
+"""``.guardrails.yaml``: found upward from the first path (never above the repository root),
+validated, merged over the defaults."""
 
 from __future__ import annotations
 
@@ -65,6 +66,10 @@ class Config:
 
     values: dict[str, Any] = field(default_factory=lambda: deepcopy(DEFAULTS))
     path: Path | None = None
+    #: The config ``relaxations`` are measured against (None: the built-in defaults).
+    compared_to: Path | None = None
+    #: What this config lets through that ``compared_to`` does not (see config_relax).
+    relaxations: tuple[str, ...] = ()
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
@@ -81,8 +86,10 @@ def _schema() -> dict[str, Any]:
     return schema
 
 
-def find_config(start: Path) -> Path | None:
-    """The nearest .guardrails.yaml in ``start`` (or its directory) and its parents.
+def find_config(start: Path, root: Path | None = None) -> Path | None:
+    """The nearest .guardrails.yaml in ``start`` (or its directory) and its parents up to
+    ``root`` (the repository root): a config above it (a self-hosted runner's work directory)
+    is not the repository's. A ``start`` outside ``root`` finds only its own directory's.
 
     A symlink loop or a directory that cannot be searched is a ConfigError: silently using
     the defaults could drop the rules a repository's config sets. A candidate that is not a
@@ -94,7 +101,7 @@ def find_config(start: Path) -> Path | None:
             here = here.parent
     except (OSError, RuntimeError) as exc:  # RuntimeError: symlink loop (Python < 3.13)
         raise ConfigError(f"{start}: cannot look for {CONFIG_NAMES[0]}: {_why(exc)}") from None
-    for directory in (here, *here.parents):
+    for directory in _search_path(here, root):
         for name in CONFIG_NAMES:
             candidate = directory / name
             try:
@@ -105,6 +112,23 @@ def find_config(start: Path) -> Path | None:
                 raise ConfigError(
                     f"{candidate}: cannot look for {CONFIG_NAMES[0]}: {_why(exc)}"
                 ) from None
+            return candidate
+    return None
+
+
+def _search_path(here: Path, root: Path | None) -> tuple[Path, ...]:
+    if root is None:
+        return (here, *here.parents)
+    if here != root and root not in here.parents:
+        return (here,)
+    return (here, *here.parents[: len(here.parents) - len(root.parents)])
+
+
+def root_config(root: Path) -> Path | None:
+    """The config at the repository root itself (the platform team's), if there is one."""
+    for name in CONFIG_NAMES:
+        candidate = root / name
+        if os.path.lexists(candidate):
             return candidate
     return None
 

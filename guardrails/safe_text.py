@@ -19,3 +19,12 @@ def printable(text: str) -> str:
     if text.isascii():
         return text
     return _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def one_line(text: str) -> str:
+    """Text from an input made safe for any text output: :func:`printable`, and each line
+    break shown as ``\\n``, so a value can never start a line of its own (a CI log obeys a
+    line that starts with ``::error``; a forged verdict line reads as the tool's own)."""
+    if text.isascii() and text.isprintable():
+        return text
+    return printable(text).replace("\n", "\\n")

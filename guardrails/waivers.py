@@ -45,6 +45,8 @@ class Waiver:
     file: str | None = None
     environment: str | None = None
     ticket: str | None = None
+    #: The waiver names one address (an inline comment or annotation), not a pattern.
+    literal: bool = False
 
     def expired(self, today: date) -> bool:
         return self.expires < today
@@ -52,7 +54,10 @@ class Waiver:
     def matches(self, finding: Finding, environment: str | None) -> bool:
         if self.policy not in ("*", finding.policy):
             return False
-        if not fnmatch.fnmatchcase(finding.resource, self.resource):
+        if self.literal:
+            if finding.resource != self.resource:
+                return False
+        elif not address_matches(finding.resource, self.resource):
             return False
         if self.file is not None:
             where = finding.location.file if finding.location else ""
@@ -63,10 +68,46 @@ class Waiver:
                 return False
         return self.environment is None or self.environment == environment
 
+    def record(self) -> dict[str, Any]:
+        """What a baseline keeps of the waiver: its scope and expiry (not where it is written:
+        moving it, or editing lines above it, does not make it new)."""
+        return {
+            "policy": self.policy,
+            "resource": self.resource,
+            "file": self.file,
+            "environment": self.environment,
+            "expires": self.expires.isoformat(),
+        }
+
     def describe(self) -> str:
         ticket = f", ticket {self.ticket}" if self.ticket else ""
         where = f"{self.origin}; owner {self.owner}, expires {self.expires}{ticket}"
         return f"{self.policy} on {self.resource} ({where})"
+
+
+def address_matches(address: str, pattern: str) -> bool:
+    """``*`` in ``pattern`` matches any run of characters; everything else matches literally,
+    so ``aws_instance.gpu[0]`` and ``module.x.y["key"]`` name themselves (with fnmatch, ``[0]``
+    was a character class and matched ``gpu0``, never ``gpu[0]``).
+
+    Each literal part is found leftmost in turn, which is exact for ``*``-only globs and takes
+    linear time however many ``*`` a pull request writes (a regex could backtrack).
+    """
+    parts = pattern.split("*")
+    if len(parts) == 1:
+        return address == pattern
+    first, *middle, last = parts
+    if len(address) < len(first) + len(last):
+        return False
+    if not (address.startswith(first) and address.endswith(last)):
+        return False
+    position, end = len(first), len(address) - len(last)
+    for part in middle:
+        found = address.find(part, position, end)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
 
 
 @dataclass(frozen=True)
@@ -197,6 +238,7 @@ def _inline(body: str, address: str, origin: str) -> Waiver:
         expires=_parse_date(fields["expires"], origin),
         origin=origin,
         ticket=fields.get("ticket"),
+        literal=True,
     )
 
 

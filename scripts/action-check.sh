@@ -29,7 +29,9 @@ case "${INPUT_FORMAT:-github}" in
   *) echo "::error title=guardrails::format must be github, table, json, sarif, junit or markdown, not '$INPUT_FORMAT'"; exit 2 ;;
 esac
 [[ -n "${INPUT_FAIL_ON:-}" ]] && args+=(--fail-on "$INPUT_FAIL_ON")
-[[ -n "${INPUT_CONFIG:-}" ]] && args+=(--config "$INPUT_CONFIG")
+# A pinned config is the only one: a different .guardrails.yaml in the change is an error.
+[[ -n "${INPUT_CONFIG:-}" ]] && args+=(--config "$INPUT_CONFIG" --pin-config)
+[[ -n "${INPUT_BASELINE:-}" ]] && args+=(--baseline "$INPUT_BASELINE")
 [[ -n "${INPUT_ENGINE:-}" ]] && args+=(--engine "$INPUT_ENGINE")
 [[ -n "${INPUT_OPA_URL:-}" ]] && args+=(--opa-url "$INPUT_OPA_URL")
 case "${INPUT_CHANGED_ONLY:-auto}" in

@@ -54,6 +54,7 @@ def test_action_yml_is_a_valid_action() -> None:
         "format",
         "fail-on",
         "config",
+        "baseline",
         "engine",
         "opa-url",
         "changed-only",
@@ -352,6 +353,31 @@ def test_docs_workflow_posts_and_uploads_only_what_the_run_wrote() -> None:
         assert "hashFiles" not in text and "'guardrails-comment.md'" not in text
         named = json.dumps({**step.get("with", {}), **step.get("env", {})})
         assert "guardrails.sarif" not in named and "guardrails-comment.md" not in named
+
+
+def test_action_pinned_config_refuses_a_config_the_change_adds(
+    installed: tuple[Runner, dict[str, Path]],
+) -> None:
+    """The ``config`` input pins the platform team's file: a pull request's own, different
+    ``.guardrails.yaml`` next to its inputs fails the step (exit 2) naming it."""
+    runner, install_files = installed
+    files = runner.files("pinned")
+    files["path"].write_text(install_files["path"].read_text())
+    (runner.workspace / "platform").mkdir()
+    (runner.workspace / "platform" / "guardrails.yaml").write_text("fail_on: high\n")
+    planted = runner.workspace / "k8s" / ".guardrails.yaml"
+    planted.write_text("fail_on: never\n")
+    try:
+        ctx = context(runner, "pull_request", paths="k8s", config="platform/guardrails.yaml")
+        result = runner.run(check_step(), ctx, files)
+        assert result.returncode == 2, result.stdout + result.stderr
+        errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+        assert len(errors) == 1 and "k8s/.guardrails.yaml: a config that differs" in errors[0]
+        planted.unlink()  # without it, the pinned config gates
+        result = runner.run(check_step(), ctx, runner.files("pinned-ok") | {"path": files["path"]})
+        assert result.returncode == 1, result.stdout + result.stderr
+    finally:
+        planted.unlink(missing_ok=True)
 
 
 # -- the documented comment step, run by node against a recording GitHub client ------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,132 @@ def test_baseline_from_before_cluster_scoped_addresses_still_matches(tmp_path: P
     other = finding("GR-TAG-001", "Deployment/team/a")
     path.write_text(baseline_document([dataclasses.replace(other, resource="Deployment/a")]))
     assert without_baselined([other], load_baseline(path))[1] == 0
+
+
+# -- waivers added or extended by the change (measured against the base's baseline) ----------
+
+_TF = 'resource "aws_instance" "gpu" {\n  count = 2\n  instance_type = "p4d.24xlarge"\n}\n'
+_EXPIRES = (date.today() + timedelta(days=30)).isoformat()
+_LATER = (date.today() + timedelta(days=90)).isoformat()
+
+
+def _config(expires: str, extra: str = "") -> str:
+    return (
+        "waivers:\n"
+        f"  - {{policy: GR-TAG-001, resource: 'aws_instance.*', reason: legacy, owner: o,"
+        f" expires: {expires}}}\n" + extra
+    )
+
+
+def test_waivers_added_or_extended_by_the_change_are_listed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from guardrails.cli import main
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".git").mkdir()
+    (repo / "main.tf").write_text(_TF)
+    (repo / ".guardrails.yaml").write_text(_config(_EXPIRES))
+    baseline = tmp_path / "base.json"  # made on the base branch, outside the checkout
+    assert main(["baseline", "create", str(repo), "-o", str(baseline)]) == 0
+    recorded = json.loads(baseline.read_text())["waivers"]
+    assert [(w["policy"], w["resource"], w["expires"]) for w in recorded] == [
+        ("GR-TAG-001", "aws_instance.*", _EXPIRES)
+    ]
+    check = ["check", "--engine", "python", "--baseline", str(baseline), str(repo)]
+    capsys.readouterr()
+
+    assert main([*check, "-f", "json"]) in (0, 1)  # the base itself adds nothing
+    assert json.loads(capsys.readouterr().out)["waivers_added"] == []
+
+    # The change extends the config waiver, adds a wider one and an inline one on gpu[0].
+    (repo / ".guardrails.yaml").write_text(
+        _config(
+            _LATER,
+            f"  - {{policy: '*', resource: '*', reason: all, owner: me, expires: {_EXPIRES}}}\n",
+        )
+    )
+    (repo / "main.tf").write_text(
+        f'# guardrails:ignore GR-COST-001 reason="needed" expires={_EXPIRES}\n' + _TF
+    )
+    assert main([*check, "-f", "json"]) in (0, 1)
+    out, err = capsys.readouterr()
+    added = json.loads(out)["waivers_added"]
+    assert sorted(
+        (a["change"], a["policy"], a["resource"], a["previous_expires"]) for a in added
+    ) == [
+        ("added", "*", "*", None),
+        ("added", "GR-COST-001", "aws_instance.gpu[0]", None),
+        ("added", "GR-COST-001", "aws_instance.gpu[1]", None),
+        ("extended", "GR-TAG-001", "aws_instance.*", _EXPIRES),
+    ]
+    assert {a["origin"] for a in added} == {
+        ".guardrails.yaml: waivers[0]",
+        ".guardrails.yaml: waivers[1]",
+        "main.tf:1",
+    }
+    assert err.count("warning: waiver added:") == 3 and "warning: waiver extended:" in err
+
+    assert main([*check, "-f", "markdown"]) in (0, 1)
+    comment = capsys.readouterr().out
+    assert "**⚠️ 4 waiver(s) added or extended by this change:**" in comment
+    assert (
+        f"- extended: **GR-TAG-001** on `aws_instance.*` until {_LATER} (was {_EXPIRES})" in comment
+    )
+
+
+def test_a_baseline_without_waivers_says_they_cannot_be_told(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from guardrails.cli import main
+
+    (tmp_path / "main.tf").write_text(_TF)
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({"version": 1, "tool": "guardrails", "findings": []}))
+    code = main(
+        ["check", "--engine", "python", "-f", "json", "--baseline", str(old), str(tmp_path)]
+    )
+    assert code in (0, 1)
+    out, err = capsys.readouterr()
+    assert json.loads(out)["waivers_added"] is None
+    assert "records no waivers" in err
+
+
+@pytest.mark.parametrize(
+    ("recorded", "current", "changes"),
+    [
+        ([], [{"policy": "A", "resource": "x", "expires": "2026-01-01"}], [("added", None)]),
+        (
+            [{"policy": "A", "resource": "x", "expires": "2026-01-01"}],
+            [{"policy": "A", "resource": "x", "expires": "2026-02-01"}],
+            [("extended", "2026-01-01")],
+        ),
+        (
+            [{"policy": "A", "resource": "x", "expires": "2026-02-01"}],
+            [{"policy": "A", "resource": "x", "expires": "2026-01-01"}],
+            [],
+        ),
+        (  # a wider match is a new exception
+            [{"policy": "A", "resource": "x", "expires": "2026-01-01"}],
+            [{"policy": "A", "resource": "*", "expires": "2026-01-01"}],
+            [("added", None)],
+        ),
+        (
+            [{"policy": "A", "resource": "x", "expires": "2026-01-01"}],
+            [{"policy": "A", "resource": "x", "file": "a.tf", "expires": "2026-01-01"}],
+            [("added", None)],
+        ),
+    ],
+)
+def test_waiver_changes(
+    recorded: list[dict[str, str]], current: list[dict[str, str]], changes: list[tuple[str, str]]
+) -> None:
+    from guardrails.baseline import waiver_changes
+
+    found = [(d.change, d.previous) for d in waiver_changes(current, recorded)]
+    assert found == changes

@@ -172,3 +172,53 @@ def test_bad_inline_waivers_are_config_errors(tmp_path: Path, comment: str, prob
     with pytest.raises(ConfigError, match=problem) as info:
         inline_waivers(graph, TODAY, 180)
     assert str(info.value).startswith(f"{tf}:1:")
+
+
+@pytest.mark.parametrize(
+    "address", ["aws_instance.gpu[0]", 'module.x.aws_instance.y["key"]', 'k["a*b"]']
+)
+def test_inline_waivers_on_count_and_for_each_addresses_match_literally(
+    tmp_path: Path, address: str
+) -> None:
+    tf = tmp_path / "main.tf"
+    tf.write_text(
+        '# guardrails:ignore GR-TAG-001 reason="x" expires=2026-12-31\nresource "a" "b" {}\n'
+    )
+    graph = Graph((resource(address, str(tf), 2),))
+    waivers = inline_waivers(graph, TODAY, 180)
+    # The resource itself is waived; its siblings ([1], "other", gpu0) are not.
+    sibling = address.replace("0", "1").replace("key", "other").replace("a*b", "aXb")
+    findings = [finding("GR-TAG-001", address), finding("GR-TAG-001", sibling)]
+    result = apply_waivers(findings, waivers, graph, TODAY)
+    assert [f.waived for f in result.findings] == [True, False]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "address", "waived"),
+    [
+        ("aws_instance.gpu[0]", "aws_instance.gpu[0]", True),
+        ("aws_instance.gpu[0]", "aws_instance.gpu0", False),
+        ('module.x.y["key"]', 'module.x.y["key"]', True),
+        ('module.x.y["key"]', 'module.x.y["k"]', False),
+        ("aws_instance.gpu[*]", "aws_instance.gpu[3]", True),
+        ("module.legacy.*", "module.legacy.aws_instance.a[0]", True),
+        ("*.gpu", "aws_instance.gpu", True),
+        ("*.gpu", "aws_instance.gpu2", False),
+    ],
+)
+def test_config_waiver_addresses_are_literal_but_star(
+    pattern: str, address: str, waived: bool
+) -> None:
+    waivers = config_waivers({"waivers": [waiver(resource=pattern)]}, "cfg", TODAY)
+    result = apply_waivers([finding("GR-TAG-001", address)], waivers, GRAPH, TODAY)
+    assert result.findings[0].waived is waived
+
+
+def test_many_stars_match_in_linear_time() -> None:
+    import time
+
+    waivers = config_waivers({"waivers": [waiver(resource="*a" * 40 + "*b")]}, "cfg", TODAY)
+    started = time.monotonic()
+    result = apply_waivers([finding("GR-TAG-001", "a" * 5_000)], waivers, GRAPH, TODAY)
+    assert not result.findings[0].waived
+    assert time.monotonic() - started < 1.0

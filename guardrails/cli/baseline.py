@@ -32,9 +32,11 @@ def create(
     root: RootOpt = None,
     stdin_path: StdinPathOpt = None,
 ) -> None:
-    """Scan PATHS and write the fingerprints of every finding to the baseline file."""
+    """Scan PATHS and write the fingerprints of every finding, and the waivers in force, to the
+    baseline file."""
     from guardrails.api import ScanOptions, scan
     from guardrails.baseline import baseline_document
+    from guardrails.waivers import Waiver, WaiverStatus
 
     try:
         options = ScanOptions(
@@ -44,7 +46,12 @@ def create(
             stdin_path=stdin_path,
         )
         report = scan(paths, options)
-        emit(baseline_document(report.findings), str(output), report.root)
+        in_force = [
+            w.record()
+            for w, status, _ in report.waivers
+            if isinstance(w, Waiver) and status != WaiverStatus.EXPIRED
+        ]
+        emit(baseline_document(report.findings, in_force), str(output), report.root)
     except GuardrailsError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"baseline {output}: {len(report.findings)} finding(s) recorded", err=True)

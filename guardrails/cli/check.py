@@ -107,6 +107,14 @@ def check(
         ),
     ] = None,
     config: ConfigOpt = None,
+    pin_config: Annotated[
+        bool,
+        typer.Option(
+            "--pin-config",
+            help="With --config: the only config. Another .guardrails.yaml that differs from it "
+            "and would apply to an input (between it and the repository root) is an error.",
+        ),
+    ] = False,
     env: EnvOpt = None,
     engine: Annotated[
         EngineName,
@@ -177,6 +185,8 @@ def check(
     from guardrails.cli.progress import progress_reporter
 
     try:
+        if pin_config and config is None:
+            raise ConfigError("--pin-config needs --config FILE (the config to pin)")
         main_output, extra_outputs = parse_outputs(list(output or ()), tuple(CheckFormat))
         with progress_reporter(progress) as on_file:
             options = ScanOptions(
@@ -188,6 +198,7 @@ def check(
                 max_resources=max_resources,
                 var_files=tuple(var_file or ()),
                 config_path=config,
+                pin_config=pin_config,
                 environment=env.value if env else None,
                 changed_only=changed_only,
                 engine=engine.value,
@@ -206,6 +217,8 @@ def check(
             report = _apply_baseline(report, baseline)
         chosen_fail_on = fail_on.value if fail_on else report.config_value("fail_on", "high")
         report = report.with_fail_on(chosen_fail_on, chosen_unknown)
+        for change in report.waiver_changes or ():
+            print_warning(f"waiver {change.describe()}")
         for warning in report.warnings:
             print_warning(warning)
         # Render everything first, then write all files or none (then stdout, if no file).
@@ -271,8 +284,51 @@ def append_step_summary(report: Report) -> None:
 
 
 def _apply_baseline(report: Report, path: Path) -> Report:
-    from guardrails.baseline import load_baseline, without_baselined
+    """Findings not in the baseline, and the waivers the change adds or extends."""
+    from dataclasses import replace
 
-    kept, left_out = without_baselined(report.findings, load_baseline(path))
+    from guardrails.baseline import read_baseline, waiver_changes, without_baselined
+    from guardrails.report.model import WaiverChange
+    from guardrails.waivers import Waiver, WaiverStatus
+
+    baseline = read_baseline(path)
+    kept, left_out = without_baselined(report.findings, baseline.fingerprints)
     note = f"{left_out} finding(s) are in the baseline {path} and not reported"
-    return report.replace_findings(tuple(kept), extra_warning=note)
+    report = report.replace_findings(tuple(kept), extra_warning=note)
+    if baseline.waivers is None:
+        return report.replace_findings(
+            report.findings,
+            extra_warning=f"the baseline {path} records no waivers (made by an older guardrails):"
+            " the waivers this change adds cannot be told; re-create it with"
+            " `guardrails baseline create`",
+        )
+    in_force = [
+        w
+        for w, status, _ in report.waivers
+        if isinstance(w, Waiver) and status != WaiverStatus.EXPIRED
+    ]
+    records = [w.record() for w in in_force]
+    by_record = {id(r): w for r, w in zip(records, in_force, strict=True)}
+    changes = tuple(
+        WaiverChange(
+            policy=w.policy,
+            resource=w.resource,
+            expires=w.expires.isoformat(),
+            change=delta.change,
+            previous=delta.previous,
+            origin=repo_origin(w.origin, report),
+            reason=w.reason,
+            owner=w.owner,
+        )
+        for delta in waiver_changes(records, baseline.waivers)
+        for w in [by_record[id(delta.waiver)]]
+    )
+    return replace(report, waiver_changes=changes)
+
+
+def repo_origin(origin: str, report: Report) -> str:
+    """A waiver's origin (``FILE: waivers[0]``, ``FILE:12``) with FILE root-relative."""
+    from guardrails.report.paths import repo_relative, repository_root
+
+    file, sep, rest = origin.partition(":")
+    return repo_relative(file, report.root or repository_root()) + sep + rest

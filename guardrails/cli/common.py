@@ -14,7 +14,7 @@ import typer
 
 from guardrails.errors import ConfigError
 from guardrails.output import write_atomic
-from guardrails.safe_text import printable
+from guardrails.safe_text import one_line
 
 if TYPE_CHECKING:
     from guardrails.model import Graph
@@ -165,12 +165,12 @@ def silence_stdout() -> None:
 
 def print_error(message: str) -> None:
     """One line on stderr, never wrapped, so tools and people can grep it."""
-    sys.stderr.write(f"error: {printable(' '.join(message.split()))}\n")
+    sys.stderr.write(f"error: {one_line(' '.join(message.split()))}\n")
     sys.stderr.flush()
 
 
 def print_warning(message: str) -> None:
-    sys.stderr.write(f"warning: {printable(' '.join(message.split()))}\n")
+    sys.stderr.write(f"warning: {one_line(' '.join(message.split()))}\n")
     sys.stderr.flush()
 
 

@@ -26,6 +26,7 @@ from guardrails.cli.common import (
 from guardrails.errors import GuardrailsError
 from guardrails.limits import DEFAULT_MAX_RESOURCES
 from guardrails.model import Graph
+from guardrails.safe_text import one_line
 
 
 class GraphFormat(StrEnum):
@@ -101,7 +102,8 @@ def render_graph_table(g: Graph, color: bool) -> str:
         where = ""
         if r.location:
             where = f"{r.location.file}:{r.location.line}" if r.location.line else r.location.file
-        table.add_row(r.address, r.type, str(r.source_format), str(r.action), where)
+        cells = (r.address, r.type, str(r.source_format), str(r.action), where)
+        table.add_row(*map(one_line, cells))
     console.print(table)
     if g.edges:
         by_id = {r.id: r.address for r in g.resources}
@@ -109,6 +111,7 @@ def render_graph_table(g: Graph, color: bool) -> str:
         for column in ("From", "Kind", "To"):
             edges.add_column(column, overflow="fold")
         for e in g.edges:
-            edges.add_row(by_id.get(e.source, e.source), str(e.kind), by_id.get(e.target, e.target))
+            ends = (by_id.get(e.source, e.source), str(e.kind), by_id.get(e.target, e.target))
+            edges.add_row(*map(one_line, ends))
         console.print(edges)
     return buffer.getvalue()

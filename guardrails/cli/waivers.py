@@ -12,6 +12,7 @@ import typer
 
 from guardrails.cli.common import ConfigOpt, EnvOpt, emit, fail, use_color
 from guardrails.errors import GuardrailsError
+from guardrails.safe_text import one_line
 from guardrails.waivers import Waiver
 
 waivers_app = typer.Typer(help="Audit waivers (config and inline).")
@@ -63,9 +64,17 @@ def list_waivers(
     ):
         table.add_column(column, overflow="fold")
     for w, status, uses in rows:
-        table.add_row(
-            status, w.policy, w.resource, w.owner, str(w.expires), str(uses), w.reason, w.origin
+        cells = (
+            status,
+            w.policy,
+            w.resource,
+            w.owner,
+            str(w.expires),
+            str(uses),
+            w.reason,
+            w.origin,
         )
+        table.add_row(*map(one_line, cells))
     console.print(table)
     emit(buffer.getvalue(), None)
 

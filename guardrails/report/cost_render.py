@@ -21,9 +21,10 @@ from guardrails.report.cost import (
     partial_suffix,
     totals_note,
 )
-from guardrails.report.markdown import code
+from guardrails.report.md_text import code
 from guardrails.report.terminal import SafeConsole
 from guardrails.report.width import UNWRAPPED, output_width, wrap_at_separators, wrap_words
+from guardrails.safe_text import one_line
 
 #: What computed the cost view: enrichment from the GPU catalog; no policy engine runs for it,
 #: so the figures are the same whatever ``check --engine`` would use.
@@ -92,7 +93,7 @@ def unpriced_lines(breakdown: CostBreakdown) -> list[str]:
     if not rows:
         return []
     return ["Not in the total (cannot be priced):"] + [
-        f"  {r.address}: {r.price_unknown}" for r in rows
+        f"  {one_line(r.address)}: {one_line(r.price_unknown or '')}" for r in rows
     ]
 
 
@@ -185,7 +186,7 @@ def render_cost_table(breakdown: CostBreakdown, color: bool) -> str:
     if breakdown.rows:
         cells = [
             [
-                row.address,
+                one_line(row.address),
                 priced_as(row, sources),
                 replicas_label(row),
                 money_pair(row.hourly_usd),

@@ -64,6 +64,7 @@ def run_notice(report: Report, left_out: int = 0) -> str:
     blocking = len(report.blocking_findings)
     if blocking:
         message += f", {blocking} blocking"
+    message += f"; {report.config_source.summary()}"
     if left_out:
         message += (
             f"; {left_out} more not shown as annotations (GitHub shows {SHOWN_PER_KIND} errors"
@@ -90,6 +91,10 @@ def render_github(report: Report, root: Path | None = None) -> str:
         else:
             left_out += 1
     lines.append(run_notice(report, left_out))
+    source = report.config_source
+    if source.relaxations:  # a run annotation of its own: a relaxed gate is not a footnote
+        title = escape_property(f"guardrails: {source.name} relaxes {source.reference}")
+        lines.append(f"::warning title={title}::{escape_data(source.summary())}")
     return "".join(line + "\n" for line in lines)
 
 

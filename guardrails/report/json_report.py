@@ -18,6 +18,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "version": REPORT_VERSION,
         "tool": {"name": "guardrails", "version": report.tool_version},
         "engine": report.engine,
+        "config": report.config_source.to_dict(),
         "inputs": [{"path": i.path, "format": i.format} for i in report.graph.inputs],
         "summary": {
             "resources": len(report.graph.resources),
@@ -34,6 +35,9 @@ def report_document(report: Report) -> dict[str, Any]:
             ],
         },
         "findings": [f.to_dict() for f in findings],
+        "waivers_added": None
+        if report.waiver_changes is None
+        else [c.to_dict() for c in report.waiver_changes],
     }
 
 

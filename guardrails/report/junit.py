@@ -13,6 +13,7 @@ from collections import defaultdict
 
 from guardrails.model import Finding, Outcome
 from guardrails.report.model import Report
+from guardrails.safe_text import one_line
 
 #: Characters XML 1.0 cannot carry at all (ElementTree would write them and break the file).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -23,43 +24,50 @@ def xml_text(value: str) -> str:
     return _NOT_XML.sub("\ufffd", value)
 
 
+def _text(value: str) -> str:
+    """A value from an input on one line: a CI job that prints the file (``cat junit.xml``)
+    must not obey a line of it (``::error …``)."""
+    return one_line(value)
+
+
 def _case(suite: ET.Element, classname: str, finding: Finding) -> tuple[int, int]:
     """Add one test case; returns (failures, skipped) it contributes."""
     where = finding.where
     case = ET.SubElement(
         suite,
         "testcase",
-        name=finding.resource,
+        name=_text(finding.resource),
         classname=classname,
         time="0",
-        file=finding.location.file if finding.location else "",
+        file=_text(finding.location.file) if finding.location else "",
         line=str(finding.location.report_line) if finding.location else "",
     )
     detail = "\n".join(
         part
         for part in (
-            finding.message,
-            f"Location: {where}" if where else "",
-            f"Remediation: {finding.remediation}",
+            _text(finding.message),
+            f"Location: {_text(where)}" if where else "",
+            f"Remediation: {_text(finding.remediation)}",
             f"Fingerprint: {finding.fingerprint}",
         )
         if part
     )
     if finding.waived:
-        ET.SubElement(case, "skipped", message=f"waived: {finding.waiver_reason or ''}")
+        ET.SubElement(case, "skipped", message=f"waived: {_text(finding.waiver_reason or '')}")
         return 0, 1
     if finding.outcome == Outcome.UNKNOWN:
-        ET.SubElement(case, "skipped", message=f"{finding.unknown_label}: {finding.message}")
+        message = f"{finding.unknown_label}: {_text(finding.message)}"
+        ET.SubElement(case, "skipped", message=message)
         return 0, 1
     if finding.outcome == Outcome.EXISTING:
-        message = f"existing, unchanged by this change: {finding.message}"
+        message = f"existing, unchanged by this change: {_text(finding.message)}"
         ET.SubElement(case, "skipped", message=message)
         return 0, 1
     failure = ET.SubElement(
         case,
         "failure",
-        message=finding.message,
-        type=f"{finding.policy} ({finding.severity})",
+        message=_text(finding.message),
+        type=f"{_text(finding.policy)} ({finding.severity})",
     )
     failure.text = detail
     return 1, 0
@@ -76,9 +84,15 @@ def junit_tree(report: Report) -> ET.Element:
     for policy_id in policy_ids:
         meta = report.catalog.policies.get(policy_id)
         title = meta.title if meta else policy_id
-        suite = ET.SubElement(root, "testsuite", name=f"{policy_id} {title}")
+        suite = ET.SubElement(root, "testsuite", name=_text(f"{policy_id} {title}"))
         properties = ET.SubElement(suite, "properties")
         ET.SubElement(properties, "property", name="guardrails.engine", value=report.engine)
+        source = report.config_source
+        ET.SubElement(properties, "property", name="guardrails.config", value=source.name)
+        for relaxed in source.relaxations:
+            ET.SubElement(
+                properties, "property", name="guardrails.config.relaxes", value=_text(relaxed)
+            )
         classname = f"guardrails.{policy_id}"
         failures = skipped = 0
         findings = by_policy.get(policy_id, [])
@@ -116,9 +130,10 @@ def _input_errors(root: ET.Element, report: Report) -> int:
     suite = ET.SubElement(root, "testsuite", name="inputs (PARTIAL report)")
     for item in failed:
         case = ET.SubElement(
-            suite, "testcase", name=item.path, classname="guardrails.inputs", time="0"
+            suite, "testcase", name=_text(item.path), classname="guardrails.inputs", time="0"
         )
-        ET.SubElement(case, "error", message=item.notes[0] if item.notes else "unreadable")
+        problem = _text(item.notes[0]) if item.notes else "unreadable"
+        ET.SubElement(case, "error", message=problem)
     count = str(len(failed))
     suite.attrib.update(tests=count, failures="0", errors=count, skipped="0", time="0")
     return len(failed)

@@ -8,18 +8,16 @@ the caps shrink until the whole body fits.
 
 from __future__ import annotations
 
-import html
-import re
 from collections import defaultdict
 from pathlib import Path
 
 from guardrails.catalog import category_order, category_title
 from guardrails.model import Finding, Outcome
 from guardrails.report.cost import CostChange
+from guardrails.report.md_text import cell, code
 from guardrails.report.model import Report
 from guardrails.report.paths import repo_relative, repository_root
 from guardrails.report.pools import budget_section
-from guardrails.safe_text import printable
 
 #: Rows of the findings table before a "+N more" line.
 TABLE_LIMIT = 20
@@ -31,31 +29,7 @@ COMMENT_LIMIT = 65_536
 SUMMARY_LIMIT = 1024 * 1024
 #: The last line of a comment body: the workflow finds its previous comment by it.
 COMMENT_MARKER = "<!-- guardrails:pr-comment -->"
-#: Longest text kept in one table cell or details line (resource names come from inputs).
-_CELL_CHARS = 300
 _ICON = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦"}
-
-
-_CODE_SPAN = re.compile(r"(`[^`]*`)")
-
-
-def _flat(text: str, limit: int) -> str:
-    flat = printable(" ".join(text.split()))
-    return flat[: limit - 1] + "…" if len(flat) > limit else flat
-
-
-def cell(text: str, limit: int = _CELL_CHARS) -> str:
-    """Untrusted text safe in Markdown prose or a table cell: one line, at most ``limit``
-    characters, raw HTML escaped (a resource name is never markup), control characters shown."""
-    parts = _CODE_SPAN.split(_flat(text, limit))
-    # Odd parts are code spans: HTML is inert there and an entity would show literally.
-    safe = (p if i % 2 else html.escape(p, quote=False) for i, p in enumerate(parts))
-    return "".join(safe).replace("|", "\\|")
-
-
-def code(text: str, limit: int = _CELL_CHARS) -> str:
-    """Untrusted text as an inline code span (HTML is inert there; a backtick cannot close it)."""
-    return "`" + _flat(text, limit).replace("`", "'").replace("|", "\\|") + "`"
 
 
 def _where(finding: Finding, root: Path) -> str:
@@ -92,6 +66,31 @@ def verdict(report: Report) -> str:
     return f"## ✅ guardrails: no findings at or above {threshold} ({len(active)} in total{extra})"
 
 
+def config_line(report: Report) -> str:
+    """Which config gated the run; what it relaxes relative to the root config, if anything."""
+    source = report.config_source
+    line = f"Config: {code(source.name)}"
+    if not source.relaxations:
+        return line
+    relaxed = "; ".join(source.relaxations)
+    return f"{line} — ⚠️ **relaxes {cell(source.reference)}:** {cell(relaxed, 2_000)}"
+
+
+def waiver_changes_section(report: Report) -> list[str]:
+    """The waivers this change adds or extends (against ``--baseline``), each on its line."""
+    changes = report.waiver_changes
+    if not changes:
+        return []
+    lines = [f"**⚠️ {len(changes)} waiver(s) added or extended by this change:**", ""]
+    lines += [
+        f"- {c.change}: **{cell(c.policy)}** on {code(c.resource)} until {cell(c.expires)}"
+        + (f" (was {cell(c.previous)})" if c.previous else "")
+        + f" — {cell(c.reason)} (owner {cell(c.owner)}, {code(c.origin)})"
+        for c in changes
+    ]
+    return [*lines, ""]
+
+
 def cost_headline(report: Report) -> list[str]:
     if not report.cost:
         return []
@@ -112,8 +111,8 @@ def _row(finding: Finding, root: Path) -> str:
     elif finding.outcome == Outcome.EXISTING:
         severity += " (existing)"
     return (
-        f"| {severity} | {finding.policy} | {code(finding.resource)} | {cell(finding.message)} "
-        f"| {_where(finding, root)} |"
+        f"| {severity} | {cell(finding.policy)} | {code(finding.resource)} "
+        f"| {cell(finding.message)} | {_where(finding, root)} |"
     )
 
 
@@ -163,12 +162,15 @@ def _body(
     marker: bool,
 ) -> str:
     out = [verdict(report), ""]
+    if report.config_source.relaxations:  # a relaxed gate leads, right under the verdict
+        out += [config_line(report), ""]
     if report.partial:
-        out = [f"## ⚠️ guardrails: {report.partial_note}", "", *out]
+        out = [f"## ⚠️ guardrails: {cell(report.partial_note, 2_000)}", "", *out]
     headline = cost_headline(report)
     if headline:
         out += ["  \n".join(headline), ""]
     out += budget_section(report.graph, report.config.get("budgets") or {})
+    out += waiver_changes_section(report)
     if findings:
         out += ["| Severity | Policy | Resource | Message | Location |", "|---|---|---|---|---|"]
         out += [_row(f, root) for f in findings[:table_rows]]
@@ -180,13 +182,15 @@ def _body(
             by_category[finding.category].append(finding)
         for category in sorted(by_category, key=category_order):
             items = by_category[category]
-            title = category_title(category)
+            title = cell(category_title(category))
             out += [f"<details><summary>{title} ({len(items)})</summary>", ""]
             for f in items[:details]:
                 state = " — waived: " + cell(f.waiver_reason or "") if f.waived else ""
+                meta = report.catalog.policies.get(f.policy)
+                fix = cell(f.remediation, keep_code=bool(meta and meta.bundled))
                 out.append(
-                    f"- **{f.policy}** {cell(f.headline, 1_000)} {_where(f, root)}{state}  \n"
-                    f"  _Fix:_ {cell(f.remediation)}"
+                    f"- **{cell(f.policy)}** {cell(f.headline, 1_000)} {_where(f, root)}{state}"
+                    f"  \n  _Fix:_ {fix}"
                 )
             if len(items) > details:
                 out.append(f"- +{len(items) - details} more, {full_report}")
@@ -194,7 +198,7 @@ def _body(
     resources = len(report.graph.resources)
     out.append(
         f"<sub>{resources} resources checked by guardrails {report.tool_version} "
-        f"({report.engine} engine).</sub>"
+        f"({report.engine} engine); config {code(report.config_source.name)}.</sub>"
     )
     if marker:
         out.append(COMMENT_MARKER)

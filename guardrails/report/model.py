@@ -10,6 +10,74 @@ from typing import Any
 from guardrails import __version__
 from guardrails.catalog import Catalog
 from guardrails.model import Finding, Graph, Outcome, Severity
+from guardrails.safe_text import one_line
+
+
+@dataclass(frozen=True)
+class ConfigSource:
+    """Which config file gated the run and what it relaxes relative to the root's config."""
+
+    #: Root-relative path of the config used (None: the built-in defaults).
+    path: str | None = None
+    #: The config the relaxations are measured against (None: the built-in defaults).
+    compared_to: str | None = None
+    relaxations: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.path or "built-in defaults"
+
+    @property
+    def reference(self) -> str:
+        return self.compared_to or "the built-in defaults"
+
+    def summary(self) -> str:
+        """``config: PATH`` and, when it relaxes anything, what (one line, values escaped)."""
+        text = f"config: {self.name}"
+        if self.relaxations:
+            text += f"; relaxes {self.reference}: " + "; ".join(self.relaxations)
+        return one_line(text)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "compared_to": self.compared_to,
+            "relaxations": list(self.relaxations),
+        }
+
+
+@dataclass(frozen=True)
+class WaiverChange:
+    """A waiver this change adds, or extends past the base's expiry (``--baseline``)."""
+
+    policy: str
+    resource: str
+    expires: str
+    change: str  # "added" or "extended"
+    previous: str | None
+    origin: str
+    reason: str
+    owner: str
+
+    def describe(self) -> str:
+        """One escaped line: what, until when, why, whose and where."""
+        was = f" (was {self.previous})" if self.previous else ""
+        return one_line(
+            f"{self.change}: {self.policy} on {self.resource} until {self.expires}{was}; "
+            f"{self.reason} (owner {self.owner}; {self.origin})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "change": self.change,
+            "policy": self.policy,
+            "resource": self.resource,
+            "expires": self.expires,
+            "previous_expires": self.previous,
+            "reason": self.reason,
+            "owner": self.owner,
+            "origin": self.origin,
+        }
 
 
 @dataclass(frozen=True)
@@ -29,6 +97,10 @@ class Report:
     waivers: tuple[tuple[Any, str, int], ...] = ()
     #: The repository root file paths are reported relative to (None: found from the cwd).
     root: Path | None = None
+    #: The config file used and what it relaxes (every format says so).
+    config_source: ConfigSource = field(default_factory=ConfigSource)
+    #: Waivers the change adds or extends, measured against ``--baseline`` (None: not known).
+    waiver_changes: tuple[WaiverChange, ...] | None = None
 
     def config_value(self, key: str, default: Any) -> Any:
         return self.config.get(key, default)
@@ -83,7 +155,7 @@ class Report:
         failed = self.graph.input_errors
         if not failed:
             return ""
-        names = ", ".join(i.path for i in failed)
+        names = ", ".join(one_line(i.path) for i in failed)
         return (
             f"PARTIAL report: {len(failed)} input(s) could not be read and were not evaluated: "
             f"{names}"

@@ -19,7 +19,8 @@ from rich.table import Table
 from guardrails.enrich.budgets import Pool, budget_dimensions, build_pools, overlap_note
 from guardrails.enrich.cost import dollars, signed_dollars
 from guardrails.model import Graph
-from guardrails.safe_text import printable
+from guardrails.report.md_text import cell, code
+from guardrails.safe_text import one_line
 
 STATUS_LABEL = {
     "over": "OVER BUDGET",
@@ -205,7 +206,7 @@ def render_pools_table(breakdown: PoolBreakdown, color: bool) -> str:
         table.add_column(column, overflow="fold", justify="left" if column == "Pool" else "right")
     styles = {"over": "bold red", "warn": "yellow", "unknown": "magenta"}
     for pool in breakdown.pools:
-        table.add_row(*pool_cells(pool), style=styles.get(pool.status))
+        table.add_row(*map(one_line, pool_cells(pool)), style=styles.get(pool.status))
     console.print(table)
     if any(pool.assumed for pool in breakdown.pools):
         console.print(
@@ -213,18 +214,12 @@ def render_pools_table(breakdown: PoolBreakdown, color: bool) -> str:
         )
     for pool in breakdown.pools:
         for note in pool_notes(pool):
-            console.print(f"{printable(pool.value)}: {note}", markup=False)
+            console.print(f"{one_line(pool.value)}: {one_line(note)}", markup=False)
     return buffer.getvalue()
 
 
 def render_pools_json(breakdown: PoolBreakdown) -> str:
     return json.dumps(breakdown.to_dict(), indent=2) + "\n"
-
-
-def _md(text: str) -> str:
-    # Pool names come from tags in inputs: no control characters, and no backtick that could
-    # close the code span they are shown in.
-    return " ".join(printable(text).replace("`", "'").replace("|", "\\|").split())
 
 
 def pools_markdown_table(pools: tuple[Pool, ...], dimension: str) -> list[str]:
@@ -233,7 +228,7 @@ def pools_markdown_table(pools: tuple[Pool, ...], dimension: str) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(COLUMNS)]
     for pool in pools:
         cells = list(pool_cells(pool))
-        cells[0] = f"`{_md(cells[0])}`"
+        cells[0] = code(cells[0])
         if pool.status == "over":
             cells[-1] = f"**{cells[-1]}**"
         lines.append("| " + " | ".join(cells) + " |")
@@ -242,7 +237,7 @@ def pools_markdown_table(pools: tuple[Pool, ...], dimension: str) -> list[str]:
 
 def pools_markdown_notes(pools: tuple[Pool, ...]) -> list[str]:
     """A bullet per pool note (empty when every figure is a catalog price, counted once)."""
-    return [f"- `{_md(pool.value)}`: {_md(note)}" for pool in pools for note in pool_notes(pool)]
+    return [f"- {code(pool.value)}: {cell(note)}" for pool in pools for note in pool_notes(pool)]
 
 
 def render_pools_markdown(breakdown: PoolBreakdown) -> str:

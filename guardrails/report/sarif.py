@@ -141,7 +141,10 @@ def _log_and_results(
                 "automationDetails": {"id": "guardrails/"},
                 "columnKind": "unicodeCodePoints",
                 "results": [],
-                "properties": {"engine": report.engine},
+                "properties": {
+                    "engine": report.engine,
+                    "config": report.config_source.to_dict(),
+                },
                 **_invocations(report, root),
             }
         ],

@@ -15,6 +15,7 @@ from guardrails.report.lines import Piece, StyledLines
 from guardrails.report.model import Report
 from guardrails.report.terminal import SafeConsole
 from guardrails.report.width import UNWRAPPED, output_width, wrap_at_separators
+from guardrails.safe_text import one_line
 
 _STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -32,14 +33,17 @@ def _add_finding(lines: StyledLines, finding: Finding) -> None:
     if finding.outcome == Outcome.EXISTING:
         tags.append(("existing: unchanged by this change", "dim"))
     if finding.waived:
-        tags.append((f"waived: {finding.waiver_reason or ''}", "dim"))
+        tags.append((f"waived: {one_line(finding.waiver_reason or '')}", "dim"))
     suffix: list[Piece] = []
     for index, tag in enumerate(tags):
         suffix += [("  (" if index == 0 else "; ", ""), tag]
     if suffix:
         suffix.append((")", ""))
-    lines.add(2, (finding.policy, "bold"), (f" {finding.message}", ""), *suffix)
-    lines.add(4, (f"↳ {finding.remediation}", "dim"))
+    # Values from inputs stay on their line: a newline in a label must not start a line of
+    # its own in a CI log (``::error …`` is obeyed there).
+    message = one_line(finding.message)
+    lines.add(2, (one_line(finding.policy), "bold"), (f" {message}", ""), *suffix)
+    lines.add(4, (f"↳ {one_line(finding.remediation)}", "dim"))
 
 
 def _emit(console: Console, lines: StyledLines) -> None:
@@ -69,7 +73,8 @@ def render_findings(
                 f"[{_STYLE[severity]}] {str(severity).upper()} [/] {len(group)} finding(s)",
                 width,
             )
-        for (resource, where), items in groupby(group, key=lambda f: (f.resource, f.where)):
+        for (address, location), items in groupby(group, key=lambda f: (f.resource, f.where)):
+            resource, where = one_line(address), one_line(location)
             if width and len(resource) + len(where) + 2 > width:
                 # Long addresses break after '.', '/', '-' ..., never inside a name.
                 lines.add(0, (wrap_at_separators(resource, width), "bold"))
@@ -96,10 +101,12 @@ def cost_panel(report: Report) -> Panel | None:
     ]
     note = totals_note(cost)
     if note:
-        lines.append(escape(note))
+        lines.append(escape(one_line(note)))
     if change.contributors:
         lines.append("Top contributors:")
-        lines += [f"  {delta:>12}  {escape(address)}" for address, delta in change.contributors]
+        lines += [
+            f"  {delta:>12}  {escape(one_line(address))}" for address, delta in change.contributors
+        ]
     style = "red" if change.delta_usd > 0 else "green"
     return Panel("\n".join(lines), title="GPU cost", expand=False, border_style=style)
 
@@ -138,6 +145,10 @@ def render_table(report: Report, color: bool) -> str:
     if report.partial:
         console.print(report.partial_note, style="bold", markup=False)
     threshold = report.threshold
+    for change in report.waiver_changes or ():
+        console.print(f"waiver {change.describe()}", style="bold", markup=False)
+    source = report.config_source
+    console.print(source.summary(), style="bold" if source.relaxations else "", markup=False)
     console.print(
         f"[bold]{verdict}[/bold] {len(report.graph.resources)} resources from {inputs} input(s) "
         f"checked with the {report.engine} engine: {len(report.judged)} finding(s)"
