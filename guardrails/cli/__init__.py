@@ -25,6 +25,9 @@ from guardrails.cli.webhook import webhook_app
 from guardrails.errors import GuardrailsError, current_input
 from guardrails.output import Terminated
 
+#: A bug in guardrails (as pre-commit does): distinct from 2, an input, usage or config error.
+EXIT_INTERNAL_ERROR = 3
+
 app = typer.Typer(
     name="guardrails",
     help="Policy-as-code guardrails for AI cloud infrastructure (Terraform, Pulumi, Kubernetes).",
@@ -121,7 +124,7 @@ def _run(args: list[str]) -> int:
             f"{str(exc)[:200]} (this is a bug in guardrails: please report it to the "
             "maintainers with this message and, if you can, the input)"
         )
-        return 2
+        return EXIT_INTERNAL_ERROR
     finally:
         current_input.reset(token)
     return result if isinstance(result, int) else 0
