@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -51,8 +52,17 @@ class Judge:
     def warm_up(self) -> None:
         self.judge(_WARM_UP)  # type: ignore[arg-type]
 
-    def judge(self, review: AdmissionReview, environment: str | None = None) -> Decision:
-        """The decision on ``review``; ``environment`` comes from the URL path, if any."""
+    def judge(
+        self,
+        review: AdmissionReview,
+        environment: str | None = None,
+        deadline: float | None = None,
+    ) -> Decision:
+        """The decision on ``review``; ``environment`` comes from the URL path, if any.
+
+        ``deadline`` (``time.monotonic()``): TimeoutError instead of starting another scan
+        after it, so work nobody waits for any more stops early.
+        """
         request = review["request"]
         early = before_judging(request, self.settings)
         if early is not None:
@@ -64,6 +74,7 @@ class Judge:
         pre_existing: frozenset[str] = frozenset()
         old = request.get("oldObject")
         if request["operation"] == "UPDATE" and isinstance(old, dict):
+            check_deadline(deadline)
             previous = self._scan(_as_review(old, namespace), environment, waivers)
             pre_existing = _pre_existing(report, previous)
         findings = [
@@ -83,6 +94,12 @@ class Judge:
         return scan_documents(
             [document], self.prepared, environment=environment, source_waivers=waivers
         )
+
+
+def check_deadline(deadline: float | None) -> None:
+    """TimeoutError once ``deadline`` (``time.monotonic()``) has passed."""
+    if deadline is not None and time.monotonic() >= deadline:
+        raise TimeoutError("the review's budget ran out")
 
 
 def _as_review(obj: dict[str, Any], namespace: str) -> dict[str, Any]:

@@ -275,7 +275,10 @@ def test_namespace_settings_use_globs_in_order() -> None:
     )
     assert settings.environment_of("ml-prod-eu") == "prod"
     assert settings.environment_of("ml-research") == "dev"
-    assert settings.environment_of("payments") is None
+    assert settings.environment_of("payments") == "unknown"  # never the object's labels
+    assert settings.environment_of("payments-staging") == "staging"  # the namespace's name
+    assert WebhookSettings(default_environment="dev").environment_of("payments") == "dev"
+    assert WebhookSettings(environment_from_labels=True).environment_of("payments") is None
     assert settings.honours_object_waivers("sandbox-bob")
     assert not settings.honours_object_waivers("ml-research")
 
