@@ -124,7 +124,7 @@ def serve(
             min=1,
             help="Idle connections one client address may hold (over it: the oldest closed).",
         ),
-    ] = 16,
+    ] = 64,
     max_in_flight_mib: Annotated[
         float,
         typer.Option(
@@ -132,12 +132,12 @@ def serve(
             min=3,
             help="MiB of reviews read, queued or judged at once (over it: HTTP 429).",
         ),
-    ] = 12.0,
+    ] = 8.0,
 ) -> None:
     """Serve POST /validate over HTTPS for Kubernetes admission reviews."""
     from guardrails.api import ScanOptions, prepare_policies, resolve_config
     from guardrails.webhook.connections import ConnectionLimits
-    from guardrails.webhook.judge import Judge
+    from guardrails.webhook.judge import Judge, JudgeSpec
     from guardrails.webhook.metrics import WebhookMetrics
     from guardrails.webhook.server import WebhookApp
     from guardrails.webhook.server import serve as serve_https
@@ -167,6 +167,7 @@ def serve(
             mode.value,
             workers,
             max_in_flight_bytes=int(max_in_flight_mib * 1024 * 1024),
+            spec=JudgeSpec(options, settings),
         )
         limits = ConnectionLimits(read_timeout, max_idle_per_client)
         serve_https(

@@ -6,8 +6,10 @@ since — costs the server a socket and TLS state but gives it nothing to judge.
 lasts at most ``read_timeout`` seconds; one client address keeps at most
 ``max_idle_per_client`` idle connections and all clients together ``max_idle``: over a limit,
 the connection idle the longest is closed, so a new client (the API server) always gets in and
-idle connections never make a review wait or fail. The TLS handshake is bounded separately,
-by the event loop (see :func:`guarded_loop_factory`).
+idle connections never make a review wait or fail. Connections that never completed a request
+are closed before kept-alive ones (the API server's pool), which a client such as Go's
+transport would otherwise have to retry on. The TLS handshake is bounded separately, by the
+event loop (see :func:`guarded_loop_factory`).
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ class ConnectionLimits:
     """How long and how many connections may stay idle (defaults of ``webhook serve``)."""
 
     read_timeout: float = 5.0
-    max_idle_per_client: int = 16
+    #: Above the API server's own pool: client-go keeps up to 25 idle connections per host.
+    max_idle_per_client: int = 64
     max_idle: int = 256
 
 
@@ -55,6 +58,8 @@ class ConnectionGuard:
         self._idle: OrderedDict[Closable, None] = OrderedDict()
         self._idle_by_client: dict[str, OrderedDict[Closable, None]] = {}
         self._timers: dict[Closable, asyncio.TimerHandle] = {}
+        #: Connections that completed a request: kept alive between requests, closed last.
+        self._served: set[Closable] = set()
 
     @property
     def idle_count(self) -> int:
@@ -84,6 +89,8 @@ class ConnectionGuard:
 
     def busy(self, connection: Closable) -> None:
         """A complete request arrived on ``connection``: it is not idle any more."""
+        if connection in self._client:
+            self._served.add(connection)
         timer = self._timers.pop(connection, None)
         if timer is not None:
             timer.cancel()
@@ -98,11 +105,14 @@ class ConnectionGuard:
         if connection in self._client:
             self.busy(connection)
             del self._client[connection]
+            self._served.discard(connection)
             self.open -= 1
 
     def _evict(self, idle: OrderedDict[Closable, None], limit: int, reason: str) -> None:
         while len(idle) > limit:
-            self.close(next(iter(idle)), reason)
+            oldest = next(iter(idle))
+            victim = next((c for c in idle if c not in self._served), oldest)
+            self.close(victim, reason)
 
     def close(self, connection: Closable, reason: str) -> None:
         """Close ``connection`` at once, counting it under ``reason``."""

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from guardrails.api import PreparedPolicies, scan_documents
+from guardrails.api import (
+    PreparedPolicies,
+    ScanOptions,
+    prepare_policies,
+    resolve_config,
+    scan_documents,
+)
 from guardrails.model import Outcome
 from guardrails.report import Report
 from guardrails.webhook.review import (
@@ -94,6 +101,18 @@ class Judge:
         return scan_documents(
             [document], self.prepared, environment=environment, source_waivers=waivers
         )
+
+
+@dataclass(frozen=True)
+class JudgeSpec:
+    """How to build the same Judge in another process (engines do not cross processes)."""
+
+    options: ScanOptions
+    settings: WebhookSettings
+
+    def build(self) -> Judge:
+        prepared = prepare_policies(resolve_config([], self.options), self.options)
+        return Judge(prepared, self.settings)
 
 
 def check_deadline(deadline: float | None) -> None:

@@ -21,14 +21,13 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from guardrails.errors import GuardrailsError
 from guardrails.webhook.connections import (
     ConnectionGuard,
     ConnectionLimits,
     guarded_loop_factory,
     guarded_protocol,
 )
-from guardrails.webhook.judge import Judge
+from guardrails.webhook.judge import Judge, JudgeSpec
 from guardrails.webhook.kinds import label
 from guardrails.webhook.metrics import WebhookMetrics
 from guardrails.webhook.review import (
@@ -42,14 +41,16 @@ from guardrails.webhook.review import (
 )
 from guardrails.webhook.tls import AEAD_CIPHERS, CertificateReloader, harden, server_context
 from guardrails.webhook.types import AdmissionReview
-from guardrails.webhook.work import MIN_CHARGE, InFlightBytes, Job, Lanes
+from guardrails.webhook.work import MIN_CHARGE, InFlightBytes, Job, Lanes, Outcome
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 #: A body over the limit is still read (and dropped) up to here, so the client sees the 400.
 _DRAIN_LIMIT = 64 * 1024 * 1024
-#: Enough for a few of the largest reviews (3 MiB) queued while one is judged; the deployment's
-#: 512 Mi limit holds them with the parsed object (~25x its bytes for object-heavy JSON).
-DEFAULT_IN_FLIGHT_BYTES = 12 * 1024 * 1024
+#: Two of the largest reviews (3 MiB: one judged, one queued) beside ordinary ones; more would
+#: only wait past their deadline. The deployment's 512 Mi limit holds them with the parsed
+#: object (~25x its bytes for object-heavy JSON).
+DEFAULT_IN_FLIGHT_BYTES = 8 * 1024 * 1024
+SWITCH_INTERVAL_S = 0.0002
 CONTENT_TYPE_METRICS = "text/plain; version=0.0.4; charset=utf-8"
 
 log = logging.getLogger("guardrails.webhook")
@@ -85,9 +86,11 @@ class WebhookApp:
     workers: int = 4
     #: Bytes of reviews being read, queued or judged at once; over it: 429 without reading.
     max_in_flight_bytes: int = DEFAULT_IN_FLIGHT_BYTES
+    #: Builds the judge of the large-review process (None: large reviews on a thread).
+    spec: JudgeSpec | None = None
 
     def __post_init__(self) -> None:
-        self.lanes = Lanes(self.workers)
+        self.lanes = Lanes(self.workers, self.spec)
         self.connections: ConnectionGuard | None = None
         self.in_flight_bytes = InFlightBytes(self.max_in_flight_bytes)
         self.ready = False
@@ -100,6 +103,7 @@ class WebhookApp:
             return self._bad(f"unknown environment {environment!r} in the path", started)
         charge = _charge(request)
         if not self.in_flight_bytes.take(charge):
+            # Not even read: decrypting megabytes on the loop is what the budget saves.
             return self._refuse(
                 429,
                 "overloaded",
@@ -132,11 +136,11 @@ class WebhookApp:
         self.in_flight_bytes.give(charge)
         self.metrics.in_flight_bytes.set(self.in_flight_bytes.used)
 
-    def _release_from_worker(self, charge: int) -> Callable[[Future[Decision]], None]:
+    def _release_from_worker(self, charge: int) -> Callable[[Future[Outcome]], None]:
         """Give the bytes back when the worker is really done (or the job was dropped)."""
         loop = asyncio.get_running_loop()
 
-        def done(_: Future[Decision]) -> None:
+        def done(_: Future[Outcome]) -> None:
             with contextlib.suppress(RuntimeError):  # the loop closed at shutdown
                 loop.call_soon_threadsafe(self._release, charge)
 
@@ -153,27 +157,35 @@ class WebhookApp:
         self.metrics.in_flight.inc()
         try:
             remaining = max(job.deadline - time.monotonic(), 0.0)
-            return await asyncio.wait_for(asyncio.wrap_future(future), timeout=remaining)
+            outcome = await asyncio.wait_for(asyncio.wrap_future(future), timeout=remaining)
         except TimeoutError:
             if job.review is None:
                 return None  # counted by the 503 answer
             self.metrics.errors.labels("budget").inc()
             return error_decision(settings, f"evaluation took over {settings.budget_seconds:g} s")
-        except BadReview:
-            raise
-        except GuardrailsError as exc:  # an object the parsers or a waiver reject
-            self.metrics.errors.labels("input").inc()
-            return error_decision(settings, str(exc))
-        except Exception as exc:  # an engine bug must answer per --on-error, never crash
-            self.metrics.errors.labels("internal").inc()
-            uid = job.review["request"]["uid"] if job.review else None
-            log.error(
-                "evaluation failed",
-                extra={"fields": {"uid": _field(uid), "error": _error_text(exc)}},
-            )
-            return error_decision(settings, f"internal error ({type(exc).__name__})")
+        except Exception as exc:  # the large-review process died
+            outcome = Outcome(job.review, internal=_error_text(exc))
         finally:
             self.metrics.in_flight.dec()
+        job.review = outcome.review or job.review
+        if outcome.bad is not None:
+            raise BadReview(outcome.bad)
+        if job.review is None:
+            return None
+        if outcome.rejected is not None:  # an object the parsers or a waiver reject
+            self.metrics.errors.labels("input").inc()
+            return error_decision(settings, outcome.rejected)
+        if outcome.internal is not None or outcome.decision is None:
+            self.metrics.errors.labels("internal").inc()
+            problem = outcome.internal or "no decision"
+            log.error(
+                "evaluation failed",
+                extra={
+                    "fields": {"uid": _field(job.review["request"]["uid"]), "error": problem[:300]}
+                },
+            )
+            return error_decision(settings, f"internal error ({problem.split(':')[0]})")
+        return outcome.decision
 
     def _record(self, review: AdmissionReview, decision: Decision, started: float) -> None:
         request = review["request"]
@@ -287,6 +299,7 @@ def create_app(
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(app.lanes.ordinary, app.judge.warm_up)
+        await loop.run_in_executor(None, app.lanes.warm_up)
         app.ready = True
         task = asyncio.create_task(_watch(reloader, reload_every)) if reloader else None
         log.info("ready", extra={"fields": {"mode": app.mode}})
@@ -330,6 +343,10 @@ def serve(
     import uvicorn
 
     configure_logging()
+    # A worker judging a large object holds the GIL; the event loop gives it up for every TLS
+    # record it decrypts and waited up to the 5 ms default to get it back (a 3 MB upload is
+    # ~190 records). A shorter interval keeps the loop answering beside large objects.
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     limits = limits or ConnectionLimits()
     # Fails fast, naming the file, on a bad pair; replaced by uvicorn's live context below.
     reloader = CertificateReloader(server_context(cert, key), cert, key, app.certificate_reloaded)
