@@ -218,10 +218,11 @@ def peak_rss_mb(pid: int) -> dict[str, float]:
     """Peak resident set (VmHWM) of the server and of each process it started (the large-review
     process), in MB; empty off Linux."""
     found: dict[str, float] = {}
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        children = []
+    children: list[str] = []
+    # A process is listed under the thread that started it (the pool's, not the main one).
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            children += task.read_text().split()
     for name, process in [("server", str(pid)), *(("child", c) for c in children)]:
         try:
             status = Path(f"/proc/{process}/status").read_text(encoding="ascii")

@@ -256,6 +256,7 @@ def run(
     idle_connections: int = 0,
     large_clients: int = 0,
     hostile_seconds: float = 20.0,
+    hostile_only: bool = False,
 ) -> dict[str, Any]:
     """The sweep, the steady run and the hostile runs against one server; every figure in one
     document."""
@@ -263,6 +264,9 @@ def run(
     phases: list[dict[str, Any]] = []
     with running_server(engine, workers) as server:
         run_phase(server, "warm-up", 50, 1, 4)
+        if hostile_only:  # a baseline at the same rate and load, then the hostile runs
+            sweep = ()
+            seconds = hostile_seconds
         for step in sweep:
             summary = run_phase(server, "sweep", step, step_seconds, clients).summary()
             phases.append(summary)
@@ -271,6 +275,7 @@ def run(
         before = server_buckets(server)
         cpu_before = cpu_seconds(server.process.pid)
         steady = run_phase(server, "steady", rate, seconds, clients).summary()
+        steady["load_average"] = [round(x, 2) for x in os.getloadavg()]
         steady.update(server_side(before, server_buckets(server)))
         cpu_after = cpu_seconds(server.process.pid)
         if cpu_before is not None and cpu_after is not None and steady["requests"]:
@@ -313,6 +318,7 @@ def hostile_phase(
         summary = run_phase(server, name, rate, seconds, clients).summary()
         summary.update(server_side(before, server_buckets(server)))
     summary.update(attack.summary)
+    summary["load_average"] = [round(x, 2) for x in os.getloadavg()]
     summary["server_peak_rss_mb"] = peak_rss_mb(server.process.pid)
     return summary
 
@@ -332,14 +338,15 @@ def markdown(result: dict[str, Any]) -> str:
         "scheduled send time to the full answer, client included.",
         "",
         "| phase | offered req/s | seconds | requests | errors | throughput req/s "
-        "| p50 ms | p95 ms | p99 ms | max ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| p50 ms | p95 ms | p99 ms | max ms | load after |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for p in result["phases"]:
+        load = p.get("load_average", [""])[0]
         lines.append(
             f"| {p['phase']} | {p['offered_rate']:g} | {p['seconds']:g} | {p['requests']} "
             f"| {p['errors']} | {p['throughput']} | {p['p50_ms']} | {p['p95_ms']} "
-            f"| {p['p99_ms']} | {p['max_ms']} |"
+            f"| {p['p99_ms']} | {p['max_ms']} | {load} |"
         )
     lines += ["", f"Saturation throughput: {result['saturation_throughput']} req/s.", ""]
     steady: dict[str, Any] = next((p for p in result["phases"] if p["phase"] == "steady"), {})
@@ -399,6 +406,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--idle-connections", type=int, default=256)
     parser.add_argument("--large-clients", type=int, default=16)
     parser.add_argument("--hostile-seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--hostile-only",
+        action="store_true",
+        help="no sweep; a baseline at --rate for --hostile-seconds, then the hostile runs "
+        "(written as webhook_load_hostile.*)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args(argv)
     sweep = tuple(float(x) for x in args.sweep.split(",") if x.strip())
@@ -413,11 +426,13 @@ def main(argv: list[str] | None = None) -> int:
         idle_connections=args.idle_connections,
         large_clients=args.large_clients,
         hostile_seconds=args.hostile_seconds,
+        hostile_only=args.hostile_only,
     )
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "webhook_load.json").write_text(json.dumps(result, indent=2) + "\n")
+    name = "webhook_load_hostile" if args.hostile_only else "webhook_load"
+    (args.out / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     table = markdown(result)
-    (args.out / "webhook_load.md").write_text(table)
+    (args.out / f"{name}.md").write_text(table)
     print(table)
     return 0
 
