@@ -348,7 +348,9 @@ def markdown(result: dict[str, Any]) -> str:
             f"| {p['errors']} | {p['throughput']} | {p['p50_ms']} | {p['p95_ms']} "
             f"| {p['p99_ms']} | {p['max_ms']} | {load} |"
         )
-    lines += ["", f"Saturation throughput: {result['saturation_throughput']} req/s.", ""]
+    lines.append("")
+    if result["saturation_throughput"] is not None:
+        lines += [f"Saturation throughput: {result['saturation_throughput']} req/s.", ""]
     steady: dict[str, Any] = next((p for p in result["phases"] if p["phase"] == "steady"), {})
     if steady.get("server_share_within"):
         shares = ", ".join(

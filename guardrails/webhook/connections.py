@@ -4,7 +4,7 @@ Anything in the cluster can open connections to the webhook. A connection that i
 has not yet sent a complete request (headers and body), or it finished one and sent nothing
 since — costs the server a socket and TLS state but gives it nothing to judge. Each idle period
 lasts at most ``read_timeout`` seconds; one client address keeps at most
-``max_idle_per_client`` idle connections and all clients together ``max_idle``: over a limit,
+``max_idle_per_client`` idle connections and all clients together ``max_idle`` (512): over a limit,
 the connection idle the longest is closed, so a new client (the API server) always gets in and
 idle connections never make a review wait or fail. Connections that never completed a request
 are closed before kept-alive ones (the API server's pool), which a client such as Go's
@@ -39,7 +39,8 @@ class ConnectionLimits:
     read_timeout: float = 5.0
     #: Above the API server's own pool: client-go keeps up to 25 idle connections per host.
     max_idle_per_client: int = 64
-    max_idle: int = 256
+    #: Room for a 256-connection slowloris beside the API server without churning handshakes.
+    max_idle: int = 512
 
 
 class ConnectionGuard:

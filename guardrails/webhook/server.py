@@ -219,7 +219,9 @@ class WebhookApp:
         self.metrics.errors.labels(reason).inc()
         self.metrics.latency.labels(reason).observe(time.perf_counter() - started)
         log.warning("review refused", extra={"fields": {"status": status, "error": message}})
-        return JSONResponse({"error": message}, status_code=status, headers={"Retry-After": "1"})
+        # Connection: close, so the rest of an unread upload is not received and decrypted.
+        headers = {"Retry-After": "1", "Connection": "close"}
+        return JSONResponse({"error": message}, status_code=status, headers=headers)
 
     def _bad(self, message: str, started: float) -> Response:
         self.metrics.errors.labels("bad_request").inc()

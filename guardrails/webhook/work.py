@@ -10,7 +10,9 @@ is really done.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -96,8 +98,15 @@ class Job:
 _process_judge: Judge | None = None
 
 
+#: Large objects wait for CPU behind ordinary reviews (the scheduler weighs nice 10 at ~1/10
+#: of nice 0, in the pod's cgroup too): a flood of them cannot slow the ordinary ones down.
+LARGE_REVIEW_NICENESS = 10
+
+
 def _start_process(spec: JudgeSpec) -> None:
     global _process_judge
+    with contextlib.suppress(OSError, AttributeError):  # no os.nice on Windows
+        os.nice(LARGE_REVIEW_NICENESS)
     _process_judge = spec.build()
     _process_judge.warm_up()
 
