@@ -77,7 +77,7 @@ class ConnectionGuard:
         client = self._client.get(connection)
         if client is None:
             return
-        self.busy(connection)
+        self._forget_idle(connection)
         self._idle[connection] = None
         mine = self._idle_by_client.setdefault(client, OrderedDict())
         mine[connection] = None
@@ -92,6 +92,9 @@ class ConnectionGuard:
         """A complete request arrived on ``connection``: it is not idle any more."""
         if connection in self._client:
             self._served.add(connection)
+        self._forget_idle(connection)
+
+    def _forget_idle(self, connection: Closable) -> None:
         timer = self._timers.pop(connection, None)
         if timer is not None:
             timer.cancel()
@@ -104,7 +107,7 @@ class ConnectionGuard:
 
     def closed(self, connection: Closable) -> None:
         if connection in self._client:
-            self.busy(connection)
+            self._forget_idle(connection)
             del self._client[connection]
             self._served.discard(connection)
             self.open -= 1
@@ -118,7 +121,7 @@ class ConnectionGuard:
     def close(self, connection: Closable, reason: str) -> None:
         """Close ``connection`` at once, counting it under ``reason``."""
         if connection in self._client:
-            self.busy(connection)
+            self._forget_idle(connection)
         self.on_close(reason)
         # abort, not close: a graceful TLS close would wait for a peer that sends nothing.
         connection.abort()

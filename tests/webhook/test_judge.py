@@ -269,3 +269,21 @@ def test_garbage_anywhere_in_an_admitted_object_never_escapes_as_a_crash(
     except GuardrailsError:
         return  # answered per --on-error with the message, like a budget overrun
     assert isinstance(decision.allowed, bool)
+
+
+def test_a_job_past_its_deadline_is_dropped_before_parsing() -> None:
+    body = json.dumps(review(manifest("gpu-pod-over-budget.yaml"))).encode()
+    job = Job(body, None, time.monotonic() - 0.001)
+    with pytest.raises(TimeoutError):
+        job.run(_judge())
+    assert job.review is None
+    done = Job(body, None, time.monotonic() + 60).run(_judge())
+    assert done.decision is not None and done.review is not None and not done.decision.allowed
+
+
+def test_an_update_stops_before_judging_the_old_object_past_the_deadline() -> None:
+    obj = manifest("gpu-pod-over-budget.yaml")
+    doc = _typed(review(obj, operation="UPDATE", old=copy.deepcopy(obj)))
+    with pytest.raises(TimeoutError):
+        _judge().judge(doc, deadline=time.monotonic() - 0.001)
+    assert _judge().judge(doc, deadline=time.monotonic() + 60).outcome == "warned"

@@ -247,6 +247,8 @@ def test_errors_answer_per_on_error(on_error: OnError, allowed: bool) -> None:
         assert "evaluation took over 2 s" in answer["status"]["message"]
     else:
         assert "evaluation took over 2 s" in answer["warnings"][0]
+    # Fail open admits an object nobody judged: the API server's audit log says so.
+    assert answer["auditAnnotations"] == {"outcome": "error", "unjudged": str(allowed).lower()}
 
 
 @pytest.mark.parametrize(
