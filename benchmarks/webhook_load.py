@@ -6,7 +6,11 @@ rates from a pool of keep-alive HTTPS clients that verify the CA:
 
 1. a rate sweep (default 100, 200, 400 ... req/s, 5 s each) that stops by itself at
    saturation (throughput under 90 % of the offered rate, p99 over 1 s, or errors);
-2. a steady run at 200 req/s for 30 s.
+2. a steady run at 200 req/s for 30 s;
+3. hostile clients beside ordinary reviews at 200 req/s for 20 s each (issue #20): 256 idle
+   TLS connections from other addresses (slowloris, re-opened whenever closed), then 16
+   clients posting ~3 MB reviews back to back (benchmarks/webhook_hostile.py). The target:
+   ordinary reviews keep p99 < 100 ms (Gatekeeper's own target) with no errors.
 
 Latency is measured from each request's scheduled send time (so a stalled server cannot hide
 queueing), client included. The client runs on the same machine as the server and competes
@@ -14,6 +18,7 @@ for its cores; the load average is recorded with the figures.
 
     python -m benchmarks.webhook_load [--rate 200 --seconds 30] [--sweep 100,200,...]
         [--step-seconds 5] [--engine auto] [--out benchmarks/results]
+        [--idle-connections 256] [--large-clients 8] [--hostile-seconds 20]
 
 Writes ``webhook_load.json`` and ``webhook_load.md`` to ``--out``.
 """
@@ -40,6 +45,7 @@ from typing import Any
 
 import yaml
 
+from benchmarks.webhook_hostile import Attack, peak_rss_mb
 from benchmarks.webhook_server import webhook_process
 from guardrails import __version__
 from guardrails.webhook.certs import write_certificates
@@ -75,6 +81,7 @@ class Server:
     port: int
     context: ssl.SSLContext
     process: subprocess.Popen[bytes]
+    cafile: Path
 
 
 @contextmanager
@@ -85,7 +92,8 @@ def running_server(engine: str, workers: int) -> Iterator[Server]:
         write_certificates(certs, "guardrails-webhook", "bench", ips=["127.0.0.1"])
         arguments = ("--engine", engine, "--workers", str(workers))
         with webhook_process(certs, certs / "server.log", *arguments) as (port, process):
-            yield Server(port, ssl.create_default_context(cafile=str(certs / "ca.crt")), process)
+            cafile = certs / "ca.crt"
+            yield Server(port, ssl.create_default_context(cafile=str(cafile)), process, cafile)
 
 
 @dataclass
@@ -245,12 +253,20 @@ def run(
     engine: str,
     workers: int,
     clients: int,
+    idle_connections: int = 0,
+    large_clients: int = 0,
+    hostile_seconds: float = 20.0,
+    hostile_only: bool = False,
 ) -> dict[str, Any]:
-    """The sweep and the steady run against one server; every figure in one document."""
+    """The sweep, the steady run and the hostile runs against one server; every figure in one
+    document."""
     load_before = os.getloadavg()
     phases: list[dict[str, Any]] = []
     with running_server(engine, workers) as server:
         run_phase(server, "warm-up", 50, 1, 4)
+        if hostile_only:  # a baseline at the same rate and load, then the hostile runs
+            sweep = ()
+            seconds = hostile_seconds
         for step in sweep:
             summary = run_phase(server, "sweep", step, step_seconds, clients).summary()
             phases.append(summary)
@@ -259,6 +275,7 @@ def run(
         before = server_buckets(server)
         cpu_before = cpu_seconds(server.process.pid)
         steady = run_phase(server, "steady", rate, seconds, clients).summary()
+        steady["load_average"] = [round(x, 2) for x in os.getloadavg()]
         steady.update(server_side(before, server_buckets(server)))
         cpu_after = cpu_seconds(server.process.pid)
         if cpu_before is not None and cpu_after is not None and steady["requests"]:
@@ -266,6 +283,14 @@ def run(
             steady["server_cpu_ms_per_request"] = round(used / steady["requests"] * 1000, 3)
             steady["server_cpu_cores"] = round(used / seconds, 3)
         phases.append(steady)
+        if idle_connections:
+            phases.append(
+                hostile_phase(server, "idle", idle_connections, rate, hostile_seconds, clients)
+            )
+        if large_clients:
+            phases.append(
+                hostile_phase(server, "large", large_clients, rate, hostile_seconds, clients)
+            )
     sweep_results = [p for p in phases if p["phase"] == "sweep"]
     return {
         "benchmark": "webhook_load",
@@ -283,6 +308,21 @@ def run(
     }
 
 
+def hostile_phase(
+    server: Server, kind: str, count: int, rate: float, seconds: float, clients: int
+) -> dict[str, Any]:
+    """Ordinary reviews while ``count`` attackers of ``kind`` (idle | large) run."""
+    name = {"idle": "idle-connections", "large": "large-objects"}[kind]
+    with Attack(kind, server.port, server.cafile, count, POD) as attack:
+        before = server_buckets(server)
+        summary = run_phase(server, name, rate, seconds, clients).summary()
+        summary.update(server_side(before, server_buckets(server)))
+    summary.update(attack.summary)
+    summary["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    summary["server_peak_rss_mb"] = peak_rss_mb(server.process.pid)
+    return summary
+
+
 def markdown(result: dict[str, Any]) -> str:
     """The figures as a table (benchmarks/results/webhook_load.md)."""
     lines = [
@@ -298,16 +338,19 @@ def markdown(result: dict[str, Any]) -> str:
         "scheduled send time to the full answer, client included.",
         "",
         "| phase | offered req/s | seconds | requests | errors | throughput req/s "
-        "| p50 ms | p95 ms | p99 ms | max ms |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| p50 ms | p95 ms | p99 ms | max ms | load after |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for p in result["phases"]:
+        load = p.get("load_average", [""])[0]
         lines.append(
             f"| {p['phase']} | {p['offered_rate']:g} | {p['seconds']:g} | {p['requests']} "
             f"| {p['errors']} | {p['throughput']} | {p['p50_ms']} | {p['p95_ms']} "
-            f"| {p['p99_ms']} | {p['max_ms']} |"
+            f"| {p['p99_ms']} | {p['max_ms']} | {load} |"
         )
-    lines += ["", f"Saturation throughput: {result['saturation_throughput']} req/s.", ""]
+    lines.append("")
+    if result["saturation_throughput"] is not None:
+        lines += [f"Saturation throughput: {result['saturation_throughput']} req/s.", ""]
     steady: dict[str, Any] = next((p for p in result["phases"] if p["phase"] == "steady"), {})
     if steady.get("server_share_within"):
         shares = ", ".join(
@@ -319,6 +362,29 @@ def markdown(result: dict[str, Any]) -> str:
             f"{steady['server_p99_at_most_ms']:g} ms (histogram bucket bound).",
             "",
         ]
+    for p in result["phases"]:
+        if p["phase"] == "idle-connections":
+            lines += [
+                f"Idle connections: {p['idle_connections']} TLS connections from 16 other "
+                "loopback addresses that never complete a request (half silent, half trickling "
+                f"a header byte a second), re-opened when closed: {p['idle_opened']} opened, "
+                f"{p['idle_held_mean']} held on average. Ordinary reviews: {p['errors']} "
+                f"errors, p99 {p['p99_ms']} ms (server-side p99 at most "
+                f"{p.get('server_p99_at_most_ms')} ms).",
+                "",
+            ]
+        if p["phase"] == "large-objects":
+            answers = ", ".join(f"{n} {k}" for k, n in sorted(p["large_answers"].items()))
+            lines += [
+                f"Large objects: {p['large_clients']} clients posting a "
+                f"{p['large_body_bytes']:,}-byte review back to back; answers: {answers}; "
+                f"their median {p['large_p50_ms']} ms, max {p['large_max_ms']} ms. Ordinary "
+                f"reviews: {p['errors']} errors, p99 {p['p99_ms']} ms (server-side p99 at "
+                f"most {p.get('server_p99_at_most_ms')} ms). Peak RSS (MB): "
+                + ", ".join(f"{k} {v}" for k, v in p["server_peak_rss_mb"].items())
+                + ".",
+                "",
+            ]
     if "server_cpu_ms_per_request" in steady:
         lines += [
             f"Server CPU in the steady phase: {steady['server_cpu_ms_per_request']} ms per "
@@ -339,6 +405,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--engine", default="auto")
     parser.add_argument("--workers", type=int, default=4, help="server evaluation threads")
     parser.add_argument("--clients", type=int, default=32, help="keep-alive HTTPS connections")
+    parser.add_argument("--idle-connections", type=int, default=256)
+    parser.add_argument("--large-clients", type=int, default=16)
+    parser.add_argument("--hostile-seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--hostile-only",
+        action="store_true",
+        help="no sweep; a baseline at --rate for --hostile-seconds, then the hostile runs "
+        "(written as webhook_load_hostile.*)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
     args = parser.parse_args(argv)
     sweep = tuple(float(x) for x in args.sweep.split(",") if x.strip())
@@ -350,11 +425,16 @@ def main(argv: list[str] | None = None) -> int:
         engine=args.engine,
         workers=args.workers,
         clients=args.clients,
+        idle_connections=args.idle_connections,
+        large_clients=args.large_clients,
+        hostile_seconds=args.hostile_seconds,
+        hostile_only=args.hostile_only,
     )
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "webhook_load.json").write_text(json.dumps(result, indent=2) + "\n")
+    name = "webhook_load_hostile" if args.hostile_only else "webhook_load"
+    (args.out / f"{name}.json").write_text(json.dumps(result, indent=2) + "\n")
     table = markdown(result)
-    (args.out / "webhook_load.md").write_text(table)
+    (args.out / f"{name}.md").write_text(table)
     print(table)
     return 0
 

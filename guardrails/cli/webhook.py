@@ -46,6 +46,10 @@ def settings_from(
             dict.fromkeys([*section.get("exempt_namespaces", ()), own_namespace, *exempt])
         ),
         namespace_environments=tuple((section.get("namespace_environments") or {}).items()),
+        default_environment=str(
+            section.get("default_environment") or values.get("default_environment") or "unknown"
+        ),
+        environment_from_labels=bool(section.get("environment_from_labels", False)),
         object_waiver_namespaces=tuple(section.get("object_waiver_namespaces") or ()),
         trusted_controllers=tuple(section.get("trusted_controllers") or ()),
         on_error=on_error,
@@ -104,10 +108,36 @@ def serve(
             "--cert-check-every", min=0.1, help="Seconds between certificate file checks."
         ),
     ] = 5.0,
+    read_timeout: Annotated[
+        float,
+        typer.Option(
+            "--read-timeout",
+            min=0.1,
+            help="Seconds a client has for the TLS handshake, then for each complete request; "
+            "also the keep-alive idle time.",
+        ),
+    ] = 5.0,
+    max_idle_per_client: Annotated[
+        int,
+        typer.Option(
+            "--max-idle-per-client",
+            min=1,
+            help="Idle connections one client address may hold (over it: the oldest closed).",
+        ),
+    ] = 64,
+    max_in_flight_mib: Annotated[
+        float,
+        typer.Option(
+            "--max-in-flight-mib",
+            min=3,
+            help="MiB of reviews read, queued or judged at once (over it: HTTP 429).",
+        ),
+    ] = 8.0,
 ) -> None:
     """Serve POST /validate over HTTPS for Kubernetes admission reviews."""
     from guardrails.api import ScanOptions, prepare_policies, resolve_config
-    from guardrails.webhook.judge import Judge
+    from guardrails.webhook.connections import ConnectionLimits
+    from guardrails.webhook.judge import Judge, JudgeSpec
     from guardrails.webhook.metrics import WebhookMetrics
     from guardrails.webhook.server import WebhookApp
     from guardrails.webhook.server import serve as serve_https
@@ -131,8 +161,24 @@ def serve(
             own_namespace=namespace,
             exempt=list(exempt_namespace or ()),
         )
-        app = WebhookApp(Judge(prepared, settings), WebhookMetrics(), mode.value, workers)
-        serve_https(app, cert=cert, key=key, host=host, port=port, reload_every=reload_every)
+        app = WebhookApp(
+            Judge(prepared, settings),
+            WebhookMetrics(prepared.catalog.policies),
+            mode.value,
+            workers,
+            max_in_flight_bytes=int(max_in_flight_mib * 1024 * 1024),
+            spec=JudgeSpec(options, settings),
+        )
+        limits = ConnectionLimits(read_timeout, max_idle_per_client)
+        serve_https(
+            app,
+            cert=cert,
+            key=key,
+            host=host,
+            port=port,
+            reload_every=reload_every,
+            limits=limits,
+        )
     except GuardrailsError as exc:
         raise fail(str(exc)) from None
     except OSError as exc:  # the port is taken, the address is not ours

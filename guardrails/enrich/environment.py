@@ -37,7 +37,8 @@ def normalize_environment(value: str | None) -> str | None:
     return _ALIASES.get(value.strip().lower())
 
 
-def _from_namespace(namespace: str) -> str | None:
+def namespace_environment(namespace: str) -> str | None:
+    """The environment a namespace's name holds (``prod``, ``ml-staging``), else None."""
     whole = normalize_environment(namespace)
     if whole:
         return whole
@@ -61,7 +62,7 @@ def environment_of(
     if env:
         return env, "label"
     if resource.namespace:
-        env = _from_namespace(resource.namespace)
+        env = namespace_environment(resource.namespace)
         if env:
             return env, "namespace"
     env = normalize_environment(default)

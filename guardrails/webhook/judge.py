@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from guardrails.api import PreparedPolicies, scan_documents
+from guardrails.api import (
+    PreparedPolicies,
+    ScanOptions,
+    prepare_policies,
+    resolve_config,
+    scan_documents,
+)
 from guardrails.model import Outcome
 from guardrails.report import Report
 from guardrails.webhook.review import (
@@ -51,8 +59,17 @@ class Judge:
     def warm_up(self) -> None:
         self.judge(_WARM_UP)  # type: ignore[arg-type]
 
-    def judge(self, review: AdmissionReview, environment: str | None = None) -> Decision:
-        """The decision on ``review``; ``environment`` comes from the URL path, if any."""
+    def judge(
+        self,
+        review: AdmissionReview,
+        environment: str | None = None,
+        deadline: float | None = None,
+    ) -> Decision:
+        """The decision on ``review``; ``environment`` comes from the URL path, if any.
+
+        ``deadline`` (``time.monotonic()``): TimeoutError instead of starting another scan
+        after it, so work nobody waits for any more stops early.
+        """
         request = review["request"]
         early = before_judging(request, self.settings)
         if early is not None:
@@ -64,6 +81,7 @@ class Judge:
         pre_existing: frozenset[str] = frozenset()
         old = request.get("oldObject")
         if request["operation"] == "UPDATE" and isinstance(old, dict):
+            check_deadline(deadline)
             previous = self._scan(_as_review(old, namespace), environment, waivers)
             pre_existing = _pre_existing(report, previous)
         findings = [
@@ -83,6 +101,24 @@ class Judge:
         return scan_documents(
             [document], self.prepared, environment=environment, source_waivers=waivers
         )
+
+
+@dataclass(frozen=True)
+class JudgeSpec:
+    """How to build the same Judge in another process (engines do not cross processes)."""
+
+    options: ScanOptions
+    settings: WebhookSettings
+
+    def build(self) -> Judge:
+        prepared = prepare_policies(resolve_config([], self.options), self.options)
+        return Judge(prepared, self.settings)
+
+
+def check_deadline(deadline: float | None) -> None:
+    """TimeoutError once ``deadline`` (``time.monotonic()``) has passed."""
+    if deadline is not None and time.monotonic() >= deadline:
+        raise TimeoutError("the review's budget ran out")
 
 
 def _as_review(obj: dict[str, Any], namespace: str) -> dict[str, Any]:

@@ -57,5 +57,8 @@ def admitted_kind(group: str, kind: str) -> AdmittedKind | None:
 
 
 def label(group: str, kind: str) -> str:
-    """``Job`` for batch/v1, ``Job.batch.volcano.sh`` for Volcano: a metrics label."""
+    """``Job`` for batch/v1, ``Job.batch.volcano.sh`` for Volcano; ``other`` for any kind the
+    webhook is not registered for (a metrics label, so from a closed set)."""
+    if admitted_kind(group, kind) is None:
+        return "other"
     return kind if group in ("", "apps", "batch", "autoscaling") else f"{kind}.{group}"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, cast
 
+from guardrails.enrich.environment import namespace_environment
 from guardrails.errors import InputError
 from guardrails.model import Finding, Outcome, Severity
 from guardrails.parsers.json_safe import load_json
@@ -68,6 +69,11 @@ class WebhookSettings:
     exempt_namespaces: tuple[str, ...] = ("kube-system",)
     #: (namespace glob, environment): the first match assigns the environment.
     namespace_environments: tuple[tuple[str, str], ...] = ()
+    #: The environment of a namespace neither the mapping nor its name assigns one to.
+    default_environment: str = "unknown"
+    #: Let an object in an unmapped namespace name its own environment (labels): only for
+    #: clusters where whoever creates workloads is trusted to.
+    environment_from_labels: bool = False
     object_waiver_namespaces: tuple[str, ...] = ()
     #: Users (globs) whose controller-owned objects were judged at their owner already.
     trusted_controllers: tuple[str, ...] = TRUSTED_CONTROLLERS
@@ -78,12 +84,16 @@ class WebhookSettings:
         return _matches_any(namespace, self.exempt_namespaces)
 
     def environment_of(self, namespace: str) -> str | None:
-        """The operator-assigned environment of ``namespace`` (None: detect as usual)."""
-        if not namespace:
-            return None
-        return next(
+        """The environment of objects in ``namespace``: the mapping's, else the one its name
+        holds (``ml-prod``), else ``default_environment``. Never the object's own labels — a
+        workload could call itself ``prod`` for the prod ceiling — unless
+        ``environment_from_labels`` (then None for unmapped namespaces: detect as usual)."""
+        mapped = next(
             (e for g, e in self.namespace_environments if fnmatch.fnmatchcase(namespace, g)), None
         )
+        if mapped or self.environment_from_labels:
+            return mapped
+        return namespace_environment(namespace) or self.default_environment
 
     def honours_object_waivers(self, namespace: str) -> bool:
         return _matches_any(namespace, self.object_waiver_namespaces)
@@ -322,14 +332,19 @@ def _denial(request: AdmissionRequest, blocking: list[Finding], environment: str
 
 
 def error_decision(settings: WebhookSettings, problem: str) -> Decision:
-    """The answer when evaluation failed or ran over its budget (``--on-error``)."""
+    """The answer when evaluation failed or ran over its budget (``--on-error``).
+
+    ``allow`` admits an object nobody judged (fail open): the warning and the audit
+    annotation ``unjudged`` say so.
+    """
     if settings.on_error == OnError.ALLOW:
         return Decision(
             True,
             "error",
             warnings=(_clip(f"guardrails could not judge: {problem}", MAX_WARNING_CHARS),),
         )
-    return Decision(False, "error", f"guardrails could not judge this object: {problem}", 500)
+    message = _clip(f"guardrails could not judge this object: {problem}", MAX_MESSAGE_CHARS)
+    return Decision(False, "error", message, 500)
 
 
 def response(uid: str, decision: Decision) -> AdmissionReviewResponse:
@@ -345,4 +360,6 @@ def response(uid: str, decision: Decision) -> AdmissionReviewResponse:
             "outcome": decision.outcome,
             "policies": ",".join(decision.policies),
         }
+    elif decision.outcome == "error":
+        answer["auditAnnotations"] = {"outcome": "error", "unjudged": str(decision.allowed).lower()}
     return {"apiVersion": ADMISSION_API_VERSION, "kind": "AdmissionReview", "response": answer}

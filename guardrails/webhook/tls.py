@@ -10,6 +10,11 @@ from pathlib import Path
 
 Stamp = tuple[tuple[int, int, int], ...]
 
+#: TLS 1.2 suites with forward secrecy and authenticated encryption only (ECDHE with AES-GCM or
+#: ChaCha20-Poly1305): no CBC (Lucky13-style padding oracles), no static RSA key exchange.
+#: TLS 1.3 suites are all AEAD and are not affected by this string.
+AEAD_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20"
+
 
 def _stamp(*paths: Path) -> Stamp:
     """What changes when a file is rewritten or a mounted Secret's symlink is swapped."""
@@ -24,10 +29,17 @@ def _stamp(*paths: Path) -> Stamp:
     return tuple(out)
 
 
-def server_context(cert: Path, key: Path) -> ssl.SSLContext:
-    """A TLS 1.2+ server context holding ``cert`` and ``key`` (SSLError when they are bad)."""
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+def harden(context: ssl.SSLContext) -> ssl.SSLContext:
+    """``context`` limited to TLS >= 1.2 and, on TLS 1.2, the AEAD suites of AEAD_CIPHERS."""
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.set_ciphers(AEAD_CIPHERS)
+    context.options |= ssl.OP_CIPHER_SERVER_PREFERENCE | ssl.OP_NO_RENEGOTIATION
+    return context
+
+
+def server_context(cert: Path, key: Path) -> ssl.SSLContext:
+    """A hardened server context holding ``cert`` and ``key`` (SSLError when they are bad)."""
+    context = harden(ssl.create_default_context(ssl.Purpose.CLIENT_AUTH))
     context.load_cert_chain(str(cert), str(key))
     return context
 

@@ -166,6 +166,41 @@ def test_deployment_is_highly_available_locked_down_and_probed() -> None:
     )
 
 
+def test_network_policy_admits_only_the_api_server_and_the_scraper() -> None:
+    """Issue #20: anything in the cluster could reach the webhook's port."""
+    policy = _one("NetworkPolicy")
+    deployment = _one("Deployment")
+    pod = deployment["spec"]["template"]
+    assert policy["metadata"]["namespace"] == deployment["metadata"]["namespace"]
+    assert policy["spec"]["podSelector"]["matchLabels"].items() <= pod["metadata"]["labels"].items()
+    assert policy["spec"]["policyTypes"] == ["Ingress"]
+    (container,) = pod["spec"]["containers"]
+    port = {p["name"]: p["containerPort"] for p in container["ports"]}
+    sources = []
+    for rule in policy["spec"]["ingress"]:
+        assert rule.get("from"), "a rule without 'from' admits every source"
+        assert [(p["port"], p["protocol"]) for p in rule["ports"]] == [("https", "TCP")]
+        assert port["https"] == 8443
+        sources += rule["from"]
+    for source in sources:
+        cidr = source.get("ipBlock", {}).get("cidr")
+        assert cidr not in ("0.0.0.0/0", "::/0")
+        if "namespaceSelector" in source:
+            assert source["namespaceSelector"]["matchLabels"], (
+                "an empty selector is every namespace"
+            )
+    assert any("ipBlock" in s for s in sources), "the API server"
+    system = {"kubernetes.io/metadata.name": "kube-system"}
+    assert any(s.get("namespaceSelector", {}).get("matchLabels") == system for s in sources)
+    # /metrics is served on the same port: the scraper the pod invites must be admitted, and
+    # only as a pod selected in its own namespace.
+    assert pod["metadata"]["annotations"]["prometheus.io/scrape"] == "true"
+    scrapers = [s for s in sources if "podSelector" in s]
+    assert scrapers and all(
+        s["podSelector"]["matchLabels"] and "namespaceSelector" in s for s in scrapers
+    )
+
+
 def test_deployment_arguments_are_the_servers_options() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "guardrails", "webhook", "serve", "--help"],

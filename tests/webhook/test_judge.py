@@ -22,6 +22,7 @@ from guardrails.webhook.metrics import WebhookMetrics
 from guardrails.webhook.review import BadReview, Decision, OnError, WebhookSettings, parse_review
 from guardrails.webhook.server import WebhookApp
 from guardrails.webhook.types import AdmissionReview
+from guardrails.webhook.work import Job
 from tests.webhook.reviews import manifest, review
 
 EXPIRES = (date.today() + timedelta(days=30)).isoformat()
@@ -83,7 +84,37 @@ def test_operator_environment_wins_over_the_objects_own_label() -> None:
     assert "GR-COST-001" in decision.denied_by
     # The URL path (one webhook entry per namespaceSelector) assigns it too.
     assert _judge().judge(_typed(review(obj)), environment="dev").environment == "dev"
-    assert _judge().judge(_typed(review(obj))).environment == "prod"
+
+
+@pytest.mark.parametrize(
+    ("settings", "environment", "allowed"),
+    [
+        (WebhookSettings(), "unknown", False),
+        (WebhookSettings(default_environment="dev"), "dev", False),
+        (WebhookSettings(environment_from_labels=True), "prod", True),
+    ],
+    ids=["default-unknown", "configured-default", "labels-opted-in"],
+)
+def test_an_unmapped_namespace_does_not_take_the_objects_own_environment(
+    settings: WebhookSettings, environment: str, allowed: bool
+) -> None:
+    """Issue #20: an object in an unmapped namespace labelled itself prod, got the prod
+    ceiling (100,000) and was admitted; the namespace decides, else the webhook's default."""
+    obj = manifest("gpu-pod-over-budget.yaml")  # ~$23k/month: over every ceiling but prod's
+    obj["metadata"]["namespace"] = "research"
+    obj["metadata"]["labels"].update(environment="prod", workload="training")
+    decision = _judge(settings).judge(_typed(review(obj)))
+    assert decision.environment == environment
+    assert decision.allowed is allowed
+    assert ("GR-COST-001" in decision.denied_by) is not allowed
+
+
+def test_the_namespace_name_still_names_the_environment() -> None:
+    obj = manifest("gpu-pod-over-budget.yaml")
+    obj["metadata"]["labels"]["environment"] = "prod"
+    for namespace, environment in (("ml-dev", "dev"), ("team-prod", "prod"), ("x", "unknown")):
+        decision = _judge().judge(_typed(review(obj, namespace=namespace)))
+        assert decision.environment == environment, namespace
 
 
 def test_a_workload_cannot_waive_itself_unless_the_operator_opts_in() -> None:
@@ -177,7 +208,12 @@ def test_engines_agree_with_the_python_twins(engine: str) -> None:
 
 
 class _BrokenJudge(Judge):
-    def judge(self, review: AdmissionReview, environment: str | None = None) -> Decision:
+    def judge(
+        self,
+        review: AdmissionReview,
+        environment: str | None = None,
+        deadline: float | None = None,
+    ) -> Decision:
         raise RuntimeError("engine exploded")
 
 
@@ -186,12 +222,13 @@ def test_an_internal_error_answers_per_on_error(on_error: OnError, allowed: bool
     app = WebhookApp(
         _BrokenJudge(PREPARED, WebhookSettings(on_error=on_error)), WebhookMetrics(), "enforce"
     )
-    doc = _typed(review(manifest("gpu-pod-over-budget.yaml")))
-    decision = asyncio.run(app._decide(doc, None, time.perf_counter()))
+    body = json.dumps(review(manifest("gpu-pod-over-budget.yaml"))).encode()
+    decision = asyncio.run(app.judge_job(Job(body, None, time.monotonic() + 10)))
+    assert decision is not None
     assert (decision.allowed, decision.outcome) == (allowed, "error")
     assert "internal error (RuntimeError)" in (decision.message or decision.warnings[0])
     assert app.metrics.errors.labels("internal")._value.get() == 1
-    app.pool.shutdown()
+    app.lanes.shutdown()
 
 
 _JSON = st.recursive(
@@ -232,3 +269,21 @@ def test_garbage_anywhere_in_an_admitted_object_never_escapes_as_a_crash(
     except GuardrailsError:
         return  # answered per --on-error with the message, like a budget overrun
     assert isinstance(decision.allowed, bool)
+
+
+def test_a_job_past_its_deadline_is_dropped_before_parsing() -> None:
+    body = json.dumps(review(manifest("gpu-pod-over-budget.yaml"))).encode()
+    job = Job(body, None, time.monotonic() - 0.001)
+    with pytest.raises(TimeoutError):
+        job.run(_judge())
+    assert job.review is None
+    done = Job(body, None, time.monotonic() + 60).run(_judge())
+    assert done.decision is not None and done.review is not None and not done.decision.allowed
+
+
+def test_an_update_stops_before_judging_the_old_object_past_the_deadline() -> None:
+    obj = manifest("gpu-pod-over-budget.yaml")
+    doc = _typed(review(obj, operation="UPDATE", old=copy.deepcopy(obj)))
+    with pytest.raises(TimeoutError):
+        _judge().judge(doc, deadline=time.monotonic() - 0.001)
+    assert _judge().judge(doc, deadline=time.monotonic() + 60).outcome == "warned"

@@ -22,6 +22,12 @@ def test_load_benchmark_writes_results(tmp_path: Path) -> None:
                 "1",
                 "--clients",
                 "4",
+                "--idle-connections",
+                "8",
+                "--large-clients",
+                "1",
+                "--hostile-seconds",
+                "1",
                 "--out",
                 str(tmp_path),
             ]
@@ -30,13 +36,16 @@ def test_load_benchmark_writes_results(tmp_path: Path) -> None:
     )
     result = json.loads((tmp_path / "webhook_load.json").read_text())
     phases = result["phases"]
-    assert [p["phase"] for p in phases][-1] == "steady"
+    assert [p["phase"] for p in phases][-3:] == ["steady", "idle-connections", "large-objects"]
     assert all(
         p["errors"] == 0 and p["requests"] == int(p["offered_rate"] * p["seconds"]) for p in phases
     )
+    idle, large = phases[-2:]
+    assert idle["idle_opened"] >= 8 and idle["idle_connect_failures"] == 0
+    assert sum(large["large_answers"].values()) >= 1 and large["large_body_bytes"] > 2_900_000
     assert all(p["p50_ms"] <= p["p95_ms"] <= p["p99_ms"] <= p["max_ms"] for p in phases)
     assert result["saturation_throughput"] > 0
-    shares = phases[-1]["server_share_within"]
+    shares = phases[-3]["server_share_within"]
     assert list(shares) == ["1ms", "2.5ms", "5ms", "10ms", "25ms"]
     assert all(
         0 <= a <= b <= 1

@@ -247,6 +247,8 @@ def test_errors_answer_per_on_error(on_error: OnError, allowed: bool) -> None:
         assert "evaluation took over 2 s" in answer["status"]["message"]
     else:
         assert "evaluation took over 2 s" in answer["warnings"][0]
+    # Fail open admits an object nobody judged: the API server's audit log says so.
+    assert answer["auditAnnotations"] == {"outcome": "error", "unjudged": str(allowed).lower()}
 
 
 @pytest.mark.parametrize(
@@ -275,7 +277,10 @@ def test_namespace_settings_use_globs_in_order() -> None:
     )
     assert settings.environment_of("ml-prod-eu") == "prod"
     assert settings.environment_of("ml-research") == "dev"
-    assert settings.environment_of("payments") is None
+    assert settings.environment_of("payments") == "unknown"  # never the object's labels
+    assert settings.environment_of("payments-staging") == "staging"  # the namespace's name
+    assert WebhookSettings(default_environment="dev").environment_of("payments") == "dev"
+    assert WebhookSettings(environment_from_labels=True).environment_of("payments") is None
     assert settings.honours_object_waivers("sandbox-bob")
     assert not settings.honours_object_waivers("ml-research")
 
