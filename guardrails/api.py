@@ -280,10 +280,11 @@ def prepare_policies(config: Config, options: ScanOptions) -> PreparedPolicies:
             memory_mb=options.policy_memory_mb,
         ),
     )
+    user = Catalog({k: p for k, p in catalog.policies.items() if not p.bundled})
     preloaded = engine.name == "opa/remote" and not options.opa_upload
-    if engine.name != "python" and not preloaded:  # refuse before reading input (engines too)
-        user = Catalog({k: p for k, p in catalog.policies.items() if not p.bundled})
-        check_sources(user_sources(policy_sources(user)), options.allow_network_builtins)
+    if len(user) and engine.name != "python" and not preloaded:  # refused at start (webhook)
+        backend = "regopy" if engine.name.endswith("rego/regopy") else None
+        check_sources(user_sources(policy_sources(user)), options.allow_network_builtins, backend)
     if engine.name == "python" and any(not p.bundled for p in catalog):
         warnings = [
             *warnings,

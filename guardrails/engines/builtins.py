@@ -129,14 +129,24 @@ def denied_calls(source: str, allow_network: bool = False) -> list[tuple[DeniedB
     return found
 
 
-def check_sources(sources: Iterable[tuple[str, str]], allow_network: bool) -> None:
+def check_sources(
+    sources: Iterable[tuple[str, str]], allow_network: bool, backend: str | None = None
+) -> None:
     """Refuse the first (file, text) that refers to a denied builtin: a ConfigError naming the
-    file, line and builtin (exit 2)."""
+    file, line and builtin (exit 2). On regopy, which implements no network builtin (they
+    are undefined there: a silent pass), they are refused even when allowed."""
+    regopy_allowed = allow_network and backend == "regopy"
     for name, text in sources:
-        calls = denied_calls(text, allow_network)
+        calls = denied_calls(text, allow_network and not regopy_allowed)
         if not calls:
             continue
         denied, line = calls[0]
+        if regopy_allowed and denied.network:
+            raise ConfigError(
+                f"{name}:{line}: policy calls {denied.name}, which regopy does not implement "
+                "(undefined there: a silent pass); install the OPA library "
+                "(opa-golib-python-bindings) to run it"
+            )
         advice = (
             f"pass {NETWORK_FLAG} only for policies you trust"
             if denied.network

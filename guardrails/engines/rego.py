@@ -130,7 +130,7 @@ class RegoEngine:
         """The user policies' ``{package key: {"deny": value}}``, from a bounded child."""
         policy_plans = scoped.plans(user)
         sources = policy_sources(user)
-        check_sources(user_sources(sources), self.limits.allow_network)
+        check_sources(user_sources(sources), self.limits.allow_network, self.backend)
         labels = {p.rule_key: f"{p.file}: {p.id}" for p in user}
         files = sorted({str(p.file) for p in user})
         return evaluate_isolated(
