@@ -81,24 +81,20 @@ def _watch(process: subprocess.Popen[bytes], limit: int, timeout_s: float) -> _W
     """Wait for ``process``, killing it when its RSS passes ``limit`` or at the deadline."""
     deadline = time.monotonic() + timeout_s
     peak = 0
-    while True:
-        try:
-            code = process.wait(timeout=POLL_S)
-            return _Watched(code, peak, None)
-        except subprocess.TimeoutExpired:
-            pass
+    while (code := process.poll()) is None:
         rss = _rss(process.pid) or 0
         peak = max(peak, rss)
         stopped = "memory" if rss > limit else "time" if time.monotonic() > deadline else None
         if stopped:
             process.kill()
             return _Watched(process.wait(), peak, stopped)
+        time.sleep(POLL_S)
+    return _Watched(code, peak, None)
 
 
 def _child_env(limits: UserPolicyLimits) -> dict[str, str]:
     keep = KEEP_ENV + (PROXY_ENV if limits.allow_network else ())
     env = {k: v for k, v in os.environ.items() if k in keep}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
     return env
 
 
@@ -127,6 +123,7 @@ def evaluate_isolated(
         text = json.dumps(payload, allow_nan=False)
         request.write_text(text, encoding="utf-8")
         memory = limits.memory_bytes(len(text))
+        del text, payload  # not held while the child runs
         process = subprocess.Popen(
             [*CHILD_COMMAND, backend, str(request), str(response)],
             stdin=subprocess.DEVNULL,

@@ -283,3 +283,13 @@ def test_a_denied_builtin_is_refused_when_policies_are_prepared(tmp_path: Path) 
     options = ScanOptions(no_config=True, policy_dirs=(policy.parent,))
     with pytest.raises(ConfigError, match=r"lookup\.rego:14: policy calls net\.lookup_ip_addr"):
         prepare_policies(resolve_config([], options), options)
+
+
+def test_no_config_file_can_allow_network_builtins(tmp_path: Path) -> None:
+    """A pull request edits .guardrails.yaml; the opt-in is the command line's alone."""
+    from guardrails.config import load_config
+
+    config = tmp_path / ".guardrails.yaml"
+    config.write_text("allow_network_builtins: true\n")
+    with pytest.raises(ConfigError, match="allow_network_builtins"):
+        load_config(config)
