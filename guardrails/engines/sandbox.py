@@ -8,8 +8,9 @@ guardrails.engines.sandbox``) that the parent watches: its resident memory is re
 ``/proc`` every few milliseconds and it is killed at the limit or the deadline. RLIMIT_AS
 cannot do this: regopy reserves 268 GB of address space at start (the OPA library 1.7 GB).
 
-The child also gets a reduced environment, and nothing it prints reaches the user's
-terminal or CI log (a policy's ``print`` goes nowhere, as in OPA's library by default).
+The child also gets a reduced environment (no CI secret in reach, whatever a policy calls),
+and nothing it prints reaches the user's terminal or CI log (a policy's ``print`` goes
+nowhere, as in OPA's library by default).
 """
 
 from __future__ import annotations
@@ -38,11 +39,39 @@ DEFAULT_TIMEOUT_S = 120.0
 MEMORY_FLOOR_MB = 512
 MEMORY_PER_INPUT_BYTE = 64
 POLL_S = 0.01
-#: Environment variables a child keeps (the interpreter and Go runtime need these; nothing
-#: else: a policy never sees CI secrets), and the proxy settings http.send honours when the
-#: network is allowed.
-KEEP_ENV = ("PATH", "PYTHONPATH", "PYTHONHOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT", "GOGC")
-PROXY_ENV = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy")
+#: Environment variables a child keeps: what the interpreter needs to start and find
+#: guardrails (a user install, a shared libpython) and the Go runtime's tuning; nothing else,
+#: so no CI secret is in reach of a policy. With the network allowed, also what http.send
+#: honours (proxies, CA files).
+KEEP_ENV = (
+    "PATH",
+    "HOME",
+    "USERPROFILE",
+    "APPDATA",
+    "LOCALAPPDATA",
+    "SYSTEMROOT",
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "PYTHONUSERBASE",
+    "PYTHONNOUSERSITE",
+    "LD_LIBRARY_PATH",
+    "DYLD_LIBRARY_PATH",
+    "LANG",
+    "LC_ALL",
+    "TMPDIR",
+    "GOGC",
+    "GOMEMLIMIT",
+)
+NETWORK_ENV = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "NO_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "no_proxy",
+    "SSL_CERT_FILE",
+    "SSL_CERT_DIR",
+)
 
 
 @dataclass(frozen=True)
@@ -93,7 +122,7 @@ def _watch(process: subprocess.Popen[bytes], limit: int, timeout_s: float) -> _W
 
 
 def _child_env(limits: UserPolicyLimits) -> dict[str, str]:
-    keep = KEEP_ENV + (PROXY_ENV if limits.allow_network else ())
+    keep = KEEP_ENV + (NETWORK_ENV if limits.allow_network else ())
     env = {k: v for k, v in os.environ.items() if k in keep}
     return env
 

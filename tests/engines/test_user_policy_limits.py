@@ -293,3 +293,17 @@ def test_no_config_file_can_allow_network_builtins(tmp_path: Path) -> None:
     config.write_text("allow_network_builtins: true\n")
     with pytest.raises(ConfigError, match="allow_network_builtins"):
         load_config(config)
+
+
+def test_the_child_sees_no_secret_and_proxies_only_with_the_network(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from guardrails.engines.sandbox import UserPolicyLimits, _child_env
+
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", SECRET)
+    monkeypatch.setenv("GITHUB_TOKEN", SECRET)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy:3128")
+    closed, open_ = _child_env(UserPolicyLimits()), _child_env(UserPolicyLimits(True))
+    assert SECRET not in {*closed.values(), *open_.values()}
+    assert "HTTPS_PROXY" not in closed and open_["HTTPS_PROXY"] == "http://proxy:3128"
+    assert closed["PATH"] == os.environ["PATH"]
