@@ -215,6 +215,17 @@ def test_reaching_out_or_exhausting_memory_is_one_error(
 
 @pytest.mark.integration
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_engine_rego_refuses_as_auto_does(backend: str, tmp_path: Path, listener: Listener) -> None:
+    """auto runs user policies on the same in-process Rego engine as --engine rego."""
+    policy = write_policy(tmp_path / "policies", "http", _post(listener.url))
+    run = run_check(policy.parent, backend, "--engine", "rego")
+    lines = run["stderr"].splitlines()
+    assert run["code"] == 2 and len(lines) == 1 and "policy calls http.send" in lines[0], run
+    assert listener.connections == 0
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_a_policy_that_runs_too_long_is_stopped(backend: str, tmp_path: Path) -> None:
     rule = (
         "v := count([1 | some i in numbers.range(1, 100000); "
