@@ -18,7 +18,7 @@ from guardrails.engines.builtins import check_sources
 from guardrails.engines.findings import CHANGE
 from guardrails.engines.rego import collect, policy_data, policy_sources, user_sources
 from guardrails.engines.sandbox import UserPolicyLimits
-from guardrails.errors import EngineError, GuardrailsError
+from guardrails.errors import EngineError
 
 
 class OpaUnavailable(Exception):
@@ -70,12 +70,12 @@ class OpaRemoteEngine:
     ) -> dict[str, list[RawFinding]]:
         policy_plans = scoped.plans(catalog)
         missing: list[scoped.PolicyPlan] = []
+        sources = policy_sources(catalog) if self.upload else []
+        # The server's own capabilities apply too; this refuses what a pull request could
+        # upload to run there (a request from the OPA server's network).
+        check_sources(user_sources(sources), self.limits.allow_network)
         try:
             if self.upload:
-                sources = policy_sources(catalog)
-                # The server's own capabilities apply too; this refuses what a pull request
-                # could upload to run there (an SSRF from the OPA server's network).
-                check_sources(user_sources(sources), self.limits.allow_network)
                 for name, text in sources:
                     self.client.update_policy_from_string(text, _policy_id(name), rego_compat=False)
                 self.client.update_or_create_data(policy_data(config)["guardrails"], "guardrails")
@@ -83,7 +83,7 @@ class OpaRemoteEngine:
                 policy_plans, missing = self._on_server(policy_plans, input_doc.get("version"))
             session = _AdHocSession(self, policy_plans)
             denies = scoped.evaluate_scoped(session, input_doc, policy_plans)
-        except GuardrailsError:
+        except EngineError:
             raise
         except Exception as exc:
             raise EngineError(f"OPA server {self.url}: {_describe(exc)}") from None
