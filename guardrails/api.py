@@ -15,7 +15,10 @@ from guardrails.catalog import Catalog, load_catalog
 from guardrails.config import MAX_CONFIG_BYTES, Config, find_config, load_config, root_config
 from guardrails.config_relax import relaxations
 from guardrails.engines.base import Engine
+from guardrails.engines.builtins import check_sources
 from guardrails.engines.findings import to_findings
+from guardrails.engines.rego import policy_sources, user_sources
+from guardrails.engines.sandbox import DEFAULT_TIMEOUT_S, UserPolicyLimits
 from guardrails.engines.scoped import whole_input_warning
 from guardrails.engines.select import select_engine
 from guardrails.enrich import EnrichOptions, enrich
@@ -66,6 +69,13 @@ class ScanOptions:
     opa_upload: bool = True
     opa_fallback: bool = True
     policy_dirs: tuple[Path, ...] = ()
+    #: Let policies the project does not ship call http.send and the other network builtins
+    #: (``--allow-network-builtins``; never from a config file, which a pull request can edit).
+    allow_network_builtins: bool = False
+    #: Wall-clock seconds and resident MB one evaluation of those policies may take
+    #: (None: MEMORY_FLOOR_MB plus a multiple of the input size).
+    policy_timeout_s: float = DEFAULT_TIMEOUT_S
+    policy_memory_mb: int | None = None
     #: Today's date for waiver expiry (injected by tests); None: the real date.
     today: date | None = None
     progress: Callable[[str], None] | None = field(default=None, compare=False)
@@ -264,7 +274,17 @@ def prepare_policies(config: Config, options: ScanOptions) -> PreparedPolicies:
         allow_fallback=options.opa_fallback,
         upload=options.opa_upload,
         catalog=catalog,
+        limits=UserPolicyLimits(
+            allow_network=options.allow_network_builtins,
+            timeout_s=options.policy_timeout_s,
+            memory_mb=options.policy_memory_mb,
+        ),
     )
+    user = Catalog({k: p for k, p in catalog.policies.items() if not p.bundled})
+    preloaded = engine.name == "opa/remote" and not options.opa_upload
+    if len(user) and engine.name != "python" and not preloaded:  # refused at start (webhook)
+        backend = "regopy" if engine.name.endswith("rego/regopy") else None
+        check_sources(user_sources(policy_sources(user)), options.allow_network_builtins, backend)
     if engine.name == "python" and any(not p.bundled for p in catalog):
         warnings = [
             *warnings,

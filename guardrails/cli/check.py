@@ -148,6 +148,32 @@ def check(
         ),
     ] = True,
     policy_dir: PolicyDirOpt = None,
+    allow_network_builtins: Annotated[
+        bool,
+        typer.Option(
+            "--allow-network-builtins",
+            help="Let --policy-dir policies call http.send, net.lookup_ip_addr and "
+            "json.match_schema/verify_schema (remote $ref). Only for policies you trust: a "
+            "pull request can add policies. Never settable from a config file.",
+        ),
+    ] = False,
+    policy_timeout: Annotated[
+        float,
+        typer.Option(
+            "--policy-timeout",
+            min=0.1,
+            help="Seconds one evaluation of the --policy-dir policies may take.",
+        ),
+    ] = 120.0,
+    policy_memory_mb: Annotated[
+        int | None,
+        typer.Option(
+            "--policy-memory-mb",
+            min=64,
+            help="Resident memory (MB) one evaluation of the --policy-dir policies may use.",
+            show_default="512 + 64 x the input JSON size",
+        ),
+    ] = None,
     baseline: Annotated[
         Path | None,
         typer.Option(
@@ -206,6 +232,9 @@ def check(
                 opa_fallback=opa_fallback,
                 opa_upload=opa_upload,
                 policy_dirs=tuple(policy_dir or ()),
+                allow_network_builtins=allow_network_builtins,
+                policy_timeout_s=policy_timeout,
+                policy_memory_mb=policy_memory_mb,
                 progress=on_file,
                 allow_empty=allow_empty,
             )

@@ -14,8 +14,10 @@ from urllib.parse import urlsplit
 from guardrails.catalog import Catalog
 from guardrails.engines import scoped
 from guardrails.engines.base import RawFinding
+from guardrails.engines.builtins import check_sources
 from guardrails.engines.findings import CHANGE
-from guardrails.engines.rego import collect, policy_data, policy_sources
+from guardrails.engines.rego import collect, policy_data, policy_sources, user_sources
+from guardrails.engines.sandbox import UserPolicyLimits
 from guardrails.errors import EngineError
 
 
@@ -51,9 +53,12 @@ class OpaRemoteEngine:
 
     name = "opa/remote"
 
-    def __init__(self, url: str, *, upload: bool = True) -> None:
+    def __init__(
+        self, url: str, *, upload: bool = True, limits: UserPolicyLimits | None = None
+    ) -> None:
         self.url = url
         self.upload = upload
+        self.limits = limits or UserPolicyLimits()
         self.client = _client(url)
         try:
             self.client.check_connection()
@@ -65,9 +70,13 @@ class OpaRemoteEngine:
     ) -> dict[str, list[RawFinding]]:
         policy_plans = scoped.plans(catalog)
         missing: list[scoped.PolicyPlan] = []
+        sources = policy_sources(catalog) if self.upload else []
+        # The server's own capabilities apply too; this refuses what a pull request could
+        # upload to run there (a request from the OPA server's network).
+        check_sources(user_sources(sources), self.limits.allow_network)
         try:
             if self.upload:
-                for name, text in policy_sources(catalog):
+                for name, text in sources:
                     self.client.update_policy_from_string(text, _policy_id(name), rego_compat=False)
                 self.client.update_or_create_data(policy_data(config)["guardrails"], "guardrails")
             else:

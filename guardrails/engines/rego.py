@@ -17,6 +17,8 @@ from guardrails.catalog import Catalog
 from guardrails.catalog.metadata import MAX_POLICY_BYTES
 from guardrails.engines import scoped
 from guardrails.engines.base import RawFinding, evaluation_failed
+from guardrails.engines.builtins import check_sources
+from guardrails.engines.sandbox import UserPolicyLimits, evaluate_isolated
 from guardrails.errors import EngineError
 from guardrails.parsers.safe_io import read_text
 
@@ -74,9 +76,16 @@ BACKEND_NAMES = {"opa": "rego/opa-lib", "regopy": "rego/regopy"}
 
 class RegoEngine:
     """Evaluates the catalog's policies on an embedded Rego engine, on bounded batches of
-    resources where their METADATA allows (see :mod:`guardrails.engines.scoped`)."""
+    resources where their METADATA allows (see :mod:`guardrails.engines.scoped`).
 
-    def __init__(self, backend: str | None = None) -> None:
+    The bundled policies are evaluated in this process. Policies the project does not ship
+    (``--policy-dir``, which a pull request can add) are checked for builtins that reach out
+    (:mod:`guardrails.engines.builtins`) and evaluated apart, in a child process bounded in
+    time and memory (:mod:`guardrails.engines.sandbox`): they never share a compiled engine
+    with the bundled policies, so they cannot change what those find either.
+    """
+
+    def __init__(self, backend: str | None = None, limits: UserPolicyLimits | None = None) -> None:
         if backend is None:
             backend = os.environ.get(BACKEND_ENV) or None
             if backend is not None and backend not in BACKENDS:
@@ -89,6 +98,7 @@ class RegoEngine:
             )
             raise EngineError(f"{wanted} not installed")
         self.backend = backend
+        self.limits = limits or UserPolicyLimits()
         #: What reports say ran: ``rego/opa-lib`` or ``rego/regopy``.
         self.name = BACKEND_NAMES[backend]
         self._local = threading.local()  # one interpreter per thread (regopy is not shareable)
@@ -96,45 +106,99 @@ class RegoEngine:
     def evaluate(
         self, input_doc: dict[str, Any], config: dict[str, Any], catalog: Catalog
     ) -> dict[str, list[RawFinding]]:
-        policy_plans = scoped.plans(catalog)
-        sources = policy_sources(catalog) + scoped.wrapper_modules(policy_plans)
         data = policy_data(config)
-        if self.backend == "opa":
-            denies = scoped.evaluate_scoped(
-                self._opa_session(sources, data), input_doc, policy_plans
-            )
-            result = {key: {"deny": value} for key, value in denies.items()}
-        else:
-            from guardrails.engines import regopy_backend
-
-            labels = {p.rule_key: f"{p.file}: {p.id}" for p in catalog}
-            # Policies we do not ship may crash regopy: evaluate them where a crash is harmless.
-            run = (
-                regopy_backend.evaluate_in_child
-                if any(not p.bundled for p in catalog)
-                else regopy_backend.evaluate_in_process
-            )
-            result = run(sources, data, input_doc, policy_plans, labels)
+        bundled = Catalog({k: p for k, p in catalog.policies.items() if p.bundled})
+        user = Catalog({k: p for k, p in catalog.policies.items() if not p.bundled})
+        result: dict[str, Any] = {}
+        if len(user):
+            result.update(self._evaluate_user(user, input_doc, data))
+        if len(bundled):
+            policy_plans = scoped.plans(bundled)
+            sources = policy_sources(bundled) + scoped.wrapper_modules(policy_plans)
+            if self.backend == "opa":
+                session = self._opa_session(sources, data)
+                denies = scoped.evaluate_scoped(session, input_doc, policy_plans)
+                result.update({key: {"deny": value} for key, value in denies.items()})
+            else:
+                labels = {p.rule_key: f"{p.file}: {p.id}" for p in bundled}
+                result.update(evaluate_on("regopy", sources, data, input_doc, policy_plans, labels))
         return collect(result, catalog)
 
-    def _opa_session(self, sources: list[tuple[str, str]], data: dict[str, Any]) -> _OpaSession:
-        from opa_bindings import OpaEngine, OpaError
+    def _evaluate_user(
+        self, user: Catalog, input_doc: dict[str, Any], data: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The user policies' ``{package key: {"deny": value}}``, from a bounded child."""
+        policy_plans = scoped.plans(user)
+        sources = policy_sources(user)
+        check_sources(user_sources(sources), self.limits.allow_network, self.backend)
+        labels = {p.rule_key: f"{p.file}: {p.id}" for p in user}
+        files = sorted({str(p.file) for p in user})
+        return evaluate_isolated(
+            self.backend,
+            sources + scoped.wrapper_modules(policy_plans),
+            data,
+            input_doc,
+            policy_plans,
+            labels,
+            self.limits,
+            files,
+        )
 
+    def _opa_session(self, sources: list[tuple[str, str]], data: dict[str, Any]) -> _OpaSession:
         key = hashlib.sha256(json.dumps([sources, data], sort_keys=True).encode()).hexdigest()
         cache: dict[str, Any] = getattr(self._local, "engines", {})
         engine = cache.get(key)
         if engine is None:
-            try:
-                engine = OpaEngine()
-                for name, text in sources:
-                    engine.add_policy(name, text)
-                engine.add_data(data)
-            except OpaError as exc:
-                raise EngineError(f"Rego evaluation failed: {_one_line(str(exc))}") from None
+            engine = _opa_engine(sources, data)
             for old in cache.values():
                 old.close()  # release the Go heap of a previous policy set now, not at exit
             self._local.engines = {key: engine}  # keep one compiled engine per thread
         return _OpaSession(engine)
+
+
+def user_sources(sources: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The sources that are not files of the bundled library."""
+    bundled = bundled_policy_dir().resolve()
+    return [
+        (name, text) for name, text in sources if not Path(name).resolve().is_relative_to(bundled)
+    ]
+
+
+def _opa_engine(sources: list[tuple[str, str]], data: dict[str, Any]) -> Any:
+    """A fresh OPA library engine holding ``sources`` and ``data``; prints go nowhere."""
+    from opa_bindings import OpaEngine, OpaError
+
+    try:
+        engine = OpaEngine()
+        engine.print_handler = lambda message, location: None
+        for name, text in sources:
+            engine.add_policy(name, text)
+        engine.add_data(data)
+    except OpaError as exc:
+        raise EngineError(f"Rego evaluation failed: {_one_line(str(exc))}") from None
+    return engine
+
+
+def evaluate_on(
+    backend: str,
+    sources: list[tuple[str, str]],
+    data: dict[str, Any],
+    input_doc: dict[str, Any],
+    policy_plans: Sequence[scoped.PolicyPlan],
+    labels: dict[str, str],
+) -> dict[str, Any]:
+    """``{package key: {"deny": value}}`` on a freshly compiled ``backend`` engine (what the
+    sandbox child runs); ``labels`` names each policy (by package key) in errors."""
+    if backend == "regopy":
+        from guardrails.engines import regopy_backend
+
+        return regopy_backend.evaluate_in_process(sources, data, input_doc, policy_plans, labels)
+    engine = _opa_engine(sources, data)
+    try:
+        denies = scoped.evaluate_scoped(_OpaSession(engine), input_doc, policy_plans)
+    finally:
+        engine.close()
+    return {key: {"deny": value} for key, value in denies.items()}
 
 
 class _OpaSession:

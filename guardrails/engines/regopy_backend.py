@@ -6,28 +6,19 @@ each batch of the input in turn (:mod:`guardrails.engines.scoped`).
 
 regopy 1.5.2 can crash the whole process (SIGSEGV) compiling some valid policies that OPA
 accepts. Policies the project does not ship are therefore evaluated in a child process
-(``python -m guardrails.engines.regopy_backend``): a crash there is one clear error, never a
-dead CLI.
+(:mod:`guardrails.engines.sandbox`): a crash there is one clear error, never a dead CLI.
 """
 
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import sys
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from guardrails.engines import scoped
 from guardrails.engines.base import evaluation_failed
 from guardrails.engines.scoped import Batch, PolicyPlan, all_refs, evaluate_scoped
 from guardrails.errors import EngineError
-
-#: The child process; it gets the request and response file paths as its two arguments.
-CHILD_COMMAND = [sys.executable, "-m", "guardrails.engines.regopy_backend"]
 
 
 def _one_line(text: str) -> str:
@@ -106,64 +97,3 @@ def evaluate_in_process(
         raise evaluation_failed(str(exc)) from None
     except RegoError as exc:
         raise EngineError(f"Rego compile error: {_one_line(str(exc))}") from None
-
-
-def evaluate_in_child(
-    sources: list[tuple[str, str]],
-    data: dict[str, Any],
-    input_doc: dict[str, Any],
-    policy_plans: Sequence[PolicyPlan],
-    labels: dict[str, str],
-) -> dict[str, Any]:
-    """``evaluate_in_process`` in a child process, so a regopy crash cannot end this one."""
-    with tempfile.TemporaryDirectory(prefix="guardrails-regopy-") as tmp:
-        request, response = Path(tmp) / "request.json", Path(tmp) / "response.json"
-        payload = {
-            "sources": sources,
-            "data": data,
-            "input": input_doc,
-            "plans": [p.to_json() for p in policy_plans],
-            "labels": labels,
-        }
-        request.write_text(json.dumps(payload), encoding="utf-8")
-        done = subprocess.run(
-            [*CHILD_COMMAND, str(request), str(response)], capture_output=True, text=True
-        )
-        if done.returncode < 0:
-            name = signal.Signals(-done.returncode).name
-            files = sorted(
-                {n for n, _ in sources if "/policies/" not in n and not n.startswith("<")}
-            )
-            raise EngineError(
-                f"regopy crashed ({name}) compiling or evaluating the Rego policies "
-                f"{', '.join(files[:3]) or ''}: a regopy bug, not necessarily a policy error; "
-                "install the OPA library (opa-golib-python-bindings) or use --engine opa"
-            )
-        try:
-            answer: dict[str, Any] = json.loads(response.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            detail = _one_line(done.stderr.strip().splitlines()[-1]) if done.stderr.strip() else ""
-            raise EngineError(f"regopy child process failed: {detail or 'no result'}") from None
-    if "error" in answer:
-        raise EngineError(str(answer["error"]))
-    result: dict[str, Any] = answer["result"]
-    return result
-
-
-def _child_main(request: str, response: str) -> int:
-    payload = json.loads(Path(request).read_text(encoding="utf-8"))
-    policy_plans = [PolicyPlan.from_json(p) for p in payload["plans"]]
-    sources = [(name, text) for name, text in payload["sources"]]
-    try:
-        result = evaluate_in_process(
-            sources, payload["data"], payload["input"], policy_plans, payload["labels"]
-        )
-        answer: dict[str, Any] = {"result": result}
-    except EngineError as exc:
-        answer = {"error": str(exc)}
-    Path(response).write_text(json.dumps(answer), encoding="utf-8")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_child_main(sys.argv[1], sys.argv[2]))

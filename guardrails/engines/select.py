@@ -14,6 +14,7 @@ from guardrails.catalog import Catalog
 from guardrails.engines.base import Engine
 from guardrails.engines.python import PythonEngine
 from guardrails.engines.rego import BACKENDS, RegoEngine, backend_available
+from guardrails.engines.sandbox import UserPolicyLimits
 from guardrails.errors import EngineError
 
 ENGINE_NAMES = ("auto", "rego", "opa", "python")
@@ -37,14 +38,16 @@ def select_engine(
     allow_fallback: bool = True,
     upload: bool = True,
     catalog: Catalog | None = None,
+    limits: UserPolicyLimits | None = None,
 ) -> tuple[Engine, list[str]]:
-    """The engine to run and any warnings about how it was chosen."""
+    """The engine to run and any warnings about how it was chosen; ``limits`` bound what
+    policies the project does not ship may do."""
     if name not in ENGINE_NAMES:
         raise EngineError(f"unknown engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")
     if name == "python":
         return PythonEngine(), []
     if name == "rego":
-        return RegoEngine(), []
+        return RegoEngine(limits=limits), []
     if name == "opa":
         from guardrails.engines.opa_remote import OpaRemoteEngine, OpaUnavailable
 
@@ -52,14 +55,14 @@ def select_engine(
         if not url:
             raise EngineError(f"--engine opa needs --opa-url or {OPA_URL_ENV}")
         try:
-            return OpaRemoteEngine(url, upload=upload), []
+            return OpaRemoteEngine(url, upload=upload, limits=limits), []
         except OpaUnavailable as exc:
             if not allow_fallback:
                 raise EngineError(
                     f"OPA server {url} is unreachable ({exc}); start it, fix --opa-url, or "
                     "leave out --no-opa-fallback to evaluate offline"
                 ) from None
-            fallback, _ = select_engine("auto", catalog=catalog)
+            fallback, _ = select_engine("auto", catalog=catalog, limits=limits)
             return fallback, [
                 f"OPA server {url} is unreachable ({exc}); evaluated offline with the "
                 f"{fallback.name} engine instead"
@@ -67,5 +70,5 @@ def select_engine(
     if needs_rego(catalog) and rego_available():
         from guardrails.engines.split import TwinsAndRegoEngine
 
-        return TwinsAndRegoEngine(RegoEngine()), []
+        return TwinsAndRegoEngine(RegoEngine(limits=limits)), []
     return PythonEngine(), []

@@ -94,11 +94,13 @@ def test_policy_without_an_id_is_a_config_error(tmp_path: Path) -> None:
         load_catalog((tmp_path,))
 
 
-def test_regopy_in_a_child_process_matches_in_process() -> None:
-    if not backend_available("regopy"):
-        pytest.skip("regopy is not installed")
-    from guardrails.engines import regopy_backend, scoped
-    from guardrails.engines.rego import policy_data, policy_sources
+@pytest.mark.parametrize("backend", ["opa", "regopy"])
+def test_the_bounded_child_process_matches_in_process(backend: str) -> None:
+    if not backend_available(backend):
+        pytest.skip(f"{backend} is not installed")
+    from guardrails.engines import scoped
+    from guardrails.engines.rego import evaluate_on, policy_data, policy_sources
+    from guardrails.engines.sandbox import UserPolicyLimits, evaluate_isolated
 
     catalog = load_catalog((USER,))
     config = load_config(None).for_policies()
@@ -107,8 +109,8 @@ def test_regopy_in_a_child_process_matches_in_process() -> None:
     sources = policy_sources(catalog) + scoped.wrapper_modules(plans)
     labels = {p.rule_key: p.id for p in catalog}
     args = (sources, policy_data(config), doc, plans, labels)
-    child = regopy_backend.evaluate_in_child(*args)
-    assert child == regopy_backend.evaluate_in_process(*args)
+    child = evaluate_isolated(backend, *args, UserPolicyLimits(), ["notebook_gpus.rego"])
+    assert child == evaluate_on(backend, *args)
     assert child["acme_gpu_001"]["deny"] and len(child) > 5
 
 
@@ -117,12 +119,10 @@ def test_a_crashing_regopy_child_is_one_clear_error(monkeypatch: pytest.MonkeyPa
     if not backend_available("regopy"):
         pytest.skip("regopy is not installed")
     crash = "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"
-    monkeypatch.setattr(
-        "guardrails.engines.regopy_backend.CHILD_COMMAND", [sys.executable, "-c", crash]
-    )
+    monkeypatch.setattr("guardrails.engines.sandbox.CHILD_COMMAND", [sys.executable, "-c", crash])
     monkeypatch.setenv("GUARDRAILS_REGO_BACKEND", "regopy")
     options = ScanOptions(no_config=True, policy_dirs=(USER,), engine="rego")
-    with pytest.raises(EngineError, match=r"regopy crashed \(SIGSEGV\).*notebook_gpus\.rego"):
+    with pytest.raises(EngineError, match=r"notebook_gpus\.rego: .*regopy\) crashed \(SIGSEGV\)"):
         scan([NOTEBOOK], options)
 
 
