@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.precommit_env import PreCommitEnv, hook_results, make_target_repo, prepare
 from guardrails import __version__
+from testing.precommit_env import PreCommitEnv, hook_results, make_target_repo, prepare
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"

@@ -3,7 +3,7 @@
     python -m benchmarks.bench_table [--sizes 1000 10000] [--repeat 3]
         [--baseline-src DIR [--baseline-label TEXT]] [--out benchmarks/results]
 
-For each size, the seeded Terraform plan (benchmarks/generate.py) is checked with the default
+For each size, the seeded Terraform plan (testing/generate.py) is checked with the default
 engine, once per format per round, formats alternating (wall, user+system CPU and peak RSS from
 ``wait4``, medians). Output goes to a file, as in CI logs (no terminal: lines are not wrapped).
 ``--baseline-src`` runs the same commands with another checkout's ``guardrails`` package first
@@ -26,8 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.generate import terraform_plan
 from benchmarks.run import load_average, measure
+from testing.generate import terraform_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 FORMATS = ("table", "json")

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.generate import write_input
+from testing.generate import write_input
 
 RESULTS = Path(__file__).parent / "results"
 MB = 1024 * 1024

@@ -1,6 +1,6 @@
 """End-to-end benchmark: whole ``guardrails check --format json`` processes against Checkov.
 
-For each input kind and size N, the seeded generators (benchmarks/generate.py) write one input;
+For each input kind and size N, the seeded generators (testing/generate.py) write one input;
 then every engine and Checkov run on it in turn, the order rotating each round so a burst of
 load on this shared machine hits every tool alike. Each run is a separate process: its wall
 time, CPU time (user + system) and peak RSS come from ``wait4``. The table gives medians, the
@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.generate import SUFFIX
+from testing.generate import SUFFIX
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "guardrails-bench"
@@ -268,7 +268,7 @@ def run_benchmark(
             if not path.exists():
                 # In a child process: a generated 50k plan would leave this process large,
                 # and a child's peak RSS starts from its parent's size at fork.
-                command = [sys.executable, "-m", "benchmarks.generate", kind, str(size)]
+                command = [sys.executable, "-m", "testing.generate", kind, str(size)]
                 subprocess.run([*command, "-o", str(path)], check=True, cwd=ROOT)
             tools = [t for t in engines if allowed(kind, size, t)]
             if (

@@ -46,9 +46,9 @@ from typing import Any
 import yaml
 
 from benchmarks.webhook_hostile import Attack, peak_rss_mb
-from benchmarks.webhook_server import webhook_process
 from guardrails import __version__
 from guardrails.webhook.certs import write_certificates
+from testing.webhook_server import webhook_process
 
 ROOT = Path(__file__).resolve().parents[1]
 POD = ROOT / "fixtures" / "webhook" / "gpu-pod-over-budget.yaml"

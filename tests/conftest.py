@@ -25,7 +25,7 @@ def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The dependencies pinned in requirements/action.txt, downloaded once from the package
     registry (hash-checked) for the tests that install guardrails as pre-commit and the
     GitHub Action do."""
-    from benchmarks.precommit_env import build_wheelhouse
+    from testing.precommit_env import build_wheelhouse
 
     return build_wheelhouse(tmp_path_factory.mktemp("wheelhouse"))
 

@@ -20,8 +20,8 @@ import pytest
 import yaml
 from sarif_kit.validate import validation_errors
 
-from benchmarks.precommit_env import git, offline_pip, project_files
 from guardrails.report.markdown import COMMENT_LIMIT, COMMENT_MARKER
+from testing.precommit_env import git, offline_pip, project_files
 from tests.conftest import FIXTURES, ROOT
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())

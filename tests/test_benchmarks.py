@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from benchmarks.bench_engines import markdown, replicate, run, seed_documents
-from benchmarks.generate import kubernetes_manifests, pulumi_preview, terraform_plan
 from benchmarks.run import run_benchmark, write_results
+from testing.generate import kubernetes_manifests, pulumi_preview, terraform_plan
 
 
 def test_replicated_graph_has_unique_ids_and_valid_edges() -> None:

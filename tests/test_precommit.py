@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.precommit_env import hook_results, make_target_repo, prepare
 from guardrails.cli.hook import module_files
+from testing.precommit_env import hook_results, make_target_repo, prepare
 from tests.conftest import FIXTURES, ROOT
 
 DATA = Path(__file__).parent / "data" / "precommit"

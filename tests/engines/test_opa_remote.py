@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from benchmarks.webhook_server import free_port
 from guardrails.api import ScanOptions, build_input, scan
 from guardrails.catalog import Catalog, load_catalog
 from guardrails.cli import main
@@ -25,6 +24,7 @@ from guardrails.engines.findings import canonical
 from guardrails.engines.opa_remote import OpaRemoteEngine
 from guardrails.engines.rego import collect
 from guardrails.errors import EngineError, InputError
+from testing.webhook_server import free_port
 from tests.conftest import FIXTURES
 from tests.engines.opa_server import OpaTestServer
 from tests.sweep import Sweep, real_inputs

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.webhook_server import webhook_process
 from guardrails.webhook.certs import write_certificates
+from testing.webhook_server import webhook_process
 
 
 def make_certs(directory: Path) -> Path:

@@ -5,7 +5,7 @@ byte-identical output. The mix mirrors an AI platform team's change: GPU and non
 spot and on-demand pools, tags present and missing, buckets, security groups, databases and IAM,
 grouped into modules (Terraform), component resources (Pulumi) or namespaces (Kubernetes).
 
-    python -m benchmarks.generate terraform 10000 -o plan.json [--seed 11]
+    python -m testing.generate terraform 10000 -o plan.json [--seed 11]
 """
 
 from __future__ import annotations
