@@ -101,7 +101,7 @@ def selects_spot(requirements: Mapping[str, list[str]]) -> bool:
     )
 
 
-def _gpu_spec(
+def gpu_spec(
     catalog: GpuCatalog, requirements: Mapping[str, list[str]]
 ) -> tuple[InstanceSpec | None, str | None]:
     """A per-GPU catalog row for the model the pod selects, and the instance type if named."""
@@ -138,7 +138,7 @@ def _scaled(spec: InstanceSpec) -> InstanceSpec:
     )
 
 
-def _default_spec(hourly: float, resource_name: str) -> InstanceSpec:
+def default_spec(hourly: float, resource_name: str) -> InstanceSpec:
     """The configured per-GPU price, marked as an assumption (no catalog row matched)."""
     return InstanceSpec(
         instance_type=resource_name,
@@ -192,7 +192,7 @@ def size_workload(
         quantity, resource_name = gpus_per_pod(template)
         if not quantity or resource_name is None:
             continue
-        spec, instance_type = _gpu_spec(catalog, requirements)
+        spec, instance_type = gpu_spec(catalog, requirements)
         wanted = accelerators.request(
             resource_name, quantity, accelerators.cores_per_chip(spec.gpu_model if spec else None)
         )
@@ -211,7 +211,7 @@ def size_workload(
             s.instance_type = s.instance_type or instance_type
         else:
             s.gpu_model = s.gpu_model or accelerators.tpu_model(requirements)
-            spec = _default_spec(default_gpu_hourly, resource_name)
+            spec = default_spec(default_gpu_hourly, resource_name)
         if wanted.unpriceable is not None:
             s.price_problem = (wanted.unpriceable, None)
         name = f"{resource_name} on {instance_type}" if instance_type else resource_name
@@ -338,7 +338,7 @@ def size_node_pool(resource: Resource, catalog: GpuCatalog) -> Sizing:
             if name in limits:
                 gpu_limit = _quantity(limits[name])
                 s.gpu_resource_name = name
-    row, instance_type = _gpu_spec(catalog, requirements)
+    row, instance_type = gpu_spec(catalog, requirements)
     gpu_hint = (
         any(
             k.startswith(("karpenter.k8s.aws/instance-gpu", "karpenter.azure.com/sku-gpu"))

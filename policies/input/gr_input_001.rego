@@ -7,13 +7,17 @@
 #   only known after apply, a resource or module whose `count`/`for_each` is only known after
 #   apply (its number of instances, and so its cost, is unknown), an input file in a scanned directory that could
 #   not be read or parsed (the report is then partial), or any other part of an input the parser
-#   could not evaluate. The message names what was skipped and what to do.
+#   could not evaluate. So is a resource whose accelerators nothing counts
+#   (`facts.accelerator_unknown`): a type or kind guardrails does not model whose content names
+#   an accelerator resource, device class, GPU/TPU instance or machine type or accelerator node
+#   label, a pod whose DRA ResourceClaim(Template) is not in the scan, or a TrainJob whose
+#   runtime is not in the scan. The message names what was skipped and what to do.
 # scope: package
 # custom:
 #   id: GR-INPUT-001
 #   severity: high
 #   category: input
-#   remediation: Make the skipped part visible to the scan - fix (or render, for a Helm template) an input file that could not be read, or leave it out of the scan; run `terraform init` so registry and git modules are installed under .terraform/modules, fix the local module path, or scan the plan (`terraform show -json plan.tfplan`) instead of the .tf files.
+#   remediation: Make the skipped part visible to the scan (for accelerators nothing counts, add the ResourceClaim, ResourceClaimTemplate or training runtime the workload names to the scan, or review the named resource's accelerator cost by hand and waive the finding) - fix (or render, for a Helm template) an input file that could not be read, or leave it out of the scan; run `terraform init` so registry and git modules are installed under .terraform/modules, fix the local module path, or scan the plan (`terraform show -json plan.tfplan`) instead of the .tf files.
 #   remediation_by:
 #     module: "Run `terraform init` so registry and git modules are installed under .terraform/modules, fix the local module path, or scan the plan (`terraform show -json plan.tfplan`) instead of the .tf files."
 #     input: "Fix the file so it can be read (render a Helm template with `helm template` first), or leave it out of the scan."
@@ -23,8 +27,18 @@ package guardrails.policy.gr_input_001
 
 import rego.v1
 
-deny := [f |
+deny := array.concat(unevaluated, accelerators_unknown)
+
+unevaluated := [f |
 	some r in input.resources
 	is_string(r.unevaluated)
 	f := {"resource": r.id, "outcome": "unknown", "message": r.unevaluated}
+]
+
+# A node the engine did not look inside is reported once, by the rule above.
+accelerators_unknown := [f |
+	some r in input.resources
+	not is_string(r.unevaluated)
+	is_string(r.facts.accelerator_unknown)
+	f := {"resource": r.id, "outcome": "unknown", "message": r.facts.accelerator_unknown}
 ]

@@ -69,3 +69,56 @@ def test_removed_default_pool_runs_no_gpu() -> None:
         str(ACC / "terraform-hcl" / "gke_default_pool"), "google_container_cluster.removed"
     )
     assert resource["facts"]["is_gpu"] is False
+
+
+#: (file, address) -> (accelerators per pod, model, devices at desired scale, monthly USD or
+#: None when it must be unpriced). Prices at the assumed default rate are not asserted beyond
+#: being non-zero: the catalog decides them.
+KUBERNETES: dict[tuple[str, str], tuple[float | None, str | None, float | None, float | None]] = {
+    # DRA: a claim template per pod, both containers sharing it: 3 pods x 2 GPUs.
+    ("dra.yaml", "Deployment/ml/vllm-dra"): (2, "L4", 6, 2452.98),
+    # One ResourceClaim shared by both Job pods: its 4 GPUs are counted once.
+    ("dra.yaml", "Job/ml/shared-claim"): (4, None, 4, -1),
+    # firstAvailable: the largest alternative.
+    ("dra.yaml", "Pod/ml/first-available"): (8, None, 8, -1),
+    # allocationMode All: a GPU workload whose device count is unknown.
+    ("dra.yaml", "StatefulSet/ml/whole-node"): (None, None, None, None),
+    ("other-accelerators.yaml", "Deployment/ml/tpu-serving"): (8, "TPU v5e", 16, -1),
+    ("other-accelerators.yaml", "Job/ml/rocm-train"): (8, None, 8, -1),
+    ("other-accelerators.yaml", "Deployment/ml/gaudi-tgi"): (2, None, 2, -1),
+    ("other-accelerators.yaml", "Deployment/ml/neuron-serving"): (1, "Inferentia2", 2, -1),
+    # Pinned to GPU nodes without a request: GPU workloads of unknown cost, never $0.
+    ("pinned.yaml", "Deployment/ml/pinned-p4d"): (None, "A100", None, None),
+    ("pinned.yaml", "Deployment/ml/pinned-gke-l4"): (None, "L4", None, None),
+    ("pinned.yaml", "Job/ml/pinned-karpenter-family"): (None, None, None, None),
+    ("pinned.yaml", "Deployment/ml/pinned-azure"): (None, "A100", None, None),
+    ("pinned.yaml", "Deployment/ml/pinned-gpu-present"): (None, None, None, None),
+}
+
+
+@pytest.mark.parametrize(("case", "expected"), sorted(KUBERNETES.items()), ids=str)
+def test_kubernetes_accelerators_are_seen(case: tuple[str, str], expected: tuple[Any, ...]) -> None:
+    name, address = case
+    resource = _resource(str(ACC / "kubernetes" / name), address)
+    count, model, total, monthly = expected
+    if monthly == -1:  # priced, at whatever rate the catalog or the default gives
+        facts = resource["facts"]
+        assert facts["is_gpu"] is True and facts["gpu"]["count"] == count
+        assert facts["gpu"]["model"] == model
+        assert facts["gpu"]["total"]["desired"] == total
+        assert facts["priced"] is True and facts["monthly_usd"]["desired"] > 0
+        return
+    _check(resource, expected)
+
+
+@pytest.mark.parametrize(
+    ("name", "address"),
+    [
+        ("pinned.yaml", "DaemonSet/gpu-operator/dcgm-exporter"),
+        ("pinned.yaml", "Deployment/ml/cpu-pinned"),
+    ],
+)
+def test_not_pinned_to_gpus(name: str, address: str) -> None:
+    """A DaemonSet follows the GPU nodes that exist; a CPU instance type selects no GPU."""
+    facts = _resource(str(ACC / "kubernetes" / name), address)["facts"]
+    assert facts["is_gpu"] is False and facts["accelerator_unknown"] is None
