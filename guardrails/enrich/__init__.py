@@ -33,7 +33,7 @@ from guardrails.enrich.dra import ClaimIndex
 from guardrails.enrich.environment import environment_of
 from guardrails.enrich.kubernetes import size_node_pool, size_workload, workload_autoscaling
 from guardrails.enrich.placement import GROUP_IDS, counted_share, overlap_summary, place
-from guardrails.enrich.pod_accelerators import add_claims, add_pinned
+from guardrails.enrich.pod_accelerators import add_claims, add_pinned, add_unreadable
 from guardrails.enrich.ray_auth import ray_auth_of, service_ray_auth
 from guardrails.enrich.sizing import Sizing
 from guardrails.enrich.taggable import is_taggable
@@ -171,6 +171,7 @@ class _Context:
             sizing.accelerator_unknown = add_claims(
                 sizing, resource, self.claims, self.catalog, self.options.default_gpu_hourly_usd
             )
+        add_unreadable(sizing, resource)
         add_pinned(sizing, resource, self.catalog)
         if missing_runtime is not None and not sizing.is_gpu:
             sizing.accelerator_unknown = missing_runtime
@@ -215,7 +216,7 @@ def _missing_runtime(resource: Resource) -> str:
         else "no runtime (spec.runtimeRef)"
     )
     return (
-        f"{resource.address} takes its nodes and resources from {named}, which the scan does "
+        f"takes its nodes and resources from {named}, which the scan does "
         "not hold, and spec.trainer.resourcesPerNode asks for no accelerator: its accelerators "
         "(possibly GPUs) are not counted or priced"
     )

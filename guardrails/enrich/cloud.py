@@ -345,6 +345,22 @@ def google_workbench_instance(r: Resource, a: Attrs, c: GpuCatalog, ref: Referen
     return s
 
 
+def google_notebooks_runtime(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    """A managed Vertex AI notebooks runtime: ``virtual_machine.virtual_machine_config``."""
+    s = Sizing()
+    _fixed(s, 1)
+    _capacity(s, r, False)
+    prefix = ("virtual_machine", "virtual_machine_config")
+    config = dig(a, *prefix)
+    accelerators = [
+        {"type": x.get("type"), "count": x.get("core_count", x.get("coreCount"))}
+        for x in items(dig(config, "accelerator_config"))
+        if isinstance(x, Mapping)
+    ]
+    _gcp_machine(s, r, c, dig(config, "machine_type"), accelerators, prefix)
+    return s
+
+
 def google_tpu_vm(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
     """A Cloud TPU VM or node: ``accelerator_type`` (``v5litepod-8``) or ``accelerator_config``
     (``type`` and ``topology``); spot/preemptible scheduling."""
@@ -355,7 +371,7 @@ def google_tpu_vm(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizi
     _fixed(s, 1)
     name = dig(a, "accelerator_type")
     config = dig(a, "accelerator_config")
-    found = tpu_type(str(name)) if name else None
+    found: tuple[str, int | None] | None = tpu_type(str(name)) if name else None
     if found is None and config is not None:
         found = tpu_config(str(dig(config, "type") or ""), str(dig(config, "topology") or ""))
         name = f"{dig(config, 'type')} {dig(config, 'topology')}"
@@ -412,6 +428,16 @@ def azure_vm(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
     _fixed(s, 1)
     size = dig(a, "size") or dig(a, "vm_size")
     _price_types(s, c, r, [str(size)] if size else [], ("size",))
+    return s
+
+
+def azure_ml_compute_instance(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    """An Azure ML compute instance: one VM of ``virtual_machine_size``."""
+    s = Sizing()
+    _capacity(s, r, False)
+    _fixed(s, 1)
+    size = dig(a, "virtual_machine_size")
+    _price_types(s, c, r, [str(size)] if size else [], ("virtual_machine_size",))
     return s
 
 
@@ -550,6 +576,7 @@ CLOUD_SIZERS: dict[str, SizingFunction] = {
     "google_container_cluster": google_container_cluster,
     "google_workbench_instance": google_workbench_instance,
     "google_notebooks_instance": google_workbench_instance,
+    "google_notebooks_runtime": google_notebooks_runtime,
     "google_tpu_v2_vm": google_tpu_vm,
     "google_tpu_node": google_tpu_vm,
     "azurerm_linux_virtual_machine": azure_vm,
@@ -561,4 +588,5 @@ CLOUD_SIZERS: dict[str, SizingFunction] = {
     "azurerm_kubernetes_cluster_node_pool": azure_node_pool,
     "azurerm_kubernetes_cluster": azure_kubernetes_cluster,
     "azurerm_machine_learning_compute_cluster": azure_ml_compute_cluster,
+    "azurerm_machine_learning_compute_instance": azure_ml_compute_instance,
 }

@@ -36,7 +36,8 @@ _TYPE_LABEL = "node.kubernetes.io/instance-type"
 _MAX_QUANTITY = float(2**53)
 
 
-def _quantity(value: Any) -> float | None:
+def quantity(value: Any) -> float | None:
+    """A GPU quantity as a number (clamped), None when it is not one."""
     try:
         number = float(str(value).strip())
     except ValueError:
@@ -63,7 +64,7 @@ def gpus_per_pod(template: Mapping[str, Any]) -> tuple[float, str | None]:
             if name is not None and resource_name != name:
                 continue  # one accelerator kind per pod; a second kind is not priced twice
             raw = requests.get(resource_name, limits.get(resource_name))
-            count = _quantity(raw) if raw is not None else None
+            count = quantity(raw) if raw is not None else None
             if not count:
                 continue
             name = name or resource_name
@@ -336,7 +337,7 @@ def size_node_pool(resource: Resource, catalog: GpuCatalog) -> Sizing:
     if isinstance(limits, Mapping):
         for name in GPU_RESOURCES:
             if name in limits:
-                gpu_limit = _quantity(limits[name])
+                gpu_limit = quantity(limits[name])
                 s.gpu_resource_name = name
     row, instance_type = gpu_spec(catalog, requirements)
     gpu_hint = (
@@ -344,7 +345,8 @@ def size_node_pool(resource: Resource, catalog: GpuCatalog) -> Sizing:
             k.startswith(("karpenter.k8s.aws/instance-gpu", "karpenter.azure.com/sku-gpu"))
             for k in requirements
         )
-        or gpu_limit is not None
+        # A GPU limit, even one that is no number (then the max is unknown), caps GPU nodes.
+        or s.gpu_resource_name is not None
     )
     if row is None and not gpu_hint:
         return s

@@ -24,7 +24,13 @@ from guardrails.enrich import accelerators
 from guardrails.enrich.attrs import as_int, items
 from guardrails.enrich.catalog import GpuCatalog, is_gpu_family, model_from_text
 from guardrails.enrich.dra import ClaimDevices, ClaimIndex, class_vendor, pod_claims
-from guardrails.enrich.kubernetes import default_spec, gpu_spec, node_requirements, selects_spot
+from guardrails.enrich.kubernetes import (
+    default_spec,
+    gpu_spec,
+    node_requirements,
+    quantity,
+    selects_spot,
+)
 from guardrails.enrich.sizing import Sizing, Unit
 from guardrails.model import Resource
 
@@ -134,6 +140,27 @@ def add_pinned(sizing: Sizing, resource: Resource, catalog: GpuCatalog) -> None:
         return
 
 
+def add_unreadable(sizing: Sizing, resource: Resource) -> None:
+    """A container that names an accelerator with a quantity that is no number (``'²'``, a
+    template placeholder) asks for an unknown number of them: a GPU workload, unpriced."""
+    if sizing.is_gpu:
+        return
+    for template in items((resource.workload or {}).get("pod_templates")):
+        for container in items(template.get("containers") if isinstance(template, Mapping) else []):
+            resources = container.get("resources") if isinstance(container, Mapping) else None
+            for kind in ("requests", "limits"):
+                values = resources.get(kind) if isinstance(resources, Mapping) else None
+                for name, value in (values or {}).items():
+                    if accelerators.is_accelerator(str(name)) and quantity(value) is None:
+                        sizing.is_gpu = True
+                        sizing.gpu_resource_name = str(name)
+                        sizing.price_problem = (
+                            f"the {name} {kind[:-1]} of a container is not a number",
+                            None,
+                        )
+                        return
+
+
 def add_claims(
     sizing: Sizing,
     resource: Resource,
@@ -166,7 +193,7 @@ def add_claims(
         return None
     listed = ", ".join(dict.fromkeys(missing))
     return (
-        f"{resource.address} allocates devices through {listed}, which the scan "
+        f"allocates devices through {listed}, which the scan "
         "does not hold: its accelerators (possibly GPUs) are not counted or priced"
     )
 

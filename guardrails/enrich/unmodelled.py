@@ -157,6 +157,6 @@ def unmodelled_accelerator(resource: Resource, catalog: GpuCatalog) -> str | Non
         return None
     path, named = hit
     return (
-        f"{resource.address} names an accelerator ({named}) at {path}, but guardrails does not "
+        f"names an accelerator ({named}) at {path}, but guardrails does not "
         f"model {resource.type}: its accelerators are not counted or priced"
     )

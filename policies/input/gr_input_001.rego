@@ -17,10 +17,11 @@
 #   id: GR-INPUT-001
 #   severity: high
 #   category: input
-#   remediation: Make the skipped part visible to the scan (for accelerators nothing counts, add the ResourceClaim, ResourceClaimTemplate or training runtime the workload names to the scan, or review the named resource's accelerator cost by hand and waive the finding) - fix (or render, for a Helm template) an input file that could not be read, or leave it out of the scan; run `terraform init` so registry and git modules are installed under .terraform/modules, fix the local module path, or scan the plan (`terraform show -json plan.tfplan`) instead of the .tf files.
+#   remediation: Make the skipped part visible to the scan - fix (or render, for a Helm template) an input file that could not be read, or leave it out of the scan; run `terraform init` so registry and git modules are installed under .terraform/modules, fix the local module path, or scan the plan (`terraform show -json plan.tfplan`) instead of the .tf files. For a resource whose accelerators are not counted, check what it runs and its cost by hand, then waive the finding with that reason.
 #   remediation_by:
 #     module: "Run `terraform init` so registry and git modules are installed under .terraform/modules, fix the local module path, or scan the plan (`terraform show -json plan.tfplan`) instead of the .tf files."
 #     input: "Fix the file so it can be read (render a Helm template with `helm template` first), or leave it out of the scan."
+#     kubernetes: "Add the ResourceClaim, ResourceClaimTemplate or TrainingRuntime/ClusterTrainingRuntime the workload names to the scan; for a kind guardrails does not model, check the accelerators it runs and their cost by hand, then waive the finding with that reason."
 #   config: []
 #   input: resources
 package guardrails.policy.gr_input_001
@@ -40,5 +41,10 @@ accelerators_unknown := [f |
 	some r in input.resources
 	not is_string(r.unevaluated)
 	is_string(r.facts.accelerator_unknown)
-	f := {"resource": r.id, "outcome": "unknown", "message": r.facts.accelerator_unknown}
+	f := {
+		"resource": r.id,
+		"outcome": "unknown",
+		"unknown_reason": "accelerators not counted",
+		"message": r.facts.accelerator_unknown,
+	}
 ]

@@ -15,6 +15,8 @@ from guardrails.api import build_input
 from tests.conftest import FIXTURES
 
 ACC = FIXTURES / "accelerators"
+#: Expected monthly cost of TPU rows: per chip from the catalog when it has a row, else unpriced.
+TPU = -2.0
 
 #: (fixture, address) -> (GPU/accelerator count per replica, model, devices at desired scale,
 #: monthly USD at desired scale, or None when it must be unpriced)
@@ -22,14 +24,15 @@ TERRAFORM: dict[tuple[str, str], tuple[float | None, str | None, float | None, f
     ("gke_default_pool", "google_container_cluster.t4_default"): (2, "T4", 4, 1022.0),
     ("gke_default_pool", "google_container_cluster.a2_default"): (1, "A100", 1, 2681.57),
     ("gke_default_pool", "google_container_cluster.inline_pools"): (1, "L4", 2, 1246.29),
-    ("gke_default_pool", "google_container_node_pool.tpu_v5e"): (4, "TPU v5e", None, None),
+    # 2 VMs x 4 v5e chips.
+    ("gke_default_pool", "google_container_node_pool.tpu_v5e"): (4, "TPU v5e", 8, TPU),
     ("workbench", "google_workbench_instance.lab"): (2, "T4", 2, 511.0),
     # The a2 machine type carries the A100 its accelerator_configs names: counted once.
     ("workbench", "google_workbench_instance.a100_lab"): (1, "A100", 1, 2681.57),
     ("workbench", "google_notebooks_instance.legacy"): (1, "V100", 1, 1810.4),
-    ("tpu", "google_tpu_v2_vm.v5e"): (16, "TPU v5e", None, None),
-    ("tpu", "google_tpu_v2_vm.v4_config"): (8, "TPU v4", None, None),
-    ("tpu", "google_tpu_node.legacy"): (4, "TPU v3", None, None),
+    ("tpu", "google_tpu_v2_vm.v5e"): (16, "TPU v5e", 16, TPU),
+    ("tpu", "google_tpu_v2_vm.v4_config"): (8, "TPU v4", 8, TPU),
+    ("tpu", "google_tpu_node.legacy"): (4, "TPU v3", 4, TPU),
 }
 
 _cache: dict[str, dict[str, Any]] = {}
@@ -52,6 +55,13 @@ def _check(resource: dict[str, Any], expected: tuple[Any, ...]) -> None:
         # Recognised without a price: unpriced and out of the totals, never $0.
         assert facts["priced"] is False and facts["monthly_usd"] is None
         assert facts["price_unknown"]["reason"]
+    elif monthly == TPU:
+        # TPU chips: unpriced until the catalog has a row, then priced per chip; never $0.
+        if facts["priced"]:
+            assert facts["monthly_usd"]["desired"] > 0
+            assert facts["gpu"]["total"]["desired"] == total
+        else:
+            assert facts["price_unknown"]["reason"]
     else:
         assert facts["gpu"]["total"]["desired"] == total
         assert facts["monthly_usd"]["desired"] == pytest.approx(monthly, rel=0.3)

@@ -15,7 +15,12 @@ def input_not_evaluated(doc: Doc, config: Doc) -> list[RawFinding]:
     ]
     # A node the engine did not look inside is reported once, by the rule above.
     accelerators = [
-        finding(r, r["facts"]["accelerator_unknown"], outcome="unknown")
+        finding(
+            r,
+            r["facts"]["accelerator_unknown"],
+            outcome="unknown",
+            unknown_reason="accelerators not counted",
+        )
         for r in doc["resources"]
         if not isinstance(r.get("unevaluated"), str)
         and isinstance((r.get("facts") or {}).get("accelerator_unknown"), str)
