@@ -20,6 +20,9 @@ WHOLE_DEVICES = {
     "aws.amazon.com/neurondevice": "aws",
     "google.com/tpu": "google",
     "habana.ai/gaudi": "habana",
+    # Intel's GPU device plugin (i915 and Xe drivers).
+    "gpu.intel.com/i915": "intel",
+    "gpu.intel.com/xe": "intel",
 }
 NEURON_CORES = "aws.amazon.com/neuroncore"
 #: GPU Operator time-slicing with ``renameByDefault``: a share of a GPU other pods also use.

@@ -67,10 +67,22 @@ def _check(resource: dict[str, Any], expected: tuple[Any, ...]) -> None:
         assert facts["monthly_usd"]["desired"] == pytest.approx(monthly, rel=0.3)
 
 
+PLANS = FIXTURES / "terraform-parity" / "plans"
+
+
+@pytest.mark.parametrize("source", ["hcl", "plan"])
 @pytest.mark.parametrize(("case", "expected"), sorted(TERRAFORM.items()), ids=str)
-def test_terraform_accelerators_are_seen(case: tuple[str, str], expected: tuple[Any, ...]) -> None:
+def test_terraform_accelerators_are_seen(
+    case: tuple[str, str], expected: tuple[Any, ...], source: str
+) -> None:
+    """The HCL fixture and the plan Terraform makes of it (tools/make_parity_plans.py)."""
     directory, address = case
-    _check(_resource(str(ACC / "terraform-hcl" / directory), address), expected)
+    path = (
+        ACC / "terraform-hcl" / directory
+        if source == "hcl"
+        else PLANS / f"accelerators_{directory}.json"
+    )
+    _check(_resource(str(path), address), expected)
 
 
 def test_removed_default_pool_runs_no_gpu() -> None:
@@ -97,6 +109,7 @@ KUBERNETES: dict[tuple[str, str], tuple[float | None, str | None, float | None, 
     ("other-accelerators.yaml", "Job/ml/rocm-train"): (8, None, 8, -1),
     ("other-accelerators.yaml", "Deployment/ml/gaudi-tgi"): (2, None, 2, -1),
     ("other-accelerators.yaml", "Deployment/ml/neuron-serving"): (1, "Inferentia2", 2, -1),
+    ("other-accelerators.yaml", "Deployment/ml/intel-gpu"): (1, None, 2, -1),
     # Pinned to GPU nodes without a request: GPU workloads of unknown cost, never $0.
     ("pinned.yaml", "Deployment/ml/pinned-p4d"): (None, "A100", None, None),
     ("pinned.yaml", "Deployment/ml/pinned-gke-l4"): (None, "L4", None, None),
