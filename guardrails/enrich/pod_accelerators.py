@@ -63,18 +63,28 @@ _AWS_FAMILY = re.compile(r"^(?:p\d+[a-z]*|g\d+[a-z]*|gr\d+|inf\d+|trn\d+[a-z]*|d
 _GCP_FAMILY = re.compile(r"^(?:a\d+|g\d+|ct\d+[a-z]*)$")
 
 
-def _requirements(template: Mapping[str, Any]) -> dict[str, list[str]]:
-    """nodeSelector and required ``In`` terms, plus ``Exists`` keys (an empty value list)."""
-    wanted = node_requirements(template)
+def _term_requirements(template: Mapping[str, Any]) -> list[dict[str, list[str]]]:
+    """What each alternative required node selector term asks of a node: the nodeSelector
+    plus the term's ``In`` values and ``Exists`` keys (an empty value list). A pod is pinned
+    only when every alternative is."""
+    selector = {str(k).lower(): [str(v)] for k, v in (template.get("node_selector") or {}).items()}
     affinity = template.get("affinity") or {}
     node_affinity = affinity.get("nodeAffinity") if isinstance(affinity, Mapping) else None
     required = (node_affinity or {}).get("requiredDuringSchedulingIgnoredDuringExecution") or {}
     terms = required.get("nodeSelectorTerms") if isinstance(required, Mapping) else None
+    alternatives = []
     for term in items(terms):
+        wanted = {k: list(v) for k, v in selector.items()}
         for expression in items(term.get("matchExpressions") if isinstance(term, Mapping) else []):
-            if isinstance(expression, Mapping) and expression.get("operator") == "Exists":
-                wanted.setdefault(str(expression.get("key", "")).lower(), [])
-    return wanted
+            if not isinstance(expression, Mapping):
+                continue
+            key = str(expression.get("key", "")).lower()
+            if expression.get("operator") == "In":
+                wanted.setdefault(key, []).extend(str(v) for v in items(expression.get("values")))
+            elif expression.get("operator") == "Exists":
+                wanted.setdefault(key, [])
+        alternatives.append(wanted)
+    return alternatives or [selector]
 
 
 def _gpu_type(catalog: GpuCatalog, value: str) -> bool:
@@ -110,10 +120,12 @@ def add_pinned(sizing: Sizing, resource: Resource, catalog: GpuCatalog) -> None:
     for template in items((resource.workload or {}).get("pod_templates")):
         if not isinstance(template, Mapping):
             continue
-        requirements = _requirements(template)
-        via = pinned_by(catalog, requirements)
-        if via is None:
+        alternatives = _term_requirements(template)
+        pins = [pinned_by(catalog, wanted) for wanted in alternatives]
+        if any(pin is None for pin in pins):
             continue
+        via = " or ".join(dict.fromkeys(p for p in pins if p))
+        requirements = node_requirements(template)
         spec, instance_type = gpu_spec(catalog, requirements)
         sizing.is_gpu = True
         sizing.instance_type = instance_type

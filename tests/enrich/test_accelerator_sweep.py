@@ -41,6 +41,8 @@ DECIDED = {
     ("accelerators/terraform-hcl/gke_default_pool", "google_container_cluster.removed"),
     # A DaemonSet pinned to GPU nodes follows the nodes that exist (enrich.pod_accelerators).
     ("accelerators/kubernetes/pinned.yaml", "DaemonSet/gpu-operator/dcgm-exporter"),
+    # One of its alternative node selector terms admits CPU nodes: not pinned to GPUs.
+    ("accelerators/kubernetes/pinned.yaml", "Deployment/ml/gpu-or-cpu"),
 }
 
 

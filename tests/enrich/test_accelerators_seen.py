@@ -139,9 +139,11 @@ def test_kubernetes_accelerators_are_seen(case: tuple[str, str], expected: tuple
     [
         ("pinned.yaml", "DaemonSet/gpu-operator/dcgm-exporter"),
         ("pinned.yaml", "Deployment/ml/cpu-pinned"),
+        ("pinned.yaml", "Deployment/ml/gpu-or-cpu"),
     ],
 )
 def test_not_pinned_to_gpus(name: str, address: str) -> None:
-    """A DaemonSet follows the GPU nodes that exist; a CPU instance type selects no GPU."""
+    """A DaemonSet follows the GPU nodes that exist; a CPU instance type selects no GPU; a
+    node selector term that admits CPU nodes beside a GPU one does not pin the pods."""
     facts = _resource(str(ACC / "kubernetes" / name), address)["facts"]
     assert facts["is_gpu"] is False and facts["accelerator_unknown"] is None
