@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from guardrails.enrich.accelerators import tpu_machine, tpu_type
-from guardrails.enrich.catalog import GpuCatalog, is_gpu_family, model_from_text
+from guardrails.enrich.catalog import GpuCatalog, model_from_text
 from guardrails.model import Resource
 
 #: Kinds/types that cap, describe or template accelerators and run none themselves.
@@ -82,6 +82,19 @@ _NAMES = re.compile(
     r"|kubernetes\.azure\.com/accelerator",
     re.IGNORECASE,
 )
+#: Every match of _NAMES contains one of these: a cheap test first keeps large strings fast.
+_ANCHORS = ("gpu", "tpu", "mig.", "habana", "neuron", "accelerator", "nvidia", "amd.com", "amd\\.com")
+
+
+def _named(text: str) -> str | None:
+    """The accelerator name in ``text``, else None."""
+    lowered = text.lower()
+    if not any(anchor in lowered for anchor in _ANCHORS):
+        return None
+    found = _NAMES.search(text)
+    return found.group(0).replace("\\", "") if found else None
+
+
 _SKIPPED_KUBERNETES = frozenset({"metadata", "status"})
 _SKIPPED_TERRAFORM = frozenset(
     {"tags", "tags_all", "labels", "resource_labels", "terraform_labels", "effective_labels"}
@@ -92,15 +105,28 @@ _MAX_VALUES = 100_000
 _MAX_PATH = 200
 
 
+#: Whole GPU instance/machine/VM type values (stricter than a family prefix, so a file name
+#: such as ``p3.json`` or a version such as ``g2.0`` is not one).
+_TYPE_VALUE = re.compile(
+    r"^(?:ml\.)?(?:p\d+[a-z]*|g\d+[a-z]*|gr\d+|inf\d+|trn\d+[a-z]*|dl\d+[a-z]*)"
+    r"\.(?:\d*x?large|metal(?:-\d+xl)?)$"
+    r"|^(?:a\d+|g\d+)-(?:highgpu|megagpu|ultragpu|standard|edgegpu)-\d+g?$"
+    r"|^standard_n[cdvg]\w*$",
+    re.IGNORECASE,
+)
+
+
 def _typed(catalog: GpuCatalog, value: str) -> bool:
     """A whole value that is a GPU/TPU instance, machine or accelerator type."""
-    text = value.strip()
-    if not text or len(text) > 64 or " " in text:
+    if len(value) > 64:
         return False
+    text = value.strip()
+    if not text or " " in text:
+        return False
+    if _TYPE_VALUE.match(text) or tpu_machine(text) or tpu_type(text):
+        return True
     spec = catalog.instance(text)
     if spec is not None and spec.gpu_count:
-        return True
-    if is_gpu_family(text) or tpu_machine(text) or tpu_type(text):
         return True
     lowered = text.lower()
     return lowered.startswith(("nvidia-", "nvidia_")) and model_from_text(text) is not None
@@ -126,17 +152,17 @@ def find_accelerator(
     while stack and seen < _MAX_VALUES:
         path, key, value = stack.pop()
         seen += 1
-        found = _NAMES.search(key)
-        if found:
-            return path[:_MAX_PATH], found.group(0).replace("\\", "")
+        named = _named(key)
+        if named:
+            return path[:_MAX_PATH], named
         if isinstance(value, Mapping):
             stack.extend((_step(path, k), str(k), v) for k, v in reversed(list(value.items())))
         elif isinstance(value, list):
             stack.extend((_step(path, i), "", v) for i, v in reversed(list(enumerate(value))))
         elif isinstance(value, str):
-            found = _NAMES.search(value)
-            if found:
-                return path[:_MAX_PATH], found.group(0).replace("\\", "")
+            named = _named(value)
+            if named:
+                return path[:_MAX_PATH], named
             if _typed(catalog, value):
                 return path[:_MAX_PATH], value.strip()
     return None

@@ -16,7 +16,7 @@ import pytest
 
 from guardrails.api import ScanOptions, build_input
 from guardrails.enrich.catalog import is_gpu_family, load_gpu_catalog
-from guardrails.enrich.unmodelled import DESCRIPTIVE
+from guardrails.enrich.unmodelled import DESCRIPTIVE, find_accelerator
 from guardrails.errors import GuardrailsError
 from tests.conftest import CORPUS, FIXTURES, requires_corpus
 
@@ -39,6 +39,10 @@ TOKENS = (
 DECIDED = {
     # remove_default_node_pool: the node_config's a2 pool is deleted after creation.
     ("accelerators/terraform-hcl/gke_default_pool", "google_container_cluster.removed"),
+    (
+        "terraform-parity/plans/accelerators_gke_default_pool.json",
+        "google_container_cluster.removed",
+    ),
     # A DaemonSet pinned to GPU nodes follows the nodes that exist (enrich.pod_accelerators).
     ("accelerators/kubernetes/pinned.yaml", "DaemonSet/gpu-operator/dcgm-exporter"),
     # One of its alternative node selector terms admits CPU nodes: not pinned to GPUs.
@@ -144,3 +148,29 @@ def test_unknown_names_the_kind_and_path(address: str, expected: str) -> None:
     # Caps, descriptions and plain content are not flagged.
     for quiet in ("ResourceQuota/ml/gpu-quota", "DeviceClass/gpu.nvidia.com", "ConfigMap/ml/plain"):
         assert facts[quiet]["accelerator_unknown"] is None
+
+
+@pytest.mark.parametrize(
+    ("value", "named"),
+    [
+        ("ml.p4d.24xlarge", True),
+        ("g5.xlarge", True),
+        ("a3-highgpu-8g", True),
+        ("Standard_NC24ads_A100_v4", True),
+        ("ct5lp-hightpu-4t", True),
+        ("v5litepod-8", True),
+        ("nvidia-tesla-t4", True),
+        ("requests.nvidia.com/gpu", True),
+        ("resources.limits.nvidia\\.com/gpu", True),
+        # Look-alikes: a file name, a version, a CPU type, a plugin name, prose.
+        ("p3.json", False),
+        ("g2.0", False),
+        ("m5.xlarge", False),
+        ("Standard_D4s_v3", False),
+        ("nvidia-device-plugin", False),
+        ("we trained on a g5.xlarge last week", False),
+    ],
+)
+def test_what_counts_as_naming_an_accelerator(value: str, named: bool) -> None:
+    found = find_accelerator({"value": value}, load_gpu_catalog(), frozenset())
+    assert (found is not None) is named
