@@ -38,7 +38,7 @@ from guardrails.enrich.ray_auth import ray_auth_of, service_ray_auth
 from guardrails.enrich.sizing import Sizing
 from guardrails.enrich.taggable import is_taggable
 from guardrails.enrich.tags import DEFAULT_TAG_ALIASES, alias_table, canonical_tags
-from guardrails.enrich.unmodelled import unmodelled_accelerator
+from guardrails.enrich.unmodelled import RUNTIME_KINDS, unmodelled_accelerator, unused_runtime
 from guardrails.enrich.workload_class import workload_class_of
 from guardrails.model import Action, EdgeKind, Graph, Resource
 from guardrails.parsers.kubernetes_pods import pod_templates, train_job
@@ -96,7 +96,12 @@ class _Context:
         self.runtimes: dict[tuple[str, str | None, str], Resource] = {
             (r.type, r.namespace, r.name): r
             for r in graph.resources
-            if r.type in _RUNTIME_KINDS and r.is_kubernetes_object
+            if r.type in RUNTIME_KINDS and r.is_kubernetes_object
+        }
+        self.used_runtimes = {
+            found.id
+            for r in graph.resources
+            if r.type == "TrainJob" and (found := self._runtime(r)) is not None
         }
 
         # Ray token authentication per Ray workload, and by namespace for the Services that
@@ -193,10 +198,6 @@ class _Context:
         )
         sizing.autoscaling = workload_autoscaling(resource, scaler)
         return sizing
-
-
-#: Kubeflow Trainer v2 runtimes a TrainJob's ``spec.runtimeRef`` names.
-_RUNTIME_KINDS = ("TrainingRuntime", "ClusterTrainingRuntime")
 
 
 def _has_claims(resource: Resource) -> bool:
@@ -314,11 +315,7 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
         "tag_keys": tag_keys,
         # Accelerators the resource may hold that nothing counts (GR-INPUT-001 reports them).
         "accelerator_unknown": sizing.accelerator_unknown
-        or (
-            None
-            if sizing.is_gpu or _modelled(resource) or resource.action == Action.DELETE
-            else unmodelled_accelerator(resource, context.catalog)
-        ),
+        or _unknown_accelerators(context, resource, sizing),
     }
     if not sizing.is_gpu:
         return facts, 0.0, 0.0
@@ -326,6 +323,17 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
     before = _monthly_before(context, resource, month["desired"] if month else 0.0)
     facts["monthly_usd_before"] = round(before, 2)
     return facts, before, after
+
+
+def _unknown_accelerators(context: _Context, resource: Resource, sizing: Sizing) -> str | None:
+    """The catch-all (enrich.unmodelled) for what sizing does not model."""
+    if sizing.is_gpu or resource.action == Action.DELETE:
+        return None
+    if resource.type in RUNTIME_KINDS and resource.is_kubernetes_object:
+        if resource.id in context.used_runtimes:
+            return None
+        return unused_runtime(resource, context.catalog)
+    return None if _modelled(resource) else unmodelled_accelerator(resource, context.catalog)
 
 
 def _modelled(resource: Resource) -> bool:

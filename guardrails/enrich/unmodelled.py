@@ -16,13 +16,17 @@ accelerators and little else:
   machine type (a catalog type, the p/g/inf/trn/dl, a2/a3/g2, ct* and Azure N families) or a
   GCP accelerator type (``nvidia-tesla-t4``): whole values only, since such short tokens in
   prose are not worth a finding.
-* **Where it is not looked for.** A Kubernetes object's own ``metadata`` (its labels and
+* **Where it is not looked for.** Tolerations (tolerating a GPU taint uses no GPU); a
+  Kubernetes object's own ``metadata`` (its labels and
   annotations describe it; ``last-applied-configuration`` repeats the spec) and ``status``;
   Terraform ``tags``/``labels``; Secrets (never read for this).
+* **Training runtimes.** A TrainingRuntime/ClusterTrainingRuntime is counted with the TrainJobs
+  that name it; one that no TrainJob in the scan names, whose pods name an accelerator, is
+  unknown (its GPUs run as soon as a TrainJob uses it).
 * **What is not flagged.** Modelled types and kinds (their sizing decides), data sources and
   modules (GR-INPUT-001 reports unexpanded modules itself), and kinds that only cap, describe
   or template accelerators for a workload that is modelled: ResourceQuota, LimitRange,
-  DeviceClass, ResourceSlice, ResourceClaim(Template), TrainingRuntime, ServingRuntime,
+  DeviceClass, ResourceSlice, ResourceClaim(Template), ServingRuntime,
   Kueue/Volcano queues, PriorityClass, autoscalers, CustomResourceDefinition.
 """
 
@@ -45,8 +49,6 @@ DESCRIPTIVE = frozenset(
         "ResourceSlice",
         "ResourceClaim",
         "ResourceClaimTemplate",
-        "TrainingRuntime",
-        "ClusterTrainingRuntime",
         "ServingRuntime",
         "ClusterServingRuntime",
         "Queue",
@@ -83,7 +85,17 @@ _NAMES = re.compile(
     re.IGNORECASE,
 )
 #: Every match of _NAMES contains one of these: a cheap test first keeps large strings fast.
-_ANCHORS = ("gpu", "tpu", "mig.", "habana", "neuron", "accelerator", "nvidia", "amd.com", "amd\\.com")
+_ANCHORS = (
+    "gpu",
+    "tpu",
+    "mig.",
+    "habana",
+    "neuron",
+    "accelerator",
+    "nvidia",
+    "amd.com",
+    "amd\\.com",
+)
 
 
 def _named(text: str) -> str | None:
@@ -100,6 +112,7 @@ _SKIPPED_TERRAFORM = frozenset(
     {"tags", "tags_all", "labels", "resource_labels", "terraform_labels", "effective_labels"}
 )
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_TOLERATIONS = frozenset({"tolerations", "toleration"})
 #: Walk at most this many values per resource (parsers bound the input; this bounds the work).
 _MAX_VALUES = 100_000
 _MAX_PATH = 200
@@ -155,6 +168,8 @@ def find_accelerator(
         named = _named(key)
         if named:
             return path[:_MAX_PATH], named
+        if key in _TOLERATIONS:
+            continue  # tolerating a GPU taint uses no GPU
         if isinstance(value, Mapping):
             stack.extend((_step(path, k), str(k), v) for k, v in reversed(list(value.items())))
         elif isinstance(value, list):
@@ -166,6 +181,22 @@ def find_accelerator(
             if _typed(catalog, value):
                 return path[:_MAX_PATH], value.strip()
     return None
+
+
+#: Kubeflow Trainer v2 runtimes: counted with the TrainJobs that name them.
+RUNTIME_KINDS = ("TrainingRuntime", "ClusterTrainingRuntime")
+
+
+def unused_runtime(resource: Resource, catalog: GpuCatalog) -> str | None:
+    """A training runtime no TrainJob in the scan names, whose pods name an accelerator."""
+    hit = find_accelerator(resource.attributes, catalog, _SKIPPED_KUBERNETES)
+    if hit is None:
+        return None
+    path, named = hit
+    return (
+        f"names an accelerator ({named}) at {path}, and no TrainJob in the scan uses this "
+        "runtime: its accelerators are counted only with the TrainJobs that name it"
+    )
 
 
 def unmodelled_accelerator(resource: Resource, catalog: GpuCatalog) -> str | None:

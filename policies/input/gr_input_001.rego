@@ -10,8 +10,8 @@
 #   could not evaluate. So is a resource whose accelerators nothing counts
 #   (`facts.accelerator_unknown`): a type or kind guardrails does not model whose content names
 #   an accelerator resource, device class, GPU/TPU instance or machine type or accelerator node
-#   label, a pod whose DRA ResourceClaim(Template) is not in the scan, or a TrainJob whose
-#   runtime is not in the scan. The message names what was skipped and what to do.
+#   label, a pod whose DRA ResourceClaim(Template) is not in the scan, a TrainJob whose
+#   runtime is not in the scan, or a training runtime with accelerators no TrainJob uses. The message names what was skipped and what to do.
 # scope: package
 # custom:
 #   id: GR-INPUT-001

@@ -45,6 +45,8 @@ DECIDED = {
     ),
     # A DaemonSet pinned to GPU nodes follows the nodes that exist (enrich.pod_accelerators).
     ("accelerators/kubernetes/pinned.yaml", "DaemonSet/gpu-operator/dcgm-exporter"),
+    # A runtime a TrainJob of the scan uses: its GPUs are counted on that TrainJob.
+    ("accelerators/kubernetes/trainjob.yaml", "ClusterTrainingRuntime/torch-distributed-gpu"),
     # One of its alternative node selector terms admits CPU nodes: not pinned to GPUs.
     ("accelerators/kubernetes/pinned.yaml", "Deployment/ml/gpu-or-cpu"),
 }
@@ -174,3 +176,9 @@ def test_unknown_names_the_kind_and_path(address: str, expected: str) -> None:
 def test_what_counts_as_naming_an_accelerator(value: str, named: bool) -> None:
     found = find_accelerator({"value": value}, load_gpu_catalog(), frozenset())
     assert (found is not None) is named
+
+
+def test_tolerating_a_gpu_taint_names_no_accelerator() -> None:
+    """A device plugin or agent that tolerates the nvidia.com/gpu taint uses no GPU."""
+    attributes = {"spec": {"tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists"}]}}
+    assert find_accelerator(attributes, load_gpu_catalog(), frozenset()) is None
