@@ -90,6 +90,9 @@ _DIRECTORY_CASES = (
         var_files=("fixtures/terraform-parity/vars/gpu_training.tfvars",),
     ),
     Case("secrets_hcl", "fixtures/secrets/hcl"),
+    Case("accelerators_gke_default_pool", "fixtures/accelerators/terraform-hcl/gke_default_pool"),
+    Case("accelerators_workbench", "fixtures/accelerators/terraform-hcl/workbench"),
+    Case("accelerators_tpu", "fixtures/accelerators/terraform-hcl/tpu"),
 )
 #: Single-file policy cases Terraform cannot plan (the test lists them with the reason).
 POLICY_FILES_NOT_PLANNED = {

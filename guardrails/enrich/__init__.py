@@ -16,6 +16,7 @@ from guardrails.enrich.budgets import budget_summary
 from guardrails.enrich.catalog import GpuCatalog, load_gpu_catalog
 from guardrails.enrich.cloud import CLOUD_SIZERS
 from guardrails.enrich.cost import (
+    ACCELERATORS_UNKNOWN,
     assumed_rate,
     assumption_text,
     change_summary,
@@ -28,16 +29,19 @@ from guardrails.enrich.cost import (
     spot_saving,
     unevaluated_reason,
 )
+from guardrails.enrich.dra import ClaimIndex
 from guardrails.enrich.environment import environment_of
 from guardrails.enrich.kubernetes import size_node_pool, size_workload, workload_autoscaling
 from guardrails.enrich.placement import GROUP_IDS, counted_share, overlap_summary, place
+from guardrails.enrich.pod_accelerators import add_claims, add_pinned, add_unreadable
 from guardrails.enrich.ray_auth import ray_auth_of, service_ray_auth
 from guardrails.enrich.sizing import Sizing
 from guardrails.enrich.taggable import is_taggable
 from guardrails.enrich.tags import DEFAULT_TAG_ALIASES, alias_table, canonical_tags
+from guardrails.enrich.unmodelled import RUNTIME_KINDS, unmodelled_accelerator, unused_runtime
 from guardrails.enrich.workload_class import workload_class_of
 from guardrails.model import Action, EdgeKind, Graph, Resource
-from guardrails.parsers.kubernetes_pods import pod_templates
+from guardrails.parsers.kubernetes_pods import pod_templates, train_job
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,19 @@ class _Context:
             elif edge.kind == EdgeKind.SCALES and edge.source in self.by_id:
                 self.scaler[edge.target] = self.by_id[edge.source]
 
+        # DRA claims and Kubeflow training runtimes, which workloads name across inputs.
+        self.claims = ClaimIndex(graph.resources)
+        self.runtimes: dict[tuple[str, str | None, str], Resource] = {
+            (r.type, r.namespace, r.name): r
+            for r in graph.resources
+            if r.type in RUNTIME_KINDS and r.is_kubernetes_object
+        }
+        self.used_runtimes = {
+            found.id
+            for r in graph.resources
+            if r.type == "TrainJob" and (found := self._runtime(r)) is not None
+        }
+
         # Ray token authentication per Ray workload, and by namespace for the Services that
         # reach them through KubeRay's head labels.
         self.ray_auth: dict[str, dict[str, Any]] = {}
@@ -130,24 +147,80 @@ class _Context:
             return sizer(resource, resource.attributes or {}, self.catalog, self.referenced)
         if resource.is_kubernetes_object:
             if resource.workload:
-                scaler = self.scaler.get(resource.id)
-                spec = scaler.attributes.get("spec") if scaler is not None else None
-                scaler_max = (
-                    spec.get("maxReplicas", spec.get("maxReplicaCount"))
-                    if isinstance(spec, Mapping)
-                    else None
-                )
-                sizing = size_workload(
-                    resource,
-                    self.catalog,
-                    self.options.default_gpu_hourly_usd,
-                    scaler_max if isinstance(scaler_max, int) else None,
-                )
-                sizing.autoscaling = workload_autoscaling(resource, scaler)
-                return sizing
+                return self._size_workload(resource)
             if resource.type == "NodePool":
                 return size_node_pool(resource, self.catalog)
         return Sizing()
+
+    def _runtime(self, resource: Resource) -> Resource | None:
+        """The TrainingRuntime/ClusterTrainingRuntime a TrainJob's ``spec.runtimeRef`` names."""
+        spec = resource.attributes.get("spec")
+        ref = spec.get("runtimeRef") if isinstance(spec, Mapping) else None
+        if not isinstance(ref, Mapping) or not ref.get("name"):
+            return None
+        kind_name = str(ref.get("kind") or "ClusterTrainingRuntime")
+        namespace = resource.namespace if kind_name == "TrainingRuntime" else None
+        return self.runtimes.get((kind_name, namespace, str(ref["name"])))
+
+    def _size_workload(self, resource: Resource) -> Sizing:
+        missing_runtime = None
+        if resource.type == "TrainJob":
+            runtime = self._runtime(resource)
+            if runtime is not None:
+                templates = train_job(resource.attributes, runtime.attributes)
+                resource = replace(resource, workload={"pod_templates": templates})
+            else:
+                missing_runtime = _missing_runtime(resource)
+        sizing = self._size_pods(resource)
+        if self.claims or _has_claims(resource):
+            sizing.accelerator_unknown = add_claims(
+                sizing, resource, self.claims, self.catalog, self.options.default_gpu_hourly_usd
+            )
+        add_unreadable(sizing, resource)
+        add_pinned(sizing, resource, self.catalog)
+        if missing_runtime is not None and not sizing.is_gpu:
+            sizing.accelerator_unknown = missing_runtime
+        return sizing
+
+    def _size_pods(self, resource: Resource) -> Sizing:
+        scaler = self.scaler.get(resource.id)
+        spec = scaler.attributes.get("spec") if scaler is not None else None
+        scaler_max = (
+            spec.get("maxReplicas", spec.get("maxReplicaCount"))
+            if isinstance(spec, Mapping)
+            else None
+        )
+        sizing = size_workload(
+            resource,
+            self.catalog,
+            self.options.default_gpu_hourly_usd,
+            scaler_max if isinstance(scaler_max, int) else None,
+        )
+        sizing.autoscaling = workload_autoscaling(resource, scaler)
+        return sizing
+
+
+def _has_claims(resource: Resource) -> bool:
+    templates = (resource.workload or {}).get("pod_templates")
+    return isinstance(templates, list) and any(
+        isinstance(t, Mapping) and t.get("resource_claims") for t in templates
+    )
+
+
+def _missing_runtime(resource: Resource) -> str:
+    """Why a TrainJob whose runtime is not in the scan has unknown accelerators."""
+    spec = resource.attributes.get("spec")
+    ref = spec.get("runtimeRef") if isinstance(spec, Mapping) else None
+    named = (
+        f"{ref.get('kind') or 'ClusterTrainingRuntime'} {ref.get('name')}"
+        if isinstance(ref, Mapping) and ref.get("name")
+        else "no runtime (spec.runtimeRef)"
+    )
+    return (
+        f"takes its nodes and resources from {named}, which the scan does "
+        "not hold, and spec.trainer.resourcesPerNode asks for no accelerator: its accelerators "
+        "(possibly GPUs) are not counted or priced"
+    )
 
 
 def _monthly_before(context: _Context, resource: Resource, after: float) -> float:
@@ -240,6 +313,9 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
         # One rule for tag keys: case-insensitive, `tag_aliases` folded in (enrich.tags).
         "tags": tags,
         "tag_keys": tag_keys,
+        # Accelerators the resource may hold that nothing counts (GR-INPUT-001 reports them).
+        "accelerator_unknown": sizing.accelerator_unknown
+        or _unknown_accelerators(context, resource, sizing),
     }
     if not sizing.is_gpu:
         return facts, 0.0, 0.0
@@ -247,6 +323,26 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
     before = _monthly_before(context, resource, month["desired"] if month else 0.0)
     facts["monthly_usd_before"] = round(before, 2)
     return facts, before, after
+
+
+def _unknown_accelerators(context: _Context, resource: Resource, sizing: Sizing) -> str | None:
+    """The catch-all (enrich.unmodelled) for what sizing does not model."""
+    if sizing.is_gpu or resource.action == Action.DELETE:
+        return None
+    if resource.type in RUNTIME_KINDS and resource.is_kubernetes_object:
+        if resource.id in context.used_runtimes:
+            return None
+        return unused_runtime(resource, context.catalog)
+    return None if _modelled(resource) else unmodelled_accelerator(resource, context.catalog)
+
+
+def _modelled(resource: Resource) -> bool:
+    """Sizing models the resource's type (its verdict stands, GPU or not)."""
+    return (
+        kind(resource) in CLOUD_SIZERS
+        or resource.workload is not None
+        or (resource.type == "NodePool" and resource.is_kubernetes_object)
+    )
 
 
 def _sorted_neighbors(found: dict[str, list[dict[str, str]]] | None) -> dict[str, Any]:
@@ -271,6 +367,8 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
             )
         facts, before, after = _facts(context, resource)
         resources.append(replace(resource, facts=facts))
+        if facts["accelerator_unknown"] and not resource.unevaluated:
+            unevaluated.append((resource.id, resource.address, ACCELERATORS_UNKNOWN))
         if facts["is_gpu"]:
             costs.append((resource.id, resource.address, before, after))
             if facts["price_basis"] == "assumed":

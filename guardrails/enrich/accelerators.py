@@ -20,6 +20,9 @@ WHOLE_DEVICES = {
     "aws.amazon.com/neurondevice": "aws",
     "google.com/tpu": "google",
     "habana.ai/gaudi": "habana",
+    # Intel's GPU device plugin (i915 and Xe drivers).
+    "gpu.intel.com/i915": "intel",
+    "gpu.intel.com/xe": "intel",
 }
 NEURON_CORES = "aws.amazon.com/neuroncore"
 #: GPU Operator time-slicing with ``renameByDefault``: a share of a GPU other pods also use.
@@ -100,3 +103,63 @@ def tpu_model(requirements: Mapping[str, list[str]]) -> str | None:
 def cores_per_chip(model: str | None) -> int:
     """NeuronCores per chip: 8 on Trainium2, 2 on Inferentia2 and Trainium (gpu_catalog.md §1)."""
     return 8 if model == "Trainium2" else 2
+
+
+#: GKE TPU machine types: ``ct5lp-hightpu-4t`` is a TPU v5e VM with 4 chips.
+_TPU_MACHINE = re.compile(r"^ct(\d+[a-z]*)-[a-z]+-(\d+)t$")
+_TPU_MACHINE_MODELS = {"4p": "TPU v4", "5lp": "TPU v5e", "5p": "TPU v5p", "6e": "TPU v6e"}
+#: Cloud TPU accelerator types (``v5litepod-16``, ``v4-32``) and whether the number counts
+#: TensorCores (two per chip: v2, v3, v4, v5p) or chips (v5e, v6e).
+_TPU_TYPE = re.compile(r"^(v2|v3|v4|v5p|v5litepod|v5e|v6e)-(\d+)$")
+_TPU_TYPE_MODELS = {
+    "v2": ("TPU v2", 2),
+    "v3": ("TPU v3", 2),
+    "v4": ("TPU v4", 2),
+    "v5p": ("TPU v5p", 2),
+    "v5litepod": ("TPU v5e", 1),
+    "v5e": ("TPU v5e", 1),
+    "v6e": ("TPU v6e", 1),
+}
+#: ``accelerator_config.type`` of a google_tpu_v2_vm and the model it names.
+_TPU_CONFIG_MODELS = {
+    "V2": "TPU v2",
+    "V3": "TPU v3",
+    "V4": "TPU v4",
+    "V5P": "TPU v5p",
+    "V5LITE_POD": "TPU v5e",
+    "V6E": "TPU v6e",
+}
+
+
+def tpu_machine(machine_type: str) -> tuple[str, int] | None:
+    """(model, chips per VM) of a GKE TPU machine type such as ``ct5lp-hightpu-4t``."""
+    found = _TPU_MACHINE.match(machine_type.strip().lower())
+    if found is None:
+        return None
+    model = _TPU_MACHINE_MODELS.get(found.group(1), f"TPU {found.group(1)}")
+    return model, int(found.group(2))
+
+
+def tpu_type(accelerator_type: str) -> tuple[str, int] | None:
+    """(model, chips) of a Cloud TPU accelerator type: ``v5litepod-16`` is 16 v5e chips,
+    ``v4-32`` 32 TensorCores, so 16 chips."""
+    found = _TPU_TYPE.match(accelerator_type.strip().lower())
+    if found is None:
+        return None
+    model, per_chip = _TPU_TYPE_MODELS[found.group(1)]
+    return model, max(int(found.group(2)) // per_chip, 1)
+
+
+def tpu_config(config_type: str, topology: str) -> tuple[str, int | None] | None:
+    """(model, chips) of a TPU ``accelerator_config``: chips are the topology's product
+    (``2x2x1`` is 4); None chips when the topology is not a product of numbers."""
+    model = _TPU_CONFIG_MODELS.get(config_type.strip().upper())
+    if model is None:
+        return None
+    dims = topology.strip().lower().split("x")
+    if not all(d.isascii() and d.isdigit() and len(d) <= 4 for d in dims):
+        return model, None
+    chips = 1
+    for d in dims:
+        chips *= int(d)
+    return model, chips

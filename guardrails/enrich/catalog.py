@@ -16,6 +16,7 @@ HOURS_PER_MONTH = 730
 _GPU_FAMILY = re.compile(
     r"^(?:ml\.)?(?:g\d+[a-z]*|gr\d+|p\d+[a-z]*|inf\d+|trn\d+[a-z]*|dl\d+[a-z]*)\.|"  # AWS
     r"^(?:a\d+|g\d+)-(?:high|mega|ultra|standard|edge)|"  # GCP a2/a3/a4/g2
+    r"^ct\d+[a-z]*-|"  # GCP Cloud TPU machine types (ct5lp-hightpu-4t, ct6e-standard-8t)
     r"^standard_n[cdvg]",  # Azure N-series
     re.IGNORECASE,
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from guardrails.enrich.accelerators import tpu_config, tpu_machine, tpu_type
 from guardrails.enrich.attrs import as_int, dig, is_unknown, items
 from guardrails.enrich.catalog import GpuCatalog, is_gpu_family
 from guardrails.enrich.sizing import Sizing, Unit, most_expensive
@@ -204,6 +205,8 @@ def _gcp_machine(
             s.use_spec(spec)
             s.instance_type = str(machine)
             s.units.append(Unit(spec, 1, spot, s.desired, s.max, str(machine)))
+        elif tpu_machine(str(machine)) is not None:
+            _tpu(s, c, str(machine), *(tpu_machine(str(machine)) or ("", 0)))
         elif is_gpu_family(str(machine)):
             s.is_gpu, s.instance_type = True, str(machine)
             s.price_problem = (f"machine type {machine} is not in the GPU catalog", None)
@@ -213,6 +216,10 @@ def _gcp_machine(
         unknown = is_unknown(r, *prefix, "machine_type")
         s.is_gpu = True
         s.price_problem = (f"{unknown} is unknown until apply", unknown)
+    if s.units and s.gpu_count:
+        # a2/a3/g2 machine types come with their GPUs: a guest accelerator written beside one
+        # names those same GPUs (Workbench asks for it), it adds none.
+        return
     for accel in items(accelerators):
         if not isinstance(accel, Mapping):
             continue
@@ -236,6 +243,21 @@ def _gcp_machine(
         s.gpu_memory_gib = (spec.gpu_memory_gib or 0) * count or None
         # The N1 host VM is billed separately and is not in the catalog: GPUs only (a floor).
         s.units.append(Unit(spec, count, spot, s.desired, s.max, str(name)))
+
+
+def _tpu(s: Sizing, c: GpuCatalog, name: str, model: str, chips: int | None) -> None:
+    """A TPU VM/slice of ``chips`` chips of ``model``, priced per chip when the catalog has it
+    (else unpriced: recognised, never $0)."""
+    s.is_gpu, s.instance_type = True, name
+    s.gpu_model = s.gpu_model_full = model
+    s.gpu_vendor, s.gpu_count, s.gpu_resource_name = "google", chips, "google.com/tpu"
+    row = c.per_gpu(model)
+    if chips is None:
+        s.price_problem = (f"the number of TPU chips of {name} is not known", None)
+    elif row is None:
+        s.price_problem = (f"{model} ({name}) has no price in the GPU catalog", None)
+    else:
+        s.units.append(Unit(row, chips, s.capacity == "spot", s.desired, s.max, name))
 
 
 def google_compute_instance(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
@@ -287,12 +309,135 @@ def google_container_node_pool(r: Resource, a: Attrs, c: GpuCatalog, ref: Refere
     return s
 
 
+def google_container_cluster(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    """A GKE cluster's own node pools: the default pool (``node_config`` with
+    ``initial_node_count``) unless ``remove_default_node_pool`` is set, and every inline
+    ``node_pool`` block, each sized like a ``google_container_node_pool``."""
+    pools: list[Sizing] = []
+    inline = [p for p in items(dig(a, "node_pool")) if isinstance(p, Mapping)]
+    # Inline node pools replace the default pool; so does remove_default_node_pool.
+    kept = not inline and dig(a, "remove_default_node_pool") is not True
+    if kept and dig(a, "enable_autopilot") is not True:
+        default = {"node_config": dig(a, "node_config"), "node_count": dig(a, "node_count")}
+        default["initial_node_count"] = dig(a, "initial_node_count")
+        pools.append(google_container_node_pool(r, default, c, ref))
+    for pool in inline:
+        pools.append(google_container_node_pool(r, pool, c, ref))
+    return _sum_pools(pools)
+
+
+def google_workbench_instance(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    """Vertex AI Workbench: ``gce_setup.machine_type`` and ``accelerator_configs``
+    (``type``, ``core_count``); a legacy notebooks instance: ``accelerator_config``."""
+    s = Sizing()
+    _fixed(s, 1)
+    setup = dig(a, "gce_setup")
+    prefix: tuple[str, ...] = ("gce_setup",) if setup is not None else ()
+    block = setup if setup is not None else a
+    _capacity(s, r, False)
+    configs = dig(block, "accelerator_configs") or dig(block, "accelerator_config")
+    accelerators = [
+        {"type": x.get("type"), "count": x.get("core_count", x.get("coreCount"))}
+        for x in items(configs)
+        if isinstance(x, Mapping)
+    ]
+    _gcp_machine(s, r, c, dig(block, "machine_type"), accelerators, prefix)
+    return s
+
+
+def google_notebooks_runtime(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    """A managed Vertex AI notebooks runtime: ``virtual_machine.virtual_machine_config``."""
+    s = Sizing()
+    _fixed(s, 1)
+    _capacity(s, r, False)
+    prefix = ("virtual_machine", "virtual_machine_config")
+    config = dig(a, *prefix)
+    accelerators = [
+        {"type": x.get("type"), "count": x.get("core_count", x.get("coreCount"))}
+        for x in items(dig(config, "accelerator_config"))
+        if isinstance(x, Mapping)
+    ]
+    _gcp_machine(s, r, c, dig(config, "machine_type"), accelerators, prefix)
+    return s
+
+
+def google_tpu_vm(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    """A Cloud TPU VM or node: ``accelerator_type`` (``v5litepod-8``) or ``accelerator_config``
+    (``type`` and ``topology``); spot/preemptible scheduling."""
+    s = Sizing()
+    scheduling = dig(a, "scheduling_config")
+    spot = dig(scheduling, "spot") is True or dig(scheduling, "preemptible") is True
+    _capacity(s, r, spot, "scheduling_config")
+    _fixed(s, 1)
+    name = dig(a, "accelerator_type")
+    config = dig(a, "accelerator_config")
+    found: tuple[str, int | None] | None = tpu_type(str(name)) if name else None
+    if found is None and config is not None:
+        found = tpu_config(str(dig(config, "type") or ""), str(dig(config, "topology") or ""))
+        name = f"{dig(config, 'type')} {dig(config, 'topology')}"
+    if found is not None:
+        _tpu(s, c, str(name), *found)
+        return s
+    s.is_gpu, s.instance_type = True, str(name) if name else None
+    unknown = is_unknown(r, "accelerator_type") or is_unknown(r, "accelerator_config")
+    s.gpu_vendor, s.gpu_model = "google", "TPU"
+    s.price_problem = (
+        (f"{unknown} is unknown until apply", unknown)
+        if unknown
+        else (f"TPU accelerator type {name or 'not given'} is not recognised", None)
+    )
+    return s
+
+
+def _sum_pools(pools: list[Sizing]) -> Sizing:
+    """Several node pools of one cluster as one resource: the priciest GPU pool's identity,
+    replicas and capacity summed over the GPU pools (all pools when none has GPUs)."""
+    gpu_pools = [p for p in pools if p.is_gpu]
+    counted = gpu_pools or pools
+    s = Sizing()
+    for pool in pools:
+        s.units += pool.units
+    priced = [p for p in gpu_pools if p.units]
+    top = max(priced, key=lambda p: p.units[0].spec.on_demand or 0) if priced else None
+    first = top or (gpu_pools[0] if gpu_pools else None)
+    if first is not None:
+        s.is_gpu, s.instance_type = True, first.instance_type
+        s.gpu_model, s.gpu_model_full = first.gpu_model, first.gpu_model_full
+        s.gpu_vendor, s.gpu_count = first.gpu_vendor, first.gpu_count
+        s.gpu_memory_gib, s.gpu_resource_name = first.gpu_memory_gib, first.gpu_resource_name
+    s.price_problem = next((p.price_problem for p in gpu_pools if p.price_problem), None)
+    capacities = {p.capacity for p in counted}
+    s.capacity = (
+        "spot" if "spot" in capacities else ("unknown" if "unknown" in capacities else "on-demand")
+    )
+    s.capacity_attribute = next(
+        (p.capacity_attribute for p in counted if p.capacity_attribute), None
+    )
+    s.desired = _sum(p.desired for p in counted) if counted else 0
+    s.max = _sum(p.max for p in counted) if counted else 0
+    scaling = [p.autoscaling for p in counted if p.autoscaling["enabled"]]
+    if scaling:
+        open_ended = [x for x in scaling if not x["explicit_max"]]
+        _autoscale(s, s.max, (open_ended or scaling)[0]["attribute"], not open_ended)
+    return s
+
+
 def azure_vm(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
     s = Sizing()
     _capacity(s, r, _lower(dig(a, "priority")) == "spot", "priority")
     _fixed(s, 1)
     size = dig(a, "size") or dig(a, "vm_size")
     _price_types(s, c, r, [str(size)] if size else [], ("size",))
+    return s
+
+
+def azure_ml_compute_instance(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
+    """An Azure ML compute instance: one VM of ``virtual_machine_size``."""
+    s = Sizing()
+    _capacity(s, r, False)
+    _fixed(s, 1)
+    size = dig(a, "virtual_machine_size")
+    _price_types(s, c, r, [str(size)] if size else [], ("virtual_machine_size",))
     return s
 
 
@@ -428,6 +573,12 @@ CLOUD_SIZERS: dict[str, SizingFunction] = {
     "google_compute_instance_group_manager": google_instance_group_manager,
     "google_compute_region_instance_group_manager": google_instance_group_manager,
     "google_container_node_pool": google_container_node_pool,
+    "google_container_cluster": google_container_cluster,
+    "google_workbench_instance": google_workbench_instance,
+    "google_notebooks_instance": google_workbench_instance,
+    "google_notebooks_runtime": google_notebooks_runtime,
+    "google_tpu_v2_vm": google_tpu_vm,
+    "google_tpu_node": google_tpu_vm,
     "azurerm_linux_virtual_machine": azure_vm,
     "azurerm_windows_virtual_machine": azure_vm,
     "azurerm_virtual_machine": azure_vm,
@@ -437,4 +588,5 @@ CLOUD_SIZERS: dict[str, SizingFunction] = {
     "azurerm_kubernetes_cluster_node_pool": azure_node_pool,
     "azurerm_kubernetes_cluster": azure_kubernetes_cluster,
     "azurerm_machine_learning_compute_cluster": azure_ml_compute_cluster,
+    "azurerm_machine_learning_compute_instance": azure_ml_compute_instance,
 }

@@ -92,6 +92,11 @@ def coverage_summary(
     if unpriced:
         notes.append(f"{_resources(len(unpriced))} unpriced, not in the total")
     for what, items in _grouped(unevaluated).items():
+        if what == ACCELERATORS_UNKNOWN:
+            notes.append(
+                f"{_resources(len(items))} with accelerators not counted: " + ", ".join(items)
+            )
+            continue
         whose = "its" if len(items) == 1 else "their"
         notes.append(
             f"{_count(len(items), what)}, so {whose} resources are not in the total: "
@@ -121,6 +126,8 @@ def coverage_summary(
 MODULE_NOT_EXPANDED = "module not expanded"
 INPUT_NOT_READ = "input not read"
 NOT_EVALUATED = "not evaluated"
+#: A resource naming accelerators nothing counts (an unmodelled kind, a claim not in the scan).
+ACCELERATORS_UNKNOWN = "accelerators not counted"
 #: The other reasons an outcome is unknown: a value only known after apply, no price.
 UNTIL_APPLY = "unknown until apply"
 UNPRICED = "unpriced"

@@ -36,7 +36,8 @@ _TYPE_LABEL = "node.kubernetes.io/instance-type"
 _MAX_QUANTITY = float(2**53)
 
 
-def _quantity(value: Any) -> float | None:
+def quantity(value: Any) -> float | None:
+    """A GPU quantity as a number (clamped), None when it is not one."""
     try:
         number = float(str(value).strip())
     except ValueError:
@@ -63,7 +64,7 @@ def gpus_per_pod(template: Mapping[str, Any]) -> tuple[float, str | None]:
             if name is not None and resource_name != name:
                 continue  # one accelerator kind per pod; a second kind is not priced twice
             raw = requests.get(resource_name, limits.get(resource_name))
-            count = _quantity(raw) if raw is not None else None
+            count = quantity(raw) if raw is not None else None
             if not count:
                 continue
             name = name or resource_name
@@ -101,7 +102,7 @@ def selects_spot(requirements: Mapping[str, list[str]]) -> bool:
     )
 
 
-def _gpu_spec(
+def gpu_spec(
     catalog: GpuCatalog, requirements: Mapping[str, list[str]]
 ) -> tuple[InstanceSpec | None, str | None]:
     """A per-GPU catalog row for the model the pod selects, and the instance type if named."""
@@ -138,7 +139,7 @@ def _scaled(spec: InstanceSpec) -> InstanceSpec:
     )
 
 
-def _default_spec(hourly: float, resource_name: str) -> InstanceSpec:
+def default_spec(hourly: float, resource_name: str) -> InstanceSpec:
     """The configured per-GPU price, marked as an assumption (no catalog row matched)."""
     return InstanceSpec(
         instance_type=resource_name,
@@ -192,7 +193,7 @@ def size_workload(
         quantity, resource_name = gpus_per_pod(template)
         if not quantity or resource_name is None:
             continue
-        spec, instance_type = _gpu_spec(catalog, requirements)
+        spec, instance_type = gpu_spec(catalog, requirements)
         wanted = accelerators.request(
             resource_name, quantity, accelerators.cores_per_chip(spec.gpu_model if spec else None)
         )
@@ -211,7 +212,7 @@ def size_workload(
             s.instance_type = s.instance_type or instance_type
         else:
             s.gpu_model = s.gpu_model or accelerators.tpu_model(requirements)
-            spec = _default_spec(default_gpu_hourly, resource_name)
+            spec = default_spec(default_gpu_hourly, resource_name)
         if wanted.unpriceable is not None:
             s.price_problem = (wanted.unpriceable, None)
         name = f"{resource_name} on {instance_type}" if instance_type else resource_name
@@ -336,15 +337,16 @@ def size_node_pool(resource: Resource, catalog: GpuCatalog) -> Sizing:
     if isinstance(limits, Mapping):
         for name in GPU_RESOURCES:
             if name in limits:
-                gpu_limit = _quantity(limits[name])
+                gpu_limit = quantity(limits[name])
                 s.gpu_resource_name = name
-    row, instance_type = _gpu_spec(catalog, requirements)
+    row, instance_type = gpu_spec(catalog, requirements)
     gpu_hint = (
         any(
             k.startswith(("karpenter.k8s.aws/instance-gpu", "karpenter.azure.com/sku-gpu"))
             for k in requirements
         )
-        or gpu_limit is not None
+        # A GPU limit, even one that is no number (then the max is unknown), caps GPU nodes.
+        or s.gpu_resource_name is not None
     )
     if row is None and not gpu_hint:
         return s

@@ -86,13 +86,12 @@ def node_group_labels(resource: Resource) -> NodeLabels | None:
         types = a.get("instance_types")
         _add(labels, INSTANCE_TYPE, *(types if isinstance(types, list) else []))
     elif rtype == "google_container_node_pool":
-        config = _first(a.get("node_config"))
-        _add_map(labels, config.get("labels"))
-        _add(labels, "cloud.google.com/gke-nodepool", a.get("name"))
-        _add(labels, INSTANCE_TYPE, config.get("machine_type"))
-        accelerators = config.get("guest_accelerator")
-        for accelerator in accelerators if isinstance(accelerators, list) else [accelerators]:
-            _add(labels, "cloud.google.com/gke-accelerator", _map(accelerator).get("type"))
+        _gke_pool(labels, a.get("name"), a.get("node_config"))
+    elif rtype == "google_container_cluster":
+        # The cluster's own pools: its inline node_pool blocks, else the default pool.
+        pools = [_map(p) for p in a.get("node_pool") or [] if isinstance(p, Mapping)]
+        for pool in pools or [{"name": "default-pool", "node_config": a.get("node_config")}]:
+            _gke_pool(labels, pool.get("name"), pool.get("node_config"))
     elif rtype == "azurerm_kubernetes_cluster_node_pool":
         _add_map(labels, a.get("node_labels"))
         _add(labels, "kubernetes.azure.com/agentpool", a.get("name"))
@@ -111,6 +110,16 @@ def node_group_labels(resource: Resource) -> NodeLabels | None:
     else:
         return None
     return labels
+
+
+def _gke_pool(labels: NodeLabels, name: Any, node_config: Any) -> None:
+    config = _first(node_config)
+    _add_map(labels, config.get("labels"))
+    _add(labels, "cloud.google.com/gke-nodepool", name)
+    _add(labels, INSTANCE_TYPE, config.get("machine_type"))
+    accelerators = config.get("guest_accelerator")
+    for accelerator in accelerators if isinstance(accelerators, list) else [accelerators]:
+        _add(labels, "cloud.google.com/gke-accelerator", _map(accelerator).get("type"))
 
 
 def _terms(template: Mapping[str, Any]) -> dict[str, set[str]] | None:

@@ -51,6 +51,9 @@ class Sizing:
     )
     #: Why the GPU cost cannot be determined: (reason, unknown attribute or None).
     price_problem: tuple[str, str | None] | None = None
+    #: Why accelerators the resource may hold are not counted at all (a DRA claim or a
+    #: training runtime not in the scan): ``facts.accelerator_unknown``, GR-INPUT-001.
+    accelerator_unknown: str | None = None
 
     def gpu_total(self) -> dict[str, float | None]:
         """GPUs scheduled in all: each unit's GPUs times its replicas, desired and max."""

@@ -52,6 +52,12 @@ def _container_of(raw: Mapping[str, Any], init: bool) -> dict[str, Any]:
             "requests": string_map(as_map(resources.get("requests"))),
             "limits": string_map(as_map(resources.get("limits"))),
         },
+        # Dynamic Resource Allocation: the pod's resourceClaims this container uses.
+        "claims": [
+            str(c.get("name"))
+            for c in as_list(resources.get("claims"))
+            if isinstance(c, Mapping) and c.get("name")
+        ],
         "security_context": as_map(raw.get("securityContext")),
         "ports": [p for p in as_list(raw.get("ports")) if isinstance(p, Mapping)],
     }
@@ -103,7 +109,29 @@ def pod_template(
         ),
         "backoff_limit": backoff_limit,
         "group_member": False,
+        "resource_claims": _resource_claims(pod.get("resourceClaims")),
     }
+
+
+def _resource_claims(value: Any) -> list[dict[str, str | None]]:
+    """A pod's DRA ``resourceClaims``: ``{name, claim, template}`` (the ResourceClaim it shares
+    with other pods, or the ResourceClaimTemplate each pod gets its own claim from). Before
+    Kubernetes 1.31 the names sat under ``source``."""
+    claims: list[dict[str, str | None]] = []
+    for raw in as_list(value):
+        if not isinstance(raw, Mapping):
+            continue
+        source = as_map(raw.get("source")) or raw
+        claim = source.get("resourceClaimName")
+        template = source.get("resourceClaimTemplateName")
+        claims.append(
+            {
+                "name": str(raw.get("name") or ""),
+                "claim": str(claim) if claim else None,
+                "template": str(template) if template else None,
+            }
+        )
+    return claims
 
 
 def _group_members(template: Template) -> Template:
@@ -489,6 +517,64 @@ def _job_set(obj: Object) -> list[Template]:
     return templates
 
 
+#: Kubeflow Trainer v2: the replicated job (and its container) a TrainJob's trainer sizes.
+_TRAINER_JOB = "node"
+_TRAINER_STEP = "trainer.kubeflow.org/trainjob-ancestor-step"
+
+
+def train_job(obj: Object, runtime: Object | None = None) -> list[Template]:
+    """A Kubeflow Trainer v2 ``TrainJob``: its runtime's JobSet (when the input holds the
+    TrainingRuntime/ClusterTrainingRuntime it names) with the trainer job run on ``numNodes``
+    nodes (the TrainJob's, else the runtime's ``mlPolicy.numNodes``) and ``resourcesPerNode``
+    on the trainer container. Without the runtime: ``numNodes`` pods of ``resourcesPerNode``
+    (replicas unknown when ``numNodes`` is not written)."""
+    spec = as_map(obj.get("spec"))
+    trainer = as_map(spec.get("trainer"))
+    runtime_spec = as_map(as_map(runtime).get("spec"))
+    nodes = trainer.get("numNodes", as_map(runtime_spec.get("mlPolicy")).get("numNodes"))
+    count = as_count(nodes) if nodes is not None else None
+    per_node = as_map(trainer.get("resourcesPerNode"))
+    jobs = as_list(as_map(as_map(runtime_spec.get("template")).get("spec")).get("replicatedJobs"))
+    templates: list[Template] = []
+    for replicated in jobs:
+        replicated = as_map(replicated)
+        job_template = as_map(replicated.get("template"))
+        labels = as_map(as_map(job_template.get("metadata")).get("labels"))
+        if replicated.get("name") != _TRAINER_JOB and labels.get(_TRAINER_STEP) != "trainer":
+            templates += _job_set({"spec": {"replicatedJobs": [replicated]}})
+            continue
+        template = _job_spec(as_map(job_template.get("spec")), "trainer")
+        if nodes is not None:
+            template["replicas"] = {"desired": count, "max": count}
+        if per_node:
+            template = _with_resources(template, per_node, trainer.get("image"))
+        templates.append(template)
+    if not any(t["role"] == "trainer" for t in templates):
+        pod = {"containers": [{"name": _TRAINER_JOB, "image": trainer.get("image")}]}
+        template = _with_resources(pod_template(pod, "trainer", count, count), per_node, None)
+        templates.append(template)
+    return templates
+
+
+def _with_resources(template: Template, resources: Object, image: Any) -> Template:
+    """The trainer container (named ``node``, else the first) with ``resources`` and image."""
+    containers = [dict(c) for c in template["containers"]]
+    regular = [i for i, c in enumerate(containers) if not c["init"]]
+    named = [i for i in regular if containers[i]["name"] == _TRAINER_JOB]
+    if not regular:
+        containers.append(_container_of({"name": _TRAINER_JOB}, False))
+        named = [len(containers) - 1]
+    index = (named or regular)[0]
+    replaced = _container_of({"name": containers[index]["name"], "resources": resources}, False)
+    containers[index] = {
+        **containers[index],
+        "resources": replaced["resources"],
+        "claims": replaced["claims"],
+        "image": str(image) if image is not None else containers[index]["image"],
+    }
+    return {**template, "containers": containers}
+
+
 def _notebook(obj: Object) -> list[Template]:
     spec = as_map(obj.get("spec"))
     return [_from_template(spec.get("template"), "notebook", 1, 1)]
@@ -517,6 +603,7 @@ POD_TEMPLATES: dict[str, Callable[[Object], list[Template]]] = {
     "LeaderWorkerSet": _leader_worker_set,
     "JobSet": _job_set,
     "Notebook": _notebook,
+    "TrainJob": train_job,
 }
 
 

@@ -253,6 +253,8 @@ _facts = st.fixed_dictionaries(
             {"desired": st.just("$1"), "max": st.just("$2")}
         ),
         "spot_saving_monthly_display": st.sampled_from([None, "$1,234"]),
+        # GR-INPUT-001: a string is reported, any other value is not.
+        "accelerator_unknown": st.sampled_from([None, None, "names an accelerator at spec", 5]),
     }
 )
 _attributes = st.fixed_dictionaries(
@@ -401,6 +403,7 @@ def graphs(draw: st.DrawFn) -> dict[str, Any]:
                 "location": None,
                 "workload": workload,
                 "facts": draw(_facts),
+                "unevaluated": draw(st.sampled_from([None, None, None, "module not expanded"])),
             }
         )
     ids = [r["id"] for r in resources]

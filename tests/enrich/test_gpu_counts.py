@@ -109,6 +109,10 @@ POLICY_FIXTURES: dict[tuple[str, str], tuple[float, int]] = {
         1,
     ),
     ("user-policies/notebook-with-four-gpus.yaml", "Notebook/ml-dev/big"): (4, 1),
+    # Kubeflow Trainer v2: nodes and GPUs from the runtime, the TrainJob's overrides, or both.
+    ("accelerators/kubernetes/trainjob.yaml", "TrainJob/ml/from-runtime"): (8, 2),
+    ("accelerators/kubernetes/trainjob.yaml", "TrainJob/ml/overrides"): (32, 4),
+    ("accelerators/kubernetes/trainjob.yaml", "TrainJob/ml/self-contained"): (4, 2),
 }
 #: Kinds of AI workload CRDs (and the Volcano Job) whose GPU count every fixture asserts.
 AI_KINDS = {

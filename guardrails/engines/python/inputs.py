@@ -8,8 +8,21 @@ from guardrails.engines.python.util import Doc, finding
 
 @twin("GR-INPUT-001")
 def input_not_evaluated(doc: Doc, config: Doc) -> list[RawFinding]:
-    return [
+    unevaluated = [
         finding(r, r["unevaluated"], outcome="unknown")
         for r in doc["resources"]
         if isinstance(r.get("unevaluated"), str)
     ]
+    # A node the engine did not look inside is reported once, by the rule above.
+    accelerators = [
+        finding(
+            r,
+            r["facts"]["accelerator_unknown"],
+            outcome="unknown",
+            unknown_reason="accelerators not counted",
+        )
+        for r in doc["resources"]
+        if not isinstance(r.get("unevaluated"), str)
+        and isinstance((r.get("facts") or {}).get("accelerator_unknown"), str)
+    ]
+    return unevaluated + accelerators

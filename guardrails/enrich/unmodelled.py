@@ -1,0 +1,219 @@
+"""The catch-all: accelerators named by a resource the enrichment does not model.
+
+Sizing knows a fixed set of resource types and kinds. Anything else whose content names an
+accelerator would pass with no GPU and $0, so such a resource gets
+``facts.accelerator_unknown`` (GR-INPUT-001 reports it as ``unknown``), naming the type and the
+path where the accelerator was seen. The rule, chosen to flag what can run or provision
+accelerators and little else:
+
+* **What counts as naming an accelerator.** Anywhere in a key or a string value: an
+  accelerator resource name (``nvidia.com/gpu``, ``nvidia.com/mig-*``, ``amd.com/gpu``,
+  ``google.com/tpu``, ``habana.ai/*``, ``aws.amazon.com/neuron*``, ``gpu.intel.com/*``), a DRA
+  device class (``gpu.nvidia.com``) or an accelerator node label key
+  (``cloud.google.com/gke-accelerator``, ...). These names are distinctive enough that a
+  script or a Helm values string naming one is taken at its word (unknown is the safe side:
+  such a string often *is* a pod spec). A whole string value that is a GPU/TPU instance or
+  machine type (a catalog type, the p/g/inf/trn/dl, a2/a3/g2, ct* and Azure N families) or a
+  GCP accelerator type (``nvidia-tesla-t4``): whole values only, since such short tokens in
+  prose are not worth a finding.
+* **Where it is not looked for.** Tolerations (tolerating a GPU taint uses no GPU); a
+  Kubernetes object's own ``metadata`` (its labels and
+  annotations describe it; ``last-applied-configuration`` repeats the spec) and ``status``;
+  Terraform ``tags``/``labels``; Secrets (never read for this).
+* **Training runtimes.** A TrainingRuntime/ClusterTrainingRuntime is counted with the TrainJobs
+  that name it; one that no TrainJob in the scan names, whose pods name an accelerator, is
+  unknown (its GPUs run as soon as a TrainJob uses it).
+* **What is not flagged.** Modelled types and kinds (their sizing decides), data sources and
+  modules (GR-INPUT-001 reports unexpanded modules itself), and kinds that only cap, describe
+  or template accelerators for a workload that is modelled: ResourceQuota, LimitRange,
+  DeviceClass, ResourceSlice, ResourceClaim(Template), ServingRuntime,
+  Kueue/Volcano queues, PriorityClass, autoscalers, CustomResourceDefinition.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from guardrails.enrich.accelerators import tpu_machine, tpu_type
+from guardrails.enrich.catalog import GpuCatalog, model_from_text
+from guardrails.model import Resource
+
+#: Kinds/types that cap, describe or template accelerators and run none themselves.
+DESCRIPTIVE = frozenset(
+    {
+        "ResourceQuota",
+        "LimitRange",
+        "DeviceClass",
+        "ResourceSlice",
+        "ResourceClaim",
+        "ResourceClaimTemplate",
+        "ServingRuntime",
+        "ClusterServingRuntime",
+        "Queue",
+        "ClusterQueue",
+        "LocalQueue",
+        "ResourceFlavor",
+        "WorkloadPriorityClass",
+        "PriorityClass",
+        "HorizontalPodAutoscaler",
+        "ScaledObject",
+        "CustomResourceDefinition",
+        "Secret",
+        "kubernetes_resource_quota",
+        "kubernetes_resource_quota_v1",
+        "kubernetes_limit_range",
+        "kubernetes_limit_range_v1",
+        "kubernetes_priority_class",
+        "kubernetes_priority_class_v1",
+        "kubernetes_secret",
+        "kubernetes_secret_v1",
+    }
+)
+_NAMES = re.compile(
+    r"(?:nvidia|amd)\\?\.com/(?:gpu|mig-[0-9a-z.]+)"
+    r"|gpu\\?\.intel\\?\.com/[a-z0-9]+"
+    r"|google\\?\.com/tpu"
+    r"|habana\\?\.ai/[a-z0-9]+"
+    r"|aws\\?\.amazon\\?\.com/neuron[a-z]*"
+    r"|\b(?:gpu|mig|tpu)\.(?:nvidia|amd|intel|google)\.com\b"
+    r"|cloud\.google\.com/gke-(?:accelerator|tpu-[a-z]+)"
+    r"|karpenter\.k8s\.aws/instance-gpu-[a-z]+"
+    r"|karpenter\.azure\.com/sku-gpu-[a-z]+"
+    r"|kubernetes\.azure\.com/accelerator",
+    re.IGNORECASE,
+)
+#: Every match of _NAMES contains one of these: a cheap test first keeps large strings fast.
+_ANCHORS = (
+    "gpu",
+    "tpu",
+    "mig.",
+    "habana",
+    "neuron",
+    "accelerator",
+    "nvidia",
+    "amd.com",
+    "amd\\.com",
+)
+
+
+def _named(text: str) -> str | None:
+    """The accelerator name in ``text``, else None."""
+    lowered = text.lower()
+    if not any(anchor in lowered for anchor in _ANCHORS):
+        return None
+    found = _NAMES.search(text)
+    return found.group(0).replace("\\", "") if found else None
+
+
+_SKIPPED_KUBERNETES = frozenset({"metadata", "status"})
+_SKIPPED_TERRAFORM = frozenset(
+    {"tags", "tags_all", "labels", "resource_labels", "terraform_labels", "effective_labels"}
+)
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_TOLERATIONS = frozenset({"tolerations", "toleration"})
+#: Walk at most this many values per resource (parsers bound the input; this bounds the work).
+_MAX_VALUES = 100_000
+_MAX_PATH = 200
+
+
+#: Whole GPU instance/machine/VM type values (stricter than a family prefix, so a file name
+#: such as ``p3.json`` or a version such as ``g2.0`` is not one).
+_TYPE_VALUE = re.compile(
+    r"^(?:ml\.)?(?:p\d+[a-z]*|g\d+[a-z]*|gr\d+|inf\d+|trn\d+[a-z]*|dl\d+[a-z]*)"
+    r"\.(?:\d*x?large|metal(?:-\d+xl)?)$"
+    r"|^(?:a\d+|g\d+)-(?:highgpu|megagpu|ultragpu|standard|edgegpu)-\d+g?$"
+    r"|^standard_n[cdvg]\w*$",
+    re.IGNORECASE,
+)
+
+
+def _typed(catalog: GpuCatalog, value: str) -> bool:
+    """A whole value that is a GPU/TPU instance, machine or accelerator type."""
+    if len(value) > 64:
+        return False
+    text = value.strip()
+    if not text or " " in text:
+        return False
+    if _TYPE_VALUE.match(text) or tpu_machine(text) or tpu_type(text):
+        return True
+    spec = catalog.instance(text)
+    if spec is not None and spec.gpu_count:
+        return True
+    lowered = text.lower()
+    return lowered.startswith(("nvidia-", "nvidia_")) and model_from_text(text) is not None
+
+
+def _step(path: str, key: Any) -> str:
+    if isinstance(key, int):
+        step = f"{path}[{key}]"
+    else:
+        text = str(key)
+        step = f"{path}.{text}" if _PLAIN_KEY.match(text) else f'{path}["{text}"]'
+    return step.lstrip(".")
+
+
+def find_accelerator(
+    attributes: Mapping[str, Any], catalog: GpuCatalog, skipped: frozenset[str]
+) -> tuple[str, str] | None:
+    """(path, accelerator named) of the first accelerator in ``attributes``, else None."""
+    stack: list[tuple[str, str, Any]] = [
+        (_step("", k), str(k), v) for k, v in reversed(list(attributes.items())) if k not in skipped
+    ]
+    seen = 0
+    while stack and seen < _MAX_VALUES:
+        path, key, value = stack.pop()
+        seen += 1
+        named = _named(key)
+        if named:
+            return path[:_MAX_PATH], named
+        if key in _TOLERATIONS:
+            continue  # tolerating a GPU taint uses no GPU
+        if isinstance(value, Mapping):
+            stack.extend((_step(path, k), str(k), v) for k, v in reversed(list(value.items())))
+        elif isinstance(value, list):
+            stack.extend((_step(path, i), "", v) for i, v in reversed(list(enumerate(value))))
+        elif isinstance(value, str):
+            named = _named(value)
+            if named:
+                return path[:_MAX_PATH], named
+            if _typed(catalog, value):
+                return path[:_MAX_PATH], value.strip()
+    return None
+
+
+#: Kubeflow Trainer v2 runtimes: counted with the TrainJobs that name them.
+RUNTIME_KINDS = ("TrainingRuntime", "ClusterTrainingRuntime")
+
+
+def unused_runtime(resource: Resource, catalog: GpuCatalog) -> str | None:
+    """A training runtime no TrainJob in the scan names, whose pods name an accelerator."""
+    hit = find_accelerator(resource.attributes, catalog, _SKIPPED_KUBERNETES)
+    if hit is None:
+        return None
+    path, named = hit
+    return (
+        f"names an accelerator ({named}) at {path}, and no TrainJob in the scan uses this "
+        "runtime: its accelerators are counted only with the TrainJobs that name it"
+    )
+
+
+def unmodelled_accelerator(resource: Resource, catalog: GpuCatalog) -> str | None:
+    """Why the accelerators a resource of an unmodelled type names are unknown, else None.
+
+    The caller asks only for resources its sizing does not model."""
+    if resource.mode != "managed" or resource.unevaluated or resource.type in DESCRIPTIVE:
+        return None
+    attributes = resource.attributes
+    if not isinstance(attributes, Mapping):
+        return None
+    skipped = _SKIPPED_KUBERNETES if resource.is_kubernetes_object else _SKIPPED_TERRAFORM
+    hit = find_accelerator(attributes, catalog, skipped)
+    if hit is None:
+        return None
+    path, named = hit
+    return (
+        f"names an accelerator ({named}) at {path}, but guardrails does not "
+        f"model {resource.type}: its accelerators are not counted or priced"
+    )
