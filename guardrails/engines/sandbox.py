@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.engines.scoped import PolicyPlan
-from guardrails.errors import EngineError, GuardrailsError
+from guardrails.errors import EngineError, GuardrailsError, current_input
 
 #: The child process: backend, request file and response file are its arguments.
 CHILD_COMMAND = [sys.executable, "-m", "guardrails.engines.sandbox"]
@@ -195,7 +195,11 @@ def evaluate_isolated(
                 "without a result"
             ) from None
     if "error" in answer:
-        raise EngineError(str(answer["error"]))
+        # The child has no current_input (a context variable): name the input here, as the
+        # in-process engines do, before the policy file OPA's message names.
+        message = str(answer["error"])
+        where = current_input.get()
+        raise EngineError(f"{where}: {message}" if where else message)
     result: dict[str, Any] = answer["result"]
     return result
 
