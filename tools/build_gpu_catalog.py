@@ -129,7 +129,8 @@ def notes(reference_md: Path, extra: Path | None) -> str:
         "`tpu:` rows are per chip-hour; TPU prices include the host VM. SkyPilot snapshots carry",
         "no date inside them, so their rows are `undated` with the commit that was read.",
         "",
-        "| provider | SKU | accelerator | count | region | on-demand $/h | spot $/h | source | as of |",
+        "| provider | SKU | accelerator | count | region | on-demand $/h | spot $/h | source "
+        "| as of |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in added:
@@ -159,9 +160,7 @@ def main() -> None:
     args.output.write_text(json.dumps(document, indent=1, sort_keys=False) + "\n", encoding="utf-8")
     reference_md = args.csv.with_suffix(".md")
     if reference_md.exists():
-        args.output.with_suffix(".md").write_text(
-            notes(reference_md, args.extra), encoding="utf-8"
-        )
+        args.output.with_suffix(".md").write_text(notes(reference_md, args.extra), encoding="utf-8")
     print(
         f"{args.output}: {len(document['instances'])} instances, "
         f"{len(document['accelerators'])} accelerators"

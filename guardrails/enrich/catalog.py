@@ -143,7 +143,9 @@ class GpuCatalog:
             if found is not None:
                 return found
         model = model_from_text(name)
-        return self.per_gpu(model, cloud if cloud else ("gcp" if family else None)) if model else None
+        return (
+            self.per_gpu(model, cloud if cloud else ("gcp" if family else None)) if model else None
+        )
 
     def per_gpu(self, model: str, cloud: str | None = None) -> InstanceSpec | None:
         """The cheapest whole-GPU row for ``model`` on ``cloud``, priced per GPU (a floor).
@@ -159,9 +161,7 @@ class GpuCatalog:
 
     def clouds_offering(self, model: str) -> list[str]:
         """The clouds with a priced row for ``model``."""
-        return sorted(
-            c for (m, c) in self._per_gpu_rows if m == model.upper() and c is not None
-        )
+        return sorted(c for (m, c) in self._per_gpu_rows if m == model.upper() and c is not None)
 
     def lookup(self, cloud: str | None, sku_or_accelerator: str) -> InstanceSpec | None:
         """The row that prices ``sku_or_accelerator`` on ``cloud``: an instance type (which
@@ -226,20 +226,20 @@ def _per_gpu(spec: InstanceSpec) -> InstanceSpec | None:
     if spec.on_demand is None or spec.gpu_count < 1:
         return None
     return InstanceSpec(
-            instance_type=f"per-GPU {spec.gpu_model}",
-            gpu_model=spec.gpu_model,
-            gpu_model_full=spec.gpu_model_full,
-            gpu_vendor=spec.gpu_vendor,
-            gpu_count=1,
-            gpu_memory_gib=(spec.gpu_memory_gib / spec.gpu_count) if spec.gpu_memory_gib else None,
-            vcpus=None,
-            on_demand=round(spec.on_demand / spec.gpu_count, 5),
-            spot=round(spec.spot / spec.gpu_count, 5) if spec.spot else None,
-            source=f"{spec.instance_type} / {_clean_count(spec.gpu_count)} GPUs: {spec.source}",
-            as_of=spec.as_of,
-            provider=spec.provider,
-            sku=spec.instance_type,
-        )
+        instance_type=f"per-GPU {spec.gpu_model}",
+        gpu_model=spec.gpu_model,
+        gpu_model_full=spec.gpu_model_full,
+        gpu_vendor=spec.gpu_vendor,
+        gpu_count=1,
+        gpu_memory_gib=(spec.gpu_memory_gib / spec.gpu_count) if spec.gpu_memory_gib else None,
+        vcpus=None,
+        on_demand=round(spec.on_demand / spec.gpu_count, 5),
+        spot=round(spec.spot / spec.gpu_count, 5) if spec.spot else None,
+        source=f"{spec.instance_type} / {_clean_count(spec.gpu_count)} GPUs: {spec.source}",
+        as_of=spec.as_of,
+        provider=spec.provider,
+        sku=spec.instance_type,
+    )
 
 
 def _clean_count(value: float) -> str:

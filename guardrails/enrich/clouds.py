@@ -39,7 +39,12 @@ NODE_CLASS_KINDS = {"ec2nodeclass": AWS, "aksnodeclass": AZURE, "gcenodeclass": 
 #: Instance type naming when the catalog has no row: p5.48xlarge, a3-highgpu-8g, Standard_NC...
 _TYPE_NAMES = (
     (re.compile(r"^standard_", re.IGNORECASE), AZURE),
-    (re.compile(r"^(?:ml\.)?[a-z][a-z0-9-]*\.(?:\d*x?large|metal|medium|small|micro|nano)", re.I), AWS),
+    (
+        re.compile(
+            r"^(?:ml\.)?[a-z][a-z0-9-]*\.(?:\d*x?large|metal|medium|small|micro|nano)", re.I
+        ),
+        AWS,
+    ),
     (re.compile(r"^[a-z]\d+[a-z]?-[a-z]+(?:-\d+[a-z]*)?$|^ct\d", re.IGNORECASE), GCP),
 )
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guardrails.enrich.catalog import GpuCatalog, InstanceSpec
+from guardrails.enrich.clouds import CloudEvidence
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class Sizing:
     )
     #: Why the GPU cost cannot be determined: (reason, unknown attribute or None).
     price_problem: tuple[str, str | None] | None = None
+    #: The cloud the resource runs on and what says so (None: nothing in it names one).
+    cloud: CloudEvidence | None = None
 
     def gpu_total(self) -> dict[str, float | None]:
         """GPUs scheduled in all: each unit's GPUs times its replicas, desired and max."""
