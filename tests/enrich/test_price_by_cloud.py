@@ -389,3 +389,20 @@ def test_terraform_resource_types_name_their_cloud() -> None:
             ],
         )
     ] == ["aws", "gcp", "azure", None]
+
+
+def test_gke_tpu_node_pool_machine_type_is_priced_per_chip(tmp_path: Path) -> None:
+    """ct6e-standard-4t (4 TPU v6e chips) had no catalog row: the pool was not seen as
+    accelerator capacity at all. Now 4 chips x $2.70, spot at the catalog's spot price."""
+    path = tmp_path / "main.tf"
+    path.write_text(
+        'resource "google_container_node_pool" "tpu" {\n  name = "tpu"\n  cluster = "c"\n'
+        '  node_count = 2\n  node_config {\n    machine_type = "ct6e-standard-4t"\n'
+        "    spot = true\n  }\n}\n"
+    )
+    graph = enriched_graph([str(path)], ScanOptions(no_config=True))
+    facts = next(r.facts for r in graph.resources if r.type == "google_container_node_pool")
+    assert facts["is_gpu"] and facts["cloud"]["name"] == "gcp"
+    assert facts["gpu"]["model"] == "TPU v6e" and facts["gpu"]["count"] == 4
+    assert facts["capacity"] == "spot"
+    assert facts["hourly_usd"]["desired"] == pytest.approx(2 * 4 * 0.57285, abs=0.01)
