@@ -406,3 +406,39 @@ def test_gke_tpu_node_pool_machine_type_is_priced_per_chip(tmp_path: Path) -> No
     assert facts["gpu"]["model"] == "TPU v6e" and facts["gpu"]["count"] == 4
     assert facts["capacity"] == "spot"
     assert facts["hourly_usd"]["desired"] == pytest.approx(2 * 4 * 0.57285, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("template", "cloud", "source"),
+    [
+        (
+            {"tolerations": [{"key": "kubernetes.azure.com/scalesetpriority", "value": "spot"}]},
+            "azure",
+            "toleration kubernetes.azure.com/scalesetpriority",
+        ),
+        (
+            {
+                "affinity": {
+                    "nodeAffinity": {
+                        "requiredDuringSchedulingIgnoredDuringExecution": {
+                            "nodeSelectorTerms": [
+                                {"matchExpressions": [{"key": "cloud.google.com/gke-spot"}]}
+                            ]
+                        }
+                    }
+                }
+            },
+            "gcp",
+            "node affinity cloud.google.com/gke-spot",
+        ),
+        ({"node_selector": {"eks.amazonaws.com/nodegroup": "gpu"}}, "aws", None),
+        ({"node_selector": {"nvidia.com/gpu.present": "true"}}, None, None),
+    ],
+)
+def test_cloud_from_a_pod_template(
+    template: dict[str, Any], cloud: str | None, source: str | None
+) -> None:
+    found = clouds.of_template(template)
+    assert (found.cloud if found else None) == cloud
+    if source is not None and found is not None:
+        assert found.source == source
