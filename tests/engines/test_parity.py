@@ -268,6 +268,22 @@ _facts = st.fixed_dictionaries(
             {"desired": st.just("$1"), "max": st.just("$2")}
         ),
         "spot_saving_monthly_display": st.sampled_from([None, "$1,234"]),
+        # GR-COST-001/008 and GR-SPOT-001 append the assumption a price rests on.
+        "price_assumption": st.one_of(
+            st.none(),
+            st.fixed_dictionaries(
+                {
+                    "display": st.sampled_from(
+                        [
+                            None,
+                            "assumed $1.01/GPU-hour",
+                            "assumed AWS price, p5.48xlarge at $6.88/GPU-hour: nothing names "
+                            "the cloud",
+                        ]
+                    )
+                }
+            ),
+        ),
     }
 )
 _attributes = st.fixed_dictionaries(
