@@ -75,6 +75,41 @@ def _pulumi(tmp: Path, cloud: str, sku: str, count: int) -> Path:
     return path
 
 
+_PLAN_TYPES = {
+    "aws": ("aws_instance", "instance_type", "hashicorp/aws"),
+    "gcp": ("google_compute_instance", "machine_type", "hashicorp/google"),
+    "azure": ("azurerm_linux_virtual_machine", "size", "hashicorp/azurerm"),
+}
+
+
+def _plan(tmp: Path, cloud: str, sku: str, count: int) -> Path:
+    rtype, field, provider = _PLAN_TYPES[cloud]
+    changes = [
+        {
+            "address": f"{rtype}.gpu[{i}]",
+            "mode": "managed",
+            "type": rtype,
+            "name": "gpu",
+            "index": i,
+            "provider_name": f"registry.terraform.io/{provider}",
+            "change": {
+                "actions": ["create"],
+                "before": None,
+                "after": {field: sku},
+                "after_unknown": {},
+            },
+        }
+        for i in range(count)
+    ]
+    path = tmp / "plan.json"
+    path.write_text(
+        json.dumps(
+            {"format_version": "1.2", "terraform_version": "1.9.0", "resource_changes": changes}
+        )
+    )
+    return path
+
+
 def _pods_on_instance_type(tmp: Path, cloud: str, sku: str, count: int) -> Path:
     """``count`` pods that each fill one ``sku`` node (node.kubernetes.io/instance-type)."""
     row = load_gpu_catalog().instance(sku)
@@ -115,6 +150,7 @@ LIST_PRICES = [
 ]
 FORMATS = {
     "terraform-hcl": _hcl,
+    "terraform-plan": _plan,
     "pulumi-preview": _pulumi,
     "kubernetes-pods": _pods_on_instance_type,
 }
