@@ -11,14 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from guardrails.enrich import clouds
 from guardrails.enrich.attrs import kind
 from guardrails.enrich.budgets import budget_summary
 from guardrails.enrich.catalog import GpuCatalog, load_gpu_catalog
 from guardrails.enrich.cloud import CLOUD_SIZERS
 from guardrails.enrich.cost import (
     ACCELERATORS_UNKNOWN,
-    assumed_rate,
-    assumption_text,
+    assumption,
     change_summary,
     coverage_summary,
     dollars,
@@ -144,7 +144,9 @@ class _Context:
             return Sizing()
         sizer = CLOUD_SIZERS.get(kind(resource))
         if sizer is not None:
-            return sizer(resource, resource.attributes or {}, self.catalog, self.referenced)
+            sizing = sizer(resource, resource.attributes or {}, self.catalog, self.referenced)
+            sizing.cloud = sizing.cloud or clouds.of_type(kind(resource))
+            return sizing
         if resource.is_kubernetes_object:
             if resource.workload:
                 return self._size_workload(resource)
@@ -260,7 +262,7 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
     hourly, problem = price(sizing) if sizing.is_gpu else (None, None)
     month = monthly(hourly) if hourly else None
     saving = spot_saving(sizing) if month else None
-    rate = assumed_rate(sizing) if month else None
+    assumed = assumption(sizing) if month else None
     facts: dict[str, Any] = {
         "environment": environment,
         "environment_source": environment_source,
@@ -284,9 +286,14 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
         "priced": month is not None,
         # "catalog": every unit has a catalog row; "assumed": a unit is priced at the configured
         # default_gpu_hourly_usd (reports say so); None: not priced.
-        "price_basis": None if month is None else ("assumed" if rate else "catalog"),
-        "price_assumption": (
-            {"usd_per_gpu_hour": rate, "display": assumption_text(rate)} if rate else None
+        "price_basis": None if month is None else ("assumed" if assumed else "catalog"),
+        "price_assumption": assumed,
+        # The cloud the price key uses and what names it, or the cloud a price was assumed on.
+        "cloud": clouds.fact(
+            sizing.cloud
+            if sizing.cloud or resource.is_kubernetes_object
+            else _type_cloud(resource),
+            (assumed or {}).get("cloud"),
         ),
         "priced_items": priced_items(sizing) if sizing.is_gpu else [],
         "price_unknown": (
@@ -345,11 +352,21 @@ def _modelled(resource: Resource) -> bool:
     )
 
 
+def _type_cloud(resource: Resource) -> clouds.CloudEvidence | None:
+    return clouds.of_type(kind(resource)) if resource.mode == "managed" else None
+
+
 def _sorted_neighbors(found: dict[str, list[dict[str, str]]] | None) -> dict[str, Any]:
     if not found:
         return {"in": [], "out": []}
     key = lambda n: (n["kind"], n["type"], n["id"])  # noqa: E731
     return {"in": sorted(found["in"], key=key), "out": sorted(found["out"], key=key)}
+
+
+def _guess_text(guess: dict[str, Any]) -> str:
+    """``AWS p5.48xlarge at $6.88/GPU-hour``: the row an assumed-cloud price was taken from."""
+    name = clouds.DISPLAY.get(str(guess["cloud"]), str(guess["cloud"]))
+    return f"{name} {guess['sku']} at ${guess['usd_per_gpu_hour'] or 0:,.2f}/GPU-hour"
 
 
 def enrich(graph: Graph, options: EnrichOptions) -> Graph:
@@ -358,6 +375,7 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
     resources = []
     costs: list[tuple[str, str, float, float]] = []
     assumed: list[tuple[str, str]] = []
+    cloud_assumed: list[tuple[str, str, str]] = []
     unpriced: list[tuple[str, str, str]] = []
     unevaluated: list[tuple[str, str, str]] = []
     for resource in graph.resources:
@@ -371,7 +389,10 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
             unevaluated.append((resource.id, resource.address, ACCELERATORS_UNKNOWN))
         if facts["is_gpu"]:
             costs.append((resource.id, resource.address, before, after))
-            if facts["price_basis"] == "assumed":
+            guess = facts["price_assumption"]
+            if guess is not None and guess["cloud"] is not None:
+                cloud_assumed.append((resource.id, resource.address, _guess_text(guess)))
+            elif guess is not None:
                 assumed.append((resource.id, resource.address))
             elif not facts["priced"]:
                 reason = str((facts["price_unknown"] or {}).get("reason") or "not priced")
@@ -408,8 +429,13 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
         ]
         unpriced = [u for u in unpriced if u[0] not in shares]
         assumed = [a for a in assumed if a[0] not in shares or shares[a[0]]["monthly_usd"]]
+        cloud_assumed = [
+            a for a in cloud_assumed if a[0] not in shares or shares[a[0]]["monthly_usd"]
+        ]
     enriched = graph.with_resources(resources)
-    coverage = coverage_summary(assumed, unpriced, options.default_gpu_hourly_usd, unevaluated)
+    coverage = coverage_summary(
+        assumed, unpriced, options.default_gpu_hourly_usd, unevaluated, cloud_assumed
+    )
     overlap = overlap_summary(resources, placements)
     notes = "; ".join(n for n in (coverage["coverage_note"], overlap.pop("note")) if n)
     summary = {

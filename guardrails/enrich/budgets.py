@@ -103,9 +103,11 @@ class Pool:
         if assumed:
             rate = assumed[0].assumption or "an assumed price"
             names = ", ".join(sorted(m.address for m in assumed))
+            # A default $/GPU-hour is no catalog price; an assumed cloud's is another cloud's row.
+            what = ", not a catalog price" if rate.startswith("assumed $") else ""
             notes.append(
                 f"{dollars(self.assumed_after)} of the {dollars(self.after)} is priced at "
-                f"an {rate}, not a catalog price ({len(assumed)} resource(s): {names})"
+                f"an {rate}{what} ({len(assumed)} resource(s): {names})"
             )
         for m in sorted(self.counted_elsewhere, key=lambda m: (m.address, m.id)):
             notes.append(

@@ -56,6 +56,38 @@ def assumption_text(rate: float) -> str:
     return f"assumed ${rate:,.2f}/GPU-hour"
 
 
+#: Why a cloud's price was taken for a resource that names none (``price_assumption.reason``).
+NO_CLOUD = "nothing in the resource names its cloud (node labels, selectors, instance type)"
+NO_CATALOG_PRICE = "no catalog price for this accelerator"
+
+
+def assumption(sizing: Sizing) -> dict[str, Any] | None:
+    """``facts.price_assumption``: what a priced resource's cost assumes, or None.
+
+    ``{usd_per_gpu_hour, display, cloud, sku, reason}``: the configured default $/GPU-hour when
+    no catalog row prices the accelerator (cloud/sku null), or another cloud's row (``cloud``,
+    ``sku``) when nothing in the resource names the cloud it runs on."""
+    rate = assumed_rate(sizing)
+    if rate is not None:
+        return {
+            "usd_per_gpu_hour": rate,
+            "display": assumption_text(rate),
+            "cloud": None,
+            "sku": None,
+            "reason": NO_CATALOG_PRICE,
+        }
+    for unit in sizing.units:
+        if unit.spec.assumption is not None:
+            return {
+                "usd_per_gpu_hour": unit.spec.on_demand,
+                "display": unit.spec.assumption,
+                "cloud": unit.spec.provider,
+                "sku": unit.spec.sku or unit.spec.instance_type,
+                "reason": NO_CLOUD,
+            }
+    return None
+
+
 def priced_items(sizing: Sizing) -> list[dict[str, Any]]:
     """What was priced, per unit: name, count per replica, capacity, USD/hour, source and date."""
     out = []
@@ -73,7 +105,8 @@ def priced_items(sizing: Sizing) -> list[dict[str, Any]]:
                 "usd_per_hour": hourly,
                 "source": unit.spec.source,
                 "as_of": unit.spec.as_of,
-                "assumed": unit.spec.assumed,
+                "assumed": unit.spec.assumed or unit.spec.assumption is not None,
+                "cloud": unit.spec.provider,
             }
         )
     return out
@@ -84,6 +117,7 @@ def coverage_summary(
     unpriced: list[tuple[str, str, str]],
     rate: float,
     unevaluated: Sequence[tuple[str, str, str]] = (),
+    cloud_assumed: Sequence[tuple[str, str, str]] = (),
 ) -> dict[str, Any]:
     """What the change's totals rest on (resources at an assumed price) and leave out (unpriced
     resources, and parts of the input nobody could look into: a module that is not expanded, an
@@ -104,10 +138,22 @@ def coverage_summary(
         )
     if assumed:
         notes.append(f"{_resources(len(assumed))} priced at an {assumption_text(rate)}")
+    if cloud_assumed:
+        notes.append(
+            f"{_resources(len(cloud_assumed))} priced at an assumed cloud's list price, as "
+            f"nothing names the cloud: {'; '.join(sorted({d for _, _, d in cloud_assumed}))}"
+        )
     return {
-        "assumed": len(assumed),
+        "assumed": len(assumed) + len(cloud_assumed),
         "assumed_usd_per_gpu_hour": rate,
-        "assumed_resources": [{"resource": rid, "address": a} for rid, a in assumed],
+        "assumed_resources": [
+            {"resource": rid, "address": a, "assumption": assumption_text(rate)}
+            for rid, a in assumed
+        ]
+        + [
+            {"resource": rid, "address": a, "assumption": display}
+            for rid, a, display in cloud_assumed
+        ],
         "unpriced": len(unpriced),
         "unpriced_resources": [
             {"resource": rid, "address": a, "reason": why} for rid, a, why in unpriced

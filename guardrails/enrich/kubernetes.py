@@ -6,9 +6,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from guardrails.enrich import accelerators
+from guardrails.enrich import accelerators, clouds
 from guardrails.enrich.attrs import as_int, items
-from guardrails.enrich.catalog import GpuCatalog, InstanceSpec, model_from_text
+from guardrails.enrich.catalog import GpuCatalog, InstanceSpec
 from guardrails.enrich.sizing import Sizing, Unit, most_expensive
 from guardrails.model import Resource
 
@@ -23,12 +23,6 @@ SPOT_LABELS = {
     "cloud.google.com/gke-provisioning": "spot",
     "kubernetes.azure.com/scalesetpriority": "spot",
 }
-_MODEL_LABELS = (
-    "nvidia.com/gpu.product",
-    "cloud.google.com/gke-accelerator",
-    "karpenter.k8s.aws/instance-gpu-name",
-    "karpenter.azure.com/sku-gpu-name",
-)
 _TYPE_LABEL = "node.kubernetes.io/instance-type"
 
 
@@ -102,23 +96,50 @@ def selects_spot(requirements: Mapping[str, list[str]]) -> bool:
     )
 
 
+#: Node labels naming the GPU model, and the cloud whose rows price them (None: the pod's).
+_MODEL_LABEL_CLOUDS: dict[str, str | None] = {
+    "cloud.google.com/gke-tpu-accelerator": clouds.GCP,
+    "cloud.google.com/gke-accelerator": clouds.GCP,
+    "karpenter.k8s.aws/instance-gpu-name": clouds.AWS,
+    "karpenter.azure.com/sku-gpu-name": clouds.AZURE,
+    "nvidia.com/gpu.product": None,
+}
+
+
 def gpu_spec(
-    catalog: GpuCatalog, requirements: Mapping[str, list[str]]
+    catalog: GpuCatalog, requirements: Mapping[str, list[str]], cloud: str | None = None
 ) -> tuple[InstanceSpec | None, str | None]:
-    """A per-GPU catalog row for the model the pod selects, and the instance type if named."""
+    """A per-GPU catalog row on ``cloud`` for what the pod selects, and the instance type if
+    named. An instance type names its own cloud; a model label is priced on the cloud the label
+    belongs to, else on ``cloud``, else (nothing names one) on another cloud, marked assumed."""
     spec, name = most_expensive(catalog, requirements.get(_TYPE_LABEL, []))
     if spec is not None:
-        per_gpu = catalog.per_gpu(spec.gpu_model)
         if spec.on_demand is not None and spec.gpu_count:
             return _scaled(spec), name
-        return per_gpu, name
-    for key in _MODEL_LABELS:
+        return catalog.per_gpu(spec.gpu_model, spec.provider), name
+    for key, label_cloud in _MODEL_LABEL_CLOUDS.items():
         for value in requirements.get(key, []):
-            model = model_from_text(value)
-            row = catalog.per_gpu(model) if model else None
+            row = catalog.accelerator(value, label_cloud or cloud)
             if row is not None:
                 return row, None
     return None, None
+
+
+def pod_cloud(
+    template: Mapping[str, Any], resource_name: str | None, catalog: GpuCatalog
+) -> clouds.CloudEvidence | None:
+    """The cloud a pod template runs on, from its node instance type, node labels, tolerations
+    or accelerator resource name (None: nothing says)."""
+    requirements = node_requirements(template)
+    for instance_type in requirements.get(_TYPE_LABEL, []):
+        row = catalog.instance(instance_type)
+        found = clouds.of_instance_type(instance_type, row.provider if row else None)
+        if found is not None:
+            return found
+    found = clouds.of_template(template)
+    if found is None and resource_name:
+        found = clouds.of_resource_name(resource_name)
+    return found
 
 
 def _scaled(spec: InstanceSpec) -> InstanceSpec:
@@ -193,12 +214,15 @@ def size_workload(
         quantity, resource_name = gpus_per_pod(template)
         if not quantity or resource_name is None:
             continue
-        spec, instance_type = gpu_spec(catalog, requirements)
+        found = pod_cloud(template, resource_name, catalog)
+        s.cloud = s.cloud or found
+        cloud = found.cloud if found else None
+        spec, instance_type = gpu_spec(catalog, requirements, cloud)
         wanted = accelerators.request(
             resource_name, quantity, accelerators.cores_per_chip(spec.gpu_model if spec else None)
         )
         if spec is None and wanted.model is not None:
-            spec = catalog.per_gpu(wanted.model)
+            spec = catalog.per_gpu(wanted.model, cloud)
         count = wanted.devices
         s.is_gpu = True
         s.gpu_resource_name = s.gpu_resource_name or resource_name
@@ -339,7 +363,8 @@ def size_node_pool(resource: Resource, catalog: GpuCatalog) -> Sizing:
             if name in limits:
                 gpu_limit = quantity(limits[name])
                 s.gpu_resource_name = name
-    row, instance_type = gpu_spec(catalog, requirements)
+    s.cloud = _node_pool_cloud(spec if isinstance(spec, Mapping) else {}, requirements, catalog)
+    row, instance_type = gpu_spec(catalog, requirements, s.cloud.cloud if s.cloud else None)
     gpu_hint = (
         any(
             k.startswith(("karpenter.k8s.aws/instance-gpu", "karpenter.azure.com/sku-gpu"))
@@ -372,3 +397,19 @@ def size_node_pool(resource: Resource, catalog: GpuCatalog) -> Sizing:
     else:
         s.price_problem = ("the NodePool allows GPU instance types the catalog cannot price", None)
     return s
+
+
+def _node_pool_cloud(
+    spec: Mapping[str, Any], requirements: Mapping[str, list[str]], catalog: GpuCatalog
+) -> clouds.CloudEvidence | None:
+    """A Karpenter NodePool's cloud: its NodeClass kind, an instance type it allows, or a
+    cloud-specific requirement key (``karpenter.k8s.aws/instance-gpu-name``)."""
+    found = clouds.of_node_class(spec)
+    if found is not None:
+        return found
+    for instance_type in requirements.get(_TYPE_LABEL, []):
+        row = catalog.instance(instance_type)
+        found = clouds.of_instance_type(instance_type, row.provider if row else None)
+        if found is not None:
+            return found
+    return clouds.of_label_keys(requirements, "requirement")

@@ -28,6 +28,7 @@ from guardrails.enrich.kubernetes import (
     default_spec,
     gpu_spec,
     node_requirements,
+    pod_cloud,
     quantity,
     selects_spot,
 )
@@ -126,7 +127,9 @@ def add_pinned(sizing: Sizing, resource: Resource, catalog: GpuCatalog) -> None:
             continue
         via = " or ".join(dict.fromkeys(p for p in pins if p))
         requirements = node_requirements(template)
-        spec, instance_type = gpu_spec(catalog, requirements)
+        found = pod_cloud(template, None, catalog)
+        sizing.cloud = sizing.cloud or found
+        spec, instance_type = gpu_spec(catalog, requirements, found.cloud if found else None)
         sizing.is_gpu = True
         sizing.instance_type = instance_type
         if spec is not None:
@@ -192,6 +195,9 @@ def add_claims(
         replicas = template.get("replicas") or {}
         requirements = node_requirements(template)
         spot = selects_spot(requirements)
+        found = pod_cloud(template, None, catalog)
+        sizing.cloud = sizing.cloud or found
+        cloud = found.cloud if found else None
         for device in devices:
             if device.shared:
                 if device.source in shared_seen:
@@ -200,7 +206,7 @@ def add_claims(
             desired = 1 if device.shared else as_int(replicas.get("desired"))
             maximum = 1 if device.shared else as_int(replicas.get("max"))
             scale = (desired, desired if maximum is None else maximum)
-            _add_device(sizing, catalog, default_hourly, requirements, spot, device, scale)
+            _add_device(sizing, catalog, default_hourly, (requirements, cloud), spot, device, scale)
     if not missing:
         return None
     listed = ", ".join(dict.fromkeys(missing))
@@ -214,7 +220,7 @@ def _add_device(
     sizing: Sizing,
     catalog: GpuCatalog,
     default_hourly: float,
-    requirements: Mapping[str, list[str]],
+    where: tuple[Mapping[str, list[str]], str | None],
     spot: bool,
     device: ClaimDevices,
     scale: tuple[int | None, int | None],
@@ -238,7 +244,8 @@ def _add_device(
             "selectors set: not priced",
             None,
         )
-    spec, _ = gpu_spec(catalog, requirements)
+    requirements, cloud = where  # the pod's node requirements and the cloud they name
+    spec, _ = gpu_spec(catalog, requirements, cloud)
     if spec is not None:
         sizing.gpu_model, sizing.gpu_model_full = spec.gpu_model, spec.gpu_model_full
     else:

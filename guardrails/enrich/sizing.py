@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guardrails.enrich.catalog import GpuCatalog, InstanceSpec
+from guardrails.enrich.clouds import CloudEvidence
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,8 @@ class Sizing:
     #: Why accelerators the resource may hold are not counted at all (a DRA claim or a
     #: training runtime not in the scan): ``facts.accelerator_unknown``, GR-INPUT-001.
     accelerator_unknown: str | None = None
+    #: The cloud the resource runs on and what says so (None: nothing in it names one).
+    cloud: CloudEvidence | None = None
 
     def gpu_total(self) -> dict[str, float | None]:
         """GPUs scheduled in all: each unit's GPUs times its replicas, desired and max."""

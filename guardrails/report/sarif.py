@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -144,11 +144,30 @@ def _log_and_results(
                 "properties": {
                     "engine": report.engine,
                     "config": report.config_source.to_dict(),
+                    **_cost_properties(report.cost),
                 },
                 **_invocations(report, root),
             }
         ],
     }, results
+
+
+def _cost_properties(cost: Mapping[str, Any] | None) -> dict[str, Any]:
+    """What the run's GPU cost rests on: assumed prices (a default $/GPU-hour, or another cloud's
+    list price where nothing names the cloud) and what is left out, as the other formats say."""
+    if not cost or not cost.get("coverage_note"):
+        return {}
+    return {
+        "gpuCost": {
+            "assumed": cost.get("assumed", 0),
+            "assumedResources": [
+                {"address": a.get("address"), "assumption": a.get("assumption")}
+                for a in cost.get("assumed_resources") or []
+            ],
+            "partial": bool(cost.get("partial")),
+            "coverageNote": cost["coverage_note"],
+        }
+    }
 
 
 def _invocations(report: Report, root: Path) -> dict[str, Any]:

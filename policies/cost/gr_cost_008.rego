@@ -35,9 +35,13 @@ deny := [f |
 	f := finding(r)
 ]
 
-floor(r) := concat("", ["an idle floor of ", r.facts.monthly_usd_display.desired, "/month"]) if {
+floor(r) := concat("", ["an idle floor of ", r.facts.monthly_usd_display.desired, "/month", assumption(r)]) if {
 	r.facts.priced
 } else := "an idle floor whose cost is unknown (unpriced)"
+
+assumption(r) := concat("", [" (", r.facts.price_assumption.display, ")"]) if {
+	is_string(r.facts.price_assumption.display)
+} else := ""
 
 finding(r) := f if {
 	not r.facts.autoscaling.enabled

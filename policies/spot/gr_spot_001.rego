@@ -2,8 +2,10 @@
 # title: Training or batch GPU workload on on-demand capacity outside prod
 # description: >-
 #   Training and batch GPU workloads in dev and staging tolerate interruption and should run on
-#   spot or preemptible capacity; the finding shows the monthly saving at spot prices. When
-#   the capacity is only known after apply the outcome is `unknown`.
+#   spot or preemptible capacity; the finding shows the monthly saving at the catalog's spot
+#   price for the resource's own cloud and SKU, and says when that price is an assumption
+#   (nothing names the cloud, or no catalog row prices the accelerator). When the capacity is
+#   only known after apply the outcome is `unknown`.
 # scope: package
 # custom:
 #   id: GR-SPOT-001
@@ -32,9 +34,13 @@ deny := [f |
 	f := finding(r)
 ]
 
-saving(r) := concat("", ["; spot would save about ", r.facts.spot_saving_monthly_display, "/month"]) if {
+saving(r) := concat("", ["; spot would save about ", r.facts.spot_saving_monthly_display, "/month", assumption(r)]) if {
 	is_string(r.facts.spot_saving_monthly_display)
 } else := "; no spot price is known to estimate the saving"
+
+assumption(r) := concat("", [" (", r.facts.price_assumption.display, ")"]) if {
+	is_string(r.facts.price_assumption.display)
+} else := ""
 
 finding(r) := f if {
 	r.facts.capacity == "on-demand"

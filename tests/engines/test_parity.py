@@ -255,6 +255,22 @@ _facts = st.fixed_dictionaries(
         "spot_saving_monthly_display": st.sampled_from([None, "$1,234"]),
         # GR-INPUT-001: a string is reported, any other value is not.
         "accelerator_unknown": st.sampled_from([None, None, "names an accelerator at spec", 5]),
+        # GR-COST-001/008 and GR-SPOT-001 append the assumption a price rests on.
+        "price_assumption": st.one_of(
+            st.none(),
+            st.fixed_dictionaries(
+                {
+                    "display": st.sampled_from(
+                        [
+                            None,
+                            "assumed $1.01/GPU-hour",
+                            "assumed AWS price, p5.48xlarge at $6.88/GPU-hour: nothing names "
+                            "the cloud",
+                        ]
+                    )
+                }
+            ),
+        ),
     }
 )
 _attributes = st.fixed_dictionaries(

@@ -40,19 +40,47 @@ def test_mig_slice_is_priced_as_a_fraction_of_its_gpu() -> None:
     assert facts["hourly_usd"]["desired"] == pytest.approx(item["usd_per_hour"], abs=0.01)
 
 
-@pytest.mark.parametrize(
-    ("name", "model"), [("tpu-v5e-serving", "TPU v5e"), ("gaudi-trainer", None)]
-)
-def test_accelerators_without_a_catalog_price_are_assumed(name: str, model: str | None) -> None:
-    facts = _facts()[name]
+def test_accelerators_without_a_catalog_price_are_assumed() -> None:
+    facts = _facts()["gaudi-trainer"]
     assert facts["priced"] and facts["price_basis"] == "assumed"
     assert facts["price_assumption"] == {
         "usd_per_gpu_hour": 1.01,
         "display": "assumed $1.01/GPU-hour",
+        "cloud": None,
+        "sku": None,
+        "reason": "no catalog price for this accelerator",
     }
-    assert facts["gpu"]["model"] == model
+    assert facts["gpu"]["model"] is None
     assert all(
         i["assumed"] and "default_gpu_hourly_usd" in i["source"] for i in facts["priced_items"]
+    )
+
+
+def test_tpu_chips_are_priced_per_chip_hour_on_gcp_with_spot() -> None:
+    """TPU v5e was priced at the assumed $1.01/GPU-hour before the catalog had TPU rows; now
+    GCP's per-chip list price (SkyPilot GCP catalog, us-central1) with its spot price."""
+    facts = _facts()["tpu-v5e-serving"]
+    assert facts["price_basis"] == "catalog" and facts["price_assumption"] is None
+    assert facts["cloud"]["name"] == "gcp" and facts["gpu"]["model"] == "TPU v5e"
+    (item,) = facts["priced_items"]
+    assert item["usd_per_hour"] == pytest.approx(1.2) and item["count"] == 8
+    assert "skypilot-catalog" in item["source"] and item["cloud"] == "gcp"
+    # 2 replicas x 8 chips x $1.20 x 730 h; on spot at $0.2449/chip the saving is known.
+    assert facts["monthly_usd"]["desired"] == pytest.approx(2 * 8 * 1.2 * 730)
+    assert facts["spot_saving_monthly_display"] == "$11,155"
+
+
+def test_a_gpu_whose_cloud_nothing_names_is_priced_on_an_assumed_cloud() -> None:
+    facts = _facts()["mig-slices"]
+    assert facts["price_basis"] == "assumed" and facts["cloud"] == {
+        "name": None,
+        "source": None,
+        "assumed": "aws",
+    }
+    guess = facts["price_assumption"]
+    assert guess["cloud"] == "aws" and guess["sku"] == "p4d.24xlarge"
+    assert guess["display"] == (
+        "assumed AWS price, p4d.24xlarge at $2.74/GPU-hour: nothing names the cloud"
     )
 
 
@@ -64,18 +92,49 @@ def test_time_sliced_gpu_is_unpriced_and_listed_never_zero() -> None:
     assert cost["unpriced"] == 1 and cost["assumed"] == 2
     assert cost["unpriced_resources"][0]["address"] == shared.address
     assert cost["coverage_note"] == (
-        "1 resource unpriced, not in the total; 2 resources priced at an assumed $1.01/GPU-hour"
+        "1 resource unpriced, not in the total; 1 resource priced at an assumed $1.01/GPU-hour; "
+        "1 resource priced at an assumed cloud's list price, as nothing names the cloud: "
+        "AWS p4d.24xlarge at $2.74/GPU-hour"
     )
 
 
+_DEV_PODS = """apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: ml-dev, labels: {{environment: dev}}}}
+spec:
+  replicas: 1
+  template:
+    spec:
+      nodeSelector: {{{selector}}}
+      containers:
+        - {{name: c, image: "x:1", resources: {{limits: {{{resource}: 8}}}}}}
+"""
+
+
 @pytest.mark.parametrize("engine", ["python", "rego"])
-def test_cost_policies_say_assumed_and_are_unknown_for_unpriced(engine: str) -> None:
+def test_cost_policies_say_assumed_and_are_unknown_for_unpriced(engine: str, tmp_path: Any) -> None:
+    pods = tmp_path / "dev.yaml"
+    pods.write_text(
+        _DEV_PODS.format(name="gaudi", selector="team: ml", resource="habana.ai/gaudi")
+        + "---\n"
+        + _DEV_PODS.format(
+            name="h100",
+            selector="nvidia.com/gpu.product: NVIDIA-H100-80GB-HBM3",
+            resource="nvidia.com/gpu",
+        )
+    )
+    dev = scan([str(pods)], ScanOptions(no_config=True, engine=engine))
+    over = {f.resource.rsplit("/", 1)[-1]: f for f in dev.findings if f.policy == "GR-COST-001"}
+    assert over["gaudi"].outcome == Outcome.FAIL
+    assert "$5,898/month at max scale (assumed $1.01/GPU-hour)" in over["gaudi"].message
+    assert over["h100"].message.startswith(
+        "costs $40,179/month at max scale (assumed AWS price, p5.48xlarge at $6.88/GPU-hour: "
+        "nothing names the cloud), over the dev ceiling"
+    )
     report = scan([str(ACCELERATORS)], ScanOptions(no_config=True, engine=engine))
     ceiling = {
         f.resource.rsplit("/", 1)[-1]: f for f in report.findings if f.policy == "GR-COST-001"
     }
-    assert "(assumed $1.01/GPU-hour)" in ceiling["tpu-v5e-serving"].message
-    assert ceiling["tpu-v5e-serving"].outcome == Outcome.FAIL
     unknown = ceiling["shared-gpu"]
     assert unknown.outcome == Outcome.UNKNOWN and "cannot be checked" in unknown.message
     assert "$0" not in unknown.message

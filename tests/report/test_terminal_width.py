@@ -126,10 +126,11 @@ def test_cost_table_names_what_it_leaves_out_and_new_resources_read_from_nothing
     text = render_cost_table(breakdown, color=False)
     assert "— → $5,840" in text and "$384 → $734" in text
     assert "1 resource unpriced, not in the total" in text
-    assert "2 resources priced at an assumed $1.01/GPU-hour" in text
+    assert "1 resource priced at an assumed $1.01/GPU-hour" in text
+    assert "1 resource priced at an assumed cloud's list price, as nothing names the" in text
     assert "storage, network and CPU-only instances are not included" in text
     assert "Deployment/ml-prod/shared-gpu: nvidia.com/gpu.shared is a time-sliced" in text
-    assert re.search(r"\[1\] p4d\.24xlarge \$8/h spot: github:aws/karpenter", text)
+    assert re.search(r"\[\d+\] p4d\.24xlarge \$8/h spot: github:aws/karpenter", text)
     assert "(as of 2026-07-20)" in text
 
 
@@ -144,8 +145,15 @@ def test_cost_markdown_and_json_name_the_price_source(tmp_path: Path) -> None:
 
     doc = json.loads(render_cost_json(breakdown))
     assert doc["summary"]["assumed"] == 2 and doc["summary"]["unpriced"] == 1
+    gaudi = next(r for r in doc["resources"] if r["address"].endswith("gaudi-trainer"))
+    assert gaudi["price_basis"] == "assumed"
+    assert gaudi["price_assumption"] == "assumed $1.01/GPU-hour"
+    mig = next(r for r in doc["resources"] if r["address"].endswith("mig-slices"))
+    assert mig["price_assumption"] == (
+        "assumed AWS price, p4d.24xlarge at $2.74/GPU-hour: nothing names the cloud"
+    )
     tpu = next(r for r in doc["resources"] if r["address"].endswith("tpu-v5e-serving"))
-    assert tpu["price_basis"] == "assumed" and tpu["price_assumption"] == "assumed $1.01/GPU-hour"
+    assert tpu["price_basis"] == "catalog" and tpu["price_assumption"] is None
     trainer = next(r for r in doc["resources"] if r["address"].endswith("trainer[0]"))
     (item,) = trainer["priced_items"]
     assert item["name"] == "p4d.24xlarge" and item["capacity"] == "spot"

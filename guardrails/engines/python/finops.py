@@ -246,7 +246,9 @@ def unbounded_gpu_scale(doc: Doc, config: Doc) -> list[RawFinding]:
 def _floor(r: Doc) -> str:
     f = facts(r)
     if f.get("priced"):
-        return f"an idle floor of {f['monthly_usd_display']['desired']}/month"
+        display = (f.get("price_assumption") or {}).get("display")
+        assumed = f" ({display})" if isinstance(display, str) else ""
+        return f"an idle floor of {f['monthly_usd_display']['desired']}/month{assumed}"
     return "an idle floor whose cost is unknown (unpriced)"
 
 

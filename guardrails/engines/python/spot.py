@@ -31,8 +31,10 @@ def training_on_demand(doc: Doc, config: Doc) -> list[RawFinding]:
             continue
         if f["capacity"] == "on-demand":
             saving = f.get("spot_saving_monthly_display")
+            display = (f.get("price_assumption") or {}).get("display")
+            assumed = f" ({display})" if isinstance(display, str) else ""
             tail = (
-                f"; spot would save about {saving}/month"
+                f"; spot would save about {saving}/month{assumed}"
                 if isinstance(saving, str)
                 else "; no spot price is known to estimate the saving"
             )
