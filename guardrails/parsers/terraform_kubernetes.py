@@ -189,7 +189,7 @@ def as_kubernetes(resource: Resource) -> Resource:
     )
     meta = as_map(obj.get("metadata"))
     named = {**obj, "metadata": {"name": resource.name, **meta}}
-    _, name, namespace = address_of(named)
+    _, _, namespace = address_of(named)
     templates = pod_templates(named)
     return replace(
         resource,
