@@ -66,9 +66,7 @@ def test_gpu_facts_and_hpa(form: str) -> None:
                                 "spec": [
                                     {
                                         "backoff_limit": "3",
-                                        "template": [
-                                            {"spec": [{"container": [{"name": "a"}]}]}
-                                        ],
+                                        "template": [{"spec": [{"container": [{"name": "a"}]}]}],
                                     }
                                 ],
                             }

@@ -19,9 +19,9 @@ from guardrails.engines.python.util import (
     live,
     neighbors,
     one_of,
-    templates,
     tag,
     tag_unknowns,
+    templates,
     unknown_path,
 )
 
