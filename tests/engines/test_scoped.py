@@ -169,7 +169,7 @@ def test_declared_scopes_are_read() -> None:
         ("private_accounts", "set"),
     )
     modules = dict(scoped.wrapper_modules(scoped.plans(catalog)))
-    assert len(modules) == 2
+    assert len(modules) == 3  # GR-COST-006, GR-COST-009, GR-SEC-001
     assert any(
         "with data.guardrails.policy.gr_sec_001.enforced_buckets as v0" in t
         for t in modules.values()
