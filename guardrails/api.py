@@ -182,6 +182,7 @@ def enrich_graph(graph: Graph, config: Config, assigned_environment: str | None 
             budgets=config["budgets"],
             assigned_environment=assigned_environment,
             tag_aliases=config["tag_aliases"],
+            environment_aliases=config["environment_aliases"],
         ),
     )
 

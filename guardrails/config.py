@@ -12,6 +12,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from guardrails.enrich.environment import DEFAULT_ENVIRONMENT_ALIASES
 from guardrails.enrich.tags import alias_conflicts
 from guardrails.errors import ConfigError, InputError
 from guardrails.parsers.loader import yaml_node_budget
@@ -29,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "allowed_tag_values": {"environment": ["dev", "staging", "prod"]},
     "tag_patterns": {},
     "tag_aliases": {"environment": ["env", "stage"]},
+    "environment_aliases": {k: list(v) for k, v in DEFAULT_ENVIRONMENT_ALIASES.items()},
     "allowed_workloads": ["training", "inference", "batch", "notebook", "dev"],
     "cost_ceilings": {"dev": 5000, "staging": 20000, "prod": 100000, "unknown": 10000},
     "delta_ceiling": 25000,

@@ -30,7 +30,12 @@ from guardrails.enrich.cost import (
     unevaluated_reason,
 )
 from guardrails.enrich.dra import ClaimIndex
-from guardrails.enrich.environment import environment_of
+from guardrails.enrich.environment import (
+    DEFAULT_ENVIRONMENT_ALIASES,
+    EnvironmentAliases,
+    environment_of,
+    environment_table,
+)
 from guardrails.enrich.kubernetes import size_node_pool, size_workload, workload_autoscaling
 from guardrails.enrich.placement import GROUP_IDS, counted_share, overlap_summary, place
 from guardrails.enrich.pod_accelerators import add_claims, add_pinned, add_unreadable
@@ -58,6 +63,10 @@ class EnrichOptions:
     tag_aliases: Mapping[str, Sequence[str]] = field(
         default_factory=lambda: dict(DEFAULT_TAG_ALIASES)
     )
+    #: ``environment_aliases``: environment → values that count as it (enrich.environment).
+    environment_aliases: EnvironmentAliases = field(
+        default_factory=lambda: dict(DEFAULT_ENVIRONMENT_ALIASES)
+    )
 
 
 class _Context:
@@ -66,6 +75,7 @@ class _Context:
     def __init__(self, graph: Graph, options: EnrichOptions) -> None:
         self.options = options
         self.tag_table = alias_table(options.tag_aliases)
+        self.environments = environment_table(options.environment_aliases)
         self.catalog: GpuCatalog = load_gpu_catalog()
         self.by_id = {r.id: r for r in graph.resources}
         self.targets: dict[str, list[str]] = defaultdict(list)
@@ -257,7 +267,9 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
     environment, environment_source = (
         (context.options.assigned_environment, "assigned")
         if context.options.assigned_environment
-        else environment_of(resource, context.options.default_environment, tags)
+        else environment_of(
+            resource, context.options.default_environment, tags, context.environments
+        )
     )
     hourly, problem = price(sizing) if sizing.is_gpu else (None, None)
     month = monthly(hourly) if hourly else None

@@ -195,8 +195,8 @@ def size_workload(
         replicas = template.get("replicas") or {}
         desired = as_int(replicas.get("desired"))
         maximum = as_int(replicas.get("max"))
-        if scaler_max is not None and len(templates) == 1:
-            maximum = scaler_max
+        if scaler_max is not None:
+            maximum = _scaled_max(resource, desired, maximum, scaler_max, len(templates))
         if maximum is None:
             maximum = desired if not _autoscales(resource) else None
         if only_heads or not template.get("head"):
@@ -247,6 +247,25 @@ def size_workload(
     s.desired, s.max, s.groups = desired_total, max_total, groups_total
     s.capacity = "spot" if any_spot else "on-demand"
     return s
+
+
+def _scaled_max(
+    resource: Resource, desired: int | None, maximum: int | None, scaler_max: int, templates: int
+) -> int | None:
+    """A pod template's max when an HPA/KEDA scaler sets the target's scale (``spec.replicas``,
+    the field a scale subresource writes) to at most ``scaler_max``.
+
+    Every template whose pods are a whole multiple of the scale (a LeaderWorkerSet's leaders
+    and ``size - 1`` workers per group, a Deployment's pods, a CRD's replicas) grows with it;
+    a template that does not follow the scale keeps its own max.
+    """
+    if templates == 1:
+        return scaler_max
+    spec = resource.attributes.get("spec") if isinstance(resource.attributes, Mapping) else None
+    scale = as_int(spec.get("replicas", 1)) if isinstance(spec, Mapping) else None
+    if desired is None or not scale or desired % scale:
+        return maximum
+    return desired // scale * scaler_max
 
 
 def _autoscales(resource: Resource) -> bool:

@@ -292,18 +292,28 @@ def _demote_overflow(
         if fits:
             continue
         for m in members:
-            if placements[m]["link"] == "hardware":
+            if placements[m]["link"] in ("hardware", "any"):
                 placements[m] = {
                     **placements[m],
                     "status": "possible_overlap",
                     "reason": (
-                        f"{_count(demand)} GPUs select "
-                        f"{placements[m]['via'].removesuffix(' (by hardware)')}, the groups "
+                        f"{_count(demand)} GPUs "
+                        f"{_selects(placements[m]['via'])}, the groups "
                         f"hold {_count(capacity)} at most"
                     ),
                     "via": None,
                 }
     return placements
+
+
+def _selects(via: str) -> str:
+    """What the pods select, for an overflow reason (``via`` without the link's wording)."""
+    terms = [
+        part.removesuffix(" (by hardware)")
+        for part in via.split("; ")
+        if not part.startswith("no nodeSelector")
+    ]
+    return f"select {'; '.join(terms)}" if terms else "may run on any GPU node"
 
 
 def _placement(templates: list[Any], index: _Index) -> dict[str, Any] | None:
@@ -324,8 +334,22 @@ def _placement(templates: list[Any], index: _Index) -> dict[str, Any] | None:
         maybe = index.possible(terms)
         possible = possible | maybe if possible else maybe
         elsewhere = elsewhere or not maybe
+    if possible and not elsewhere:
+        # Nothing ties these pods to a group, but a GPU pod needs a GPU node and the scan's
+        # GPU nodes are where they can land: the nodes are the spend, the pods inside it
+        # (while they fit the groups' maximum: _demote_overflow).
+        every = possible | placed if placed else possible
+        links.append("no nodeSelector or node affinity: on the GPU nodes of the scan")
+        return {
+            "status": "on_node_group",
+            "node_groups": index.refs(every, LISTED),
+            GROUP_IDS: index.ids(every),
+            "candidates": len(every),
+            "via": "; ".join(sorted(set(links))),
+            "link": "any",
+        }
     if possible or (placed and elsewhere):
-        # Part of the workload may run on these groups: both are counted, the overlap said.
+        # Part of the workload may run elsewhere: both are counted, the overlap said.
         both = possible | placed if placed else possible
         return {
             "status": "possible_overlap",

@@ -114,9 +114,10 @@ class Resource:
 
     @property
     def is_kubernetes_object(self) -> bool:
-        """A Kubernetes object, from a manifest or a Pulumi ``kubernetes:*`` resource."""
+        """A Kubernetes object, from a manifest, a Pulumi ``kubernetes:*`` resource or a
+        Terraform ``kubernetes_*`` resource read as its object (parsers.terraform_kubernetes)."""
         return self.source_format == SourceFormat.KUBERNETES or (self.native_type or "").startswith(
-            "kubernetes:"
+            ("kubernetes:", "kubernetes_")
         )
 
     def to_input(self) -> dict[str, Any]:

@@ -47,9 +47,11 @@ from guardrails.parsers.ids import (
     resource_labels,
 )
 from guardrails.parsers.json_safe import check_values, load_json
+from guardrails.parsers.kubernetes import workload_edges
 from guardrails.parsers.loader import LoadedInput, read_text
 from guardrails.parsers.safe_io import read_side_file
 from guardrails.parsers.secrets import redact_terraform
+from guardrails.parsers.terraform_kubernetes import as_kubernetes
 from guardrails.parsers.terraform_source import block_lines, installed_modules
 
 _META_ARGUMENTS = (
@@ -691,21 +693,25 @@ class _Builder:
         if mode == "managed":
             attributes = redact_terraform(rtype, attributes)
         self.resources.append(
-            Resource(
-                id=rid,
-                address=address,
-                source_format=Fmt.TERRAFORM_HCL,
-                provider="terraform" if mode == "module" else provider_from_terraform(None, rtype),
-                type=rtype,
-                name=name,
-                action=Action.CREATE,
-                attributes=attributes,
-                unknown=frozenset(out.unknown),
-                labels=resource_labels(rtype, attributes) if mode == "managed" else {},
-                location=location,
-                mode=mode,
-                module=module,
-                unevaluated=unevaluated,
+            as_kubernetes(
+                Resource(
+                    id=rid,
+                    address=address,
+                    source_format=Fmt.TERRAFORM_HCL,
+                    provider="terraform"
+                    if mode == "module"
+                    else provider_from_terraform(None, rtype),
+                    type=rtype,
+                    name=name,
+                    action=Action.CREATE,
+                    attributes=attributes,
+                    unknown=frozenset(out.unknown),
+                    labels=resource_labels(rtype, attributes) if mode == "managed" else {},
+                    location=location,
+                    mode=mode,
+                    module=module,
+                    unevaluated=unevaluated,
+                )
             )
         )
 
@@ -727,6 +733,8 @@ class _Builder:
             parent = by_address.get(self.parents.get(resource.id, ""))
             if parent is not None and parent != resource.id:
                 edges.append(Edge(resource.id, parent, EdgeKind.PARENT))
+        # Services select, HPAs scale and workloads mount the kubernetes_* objects.
+        edges.extend(workload_edges(self.resources))
         inputs = tuple(
             InputFile(p, str(Fmt.TERRAFORM_HCL), tuple(self.notes.get(p, ()))) for p in paths
         )

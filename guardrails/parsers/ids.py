@@ -33,6 +33,7 @@ KNOWN_TAGGABLE = {
     "google_compute_disk",
     "google_storage_bucket",
     "google_container_cluster",
+    "google_container_node_pool",
     "google_workbench_instance",
     "azurerm_linux_virtual_machine",
     "azurerm_windows_virtual_machine",

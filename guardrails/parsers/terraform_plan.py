@@ -21,7 +21,9 @@ from guardrails.model import SourceFormat as Fmt
 from guardrails.parsers.base import ParseOptions
 from guardrails.parsers.ids import provider_from_terraform, resource_id, resource_labels
 from guardrails.parsers.json_safe import in_words
+from guardrails.parsers.kubernetes import workload_edges
 from guardrails.parsers.loader import STDIN_NAME, LoadedInput
+from guardrails.parsers.terraform_kubernetes import as_kubernetes
 from guardrails.parsers.terraform_source import SourceIndex
 
 _ACTIONS: dict[tuple[str, ...], Action] = {
@@ -126,6 +128,8 @@ class _PlanBuilder:
             self.notes.append(
                 f"{len(self.doc['resource_drift'])} resource(s) drifted outside Terraform"
             )
+        # Services select, HPAs scale and workloads mount the kubernetes_* objects of the plan.
+        self.edges.extend(workload_edges(list(self.resources.values())))
         info = InputFile(self.path, self.fmt.value, tuple(self.notes))
         return Graph(tuple(self.resources.values()), tuple(dict.fromkeys(self.edges)), (info,))
 
@@ -194,21 +198,23 @@ class _PlanBuilder:
         block = "data" if entry.get("mode") == "data" else "resource"
         name = str(entry.get("name") or "")
         location = self.sources.locate(module, rtype, name, block) if self.sources else None
-        self.resources[address] = Resource(
-            id=resource_id(self.path, address),
-            address=address,
-            source_format=self.fmt,
-            provider=provider_from_terraform(entry.get("provider_name"), rtype),
-            type=rtype,
-            name=str(entry.get("name") or ""),
-            action=action,
-            attributes=attributes,
-            before=before,
-            unknown=unknown,
-            labels=labels,
-            location=location or Location(self.path, None),
-            mode="data" if entry.get("mode") == "data" else "managed",
-            module=module,
+        self.resources[address] = as_kubernetes(
+            Resource(
+                id=resource_id(self.path, address),
+                address=address,
+                source_format=self.fmt,
+                provider=provider_from_terraform(entry.get("provider_name"), rtype),
+                type=rtype,
+                name=str(entry.get("name") or ""),
+                action=action,
+                attributes=attributes,
+                before=before,
+                unknown=unknown,
+                labels=labels,
+                location=location or Location(self.path, None),
+                mode="data" if entry.get("mode") == "data" else "managed",
+                module=module,
+            )
         )
 
     # -- modules and configuration edges ---------------------------------------------------

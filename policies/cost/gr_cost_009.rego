@@ -6,8 +6,12 @@
 #   no maximum written — a Karpenter NodePool without `spec.limits` or without an
 #   `nvidia.com/gpu` limit, a Ray worker group with autoscaling and no `maxReplicas`, a KServe
 #   predictor with no `maxReplicas` — or a batch queue admits GPU work without a cap: a Volcano
-#   Queue (scheduling.volcano.sh) whose `spec.capability` sets no GPU resource (no capability at
-#   all, or one that omits the GPU its `deserved`/`guarantee` names), a Kueue ClusterQueue
+#   Queue (scheduling.volcano.sh) whose `spec.capability` sets no GPU resource where GPU work can
+#   land on it (its `deserved`/`guarantee` names a GPU; a GPU workload in the scan names the
+#   queue: Volcano Job `spec.queue`, `default` when unset, the `scheduling.volcano.sh/queue-name`
+#   annotation, Kubeflow `runPolicy.schedulingPolicy.queue`, KubeRay's `volcano.sh/queue-name`
+#   label; or the scan holds GPU capacity: a GPU node group, node pool, NodePool or instance; a
+#   queue in a CPU-only scan is not reported), a Kueue ClusterQueue
 #   (kueue.x-k8s.io) covering a GPU resource with a flavor that sets no `nominalQuota` for it.
 #   A maximum that is set but above `max_gpu_nodes` is GR-COST-004; a maximum unknown until
 #   apply is reported there as unknown.
@@ -26,6 +30,7 @@
 #     Queue: "Set spec.capability on the Volcano Queue, including the GPU resource."
 #     kubernetes: "Set maxReplicas on the HorizontalPodAutoscaler, the KServe predictor or the Ray worker group (with enableInTreeAutoscaling)."
 #   input: resources
+#   aggregates: {gpu_queues: set, gpu_capacity: boolean}
 package guardrails.policy.gr_cost_009
 
 import data.guardrails.lib.util
@@ -90,9 +95,51 @@ gpu_in(resources) if {
 	resources[name]
 }
 
-# No capability at all caps nothing; a capability without the GPU its queue is meant for
-# leaves that GPU unbounded.
-gpu_queue(r) if not is_object(object.get(r.attributes, ["spec", "capability"], null))
+# No capability at all caps nothing where GPU work can reach the queue; a capability without
+# the GPU its queue is meant for leaves that GPU unbounded.
+gpu_queue(r) if {
+	not is_object(object.get(r.attributes, ["spec", "capability"], null))
+	gpu_work_can_land(r)
+}
+
+gpu_work_can_land(r) if gpu_queues[object.get(r.attributes, ["metadata", "name"], "")]
+
+gpu_work_can_land(r) if gpu_capacity
+
+# The Volcano queues GPU workloads of the scan name.
+gpu_queues := {name |
+	some w in input.resources
+	w.facts.is_gpu
+	util.live(w)
+	some name in queue_names(w)
+}
+
+# GPU nodes in the scan (a GPU resource that runs no pods itself: node groups, pools, VMs).
+gpu_capacity if {
+	some c in input.resources
+	c.facts.is_gpu
+	util.live(c)
+	object.get(c, "workload", null) == null
+}
+
+queue_names(w) := {n |
+	some n in [
+		volcano_job_queue(w),
+		object.get(w.attributes, ["spec", "runPolicy", "schedulingPolicy", "queue"], null),
+		object.get(w.attributes, ["metadata", "labels", "volcano.sh/queue-name"], null),
+		object.get(w.attributes, ["metadata", "annotations", "scheduling.volcano.sh/queue-name"], null),
+	]
+	is_string(n)
+} | {n |
+	some t in util.templates(w)
+	n := object.get(t, ["annotations", "scheduling.volcano.sh/queue-name"], null)
+	is_string(n)
+}
+
+volcano_job_queue(w) := object.get(w.attributes, ["spec", "queue"], "default") if {
+	w.type == "Job"
+	startswith(api_version(w), "batch.volcano.sh/")
+} else := null
 
 gpu_queue(r) if gpu_in(object.get(r.attributes, ["spec", "deserved"], {}))
 

@@ -1,9 +1,14 @@
 # METADATA
 # title: Required tag or label missing
 # description: >-
-#   Every taggable cloud resource and Kubernetes workload carries the tags FinOps needs to
-#   attribute its cost (default owner, team, cost-center, environment). When the tags are only
-#   known after apply, the finding is `unknown` instead of a guess.
+#   Every resource that carries spend carries the tags FinOps needs to attribute its cost
+#   (default owner, team, cost-center, environment). One rule (`facts.taggable`) says what
+#   carries spend, for every tagging policy: a managed cloud resource whose schema has tags or
+#   labels (a GKE node pool's `node_config.resource_labels` included), and a Kubernetes object
+#   that runs pods (a workload from a manifest, Pulumi or a Terraform `kubernetes_*` resource)
+#   or provisions nodes (a Karpenter NodePool); Services, Namespaces, ConfigMaps and other
+#   objects that run nothing billed are not. When the tags are only known after apply, the
+#   finding is `unknown` instead of a guess.
 # scope: package
 # custom:
 #   id: GR-TAG-001

@@ -3,7 +3,11 @@
 # description: >-
 #   Tag and label values that reports group by must come from a known set or match a pattern
 #   (by default environment is one of dev, staging, prod), so cost reports do not split
-#   "prod" from "Production".
+#   "prod" from "Production". The environment tag follows the one environment rule of the
+#   enrichment: a value that is a configured alias of an allowed environment
+#   (`environment_aliases`, by default `development` of dev, `production` of prod) is that
+#   environment for the cost ceilings and allowed here; with the alias removed from the
+#   configuration it is invalid for both.
 # scope: package
 # custom:
 #   id: GR-TAG-002
@@ -26,6 +30,7 @@ not_allowed := [f |
 	allowed := data.guardrails.config.allowed_tag_values[key]
 	value := util.tag(r, key)
 	not value in allowed
+	not environment_alias(r, key, allowed)
 	f := {"resource": r.id, "message": concat("", ["has ", util.tag_key(r, key), "=", value, "; allowed values: ", concat(", ", sort(allowed))])}
 ]
 
@@ -38,3 +43,11 @@ not_matching := [f |
 	not regex.match(concat("", ["^(?:", pattern, ")$"]), value)
 	f := {"resource": r.id, "message": concat("", ["has ", util.tag_key(r, key), "=", value, ", which does not match the pattern ", pattern])}
 ]
+
+# The environment tag's value is an alias of an allowed environment by the enrichment's one
+# rule (facts.environment normalized from the label).
+environment_alias(r, key, allowed) if {
+	lower(key) == "environment"
+	r.facts.environment_source == "label"
+	r.facts.environment in allowed
+}

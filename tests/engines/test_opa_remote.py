@@ -255,7 +255,10 @@ def test_bundle_layout(bundle: Path) -> None:
     assert data["guardrails"]["catalog"]["instances"]["p5.48xlarge"]["gpu_model"] == "H100"
     # what each policy reads, in METADATA's terms, so a server is asked in batches it allows
     scopes = data["guardrails"]["scopes"]
-    assert scopes["gr_sec_001"] == {"input": "resources", "aggregates": {"blocked_names": "set"}}
+    assert scopes["gr_sec_001"] == {
+        "input": "resources",
+        "aggregates": {"enforced_buckets": "set", "private_accounts": "set"},
+    }
     assert scopes["gr_cost_007"] == {"input": "summary", "aggregates": {}}
 
 

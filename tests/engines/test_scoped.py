@@ -85,6 +85,7 @@ def test_batches_match_the_whole_document_on_random_graphs(
     "path",
     [
         "policies/GR-SEC-001/allow_bucket_with_public_access_block.json",
+        "policies/GR-SEC-001/allow_gcs_all_users_blocked_by_prevention.tf",
         "policies/GR-COST-006/allow_gpu_notebook_with_culling_controller.yaml",
         "policies/GR-COST-006",
         "kubernetes",
@@ -106,11 +107,12 @@ def test_aggregates_are_merged_across_batches(
 @needs_opa
 def test_an_undeclared_aggregate_would_change_findings(monkeypatch: pytest.MonkeyPatch) -> None:
     """The checks above can fail: without its aggregate, GR-SEC-001 in batches of one
-    resource no longer sees the public-access block that names the bucket."""
+    resource no longer sees that the bucket an allUsers grant names enforces public access
+    prevention."""
     catalog = load_catalog()
     policy = catalog.policies["GR-SEC-001"]
     stripped = Catalog({**catalog.policies, policy.id: replace(policy, aggregates=())})
-    path = FIXTURES / "policies/GR-SEC-001/allow_bucket_with_public_access_block.json"
+    path = FIXTURES / "policies/GR-SEC-001/allow_gcs_all_users_blocked_by_prevention.tf"
     doc = build_input([str(path)], ScanOptions(no_config=True))
     whole, batched = _whole_and_batched(_engine("opa"), doc, DEFAULTS, stripped, monkeypatch)
     assert len(batched) > len(whole)
@@ -162,11 +164,15 @@ def test_wrong_scope_declarations_are_config_errors(
 def test_declared_scopes_are_read() -> None:
     catalog = load_catalog()
     assert catalog.policies["GR-COST-007"].input_scope == "summary"
-    assert catalog.policies["GR-SEC-001"].aggregates == (("blocked_names", "set"),)
+    assert catalog.policies["GR-SEC-001"].aggregates == (
+        ("enforced_buckets", "set"),
+        ("private_accounts", "set"),
+    )
     modules = dict(scoped.wrapper_modules(scoped.plans(catalog)))
-    assert len(modules) == 2
+    assert len(modules) == 3  # GR-COST-006, GR-COST-009, GR-SEC-001
     assert any(
-        "with data.guardrails.policy.gr_sec_001.blocked_names as v0" in t for t in modules.values()
+        "with data.guardrails.policy.gr_sec_001.enforced_buckets as v0" in t
+        for t in modules.values()
     )
 
 

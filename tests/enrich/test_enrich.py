@@ -377,6 +377,31 @@ CASES: list[tuple[str, Resource, dict[str, Any]]] = [
         {"workload_class": "training"},
     ),
     ("null provider is not taggable", res("null_resource", {"triggers": {}}), {"taggable": False}),
+    # One rule for what carries spend (enrich.taggable): GKE node pools carry billing labels in
+    # node_config; Services, Namespaces and ConfigMaps run nothing billed by themselves.
+    (
+        "GKE node pool with node_config.resource_labels carries spend",
+        res("google_container_node_pool", {"node_config": [{"resource_labels": {"team": "a"}}]}),
+        {"taggable": True},
+    ),
+    (
+        "GKE node pool written in HCL without labels carries spend",
+        res("google_container_node_pool", {"node_count": 1}, "hcl"),
+        {"taggable": True},
+    ),
+    ("Service carries no spend", res("Service", {"spec": {}}, "k8s"), {"taggable": False}),
+    ("Namespace carries no spend", res("Namespace", {}, "k8s"), {"taggable": False}),
+    ("ConfigMap carries no spend", res("ConfigMap", {"data": {}}, "k8s"), {"taggable": False}),
+    (
+        "Karpenter NodePool provisions nodes",
+        res("NodePool", {"spec": {}}, "k8s"),
+        {"taggable": True},
+    ),
+    (
+        "Deployment runs pods",
+        res("Deployment", {}, "k8s", workload={"pod_templates": [pod()]}),
+        {"taggable": True},
+    ),
 ]
 
 

@@ -45,6 +45,10 @@ EXPECTED: dict[tuple[str, str], tuple[float, float | None, int | None]] = {
 #: (GPUs at desired scale, worker replicas).
 POLICY_FIXTURES: dict[tuple[str, str], tuple[float, int]] = {
     (
+        "policies/GR-COST-009/deny_volcano_queue_without_capability_gpu_job.yaml",
+        "Job/research/sweep",
+    ): (2, 2),
+    (
         "policies/GR-COST-006/allow_gpu_notebook_with_culling_controller.yaml",
         "Notebook/alice/alice-gpu",
     ): (1, 1),

@@ -94,7 +94,11 @@ CASES = [
         "hardware",
         1,
     ),
-    ("no selector: may run anywhere", {}, 1, "possible_overlap", None, None),
+    # Nodes are the spend: a GPU pod with no selector lands on the scan's GPU nodes (before:
+    # counted on both, +100 % here; +66 % on an L4 pool of 3 with a 2-GPU Deployment).
+    ("no selector: on the GPU nodes of the scan", {}, 1, "on_node_group", "any", 0),
+    ("no selector, scales the group up", {}, 2, "on_node_group", "any", 1),
+    ("no selector, more GPUs than the group can ever hold", {}, 3, "possible_overlap", None, None),
     (
         "by hardware, more GPUs than the group can ever hold",
         {"nodeSelector": {"node.kubernetes.io/instance-type": "p4d.24xlarge"}},

@@ -72,7 +72,9 @@ def test_allowed_values_are_checked_through_the_alias_and_name_the_written_key(
     tmp_path: Path, engine: str
 ) -> None:
     labels = "{owner: a, team: b, cost-center: c, Env: Production, workload: training}"
-    found = _scan(tmp_path, labels, None, engine)
+    # `Production` is an alias of prod by default (one environment rule): allowed.
+    assert "GR-TAG-002" not in _scan(tmp_path, labels, None, engine)
+    found = _scan(tmp_path, labels, "environment_aliases: {prod: []}\n", engine)
     assert found["GR-TAG-002"] == "has Env=Production; allowed values: dev, prod, staging"
 
 

@@ -82,14 +82,14 @@ def test_several_formats_from_one_run(tmp_path: Path) -> None:
     report = json.loads(outputs["json"].read_text())
     sarif = json.loads(outputs["sarif"].read_text())
     junit = ET.parse(outputs["junit"]).getroot()
-    assert len(sarif["runs"][0]["results"]) == report["summary"]["findings"] == 20
-    assert int(junit.get("failures", "0")) == 20
+    assert len(sarif["runs"][0]["results"]) == report["summary"]["findings"] == 19
+    assert int(junit.get("failures", "0")) == 19
     github = outputs["github"].read_text().splitlines()
     errors = sum(1 for line in github if line.startswith("::error "))
     warnings = sum(1 for line in github if line.startswith("::warning "))
-    assert (errors, warnings) == (4, 10)  # 16 medium/low warnings: GitHub shows 10 per step
+    assert (errors, warnings) == (3, 10)  # 16 medium/low warnings: GitHub shows 10 per step
     assert github[-1].startswith("::notice title=guardrails::") and "6 more not shown" in github[-1]
-    assert outputs["markdown"].read_text().startswith("## ❌ guardrails: 4 finding(s)")
+    assert outputs["markdown"].read_text().startswith("## ❌ guardrails: 3 finding(s)")
     assert oct(outputs["json"].stat().st_mode & 0o777) != oct(0o600)
 
 

@@ -21,6 +21,7 @@ from guardrails.engines.python.util import (
     one_of,
     tag,
     tag_unknowns,
+    templates,
     unknown_path,
 )
 
@@ -165,15 +166,43 @@ def _gpu_in(resources: Any) -> bool:
     )
 
 
-def _volcano_uncapped(r: Doc) -> bool:
+def _queue_names(w: Doc) -> set[str]:
+    """The Volcano queues a workload names (Volcano Job spec.queue, "default" when unset)."""
+    a = w.get("attributes")
+    names: list[Any] = []
+    if w["type"] == "Job" and _api_version(w).startswith("batch.volcano.sh/"):
+        spec = _at(a, "spec")
+        # object.get(..., "default"): only an absent queue is the default one.
+        names.append(spec.get("queue", "default") if isinstance(spec, dict) else "default")
+    names.append(_at(a, "spec", "runPolicy", "schedulingPolicy", "queue"))
+    names.append(_at(a, "metadata", "labels", "volcano.sh/queue-name"))
+    names.append(_at(a, "metadata", "annotations", "scheduling.volcano.sh/queue-name"))
+    names += [_at(t, "annotations", "scheduling.volcano.sh/queue-name") for t in templates(w)]
+    return {n for n in names if isinstance(n, str)}
+
+
+def _gpu_landing(doc: Doc) -> tuple[set[str], bool]:
+    """(queues GPU workloads name, whether the scan holds GPU capacity)."""
+    queues: set[str] = set()
+    capacity = False
+    for w in doc["resources"]:
+        if facts(w).get("is_gpu") is True and live(w):
+            queues |= _queue_names(w)
+            capacity = capacity or w.get("workload") is None
+    return queues, capacity
+
+
+def _volcano_uncapped(r: Doc, landing: tuple[set[str], bool]) -> bool:
     if r["type"] != "Queue" or not _api_version(r).startswith("scheduling.volcano.sh/"):
         return False
     attributes = r.get("attributes")
     capability = _at(attributes, "spec", "capability")
     if _gpu_in(capability):
         return False
+    queues, capacity = landing
+    name = _at(attributes, "metadata", "name")
     return (
-        not isinstance(capability, dict)
+        (not isinstance(capability, dict) and (one_of(name, queues) or capacity))
         or _gpu_in(_at(attributes, "spec", "deserved"))
         or _gpu_in(_at(attributes, "spec", "guarantee", "resource"))
     )
@@ -207,6 +236,7 @@ def _kueue_uncapped_flavors(r: Doc) -> list[str]:
 @twin("GR-COST-009")
 def unbounded_gpu_scale(doc: Doc, config: Doc) -> list[RawFinding]:
     out = []
+    landing = _gpu_landing(doc)
     for r in doc["resources"]:
         if not live(r):
             continue
@@ -223,7 +253,7 @@ def unbounded_gpu_scale(doc: Doc, config: Doc) -> list[RawFinding]:
                         f"{attribute}, so nothing bounds how many GPUs it can add",
                     )
                 )
-        if _volcano_uncapped(r):
+        if _volcano_uncapped(r, landing):
             out.append(
                 finding(
                     r,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -35,17 +36,79 @@ def _attrs(r: Doc) -> Doc:
     return value if isinstance(value, dict) else {}
 
 
+_PUBLIC_PREDEFINED = {"publicRead", "publicReadWrite"}
+_BLOCK_SETTINGS = (
+    "block_public_acls",
+    "block_public_policy",
+    "ignore_public_acls",
+    "restrict_public_buckets",
+)
+
+
+def _statements(doc: Any) -> list[Any]:
+    statement = doc.get("Statement") if isinstance(doc, dict) else None
+    if isinstance(statement, list):
+        return statement
+    return [statement] if isinstance(statement, dict) else []
+
+
+def _everyone(principal: Any) -> bool:
+    if principal == "*":
+        return True
+    aws = principal.get("AWS") if isinstance(principal, dict) else None
+    values = aws if isinstance(aws, list) else [aws] if isinstance(aws, str) else []
+    return "*" in values
+
+
+def _public_policy(text: Any) -> bool:
+    if not isinstance(text, str):
+        return False
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return False
+    return any(
+        isinstance(s, dict)
+        and s.get("Effect") == "Allow"
+        and not ("Condition" in s and s["Condition"] is not False)
+        # Rego's `not s.Condition`: only an absent or false Condition is none.
+        and _everyone(s.get("Principal"))
+        for s in _statements(doc)
+    )
+
+
+def _granted(a: Doc) -> list[str]:
+    members = [a["member"]] if isinstance(a.get("member"), str) else []
+    members += a["members"] if isinstance(a.get("members"), list) else []
+    entries = a["role_entity"] if isinstance(a.get("role_entity"), list) else []
+    members += [e.split(":")[-1] for e in entries if isinstance(e, str)]
+    found = {m for m in members if one_of(m, _PUBLIC_MEMBERS)}
+    if one_of(a.get("predefined_acl"), _PUBLIC_PREDEFINED):
+        found.add(a["predefined_acl"])
+    return sorted(found)
+
+
 @twin("GR-SEC-001")
 def public_storage(doc: Doc, config: Doc) -> list[RawFinding]:
-    names = {
-        _attrs(b).get("bucket")
-        for b in doc["resources"]
-        if b["type"] == "aws_s3_bucket_public_access_block"
+    resources = doc["resources"]
+    enforced = {
+        _attrs(b).get("name")
+        for b in resources
+        if b["type"] == "google_storage_bucket"
         and b["action"] != "delete"
-        and isinstance(_attrs(b).get("bucket"), str)
+        and _attrs(b).get("public_access_prevention") == "enforced"
+        and isinstance(_attrs(b).get("name"), str)
     }
-    acl, unblocked, gcs, azure = [], [], [], []
-    for r in doc["resources"]:
+    private_accounts = {
+        _attrs(a).get("name")
+        for a in resources
+        if a["type"] == "azurerm_storage_account"
+        and a["action"] != "delete"
+        and _attrs(a).get("allow_nested_items_to_be_public") is False
+        and isinstance(_attrs(a).get("name"), str)
+    }
+    acl, policies, blocks_off, gcs, azure = [], [], [], [], []
+    for r in resources:
         if not live(r):
             continue
         a = _attrs(r)
@@ -61,34 +124,41 @@ def public_storage(doc: Doc, config: Doc) -> list[RawFinding]:
                         attribute="acl",
                     )
                 )
-        if (
-            r["type"] == "aws_s3_bucket"
-            and r["source_format"] != "kubernetes"
-            and not any(
-                n["kind"] in ("references", "depends_on")
-                and n["type"] == "aws_s3_bucket_public_access_block"
-                for n in neighbors(r, "in")
-            )
-            and not one_of(a.get("bucket"), names)
-        ):
-            unblocked.append(finding(r, "has no aws_s3_bucket_public_access_block"))
-        if r["type"] in _GCS_GRANTS:
-            members = [a["member"]] if isinstance(a.get("member"), str) else []
-            members += a["members"] if isinstance(a.get("members"), list) else []
-            public = sorted(m for m in members if one_of(m, _PUBLIC_MEMBERS))
+        if r["type"] in ("aws_s3_bucket_policy", "aws_s3_bucket"):
+            if _public_policy(a.get("policy")):
+                policies.append(
+                    finding(r, 'has a bucket policy that allows Principal "*" without a Condition')
+                )
+            elif (
+                r["type"] == "aws_s3_bucket_policy"
+                and not isinstance(a.get("policy"), str)
+                and unknown_path(r, "policy") == "policy"
+            ):
+                policies.append(
+                    finding(
+                        r,
+                        "the bucket policy (policy) is unknown until apply",
+                        outcome="unknown",
+                        attribute="policy",
+                    )
+                )
+        if r["type"] in ("aws_s3_bucket_public_access_block", "aws_s3_account_public_access_block"):
+            off = [k for k in _BLOCK_SETTINGS if a.get(k, False) is False]
+            if off:
+                blocks_off.append(
+                    finding(r, f"turns S3 Block Public Access off: {', '.join(off)} = false")
+                )
+        if r["type"] in _GCS_GRANTS and not one_of(a.get("bucket", ""), enforced):
+            public = _granted(a)
             if public:
                 gcs.append(finding(r, f"grants bucket access to {', '.join(public)}"))
-        if r["type"] == "azurerm_storage_account" and any(
-            a.get(k) is True
-            for k in ("allow_nested_items_to_be_public", "allow_blob_public_access")
-        ):
-            azure.append(finding(r, "allows public blob access"))
-        if r["type"] == "azurerm_storage_container" and a.get("container_access_type") in (
-            "blob",
-            "container",
+        if (
+            r["type"] == "azurerm_storage_container"
+            and a.get("container_access_type") in ("blob", "container")
+            and not one_of(a.get("storage_account_name", ""), private_accounts)
         ):
             azure.append(finding(r, f"has public access type {a['container_access_type']}"))
-    return acl + unblocked + gcs + azure
+    return acl + policies + blocks_off + gcs + azure
 
 
 def _unencrypted(r: Doc) -> list[str] | None:

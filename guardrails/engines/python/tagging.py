@@ -8,6 +8,7 @@ from guardrails.engines.python.util import (
     facts,
     finding,
     live,
+    one_of,
     tag,
     tag_key,
     tag_unknowns,
@@ -48,7 +49,11 @@ def tag_value_not_allowed(doc: Doc, config: Doc) -> list[RawFinding]:
     for r in _tagged(doc):
         for key, allowed in config["allowed_tag_values"].items():
             value = tag(r, key)
-            if value is not None and value not in allowed:
+            if (
+                value is not None
+                and value not in allowed
+                and not _environment_alias(r, key, allowed)
+            ):
                 out.append(
                     finding(
                         r,
@@ -67,6 +72,16 @@ def tag_value_not_allowed(doc: Doc, config: Doc) -> list[RawFinding]:
                     )
                 )
     return out
+
+
+def _environment_alias(r: Doc, key: str, allowed: list[str]) -> bool:
+    """The environment tag is an alias of an allowed environment (the enrichment's rule)."""
+    f = facts(r)
+    return (
+        key.lower() == "environment"
+        and f.get("environment_source") == "label"
+        and one_of(f.get("environment"), allowed)
+    )
 
 
 @twin("GR-TAG-003")
