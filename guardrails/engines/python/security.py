@@ -461,11 +461,19 @@ def unpinned_images(doc: Doc, config: Doc) -> list[RawFinding]:
     return out
 
 
-def _gpu_container_problems(c: Doc) -> list[str]:
+def _gpu_container_problems(r: Doc, c: Doc) -> list[str]:
     resources = c.get("resources") or {}
     requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
     names = [n for n in GPU_RESOURCE_NAMES if requests.get(n) or limits.get(n)]
+    claims = c.get("claims")
     if not names:
+        # Devices from DRA claims on a workload enrichment sized as GPU: CPU and memory only.
+        if facts(r).get("is_gpu") is True and isinstance(claims, list) and claims:
+            return [
+                f"container {c['name']} has no {k} limit"
+                for k in ("cpu", "memory")
+                if not limits.get(k)
+            ]
         return []
     problems = [f"container {c['name']} has no {n} limit" for n in names if not limits.get(n)]
     problems += [
@@ -481,7 +489,12 @@ def gpu_without_limits(doc: Doc, config: Doc) -> list[RawFinding]:
         if not live(r):
             continue
         problems = sorted(
-            {p for t in templates(r) for c in t["containers"] for p in _gpu_container_problems(c)}
+            {
+                p
+                for t in templates(r)
+                for c in t["containers"]
+                for p in _gpu_container_problems(r, c)
+            }
         )
         if problems:
             out.append(finding(r, f"has GPU containers without limits: {'; '.join(problems)}"))
