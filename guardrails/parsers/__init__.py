@@ -15,7 +15,7 @@ from guardrails.parsers.confine import check_inside
 from guardrails.parsers.discovery import discover
 from guardrails.parsers.hcl import TerraformHclParser, directory_graphs, root_addresses
 from guardrails.parsers.helm import helm_problem
-from guardrails.parsers.kubernetes import KubernetesParser
+from guardrails.parsers.kubernetes import KubernetesParser, scan_scaler_edges
 from guardrails.parsers.loader import (
     STDIN_NAME,
     LoadedInput,
@@ -188,7 +188,8 @@ def parse_paths(
     if errors and not graphs:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
     merged = Graph.merge([*graphs, *(unreadable_input(e) for e in errors)])
-    return Graph(merged.resources, merged.edges, merged.inputs + tuple(skipped))
+    edges = merged.edges + tuple(scan_scaler_edges(merged.resources, merged.edges))
+    return Graph(merged.resources, edges, merged.inputs + tuple(skipped))
 
 
 def rough_resource_count(loaded: LoadedInput) -> int:

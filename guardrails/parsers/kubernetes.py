@@ -224,6 +224,31 @@ def workload_edges(resources: list[Resource]) -> Iterator[Edge]:
                         yield Edge(resource.id, target.id, EdgeKind.MOUNTS)
 
 
+def scan_scaler_edges(resources: Iterable[Resource], edges: Iterable[Edge]) -> Iterator[Edge]:
+    """``scales`` edges from an HPA/KEDA ScaledObject to a target in another input of the scan.
+
+    The manifests of one scan are applied to one cluster, and an autoscaler is commonly kept in
+    a file of its own. Within one input :func:`workload_edges` links it; across inputs only a
+    target whose identity is unique in the scan is linked (two copies, as kustomize overlays
+    hold, leave the choice ambiguous), and an autoscaler already linked is left alone.
+    """
+    objects = [r for r in resources if r.is_kubernetes_object]
+    linked = {e.source for e in edges if e.kind == EdgeKind.SCALES}
+    by_address: dict[str, list[Resource]] = {}
+    for resource in objects:
+        by_address.setdefault(_identity(resource), []).append(resource)
+    for resource in objects:
+        if resource.type not in ("HorizontalPodAutoscaler", "ScaledObject"):
+            continue
+        if resource.id in linked:
+            continue
+        ref = as_map(as_map(resource.attributes.get("spec")).get("scaleTargetRef"))
+        kind = str(ref.get("kind") or "Deployment")
+        targets = by_address.get(f"{kind}/{resource.namespace}/{ref.get('name')}", [])
+        if len(targets) == 1:
+            yield Edge(resource.id, targets[0].id, EdgeKind.SCALES)
+
+
 def _identity(resource: Resource) -> str:
     if resource.source_format == Fmt.KUBERNETES:
         return resource.address

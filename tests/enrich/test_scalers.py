@@ -80,3 +80,32 @@ def test_scaler_sets_max_of_any_scalable_kind(
     assert facts["gpu"]["total"]["max"] == gpus_max
     assert facts["autoscaling"]["enabled"] is True
     assert facts["monthly_usd"]["max"] > facts["monthly_usd"]["desired"]
+
+
+SECOND_LWS = LWS.replace("namespace: serving", "namespace: other")
+
+
+@pytest.mark.parametrize(
+    ("workloads", "scaler", "pods_max"),
+    [
+        ([LWS], HPA, 8),  # the HPA kept in a file of its own, as GKE's samples do
+        ([LWS], KEDA, 12),
+        ([LWS, SECOND_LWS], HPA, 8),  # a same-named target in another namespace is not it
+        ([LWS, LWS], HPA, 4),  # two copies of the target (overlays): ambiguous, not linked
+    ],
+)
+def test_scaler_in_another_file_sets_the_max(
+    tmp_path: Path, workloads: list[str], scaler: str, pods_max: int
+) -> None:
+    """Before, scale edges were built per file: an HPA beside its target left max at 4."""
+    paths = []
+    for index, workload in enumerate(workloads):
+        path = tmp_path / f"w{index}.yaml"
+        path.write_text(workload)
+        paths.append(str(path))
+    (tmp_path / "hpa.yaml").write_text(scaler % "LeaderWorkerSet")
+    doc = build_input([*paths, str(tmp_path / "hpa.yaml")], ScanOptions(no_config=True))
+    facts = next(
+        r for r in doc["resources"] if r["type"] == "LeaderWorkerSet" and "serving" in r["id"]
+    )["facts"]
+    assert facts["replicas"]["max"] == pods_max
