@@ -57,7 +57,8 @@ _MODEL_TOKENS = (
     "TPU",
 )
 #: GKE/GCE accelerator names whose GPUs come only inside one machine family: a GPU there is
-#: priced at that family's per-GPU rate (``nvidia-h100-80gb`` → a3-highgpu, not any H100).
+#: priced at that family's per-GPU rate (``nvidia-h100-80gb`` → a3-highgpu, not any H100;
+#: ``nvidia-l4`` → g2-standard, not the bare L4 accelerator row without its host machine).
 GCP_ACCELERATOR_FAMILIES = {
     "nvidia-h100-80gb": "a3-highgpu-",
     "nvidia-h100-mega-80gb": "a3-megagpu-",
@@ -130,19 +131,30 @@ class GpuCatalog:
         key = instance_type.strip().lower()
         return self.instances.get(key) or self.instances.get(key.removeprefix("ml."))
 
-    def accelerator(self, name: str, cloud: str | None = None) -> InstanceSpec | None:
-        """The per-GPU (per-chip) row for an accelerator name on ``cloud``: a GCP accelerator
-        row (``nvidia-tesla-t4``, ``tpu-v5e``), the machine family a GKE accelerator comes in
-        (``nvidia-h100-80gb`` → a3-highgpu), else the short model priced on ``cloud``."""
+    def accelerator(
+        self, name: str, cloud: str | None = None, gpus: float | None = None
+    ) -> InstanceSpec | None:
+        """The per-GPU (per-chip) row for an accelerator name on ``cloud``: the machine family a
+        GKE/GCE accelerator only comes in (``nvidia-h100-80gb`` → a3-highgpu, ``nvidia-l4`` →
+        g2-standard), else a GCP accelerator row (``nvidia-tesla-t4``, ``tpu-v5e``), else the
+        short model priced on ``cloud``.
+
+        ``gpus``: the GPUs one pod or VM asks for. They sit on one machine, so a family is
+        priced at the cheapest per-GPU rate among its machines carrying at least that many
+        (2 L4 → g2-standard-24, not twice g2-standard-4)."""
         key = name.strip().lower()
-        if key in self.accelerators and cloud in (None, self.accelerators[key].provider):
-            return self.accelerators[key]
         family = GCP_ACCELERATOR_FAMILIES.get(key)
+        # The family first: a bare accelerator row for such a GPU (skypilot lists one for
+        # nvidia-l4) excludes the host machine the GPU cannot be had without.
         if family is not None and cloud in (None, "gcp"):
             rows = [s for t, s in self.instances.items() if t.startswith(family)]
-            found = _cheapest_per_gpu(rows)
+            most = max((s.gpu_count for s in rows), default=0)
+            fits = [s for s in rows if s.gpu_count >= min(gpus or 0, most)]
+            found = _cheapest_per_gpu(fits)
             if found is not None:
                 return found
+        if key in self.accelerators and cloud in (None, self.accelerators[key].provider):
+            return self.accelerators[key]
         model = model_from_text(name)
         return (
             self.per_gpu(model, cloud if cloud else ("gcp" if family else None)) if model else None

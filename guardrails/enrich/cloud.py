@@ -229,7 +229,7 @@ def _gcp_machine(
             s.is_gpu = True
             s.price_problem = (f"{unknown or 'guest_accelerator'} is unknown until apply", unknown)
             continue
-        spec = c.accelerator(str(name).rsplit("/", 1)[-1], "gcp")
+        spec = c.accelerator(str(name).rsplit("/", 1)[-1], "gcp", count)
         s.is_gpu = True
         s.gpu_count = (s.gpu_count or 0) + count if s.gpu_model else count
         if spec is None:

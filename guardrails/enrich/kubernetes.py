@@ -107,11 +107,15 @@ _MODEL_LABEL_CLOUDS: dict[str, str | None] = {
 
 
 def gpu_spec(
-    catalog: GpuCatalog, requirements: Mapping[str, list[str]], cloud: str | None = None
+    catalog: GpuCatalog,
+    requirements: Mapping[str, list[str]],
+    cloud: str | None = None,
+    gpus: float | None = None,
 ) -> tuple[InstanceSpec | None, str | None]:
     """A per-GPU catalog row on ``cloud`` for what the pod selects, and the instance type if
     named. An instance type names its own cloud; a model label is priced on the cloud the label
-    belongs to, else on ``cloud``, else (nothing names one) on another cloud, marked assumed."""
+    belongs to, else on ``cloud``, else (nothing names one) on another cloud, marked assumed.
+    ``gpus``: what one pod asks for (a machine family is priced by a machine that holds it)."""
     spec, name = most_expensive(catalog, requirements.get(_TYPE_LABEL, []))
     if spec is not None:
         if spec.on_demand is not None and spec.gpu_count:
@@ -119,7 +123,7 @@ def gpu_spec(
         return catalog.per_gpu(spec.gpu_model, spec.provider), name
     for key, label_cloud in _MODEL_LABEL_CLOUDS.items():
         for value in requirements.get(key, []):
-            row = catalog.accelerator(value, label_cloud or cloud)
+            row = catalog.accelerator(value, label_cloud or cloud, gpus)
             if row is not None:
                 return row, None
     return None, None
@@ -217,7 +221,7 @@ def size_workload(
         found = pod_cloud(template, resource_name, catalog)
         s.cloud = s.cloud or found
         cloud = found.cloud if found else None
-        spec, instance_type = gpu_spec(catalog, requirements, cloud)
+        spec, instance_type = gpu_spec(catalog, requirements, cloud, quantity)
         wanted = accelerators.request(
             resource_name, quantity, accelerators.cores_per_chip(spec.gpu_model if spec else None)
         )

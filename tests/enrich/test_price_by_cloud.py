@@ -478,3 +478,60 @@ def test_cloud_from_a_pod_template(
     assert (found.cloud if found else None) == cloud
     if source is not None and found is not None:
         assert found.source == source
+
+
+@pytest.mark.parametrize(
+    ("accelerator", "per_pod", "hourly", "sku"),
+    [
+        # Before: L4 took the bare `gpu:L4` accelerator row ($0.56/h), without the g2 host it
+        # only comes in; 2 per pod need g2-standard-24, not twice g2-standard-4.
+        ("nvidia-l4", 1, 0.70683, "g2-standard-4"),
+        ("nvidia-l4", 2, 2.00083, "g2-standard-24"),
+        ("nvidia-l4", 8, 8.00334, "g2-standard"),
+        ("nvidia-l4", 16, 16.00668, "g2-standard"),  # more than any g2 holds: the largest
+        # A100 40GB comes only in a2-highgpu ($3.67/GPU), not its $2.93 GPU part alone.
+        ("nvidia-tesla-a100", 1, 3.67339, "a2-highgpu"),
+        ("nvidia-h100-80gb", 8, 88.49, "a3-highgpu"),
+    ],
+)
+def test_gke_accelerator_sold_in_one_machine_family_is_priced_by_a_machine_holding_the_pod(
+    tmp_path: Path, accelerator: str, per_pod: int, hourly: float, sku: str
+) -> None:
+    facts = _pod_facts(tmp_path, f"cloud.google.com/gke-accelerator: {accelerator}", n=per_pod)
+    assert facts["cloud"]["name"] == "gcp" and facts["price_basis"] == "catalog"
+    assert facts["hourly_usd"]["desired"] == pytest.approx(hourly, abs=0.01)
+    (item,) = facts["priced_items"]
+    assert item["source"].startswith(sku)
+
+
+def test_terraform_kubernetes_deployment_on_gke_l4_is_priced_at_g2(tmp_path: Path) -> None:
+    """ai-on-gke's inference-service module: 2 L4 per pod, priced as g2-standard-24."""
+    path = tmp_path / "main.tf"
+    path.write_text(
+        'resource "kubernetes_deployment" "d" {\n  metadata {\n    name = "d"\n  }\n'
+        '  spec {\n    replicas = 1\n    template {\n      metadata {\n        name = "d"\n'
+        "      }\n      spec {\n"
+        '        node_selector = { "cloud.google.com/gke-accelerator" = "nvidia-l4" }\n'
+        '        container {\n          name = "c"\n          image = "vllm/vllm:1"\n'
+        '          resources {\n            limits = { "nvidia.com/gpu" = "2" }\n'
+        "          }\n        }\n      }\n    }\n  }\n}\n"
+    )
+    graph = enriched_graph([str(path)], ScanOptions(no_config=True))
+    facts = next(r.facts for r in graph.resources if r.native_type == "kubernetes_deployment")
+    assert facts["monthly_usd"]["desired"] == pytest.approx(2.00083 * HOURS_PER_MONTH, rel=0.01)
+
+
+def test_n1_guest_accelerator_stays_the_gpu_row(tmp_path: Path) -> None:
+    """T4/V100/P100/P4 attach to N1 VMs: the GPU row, the host VM priced apart (unchanged)."""
+    path = tmp_path / "main.tf"
+    path.write_text(
+        'resource "google_compute_instance" "t" {\n  name = "t"\n  machine_type = "n1-standard-8"\n'
+        '  zone = "us-central1-a"\n  guest_accelerator {\n    type = "nvidia-tesla-t4"\n'
+        "    count = 2\n  }\n"
+        '  boot_disk {\n    initialize_params { image = "debian-12" }\n  }\n'
+        '  network_interface { network = "default" }\n}\n'
+    )
+    graph = enriched_graph([str(path)], ScanOptions(no_config=True))
+    facts = next(r.facts for r in graph.resources if r.type == "google_compute_instance")
+    t4 = load_gpu_catalog().accelerators["nvidia-tesla-t4"].on_demand or 0
+    assert facts["hourly_usd"]["desired"] == pytest.approx(2 * t4, abs=0.01)
