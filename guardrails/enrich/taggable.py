@@ -5,8 +5,8 @@ labels natively:
 
 * a managed cloud resource whose provider schema has ``tags``/``labels`` (the attribute is
   present, even empty; a GKE node pool's ``node_config.labels``/``resource_labels`` count:
-  they are its billing labels), or a type known to have them (HCL leaves an unwritten
-  argument out);
+  they are its billing labels), or a type known to have them and carry spend
+  (parsers/taggable_types.py: HCL leaves an unwritten argument out);
 * a Kubernetes object that runs pods (a workload with pod templates, from a manifest, Pulumi
   or a Terraform ``kubernetes_*`` resource) or provisions nodes (a Karpenter NodePool).
 

@@ -5,46 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-#: Common taggable types, for HCL where an unwritten `tags` argument is simply absent.
-KNOWN_TAGGABLE = {
-    "aws_instance",
-    "aws_spot_instance_request",
-    "aws_launch_template",
-    "aws_autoscaling_group",
-    "aws_eks_cluster",
-    "aws_eks_node_group",
-    "aws_s3_bucket",
-    "aws_ebs_volume",
-    "aws_db_instance",
-    "aws_efs_file_system",
-    "aws_security_group",
-    "aws_vpc",
-    "aws_subnet",
-    "aws_lb",
-    "aws_sagemaker_endpoint",
-    "aws_sagemaker_endpoint_configuration",
-    "aws_sagemaker_notebook_instance",
-    "aws_sagemaker_model",
-    "aws_batch_compute_environment",
-    "aws_ecr_repository",
-    "aws_kms_key",
-    "google_compute_instance",
-    "google_compute_instance_template",
-    "google_compute_disk",
-    "google_storage_bucket",
-    "google_container_cluster",
-    "google_container_node_pool",
-    "google_workbench_instance",
-    "azurerm_linux_virtual_machine",
-    "azurerm_windows_virtual_machine",
-    "azurerm_linux_virtual_machine_scale_set",
-    "azurerm_kubernetes_cluster",
-    "azurerm_kubernetes_cluster_node_pool",
-    "azurerm_storage_account",
-    "azurerm_resource_group",
-    "azurerm_machine_learning_compute_cluster",
-    "azurerm_managed_disk",
-}
+from guardrails.parsers.taggable_types import TAGGABLE_TYPES
+
+#: Taggable types that carry spend, for HCL where an unwritten `tags` argument is absent.
+KNOWN_TAGGABLE = TAGGABLE_TYPES
 
 
 def resource_id(path: str, address: str) -> str:

@@ -1,0 +1,163 @@
+"""Terraform resource types that carry spend and whose provider schema has ``tags``/``labels``.
+
+HCL leaves an unwritten argument out, so whether a resource can carry cost tags cannot be read
+from the attribute's presence; these types are taggable whether or not the file writes it.
+There is no provider schema offline: the lists are curated by hand from each resource's
+Argument Reference on registry.terraform.io (hashicorp/aws 5.x ``tags``, hashicorp/google
+5.x/6.x top-level ``labels`` or ``resource_labels``, hashicorp/azurerm 3.x/4.x ``tags``), kept
+to types billed by themselves (compute, accelerators, storage, databases, registries, network
+endpoints billed per hour). Types that carry tags but no spend to speak of (IAM roles,
+identities, DNS records, secrets...) are left out; an unlisted type is taggable only when its
+file writes the attribute (enrich/taggable.py). Types whose labels sit in a nested block other
+than GKE's ``node_config`` (``google_sql_database_instance`` ``settings.user_labels``) are left
+out too: their labels would not be read.
+"""
+
+from __future__ import annotations
+
+AWS = frozenset(
+    {
+        "aws_instance",
+        "aws_spot_instance_request",
+        "aws_spot_fleet_request",
+        "aws_ec2_fleet",
+        "aws_ec2_capacity_reservation",
+        "aws_launch_template",
+        "aws_autoscaling_group",
+        "aws_eks_cluster",
+        "aws_eks_node_group",
+        "aws_ecs_cluster",
+        "aws_ecs_service",
+        "aws_batch_compute_environment",
+        "aws_s3_bucket",
+        "aws_ebs_volume",
+        "aws_ebs_snapshot",
+        "aws_efs_file_system",
+        "aws_fsx_lustre_file_system",
+        "aws_fsx_ontap_file_system",
+        "aws_fsx_openzfs_file_system",
+        "aws_db_instance",
+        "aws_rds_cluster",
+        "aws_rds_cluster_instance",
+        "aws_dynamodb_table",
+        "aws_elasticache_cluster",
+        "aws_elasticache_replication_group",
+        "aws_opensearch_domain",
+        "aws_redshift_cluster",
+        "aws_emr_cluster",
+        "aws_msk_cluster",
+        "aws_kinesis_stream",
+        "aws_lambda_function",
+        "aws_lb",
+        "aws_elb",
+        "aws_nat_gateway",
+        "aws_eip",
+        "aws_vpc_endpoint",
+        "aws_ecr_repository",
+        "aws_kms_key",
+        "aws_cloudwatch_log_group",
+        "aws_sagemaker_endpoint",
+        "aws_sagemaker_endpoint_configuration",
+        "aws_sagemaker_notebook_instance",
+        "aws_sagemaker_model",
+        "aws_sagemaker_domain",
+        "aws_sagemaker_user_profile",
+        "aws_bedrock_provisioned_model_throughput",
+        # Kept from the original list (taggable, network scaffolding).
+        "aws_security_group",
+        "aws_vpc",
+        "aws_subnet",
+    }
+)
+GOOGLE = frozenset(
+    {
+        "google_compute_instance",
+        "google_compute_instance_template",
+        "google_compute_region_instance_template",
+        "google_compute_disk",
+        "google_compute_region_disk",
+        "google_compute_image",
+        "google_compute_snapshot",
+        "google_compute_address",
+        "google_compute_global_address",
+        "google_compute_forwarding_rule",
+        "google_compute_global_forwarding_rule",
+        "google_compute_vpn_tunnel",
+        "google_container_cluster",
+        "google_container_node_pool",
+        "google_storage_bucket",
+        "google_artifact_registry_repository",
+        "google_filestore_instance",
+        "google_redis_instance",
+        "google_memcache_instance",
+        "google_spanner_instance",
+        "google_bigtable_instance",
+        "google_alloydb_cluster",
+        "google_alloydb_instance",
+        "google_bigquery_dataset",
+        "google_bigquery_table",
+        "google_pubsub_topic",
+        "google_pubsub_subscription",
+        "google_dataproc_cluster",
+        "google_dataflow_job",
+        "google_cloud_run_v2_service",
+        "google_cloud_run_v2_job",
+        "google_cloudfunctions_function",
+        "google_cloudfunctions2_function",
+        "google_tpu_v2_vm",
+        "google_tpu_node",
+        "google_workbench_instance",
+        "google_notebooks_instance",
+        "google_vertex_ai_endpoint",
+        "google_vertex_ai_dataset",
+        "google_vertex_ai_index",
+        "google_vertex_ai_index_endpoint",
+        "google_vertex_ai_featurestore",
+    }
+)
+AZURERM = frozenset(
+    {
+        "azurerm_resource_group",
+        "azurerm_linux_virtual_machine",
+        "azurerm_windows_virtual_machine",
+        "azurerm_virtual_machine",
+        "azurerm_linux_virtual_machine_scale_set",
+        "azurerm_windows_virtual_machine_scale_set",
+        "azurerm_orchestrated_virtual_machine_scale_set",
+        "azurerm_kubernetes_cluster",
+        "azurerm_kubernetes_cluster_node_pool",
+        "azurerm_managed_disk",
+        "azurerm_snapshot",
+        "azurerm_storage_account",
+        "azurerm_public_ip",
+        "azurerm_public_ip_prefix",
+        "azurerm_nat_gateway",
+        "azurerm_lb",
+        "azurerm_application_gateway",
+        "azurerm_firewall",
+        "azurerm_virtual_network_gateway",
+        "azurerm_private_endpoint",
+        "azurerm_container_registry",
+        "azurerm_key_vault",
+        "azurerm_log_analytics_workspace",
+        "azurerm_application_insights",
+        "azurerm_machine_learning_workspace",
+        "azurerm_machine_learning_compute_cluster",
+        "azurerm_machine_learning_compute_instance",
+        "azurerm_cognitive_account",
+        "azurerm_databricks_workspace",
+        "azurerm_postgresql_flexible_server",
+        "azurerm_mysql_flexible_server",
+        "azurerm_mssql_server",
+        "azurerm_mssql_database",
+        "azurerm_cosmosdb_account",
+        "azurerm_redis_cache",
+        "azurerm_service_plan",
+        "azurerm_linux_web_app",
+        "azurerm_linux_function_app",
+        "azurerm_container_app",
+        "azurerm_container_group",
+    }
+)
+#: Every provider's list, as the parsers and enrich/taggable.py read it.
+TAGGABLE_TYPES = AWS | GOOGLE | AZURERM
