@@ -38,7 +38,9 @@ from typing import Any
 
 from guardrails.enrich.accelerators import tpu_machine, tpu_type
 from guardrails.enrich.catalog import GpuCatalog, model_from_text
+from guardrails.errors import InputError
 from guardrails.model import Resource
+from guardrails.parsers.safe_yaml import load_yaml
 
 #: Kinds/types that cap, describe or template accelerators and run none themselves.
 DESCRIPTIVE = frozenset(
@@ -116,6 +118,9 @@ _TOLERATIONS = frozenset({"tolerations", "toleration"})
 #: Walk at most this many values per resource (parsers bound the input; this bounds the work).
 _MAX_VALUES = 100_000
 _MAX_PATH = 200
+#: An embedded YAML/JSON string is parsed only below these sizes (else it is scanned as text).
+_MAX_EMBEDDED_CHARS = 256 * 1024
+_MAX_EMBEDDED_NODES = 20_000
 
 
 #: Whole GPU instance/machine/VM type values (stricter than a family prefix, so a file name
@@ -175,12 +180,39 @@ def find_accelerator(
         elif isinstance(value, list):
             stack.extend((_step(path, i), "", v) for i, v in reversed(list(enumerate(value))))
         elif isinstance(value, str):
+            documents = _embedded(value)
+            if documents is not None:
+                # YAML/JSON inside a string (a helm_release's values): walked as data, so a
+                # toleration in it is skipped as in structured attributes.
+                if len(documents) == 1:
+                    stack.append((path, "", documents[0]))
+                else:
+                    stack.extend(
+                        (_step(path, i), "", d) for i, d in reversed(list(enumerate(documents)))
+                    )
+                continue
             named = _named(value)
             if named:
                 return path[:_MAX_PATH], named
             if _typed(catalog, value):
                 return path[:_MAX_PATH], value.strip()
     return None
+
+
+def _embedded(text: str) -> list[Any] | None:
+    """The documents of a YAML/JSON mapping or list held in a string, else None.
+
+    Only strings that look structured (a line break or a leading ``{``/``[``) and fit the
+    bounds are parsed, through the project's safe loader; a string that does not parse, or
+    holds only scalars, is scanned as text by the caller."""
+    if len(text) > _MAX_EMBEDDED_CHARS or not ("\n" in text or text.lstrip()[:1] in ("{", "[")):
+        return None
+    try:
+        loaded = load_yaml("<embedded>", text, _MAX_EMBEDDED_NODES)
+    except InputError:
+        return None
+    documents = [d for d in loaded.documents if isinstance(d, (Mapping, list))]
+    return documents or None
 
 
 #: Kubeflow Trainer v2 runtimes: counted with the TrainJobs that name them.

@@ -52,7 +52,12 @@ def _literal_string(text: str) -> str | None:
     if "${" in text or "%{" in text:
         return None
     if len(text) >= 2 and text[0] == text[-1] == '"':
-        return unquote(text)
+        inner = text[1:-1]
+        # python-hcl2 8 renders a heredoc quoted, markers and all; a quoted HCL string cannot
+        # hold a raw line break, so one that does is a heredoc.
+        if "\n" not in inner or not _HEREDOC.match(inner):
+            return unquote(text)
+        text = inner
     heredoc = _HEREDOC.match(text)
     if heredoc:
         body = heredoc.group(3)

@@ -138,7 +138,12 @@ def test_every_corpus_accelerator_is_seen_or_unknown() -> None:
     [
         ("PaddleJobX/ml/custom-trainer", 'spec.workers.resources.limits["nvidia.com/gpu"]'),
         ("TrainingJob/ml/ack-training", "spec.resourceConfig.instanceType"),
-        ("ConfigMap/ml/ray-autoscaler", 'data["cluster.yaml"]'),
+        # A YAML string is walked as data: the path goes on inside it.
+        (
+            "ConfigMap/ml/ray-autoscaler",
+            'data["cluster.yaml"].available_node_types.gpu.node_config.nodeSelector'
+            '["cloud.google.com/gke-accelerator"]',
+        ),
     ],
 )
 def test_unknown_names_the_kind_and_path(address: str, expected: str) -> None:
@@ -182,3 +187,47 @@ def test_tolerating_a_gpu_taint_names_no_accelerator() -> None:
     """A device plugin or agent that tolerates the nvidia.com/gpu taint uses no GPU."""
     attributes = {"spec": {"tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists"}]}}
     assert find_accelerator(attributes, load_gpu_catalog(), frozenset()) is None
+
+
+_TOLERATING = (
+    "nodeSelector:\n  efa: 'true'\ntolerations:\n  - key: nvidia.com/gpu\n    operator: Exists\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("values", "found"),
+    [
+        # A helm_release's values (YAML inside HCL) tolerating the GPU taint: no accelerator.
+        # Before, the string was scanned as text and named nvidia.com/gpu (GR-INPUT-001 FP).
+        ([_TOLERATING], None),
+        ([json.dumps({"tolerations": [{"key": "nvidia.com/gpu"}]})], None),
+        # Requests inside the values still name one, at their path in the parsed document.
+        (
+            ["resources:\n  limits:\n    nvidia.com/gpu: 1\n"],
+            ("values[0].resources.limits", "nvidia.com/gpu"),
+        ),
+        # Not YAML (a bad indent): scanned as text, as before.
+        (["a: [\n  nvidia.com/gpu\n b: {"], ("values[0]", "nvidia.com/gpu")),
+        # Too large to parse: scanned as text.
+        ([_TOLERATING + "# pad\n" * 50_000], ("values[0]", "nvidia.com/gpu")),
+    ],
+)
+def test_yaml_inside_a_string_is_walked_as_data(
+    values: list[str], found: tuple[str, str] | None
+) -> None:
+    hit = find_accelerator({"values": values}, load_gpu_catalog(), frozenset())
+    if found is None:
+        assert hit is None
+    else:
+        assert hit is not None and hit[0].startswith(found[0]) and hit[1] == found[1]
+
+
+def test_helm_release_tolerating_the_gpu_taint_is_not_unknown(tmp_path: Path) -> None:
+    (tmp_path / "helm.tf").write_text(
+        'resource "helm_release" "efa" {\n  name  = "efa"\n  chart = "efa"\n'
+        "  values = [\n    <<-EOT\n      tolerations:\n        - key: nvidia.com/gpu\n"
+        "          operator: Exists\n    EOT\n  ]\n}\n"
+    )
+    doc = build_input([str(tmp_path)], ScanOptions(no_config=True))
+    (release,) = (r for r in doc["resources"] if r["type"] == "helm_release")
+    assert release["facts"]["accelerator_unknown"] is None

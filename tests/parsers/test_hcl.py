@@ -121,3 +121,21 @@ def test_single_file_from_text() -> None:
     resource = parse_text("one.tf", text).resources[0]
     assert resource.attributes["instance_type"] == "g5.xlarge"
     assert resource.location.line == 4
+
+
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("  user_data = <<EOF\n#!/bin/sh\necho hi\nEOF\n", "#!/bin/sh\necho hi\n"),
+        ("  user_data = <<-EOT\n    a: 1\n      b: 2\n  EOT\n", "a: 1\n  b: 2\n"),
+        ("  user_data = [<<-EOT\n    a: 1\n  EOT\n  ]\n", ["a: 1\n"]),
+        # A quoted string stays as written, even one that looks like a heredoc.
+        ('  user_data = "<<EOF x EOF"\n', "<<EOF x EOF"),
+    ],
+)
+def test_heredoc_is_its_body(written: str, value: Any) -> None:
+    """python-hcl2 8 renders a heredoc quoted with its markers; before, they stayed in the value
+    (a helm_release's values YAML began with ``<<-EOT``)."""
+    text = 'resource "aws_instance" "a" {\n' + written + "}\n"
+    resource = parse_text("one.tf", text).resources[0]
+    assert resource.attributes["user_data"] == value
