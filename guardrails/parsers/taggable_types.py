@@ -61,7 +61,6 @@ AWS = frozenset(
         "aws_sagemaker_notebook_instance",
         "aws_sagemaker_model",
         "aws_sagemaker_domain",
-        "aws_sagemaker_user_profile",
         "aws_bedrock_provisioned_model_throughput",
         # Kept from the original list (taggable, network scaffolding).
         "aws_security_group",
