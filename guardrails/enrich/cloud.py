@@ -405,21 +405,7 @@ def _sum_pools(pools: list[Sizing]) -> Sizing:
         s.gpu_model, s.gpu_model_full = first.gpu_model, first.gpu_model_full
         s.gpu_vendor, s.gpu_count = first.gpu_vendor, first.gpu_count
         s.gpu_memory_gib, s.gpu_resource_name = first.gpu_memory_gib, first.gpu_resource_name
-    s.price_problem = next((p.price_problem for p in gpu_pools if p.price_problem), None)
-    capacities = {p.capacity for p in counted}
-    s.capacity = (
-        "spot" if "spot" in capacities else ("unknown" if "unknown" in capacities else "on-demand")
-    )
-    s.capacity_attribute = next(
-        (p.capacity_attribute for p in counted if p.capacity_attribute), None
-    )
-    s.desired = _sum(p.desired for p in counted) if counted else 0
-    s.max = _sum(p.max for p in counted) if counted else 0
-    scaling = [p.autoscaling for p in counted if p.autoscaling["enabled"]]
-    if scaling:
-        open_ended = [x for x in scaling if not x["explicit_max"]]
-        _autoscale(s, s.max, (open_ended or scaling)[0]["attribute"], not open_ended)
-    return s
+    return _roll_up(s, gpu_pools, counted)
 
 
 def azure_vm(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenced) -> Sizing:
@@ -521,6 +507,12 @@ def azure_kubernetes_cluster(r: Resource, a: Attrs, c: GpuCatalog, ref: Referenc
         s.instance_type = top.instance_type
     elif gpu_pools:
         s.is_gpu, s.instance_type = True, gpu_pools[0].instance_type
+    return _roll_up(s, gpu_pools, counted)
+
+
+def _roll_up(s: Sizing, gpu_pools: list[Sizing], counted: list[Sizing]) -> Sizing:
+    """A cluster's price problem, capacity, replicas and autoscaling from its pools: the first
+    GPU pool's price problem; spot when any counted pool is; replicas summed over ``counted``."""
     s.price_problem = next((p.price_problem for p in gpu_pools if p.price_problem), None)
     capacities = {p.capacity for p in counted}
     s.capacity = (
