@@ -125,14 +125,21 @@ def large_review_body(pod_path: Path, containers: int = 24000) -> bytes:
     pod = yaml.safe_load(pod_path.read_text())
     container = pod["spec"]["containers"][0]
     pod["spec"]["containers"] = [{**container, "name": f"c{i}"} for i in range(containers)]
+    return pod_review(pod, "large", "bench-large")
+
+
+def pod_review(pod: dict[str, Any], uid: str, username: str) -> bytes:
+    """The AdmissionReview of creating ``pod``, as the API server sends it."""
     request = {
-        "uid": "large",
+        "uid": uid,
         "kind": {"group": "", "version": "v1", "kind": "Pod"},
+        "resource": {"group": "", "version": "v1", "resource": "pods"},
         "namespace": pod["metadata"]["namespace"],
         "name": pod["metadata"]["name"],
         "operation": "CREATE",
-        "userInfo": {"username": "bench-large"},
+        "userInfo": {"username": username},
         "object": pod,
+        "dryRun": False,
     }
     review = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request}
     return json.dumps(review).encode()

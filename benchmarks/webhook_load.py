@@ -45,7 +45,7 @@ from typing import Any
 
 import yaml
 
-from benchmarks.webhook_hostile import Attack, peak_rss_mb
+from benchmarks.webhook_hostile import Attack, peak_rss_mb, pod_review
 from guardrails import __version__
 from guardrails.webhook.certs import write_certificates
 from testing.webhook_server import webhook_process
@@ -60,20 +60,7 @@ SATURATED_P99_S = 1.0
 
 def review_body(uid: str = "bench") -> bytes:
     """The AdmissionReview of one GPU pod, as the API server sends it."""
-    pod = yaml.safe_load(POD.read_text())
-    request = {
-        "uid": uid,
-        "kind": {"group": "", "version": "v1", "kind": "Pod"},
-        "resource": {"group": "", "version": "v1", "resource": "pods"},
-        "namespace": pod["metadata"]["namespace"],
-        "name": pod["metadata"]["name"],
-        "operation": "CREATE",
-        "userInfo": {"username": "bench"},
-        "object": pod,
-        "dryRun": False,
-    }
-    review = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": request}
-    return json.dumps(review).encode()
+    return pod_review(yaml.safe_load(POD.read_text()), uid, "bench")
 
 
 @dataclass

@@ -25,6 +25,11 @@ from tests.conftest import CORPUS, FIXTURES
 POLICY_CASES = FIXTURES / "policies"
 
 
+def finding_rows(raw: dict[str, list[RawFinding]]) -> list[tuple[str, str]]:
+    """Every finding, duplicates kept (a batch must not report a finding twice)."""
+    return sorted((pid, json.dumps(f, sort_keys=True)) for pid, fs in raw.items() for f in fs)
+
+
 def real_inputs() -> list[str]:
     """Every fixture file and module folder (not the hostile ones) and every corpus file."""
     fixtures = sorted(

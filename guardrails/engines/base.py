@@ -27,6 +27,10 @@ class Engine(Protocol):
 def evaluation_failed(detail: str) -> EngineError:
     """A Rego evaluation error, naming the inputs being judged first, like every input error
     (a value of a shape no policy expected is the usual cause)."""
+    return EngineError(naming_input(f"Rego evaluation failed: {' '.join(detail.split())[:300]}"))
+
+
+def naming_input(message: str) -> str:
+    """``message`` preceded by the input being judged, when one is (``current_input``)."""
     where = current_input.get()
-    message = f"Rego evaluation failed: {' '.join(detail.split())[:300]}"
-    return EngineError(f"{where}: {message}" if where else message)
+    return f"{where}: {message}" if where else message

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from guardrails.engines.base import naming_input
 from guardrails.engines.scoped import PolicyPlan
-from guardrails.errors import EngineError, GuardrailsError, current_input
+from guardrails.errors import EngineError, GuardrailsError
 
 #: The child process: backend, request file and response file are its arguments.
 CHILD_COMMAND = [sys.executable, "-m", "guardrails.engines.sandbox"]
@@ -197,9 +198,7 @@ def evaluate_isolated(
     if "error" in answer:
         # The child has no current_input (a context variable): name the input here, as the
         # in-process engines do, before the policy file OPA's message names.
-        message = str(answer["error"])
-        where = current_input.get()
-        raise EngineError(f"{where}: {message}" if where else message)
+        raise EngineError(naming_input(str(answer["error"])))
     result: dict[str, Any] = answer["result"]
     return result
 

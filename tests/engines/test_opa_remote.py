@@ -18,7 +18,6 @@ from guardrails.catalog import Catalog, load_catalog
 from guardrails.cli import main
 from guardrails.config import DEFAULTS, load_config
 from guardrails.engines import scoped
-from guardrails.engines.base import RawFinding
 from guardrails.engines.bundle import bundle_files, read_bundle, write_bundle
 from guardrails.engines.findings import canonical
 from guardrails.engines.opa_remote import OpaRemoteEngine
@@ -27,7 +26,7 @@ from guardrails.errors import EngineError, InputError
 from testing.webhook_server import free_port
 from tests.conftest import FIXTURES
 from tests.engines.opa_server import OpaTestServer
-from tests.sweep import Sweep, real_inputs
+from tests.sweep import Sweep, finding_rows, real_inputs
 
 POLICY_DEFAULTS = load_config(None).for_policies()
 
@@ -106,11 +105,6 @@ def bundle_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpaTestS
         yield server
 
 
-def _finding_rows(raw: dict[str, list[RawFinding]]) -> list[tuple[str, str]]:
-    """Every finding, duplicates kept (a batch must not report a finding twice)."""
-    return sorted((pid, json.dumps(f, sort_keys=True)) for pid, fs in raw.items() for f in fs)
-
-
 @pytest.mark.parametrize("path", [p for p in real_inputs() if "/fixtures/" in p])
 def test_bundle_mode_batches_match_the_whole_document_query(
     path: str, bundle_server: OpaTestServer, monkeypatch: pytest.MonkeyPatch, sweep: Sweep
@@ -131,7 +125,7 @@ def test_bundle_mode_batches_match_the_whole_document_query(
     whole = collect(engine.client.query_rule(doc, "guardrails.policy").get("result"), catalog)
     monkeypatch.setattr(scoped, "BATCH_BYTES", 1)
     batched = engine.evaluate(doc, wanted, catalog)
-    assert _finding_rows(batched) == _finding_rows(whole)
+    assert finding_rows(batched) == finding_rows(whole)
 
 
 def test_bundle_without_a_policy_reports_it_unknown(
@@ -215,7 +209,7 @@ def test_the_servers_declaration_wins_over_the_local_catalog(
         monkeypatch.setattr(scoped, "BATCH_BYTES", 1)
         batched = engine.evaluate(doc, POLICY_DEFAULTS, stripped)
         assert server.state.most_resources == 1
-    assert _finding_rows(batched) == _finding_rows(whole)
+    assert finding_rows(batched) == finding_rows(whole)
 
 
 def test_a_malformed_scope_declaration_is_one_line() -> None:

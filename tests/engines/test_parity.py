@@ -16,13 +16,12 @@ from hypothesis import strategies as st
 from guardrails.api import ScanOptions, build_input
 from guardrails.catalog import Catalog
 from guardrails.engines import scoped
-from guardrails.engines.base import RawFinding
 from guardrails.engines.findings import canonical
 from guardrails.engines.python import PythonEngine
 from guardrails.engines.rego import RegoEngine, backend_available
 from guardrails.errors import InputError
 from tests.conftest import FIXTURES, FUZZ_LONG, FUZZ_SCALE
-from tests.sweep import Sweep, engines, policy_case_verdict, real_inputs
+from tests.sweep import Sweep, engines, finding_rows, policy_case_verdict, real_inputs
 
 pytestmark = pytest.mark.skipif(
     not (backend_available("opa") and backend_available("regopy")),
@@ -41,11 +40,6 @@ def assert_parity(doc: dict[str, Any], config: dict[str, Any] | None = None) -> 
     assert canonical(regopy.evaluate(doc, config, catalog)) == oracle, "regopy differs from OPA"
     assert canonical(python.evaluate(doc, config, catalog)) == oracle, "python differs from OPA"
     return len(oracle)
-
-
-def _rows(raw: dict[str, list[RawFinding]]) -> list[tuple[str, str]]:
-    """Every finding, duplicates kept (a batch must not report a finding twice)."""
-    return sorted((pid, json.dumps(f, sort_keys=True)) for pid, fs in raw.items() for f in fs)
 
 
 @pytest.mark.parametrize("path", real_inputs())
@@ -73,9 +67,11 @@ def test_real_input_sweep(path: str, sweep: Sweep, monkeypatch: pytest.MonkeyPat
     if "/fixtures/" in path:
         with monkeypatch.context() as patch:
             patch.setattr(scoped, "BATCH_BYTES", 1 << 40)
-            whole = _rows(opa.evaluate(doc, config, catalog))
+            whole = finding_rows(opa.evaluate(doc, config, catalog))
             patch.setattr(scoped, "BATCH_BYTES", 1)  # one resource per batch
-            assert _rows(opa.evaluate(doc, config, catalog)) == whole, "batches of one differ"
+            assert finding_rows(opa.evaluate(doc, config, catalog)) == whole, (
+                "batches of one differ"
+            )
 
 
 def test_real_inputs_produce_findings_from_every_policy(sweep: Sweep) -> None:

@@ -8,7 +8,6 @@ would lose or gain findings here, on real OPA and on regopy.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -21,11 +20,11 @@ from guardrails.api import ScanOptions, build_input, scan
 from guardrails.catalog import Catalog, load_catalog
 from guardrails.config import load_config
 from guardrails.engines import scoped
-from guardrails.engines.base import RawFinding
 from guardrails.engines.rego import RegoEngine, backend_available
 from guardrails.errors import ConfigError
 from tests.conftest import FIXTURES
 from tests.engines.test_parity import graphs
+from tests.sweep import finding_rows
 
 needs_opa = pytest.mark.skipif(
     not backend_available("opa"), reason="needs opa-golib-python-bindings (.ci/run installs it)"
@@ -38,11 +37,6 @@ def _engine(backend: str) -> RegoEngine:
     return RegoEngine(backend)  # one compiled engine for the module, as in a real run
 
 
-def _rows(raw: dict[str, list[RawFinding]]) -> list[tuple[str, str]]:
-    """Every finding, duplicates kept (a batch must not report a finding twice)."""
-    return sorted((pid, json.dumps(f, sort_keys=True)) for pid, fs in raw.items() for f in fs)
-
-
 def _whole_and_batched(
     engine: RegoEngine,
     doc: dict[str, Any],
@@ -52,10 +46,10 @@ def _whole_and_batched(
 ) -> tuple[list[Any], list[Any]]:
     with monkeypatch.context() as patch:
         patch.setattr(scoped, "BATCH_BYTES", 1 << 40)
-        whole = _rows(engine.evaluate(doc, config, catalog))
+        whole = finding_rows(engine.evaluate(doc, config, catalog))
     with monkeypatch.context() as patch:
         patch.setattr(scoped, "BATCH_BYTES", 1)  # one resource per batch
-        batched = _rows(engine.evaluate(doc, config, catalog))
+        batched = finding_rows(engine.evaluate(doc, config, catalog))
     return whole, batched
 
 
