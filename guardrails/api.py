@@ -23,10 +23,10 @@ from guardrails.engines.scoped import whole_input_warning
 from guardrails.engines.select import select_engine
 from guardrails.enrich import EnrichOptions, enrich
 from guardrails.errors import ConfigError, GuardrailsError, NoInputError
+from guardrails.inputs.confine import Confinement
+from guardrails.inputs.safe_io import read_text
 from guardrails.model import Graph
 from guardrails.parsers import DEFAULT_MAX_RESOURCES, ParseOptions, parse_documents, parse_paths
-from guardrails.parsers.confine import Confinement
-from guardrails.parsers.safe_io import read_text
 from guardrails.report import Report
 from guardrails.report.model import ConfigSource
 from guardrails.report.paths import repo_relative, scan_root

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.errors import ConfigError, InputError
+from guardrails.inputs.json_safe import load_json
+from guardrails.inputs.safe_io import read_text
 from guardrails.model import Finding
-from guardrails.parsers.json_safe import load_json
-from guardrails.parsers.safe_io import read_text
 
 BASELINE_VERSION = 1
 #: About 150 bytes per finding: room for a million findings.

@@ -15,9 +15,9 @@ from typing import Any
 from guardrails.enrich.environment import DEFAULT_ENVIRONMENT_ALIASES
 from guardrails.enrich.tags import alias_conflicts
 from guardrails.errors import ConfigError, InputError
-from guardrails.parsers.loader import yaml_node_budget
-from guardrails.parsers.safe_io import read_text
-from guardrails.parsers.safe_yaml import load_yaml
+from guardrails.inputs.loader import yaml_node_budget
+from guardrails.inputs.safe_io import read_text
+from guardrails.inputs.safe_yaml import load_yaml
 from guardrails.patterns import PatternError, full_match
 
 CONFIG_NAMES = (".guardrails.yaml", ".guardrails.yml")

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.errors import ConfigError
+from guardrails.inputs.safe_io import read_side_file
 from guardrails.model import Finding, Graph
-from guardrails.parsers.safe_io import read_side_file
 
 INLINE = re.compile(r"#\s*guardrails:ignore\s+(?P<body>.*)$")
 #: A Kubernetes object's own waivers: one ``ID reason="..." expires=YYYY-MM-DD`` per line.

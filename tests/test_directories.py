@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from guardrails.cli import main
-from guardrails.parsers.discovery import IGNORED_DIRS
+from guardrails.inputs.discovery import IGNORED_DIRS
 from tests.conftest import CORPUS, FIXTURES, ROOT
 
 BUCKET = FIXTURES / "policies" / "GR-SEC-001" / "deny_public_read_bucket.json"

@@ -188,7 +188,7 @@ def test_latin1_tf_beside_a_plan_still_maps_lines_and_waivers(
 
 def test_inline_waivers_refuse_a_fifo_source(tmp_path: Path) -> None:
     from guardrails.errors import InputError
-    from guardrails.parsers.safe_io import read_side_file
+    from guardrails.inputs.safe_io import read_side_file
 
     fifo = _fifo(tmp_path / "w.tf")
     with pytest.raises(InputError, match="FIFO"):

@@ -13,8 +13,8 @@ import yaml
 
 from guardrails.bundled import bundled_policy_dir as bundled_policy_dir
 from guardrails.errors import ConfigError
+from guardrails.inputs.safe_io import read_text
 from guardrails.model import Resource, Severity
-from guardrails.parsers.safe_io import read_text
 
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.M)
 _ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")

@@ -15,7 +15,7 @@ import typer
 
 from guardrails.cli.check import CheckFormat, EngineName, FailOn, UnknownMode, check
 from guardrails.cli.common import ConfigOpt, EnvOpt, RootOpt
-from guardrails.parsers.discovery import SCANNED_SUFFIXES
+from guardrails.inputs.discovery import SCANNED_SUFFIXES
 
 
 def module_files(files: list[str]) -> list[str]:

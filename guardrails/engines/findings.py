@@ -9,7 +9,7 @@ from guardrails.catalog import Catalog
 from guardrails.engines.base import RawFinding
 from guardrails.enrich.cost import NOT_EVALUATED, UNPRICED, UNTIL_APPLY, unevaluated_reason
 from guardrails.model import Action, Finding, Graph, Location, Outcome, Resource, Severity
-from guardrails.parsers.ids import input_path_of
+from guardrails.model.ids import input_path_of
 
 CHANGE = "change"
 #: Actions that leave a resource as it is: with ``changed_only`` its findings are ``existing``.

@@ -20,7 +20,7 @@ from guardrails.engines.base import RawFinding, evaluation_failed
 from guardrails.engines.builtins import check_sources
 from guardrails.engines.sandbox import UserPolicyLimits, evaluate_isolated
 from guardrails.errors import EngineError
-from guardrails.parsers.safe_io import read_text
+from guardrails.inputs.safe_io import read_text
 
 QUERY_PATH = "guardrails.policy"
 BACKENDS = ("opa", "regopy")

@@ -39,8 +39,8 @@ from typing import Any
 from guardrails.enrich.accelerators import tpu_machine, tpu_type
 from guardrails.enrich.catalog import GpuCatalog, model_from_text
 from guardrails.errors import InputError
+from guardrails.inputs.safe_yaml import load_yaml
 from guardrails.model import Resource
-from guardrails.parsers.safe_yaml import load_yaml
 
 #: Kinds/types that cap, describe or template accelerators and run none themselves.
 DESCRIPTIVE = frozenset(

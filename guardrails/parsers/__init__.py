@@ -8,15 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.errors import InputError, InputErrors, current_input
-from guardrails.limits import DEFAULT_MAX_RESOURCES
-from guardrails.model import INPUT_SKIPPED, Graph, InputFile, SourceFormat
-from guardrails.parsers.base import ParseOptions, Parser
-from guardrails.parsers.confine import check_inside
-from guardrails.parsers.discovery import discover
-from guardrails.parsers.hcl import TerraformHclParser, directory_graphs, root_addresses
-from guardrails.parsers.helm import helm_problem
-from guardrails.parsers.kubernetes import KubernetesParser, scan_scaler_edges
-from guardrails.parsers.loader import (
+from guardrails.inputs.confine import check_inside
+from guardrails.inputs.discovery import discover
+from guardrails.inputs.loader import (
     STDIN_NAME,
     LoadedInput,
     document_resources,
@@ -24,9 +18,15 @@ from guardrails.parsers.loader import (
     read_text,
     too_many_resources,
 )
+from guardrails.inputs.unreadable import unreadable_input
+from guardrails.limits import DEFAULT_MAX_RESOURCES
+from guardrails.model import INPUT_SKIPPED, Graph, InputFile, SourceFormat
+from guardrails.parsers.base import ParseOptions, Parser
+from guardrails.parsers.hcl import TerraformHclParser, directory_graphs, root_addresses
+from guardrails.parsers.helm import helm_problem
+from guardrails.parsers.kubernetes import KubernetesParser, scan_scaler_edges
 from guardrails.parsers.pulumi import PulumiPreviewParser, PulumiStateParser
 from guardrails.parsers.terraform_plan import TerraformPlanParser, TerraformStateParser
-from guardrails.parsers.unreadable import unreadable_input
 
 #: Order matters: the first parser whose ``matches`` accepts the content wins.
 PARSERS: dict[str, Parser] = {

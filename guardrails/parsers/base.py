@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from guardrails.inputs.confine import Confinement
+from guardrails.inputs.loader import LoadedInput
 from guardrails.limits import DEFAULT_MAX_RESOURCES
 from guardrails.model import Graph, SourceFormat
-from guardrails.parsers.confine import Confinement
-from guardrails.parsers.loader import LoadedInput
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.errors import InputError
+from guardrails.inputs.confine import OUTSIDE_ROOT, allowed, check_inside, within
+from guardrails.inputs.json_safe import check_values, load_json
+from guardrails.inputs.loader import LoadedInput, read_text
+from guardrails.inputs.safe_io import read_side_file
+from guardrails.inputs.secrets import redact_terraform
 from guardrails.model import (
     INPUT_SKIPPED,
     REDACTED,
@@ -33,24 +38,15 @@ from guardrails.model import (
     Resource,
 )
 from guardrails.model import SourceFormat as Fmt
+from guardrails.model.ids import resource_id
 from guardrails.parsers.base import ParseOptions
-from guardrails.parsers.confine import OUTSIDE_ROOT, allowed, check_inside, within
 from guardrails.parsers.hcl_budget import work_budget
 from guardrails.parsers.hcl_eval import UNKNOWN, Scope, Unknown, unknown_of
 from guardrails.parsers.hcl_guard import bounded_hcl, hcl_syntax_error
 from guardrails.parsers.hcl_types import convert, parse_type
 from guardrails.parsers.hcl_values import Converted, evaluate, materialize, unquote
-from guardrails.parsers.ids import (
-    KNOWN_TAGGABLE,
-    provider_from_terraform,
-    resource_id,
-    resource_labels,
-)
-from guardrails.parsers.json_safe import check_values, load_json
+from guardrails.parsers.ids import KNOWN_TAGGABLE, provider_from_terraform, resource_labels
 from guardrails.parsers.kubernetes import workload_edges
-from guardrails.parsers.loader import LoadedInput, read_text
-from guardrails.parsers.safe_io import read_side_file
-from guardrails.parsers.secrets import redact_terraform
 from guardrails.parsers.terraform_kubernetes import as_kubernetes
 from guardrails.parsers.terraform_source import block_lines, installed_modules
 

@@ -1,4 +1,4 @@
-"""Helpers shared by parsers: resource ids, provider names, label maps."""
+"""Helpers shared by parsers: provider names, label maps, taggable types."""
 
 from __future__ import annotations
 
@@ -9,17 +9,6 @@ from guardrails.parsers.taggable_types import TAGGABLE_TYPES
 
 #: Taggable types that carry spend, for HCL where an unwritten `tags` argument is absent.
 KNOWN_TAGGABLE = TAGGABLE_TYPES
-
-
-def resource_id(path: str, address: str) -> str:
-    """A stable id unique across inputs: the input path plus the native address."""
-    return f"{path}#{address}"
-
-
-def input_path_of(resource_id: str) -> str | None:
-    """The input path a :func:`resource_id` was made from (None for ids made otherwise)."""
-    path, sep, _ = resource_id.partition("#")
-    return path if sep else None
 
 
 def provider_from_terraform(provider_name: str | None, resource_type: str) -> str:

@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from guardrails.inputs.loader import LoadedInput
+from guardrails.inputs.secrets import redact_kubernetes
 from guardrails.model import Action, Edge, EdgeKind, Graph, InputFile, Location, Resource
 from guardrails.model import SourceFormat as Fmt
+from guardrails.model.ids import resource_id
 from guardrails.parsers.base import ParseOptions
-from guardrails.parsers.ids import resource_id, string_map
+from guardrails.parsers.ids import string_map
 from guardrails.parsers.kubernetes_pods import as_list, as_map, pod_templates
 from guardrails.parsers.kubernetes_scope import DeclaredScopes, declared_scopes, is_cluster_scoped
-from guardrails.parsers.loader import LoadedInput
-from guardrails.parsers.secrets import redact_kubernetes
 
 _MOUNTABLE = {
     "persistentVolumeClaim": ("PersistentVolumeClaim", "claimName"),

@@ -11,16 +11,17 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from guardrails.errors import InputError
+from guardrails.inputs.loader import LoadedInput
+from guardrails.inputs.secrets import redact_keys, redact_kubernetes
 from guardrails.model import REDACTED, Action, Edge, EdgeKind, Graph, InputFile, Resource
 from guardrails.model import SourceFormat as Fmt
+from guardrails.model.ids import resource_id
 from guardrails.parsers.base import ParseOptions
-from guardrails.parsers.ids import resource_id, resource_labels, string_map
+from guardrails.parsers.ids import resource_labels, string_map
 from guardrails.parsers.kubernetes import address_of, workload_edges
 from guardrails.parsers.kubernetes_pods import pod_templates
-from guardrails.parsers.loader import LoadedInput
 from guardrails.parsers.pulumi_attrs import azure_native, normalize
 from guardrails.parsers.pulumi_types import canonical_type, kubernetes_kind
-from guardrails.parsers.secrets import redact_keys, redact_kubernetes
 
 UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 SECRET_SIG = "4dabf18193072939515e22adb298388d"

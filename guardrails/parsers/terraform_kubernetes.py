@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from guardrails.inputs.secrets import redact_kubernetes
 from guardrails.model import Resource
 from guardrails.parsers.ids import string_map
 from guardrails.parsers.kubernetes import address_of
 from guardrails.parsers.kubernetes_pods import as_map, pod_templates
-from guardrails.parsers.secrets import redact_kubernetes
 
 #: Terraform type -> (apiVersion, kind) of the object it creates.
 KINDS: dict[str, tuple[str, str]] = {

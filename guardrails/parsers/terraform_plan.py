@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.errors import InputError
+from guardrails.inputs.json_safe import in_words
+from guardrails.inputs.loader import STDIN_NAME, LoadedInput
 from guardrails.model import REDACTED, Action, Edge, EdgeKind, Graph, InputFile, Location, Resource
 from guardrails.model import SourceFormat as Fmt
+from guardrails.model.ids import resource_id
 from guardrails.parsers.base import ParseOptions
-from guardrails.parsers.ids import provider_from_terraform, resource_id, resource_labels
-from guardrails.parsers.json_safe import in_words
+from guardrails.parsers.ids import provider_from_terraform, resource_labels
 from guardrails.parsers.kubernetes import workload_edges
-from guardrails.parsers.loader import STDIN_NAME, LoadedInput
 from guardrails.parsers.terraform_kubernetes import as_kubernetes
 from guardrails.parsers.terraform_source import SourceIndex
 

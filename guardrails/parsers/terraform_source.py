@@ -12,11 +12,11 @@ import re
 from pathlib import Path
 
 from guardrails.errors import InputError
+from guardrails.inputs.confine import Confinement, allowed
+from guardrails.inputs.json_safe import load_json
+from guardrails.inputs.safe_io import check_regular, read_side_file
 from guardrails.limits import DEFAULT_MAX_BYTES
 from guardrails.model import Location
-from guardrails.parsers.confine import Confinement, allowed
-from guardrails.parsers.json_safe import load_json
-from guardrails.parsers.safe_io import check_regular, read_side_file
 
 _BLOCK = re.compile(
     r'^[ \t]*(resource|data|module)[ \t]+"([^"]+)"(?:[ \t]+"([^"]+)")?[ \t]*\{', re.M

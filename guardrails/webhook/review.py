@@ -15,8 +15,8 @@ from typing import Any, cast
 
 from guardrails.enrich.environment import namespace_environment
 from guardrails.errors import InputError
+from guardrails.inputs.json_safe import load_json
 from guardrails.model import Finding, Outcome, Severity
-from guardrails.parsers.json_safe import load_json
 from guardrails.webhook.kinds import admitted_kind
 from guardrails.webhook.types import (
     ADMISSION_API_VERSION,

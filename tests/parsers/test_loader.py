@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from guardrails.errors import InputError
+from guardrails.inputs.loader import load, read_text
 from guardrails.parsers import parse_paths, parse_text
-from guardrails.parsers.loader import load, read_text
 
 BILLION_LAUGHS = "\n".join(
     ["a: &a [x, x, x, x, x, x, x, x, x, x]"]

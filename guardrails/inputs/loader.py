@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from guardrails.errors import ResourceLimitError
+from guardrails.inputs.json_safe import load_json
+from guardrails.inputs.safe_io import STDIN_NAME, read_text
+from guardrails.inputs.safe_yaml import load_yaml
 from guardrails.limits import DEFAULT_MAX_BYTES
-from guardrails.parsers.json_safe import load_json
-from guardrails.parsers.safe_io import STDIN_NAME, read_text
-from guardrails.parsers.safe_yaml import load_yaml
 
 #: Upper bound on the number of values a YAML stream may hold once aliases are followed.
 MAX_EXPANDED_NODES = 5_000_000

@@ -13,7 +13,7 @@ from pathlib import PurePath
 from guardrails.errors import InputError
 from guardrails.model import INPUT_ERROR, Action, Graph, InputFile, Location, Resource
 from guardrails.model import SourceFormat as Fmt
-from guardrails.parsers.ids import resource_id
+from guardrails.model.ids import resource_id
 
 #: ``Resource.mode`` of a node standing for a whole unreadable input.
 INPUT_MODE = "input"

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from guardrails.errors import InputError
-from guardrails.parsers.json_safe import (
+from guardrails.inputs.json_safe import (
     MAX_DEPTH,
     MAX_INT_DIGITS,
     TOO_DEEP,

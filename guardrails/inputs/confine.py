@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from guardrails.errors import InputError
-from guardrails.parsers.safe_io import check_regular
+from guardrails.inputs.safe_io import check_regular
 
 OUTSIDE_ROOT = "resolves outside the repository root (a symbolic link?); refused, not read"
 
