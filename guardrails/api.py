@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from guardrails.baseline import read_baseline, waiver_changes
 from guardrails.catalog import Catalog, load_catalog
 from guardrails.config import MAX_CONFIG_BYTES, Config, find_config, load_config, root_config
 from guardrails.config_relax import relaxations
@@ -25,13 +26,15 @@ from guardrails.enrich import EnrichOptions, enrich
 from guardrails.errors import ConfigError, GuardrailsError, NoInputError
 from guardrails.inputs.confine import Confinement
 from guardrails.inputs.safe_io import read_text
-from guardrails.model import Graph
-from guardrails.parsers import DEFAULT_MAX_RESOURCES, ParseOptions, parse_documents, parse_paths
+from guardrails.ledger import Change, Observed, classify, observe
+from guardrails.model import Finding, Graph, Outcome, SourceFormat
+from guardrails.parsers import ParseOptions, parse_documents, parse_paths
 from guardrails.report import Report
-from guardrails.report.model import ConfigSource
-from guardrails.report.paths import repo_relative, scan_root
+from guardrails.report.model import ConfigSource, WaiverChange
+from guardrails.report.paths import repo_relative, repository_root, scan_root
 from guardrails.waivers import (
     Waiver,
+    WaiverStatus,
     annotation_waivers,
     apply_waivers,
     config_waivers,
@@ -43,17 +46,11 @@ from guardrails.waivers import (
 class ScanOptions:
     """Everything a front door can choose about a scan."""
 
-    source_root: Path | None = None
+    #: How inputs are read (source root, size and resource limits, stdin name, var files);
+    #: the scan adds the confinement to the repository root.
+    parse: ParseOptions = field(default_factory=ParseOptions)
     #: Repository root paths are reported relative to (None: git top level of the first path).
     root: Path | None = None
-    #: The file name standard input stands for (findings keep file:line, never "stdin").
-    stdin_path: str | None = None
-    #: Skip named files in no supported format instead of failing (pre-commit file lists).
-    skip_unrecognized: bool = False
-    max_bytes: int = 200 * 1024 * 1024
-    max_resources: int = DEFAULT_MAX_RESOURCES
-    #: ``--var-file``: variable values for the root modules of .tf inputs (after tfvars).
-    var_files: tuple[str, ...] = ()
     #: Explicit config file; None: search upward from the first path for .guardrails.yaml.
     config_path: Path | None = None
     #: Use the defaults only, never search for a config file.
@@ -82,6 +79,20 @@ class ScanOptions:
     #: Accept a scan that finds no supported input (otherwise an error: a mistyped path in CI
     #: must not pass).
     allow_empty: bool = False
+    #: The verdict. ``fail_on``: the severity that fails the run (None: the config's, else
+    #: high); ``unknown``: ignore, warn or fail (None: the config's, else warn).
+    fail_on: str | None = None
+    unknown: str | None = None
+    #: Report only findings this baseline file does not record (and the waivers the change
+    #: adds or extends).
+    baseline: Path | None = None
+    #: The same paths at the base commit (``--base``): the ledger's base. Without them the
+    #: base is the baseline, else the plans' prior state.
+    base_paths: tuple[str, ...] = ()
+    #: Fail only on findings new or escalated against the base (``--fail-on-new``).
+    fail_on_new: bool = False
+    #: Build the ledger (new/fixed/unchanged/escalated) even without --base or --fail-on-new.
+    ledger: bool = False
 
 
 def resolve_config(paths: list[str], options: ScanOptions) -> Config:
@@ -149,20 +160,9 @@ def _content(path: Path) -> str | None:
 def build_graph(paths: list[str], options: ScanOptions | None = None) -> Graph:
     """Parse ``paths`` (files, directories, ``-`` for stdin) into one resource graph."""
     options = options or ScanOptions()
-    typed = [
-        *paths,
-        *options.var_files,
-        *([str(options.source_root)] if options.source_root else []),
-    ]
-    parse_options = ParseOptions(
-        source_root=options.source_root,
-        max_bytes=options.max_bytes,
-        stdin_path=options.stdin_path,
-        max_resources=options.max_resources,
-        skip_unrecognized=options.skip_unrecognized,
-        var_files=options.var_files,
-        confinement=Confinement.of(scan_root(paths, options.root), typed),
-    )
+    read = options.parse
+    typed = [*paths, *read.var_files, *([str(read.source_root)] if read.source_root else [])]
+    parse_options = replace(read, confinement=Confinement.of(scan_root(paths, options.root), typed))
     graph = parse_paths(paths, parse_options, options.progress)
     if not options.allow_empty and not any(i.evaluated for i in graph.inputs):
         raise NoInputError(paths, len(graph.inputs))
@@ -200,11 +200,104 @@ def build_input(paths: list[str], options: ScanOptions | None = None) -> dict[st
 
 
 def scan(paths: list[str], options: ScanOptions | None = None) -> Report:
-    """Parse, build the graph, enrich it, evaluate the policies and return the report."""
+    """Parse, build the graph, enrich it, evaluate the policies and return the report judged
+    by the options' (else the config's) ``fail_on``, ``unknown`` and baseline."""
     options = options or ScanOptions()
     config = resolve_config(paths, options)
     graph = enrich_graph(build_graph(paths, options), config)
-    return evaluate(graph, config, replace(options, root=scan_root(paths, options.root)))
+    scoped = replace(options, root=scan_root(paths, options.root))
+    prepared = prepare_policies(config, scoped)
+    report = evaluate_prepared(graph, prepared, options.today)
+    if options.ledger or options.fail_on_new or options.base_paths:
+        report = with_ledger(report, paths, scoped, prepared)
+    return judge(report, options)
+
+
+def with_ledger(
+    report: Report, paths: list[str], options: ScanOptions, prepared: PreparedPolicies
+) -> Report:
+    """The report with its ledger against the base the user has: ``--base`` paths, else the
+    baseline file, else the plans' prior state (inputs that are not plans then have no base:
+    their findings count as new, and a warning says so)."""
+    unknown = options.unknown or str(report.config_value("unknown", "warn"))
+    head = observe(_kept(report.findings, unknown), report.graph)
+    warnings: list[str] = []
+    if options.base_paths:
+        base_report, described = base_scan(options), "--base " + " ".join(options.base_paths)
+        base = observe(_kept(base_report.findings, unknown), base_report.graph)
+        warnings += [f"base: {w}" for w in base_report.warnings]
+    elif options.baseline is not None:
+        base, described = (
+            list(read_baseline(options.baseline).records),
+            f"baseline {options.baseline}",
+        )
+    else:
+        base, described = plan_prior_findings(paths, options, prepared, unknown)
+        others = [
+            i.path for i in report.graph.inputs if i.evaluated and i.format != "terraform-plan"
+        ]
+        if others:
+            warnings.append(
+                f"no base for {len(others)} input(s) that are not Terraform plans (pass --base "
+                "PATH at the base commit, or --baseline FILE): their findings count as new"
+            )
+    ledger = classify(head, base, described)
+    return replace(report, ledger=ledger, warnings=(*report.warnings, *warnings))
+
+
+def _kept(findings: Sequence[Finding], unknown: str) -> list[Finding]:
+    return [f for f in findings if unknown != "ignore" or f.outcome != Outcome.UNKNOWN]
+
+
+def base_scan(options: ScanOptions) -> Report:
+    """The ``--base`` paths scanned as they are at the base commit, with the same options
+    (their own repository root; a path the base does not have yet is left out)."""
+    present = [p for p in options.base_paths if os.path.lexists(p)]
+    if not present:
+        return Report(graph=Graph(), findings=(), engine="none")
+    base_options = replace(
+        options,
+        root=None,
+        pin_config=False,
+        allow_empty=True,
+        base_paths=(),
+        baseline=None,
+        fail_on_new=False,
+        ledger=False,
+        progress=None,
+    )
+    config = resolve_config(present, base_options)
+    graph = enrich_graph(build_graph(present, base_options), config)
+    return evaluate(graph, config, replace(base_options, root=scan_root(present)))
+
+
+def plan_prior_findings(
+    paths: list[str], options: ScanOptions, prepared: PreparedPolicies, unknown: str
+) -> tuple[list[Observed], str]:
+    """The findings on the prior state of every Terraform plan among ``paths`` (each
+    resource as ``change.before`` has it; what the plan creates is absent)."""
+    prior_options = replace(options, parse=replace(options.parse, plan_side="before"))
+    prior = enrich_graph(
+        build_graph(paths, replace(prior_options, allow_empty=True)), prepared.config
+    )
+    plans = {r.id for r in prior.resources if r.source_format == SourceFormat.TERRAFORM_PLAN}
+    if not plans:
+        return [], "no base (no Terraform plan among the inputs)"
+    report = evaluate_prepared(prior, prepared, options.today)
+    kept = [f for f in _kept(report.findings, unknown) if f.resource_id in plans]
+    return observe(kept, prior), "the plans' prior state"
+
+
+def judge(report: Report, options: ScanOptions) -> Report:
+    """The report as the run's verdict sees it: unknowns dropped under ``unknown: ignore``,
+    baselined findings left out, and the threshold and unknown mode it is judged by."""
+    unknown = options.unknown or str(report.config_value("unknown", "warn"))
+    if unknown == "ignore":
+        report = report.without_unknown()
+    if options.baseline is not None:
+        report = apply_baseline(report, options.baseline)
+    fail_on = options.fail_on or str(report.config_value("fail_on", "high"))
+    return report.with_fail_on(fail_on, unknown, gate="new" if options.fail_on_new else "all")
 
 
 def collect_waivers(
@@ -362,3 +455,50 @@ def scan_documents(
     """
     graph = enrich_graph(parse_documents(source, documents), prepared.config, environment)
     return evaluate_prepared(graph, prepared, today, source_waivers=source_waivers)
+
+
+def apply_baseline(report: Report, path: Path) -> Report:
+    """Findings not in the baseline, and the waivers the change adds or extends."""
+    baseline = read_baseline(path)
+    ledger = classify(observe(report.findings, report.graph), baseline.records, str(path))
+    unchanged = {e.head.finding for e in ledger.of(Change.UNCHANGED) if e.head is not None}
+    kept = tuple(f for f in report.findings if f not in unchanged)
+    note = (
+        f"{len(report.findings) - len(kept)} finding(s) are in the baseline {path} and not reported"
+    )
+    report = report.replace_findings(kept, extra_warning=note)
+    if baseline.waivers is None:
+        return report.replace_findings(
+            report.findings,
+            extra_warning=f"the baseline {path} records no waivers (made by an older guardrails):"
+            " the waivers this change adds cannot be told; re-create it with"
+            " `guardrails baseline create`",
+        )
+    in_force = [
+        w
+        for w, status, _ in report.waivers
+        if isinstance(w, Waiver) and status != WaiverStatus.EXPIRED
+    ]
+    records = [w.record() for w in in_force]
+    by_record = {id(r): w for r, w in zip(records, in_force, strict=True)}
+    changes = tuple(
+        WaiverChange(
+            policy=w.policy,
+            resource=w.resource,
+            expires=w.expires.isoformat(),
+            change=delta.change,
+            previous=delta.previous,
+            origin=repo_origin(w.origin, report.root),
+            reason=w.reason,
+            owner=w.owner,
+        )
+        for delta in waiver_changes(records, baseline.waivers)
+        for w in [by_record[id(delta.waiver)]]
+    )
+    return replace(report, waiver_changes=changes)
+
+
+def repo_origin(origin: str, root: Path | None) -> str:
+    """A waiver's origin (``FILE: waivers[0]``, ``FILE:12``) with FILE root-relative."""
+    file, sep, rest = origin.partition(":")
+    return repo_relative(file, root or repository_root()) + sep + rest

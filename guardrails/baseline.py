@@ -13,9 +13,13 @@ from typing import Any
 from guardrails.errors import ConfigError, InputError
 from guardrails.inputs.json_safe import load_json
 from guardrails.inputs.safe_io import read_text
-from guardrails.model import Finding
+from guardrails.ledger import Observed, observe
+from guardrails.model import Finding, Graph, Severity
 
-BASELINE_VERSION = 1
+BASELINE_VERSION = 2
+#: Versions this guardrails reads: 1 recorded the fingerprint of policy, file, resource and
+#: message; 2 records the identity (see guardrails.model.identity) and what escalation compares.
+READ_VERSIONS = (1, 2)
 #: About 150 bytes per finding: room for a million findings.
 MAX_BASELINE_BYTES = 200 * 1024 * 1024
 
@@ -32,6 +36,8 @@ class Baseline:
 
     fingerprints: frozenset[str]
     waivers: tuple[Mapping[str, Any], ...] | None
+    #: The recorded findings as a ledger base (version 1: policy and resource only).
+    records: tuple[Observed, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -45,12 +51,17 @@ class WaiverDelta:
 
 
 def baseline_document(
-    findings: Iterable[Finding], waivers: Iterable[Mapping[str, Any]] = ()
+    findings: Iterable[Finding],
+    waivers: Iterable[Mapping[str, Any]] = (),
+    graph: Graph | None = None,
 ) -> str:
-    """The baseline file for ``findings`` and the waivers in force (``Waiver.record()``),
-    sorted, no timestamps: stable in version control."""
+    """The baseline file for ``findings`` (with their resources' cost and GPU count at max
+    scale from ``graph``) and the waivers in force (``Waiver.record()``), sorted, no
+    timestamps: stable in version control."""
+    seen = observe(findings, graph or Graph())
     entries = sorted(
-        {(f.fingerprint, f.policy, f.resource) for f in findings}, key=lambda e: (e[1], e[2], e[0])
+        {json.dumps(_entry(o), sort_keys=True): _entry(o) for o in seen}.values(),
+        key=lambda e: (e["policy"], e["resource"], e["fingerprint"], str(e["file"])),
     )
     records = sorted(
         {json.dumps(w, sort_keys=True): w for w in waivers}.values(),
@@ -59,10 +70,26 @@ def baseline_document(
     doc = {
         "version": BASELINE_VERSION,
         "tool": "guardrails",
-        "findings": [{"fingerprint": fp, "policy": p, "resource": r} for fp, p, r in entries],
+        "findings": entries,
         "waivers": records,
     }
     return json.dumps(doc, indent=2) + "\n"
+
+
+def _entry(o: Observed) -> dict[str, Any]:
+    f = o.finding
+    return {
+        "fingerprint": o.identity,
+        "legacy_fingerprint": f.legacy_fingerprint,
+        "policy": f.policy,
+        "resource": f.resource,
+        "severity": str(f.severity),
+        "message": f.message,
+        "file": f.repo_path or None,
+        "max_monthly_usd": o.max_monthly_usd,
+        "max_gpus": o.max_gpus,
+        "waiver_expires": o.waiver_expires or None,
+    }
 
 
 def load_baseline(path: Path) -> frozenset[str]:
@@ -81,8 +108,8 @@ def read_baseline(path: Path) -> Baseline:
             else ("cannot read baseline")
         )
         raise ConfigError(f"{path}: {what}: {exc.problem}") from None
-    if not isinstance(doc, dict) or doc.get("version") != BASELINE_VERSION:
-        raise ConfigError(f"{path}: not a guardrails baseline (version {BASELINE_VERSION})")
+    if not isinstance(doc, dict) or doc.get("version") not in READ_VERSIONS:
+        raise ConfigError(f"{path}: not a guardrails baseline (version 1 or {BASELINE_VERSION})")
     entries = doc.get("findings")
     if not isinstance(entries, list) or not all(
         isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries
@@ -94,9 +121,55 @@ def read_baseline(path: Path) -> Baseline:
         and all(isinstance(w, dict) and isinstance(w.get("expires"), str) for w in waivers)
     ):
         raise ConfigError(f"{path}: baseline waivers must be objects with an expires date")
+    prints = {e["fingerprint"] for e in entries}
+    prints |= {
+        e["legacy_fingerprint"] for e in entries if isinstance(e.get("legacy_fingerprint"), str)
+    }
     return Baseline(
-        frozenset(e["fingerprint"] for e in entries),
+        frozenset(prints),
         None if waivers is None else tuple(waivers),
+        tuple(_record(e, doc["version"]) for e in entries),
+    )
+
+
+def _record(entry: Mapping[str, Any], version: int) -> Observed:
+    """A recorded finding as a ledger base record (figures kept only when well-typed)."""
+
+    def text(key: str) -> str:
+        value = entry.get(key)
+        return value if isinstance(value, str) else ""
+
+    def number(key: str) -> float | None:
+        value = entry.get(key)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return None
+        return float(value)
+
+    try:
+        severity = Severity(text("severity"))
+    except ValueError:
+        severity = Severity.LOW  # version 1 records none: never an escalation of severity
+    finding = Finding(
+        policy=text("policy"),
+        title="",
+        severity=severity,
+        category="",
+        resource=text("resource"),
+        resource_type="",
+        message=text("message") or "recorded in the baseline",
+        remediation="",
+        repo_path=text("file"),
+        waived=bool(text("waiver_expires")),
+        waiver_expires=text("waiver_expires"),
+    )
+    legacy = version == 1
+    return Observed(
+        finding=finding,
+        identity="" if legacy else text("fingerprint"),
+        max_monthly_usd=number("max_monthly_usd"),
+        max_gpus=number("max_gpus"),
+        waiver_expires=text("waiver_expires"),
+        legacy_fingerprint=text("fingerprint") if legacy else text("legacy_fingerprint"),
     )
 
 
@@ -131,7 +204,9 @@ def without_baselined(
     kept = [
         f
         for f in all_findings
-        if f.fingerprint not in fingerprints and _legacy_fingerprint(f) not in fingerprints
+        if f.fingerprint not in fingerprints
+        and f.legacy_fingerprint not in fingerprints
+        and _legacy_fingerprint(f) not in fingerprints
     ]
     return kept, len(all_findings) - len(kept)
 
@@ -143,4 +218,4 @@ def _legacy_fingerprint(finding: Finding) -> str | None:
     kind, sep, name = finding.resource.partition("/")
     if not sep or not name or "/" in name or kind != finding.resource_type:
         return None
-    return dataclasses.replace(finding, resource=f"{kind}/default/{name}").fingerprint
+    return dataclasses.replace(finding, resource=f"{kind}/default/{name}").legacy_fingerprint

@@ -261,7 +261,14 @@ def apply_waivers(
                 uses[i] += 1
                 applied = applied or waiver
         out.append(
-            replace(finding, waived=True, waiver_reason=applied.reason) if applied else finding
+            replace(
+                finding,
+                waived=True,
+                waiver_reason=applied.reason,
+                waiver_expires=applied.expires.isoformat(),
+            )
+            if applied
+            else finding
         )
     statuses: list[tuple[Waiver, WaiverStatus, int]] = []
     warnings: list[str] = []

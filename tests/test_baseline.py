@@ -32,18 +32,27 @@ def test_round_trip(tmp_path: Path) -> None:
     assert left_out == 2
 
 
-def test_changed_message_is_a_new_finding(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("before", "after", "same"),
+    [
+        ("costs $10/month", "costs $20/month", True),  # figures are not the identity
+        ("container a runs as root", "container b runs as root", False),  # the sub-object is
+    ],
+)
+def test_identity_keeps_the_subject_not_the_figures(
+    tmp_path: Path, before: str, after: str, same: bool
+) -> None:
     path = tmp_path / "baseline.json"
-    path.write_text(baseline_document([finding("GR-COST-001", "x", "costs $10")]))
-    kept, _ = without_baselined([finding("GR-COST-001", "x", "costs $20")], load_baseline(path))
-    assert len(kept) == 1
+    path.write_text(baseline_document([finding("GR-COST-001", "x", before)]))
+    kept, _ = without_baselined([finding("GR-COST-001", "x", after)], load_baseline(path))
+    assert len(kept) == (0 if same else 1)
 
 
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
         ("{not json", "not valid JSON"),
-        ('{"version": 2, "findings": []}', "not a guardrails baseline"),
+        ('{"version": 3, "findings": []}', "not a guardrails baseline"),
         ('{"version": 1, "findings": [{"policy": "x"}]}', "must be objects with a fingerprint"),
     ],
 )

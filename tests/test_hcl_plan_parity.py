@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from guardrails.api import ScanOptions, scan
+from guardrails.parsers import ParseOptions
 from guardrails.report import REPORTERS
 from tests.conftest import FIXTURES, ROOT
 
@@ -110,7 +111,7 @@ def _verdicts(paths: list[str], case: Any) -> dict[str, Any]:
     options = ScanOptions(
         no_config=True,
         engine="python",
-        var_files=tuple(str(ROOT / v) for v in case.var_files),
+        parse=ParseOptions(var_files=tuple(str(ROOT / v) for v in case.var_files)),
     )
     report = scan(paths, options)
     names = {name for name, _ in case.left_out}
@@ -155,7 +156,7 @@ def test_left_out_module_calls_are_unknown_on_the_hcl_side() -> None:
             ScanOptions(
                 no_config=True,
                 engine="python",
-                var_files=tuple(str(ROOT / v) for v in case.var_files),
+                parse=ParseOptions(var_files=tuple(str(ROOT / v) for v in case.var_files)),
             ),
         )
         unknown = {f.resource for f in report.findings if f.policy == "GR-INPUT-001"}

@@ -55,7 +55,7 @@ def identity(results: list[dict[str, object]]) -> list[tuple[str, str, int]]:
         loc = r["locations"][0]["physicalLocation"]  # type: ignore[index]
         rows.append(
             (
-                r["partialFingerprints"]["guardrails/v1"],  # type: ignore[index]
+                r["partialFingerprints"]["guardrails/v2"],  # type: ignore[index]
                 loc["artifactLocation"]["uri"],
                 loc["region"]["startLine"],
             )

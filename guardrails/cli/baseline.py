@@ -36,6 +36,7 @@ def create(
     baseline file."""
     from guardrails.api import ScanOptions, scan
     from guardrails.baseline import baseline_document
+    from guardrails.parsers.base import ParseOptions
     from guardrails.waivers import Waiver, WaiverStatus
 
     try:
@@ -43,7 +44,8 @@ def create(
             config_path=config,
             environment=env.value if env else None,
             root=root,
-            stdin_path=stdin_path,
+            parse=ParseOptions(stdin_path=stdin_path),
+            unknown="warn",  # the config's ``unknown: ignore`` must not leave unknowns unrecorded
         )
         report = scan(paths, options)
         in_force = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -33,6 +34,7 @@ from guardrails.limits import DEFAULT_MAX_RESOURCES
 from guardrails.output import write_all
 
 if TYPE_CHECKING:
+    from guardrails.api import ScanOptions
     from guardrails.report import Report
 
 
@@ -182,6 +184,23 @@ def check(
             show_default="none",
         ),
     ] = None,
+    base: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--base",
+            help="The same paths as they are at the base commit (a checkout of the base ref; "
+            "repeatable): findings are new, fixed, unchanged or escalated against them.",
+            show_default="the baseline, else a plan's prior state",
+        ),
+    ] = None,
+    fail_on_new: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-new",
+            help="Fail only on findings new or escalated against the base (--base, "
+            "--baseline or a plan's prior state) at or above --fail-on.",
+        ),
+    ] = False,
     progress: Annotated[
         bool | None,
         typer.Option(
@@ -207,63 +226,77 @@ def check(
 ) -> None:
     """Check infrastructure changes against the guardrail policies."""
     # Imported here so `guardrails --help` stays fast (the pipeline is ~100 ms of imports).
-    from guardrails.api import ScanOptions, scan
+    from guardrails.api import ScanOptions
+    from guardrails.parsers.base import ParseOptions
+
+    if pin_config and config is None:
+        raise fail("--pin-config needs --config FILE (the config to pin)")
+    options = ScanOptions(
+        parse=ParseOptions(
+            source_root=source_root,
+            stdin_path=stdin_path,
+            skip_unrecognized=skip_unrecognized,
+            max_bytes=max_size_mb << 20,
+            max_resources=max_resources,
+            var_files=tuple(var_file or ()),
+        ),
+        root=root,
+        config_path=config,
+        pin_config=pin_config,
+        environment=env.value if env else None,
+        changed_only=changed_only,
+        engine=engine.value,
+        opa_url=opa_url,
+        opa_fallback=opa_fallback,
+        opa_upload=opa_upload,
+        policy_dirs=tuple(policy_dir or ()),
+        allow_network_builtins=allow_network_builtins,
+        policy_timeout_s=policy_timeout,
+        policy_memory_mb=policy_memory_mb,
+        allow_empty=allow_empty,
+        fail_on=fail_on.value if fail_on else None,
+        unknown=unknown.value if unknown else None,
+        baseline=baseline,
+        base_paths=tuple(base or ()),
+        fail_on_new=fail_on_new,
+        ledger=baseline is not None,
+    )
+    raise typer.Exit(run_check(paths, options, format.value, list(output or ()), progress))
+
+
+def run_check(
+    paths: list[str],
+    options: ScanOptions,
+    format: str,
+    output: list[str],
+    progress: bool | None,
+) -> int:
+    """Scan (the API applies the verdict), print warnings, write every report; the exit code."""
+    from guardrails.api import scan
     from guardrails.cli.progress import progress_reporter
 
     try:
-        if pin_config and config is None:
-            raise ConfigError("--pin-config needs --config FILE (the config to pin)")
-        main_output, extra_outputs = parse_outputs(list(output or ()), tuple(CheckFormat))
+        main_output, extra_outputs = parse_outputs(output, tuple(CheckFormat))
         with progress_reporter(progress) as on_file:
-            options = ScanOptions(
-                source_root=source_root,
-                root=root,
-                stdin_path=stdin_path,
-                skip_unrecognized=skip_unrecognized,
-                max_bytes=max_size_mb << 20,
-                max_resources=max_resources,
-                var_files=tuple(var_file or ()),
-                config_path=config,
-                pin_config=pin_config,
-                environment=env.value if env else None,
-                changed_only=changed_only,
-                engine=engine.value,
-                opa_url=opa_url,
-                opa_fallback=opa_fallback,
-                opa_upload=opa_upload,
-                policy_dirs=tuple(policy_dir or ()),
-                allow_network_builtins=allow_network_builtins,
-                policy_timeout_s=policy_timeout,
-                policy_memory_mb=policy_memory_mb,
-                progress=on_file,
-                allow_empty=allow_empty,
-            )
-            report = scan(paths, options)
-        chosen_unknown = unknown.value if unknown else report.config_value("unknown", "warn")
-        if chosen_unknown == "ignore":
-            report = report.without_unknown()
-        if baseline is not None:
-            report = _apply_baseline(report, baseline)
-        chosen_fail_on = fail_on.value if fail_on else report.config_value("fail_on", "high")
-        report = report.with_fail_on(chosen_fail_on, chosen_unknown)
+            report = scan(paths, replace(options, progress=on_file))
         for change in report.waiver_changes or ():
             print_warning(f"waiver {change.describe()}")
         for warning in report.warnings:
             print_warning(warning)
         # Render everything first, then write all files or none (then stdout, if no file).
         files = [(file, _render(name, report, color=False)) for name, file in extra_outputs.items()]
-        main_text = _render(format.value, report, main_output is None and use_color())
+        main_text = _render(format, report, main_output is None and use_color())
         if main_output:
             files.append((main_output, main_text))
         write_all(files, report.root)
         if not main_output:
             emit(main_text, None)
-        if "github" in (format.value, *extra_outputs):
+        if "github" in (format, *extra_outputs):
             append_step_summary(report)
         partial = report_input_errors(report.graph)
     except GuardrailsError as exc:
         raise fail(str(exc)) from None
-    raise typer.Exit(2 if partial else (1 if report.failed else 0))
+    return 2 if partial else (1 if report.failed else 0)
 
 
 def _render(name: str, report: Report, color: bool) -> str:
@@ -310,54 +343,3 @@ def append_step_summary(report: Report) -> None:
                 out.write(lines)
         except OSError as exc:
             raise ConfigError(f"{outputs}: cannot write step outputs: {exc.strerror}") from None
-
-
-def _apply_baseline(report: Report, path: Path) -> Report:
-    """Findings not in the baseline, and the waivers the change adds or extends."""
-    from dataclasses import replace
-
-    from guardrails.baseline import read_baseline, waiver_changes, without_baselined
-    from guardrails.report.model import WaiverChange
-    from guardrails.waivers import Waiver, WaiverStatus
-
-    baseline = read_baseline(path)
-    kept, left_out = without_baselined(report.findings, baseline.fingerprints)
-    note = f"{left_out} finding(s) are in the baseline {path} and not reported"
-    report = report.replace_findings(tuple(kept), extra_warning=note)
-    if baseline.waivers is None:
-        return report.replace_findings(
-            report.findings,
-            extra_warning=f"the baseline {path} records no waivers (made by an older guardrails):"
-            " the waivers this change adds cannot be told; re-create it with"
-            " `guardrails baseline create`",
-        )
-    in_force = [
-        w
-        for w, status, _ in report.waivers
-        if isinstance(w, Waiver) and status != WaiverStatus.EXPIRED
-    ]
-    records = [w.record() for w in in_force]
-    by_record = {id(r): w for r, w in zip(records, in_force, strict=True)}
-    changes = tuple(
-        WaiverChange(
-            policy=w.policy,
-            resource=w.resource,
-            expires=w.expires.isoformat(),
-            change=delta.change,
-            previous=delta.previous,
-            origin=repo_origin(w.origin, report),
-            reason=w.reason,
-            owner=w.owner,
-        )
-        for delta in waiver_changes(records, baseline.waivers)
-        for w in [by_record[id(delta.waiver)]]
-    )
-    return replace(report, waiver_changes=changes)
-
-
-def repo_origin(origin: str, report: Report) -> str:
-    """A waiver's origin (``FILE: waivers[0]``, ``FILE:12``) with FILE root-relative."""
-    from guardrails.report.paths import repo_relative, repository_root
-
-    file, sep, rest = origin.partition(":")
-    return repo_relative(file, report.root or repository_root()) + sep + rest

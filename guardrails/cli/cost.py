@@ -62,6 +62,7 @@ def cost(
 ) -> None:
     """Show GPU cost per resource (hourly, monthly, before → after) and the change's delta."""
     from guardrails.api import ScanOptions, enriched_graph, resolve_config
+    from guardrails.parsers.base import ParseOptions
     from guardrails.report.cost import cost_breakdown
     from guardrails.report.cost_render import (
         render_cost_json,
@@ -72,10 +73,12 @@ def cost(
 
     try:
         options = ScanOptions(
-            source_root=source_root,
-            max_bytes=max_size_mb << 20,
-            max_resources=max_resources,
-            var_files=tuple(var_file or ()),
+            parse=ParseOptions(
+                source_root=source_root,
+                max_bytes=max_size_mb << 20,
+                max_resources=max_resources,
+                var_files=tuple(var_file or ()),
+            ),
             config_path=config,
             environment=env.value if env else None,
             allow_empty=allow_empty,

@@ -57,13 +57,14 @@ def graph(
     """Print the document policies receive as input: the graph with every enrichment fact
     (facts.gpu, facts.monthly_usd ...) and summary.cost; --raw for the parser's graph."""
     from guardrails.api import ScanOptions, build_graph, enriched_graph
+    from guardrails.parsers.base import ParseOptions
     from guardrails.report.paths import scan_root
 
     try:
         options = ScanOptions(
-            source_root=source_root,
-            max_bytes=max_size_mb << 20,
-            max_resources=max_resources,
+            parse=ParseOptions(
+                source_root=source_root, max_bytes=max_size_mb << 20, max_resources=max_resources
+            ),
             allow_empty=allow_empty,
             config_path=config,
             environment=env.value if env else None,

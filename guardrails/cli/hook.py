@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from guardrails.cli.check import CheckFormat, EngineName, FailOn, UnknownMode, check
+from guardrails.cli.check import CheckFormat, EngineName, FailOn, UnknownMode, run_check
 from guardrails.cli.common import ConfigOpt, EnvOpt, RootOpt
 from guardrails.inputs.discovery import SCANNED_SUFFIXES
 
@@ -56,20 +56,20 @@ def hook(
     root: RootOpt = None,
 ) -> None:
     """Check the files a commit changes (whole Terraform module directories); for pre-commit."""
+    from guardrails.api import ScanOptions
+    from guardrails.parsers.base import ParseOptions
+
     paths = module_files(list(files or ()))
     if not paths:
         raise typer.Exit(0)
-    check(
-        paths,
-        format=format,
-        fail_on=fail_on,
-        unknown=unknown,
-        config=config,
-        env=env,
-        engine=engine,
-        opa_url=None,
-        progress=False,
+    options = ScanOptions(
+        parse=ParseOptions(skip_unrecognized=True),
         root=root,
-        skip_unrecognized=True,
+        config_path=config,
+        environment=env.value if env else None,
+        engine=engine.value,
         allow_empty=True,  # a commit may change only files the hook's patterns over-match
+        fail_on=fail_on.value if fail_on else None,
+        unknown=unknown.value if unknown else None,
     )
+    raise typer.Exit(run_check(paths, options, format.value, [], progress=False))

@@ -59,6 +59,7 @@ def to_findings(
                     location=location,
                     outcome=outcome,
                     repo_path=repo_path(location.file) if repo_path and location else "",
+                    resource_id=resource.id if resource else "",
                     unknown_reason=(
                         _unknown_reason(item, resource, policy.category)
                         if outcome == Outcome.UNKNOWN

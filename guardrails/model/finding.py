@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import PurePosixPath
 from typing import Any
@@ -55,15 +55,26 @@ class Finding:
     #: Why the outcome is unknown, as reports label it ("unknown until apply", "unpriced",
     #: "module not expanded", ...); empty for other outcomes.
     unknown_reason: str = ""
+    #: The graph id of the resource (empty for findings about the change as a whole): the
+    #: ledger reads its cost and GPU facts. Not compared: one resource read from a plan and
+    #: from its .tf source is one finding.
+    resource_id: str = field(default="", compare=False)
+    #: The expiry (ISO date) of the waiver that waives this finding (empty when not waived).
+    waiver_expires: str = field(default="", compare=False)
 
     @property
     def fingerprint(self) -> str:
-        """Stable id across runs (policy, file, resource, message), for baselines and dedup.
+        """The finding's stable identity (policy, resource, subject; see
+        :mod:`guardrails.model.identity`): the same after a file move, from any directory,
+        and when the finding gets worse."""
+        from guardrails.model.identity import identity
 
-        The file (relative to the repository root) keeps two roots that both declare
-        ``aws_instance.gpu`` apart; the line is left out so edits elsewhere in the file do not
-        make old findings look new.
-        """
+        return identity(self)
+
+    @property
+    def legacy_fingerprint(self) -> str:
+        """The fingerprint before identities (policy, file, resource, message): how baselines
+        of version 1 name a finding."""
         file = self.repo_path or (
             PurePosixPath(self.location.file.replace("\\", "/")).as_posix() if self.location else ""
         )

@@ -27,6 +27,9 @@ class ParseOptions:
     skip_unrecognized: bool = False
     #: ``--var-file`` files for the root modules of .tf inputs, applied after *.auto.tfvars.
     var_files: tuple[str, ...] = ()
+    #: Which side of a Terraform plan becomes the graph: "after" (what the change makes) or
+    #: "before" (the prior state: resources the plan creates are absent, all no-op).
+    plan_side: str = "after"
     #: Where reads may resolve to (the scan root, paths the user typed outside it); None: anywhere.
     confinement: Confinement | None = None
 

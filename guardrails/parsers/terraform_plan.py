@@ -85,6 +85,10 @@ class _PlanBuilder:
         self.path = loaded.path
         self.doc: dict[str, Any] = loaded.first
         self.fmt = fmt
+        self.prior_side = options.plan_side == "before"
+        #: With ``prior_side``: every address the plan changes (planned_values must not bring
+        #: a resource the prior state does not have).
+        self._changed: set[str] = set()
         self.resources: dict[str, Resource] = {}
         self.edges: list[Edge] = []
         self.notes: list[str] = []
@@ -160,6 +164,13 @@ class _PlanBuilder:
                 else None
             )
             unknown = frozenset(_true_paths(change.get("after_unknown")))
+            if self.prior_side:  # the infrastructure as it is before the change
+                self._changed.add(str(rc["address"]))
+                if prior is not None:
+                    self._add(rc, Action.NO_OP, prior, None, frozenset())
+                elif action is not Action.CREATE:
+                    self._add(rc, Action.NO_OP, attributes, None, unknown)
+                continue
             self._add(rc, action, attributes, prior, unknown)
 
     def _from_values(self, module: Any, action: Action) -> None:
@@ -167,6 +178,8 @@ class _PlanBuilder:
         for mod in _walk_modules(module):
             for res in mod.get("resources") or []:
                 if not isinstance(res, dict) or res.get("address") in self.resources:
+                    continue
+                if res.get("address") in self._changed:
                     continue
                 values = res.get("values")
                 attributes = _redact(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from guardrails.model.identity import fingerprints
 from guardrails.report.cost import change_totals
 from guardrails.report.json_text import dumps_with_items
 from guardrails.report.model import Report
@@ -14,6 +15,7 @@ REPORT_VERSION = 1
 def report_document(report: Report) -> dict[str, Any]:
     """The report as a JSON-serialisable document."""
     findings = sorted(report.findings, key=lambda f: f.sort_key)
+    prints = fingerprints(findings)
     return {
         "version": REPORT_VERSION,
         "tool": {"name": "guardrails", "version": report.tool_version},
@@ -34,7 +36,8 @@ def report_document(report: Report) -> dict[str, Any]:
                 for i in report.graph.input_errors
             ],
         },
-        "findings": [f.to_dict() for f in findings],
+        "findings": [{**f.to_dict(), "fingerprint": prints[f]} for f in findings],
+        "ledger": report.ledger.to_dict() if report.ledger else None,
         "waivers_added": None
         if report.waiver_changes is None
         else [c.to_dict() for c in report.waiver_changes],

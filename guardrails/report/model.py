@@ -9,6 +9,7 @@ from typing import Any
 
 from guardrails import __version__
 from guardrails.catalog import Catalog
+from guardrails.ledger import Ledger
 from guardrails.model import Finding, Graph, Outcome, Severity
 from guardrails.safe_text import one_line
 
@@ -101,6 +102,8 @@ class Report:
     config_source: ConfigSource = field(default_factory=ConfigSource)
     #: Waivers the change adds or extends, measured against ``--baseline`` (None: not known).
     waiver_changes: tuple[WaiverChange, ...] | None = None
+    #: Each finding as new, fixed, unchanged or escalated against a base (None: not asked).
+    ledger: Ledger | None = None
 
     def config_value(self, key: str, default: Any) -> Any:
         return self.config.get(key, default)
@@ -109,9 +112,16 @@ class Report:
         warnings = (*self.warnings, extra_warning) if extra_warning else self.warnings
         return replace(self, findings=findings, warnings=warnings)
 
-    def with_fail_on(self, fail_on: str, unknown: str = "warn") -> Report:
-        """The report remembering the threshold it is judged by (verdict lines use it)."""
-        return replace(self, config={**self.config, "fail_on": fail_on, "unknown": unknown})
+    def with_fail_on(self, fail_on: str, unknown: str = "warn", gate: str = "all") -> Report:
+        """The report remembering the threshold it is judged by (verdict lines use it) and
+        what it gates (``new``: only findings new or escalated in the ledger)."""
+        config = {**self.config, "fail_on": fail_on, "unknown": unknown, "gate": gate}
+        return replace(self, config=config)
+
+    @property
+    def gates_new(self) -> bool:
+        """Only findings new or escalated against the base can fail the run."""
+        return self.config.get("gate") == "new" and self.ledger is not None
 
     @property
     def threshold(self) -> Severity | None:
@@ -197,7 +207,10 @@ class Report:
         """Judged findings at or above ``fail_on`` (None: never fail); every unknown one, whatever
         its severity, when ``unknown_fails``, and none otherwise."""
         blocking = []
+        gated = self.ledger.gated if self.gates_new and self.ledger else None
         for f in self.judged:
+            if gated is not None and f not in gated:
+                continue
             if f.outcome == Outcome.UNKNOWN:
                 if unknown_fails:
                     blocking.append(f)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -9,7 +10,9 @@ from typing import Any
 
 from guardrails.catalog.metadata import PolicyMeta
 from guardrails.errors import ConfigError
+from guardrails.ledger import Change
 from guardrails.model import Finding, Outcome, Severity
+from guardrails.model.identity import fingerprints
 from guardrails.report.json_text import dumps_with_items
 from guardrails.report.model import Report
 from guardrails.report.paths import is_stdin, repo_relative, repository_root
@@ -65,7 +68,22 @@ def _rule(policy: PolicyMeta) -> dict[str, Any]:
     }
 
 
-def _result(finding: Finding, index: dict[str, int], root: Path) -> dict[str, Any]:
+#: The ledger's classes as SARIF baseline states (fixed findings are ``absent`` results).
+BASELINE_STATE = {
+    Change.NEW: "new",
+    Change.ESCALATED: "updated",
+    Change.UNCHANGED: "unchanged",
+    Change.FIXED: "absent",
+}
+
+
+def _result(
+    finding: Finding,
+    index: dict[str, int],
+    root: Path,
+    fingerprint: str,
+    change: Change | None = None,
+) -> dict[str, Any]:
     logical = {"name": finding.resource, "kind": "resource", "fullyQualifiedName": finding.resource}
     location: dict[str, Any] = {}
     if finding.location is not None:
@@ -88,7 +106,7 @@ def _result(finding: Finding, index: dict[str, int], root: Path) -> dict[str, An
         "level": LEVEL[finding.severity] if finding.outcome == Outcome.FAIL else "note",
         "message": {"text": finding.headline},
         "locations": [location],
-        "partialFingerprints": {"guardrails/v1": finding.fingerprint},
+        "partialFingerprints": {"guardrails/v2": fingerprint},
         "properties": {
             "severity": str(finding.severity),
             "outcome": str(finding.outcome),
@@ -99,12 +117,47 @@ def _result(finding: Finding, index: dict[str, int], root: Path) -> dict[str, An
     }
     if finding.policy in index:
         result["ruleIndex"] = index[finding.policy]
-    if finding.outcome == Outcome.EXISTING:
+    if change is not None:
+        result["baselineState"] = BASELINE_STATE[change]
+    elif finding.outcome == Outcome.EXISTING:
         result["baselineState"] = "unchanged"
     if finding.waived:
         result["suppressions"] = [
             {"kind": "external", "status": "accepted", "justification": finding.waiver_reason or ""}
         ]
+    return result
+
+
+def _absent(finding: Finding, index: dict[str, int], fingerprint: str) -> dict[str, Any]:
+    """A finding the base had and the change fixes: an ``absent`` result, so code scanning
+    can close its alert."""
+    result: dict[str, Any] = {
+        "ruleId": finding.policy,
+        "level": "none",
+        "message": {"text": f"fixed: {finding.headline}"},
+        "partialFingerprints": {"guardrails/v2": fingerprint},
+        "baselineState": "absent",
+        "locations": [
+            {
+                "logicalLocations": [
+                    {
+                        "name": finding.resource,
+                        "kind": "resource",
+                        "fullyQualifiedName": finding.resource,
+                    }
+                ]
+            }
+        ],
+    }
+    if finding.repo_path:
+        result["locations"][0]["physicalLocation"] = {
+            "artifactLocation": {"uri": finding.repo_path},
+            "region": {
+                "startLine": max(1, (finding.location.line or 1) if finding.location else 1)
+            },
+        }
+    if finding.policy in index:
+        result["ruleIndex"] = index[finding.policy]
     return result
 
 
@@ -123,7 +176,15 @@ def _log_and_results(
     rules = [_rule(p) for p in report.catalog]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     findings = sorted(report.findings, key=lambda f: f.sort_key)
-    results = (_result(f, index, root) for f in findings)
+    prints = fingerprints(findings)
+    ledger = report.ledger
+    changes = {e.head.finding: e.change for e in ledger.entries if e.head} if ledger else {}
+    results = itertools.chain(
+        (_result(f, index, root, prints[f], changes.get(f)) for f in findings),
+        (_absent(e.finding, index, e.base.identity) for e in ledger.of(Change.FIXED) if e.base)
+        if ledger
+        else (),
+    )
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",

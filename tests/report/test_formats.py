@@ -146,7 +146,7 @@ def test_sarif_is_valid_sarif_2_1_0() -> None:
         uri = location["artifactLocation"]["uri"]
         assert not uri.startswith("/") and (ROOT / uri).is_file(), uri
         assert location["region"]["startLine"] >= 1
-        assert result["partialFingerprints"]["guardrails/v1"]
+        assert result["partialFingerprints"]["guardrails/v2"]
         assert rule_ids[result["ruleIndex"]] == result["ruleId"]
     assert any("suppressions" in r for r in run["results"])
 
