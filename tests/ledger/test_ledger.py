@@ -1,0 +1,195 @@
+"""The ledger, table-driven: each class on each input format, against each kind of base.
+
+Each case writes a base and a head repository, runs ``guardrails check --fail-on-new``
+(with ``--base`` where the format has no base of its own) and compares the ledger of the
+JSON report with the expected rows (policy, resource, class) and escalation texts.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from guardrails.cli import main
+from tests.ledger import cases
+
+D = ("d", "g5.xlarge")
+CONFIG_HIGH_TAGS = "severity_overrides:\n  GR-TAG-001: high\n"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    head: dict[str, str]
+    #: Files of the base repository (None: no --base; the plan is its own base).
+    base: dict[str, str] | None
+    #: Paths scanned (the same at the base, relative to each repository).
+    paths: tuple[str, ...]
+    rows: set[tuple[str, str, str]]
+    escalations: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    code: int = 1
+
+
+CASES = [
+    Case(
+        "plan",
+        {"plan.json": cases.PLAN},
+        None,
+        ("plan.json",),
+        {
+            ("GR-COST-001", "aws_eks_node_group.gpu", "escalated"),
+            ("GR-TAG-001", "aws_instance.new", "new"),
+            ("GR-TAG-001", "aws_instance.old", "fixed"),
+            ("GR-TAG-001", "aws_instance.same", "unchanged"),
+        },
+        {
+            ("GR-COST-001", "aws_eks_node_group.gpu"): (
+                "max cost $32,058 → $64,116/month (+$32,058)",
+                "max GPUs 16 → 32",
+            )
+        },
+    ),
+    Case(
+        "hcl, a file moved and a severity raised",
+        {
+            "infra/compute.tf": cases.hcl(("a", "g5.xlarge"), ("c", "g5.xlarge")),
+            ".guardrails.yaml": CONFIG_HIGH_TAGS,
+        },
+        {"infra/main.tf": cases.hcl(("a", "g5.xlarge"), ("b", "g5.xlarge"))},
+        ("infra",),
+        {
+            ("GR-TAG-001", "aws_instance.a", "escalated"),
+            ("GR-TAG-003", "aws_instance.a", "unchanged"),
+            ("GR-TAG-003", "aws_instance.c", "new"),
+            ("GR-TAG-003", "aws_instance.b", "fixed"),
+        },
+        {("GR-TAG-001", "aws_instance.a"): ("severity medium → high",)},
+    ),
+    Case(
+        "pulumi",
+        {"stack/preview.json": cases.pulumi(("a", "p5.48xlarge"), ("c", "g5.xlarge"), D)},
+        {"stack/preview.json": cases.pulumi(("a", "p4d.24xlarge"), ("b", "g5.xlarge"), D)},
+        ("stack/preview.json",),
+        {
+            ("GR-COST-001", "urn:pulumi:dev::lab::aws:ec2/instance:Instance::a", "escalated"),
+            ("GR-TAG-003", "urn:pulumi:dev::lab::aws:ec2/instance:Instance::c", "new"),
+            ("GR-TAG-003", "urn:pulumi:dev::lab::aws:ec2/instance:Instance::b", "fixed"),
+            ("GR-TAG-003", "urn:pulumi:dev::lab::aws:ec2/instance:Instance::d", "unchanged"),
+        },
+    ),
+    Case(
+        "kubernetes",
+        {
+            "k8s/serving.yaml": cases.deployment("llm", 4),
+            "k8s/extra.yaml": cases.deployment("web", 1, privileged=True),
+        },
+        {
+            "k8s/serving.yaml": cases.deployment("llm", 2)
+            + cases.deployment("old", 1, privileged=True),
+        },
+        ("k8s",),
+        {
+            ("GR-COST-001", "Deployment/ml-dev/llm", "escalated"),
+            ("GR-TAG-003", "Deployment/ml-dev/llm", "escalated"),
+            ("GR-SEC-005", "Deployment/ml-dev/web", "new"),
+            ("GR-SEC-005", "Deployment/ml-dev/old", "fixed"),
+        },
+        {
+            ("GR-COST-001", "Deployment/ml-dev/llm"): (
+                "max cost $32,058 → $64,116/month (+$32,058)",
+                "max GPUs 16 → 32",
+            )
+        },
+    ),
+    Case(
+        "kubernetes, only a file move: nothing new, the gate passes",
+        {"moved/elsewhere.yaml": cases.deployment("llm", 2)},
+        {"k8s/serving.yaml": cases.deployment("llm", 2)},
+        (".",),
+        {
+            ("GR-COST-001", "Deployment/ml-dev/llm", "unchanged"),
+            ("GR-TAG-003", "Deployment/ml-dev/llm", "unchanged"),
+        },
+        code=0,
+    ),
+    Case(
+        "kubernetes, scaled down: fixed cost, no gate",
+        {"k8s/serving.yaml": cases.deployment("llm", 1, gpus=1)},
+        {"k8s/serving.yaml": cases.deployment("llm", 2)},
+        ("k8s",),
+        {
+            ("GR-COST-001", "Deployment/ml-dev/llm", "fixed"),
+            ("GR-TAG-003", "Deployment/ml-dev/llm", "unchanged"),
+        },
+        code=0,
+    ),
+]
+
+
+def write_repo(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    return root
+
+
+def ledger_of(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[int, dict[str, object]]:
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    head = write_repo(tmp_path / "head", case.head)
+    args = ["check", *case.paths, "--fail-on-new", "--fail-on", "high", "-f", "json"]
+    if case.base is not None:
+        base = write_repo(tmp_path / "base", case.base)
+        for p in case.paths:
+            args += ["--base", str(base / p)]
+    out = tmp_path / "report.json"
+    monkeypatch.chdir(head)
+    code = main([*args, "-o", str(out)])
+    ledger: dict[str, object] = json.loads(out.read_text())["ledger"]
+    return code, ledger
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_ledger_classes(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, ledger = ledger_of(case, tmp_path, monkeypatch)
+    rows = {
+        (e["policy"], e["resource"], change)
+        for change in ("new", "escalated", "fixed", "unchanged")
+        for e in ledger[change]  # type: ignore[attr-defined]
+    }
+    assert case.rows <= rows, sorted(rows)
+    for (policy, resource), texts in case.escalations.items():
+        entry = next(
+            e
+            for e in ledger["escalated"]  # type: ignore[attr-defined]
+            if (e["policy"], e["resource"]) == (policy, resource)
+        )
+        assert tuple(entry["escalations"]) == texts
+    assert code == case.code
+
+
+def test_cost_delta_per_class_and_the_fixed_cost_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, ledger = ledger_of(CASES[0], tmp_path, monkeypatch)
+    delta = ledger["monthly_usd_delta"]
+    assert delta["escalated"] == pytest.approx(32058, abs=1)  # type: ignore[index]
+    assert delta["fixed"] < 0 < delta["new"]  # type: ignore[index,operator]
+    assert ledger["base"] == "the plans' prior state"
+
+
+def test_only_new_findings_fail_where_the_base_already_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The base fails GR-COST-001 already; a label edit gates nothing, a new privileged
+    Deployment fails the check (and without --fail-on-new the old finding fails it too)."""
+    relabelled = cases.deployment("llm", 2).replace("app: llm}}", "app: llm, tier: a}}", 1)
+    same = Case("", {"k8s/serving.yaml": relabelled}, CASES[4].base, ("k8s",), set(), code=0)
+    assert ledger_of(same, tmp_path / "a", monkeypatch)[0] == 0
+    assert main(["check", "k8s", "--fail-on", "high", "-f", "json", "-o", "/dev/null"]) == 1
