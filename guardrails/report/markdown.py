@@ -14,6 +14,7 @@ from pathlib import Path
 from guardrails.catalog import category_order, category_title
 from guardrails.model import Finding, Outcome
 from guardrails.report.cost import CostChange
+from guardrails.report.ledger_md import ledger_section
 from guardrails.report.md_text import cell, code
 from guardrails.report.model import Report
 from guardrails.report.paths import repo_relative, repository_root
@@ -50,8 +51,9 @@ def verdict(report: Report) -> str:
         extra += f", {existing} existing on unchanged resources"
     blocking = report.blocking_findings
     if blocking:
+        kind = "new or escalated finding(s)" if report.gates_new else "finding(s)"
         return (
-            f"## ❌ guardrails: {len(blocking)} finding(s) block this change under --fail-on"
+            f"## ❌ guardrails: {len(blocking)} {kind} block this change under --fail-on"
             f" {threshold or 'never'} --unknown {report.config_value('unknown', 'warn')}"
             f" ({len(active)} in total{extra})"
         )
@@ -60,6 +62,11 @@ def verdict(report: Report) -> str:
             f"## ⚠️ guardrails: nothing blocks under --fail-on {threshold or 'never'}, but"
             f" {report.unknown_count} outcome(s) are unknown and were not checked"
             f" ({len(active)} finding(s) in total{extra})"
+        )
+    if report.gates_new and threshold is not None:
+        return (
+            f"## ✅ guardrails: nothing new or escalated at or above {threshold}"
+            f" ({len(active)} in total{extra})"
         )
     if threshold is None:
         return f"## ✅ guardrails: passes with --fail-on never ({len(active)} findings{extra})"
@@ -171,12 +178,15 @@ def _body(
         out += ["  \n".join(headline), ""]
     out += budget_section(report.graph, report.config.get("budgets") or {})
     out += waiver_changes_section(report)
-    if findings:
+    if report.ledger is not None:
+        out += ledger_section(report.ledger, table_rows, full_report, root)
+    elif findings:
         out += ["| Severity | Policy | Resource | Message | Location |", "|---|---|---|---|---|"]
         out += [_row(f, root) for f in findings[:table_rows]]
         if len(findings) > table_rows:
             out.append(f"| | | | +{len(findings) - table_rows} more, {full_report} | |")
         out.append("")
+    if findings:
         by_category: dict[str, list[Finding]] = defaultdict(list)
         for finding in findings:
             by_category[finding.category].append(finding)

@@ -193,3 +193,30 @@ def test_only_new_findings_fail_where_the_base_already_fails(
     same = Case("", {"k8s/serving.yaml": relabelled}, CASES[4].base, ("k8s",), set(), code=0)
     assert ledger_of(same, tmp_path / "a", monkeypatch)[0] == 0
     assert main(["check", "k8s", "--fail-on", "high", "-f", "json", "-o", "/dev/null"]) == 1
+
+
+def test_comment_and_sarif_carry_the_ledger(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The comment leads with new and escalated, then the fixed ones as good news with the
+    cost saved, then the unchanged ones collapsed with a count; SARIF says each result's
+    baselineState and lists the fixed ones as absent (code scanning closes their alerts)."""
+    ledger_of(CASES[0], tmp_path, monkeypatch)  # writes the head repository, chdir there
+    args = ["check", "plan.json", "--fail-on-new", "--fail-on", "never"]
+    assert main([*args, "-f", "markdown", "-o", str(tmp_path / "c.md")]) == 0
+    body = (tmp_path / "c.md").read_text()
+    order = [body.index(s) for s in ("### 🆕 New and escalated", "### ✅ Good news", "unchanged</")]
+    assert order == sorted(order)
+    assert "4 fixed, $734/month saved at max scale" in body
+    assert "<details><summary>4 unchanged</summary>" in body
+    assert "⬆️ max cost $32,058 → $64,116/month (+$32,058); max GPUs 16 → 32" in body
+    assert main([*args, "-f", "sarif", "-o", str(tmp_path / "r.sarif")]) == 0
+    results = json.loads((tmp_path / "r.sarif").read_text())["runs"][0]["results"]
+    states = {
+        (r["ruleId"], r["locations"][0]["logicalLocations"][0]["name"]): r["baselineState"]
+        for r in results
+    }
+    assert states[("GR-COST-001", "aws_eks_node_group.gpu")] == "updated"
+    assert states[("GR-TAG-001", "aws_instance.new")] == "new"
+    assert states[("GR-TAG-001", "aws_instance.same")] == "unchanged"
+    assert states[("GR-TAG-001", "aws_instance.old")] == "absent"
