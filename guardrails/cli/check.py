@@ -45,6 +45,7 @@ class CheckFormat(StrEnum):
     JUNIT = "junit"
     GITHUB = "github"
     MARKDOWN = "markdown"
+    CODEQUALITY = "codequality"
 
 
 class FailOn(StrEnum):

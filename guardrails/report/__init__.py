@@ -30,6 +30,7 @@ REPORTERS: dict[str, Callable[[Report, bool], str]] = {
     "junit": _renderer("junit", "render_junit"),
     "github": _renderer("github", "render_github"),
     "markdown": _renderer("markdown", "render_markdown"),
+    "codequality": _renderer("codequality", "render_codequality"),
 }
 
 __all__ = ["REPORTERS", "Report"]
