@@ -52,6 +52,7 @@ def sweep() -> Sweep:
 INTEGRATION: dict[str, frozenset[str] | None] = {
     "tests/test_precommit.py": None,
     "tests/test_action.py": None,
+    "tests/ledger/test_gitlab_template.py": None,
     "tests/test_terraform_e2e.py": None,
     "tests/test_benchmarks.py": None,
     "tests/test_hostile_bench.py": None,

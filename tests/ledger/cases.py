@@ -71,7 +71,10 @@ def pulumi(*instances: tuple[str, str]) -> str:
 
 
 def deployment(name: str, replicas: int, gpus: int = 8, privileged: bool = False) -> str:
+    """A Deployment on p4d nodes with ``gpus`` GPUs per pod (0: a CPU Deployment)."""
     security = "\n        securityContext: {privileged: true}" if privileged else ""
+    if not gpus:
+        return _CPU.format(name=name, replicas=replicas, security=security)
     return f"""---
 apiVersion: apps/v1
 kind: Deployment
@@ -87,4 +90,20 @@ spec:
       - name: server
         image: vllm/vllm-openai:v0.6.0
         resources: {{limits: {{nvidia.com/gpu: {gpus}}}}}{security}
+"""
+
+
+_CPU = """---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: {name}, namespace: ml-dev, labels: {{environment: dev, workload: inference}}}}
+spec:
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: {name}}}}}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.25{security}
 """
