@@ -52,6 +52,7 @@ def settings_from(
         environment_from_labels=bool(section.get("environment_from_labels", False)),
         object_waiver_namespaces=tuple(section.get("object_waiver_namespaces") or ()),
         trusted_controllers=tuple(section.get("trusted_controllers") or ()),
+        ratchet=bool(section.get("ratchet", True)),
         on_error=on_error,
         budget_seconds=budget,
     )

@@ -14,6 +14,7 @@ from guardrails.api import (
     resolve_config,
     scan_documents,
 )
+from guardrails.ledger import Change, classify, observe
 from guardrails.model import Outcome
 from guardrails.report import Report
 from guardrails.webhook.review import (
@@ -79,11 +80,12 @@ class Judge:
         waivers = self.settings.honours_object_waivers(namespace)
         report = self._scan(review, environment, waivers)
         pre_existing: frozenset[str] = frozenset()
+        worse: dict[str, tuple[str, ...]] = {}
         old = request.get("oldObject")
-        if request["operation"] == "UPDATE" and isinstance(old, dict):
+        if request["operation"] == "UPDATE" and isinstance(old, dict) and self.settings.ratchet:
             check_deadline(deadline)
             previous = self._scan(_as_review(old, namespace), environment, waivers)
-            pre_existing = _pre_existing(report, previous)
+            pre_existing, worse = ratchet(report, previous)
         findings = [
             f
             for f in report.findings
@@ -94,6 +96,7 @@ class Judge:
             findings,
             self.settings,
             pre_existing=pre_existing,
+            worse=worse,
             environment=_environment(report),
         )
 
@@ -132,20 +135,16 @@ def _environment(report: Report) -> str | None:
     return env if isinstance(env, str) else None
 
 
-def _monthly_max(report: Report) -> float:
-    total = 0.0
-    for resource in report.graph.resources:
-        month = resource.facts.get("monthly_usd")
-        if isinstance(month, Mapping):
-            value = month.get("max") if month.get("max") is not None else month.get("desired")
-            total += float(value or 0.0)
-    return total
-
-
-def _pre_existing(report: Report, previous: Report) -> frozenset[str]:
-    """Policies the old object already failed; cost policies count as new when the update
-    raises the cost (an over-budget workload must not grow further)."""
-    failed_before = {f.policy for f in previous.findings if not f.waived}
-    if _monthly_max(report) > _monthly_max(previous):
-        failed_before -= {f.policy for f in report.findings if f.category == "cost"}
-    return frozenset(failed_before)
+def ratchet(report: Report, previous: Report) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """What the old object already failed (fingerprints) and, of that, what the update makes
+    worse (fingerprint -> how: severity, cost or GPU count at max scale): the ledger of the
+    update against the object it replaces."""
+    ledger = classify(
+        observe(report.findings, report.graph),
+        observe(previous.findings, previous.graph),
+        "the object before this update",
+    )
+    kept = [e for e in ledger.entries if e.head is not None and e.base is not None]
+    pre_existing = frozenset(e.finding.fingerprint for e in kept)
+    worse = {e.finding.fingerprint: e.escalations for e in kept if e.change is Change.ESCALATED}
+    return pre_existing, worse

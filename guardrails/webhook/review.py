@@ -8,7 +8,7 @@ Two error channels, as Kubernetes expects: a malformed review is a :class:`BadRe
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, cast
@@ -79,6 +79,10 @@ class WebhookSettings:
     trusted_controllers: tuple[str, ...] = TRUSTED_CONTROLLERS
     on_error: OnError = OnError.DENY
     budget_seconds: float = 2.0
+    #: An UPDATE is judged against its old object: what that already failed only warns
+    #: unless the update makes it worse (then it is denied, saying how). False: an UPDATE is
+    #: judged like a CREATE.
+    ratchet: bool = True
 
     def exempt(self, namespace: str) -> bool:
         return _matches_any(namespace, self.exempt_namespaces)
@@ -241,14 +245,18 @@ def decide(
     settings: WebhookSettings,
     *,
     pre_existing: frozenset[str] = frozenset(),
+    worse: Mapping[str, tuple[str, ...]] | None = None,
     environment: str | None = None,
 ) -> Decision:
     """The decision on ``findings`` of the admitted object.
 
-    ``pre_existing``: policies the old object of an UPDATE already failed; an update is
-    judged on what it changes, so those only warn.
+    ``pre_existing``: policy ids or finding fingerprints the old object of an UPDATE
+    already failed; an update is judged on what it changes, so those only warn.
+    ``worse``: fingerprint -> how the update made that finding worse (judged as new, and
+    the denial says how).
     """
-    judged = tuple(_judge(f, settings, pre_existing) for f in findings)
+    worse = worse or {}
+    judged = tuple(_judge(f, settings, pre_existing, worse) for f in findings)
     blocking = [j for j in judged if j.effect == Effect.DENY]
     shown = [j.finding for j in judged if j.effect in (Effect.WARN, Effect.PRE_EXISTING)]
     if settings.mode == Mode.AUDIT:
@@ -257,7 +265,7 @@ def decide(
     if settings.mode == Mode.WARN:
         shown = [j.finding for j in judged if j.effect != Effect.WAIVED]
     elif blocking:
-        message = _denial(request, [j.finding for j in blocking], environment)
+        message = _denial(request, [j.finding for j in blocking], environment, worse)
         return Decision(
             False, "denied", message, 403, _warnings(shown, pre_existing), judged, environment
         )
@@ -272,11 +280,15 @@ def decide(
 
 
 def _judge(
-    finding: Finding, settings: WebhookSettings, pre_existing: frozenset[str]
+    finding: Finding,
+    settings: WebhookSettings,
+    pre_existing: frozenset[str],
+    worse: Mapping[str, tuple[str, ...]],
 ) -> JudgedFinding:
     if finding.waived:
         return JudgedFinding(finding, Effect.WAIVED)
-    if finding.policy in pre_existing or finding.outcome == Outcome.EXISTING:
+    already = finding.policy in pre_existing or finding.fingerprint in pre_existing
+    if (already and finding.fingerprint not in worse) or finding.outcome == Outcome.EXISTING:
         return JudgedFinding(finding, Effect.PRE_EXISTING)
     # The same rule as Report.blocking: an unknown finding fails only under --unknown fail,
     # whatever its severity.
@@ -309,7 +321,7 @@ def _clip(text: str, limit: int) -> str:
 def _warnings(findings: list[Finding], pre_existing: frozenset[str]) -> tuple[str, ...]:
     lines = []
     for f in findings:
-        tag = ", already failing" if f.policy in pre_existing else ""
+        tag = ", already failing" if {f.policy, f.fingerprint} & pre_existing else ""
         lines.append(
             _clip(f"{f.policy} ({f.severity}{tag}): {short_message(f)}", MAX_WARNING_CHARS)
         )
@@ -319,16 +331,27 @@ def _warnings(findings: list[Finding], pre_existing: frozenset[str]) -> tuple[st
     return tuple(lines)
 
 
-def _denial(request: AdmissionRequest, blocking: list[Finding], environment: str | None) -> str:
+def _denial(
+    request: AdmissionRequest,
+    blocking: list[Finding],
+    environment: str | None,
+    worse: Mapping[str, tuple[str, ...]],
+) -> str:
     kind = request["kind"]["kind"]
     namespace = namespace_of(request)
     where = f"{namespace}/{name_of(request)}" if namespace else name_of(request)
     env = f" (environment {environment})" if environment else ""
     parts = [
-        f"[{f.policy} {f.severity}] {_sentence(short_message(f))} Fix: {f.remediation}"
+        f"[{f.policy} {f.severity}] {_made_worse(worse.get(f.fingerprint))}"
+        f"{_sentence(short_message(f))} Fix: {f.remediation}"
         for f in blocking
     ]
     return _clip(f"guardrails denied {kind} {where}{env}: " + " | ".join(parts), MAX_MESSAGE_CHARS)
+
+
+def _made_worse(how: tuple[str, ...] | None) -> str:
+    """``made worse by this update (max GPUs 4 → 8): `` for an escalated finding."""
+    return f"made worse by this update ({'; '.join(how)}): " if how else ""
 
 
 def error_decision(settings: WebhookSettings, problem: str) -> Decision:

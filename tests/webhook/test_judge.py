@@ -287,3 +287,64 @@ def test_an_update_stops_before_judging_the_old_object_past_the_deadline() -> No
     with pytest.raises(TimeoutError):
         _judge().judge(doc, deadline=time.monotonic() - 0.001)
     assert _judge().judge(doc, deadline=time.monotonic() + 60).outcome == "warned"
+
+
+def _deployment(replicas: int, **changes: Any) -> dict[str, Any]:
+    import yaml
+
+    from tests.ledger import cases
+
+    obj: dict[str, Any] = yaml.safe_load(cases.deployment("llm", replicas))
+    obj["metadata"]["labels"].update(changes.get("labels", {}))
+    if changes.get("privileged"):
+        container = obj["spec"]["template"]["spec"]["containers"][0]
+        container["securityContext"] = {"privileged": True}
+    return obj
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "ratchet", "denied_by", "says"),
+    [
+        ("label edit", _deployment(2), _deployment(2, labels={"release": "2"}), True, [], ""),
+        ("scale down", _deployment(4), _deployment(2), True, [], ""),
+        (
+            "scale up",
+            _deployment(2),
+            _deployment(4),
+            True,
+            ["GR-COST-001", "GR-TAG-003"],
+            "[GR-COST-001 high] made worse by this update (max cost $32,058 → $64,116/month "
+            "(+$32,058); max GPUs 16 → 32)",
+        ),
+        (
+            "new violation",
+            _deployment(2),
+            _deployment(2, privileged=True),
+            True,
+            ["GR-SEC-005"],
+            "",
+        ),
+        (
+            "label edit, no ratchet",
+            _deployment(2),
+            _deployment(2, labels={"release": "2"}),
+            False,
+            ["GR-COST-001", "GR-TAG-003"],
+            "",
+        ),
+    ],
+)
+def test_ratchet_admits_what_is_not_worse_and_says_what_is(
+    name: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    ratchet: bool,
+    denied_by: list[str],
+    says: str,
+) -> None:
+    decision = _judge(WebhookSettings(ratchet=ratchet)).judge(_update(old, new))
+    assert sorted(decision.denied_by) == denied_by, name
+    assert decision.allowed is (not denied_by)
+    assert says in decision.message
+    if ratchet and not denied_by:
+        assert any("already failing" in w for w in decision.warnings)

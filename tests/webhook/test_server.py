@@ -98,6 +98,7 @@ def test_update_judges_the_change(server: Server) -> None:
     old["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] = 2
     answer = server.post(review(bigger, operation="UPDATE", old=old, uid="update-2"))
     assert answer["allowed"] is False and "GR-COST-001" in answer["status"]["message"]
+    assert "made worse by this update (max cost $" in answer["status"]["message"]
 
 
 def test_exempt_namespaces_are_not_judged(server: Server) -> None:
