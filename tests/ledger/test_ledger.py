@@ -220,3 +220,18 @@ def test_comment_and_sarif_carry_the_ledger(
     assert states[("GR-TAG-001", "aws_instance.new")] == "new"
     assert states[("GR-TAG-001", "aws_instance.same")] == "unchanged"
     assert states[("GR-TAG-001", "aws_instance.old")] == "absent"
+
+
+def test_json_reports_validate_against_the_published_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import jsonschema
+
+    from tests.conftest import ROOT
+
+    schema = json.loads((ROOT / "guardrails" / "schemas" / "report.schema.json").read_text())
+    golden = json.loads((ROOT / "tests" / "report" / "golden" / "report.json").read_text())
+    jsonschema.validate(golden, schema)  # no ledger: null
+    ledger_of(CASES[1], tmp_path, monkeypatch)
+    assert main(["check", "infra", "--fail-on-new", "-f", "json", "-o", str(tmp_path / "r.json")]) == 1
+    jsonschema.validate(json.loads((tmp_path / "r.json").read_text()), schema)
