@@ -48,6 +48,41 @@ esac
 read -r -d '' -a paths <<<"${INPUT_PATHS:-.}" || true
 [[ ${#paths[@]} -gt 0 ]] || paths=(.)
 
+# On pull requests only what the change makes new or worse fails: the same paths at the base
+# commit (a worktree under this run's directory) are the base; a plan is its own base.
+is_pr=false
+[[ "${EVENT_NAME:-}" == pull_request || "${EVENT_NAME:-}" == pull_request_target ]] && is_pr=true
+case "${INPUT_FAIL_ON_NEW:-auto}" in
+  true) gate=true ;;
+  false) gate=false ;;
+  auto) gate=$is_pr ;;
+  *) echo "::error title=guardrails::fail-on-new must be auto, true or false, not '$INPUT_FAIL_ON_NEW'"; exit 2 ;;
+esac
+base_ref="${INPUT_BASE_REF:-${BASE_REF:-}}"
+if [[ $gate == true ]]; then
+  args+=(--fail-on-new)
+  if [[ "$base_ref" == -* ]]; then
+    echo "::error title=guardrails::base-ref must not start with '-'"; exit 2
+  fi
+  if [[ -n "$base_ref" ]]; then
+    if git fetch --quiet --no-tags --depth=1 origin "$base_ref" 2>/dev/null; then
+      base_commit="$(git rev-parse FETCH_HEAD)"
+    elif ! base_commit="$(git rev-parse --verify --quiet "$base_ref^{commit}")"; then
+      echo "::error title=guardrails::base-ref '$base_ref' cannot be fetched or found"; exit 2
+    fi
+    base_dir="$out_dir/base"
+    git worktree add --quiet --detach "$base_dir" "$base_commit"
+    trap 'git worktree remove --force "$base_dir" >/dev/null 2>&1 || true' EXIT
+    for path in "${paths[@]}"; do
+      if [[ "$path" == /* ]]; then
+        echo "::warning title=guardrails::$path is absolute: it has no base (its findings count as new)"
+      else
+        args+=(--base "$base_dir/$path")
+      fi
+    done
+  fi
+fi
+
 status=0
 guardrails "${args[@]}" -- "${paths[@]}" || status=$?
 

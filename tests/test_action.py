@@ -55,6 +55,8 @@ def test_action_yml_is_a_valid_action() -> None:
         "fail-on",
         "config",
         "baseline",
+        "fail-on-new",
+        "base-ref",
         "engine",
         "opa-url",
         "changed-only",
@@ -199,6 +201,7 @@ def context(runner: Runner, event: str, **inputs: str) -> dict[str, str]:
         {
             "github.action_path": str(runner.action_path),
             "github.event_name": event,
+            "github.base_ref": "",
             # actions/setup-python's output; the runner's Python stands in for it here.
             "steps.python.outputs.python-path": sys.executable,
         }
@@ -287,6 +290,46 @@ def test_action_on_a_pull_request(installed: tuple[Runner, dict[str, Path]]) -> 
     assert len(comment) <= COMMENT_LIMIT
     assert comment.startswith("## ❌ guardrails:") and comment.rstrip().endswith(COMMENT_MARKER)
     assert "existing on unchanged resources" in comment  # --changed-only on pull requests
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "blocking"),
+    [
+        ("a new privileged Deployment", 1, 1),  # only the new finding blocks
+        ("a label edit", 0, 0),  # the base's own failures never block a pull request
+    ],
+)
+def test_action_on_a_pull_request_whose_base_already_fails(
+    installed: tuple[Runner, dict[str, Path]], tmp_path: Path, change: str, code: int, blocking: int
+) -> None:
+    """The base branch already fails GR-COST-001 (high); on a pull request the action checks
+    the base out into a worktree, and only what the change makes new or worse fails."""
+    from tests.ledger import cases
+
+    runner, install_files = installed
+    workspace = tmp_path / "repo"
+    (workspace / "k8s").mkdir(parents=True)
+    (workspace / "k8s" / "serving.yaml").write_text(cases.deployment("llm", 2))
+    git("init", "-q", "-b", "main", cwd=workspace)
+    git("add", ".", cwd=workspace)
+    git("-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "base", cwd=workspace)
+    git("checkout", "-q", "-b", "pr", cwd=workspace)
+    if change == "a label edit":
+        edited = cases.deployment("llm", 2).replace("app: llm}}", "app: llm, tier: a}}", 1)
+        (workspace / "k8s" / "serving.yaml").write_text(edited)
+    else:
+        (workspace / "k8s" / "extra.yaml").write_text(cases.deployment("web", 1, gpus=0, privileged=True))
+    pr = Runner(runner.action_path, workspace, runner.temp, runner.pip_env)
+    files = pr.files(f"pr-base-{code}")
+    files["path"].write_text(install_files["path"].read_text())
+    ctx = context(pr, "pull_request", paths="k8s", **{"base-ref": "main"})
+    result = pr.run(check_step(), ctx, files)
+    assert result.returncode == code, result.stdout + result.stderr
+    assert int(outputs(files["output"])["blocking"]) == blocking
+    comment = Path(outputs(files["output"])["comment-file"]).read_text()
+    assert "**Against the base** (--base " in comment
+    assert "unchanged</summary>" in comment
+    assert not (runner.temp / "base").exists()  # the worktree is removed after the run
 
 
 def test_action_on_push_with_fail_on_never(installed: tuple[Runner, dict[str, Path]]) -> None:

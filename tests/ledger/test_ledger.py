@@ -233,5 +233,7 @@ def test_json_reports_validate_against_the_published_schema(
     golden = json.loads((ROOT / "tests" / "report" / "golden" / "report.json").read_text())
     jsonschema.validate(golden, schema)  # no ledger: null
     ledger_of(CASES[1], tmp_path, monkeypatch)
-    assert main(["check", "infra", "--fail-on-new", "-f", "json", "-o", str(tmp_path / "r.json")]) == 1
+    assert (
+        main(["check", "infra", "--fail-on-new", "-f", "json", "-o", str(tmp_path / "r.json")]) == 1
+    )
     jsonschema.validate(json.loads((tmp_path / "r.json").read_text()), schema)
