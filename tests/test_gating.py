@@ -106,7 +106,7 @@ def test_help_shows_the_default_of_every_option(name: str, option: Any) -> None:
 def test_unknown_output_format_is_named(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check", str(PLAN), "-o", "foo=x.txt"]) == 2
     err = capsys.readouterr().err
-    assert "unknown format foo (table, json, sarif, junit, github, markdown)" in err
+    assert "unknown format foo (table, json, sarif, junit, github, markdown, codequality)" in err
     assert not Path("x.txt").exists()
 
 

@@ -24,7 +24,7 @@ SEVERITY = {
 }
 
 
-def _issue(finding: Finding, fingerprint: str, path: str) -> dict[str, Any]:
+def _issue(finding: Finding, fingerprint: str, path: str, checked_by: str) -> dict[str, Any]:
     unknown = finding.outcome == Outcome.UNKNOWN
     prefix = f"[{finding.unknown_label}] " if unknown else ""
     line = finding.location.report_line if finding.location else 1
@@ -35,6 +35,9 @@ def _issue(finding: Finding, fingerprint: str, path: str) -> dict[str, Any]:
         "fingerprint": fingerprint,
         "severity": "info" if unknown else SEVERITY[finding.severity],
         "categories": ["Security" if finding.category == "security" else "Bug Risk"],
+        # Code Climate's details field (GitLab shows only the fields above): the fix, and
+        # which guardrails and engine judged it, as every format says.
+        "content": {"body": f"{finding.title}. Fix: {finding.remediation}\n\n{checked_by}"},
         "location": {"path": path, "lines": {"begin": max(1, line)}},
     }
 
@@ -44,8 +47,9 @@ def render_codequality(report: Report) -> str:
     root = report.root or repository_root()
     findings = sorted(report.active, key=lambda f: f.sort_key)
     prints = fingerprints(findings)
+    checked_by = f"Checked by guardrails {report.tool_version} ({report.engine} engine)."
     issues = [
-        _issue(f, prints[f], f.repo_path or repo_relative(f.location.file, root))
+        _issue(f, prints[f], f.repo_path or repo_relative(f.location.file, root), checked_by)
         for f in findings
         if f.location is not None
     ]
