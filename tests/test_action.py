@@ -318,7 +318,9 @@ def test_action_on_a_pull_request_whose_base_already_fails(
         edited = cases.deployment("llm", 2).replace("app: llm}}", "app: llm, tier: a}}", 1)
         (workspace / "k8s" / "serving.yaml").write_text(edited)
     else:
-        (workspace / "k8s" / "extra.yaml").write_text(cases.deployment("web", 1, gpus=0, privileged=True))
+        (workspace / "k8s" / "extra.yaml").write_text(
+            cases.deployment("web", 1, gpus=0, privileged=True)
+        )
     pr = Runner(runner.action_path, workspace, runner.temp, runner.pip_env)
     files = pr.files(f"pr-base-{code}")
     files["path"].write_text(install_files["path"].read_text())
