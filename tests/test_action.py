@@ -331,7 +331,11 @@ def test_action_on_a_pull_request_whose_base_already_fails(
     comment = Path(outputs(files["output"])["comment-file"]).read_text()
     assert "**Against the base** (--base " in comment
     assert "unchanged</summary>" in comment
-    assert not (runner.temp / "base").exists()  # the worktree is removed after the run
+    assert not list(runner.temp.glob("guardrails-*/base"))  # the worktree is removed
+    worktrees = subprocess.run(
+        ["git", "worktree", "list", "--porcelain"], cwd=workspace, capture_output=True, text=True
+    ).stdout
+    assert worktrees.count("worktree ") == 1
 
 
 def test_action_on_push_with_fail_on_never(installed: tuple[Runner, dict[str, Path]]) -> None:

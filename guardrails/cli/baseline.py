@@ -53,7 +53,7 @@ def create(
             for w, status, _ in report.waivers
             if isinstance(w, Waiver) and status != WaiverStatus.EXPIRED
         ]
-        emit(baseline_document(report.findings, in_force), str(output), report.root)
+        emit(baseline_document(report.findings, in_force, report.graph), str(output), report.root)
     except GuardrailsError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"baseline {output}: {len(report.findings)} finding(s) recorded", err=True)

@@ -147,6 +147,27 @@ class Ledger:
                 return e.change
         return None
 
+    def summary(self, gates_new: bool = False, limit: int = 20) -> list[str]:
+        """Plain lines for terminals: each escalation with how (the first ``limit``), then
+        the counts per class."""
+        escalated = self.of(Change.ESCALATED)
+        lines = [
+            f"escalated: {e.finding.policy} on {e.finding.resource}: {'; '.join(e.escalations)}"
+            for e in escalated[:limit]
+        ]
+        if len(escalated) > limit:
+            lines.append(f"escalated: +{len(escalated) - limit} more (--format json lists all)")
+        saved = -self.cost_delta(Change.FIXED)
+        counts = self.counts()
+        lines.append(
+            f"against {self.base}: {counts['new']} new, {counts['escalated']} escalated, "
+            f"{counts['fixed']} fixed"
+            + (f" ({dollars(saved)}/month saved at max scale)" if saved > 0 else "")
+            + f", {counts['unchanged']} unchanged"
+            + ("; only new and escalated findings can fail (--fail-on-new)" if gates_new else "")
+        )
+        return lines
+
     def counts(self) -> dict[str, int]:
         return {str(c): len(self.of(c)) for c in Change}
 

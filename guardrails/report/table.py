@@ -147,6 +147,8 @@ def render_table(report: Report, color: bool) -> str:
     threshold = report.threshold
     for change in report.waiver_changes or ():
         console.print(f"waiver {change.describe()}", style="bold", markup=False)
+    for line in report.ledger.summary(report.gates_new) if report.ledger else ():
+        console.print(line, markup=False)
     source = report.config_source
     console.print(source.summary(), style="bold" if source.relaxations else "", markup=False)
     console.print(

@@ -210,6 +210,13 @@ def test_comment_and_sarif_carry_the_ledger(
     assert "4 fixed, $734/month saved at max scale" in body
     assert "<details><summary>4 unchanged</summary>" in body
     assert "⬆️ max cost $32,058 → $64,116/month (+$32,058); max GPUs 16 → 32" in body
+    assert main([*args, "-f", "table", "-o", str(tmp_path / "t.txt")]) == 0
+    table = (tmp_path / "t.txt").read_text()
+    assert (
+        "escalated: GR-COST-001 on aws_eks_node_group.gpu: max cost $32,058 → $64,116/month"
+        in table
+    )
+    assert "4 fixed ($734/month saved at max scale), 4 unchanged" in table
     assert main([*args, "-f", "sarif", "-o", str(tmp_path / "r.sarif")]) == 0
     results = json.loads((tmp_path / "r.sarif").read_text())["runs"][0]["results"]
     states = {
@@ -237,3 +244,26 @@ def test_json_reports_validate_against_the_published_schema(
         main(["check", "infra", "--fail-on-new", "-f", "json", "-o", str(tmp_path / "r.json")]) == 1
     )
     jsonschema.validate(json.loads((tmp_path / "r.json").read_text()), schema)
+
+
+def test_a_baseline_file_is_a_base_with_cost_and_gpus(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``baseline create`` records cost and GPUs at max scale, so a check against the
+    baseline tells an escalation from an unchanged finding."""
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    repo = write_repo(tmp_path / "repo", {"k8s/serving.yaml": cases.deployment("llm", 2)})
+    monkeypatch.chdir(repo)
+    assert main(["baseline", "create", "k8s", "-o", "baseline.json"]) == 0
+    recorded = json.loads((repo / "baseline.json").read_text())
+    assert recorded["version"] == 2
+    assert any(e["max_gpus"] == 16 for e in recorded["findings"])
+    (repo / "k8s" / "serving.yaml").write_text(cases.deployment("llm", 4))
+    args = ["check", "k8s", "--baseline", "baseline.json", "--fail-on-new", "-f", "json"]
+    assert main([*args, "-o", str(tmp_path / "r.json")]) == 1
+    doc = json.loads((tmp_path / "r.json").read_text())
+    assert doc["ledger"]["base"] == "baseline baseline.json"
+    escalated = {e["policy"] for e in doc["ledger"]["escalated"]}
+    assert "GR-COST-001" in escalated
+    # Unchanged findings are left out of the report, as --baseline always did.
+    assert {f["policy"] for f in doc["findings"]} == escalated
