@@ -67,8 +67,11 @@ if [[ $gate == true ]]; then
   if [[ -n "$base_ref" ]]; then
     if git fetch --quiet --no-tags --depth=1 origin "$base_ref" 2>/dev/null; then
       base_commit="$(git rev-parse FETCH_HEAD)"
-    elif ! base_commit="$(git rev-parse --verify --quiet "$base_ref^{commit}")"; then
-      echo "::error title=guardrails::base-ref '$base_ref' cannot be fetched or found"; exit 2
+    # Without credentials to fetch (persist-credentials: false), a full clone
+    # (fetch-depth: 0) still has the base as a local or remote-tracking ref.
+    elif ! base_commit="$(git rev-parse --verify --quiet "$base_ref^{commit}")" &&
+      ! base_commit="$(git rev-parse --verify --quiet "origin/$base_ref^{commit}")"; then
+      echo "::error title=guardrails::base-ref '$base_ref' cannot be fetched or found (fetch-depth: 0 or the checkout's credentials are needed)"; exit 2
     fi
     base_dir="$out_dir/base"
     git worktree add --quiet --detach "$base_dir" "$base_commit"

@@ -293,14 +293,21 @@ def test_action_on_a_pull_request(installed: tuple[Runner, dict[str, Path]]) -> 
 
 
 @pytest.mark.parametrize(
-    ("change", "code", "blocking"),
+    ("change", "code", "blocking", "remote_only"),
     [
-        ("a new privileged Deployment", 1, 1),  # only the new finding blocks
-        ("a label edit", 0, 0),  # the base's own failures never block a pull request
+        ("a new privileged Deployment", 1, 1, False),  # only the new finding blocks
+        ("a label edit", 0, 0, False),  # the base's own failures never block a pull request
+        # No credentials to fetch: the base is found as origin/main of a full clone.
+        ("a new privileged Deployment", 1, 1, True),
     ],
 )
 def test_action_on_a_pull_request_whose_base_already_fails(
-    installed: tuple[Runner, dict[str, Path]], tmp_path: Path, change: str, code: int, blocking: int
+    installed: tuple[Runner, dict[str, Path]],
+    tmp_path: Path,
+    change: str,
+    code: int,
+    blocking: int,
+    remote_only: bool,
 ) -> None:
     """The base branch already fails GR-COST-001 (high); on a pull request the action checks
     the base out into a worktree, and only what the change makes new or worse fails."""
@@ -314,6 +321,9 @@ def test_action_on_a_pull_request_whose_base_already_fails(
     git("add", ".", cwd=workspace)
     git("-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm", "base", cwd=workspace)
     git("checkout", "-q", "-b", "pr", cwd=workspace)
+    if remote_only:
+        git("update-ref", "refs/remotes/origin/main", "main", cwd=workspace)
+        git("branch", "-q", "-D", "main", cwd=workspace)
     if change == "a label edit":
         edited = cases.deployment("llm", 2).replace("app: llm}}", "app: llm, tier: a}}", 1)
         (workspace / "k8s" / "serving.yaml").write_text(edited)
@@ -322,7 +332,7 @@ def test_action_on_a_pull_request_whose_base_already_fails(
             cases.deployment("web", 1, gpus=0, privileged=True)
         )
     pr = Runner(runner.action_path, workspace, runner.temp, runner.pip_env)
-    files = pr.files(f"pr-base-{code}")
+    files = pr.files(f"pr-base-{code}-{remote_only}")
     files["path"].write_text(install_files["path"].read_text())
     ctx = context(pr, "pull_request", paths="k8s", **{"base-ref": "main"})
     result = pr.run(check_step(), ctx, files)
