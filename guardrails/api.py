@@ -226,6 +226,16 @@ def with_ledger(
         base_report, described = base_scan(options), "--base " + " ".join(options.base_paths)
         base = observe(_kept(base_report.findings, unknown), base_report.graph)
         warnings += [f"base: {w}" for w in base_report.warnings]
+        # Whatever the base does not show counts as new: never a silent pass.
+        warnings += [
+            f"base: {p} does not exist at the base; its findings count as new"
+            for p in options.base_paths
+            if not os.path.lexists(p)
+        ]
+        warnings += [
+            f"base: {i.path} could not be read; findings it would match count as new"
+            for i in base_report.graph.input_errors
+        ]
     elif options.baseline is not None:
         base, described = (
             list(read_baseline(options.baseline).records),

@@ -267,3 +267,18 @@ def test_a_baseline_file_is_a_base_with_cost_and_gpus(
     assert "GR-COST-001" in escalated
     # Unchanged findings are left out of the report, as --baseline always did.
     assert {f["policy"] for f in doc["findings"]} == escalated
+
+
+def test_a_path_the_base_lacks_is_all_new_and_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = Case(
+        "",
+        {"k8s/serving.yaml": cases.deployment("llm", 2)},
+        {"other/x.txt": ""},
+        ("k8s",),
+        {("GR-COST-001", "Deployment/ml-dev/llm", "new")},
+    )
+    code, ledger = ledger_of(case, tmp_path, monkeypatch)
+    assert code == 1 and ledger["counts"]["unchanged"] == 0  # type: ignore[index]
+    assert "k8s does not exist at the base; its findings count as new" in capsys.readouterr().err
