@@ -149,7 +149,10 @@ def _absent(finding: Finding, index: dict[str, int], fingerprint: str) -> dict[s
             }
         ],
     }
-    if finding.repo_path:
+    # A base record's file (a baseline is a file someone wrote) is used only when it is a
+    # plain repository-relative path.
+    parts = finding.repo_path.split("/")
+    if finding.repo_path and not finding.repo_path.startswith("/") and ".." not in parts:
         result["locations"][0]["physicalLocation"] = {
             "artifactLocation": {"uri": finding.repo_path},
             "region": {

@@ -103,3 +103,14 @@ def test_version_one_records_match_by_the_old_fingerprint_without_escalation() -
     )
     [entry] = classify([seen(head)], [record], "baseline").entries
     assert entry.change is Change.UNCHANGED
+
+
+@pytest.mark.parametrize(
+    ("file", "kept"), [("k8s/a.yaml", True), ("../x", False), ("/etc/x", False)]
+)
+def test_an_absent_sarif_result_names_only_a_repository_file(file: str, kept: bool) -> None:
+    from guardrails.report.sarif import _absent
+
+    result = _absent(finding(file=file), {}, "0" * 32)
+    assert ("physicalLocation" in result["locations"][0]) is kept
+    assert result["baselineState"] == "absent"
