@@ -11,11 +11,10 @@ every way to reach a builtin is a reference spelled in the source: ``http.send(.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from guardrails.catalog.rego_source import string_value, tokens
 from guardrails.errors import ConfigError
 
 
@@ -49,66 +48,23 @@ DENIED: tuple[DeniedBuiltin, ...] = (
 
 NETWORK_FLAG = "--allow-network-builtins"
 
-_TOKEN = re.compile(
-    r"""
-      (?P<space>\s+)
-    | (?P<comment>\#[^\n]*)
-    | (?P<string>"(?:[^"\\\n]|\\.)*")
-    | (?P<raw>`[^`]*`)
-    | (?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
-    | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
-    | (?P<punct>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str
-    text: str
-    line: int
-
-
-def _tokens(source: str) -> Iterator[_Token]:
-    line = 1
-    for match in _TOKEN.finditer(source):
-        kind = match.lastgroup or "punct"
-        text = match.group()
-        if kind not in ("space", "comment"):
-            yield _Token(kind, text, line)
-        line += text.count("\n")
-
-
-def _string_value(token: _Token) -> str | None:
-    if token.kind == "raw":
-        return token.text[1:-1]
-    if token.kind == "string":
-        try:
-            value = json.loads(token.text)
-        except ValueError:
-            return None
-        return value if isinstance(value, str) else None
-    return None
-
-
 def references(source: str) -> Iterator[tuple[tuple[str, ...], int]]:
     """Every reference chain that starts at a name (``a.b["c"]`` → ``("a", "b", "c")``) and
     the line it starts on. A chain stops at anything that is not ``.name`` or ``["string"]``
     (a variable index cannot name a builtin)."""
-    tokens = list(_tokens(source))
-    for index, token in enumerate(tokens):
-        if token.kind != "ident" or (index and tokens[index - 1].text == "."):
+    items = list(tokens(source))
+    for index, token in enumerate(items):
+        if token.kind != "ident" or (index and items[index - 1].text == "."):
             continue
         parts = [token.text]
         at = index + 1
-        while at < len(tokens):
-            if tokens[at].text == "." and at + 1 < len(tokens) and tokens[at + 1].kind == "ident":
-                parts.append(tokens[at + 1].text)
+        while at < len(items):
+            if items[at].text == "." and at + 1 < len(items) and items[at + 1].kind == "ident":
+                parts.append(items[at + 1].text)
                 at += 2
                 continue
-            if tokens[at].text == "[" and at + 2 < len(tokens) and tokens[at + 2].text == "]":
-                value = _string_value(tokens[at + 1])
+            if items[at].text == "[" and at + 2 < len(items) and items[at + 2].text == "]":
+                value = string_value(items[at + 1])
                 if value is not None:
                     parts.append(value)
                     at += 3

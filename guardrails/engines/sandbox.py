@@ -140,22 +140,32 @@ def evaluate_isolated(
 ) -> dict[str, Any]:
     """``{package key: {"deny": value}}`` from a child process on ``backend`` within
     ``limits``; ``files`` (the user policy files) are named by every error."""
+    payload = {
+        "sources": sources,
+        "data": data,
+        "input": input_doc,
+        "plans": [p.to_json() for p in policy_plans],
+        "labels": labels,
+    }
+    result: dict[str, Any] = run_isolated("deny", backend, payload, limits, files)
+    return result
+
+
+def run_isolated(
+    task: str, backend: str, payload: dict[str, Any], limits: UserPolicyLimits, files: Sequence[str]
+) -> Any:
+    """The result of ``task`` (``deny``: findings; ``unit``: Rego unit tests, see
+    :mod:`guardrails.engines.unit_tests`) on ``payload``, from a child process on ``backend``
+    within ``limits``; ``files`` (the user policy files) are named by every error."""
     named = ", ".join(sorted(files)[:3]) + (f" and {len(files) - 3} more" if len(files) > 3 else "")
     with tempfile.TemporaryDirectory(prefix="guardrails-rego-") as tmp:
         request, response = Path(tmp) / "request.json", Path(tmp) / "response.json"
-        payload = {
-            "sources": sources,
-            "data": data,
-            "input": input_doc,
-            "plans": [p.to_json() for p in policy_plans],
-            "labels": labels,
-        }
         text = json.dumps(payload, allow_nan=False)
         request.write_text(text, encoding="utf-8")
         memory = limits.memory_bytes(len(text))
         del text, payload  # not held while the child runs
         process = subprocess.Popen(
-            [*CHILD_COMMAND, backend, str(request), str(response)],
+            [*CHILD_COMMAND, task, backend, str(request), str(response)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,  # a policy's print() goes nowhere
             stderr=subprocess.DEVNULL,
@@ -199,15 +209,19 @@ def evaluate_isolated(
         # The child has no current_input (a context variable): name the input here, as the
         # in-process engines do, before the policy file OPA's message names.
         raise EngineError(naming_input(str(answer["error"])))
-    result: dict[str, Any] = answer["result"]
-    return result
+    return answer["result"]
 
 
-def _child_main(backend: str, request: str, response: str) -> int:
+def _child_main(task: str, backend: str, request: str, response: str) -> int:
     from guardrails.engines.rego import evaluate_on
+    from guardrails.engines.unit_tests import evaluate_unit_tests
 
     payload = json.loads(Path(request).read_text(encoding="utf-8"))
     try:
+        if task == "unit":
+            answer: dict[str, Any] = {"result": evaluate_unit_tests(backend, **payload)}
+            Path(response).write_text(json.dumps(answer), encoding="utf-8")
+            return 0
         result = evaluate_on(
             backend,
             [(name, text) for name, text in payload["sources"]],
@@ -216,7 +230,7 @@ def _child_main(backend: str, request: str, response: str) -> int:
             [PolicyPlan.from_json(p) for p in payload["plans"]],
             payload["labels"],
         )
-        answer: dict[str, Any] = {"result": result}
+        answer = {"result": result}
     except GuardrailsError as exc:
         answer = {"error": str(exc)}
     except Exception as exc:  # a bug: the parent shows the type, never a policy's output
@@ -226,4 +240,4 @@ def _child_main(backend: str, request: str, response: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(_child_main(sys.argv[1], sys.argv[2], sys.argv[3]))
+    sys.exit(_child_main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]))
