@@ -62,6 +62,9 @@ class ScanOptions:
     #: Findings on unchanged resources are informational; None: the config's ``changed_only``.
     changed_only: bool | None = None
     engine: str = "auto"
+    #: The embedded Rego library of ``rego`` (and of ``auto`` for user policies): ``opa`` or
+    #: ``regopy``; None: GUARDRAILS_REGO_BACKEND, else the OPA library when installed.
+    rego_backend: str | None = None
     opa_url: str | None = None
     opa_upload: bool = True
     opa_fallback: bool = True
@@ -378,6 +381,7 @@ def prepare_policies(config: Config, options: ScanOptions) -> PreparedPolicies:
         allow_fallback=options.opa_fallback,
         upload=options.opa_upload,
         catalog=catalog,
+        backend=options.rego_backend,
         limits=UserPolicyLimits(
             allow_network=options.allow_network_builtins,
             timeout_s=options.policy_timeout_s,

@@ -1,5 +1,5 @@
-"""The ``guardrails`` command line: check, graph, cost, policies, hook, bundle, baseline,
-waivers, webhook."""
+"""The ``guardrails`` command line: check, graph, cost, policies, hook, test, bundle,
+baseline, waivers, webhook."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from guardrails.cli.cost import cost
 from guardrails.cli.graph import graph
 from guardrails.cli.hook import hook
 from guardrails.cli.policies import policies
+from guardrails.cli.test import test_policies
 from guardrails.cli.waivers import waivers_app
 from guardrails.cli.webhook import webhook_app
 from guardrails.errors import GuardrailsError, current_input
@@ -40,6 +41,7 @@ app.command()(graph)
 app.command()(cost)
 app.command()(policies)
 app.command()(hook)
+app.command("test")(test_policies)
 app.add_typer(baseline_app, name="baseline")
 app.add_typer(bundle_app, name="bundle")
 app.add_typer(waivers_app, name="waivers")

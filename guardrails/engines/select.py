@@ -39,15 +39,16 @@ def select_engine(
     upload: bool = True,
     catalog: Catalog | None = None,
     limits: UserPolicyLimits | None = None,
+    backend: str | None = None,
 ) -> tuple[Engine, list[str]]:
     """The engine to run and any warnings about how it was chosen; ``limits`` bound what
-    policies the project does not ship may do."""
+    policies the project does not ship may do; ``backend`` pins the embedded Rego library."""
     if name not in ENGINE_NAMES:
         raise EngineError(f"unknown engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")
     if name == "python":
         return PythonEngine(), []
     if name == "rego":
-        return RegoEngine(limits=limits), []
+        return RegoEngine(backend, limits=limits), []
     if name == "opa":
         from guardrails.engines.opa_remote import OpaRemoteEngine, OpaUnavailable
 
@@ -62,7 +63,7 @@ def select_engine(
                     f"OPA server {url} is unreachable ({exc}); start it, fix --opa-url, or "
                     "leave out --no-opa-fallback to evaluate offline"
                 ) from None
-            fallback, _ = select_engine("auto", catalog=catalog, limits=limits)
+            fallback, _ = select_engine("auto", catalog=catalog, limits=limits, backend=backend)
             return fallback, [
                 f"OPA server {url} is unreachable ({exc}); evaluated offline with the "
                 f"{fallback.name} engine instead"
@@ -70,5 +71,5 @@ def select_engine(
     if needs_rego(catalog) and rego_available():
         from guardrails.engines.split import TwinsAndRegoEngine
 
-        return TwinsAndRegoEngine(RegoEngine(limits=limits)), []
+        return TwinsAndRegoEngine(RegoEngine(backend, limits=limits)), []
     return PythonEngine(), []
