@@ -72,9 +72,11 @@ def package_of(source: str) -> str | None:
             at = index + 1
             while at < len(items) and items[at].kind == "ident":
                 parts.append(items[at].text)
-                if at + 1 < len(items) and items[at + 1].text == "." and items[at].line == items[
-                    at + 1
-                ].line:
+                if (
+                    at + 1 < len(items)
+                    and items[at + 1].text == "."
+                    and items[at].line == items[at + 1].line
+                ):
                     at += 2
                     continue
                 break
@@ -86,7 +88,11 @@ def rule_heads(source: str) -> Iterator[Token]:
     """The name token of every rule head: a name at the top level that starts its line."""
     previous_line = 0
     for token in tokens(source):
-        if token.depth == 0 and token.kind == "ident" and token.line != previous_line:
-            if token.text not in ("package", "import", "default", "else"):
-                yield token
+        if (
+            token.depth == 0
+            and token.kind == "ident"
+            and token.line != previous_line
+            and token.text not in ("package", "import", "default", "else")
+        ):
+            yield token
         previous_line = token.line

@@ -104,6 +104,9 @@ def test_policies(
         raise fail(str(exc)) from None
     for result in run.results:
         if result.input_error:
-            print_error(result.detail if result.detail.startswith(result.file) else
-                        f"{result.file}: {result.detail}")
+            print_error(
+                result.detail
+                if result.detail.startswith(result.file)
+                else f"{result.file}: {result.detail}"
+            )
     raise typer.Exit(run.exit_code())

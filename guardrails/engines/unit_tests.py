@@ -9,6 +9,7 @@ they are deleted afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -223,10 +224,8 @@ def run_unit_tests_remote(
         raise EngineError(f"OPA server {url}: {_remote_error(exc)}") from None
     finally:
         for policy_id in uploaded:
-            try:
+            with contextlib.suppress(Exception):  # best effort: the server may be gone
                 client.delete_policy(policy_id)
-            except Exception:  # best effort: the server may be gone already
-                pass
     return _outcomes(tests, answer)
 
 

@@ -108,7 +108,7 @@ def policy_dirs(options: TestOptions) -> tuple[Path, ...]:
     return tuple(d for d in options.dirs if not _is_bundled(d))
 
 
-def test_files(directories: Sequence[Path]) -> list[Path]:
+def rego_test_files(directories: Sequence[Path]) -> list[Path]:
     """Every ``*_test.rego`` below ``directories`` (hidden and tool folders left out)."""
     found: set[Path] = set()
     for directory in directories:
@@ -141,11 +141,13 @@ def run_tests(options: TestOptions, scanner: Scanner | None = None) -> TestRun:
     """Every unit test and case of ``options`` on each chosen engine."""
     user_dirs = policy_dirs(options)
     catalog = load_catalog(user_dirs)
-    files = test_files(options.dirs)
+    files = rego_test_files(options.dirs)
     cases = all_cases(options)
     unknown = sorted({c.policy for c in cases} - set(catalog.policies))
     if unknown:
-        raise ConfigError(f"cases name {unknown[0]}, which is not a policy of the directories given")
+        raise ConfigError(
+            f"cases name {unknown[0]}, which is not a policy of the directories given"
+        )
     if not files and not cases:
         raise NoInputError([str(d) for d in (*options.dirs, *options.case_dirs)], 0)
     scan_case = scanner or _api_scanner(options, user_dirs)
@@ -244,8 +246,10 @@ def _unit_results(
     tests = {name: discover(name, text) for name, text in sources}
     every = [t for found in tests.values() for t in found]
     if backend is None:
-        return [_unit_row(t, engine, UnitOutcome("error", "no embedded Rego engine is installed"))
-                for t in every]
+        return [
+            _unit_row(t, engine, UnitOutcome("error", "no embedded Rego engine is installed"))
+            for t in every
+        ]
     policies = catalog_sources(catalog)
     data = policy_data(load_config(None).for_policies())
 

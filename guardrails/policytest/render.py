@@ -105,7 +105,8 @@ def render_junit(run: TestRun) -> str:
             elif result.status == Status.SKIP:
                 ET.SubElement(case, "skipped", message=message)
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    text = ET.tostring(suites, encoding="unicode")
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n{text}\n'
 
 
 RENDERERS: dict[str, Callable[[TestRun], str]] = {

@@ -1,53 +1,45 @@
 """Every policy, table-driven: its deny cases raise it and its allow cases don't, on every engine.
 
 Cases are data: ``fixtures/policies/<POLICY-ID>/{allow,deny}_*.{yaml,json,tf}`` (real inputs in
-any supported format) with an optional ``config.yaml`` (a .guardrails.yaml for that policy).
+any supported format) with an optional ``config.yaml`` (a .guardrails.yaml for that policy):
+the layout ``guardrails test`` reads (guardrails/policytest/cases.py), judged by the harness
+itself, so the harness users run is proven on every bundled policy.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 
 from guardrails.catalog import load_catalog
 from guardrails.catalog.docs import render_markdown
 from guardrails.engines.python import TWINS
+from guardrails.policytest.cases import Case, find_cases
+from guardrails.policytest.harness import EngineChoice, run_case
+from guardrails.policytest.results import Status
 from tests.conftest import FIXTURES, ROOT
 from tests.sweep import Sweep
 
 CASES_DIR = FIXTURES / "policies"
 
 
-def _cases() -> list[tuple[str, Path]]:
-    found = []
-    for path in sorted(CASES_DIR.glob("*/*")):
-        if path.name.startswith(("allow_", "deny_")):
-            found.append((path.parent.name, path))
-    return found
+CASES = find_cases(CASES_DIR)
+DEFAULT = EngineChoice("default", "auto", None)
 
 
-CASES = _cases()
-
-
-@pytest.mark.parametrize(("policy_id", "path"), CASES, ids=[f"{pid}/{p.name}" for pid, p in CASES])
-def test_policy_case(policy_id: str, path: Path, sweep: Sweep) -> None:
-    """The case through ``api.scan`` as the CLI runs it, on the default engine. The Rego engines
-    give the same findings on the same input: tests/engines/test_parity.py's sweep proves it."""
-    config = path.parent / "config.yaml"
-    report = sweep.scan(path, config if config.exists() else None)
-    hits = [f for f in report.findings if f.policy == policy_id]
-    if path.name.startswith("deny_"):
-        assert hits, f"{policy_id} should deny {path.name}"
-        for f in hits:
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_policy_case(case: Case, sweep: Sweep) -> None:
+    """The case through ``api.scan`` as ``guardrails test`` runs it, on the default engine
+    (memoised by the sweep). The Rego engines give the same findings on the same input:
+    tests/engines/test_parity.py's sweep proves it."""
+    result = run_case(case, DEFAULT, lambda c, _: sweep.scan(c.path, c.config))
+    assert result.status == Status.PASS, (
+        f"{case.name}: {result.detail} (expected {result.expected}, actual {result.actual})"
+    )
+    if case.verdict == "deny":
+        report = sweep.scan(case.path, case.config)
+        for f in (f for f in report.findings if f.policy == case.policy):
             assert f.message and f.title and f.remediation and f.category
             assert f.location is not None or f.resource == "change"
-        if "_unknown" in path.name:  # a case named for a value unknown until apply
-            assert any(str(f.outcome) == "unknown" for f in hits), (
-                f"{policy_id} should be unknown on {path.name}"
-            )
-    else:
-        assert not hits, f"{policy_id} should allow {path.name}: {hits[0].message}"
 
 
 def test_every_bundled_policy_has_twin_cases_and_docs() -> None:
@@ -56,9 +48,8 @@ def test_every_bundled_policy_has_twin_cases_and_docs() -> None:
     docs = (ROOT / "docs" / "policies.md").read_text()
     for policy in catalog:
         assert policy.id in TWINS, f"{policy.id} has no Python twin"
-        names = [p.name for p in (CASES_DIR / policy.id).glob("*")]
-        assert any(n.startswith("deny_") for n in names), f"{policy.id} has no deny case"
-        assert any(n.startswith("allow_") for n in names), f"{policy.id} has no allow case"
+        verdicts = {c.verdict for c in CASES if c.policy == policy.id}
+        assert verdicts == {"allow", "deny"}, f"{policy.id} lacks an allow or a deny case"
         assert f"### {policy.id}" in docs, f"{policy.id} is missing from docs/policies.md"
         assert policy.description and policy.remediation, (
             f"{policy.id} lacks description/remediation"
