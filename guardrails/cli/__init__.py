@@ -19,7 +19,7 @@ from guardrails.cli.common import print_error, silence_stdout
 from guardrails.cli.cost import cost
 from guardrails.cli.graph import graph
 from guardrails.cli.hook import hook
-from guardrails.cli.policies import policies
+from guardrails.cli.policies import policies_app
 from guardrails.cli.test import test_policies
 from guardrails.cli.waivers import waivers_app
 from guardrails.cli.webhook import webhook_app
@@ -39,11 +39,11 @@ app = typer.Typer(
 app.command()(check)
 app.command()(graph)
 app.command()(cost)
-app.command()(policies)
 app.command()(hook)
 app.command("test")(test_policies)
 app.add_typer(baseline_app, name="baseline")
 app.add_typer(bundle_app, name="bundle")
+app.add_typer(policies_app, name="policies")
 app.add_typer(waivers_app, name="waivers")
 app.add_typer(webhook_app, name="webhook")
 
