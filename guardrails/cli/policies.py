@@ -98,3 +98,34 @@ def new(
     for path in written:
         typer.echo(f"wrote {path}")
     typer.echo(f"next: edit the rule, then run `guardrails test {directory}`")
+
+
+@policies_app.command("lint")
+def lint(
+    dirs: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Policy directories or .rego files.", show_default="the bundled library"
+        ),
+    ] = None,
+) -> None:
+    """Check METADATA and the rules that keep engines fast and identical; exit 1 on a problem."""
+    from guardrails.bundled import bundled_policy_dir
+    from guardrails.errors import ConfigError
+    from guardrails.policytest.lint import lint_paths
+
+    paths = list(dirs or [bundled_policy_dir()])
+    try:
+        for path in paths:
+            if not path.exists():
+                raise ConfigError(f"{path}: no such file or directory")
+        problems = lint_paths(paths)
+    except GuardrailsError as exc:
+        raise fail(str(exc)) from None
+    from guardrails.safe_text import one_line
+
+    for problem in problems:
+        typer.echo(one_line(str(problem)))
+    count = len(problems)
+    typer.echo(f"{count} problem{'s' if count != 1 else ''}", err=True)
+    raise typer.Exit(1 if problems else 0)
