@@ -165,7 +165,11 @@ def build_graph(paths: list[str], options: ScanOptions | None = None) -> Graph:
     options = options or ScanOptions()
     read = options.parse
     typed = [*paths, *read.var_files, *([str(read.source_root)] if read.source_root else [])]
-    parse_options = replace(read, confinement=Confinement.of(scan_root(paths, options.root), typed))
+    parse_options = replace(
+        read,
+        confinement=Confinement.of(scan_root(paths, options.root), typed),
+        skip_dirs=options.policy_dirs,  # verdict cases of user policies are not infrastructure
+    )
     graph = parse_paths(paths, parse_options, options.progress)
     if not options.allow_empty and not any(i.evaluated for i in graph.inputs):
         raise NoInputError(paths, len(graph.inputs))

@@ -14,17 +14,21 @@ from typing import Annotated
 import typer
 
 from guardrails.cli.check import CheckFormat, EngineName, FailOn, UnknownMode, run_check
-from guardrails.cli.common import ConfigOpt, EnvOpt, RootOpt
+from guardrails.cli.common import ConfigOpt, EnvOpt, PolicyDirOpt, RootOpt
 from guardrails.inputs.discovery import SCANNED_SUFFIXES
 
 
-def module_files(files: list[str]) -> list[str]:
+def module_files(files: list[str], policy_dirs: tuple[Path, ...] = ()) -> list[str]:
     """``files`` with every ``.tf`` file replaced by all ``.tf`` files of its directory;
-    files of other kinds (a README in ``git diff --name-only``) are left out."""
+    files of other kinds (a README in ``git diff --name-only``) and files inside a policy
+    directory (its verdict cases are test inputs, not infrastructure) are left out."""
     out: dict[str, None] = {}
+    policy_roots = [d.resolve() for d in policy_dirs]
     for file in files:
         path = Path(file)
         if path.suffix not in SCANNED_SUFFIXES:
+            continue
+        if any(path.resolve().is_relative_to(d) for d in policy_roots):
             continue
         if path.suffix == ".tf":
             for sibling in sorted(path.parent.glob("*.tf")):
@@ -53,13 +57,15 @@ def hook(
     engine: Annotated[
         EngineName, typer.Option("--engine", help="Policy engine (auto: rego when available).")
     ] = EngineName.AUTO,
+    policy_dir: PolicyDirOpt = None,
     root: RootOpt = None,
 ) -> None:
     """Check the files a commit changes (whole Terraform module directories); for pre-commit."""
     from guardrails.api import ScanOptions
     from guardrails.parsers.base import ParseOptions
 
-    paths = module_files(list(files or ()))
+    policy_dirs = tuple(policy_dir or ())
+    paths = module_files(list(files or ()), policy_dirs)
     if not paths:
         raise typer.Exit(0)
     options = ScanOptions(
@@ -68,6 +74,7 @@ def hook(
         config_path=config,
         environment=env.value if env else None,
         engine=engine.value,
+        policy_dirs=policy_dirs,
         allow_empty=True,  # a commit may change only files the hook's patterns over-match
         fail_on=fail_on.value if fail_on else None,
         unknown=unknown.value if unknown else None,

@@ -48,6 +48,7 @@ DENIED: tuple[DeniedBuiltin, ...] = (
 
 NETWORK_FLAG = "--allow-network-builtins"
 
+
 def references(source: str) -> Iterator[tuple[tuple[str, ...], int]]:
     """Every reference chain that starts at a name (``a.b["c"]`` → ``("a", "b", "c")``) and
     the line it starts on. A chain stops at anything that is not ``.name`` or ``["string"]``

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from guardrails.errors import InputError
@@ -28,11 +29,12 @@ IGNORED_DIRS = frozenset(
 )
 
 
-def discover(paths: list[str]) -> list[tuple[str, bool]]:
+def discover(paths: list[str], skip_dirs: Sequence[Path] = ()) -> list[tuple[str, bool]]:
     """Expand ``paths`` to input files, as (path, named_explicitly) in a stable order.
 
-    Directories are walked (skipping IGNORED_DIRS and hidden directories); files named
-    explicitly are always read, files found by walking only when their suffix is scanned.
+    Directories are walked (skipping IGNORED_DIRS, hidden directories and ``skip_dirs`` unless
+    the walk starts inside one); files named explicitly are always read, files found by walking
+    only when their suffix is scanned.
     """
     out: list[tuple[str, bool]] = []
     seen: set[str] = set()
@@ -44,7 +46,7 @@ def discover(paths: list[str]) -> list[tuple[str, bool]]:
         if not p.exists():
             raise InputError(raw, "no such file or directory")
         if p.is_dir():
-            for found in _walk(p):
+            for found in _walk(p, skip_dirs):
                 if found not in seen:
                     seen.add(found)
                     out.append((found, False))
@@ -54,10 +56,18 @@ def discover(paths: list[str]) -> list[tuple[str, bool]]:
     return out
 
 
-def _walk(root: Path) -> list[str]:
+def _walk(root: Path, skip_dirs: Sequence[Path] = ()) -> list[str]:
     found: list[str] = []
+    start = root.resolve()
+    skip = {d.resolve() for d in skip_dirs if not start.is_relative_to(d.resolve())}
     for dirpath, dirnames, filenames in os.walk(root, onerror=_raise_walk_error):
-        dirnames[:] = sorted(d for d in dirnames if d not in IGNORED_DIRS and not d.startswith("."))
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if d not in IGNORED_DIRS
+            and not d.startswith(".")
+            and not (skip and Path(dirpath, d).resolve() in skip)
+        )
         for name in sorted(filenames):
             if name.endswith(SCANNED_SUFFIXES) and not name.startswith("."):
                 found.append(os.path.join(dirpath, name))

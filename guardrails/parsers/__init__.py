@@ -129,7 +129,7 @@ def parse_paths(
     graphs: list[Graph] = []
     skipped: list[InputFile] = []
     errors: list[InputError] = []
-    files = discover(paths)
+    files = discover(paths, options.skip_dirs)
     hcl_dirs: dict[str, list[str]] = {}
     plan_dirs: dict[str, set[str]] = {}
     total = 0

@@ -32,6 +32,9 @@ class ParseOptions:
     plan_side: str = "after"
     #: Where reads may resolve to (the scan root, paths the user typed outside it); None: anywhere.
     confinement: Confinement | None = None
+    #: Directories a walk leaves out (``--policy-dir``: verdict cases are test inputs, not
+    #: infrastructure); a path named inside one is still read.
+    skip_dirs: tuple[Path, ...] = ()
 
 
 class Parser(Protocol):
