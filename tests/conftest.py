@@ -86,6 +86,16 @@ INTEGRATION: dict[str, frozenset[str] | None] = {
         {"test_garbage_anywhere_in_an_admitted_object_never_escapes_as_a_crash"}
     ),
     "tests/test_cli.py": frozenset({"test_check_corpus_files_give_complete_findings"}),
+    "tests/policytest/test_tutorial.py": frozenset(
+        {
+            "test_console_commands",
+            "test_the_tutorial_policy_passes_on_every_engine",
+            "test_a_scaffolded_policy_passes_on_every_engine",
+            "test_the_action_runs_the_policy",
+            "test_the_webhook_denies_with_the_policy",
+            "test_the_bundle_on_an_opa_server",
+        }
+    ),
 }
 
 

@@ -13,10 +13,18 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from guardrails.api import ScanOptions, scan
+from guardrails.api import (
+    PreparedPolicies,
+    ScanOptions,
+    build_graph,
+    enrich_graph,
+    evaluate_prepared,
+    prepare_policies,
+    resolve_config,
+)
 from guardrails.bundled import bundled_policy_dir
 from guardrails.catalog import Catalog, load_catalog
 from guardrails.config import load_config
@@ -36,6 +44,7 @@ from guardrails.inputs.safe_io import read_text
 from guardrails.policytest.cases import Case, find_cases, judge
 from guardrails.policytest.results import Kind, PolicyTestResult, Status, TestRun
 from guardrails.report import Report
+from guardrails.report.paths import scan_root
 
 CASES_DIR = "cases"
 MAX_TEST_BYTES = 8 * 1024 * 1024
@@ -172,6 +181,10 @@ def run_tests(options: TestOptions, scanner: Scanner | None = None) -> TestRun:
 
 
 def _api_scanner(options: TestOptions, user_dirs: tuple[Path, ...]) -> Scanner:
+    """``api.scan``'s pipeline (resolve the config, parse, enrich, evaluate), with the policies
+    loaded and the engine compiled once per engine and case config, as the webhook does."""
+    prepared: dict[tuple[str, str | None], PreparedPolicies] = {}
+
     def scanner(case: Case, choice: EngineChoice) -> Report:
         scan_options = ScanOptions(
             config_path=case.config,
@@ -186,7 +199,14 @@ def _api_scanner(options: TestOptions, user_dirs: tuple[Path, ...]) -> Scanner:
             policy_memory_mb=options.limits.memory_mb,
             root=options.root,
         )
-        return scan([str(case.path)], scan_options)
+        paths = [str(case.path)]
+        config = resolve_config(paths, scan_options)
+        key = (choice.name, str(case.config) if case.config else None)
+        if key not in prepared:
+            rooted = replace(scan_options, root=scan_root(paths, options.root))
+            prepared[key] = prepare_policies(config, rooted)
+        graph = enrich_graph(build_graph(paths, scan_options), config)
+        return evaluate_prepared(graph, prepared[key])
 
     return scanner
 
