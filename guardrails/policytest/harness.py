@@ -158,7 +158,8 @@ def run_tests(options: TestOptions, scanner: Scanner | None = None) -> TestRun:
             f"cases name {unknown[0]}, which is not a policy of the directories given"
         )
     if not files and not cases:
-        raise NoInputError([str(d) for d in (*options.dirs, *options.case_dirs)], 0)
+        named = ", ".join(str(d) for d in (*options.dirs, *options.case_dirs))
+        raise ConfigError(f"{named}: no *_test.rego file and no cases/<POLICY-ID>/ folder to run")
     scan_case = scanner or _api_scanner(options, user_dirs)
     results: list[PolicyTestResult] = []
     notes: list[str] = []
