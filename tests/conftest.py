@@ -86,6 +86,7 @@ INTEGRATION: dict[str, frozenset[str] | None] = {
         {"test_garbage_anywhere_in_an_admitted_object_never_escapes_as_a_crash"}
     ),
     "tests/test_cli.py": frozenset({"test_check_corpus_files_give_complete_findings"}),
+    "tests/policytest/test_unit_engines.py": None,
     "tests/policytest/test_tutorial.py": frozenset(
         {
             "test_console_commands",

@@ -162,7 +162,11 @@ def run_tests(options: TestOptions, scanner: Scanner | None = None) -> TestRun:
         raise ConfigError(f"{named}: no *_test.rego file and no cases/<POLICY-ID>/ folder to run")
     scan_case = scanner or _api_scanner(options, user_dirs)
     results: list[PolicyTestResult] = []
-    notes: list[str] = []
+    notes = [
+        f"{f}: no test_ rules"
+        for f in files
+        if not discover(str(f), read_text(str(f), MAX_TEST_BYTES))
+    ]
     used: list[str] = []
     for choice in engine_choices(options):
         if choice.unit_backend is not None and files:

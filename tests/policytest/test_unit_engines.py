@@ -1,0 +1,102 @@
+"""Rego unit tests on each embedded engine, in the sandbox child: every status, and a file that
+does not compile (or crashes regopy) costs only its own tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from guardrails.catalog import load_catalog
+from guardrails.engines.rego import backend_available
+from guardrails.policytest.harness import EngineChoice, TestOptions, _unit_results
+from guardrails.policytest.results import Status
+from tests.conftest import FIXTURES
+
+POLICY_DIR = FIXTURES / "user-policies"
+
+GOOD = """package guardrails.policy.acme_gpu_001_test
+
+import rego.v1
+
+import data.guardrails.policy.acme_gpu_001
+
+notebook(n) := {"id": "nb", "address": "Notebook/ml/nb", "facts": {"workload_class": "notebook", "gpu": {"count": n}}}
+
+test_passes if {
+	resources := [notebook(4)]
+	count(acme_gpu_001.deny) == 1 with input.resources as resources
+}
+
+test_fails if {
+	resources := [notebook(1)]
+	count(acme_gpu_001.deny) == 1 with input.resources as resources
+}
+
+test_errs if {
+	x := 1 / 0
+	x == 1
+}
+
+test_not_true := 3
+
+todo_test_later if {
+	false
+}
+"""
+
+BROKEN = "package guardrails.policy.broken_test\n\nimport rego.v1\n\ntest_x if {\n"
+
+#: Replacing the whole input when the rule under test calls a builtin: regopy 1.5.2 aborts.
+CRASHES_REGOPY = """package guardrails.policy.crash_test
+
+import rego.v1
+
+import data.guardrails.policy.acme_gpu_001
+
+test_whole_input if {
+	doc := {"resources": [{"id": "nb", "address": "a", "facts": {"workload_class": "notebook", "gpu": {"count": 4}}}]}
+	count(acme_gpu_001.deny) == 1 with input as doc
+}
+"""
+
+
+def _statuses(tmp_path: Path, backend: str, files: dict[str, str]) -> dict[str, tuple[str, str]]:
+    if not backend_available(backend):
+        pytest.skip(f"{backend} is not installed")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    paths = sorted(tmp_path / name for name in files)
+    choice = EngineChoice(backend, "rego", backend, backend)
+    rows = _unit_results(choice, load_catalog((POLICY_DIR,)), paths, TestOptions())
+    return {r.name.rsplit(".", 1)[1]: (str(r.status), r.detail) for r in rows}
+
+
+@pytest.mark.parametrize("backend", ["opa", "regopy"])
+def test_every_status(tmp_path: Path, backend: str) -> None:
+    got = _statuses(tmp_path, backend, {"a_test.rego": GOOD})
+    assert {k: v[0] for k, v in got.items()} == {
+        "test_passes": "pass",
+        "test_fails": "fail",
+        # OPA's builtin errors are strict; regopy's division by zero is undefined.
+        "test_errs": "error" if backend == "opa" else "fail",
+        "test_not_true": "fail",
+        "todo_test_later": "skip",
+    }
+    assert "value 3, not true" in got["test_not_true"][1]
+    if backend == "opa":
+        assert "divide by zero" in got["test_errs"][1]
+
+
+@pytest.mark.parametrize("backend", ["opa", "regopy"])
+def test_a_broken_file_costs_only_its_own_tests(tmp_path: Path, backend: str) -> None:
+    got = _statuses(tmp_path, backend, {"a_test.rego": GOOD, "b_test.rego": BROKEN})
+    assert got["test_passes"][0] == "pass" and got["test_fails"][0] == "fail"
+    assert got["test_x"][0] == "error" and "b_test.rego" in got["test_x"][1]
+
+
+def test_a_regopy_crash_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    got = _statuses(tmp_path, "regopy", {"a_test.rego": GOOD, "c_test.rego": CRASHES_REGOPY})
+    assert got["test_passes"][0] == "pass"
+    status, detail = got["test_whole_input"]
+    assert status == Status.ERROR and "c_test.rego" in detail and "crashed" in detail
