@@ -95,6 +95,7 @@ INTEGRATION: dict[str, frozenset[str] | None] = {
             "test_the_action_runs_the_policy",
             "test_the_webhook_denies_with_the_policy",
             "test_the_bundle_on_an_opa_server",
+            "test_the_precommit_config_runs_the_policy",
         }
     ),
 }

@@ -16,9 +16,10 @@ import pytest
 from guardrails.engines.unit_tests import discover
 from guardrails.errors import ConfigError
 from guardrails.policytest.cases import Case, find_cases, judge
-from guardrails.policytest.harness import EngineChoice, rego_test_files, run_case
+from guardrails.policytest.harness import EngineChoice, run_case
 from guardrails.policytest.render import render_json, render_junit, render_table
 from guardrails.policytest.results import Kind, PolicyTestResult, Status, TestRun
+from guardrails.policytest.unit import rego_test_files
 from tests.conftest import FIXTURES
 from tests.sweep import Sweep
 

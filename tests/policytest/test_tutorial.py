@@ -229,3 +229,28 @@ def test_the_bundle_on_an_opa_server(tmp_path: Path) -> None:
         )
     assert [f.outcome for f in report.findings if f.policy == "ACME-GPU-002"] == ["fail"]
     assert shutil.which("guardrails", path=str(BIN))
+
+
+def test_the_precommit_config_runs_the_policy(
+    tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path
+) -> None:
+    """The tutorial's .pre-commit-config.yaml, run by real pre-commit on a repository holding
+    the example: the hook blocks the commit with ACME-GPU-002 and leaves the cases out."""
+    from testing.precommit_env import hook_results, make_target_repo, prepare
+
+    precommit = prepare(tmp_path_factory.mktemp("precommit"), wheelhouse)
+    [config] = [b for b in blocks("yaml") if b.startswith("repos:")]
+    match = re.search(r"repo: (\S+)\n\s+rev: ([0-9a-f]{40})", config)
+    assert match
+    local = config.replace(match.group(1), str(precommit.hook_repo))
+    files = {p.relative_to(ROOT).as_posix(): p.read_text() for p in ACME.rglob("*") if p.is_file()}
+    files[".pre-commit-config.yaml"] = local.replace(match.group(2), precommit.rev)
+    repo = make_target_repo(tmp_path_factory.mktemp("target") / "repo", files)
+    deny_case = "examples/acme/policies/cases/ACME-GPU-002/deny_32_gpus_in_dev.yaml"
+    result = precommit.run(["run", "--files", str(INFRA.relative_to(ROOT)), deny_case], cwd=repo)
+    out = result.stdout + result.stderr
+    assert result.returncode == 1, out
+    assert set(hook_results(out).values()) == {"Failed"}, out
+    assert "ACME-GPU-002" in out and "train-llm-dev.yaml" in out
+    assert "deny_32_gpus_in_dev.yaml" not in out, out
+    assert "Traceback" not in out

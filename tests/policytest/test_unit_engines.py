@@ -9,8 +9,9 @@ import pytest
 
 from guardrails.catalog import load_catalog
 from guardrails.engines.rego import backend_available
-from guardrails.policytest.harness import EngineChoice, TestOptions, _unit_results
+from guardrails.policytest.options import EngineChoice, TestOptions
 from guardrails.policytest.results import Status
+from guardrails.policytest.unit import unit_results
 from tests.conftest import FIXTURES
 
 POLICY_DIR = FIXTURES / "user-policies"
@@ -68,7 +69,7 @@ def _statuses(tmp_path: Path, backend: str, files: dict[str, str]) -> dict[str, 
         (tmp_path / name).write_text(text)
     paths = sorted(tmp_path / name for name in files)
     choice = EngineChoice(backend, "rego", backend, backend)
-    rows = _unit_results(choice, load_catalog((POLICY_DIR,)), paths, TestOptions())
+    rows = unit_results(choice, load_catalog((POLICY_DIR,)), paths, TestOptions())
     return {r.name.rsplit(".", 1)[1]: (str(r.status), r.detail) for r in rows}
 
 
