@@ -32,7 +32,7 @@ def test_policies(
         list[Path] | None,
         typer.Option(
             "--cases",
-            help="Another directory of verdict cases, <POLICY-ID>/allow_*|deny_* (repeatable).",
+            help="Another folder of verdict cases, one <POLICY-ID> folder each (repeatable).",
             show_default="<dir>/cases",
         ),
     ] = None,
