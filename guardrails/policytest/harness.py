@@ -10,6 +10,7 @@ can evaluate their policy (the Python twins only know the bundled library).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from guardrails.bundled import bundled_policy_dir
@@ -56,8 +57,17 @@ def all_cases(options: TestOptions) -> list[Case]:
     return cases
 
 
+def _once(paths: tuple[Path, ...]) -> tuple[Path, ...]:
+    """``paths`` without repeats (``dir`` and ``dir/`` or a link to it count once)."""
+    seen: dict[Path, Path] = {}
+    for path in paths:
+        seen.setdefault(path.resolve(), path)
+    return tuple(seen.values())
+
+
 def run_tests(options: TestOptions, scanner: Scanner | None = None) -> TestRun:
     """Every unit test and case of ``options`` on each chosen engine."""
+    options = replace(options, dirs=_once(options.dirs), case_dirs=_once(options.case_dirs))
     user_dirs = policy_dirs(options)
     catalog = load_catalog(user_dirs)
     files = rego_test_files(options.dirs)

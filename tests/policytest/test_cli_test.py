@@ -119,3 +119,11 @@ def test_policies_new_refuses_what_it_must(
     assert "not an id like" in err and "GR- ids belong to the bundled library" in err
     assert "resolves outside the repository root" in err and "already exists" in err
     assert main(["policies", "lint", "p"]) == 0
+
+
+def test_a_directory_named_twice_runs_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cases = _cases(tmp_path, {"deny_big.json": NODE_GROUP_40, "allow_small.json": ALLOW_8})
+    code, out, _ = _run(capsys, "--cases", str(cases), "--cases", f"{cases}/", "-f", "json")
+    assert code == 0 and len(json.loads(out)["results"]) == 2
