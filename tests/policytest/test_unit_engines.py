@@ -101,3 +101,62 @@ def test_a_regopy_crash_is_an_error_naming_the_file(tmp_path: Path) -> None:
     assert got["test_passes"][0] == "pass"
     status, detail = got["test_whole_input"]
     assert status == Status.ERROR and "c_test.rego" in detail and "crashed" in detail
+
+
+CONFIG_POLICY = """# METADATA
+# title: Too many GPUs
+# description: More GPUs than max_gpu_nodes.
+# scope: package
+# custom:
+#   id: ACME-CFG-001
+#   severity: low
+#   category: cost
+#   remediation: Fewer GPUs.
+#   input: resources
+package guardrails.policy.acme_cfg_001
+
+import rego.v1
+
+deny := [f |
+	some r in input.resources
+	r.facts.gpu.count > data.guardrails.config.max_gpu_nodes
+	f := {"resource": r.id, "message": "too many"}
+]
+"""
+
+CONFIG_TESTS = """package guardrails.policy.acme_cfg_001_test
+
+import rego.v1
+
+import data.guardrails.policy.acme_cfg_001
+
+test_a_config_value_replaced if {
+	resources := [{"id": "a", "facts": {"gpu": {"count": 5}}}]
+	findings := acme_cfg_001.deny with input.resources as resources with data.guardrails.config.max_gpu_nodes as 4
+	count(findings) == 1
+}
+
+test_the_defaults_apply if {
+	resources := [{"id": "a", "facts": {"gpu": {"count": 16}}}]
+	findings := acme_cfg_001.deny with input.resources as resources
+	count(findings) == 0
+}
+"""
+
+
+@pytest.mark.parametrize("backend", ["opa", "regopy"])
+def test_config_is_the_defaults_and_with_replaces_a_value(tmp_path: Path, backend: str) -> None:
+    """data.guardrails.config holds the built-in defaults (max_gpu_nodes 16) during a test, and
+    ``with data.guardrails.config.<key> as`` replaces one value, on both engines."""
+    if not backend_available(backend):
+        pytest.skip(f"{backend} is not installed")
+    (tmp_path / "p.rego").write_text(CONFIG_POLICY)
+    (tmp_path / "p_test.rego").write_text(CONFIG_TESTS)
+    choice = EngineChoice(backend, "rego", backend, backend)
+    rows = unit_results(
+        choice, load_catalog((tmp_path,)), [tmp_path / "p_test.rego"], TestOptions()
+    )
+    assert [(r.name.rsplit(".", 1)[1], str(r.status)) for r in rows] == [
+        ("test_a_config_value_replaced", "pass"),
+        ("test_the_defaults_apply", "pass"),
+    ]
