@@ -70,10 +70,11 @@ def unit_results(
         outcomes = {}
         for name, text in sources:
             try:
+                if len(sources) == 1:
+                    raise whole
                 outcomes.update(run([(name, text)], tests[name]))
             except EngineError as exc:
-                detail = str(exc) if len(sources) > 1 else str(whole)
-                outcomes.update({t.ref: UnitOutcome("error", detail) for t in tests[name]})
+                outcomes.update({t.ref: UnitOutcome("error", str(exc)) for t in tests[name]})
     return [_unit_row(t, engine, outcomes[t.ref]) for t in every]
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from guardrails.catalog import load_catalog
 from guardrails.engines.rego import backend_available
+from guardrails.engines.sandbox import UserPolicyLimits
 from guardrails.policytest.options import EngineChoice, TestOptions
 from guardrails.policytest.results import Status
 from guardrails.policytest.unit import unit_results
@@ -160,3 +161,24 @@ def test_config_is_the_defaults_and_with_replaces_a_value(tmp_path: Path, backen
         ("test_a_config_value_replaced", "pass"),
         ("test_the_defaults_apply", "pass"),
     ]
+
+
+SPIN = """package guardrails.policy.spin_test
+
+import rego.v1
+
+test_spins if {
+	count(numbers.range(1, 2000000000)) > 0
+}
+"""
+
+
+def test_a_test_past_the_time_limit_is_stopped(tmp_path: Path) -> None:
+    """The #20 limits bound a test file as they bound a policy: one error naming the file."""
+    backend = "opa" if backend_available("opa") else "regopy"
+    (tmp_path / "spin_test.rego").write_text(SPIN)
+    choice = EngineChoice(backend, "rego", backend, backend)
+    options = TestOptions(limits=UserPolicyLimits(timeout_s=1.0))
+    [row] = unit_results(choice, load_catalog(), [tmp_path / "spin_test.rego"], options)
+    assert row.status == Status.ERROR
+    assert "spin_test.rego" in row.detail and "stopped" in row.detail, row.detail
