@@ -183,17 +183,14 @@ def test_the_webhook_denies_with_the_policy(tmp_path: Path) -> None:
 
     certs_cmd, serve_cmd = [c for c in sh_commands() if c.startswith("guardrails webhook")]
     assert run(certs_cmd, cwd=tmp_path).returncode == 0
-    args = shlex.split(serve_cmd)
-    policy_dir = args[args.index("--policy-dir") + 1]
+    args = shlex.split(serve_cmd)[3:]
+    for option in ("--cert", "--key", "--host", "--port"):  # the test server sets its own
+        at = args.index(option)
+        del args[at : at + 2]
+    at = args.index("--policy-dir") + 1
+    args[at] = str(ROOT / args[at])  # the server's working directory is not ours to rely on
     manifest = yaml.safe_load(INFRA.read_text())
-    with running_server(
-        tmp_path / "certs",
-        tmp_path / "log",
-        "--engine",
-        "auto",
-        "--policy-dir",
-        str(ROOT / policy_dir),
-    ) as server:
+    with running_server(tmp_path / "certs", tmp_path / "log", "--engine", "auto", *args) as server:
         answer = server.post(review(manifest))
         small = yaml.safe_load(
             (POLICIES / "cases" / "ACME-GPU-002" / "allow_16_gpus_in_dev.yaml").read_text()
