@@ -16,6 +16,7 @@ from guardrails.api import (
     prepare_policies,
     resolve_config,
 )
+from guardrails.api import judge as apply_verdict
 from guardrails.errors import ConfigError, GuardrailsError, InputError, NoInputError
 from guardrails.policytest.cases import Case, judge
 from guardrails.policytest.options import EngineChoice, TestOptions
@@ -28,8 +29,8 @@ Scanner = Callable[[Case, EngineChoice], Report]
 
 
 def api_scanner(options: TestOptions, user_dirs: tuple[Path, ...]) -> Scanner:
-    """``api.scan``'s pipeline (resolve the config, parse, enrich, evaluate), with the policies
-    loaded and the engine compiled once per engine and case config, as the webhook does."""
+    """``api.scan``'s pipeline (resolve the config, parse, enrich, evaluate, judge), with the
+    policies loaded and the engine compiled once per engine and case config (as the webhook)."""
     prepared: dict[tuple[str, str | None], PreparedPolicies] = {}
 
     def scanner(case: Case, choice: EngineChoice) -> Report:
@@ -53,7 +54,7 @@ def api_scanner(options: TestOptions, user_dirs: tuple[Path, ...]) -> Scanner:
             rooted = replace(scan_options, root=scan_root(paths, options.root))
             prepared[key] = prepare_policies(config, rooted)
         graph = enrich_graph(build_graph(paths, scan_options), config)
-        return evaluate_prepared(graph, prepared[key])
+        return apply_verdict(evaluate_prepared(graph, prepared[key]), scan_options)
 
     return scanner
 
