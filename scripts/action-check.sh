@@ -35,7 +35,7 @@ esac
 [[ -n "${INPUT_ENGINE:-}" ]] && args+=(--engine "$INPUT_ENGINE")
 [[ -n "${INPUT_OPA_URL:-}" ]] && args+=(--opa-url "$INPUT_OPA_URL")
 read -r -d '' -a policy_dirs <<<"${INPUT_POLICY_DIR:-}" || true
-for dir in "${policy_dirs[@]}"; do args+=(--policy-dir "$dir"); done
+for dir in ${policy_dirs[@]+"${policy_dirs[@]}"}; do args+=(--policy-dir "$dir"); done
 case "${INPUT_CHANGED_ONLY:-auto}" in
   true) args+=(--changed-only) ;;
   false) args+=(--all-resources) ;;
