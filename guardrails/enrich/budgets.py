@@ -339,3 +339,27 @@ def budget_summary(resources: Sequence[Resource], budgets: Mapping[str, Any]) ->
         for pool in build_pools(resources, dimension, values, warn_percent)
     ]
     return {"warn_at_percent": warn_percent, "pools": pools}
+
+
+@dataclass(frozen=True)
+class PoolBreakdown:
+    """Every pool of one dimension, with the budgets configured for it."""
+
+    dimension: str
+    pools: tuple[Pool, ...]
+    warn_percent: float | None
+
+    @property
+    def budgeted(self) -> bool:
+        return any(p.budget is not None for p in self.pools)
+
+
+def pool_breakdown(
+    resources: Iterable[Resource], dimension: str, budgets: Mapping[str, Any]
+) -> PoolBreakdown:
+    """The pools of ``dimension`` over enriched resources, with budgets from the config."""
+    warn = budgets.get("warn_at_percent")
+    warn_percent = float(warn) if isinstance(warn, int | float) else None
+    values = budget_dimensions(budgets).get(dimension, {})
+    pools = build_pools(resources, dimension, values, warn_percent)
+    return PoolBreakdown(dimension, tuple(pools), warn_percent)

@@ -7,7 +7,7 @@ from html import escape
 
 from guardrails.enrich.budgets import Pool
 from guardrails.enrich.cost import dollars, signed_dollars
-from guardrails.report.pools import (
+from guardrails.report.views.pools import (
     COLUMNS,
     PoolBreakdown,
     after_label,
