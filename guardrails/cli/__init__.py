@@ -1,5 +1,5 @@
-"""The ``guardrails`` command line: check, graph, cost, policies, hook, bundle, baseline,
-waivers, webhook."""
+"""The ``guardrails`` command line: check, graph, cost, budgets, policies, hook, bundle,
+baseline, waivers, webhook."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import typer
 
 from guardrails import __version__
 from guardrails.cli.baseline import baseline_app
+from guardrails.cli.budgets import budgets_app
 from guardrails.cli.bundle import bundle_app
 from guardrails.cli.check import check
 from guardrails.cli.common import print_error, silence_stdout
@@ -41,6 +42,7 @@ app.command()(cost)
 app.command()(policies)
 app.command()(hook)
 app.add_typer(baseline_app, name="baseline")
+app.add_typer(budgets_app, name="budgets")
 app.add_typer(bundle_app, name="bundle")
 app.add_typer(waivers_app, name="waivers")
 app.add_typer(webhook_app, name="webhook")

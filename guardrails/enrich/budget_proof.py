@@ -18,7 +18,7 @@ from guardrails.enrich.budgets import (
     build_pools,
 )
 from guardrails.enrich.cost import dollars
-from guardrails.enrich.worst_case import Bound, Scan, pool_value, scan_bounds
+from guardrails.enrich.worst_case import Bound, Scan, belongs, pool_value, scan_bounds
 from guardrails.model import Resource
 
 
@@ -109,14 +109,15 @@ def proof_pools(
         grouped: dict[str, list[Bound]] = {value: [] for value in values}
         for rid, bounds in scan.bounds.items():
             gpu = [b for b in bounds if b.gpu]
-            if gpu:
+            if gpu and belongs(by_id[rid], dim):
                 grouped.setdefault(pool_value(by_id[rid], dim, scan), []).extend(gpu)
         desired = {
             p.value: p
             for p in build_pools(resources, dim, {v: b.effective for v, b in values.items()})
         }
-        for value in desired:
-            grouped.setdefault(value, [])
+        for value, found in desired.items():
+            if any(belongs(by_id[m.id], dim) for m in found.members):
+                grouped.setdefault(value, [])
         for value, bounds in grouped.items():
             pool = desired.get(value)
             out.append(

@@ -25,6 +25,8 @@ UNATTRIBUTED = "unattributed"
 #: Dimensions read from a normalized fact instead of the raw tag (so a namespace or a kind
 #: that implies the value counts, and ``production``/``prod`` are one pool).
 _FACT_DIMENSIONS = {"environment": "environment", "workload": "workload_class"}
+#: Dimensions a scaling object answers with its own name: budgets per NodePool / ClusterQueue.
+_OWN_NAME = {"nodepool": "NodePool", "clusterqueue": "ClusterQueue"}
 #: Top contributors named in a pool's finding and row.
 TOP = 3
 
@@ -220,7 +222,12 @@ def dimension_value(resource: Resource, dimension: str) -> str | None:
         return str(value) if isinstance(value, str) and value != "unknown" else None
     # The tag rule every GR-TAG policy uses: any case, and the configured tag_aliases.
     found = tag_value(resource.facts or {}, dimension)
-    return found or None
+    if found:
+        return found
+    # A scaling object answers the dimension named for its kind by its own name.
+    if _OWN_NAME.get(dimension) == resource.type and resource.is_kubernetes_object:
+        return resource.name
+    return None
 
 
 def _addresses(placement: Mapping[str, Any]) -> tuple[str, ...]:

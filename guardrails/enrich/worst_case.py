@@ -418,14 +418,19 @@ def _fixed_ceiling(resource: Resource, catalog: GpuCatalog) -> Ceiling | None:
     return Allowed((row,), (), ()).ceiling()
 
 
+def belongs(resource: Resource, dimension: str) -> bool:
+    """Whether ``resource`` can be in a pool of ``dimension`` at all: the built-in object
+    dimensions (``nodepool``, ``clusterqueue``, ``cohort``) hold only objects of their kind."""
+    kind = {**_OWN_NAME, "cohort": "ClusterQueue"}.get(dimension)
+    return kind is None or resource.type == kind
+
+
 def pool_value(resource: Resource, dimension: str, scan: Scan) -> str:
     """The pool of ``resource`` for ``dimension``: its label/fact, a built-in (``nodepool``,
     ``clusterqueue``, ``cohort``, ``namespace``), else its Namespace's label."""
     found = dimension_value(resource, dimension)
     if found:
         return found
-    if _OWN_NAME.get(dimension) == resource.type:
-        return resource.name
     if dimension == "cohort" and resource.type == "ClusterQueue":
         return cohort_of(resource) or UNATTRIBUTED
     if dimension == "namespace" and resource.namespace:
