@@ -168,7 +168,9 @@ def nodepool_bound(resource: Resource, catalog: GpuCatalog, overrun_nodes: int) 
             **bounded,
             monthly=None,
             problem=(
-                "unbounded: spec.limits caps no resource every allowed GPU type has "
+                "unbounded: no spec.limits"
+                if not limits
+                else "unbounded: spec.limits caps no resource every allowed GPU type has "
                 "(cpu, memory, nodes or " + (ceiling.device or "one accelerator resource") + ")"
             ),
         )
