@@ -116,7 +116,8 @@ def _memory(row: InstanceSpec) -> float | None:
 
 def _source(row: InstanceSpec) -> str:
     text = row.source or "bundled GPU catalog"
-    return text.split(" ; ")[0]
+    # The on-demand part only: a ceiling never rests on the spot snapshot the row also names.
+    return text.split(" ; ")[0].split(" | spot:")[0]
 
 
 def _family(instance_type: str) -> str:

@@ -141,7 +141,7 @@ def _apply(plan: Plan, bound: Bound, share: float, head: str, scan: Scan) -> str
 
 
 def _nodepool(plan: Plan, bound: Bound, ceiling: Ceiling, share: float, head: str) -> str | None:
-    margin = bound.margin
+    margin = float(bound.detail.get("margin", bound.margin))
     room = share - margin
     if room < 0:
         return (

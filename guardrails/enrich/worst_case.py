@@ -136,7 +136,7 @@ def nodepool_bound(resource: Resource, catalog: GpuCatalog, overrun_nodes: int) 
     allowed = nodepool_allowed(resource, catalog)
     base: dict[str, Any] = {"id": resource.id, "address": resource.address, "kind": "NodePool"}
     limits = {str(k): v for k, v in _map(_spec(resource).get("limits")).items()}
-    detail = {"limits": limits, "capacity": list(allowed.capacity)}
+    detail: dict[str, Any] = {"limits": limits, "capacity": list(allowed.capacity)}
     if not allowed.any_gpu:
         return Bound(**base, monthly=0.0, why="allows no GPU instance type", gpu=False)
     if allowed.unpriced:
@@ -155,6 +155,7 @@ def nodepool_bound(resource: Resource, catalog: GpuCatalog, overrun_nodes: int) 
     ceiling = allowed.ceiling()
     assert ceiling is not None  # any_gpu with nothing unpriced: priced rows
     margin = round(overrun_nodes * monthly(ceiling.per_node), 2)
+    detail["margin"] = margin  # what compile reserves, also when no limit bounds the pool yet
     candidates = []
     for name, raw in limits.items():
         amount = _limit_quantity(name, raw)
