@@ -39,7 +39,15 @@ def _req(key: str, operator: str, *values: str) -> Requirement:
                 _req(
                     "karpenter.k8s.aws/instance-size",
                     "In",
-                    *["xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "24xlarge", "48xlarge"],
+                    *[
+                        "xlarge",
+                        "2xlarge",
+                        "4xlarge",
+                        "8xlarge",
+                        "12xlarge",
+                        "24xlarge",
+                        "48xlarge",
+                    ],
                 ),
             ],
             "g7e.8xlarge",
@@ -292,3 +300,27 @@ def test_a_share_below_the_overrun_margin_is_refused(
     assert main(["budgets", "compile", str(tmp_path / "in"), "-c", str(config)]) == 2
     err = capsys.readouterr().err
     assert "pool nodepool=gpu: NodePool/gpu: its share $1,000 is below the overrun margin" in err
+
+
+def test_prove_html_draws_worst_case_desired_and_budget_per_pool(tmp_path: Path) -> None:
+    from html.parser import HTMLParser
+
+    out = tmp_path / "proof.html"
+    args = ["budgets", "prove", str(CLUSTER), "-c", str(CONFIG), "-f", "html", "-o", str(out)]
+    assert main(args) == 0
+
+    class Shapes(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[tuple[str, str]] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found = dict(attrs)
+            if tag in ("rect", "line", "script", "link"):
+                self.seen.append((tag, found.get("class") or ""))
+
+    shapes = Shapes()
+    shapes.feed(out.read_text())
+    assert sorted(shapes.seen) == sorted(
+        [("rect", "bar worst"), ("rect", "bar desired"), ("line", "budget-marker")] * 2
+    )
