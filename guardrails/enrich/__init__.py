@@ -199,8 +199,10 @@ class _Context:
     def _size_pods(self, resource: Resource) -> Sizing:
         scaler = self.scaler.get(resource.id)
         spec = scaler.attributes.get("spec") if scaler is not None else None
+        # KEDA scales to maxReplicaCount, 100 when unset (as workload_autoscaling says).
+        default = 100 if scaler is not None and scaler.type == "ScaledObject" else None
         scaler_max = (
-            spec.get("maxReplicas", spec.get("maxReplicaCount"))
+            spec.get("maxReplicas", spec.get("maxReplicaCount", default))
             if isinstance(spec, Mapping)
             else None
         )

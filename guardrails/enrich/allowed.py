@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from guardrails.enrich import accelerators
@@ -160,7 +161,7 @@ def _aws_value(row: InstanceSpec, key: str) -> str | float | None:
 _MISSING = "\0unmodelled"
 
 
-def _matches(value: str | float | None, operator: str, values: list[str]) -> bool:
+def _matches(value: str | float | None, operator: str, values: frozenset[str] | list[str]) -> bool:
     if value == _MISSING:
         return True
     if operator == "In":
@@ -171,9 +172,9 @@ def _matches(value: str | float | None, operator: str, values: list[str]) -> boo
         return value is not None
     if operator == "DoesNotExist":
         return value is None
-    if operator in ("Gt", "Lt") and values:
+    if operator in ("Gt", "Lt") and values:  # Karpenter requires exactly one value
         try:
-            bound = float(values[0])
+            bound = float(next(iter(values)))
         except ValueError:
             return True
         if not isinstance(value, int | float):
@@ -188,17 +189,26 @@ def _text(value: str | float) -> str:
     return str(value).lower()
 
 
+#: NodePool requirements read (the CRD's maxItems): more can only narrow the set, so ignoring
+#: them keeps the ceiling sound and bounds the time a hostile NodePool can take.
+MAX_REQUIREMENTS = 100
+
+
 @dataclass(frozen=True)
 class Requirement:
     key: str
     operator: str
     values: list[str]
 
+    @cached_property
+    def value_set(self) -> frozenset[str]:
+        return frozenset(self.values)
+
 
 def requirements_of(raw: Iterable[Any]) -> list[Requirement]:
     """NodePool ``spec.template.spec.requirements`` as Requirement rows (keys lower-cased)."""
-    out = []
-    for item in raw:
+    out: list[Requirement] = []
+    for item in list(raw)[:MAX_REQUIREMENTS]:
         if isinstance(item, Mapping) and isinstance(item.get("key"), str):
             out.append(
                 Requirement(
@@ -237,11 +247,11 @@ def allowed_by_requirements(
 
 def _row_matches(row: InstanceSpec, req: Requirement) -> bool:
     if req.key == _TYPE:
-        return _matches(row.instance_type.lower(), req.operator, req.values)
+        return _matches(row.instance_type.lower(), req.operator, req.value_set)
     aws = _aws_key(req.key)
     if aws is None or row.provider != "aws":
         return True
-    return _matches(_aws_value(row, aws), req.operator, req.values)
+    return _matches(_aws_value(row, aws), req.operator, req.value_set)
 
 
 def _unknown_names(requirements: list[Requirement], catalog: GpuCatalog) -> list[str]:

@@ -126,6 +126,12 @@ def _gib(value: Any) -> float | None:
     return None if number is None else number / 2**30
 
 
+def _names(names: Sequence[str], shown: int = 5) -> str:
+    """The first few names, and how many more (a hostile NodePool may list thousands)."""
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more
+
+
 def _rate(value: float) -> str:
     return f"${value:,.4f}".rstrip("0").rstrip(".")
 
@@ -138,17 +144,23 @@ def nodepool_bound(resource: Resource, catalog: GpuCatalog, overrun_nodes: int) 
     limits = {str(k): v for k, v in _map(_spec(resource).get("limits")).items()}
     detail: dict[str, Any] = {"limits": limits, "capacity": list(allowed.capacity)}
     if not allowed.any_gpu:
+        if (resource.facts or {}).get("is_gpu") is True or any(device_of(k) for k in limits):
+            # It asks for GPUs (a GPU limit, a GPU requirement) yet no allowed type is known.
+            return Bound(
+                **base,
+                monthly=None,
+                problem="unpriced: it provisions GPUs but allows no instance type the catalog "
+                "knows",
+                compiles="nodepool",
+                detail=detail,
+            )
         return Bound(**base, monthly=0.0, why="allows no GPU instance type", gpu=False)
     if allowed.unpriced:
         unbounded = "" if limits else "; unbounded: no spec.limits"
         return Bound(
             **base,
             monthly=None,
-            problem=(
-                "unpriced: allows "
-                + ", ".join(allowed.unpriced)
-                + f" (no catalog price){unbounded}"
-            ),
+            problem=f"unpriced: allows {_names(allowed.unpriced)} (no catalog price){unbounded}",
             compiles="nodepool",
             detail=detail,
         )
@@ -276,7 +288,7 @@ def _flavor_bound(
     else:
         allowed = allowed_by_labels(flavors.get(fname, {}), catalog, declared.get(fname), nodepools)
     if allowed.unknown or allowed.unpriced or not allowed.rows:
-        why = allowed.unknown or ("allows " + ", ".join(allowed.unpriced) + " (no catalog price)")
+        why = allowed.unknown or f"allows {_names(allowed.unpriced)} (no catalog price)"
         return Bound(**base, monthly=None, problem=f"unpriced: flavor {fname}: {why}")
     ceiling = allowed.ceiling()
     assert ceiling is not None
@@ -351,11 +363,17 @@ def fixed_bound(resource: Resource) -> Bound | None:
     base: dict[str, Any] = {"id": resource.id, "address": resource.address, "kind": resource.type}
     ceiling = facts.get("monthly_usd_ceiling")
     if isinstance(ceiling, int | float):
+        scale = _map(facts.get("autoscaling"))
+        at = _map(facts.get("replicas")).get("max")
+        where = (
+            f" ({scale['attribute']})" if scale.get("enabled") and scale.get("attribute") else ""
+        )
         return Bound(
             **base,
             monthly=float(ceiling),
-            why=f"max size/replicas at on-demand = {dollars(float(ceiling))}",
+            why=f"at its max of {at}{where}, on-demand = {dollars(float(ceiling))}",
         )
+
     unknown = _map(facts.get("price_unknown")).get("reason")
     if facts.get("price_basis") == "assumed":
         unknown = "priced only at an assumed $/GPU-hour (no catalog row), no ceiling"

@@ -324,3 +324,75 @@ def test_prove_html_draws_worst_case_desired_and_budget_per_pool(tmp_path: Path)
     assert sorted(shapes.seen) == sorted(
         [("rect", "bar worst"), ("rect", "bar desired"), ("line", "budget-marker")] * 2
     )
+
+
+HPA = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: chat, namespace: vision, labels: {team: vision}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: chat}}
+  template:
+    metadata: {labels: {app: chat}}
+    spec:
+      nodeSelector: {node.kubernetes.io/instance-type: g5.xlarge}
+      containers: [{name: c, image: x, resources: {limits: {nvidia.com/gpu: 1}}}]
+"""
+SCALERS = {
+    "no scaler: max is desired": ("", 2),
+    "HPA maxReplicas": (
+        """---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: chat, namespace: vision}
+spec:
+  scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: chat}
+  maxReplicas: 10
+""",
+        10,
+    ),
+    "KEDA without maxReplicaCount: its default 100": (
+        """---
+apiVersion: keda.sh/v1alpha1
+kind: ScaledObject
+metadata: {name: chat, namespace: vision}
+spec:
+  scaleTargetRef: {name: chat}
+""",
+        100,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(SCALERS))
+def test_a_workload_is_bounded_by_its_scaler_max(tmp_path: Path, case: str) -> None:
+    scaler, replicas = SCALERS[case]
+    docs = [d for d in yaml.safe_load_all(HPA + scaler) if d]
+    [pool] = _prove(tmp_path, docs, {"team": {"vision": 5000}})
+    g5 = load_gpu_catalog().instance("g5.xlarge")
+    assert g5 is not None and g5.on_demand is not None
+    assert pool["monthly_usd_worst"] == round(replicas * g5.on_demand * 730, 2)
+
+
+def test_a_node_group_is_bounded_by_its_max_size(tmp_path: Path) -> None:
+    plan = FIXTURES / "policies" / "GR-COST-007" / "deny_research_pool_across_formats"
+    config = tmp_path / "c.yaml"
+    config.write_text(yaml.safe_dump({"budgets": {"team": {"research": 100000}}}))
+    out = tmp_path / "p.json"
+    args = ["budgets", "prove", str(plan / "node-group.plan.json"), "-c", str(config)]
+    code = main([*args, "-f", "json", "-o", str(out)])
+    assert code == 0
+    [pool] = json.loads(out.read_text())["pools"]
+    [member] = pool["members"]
+    p4d = load_gpu_catalog().instance("p4d.24xlarge")
+    assert p4d is not None and p4d.on_demand is not None
+    # max_size 2 x p4d.24xlarge, on-demand
+    assert member["monthly_usd_worst"] == round(2 * p4d.on_demand * 730, 2)
+
+
+def test_a_gpu_limit_over_types_the_catalog_does_not_know_is_unknown(tmp_path: Path) -> None:
+    nodepool = _nodepool(["on-demand"])
+    nodepool["spec"]["template"]["spec"]["requirements"][0]["values"] = ["zz9"]
+    [pool] = _prove(tmp_path, [nodepool], {"nodepool": {"gpu": 100000}})
+    assert pool["status"] == "unknown"
+    assert "allows no instance type the catalog knows" in pool["members"][0]["problem"]
