@@ -72,7 +72,9 @@ def compile_budgets(resources: Sequence[Resource], budgets: Mapping[str, Any]) -
             continue
         targets = [b for b in pool.bounds if b.compiles]
         if not targets and not namespaces:
-            notes.append(f"pool {pool.name}: no NodePool, ClusterQueue or Namespace to limit")
+            notes.append(
+                f"pool {pool.name}: no NodePool, ClusterQueue, Volcano Queue or Namespace to limit"
+            )
             continue
         fixed = round(sum(b.worst or 0.0 for b in pool.bounds if not b.compiles), 2)
         count = len(targets) + len(namespaces)
@@ -137,7 +139,24 @@ def _apply(plan: Plan, bound: Bound, share: float, head: str, scan: Scan) -> str
         return _nodepool(plan, bound, bound.ceiling, share, head)
     if bound.compiles == "clusterqueue":
         return _clusterqueue(plan, bound, bound.ceiling, share, head)
+    if bound.compiles == "volcano":
+        return _volcano(plan, bound, bound.ceiling, share, head)
     return _quota(plan, bound, bound.ceiling, share, head)
+
+
+def _volcano(plan: Plan, bound: Bound, ceiling: Ceiling, share: float, head: str) -> str | None:
+    key = str(bound.detail["key"])
+    value = math.floor(share / monthly(ceiling.per_gpu))
+    _spec(plan.whole).setdefault("capability", {})[key] = str(value)
+    _spec(plan.patch).setdefault("capability", {})[key] = str(value)
+    plan.comments += [
+        head,
+        f"spec.capability.{key}: {value} = floor({dollars(share)} / ({_rate(ceiling.per_gpu)}"
+        f"/GPU-hour, {ceiling.per_gpu_type}, the priciest GPU the scan provides, x 730 h))",
+        f"worst case {value} x {dollars(monthly(ceiling.per_gpu))} = "
+        f"{dollars(value * monthly(ceiling.per_gpu))}; {_prices(ceiling)}",
+    ]
+    return None
 
 
 def _nodepool(plan: Plan, bound: Bound, ceiling: Ceiling, share: float, head: str) -> str | None:

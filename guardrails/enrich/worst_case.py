@@ -350,6 +350,40 @@ def resourcequota_bound(resource: Resource, ceiling: Ceiling | None) -> Bound | 
     return Bound(**base, monthly=round(cost, 2), why=why, ceiling=ceiling)
 
 
+def volcano_bound(resource: Resource, ceiling: Ceiling | None) -> Bound | None:
+    """A Volcano Queue's ``spec.capability`` GPUs x the priciest GPU of the scan (its jobs may
+    land on any GPU node); None when the capability caps no accelerator."""
+    capability = _map(_spec(resource).get("capability"))
+    keys = [str(k) for k in capability if device_of(str(k))]
+    if not keys:
+        return None
+    key = keys[0]
+    amount = quantity(capability[key])
+    base: dict[str, Any] = {
+        "id": resource.id,
+        "address": resource.address,
+        "kind": "Queue",
+        "compiles": "volcano",
+        "detail": {"key": key},
+    }
+    if ceiling is None:
+        return Bound(
+            **base,
+            monthly=None,
+            problem="unpriced: no GPU type in the scan tells what the queue's GPUs cost",
+        )
+    if amount is None:
+        return Bound(
+            **base, monthly=None, ceiling=ceiling, problem=f"unbounded: {key} is no number"
+        )
+    cost = int(amount) * monthly(ceiling.per_gpu)
+    why = (
+        f"spec.capability {key} {int(amount)} x {_rate(ceiling.per_gpu)}/GPU-hour "
+        f"({ceiling.per_gpu_type}, the priciest GPU the scan provides) x 730 h = {dollars(cost)}"
+    )
+    return Bound(**base, monthly=round(cost, 2), why=why, ceiling=ceiling)
+
+
 def fixed_bound(resource: Resource) -> Bound | None:
     """Any other GPU resource: its on-demand cost at max size/replicas (None: not a member)."""
     facts = resource.facts or {}
@@ -413,7 +447,7 @@ def scan_bounds(resources: Sequence[Resource], budgets: Mapping[str, Any]) -> Sc
                 bounds[r.id] = found
     ceilings = [b.ceiling for found in bounds.values() for b in found if b.ceiling is not None]
     for r in resources:
-        if r.id in bounds or r.type == "ResourceQuota":
+        if r.id in bounds or r.type in ("ResourceQuota", "Queue"):
             continue
         fixed = fixed_bound(r)
         if fixed is not None:
@@ -425,8 +459,12 @@ def scan_bounds(resources: Sequence[Resource], budgets: Mapping[str, Any]) -> Sc
     for r in resources:
         if r.type == "ResourceQuota" and r.is_kubernetes_object:
             quota = resourcequota_bound(r, top)
-            if quota is not None:
-                bounds[r.id] = [quota]
+        elif r.type == "Queue" and str(_api(r)).startswith("scheduling.volcano.sh/"):
+            quota = volcano_bound(r, top)
+        else:
+            continue
+        if quota is not None:
+            bounds[r.id] = [quota]
     namespaces = {r.name: r for r in resources if r.type == "Namespace" and r.is_kubernetes_object}
     return Scan(resources, bounds, namespaces, top)
 

@@ -8,7 +8,7 @@
 #   `spec.limits` (nvidia.com/gpu, cpu, memory or nodes, whichever binds first) plus an overrun
 #   margin of `budgets.overrun_nodes` nodes (default 1; limit checking is eventually consistent),
 #   a Kueue ClusterQueue's nominal quota plus borrowing limit per flavor, a ResourceQuota's
-#   `requests.nvidia.com/gpu`, and any other GPU resource at its max size or HPA/KEDA max
+#   `requests.nvidia.com/gpu`, a Volcano Queue's GPU `spec.capability`, and any other GPU resource at its max size or HPA/KEDA max
 #   replicas. Where GR-COST-007 judges the cost at desired scale, this judges what the
 #   configuration permits. A pool with a member that has no upper bound (a NodePool without
 #   limits, a cohort member without a borrowingLimit, no max replicas) or that allows a GPU type

@@ -396,3 +396,28 @@ def test_a_gpu_limit_over_types_the_catalog_does_not_know_is_unknown(tmp_path: P
     [pool] = _prove(tmp_path, [nodepool], {"nodepool": {"gpu": 100000}})
     assert pool["status"] == "unknown"
     assert "allows no instance type the catalog knows" in pool["members"][0]["problem"]
+
+
+def test_a_volcano_queue_capability_is_bounded_and_compiled(tmp_path: Path) -> None:
+    queue = {
+        "apiVersion": "scheduling.volcano.sh/v1beta1",
+        "kind": "Queue",
+        "metadata": {"name": "research", "labels": {"team": "research"}},
+        "spec": {"weight": 1, "capability": {"cpu": "400", "nvidia.com/gpu": "64"}},
+    }
+    docs = [_nodepool(["on-demand"]), queue]
+    docs[0]["metadata"]["labels"] = {"team": "other"}
+    [_, pool] = sorted(
+        _prove(tmp_path, docs, {"team": {"research": 20000, "other": 100000}}),
+        key=lambda p: p["pool"],
+    )
+    per_gpu = monthly(max(_g6_per_gpu()))  # the priciest GPU the scan provides: the g6 NodePool
+    assert pool["pool"] == "research"
+    assert pool["monthly_usd_worst"] == round(64 * per_gpu, 2) and pool["status"] == "over"
+    out = tmp_path / "compiled.yaml"
+    config = tmp_path / "config.yaml"
+    assert (
+        main(["budgets", "compile", str(tmp_path / "in"), "-c", str(config), "-o", str(out)]) == 0
+    )
+    [patch] = [d for d in yaml.safe_load_all(out.read_text()) if d and d["kind"] == "Queue"]
+    assert patch["spec"] == {"capability": {"nvidia.com/gpu": str(int(20000 // per_gpu))}}
