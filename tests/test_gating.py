@@ -128,8 +128,8 @@ def test_graph_prints_the_enriched_document_and_raw_the_parsers(
     ("config", "expected"),
     [
         (
-            "disabled_policies: [GR-COST-01]\n",
-            "disabled_policies names GR-COST-01, which is not a policy; did you mean GR-COST-001?",
+            "disabled_policies: [GR-CST-001]\n",
+            "disabled_policies names GR-CST-001, which is not a policy; did you mean GR-COST-001?",
         ),
         (
             "severity_overrides: {GR-TAG-0001: low}\n",

@@ -1,4 +1,4 @@
-"""The ``guardrails`` command line: check, graph, cost, policies, hook, test, bundle,
+"""The ``guardrails`` command line: check, graph, cost, budgets, policies, hook, test, bundle,
 baseline, waivers, webhook."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import typer
 
 from guardrails import __version__
 from guardrails.cli.baseline import baseline_app
+from guardrails.cli.budgets import budgets_app
 from guardrails.cli.bundle import bundle_app
 from guardrails.cli.check import check
 from guardrails.cli.common import print_error, silence_stdout
@@ -42,6 +43,7 @@ app.command()(cost)
 app.command()(hook)
 app.command("test")(test_policies)
 app.add_typer(baseline_app, name="baseline")
+app.add_typer(budgets_app, name="budgets")
 app.add_typer(bundle_app, name="bundle")
 app.add_typer(policies_app, name="policies")
 app.add_typer(waivers_app, name="waivers")

@@ -63,13 +63,13 @@ def cost(
     """Show GPU cost per resource (hourly, monthly, before → after) and the change's delta."""
     from guardrails.api import ScanOptions, enriched_graph, resolve_config
     from guardrails.parsers.base import ParseOptions
-    from guardrails.report.cost import cost_breakdown
-    from guardrails.report.cost_render import (
+    from guardrails.report.paths import scan_root
+    from guardrails.report.views.cost import cost_breakdown
+    from guardrails.report.views.cost_render import (
         render_cost_json,
         render_cost_markdown,
         render_cost_table,
     )
-    from guardrails.report.paths import scan_root
 
     try:
         options = ScanOptions(
@@ -111,19 +111,18 @@ def _pools_text(
     graph: Graph, by: str | None, budgets: dict[str, Any], format: CostFormat, output: str | None
 ) -> str:
     """``cost --by``: the pools of one dimension in the chosen format."""
-    from guardrails.enrich.budgets import budget_dimensions
-    from guardrails.report.pools import (
-        pool_breakdown,
+    from guardrails.enrich.budgets import budget_dimensions, pool_breakdown
+    from guardrails.report.views.pools import (
         render_pools_json,
         render_pools_markdown,
         render_pools_table,
     )
-    from guardrails.report.pools_html import render_pools_html
+    from guardrails.report.views.pools_html import render_pools_html
 
     dimension = by if by is not None else next(iter(budget_dimensions(budgets)), "team")
     if not dimension.strip():
         raise ConfigError("--by needs a tag/label key such as team")
-    breakdown = pool_breakdown(graph, dimension, budgets)
+    breakdown = pool_breakdown(graph.resources, dimension, budgets)
     if format is CostFormat.JSON:
         return render_pools_json(breakdown)
     if format is CostFormat.MARKDOWN:

@@ -13,12 +13,14 @@ from typing import Any
 
 from guardrails.enrich import clouds
 from guardrails.enrich.attrs import kind
+from guardrails.enrich.budget_proof import worst_case_summary
 from guardrails.enrich.budgets import budget_summary
 from guardrails.enrich.catalog import GpuCatalog, load_gpu_catalog
 from guardrails.enrich.cloud import CLOUD_SIZERS
 from guardrails.enrich.cost import (
     ACCELERATORS_UNKNOWN,
     assumption,
+    ceiling_monthly,
     change_summary,
     coverage_summary,
     dollars,
@@ -197,8 +199,10 @@ class _Context:
     def _size_pods(self, resource: Resource) -> Sizing:
         scaler = self.scaler.get(resource.id)
         spec = scaler.attributes.get("spec") if scaler is not None else None
+        # KEDA scales to maxReplicaCount, 100 when unset (as workload_autoscaling says).
+        default = 100 if scaler is not None and scaler.type == "ScaledObject" else None
         scaler_max = (
-            spec.get("maxReplicas", spec.get("maxReplicaCount"))
+            spec.get("maxReplicas", spec.get("maxReplicaCount", default))
             if isinstance(spec, Mapping)
             else None
         )
@@ -322,6 +326,8 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
             {"desired": dollars(month["desired"]), "max": dollars(month["max"])} if month else None
         ),
         "monthly_usd_before": None,
+        # On-demand cost at max size/replicas: what budgets prove a worst case with.
+        "monthly_usd_ceiling": ceiling_monthly(sizing) if sizing.is_gpu else None,
         "spot_saving_monthly_display": dollars(saving) if saving else None,
         # A Kubernetes GPU workload and the GPU node group it runs on (enrich.placement).
         "placement": None,
@@ -453,6 +459,9 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
     summary = {
         **graph.summary,
         "cost": {**change_summary(costs), **coverage, **overlap, "coverage_note": notes},
-        "budgets": budget_summary(resources, options.budgets),
+        "budgets": {
+            **budget_summary(resources, options.budgets),
+            "worst_case": worst_case_summary(resources, options.budgets),
+        },
     }
     return replace(enriched, summary=summary)

@@ -25,6 +25,8 @@ UNATTRIBUTED = "unattributed"
 #: Dimensions read from a normalized fact instead of the raw tag (so a namespace or a kind
 #: that implies the value counts, and ``production``/``prod`` are one pool).
 _FACT_DIMENSIONS = {"environment": "environment", "workload": "workload_class"}
+#: Dimensions a scaling object answers with its own name: budgets per NodePool / ClusterQueue.
+_OWN_NAME = {"nodepool": "NodePool", "clusterqueue": "ClusterQueue"}
 #: Top contributors named in a pool's finding and row.
 TOP = 3
 
@@ -220,7 +222,12 @@ def dimension_value(resource: Resource, dimension: str) -> str | None:
         return str(value) if isinstance(value, str) and value != "unknown" else None
     # The tag rule every GR-TAG policy uses: any case, and the configured tag_aliases.
     found = tag_value(resource.facts or {}, dimension)
-    return found or None
+    if found:
+        return found
+    # A scaling object answers the dimension named for its kind by its own name.
+    if _OWN_NAME.get(dimension) == resource.type and resource.is_kubernetes_object:
+        return resource.name
+    return None
 
 
 def _addresses(placement: Mapping[str, Any]) -> tuple[str, ...]:
@@ -320,13 +327,84 @@ def build_pools(
     return pools
 
 
+#: Keys of ``budgets:`` that are settings, not dimensions.
+SETTINGS = ("warn_at_percent", "overrun_nodes", "flavor_types")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One pool's budget: monthly USD, optional hourly USD, and the monthly figure that binds."""
+
+    monthly: float | None
+    hourly: float | None
+
+    @property
+    def effective(self) -> float:
+        """The monthly cap both figures allow: the lower of monthly and hourly x 730."""
+        caps = [
+            c
+            for c in (self.monthly, None if self.hourly is None else self.hourly * 730)
+            if c is not None
+        ]
+        return round(min(caps), 2)
+
+    @property
+    def binding(self) -> str:
+        """``$40,000/month`` or ``$50/hour x 730 h`` — what the effective figure comes from."""
+        if self.hourly is not None and (self.monthly is None or self.hourly * 730 < self.monthly):
+            return f"${self.hourly:,g}/hour x 730 h = {dollars(self.effective)}/month"
+        return f"{dollars(self.effective)}/month"
+
+
+def budget_entries(budgets: Mapping[str, Any]) -> dict[str, dict[str, Budget]]:
+    """The ``budgets:`` config without its settings: dimension → value → Budget. A value is a
+    monthly USD figure or ``{monthly: USD, hourly: USD}``."""
+    out: dict[str, dict[str, Budget]] = {}
+    for dimension, values in budgets.items():
+        if dimension in SETTINGS or not isinstance(values, Mapping):
+            continue
+        out[dimension] = {}
+        for value, figure in values.items():
+            if isinstance(figure, Mapping):
+                month, hour = figure.get("monthly"), figure.get("hourly")
+                out[dimension][value] = Budget(
+                    float(month) if isinstance(month, int | float) else None,
+                    float(hour) if isinstance(hour, int | float) else None,
+                )
+            elif isinstance(figure, int | float):
+                out[dimension][value] = Budget(float(figure), None)
+    return out
+
+
 def budget_dimensions(budgets: Mapping[str, Any]) -> dict[str, dict[str, float]]:
-    """The ``budgets:`` config without its settings: dimension → value → monthly USD."""
+    """The ``budgets:`` config without its settings: dimension → value → monthly USD (the
+    lower of ``monthly`` and ``hourly`` x 730 when both are set)."""
     return {
-        dimension: dict(values)
-        for dimension, values in budgets.items()
-        if isinstance(values, Mapping)
+        dimension: {value: budget.effective for value, budget in values.items()}
+        for dimension, values in budget_entries(budgets).items()
     }
+
+
+@dataclass(frozen=True)
+class BudgetSettings:
+    """The settings under ``budgets:`` the worst-case proof and the compiler use."""
+
+    overrun_nodes: int
+    #: ResourceFlavor name → instance types / GPU accelerators its nodes are (the operator's word).
+    flavor_types: dict[str, list[str]]
+
+
+def budget_settings(budgets: Mapping[str, Any]) -> BudgetSettings:
+    overrun = budgets.get("overrun_nodes", 1)
+    declared = budgets.get("flavor_types")
+    return BudgetSettings(
+        overrun_nodes=overrun if isinstance(overrun, int) and not isinstance(overrun, bool) else 1,
+        flavor_types={
+            str(k): [str(v) for v in vs]
+            for k, vs in (declared.items() if isinstance(declared, Mapping) else ())
+            if isinstance(vs, list)
+        },
+    )
 
 
 def budget_summary(resources: Sequence[Resource], budgets: Mapping[str, Any]) -> dict[str, Any]:
@@ -339,3 +417,27 @@ def budget_summary(resources: Sequence[Resource], budgets: Mapping[str, Any]) ->
         for pool in build_pools(resources, dimension, values, warn_percent)
     ]
     return {"warn_at_percent": warn_percent, "pools": pools}
+
+
+@dataclass(frozen=True)
+class PoolBreakdown:
+    """Every pool of one dimension, with the budgets configured for it."""
+
+    dimension: str
+    pools: tuple[Pool, ...]
+    warn_percent: float | None
+
+    @property
+    def budgeted(self) -> bool:
+        return any(p.budget is not None for p in self.pools)
+
+
+def pool_breakdown(
+    resources: Iterable[Resource], dimension: str, budgets: Mapping[str, Any]
+) -> PoolBreakdown:
+    """The pools of ``dimension`` over enriched resources, with budgets from the config."""
+    warn = budgets.get("warn_at_percent")
+    warn_percent = float(warn) if isinstance(warn, int | float) else None
+    values = budget_dimensions(budgets).get(dimension, {})
+    pools = build_pools(resources, dimension, values, warn_percent)
+    return PoolBreakdown(dimension, tuple(pools), warn_percent)

@@ -100,6 +100,8 @@ class InstanceSpec:
     #: Why this price is an assumption, as reports say it (the default $/GPU-hour, or another
     #: cloud's row because nothing names the resource's cloud); None when the input says so.
     assumption: str | None = None
+    #: Instance memory in GiB (NodePool memory limits are bounded with it); None: not known.
+    memory_gib: float | None = None
 
     @staticmethod
     def from_row(row: dict[str, Any]) -> InstanceSpec:
@@ -116,6 +118,7 @@ class InstanceSpec:
             spot=row["spot_usd_per_hour"],
             source=row.get("source"),
             as_of=row.get("as_of"),
+            memory_gib=row.get("memory_gib"),
         )
 
 

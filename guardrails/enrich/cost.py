@@ -208,6 +208,19 @@ def _resources(n: int) -> str:
     return f"{n} resource" if n == 1 else f"{n} resources"
 
 
+def ceiling_monthly(sizing: Sizing) -> float | None:
+    """Monthly USD at max size/replicas at on-demand prices (spot capacity can cost up to
+    on-demand): a bound budgets can prove with. None: a max or an on-demand price is unknown."""
+    if sizing.price_problem is not None or not sizing.units:
+        return None
+    total = 0.0
+    for unit in sizing.units:
+        if unit.spec.on_demand is None or unit.max is None or unit.spec.assumed:
+            return None
+        total += unit.spec.on_demand * unit.count * max(unit.max, unit.desired or 0)
+    return round(total * HOURS_PER_MONTH, 2)
+
+
 def monthly(hourly: Mapping[str, float]) -> dict[str, float]:
     """Monthly USD from unrounded hourly USD."""
     return {k: round(v * HOURS_PER_MONTH, 2) for k, v in hourly.items()}

@@ -1,4 +1,7 @@
-"""Reporters: one module per output format, listed in REPORTERS."""
+"""Check report formats: one module per output format, listed in REPORTERS.
+
+The cost views (``guardrails cost``, ``guardrails budgets``) live in ``report.views``.
+"""
 
 from __future__ import annotations
 

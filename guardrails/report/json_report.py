@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from guardrails.model.identity import fingerprints
-from guardrails.report.cost import change_totals
 from guardrails.report.json_text import dumps_with_items
 from guardrails.report.model import Report
+from guardrails.report.views.cost import change_totals
 
 REPORT_VERSION = 1
 

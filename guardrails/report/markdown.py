@@ -13,12 +13,12 @@ from pathlib import Path
 
 from guardrails.catalog import category_order, category_title
 from guardrails.model import Finding, Outcome
-from guardrails.report.cost import CostChange
 from guardrails.report.ledger_md import ledger_section
 from guardrails.report.md_text import cell, code
 from guardrails.report.model import Report
 from guardrails.report.paths import repo_relative, repository_root
-from guardrails.report.pools import budget_section
+from guardrails.report.views.cost import CostChange
+from guardrails.report.views.pools import budget_section
 
 #: Rows of the findings table before a "+N more" line.
 TABLE_LIMIT = 20

@@ -10,10 +10,10 @@ from rich.markup import escape
 from rich.panel import Panel
 
 from guardrails.model import Finding, Outcome, Severity
-from guardrails.report.cost import CostChange, is_partial, partial_suffix, totals_note
 from guardrails.report.lines import Piece, StyledLines
 from guardrails.report.model import Report
 from guardrails.report.terminal import SafeConsole
+from guardrails.report.views.cost import CostChange, is_partial, partial_suffix, totals_note
 from guardrails.report.width import UNWRAPPED, output_width, wrap_at_separators
 from guardrails.safe_text import one_line
 

@@ -9,8 +9,12 @@ import pytest
 
 from guardrails.api import ScanOptions, enriched_graph, scan
 from guardrails.report import REPORTERS
-from guardrails.report.cost import cost_breakdown
-from guardrails.report.cost_render import render_cost_json, render_cost_markdown, render_cost_table
+from guardrails.report.views.cost import cost_breakdown
+from guardrails.report.views.cost_render import (
+    render_cost_json,
+    render_cost_markdown,
+    render_cost_table,
+)
 
 JOB = """apiVersion: batch/v1
 kind: Job

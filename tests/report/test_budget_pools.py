@@ -15,9 +15,9 @@ import pytest
 from guardrails.api import ScanOptions, enriched_graph
 from guardrails.cli import main
 from guardrails.config import load_config
+from guardrails.enrich.budgets import pool_breakdown
 from guardrails.errors import ConfigError
-from guardrails.report.pools import pool_breakdown
-from guardrails.report.pools_html import COLORS
+from guardrails.report.views.pools_html import COLORS
 from tests.conftest import FIXTURES
 
 CASES = FIXTURES / "policies" / "GR-COST-007"
@@ -41,7 +41,8 @@ def _cost(tmp_path: Path, *extra: str) -> tuple[int, str]:
 def test_a_pool_spans_terraform_and_kubernetes_and_counts_unpriced_honestly() -> None:
     graph = enriched_graph([str(p) for p in INPUTS], ScanOptions(config_path=CONFIG))
     pools = {
-        p.value: p for p in pool_breakdown(graph, "team", load_config(CONFIG)["budgets"]).pools
+        p.value: p
+        for p in pool_breakdown(graph.resources, "team", load_config(CONFIG)["budgets"]).pools
     }
     research = pools["research"]
     formats = {graph.get(m.id).source_format for m in research.members}  # type: ignore[union-attr]

@@ -46,8 +46,8 @@ def test_auto_runs_rego_when_user_policies_are_loaded() -> None:
 
 def test_cost_views_say_no_policy_engine_ran() -> None:
     from guardrails.api import enriched_graph
-    from guardrails.report.cost import cost_breakdown
-    from guardrails.report.cost_render import (
+    from guardrails.report.views.cost import cost_breakdown
+    from guardrails.report.views.cost_render import (
         COST_ENGINE,
         COST_ENGINE_NOTE,
         render_cost_json,

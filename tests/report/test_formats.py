@@ -20,14 +20,14 @@ from sarif_kit.validate import validation_errors
 
 from guardrails.api import ScanOptions, enriched_graph, scan
 from guardrails.report import REPORTERS, Report
-from guardrails.report.cost import cost_breakdown
-from guardrails.report.cost_render import (
+from guardrails.report.markdown import TABLE_LIMIT, render_markdown
+from guardrails.report.sarif import sarif_document
+from guardrails.report.views.cost import cost_breakdown
+from guardrails.report.views.cost_render import (
     render_cost_json,
     render_cost_markdown,
     render_cost_table,
 )
-from guardrails.report.markdown import TABLE_LIMIT, render_markdown
-from guardrails.report.sarif import sarif_document
 from tests.conftest import FIXTURES, ROOT
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -20,8 +20,8 @@ import pytest
 
 from guardrails.api import ScanOptions, enriched_graph, scan
 from guardrails.report import REPORTERS
-from guardrails.report.cost import cost_breakdown
-from guardrails.report.cost_render import render_cost_table
+from guardrails.report.views.cost import cost_breakdown
+from guardrails.report.views.cost_render import render_cost_table
 from tests.conftest import FIXTURES
 
 INPUTS = [
@@ -135,7 +135,7 @@ def test_cost_table_names_what_it_leaves_out_and_new_resources_read_from_nothing
 
 
 def test_cost_markdown_and_json_name_the_price_source(tmp_path: Path) -> None:
-    from guardrails.report.cost_render import render_cost_json, render_cost_markdown
+    from guardrails.report.views.cost_render import render_cost_json, render_cost_markdown
 
     breakdown = cost_breakdown(enriched_graph(INPUTS, ScanOptions(no_config=True)))
     markdown = render_cost_markdown(breakdown)

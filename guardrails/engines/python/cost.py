@@ -170,3 +170,44 @@ def price_unknown(doc: Doc, config: Doc) -> list[RawFinding]:
         else:
             out.append(finding(r, message))
     return out
+
+
+def _worst_case_pools(doc: Doc) -> list[Doc]:
+    budgets = (doc.get("summary") or {}).get("budgets")
+    pools = budgets.get("worst_case") if isinstance(budgets, dict) else None
+    return [p for p in pools if isinstance(p, dict)] if isinstance(pools, list) else []
+
+
+@twin("GR-COST-010")
+def budget_worst_case_exceeded(doc: Doc, config: Doc) -> list[RawFinding]:
+    out: list[RawFinding] = []
+    for p in _worst_case_pools(doc):
+        budget = p.get("budget")
+        if not isinstance(budget, int | float) or isinstance(budget, bool):
+            continue
+        members = f"; {p['members_display']}" if p["members_display"] != "" else ""
+        if p["monthly_usd_worst"] > budget:
+            unbounded = "" if p["bounded"] else f"; and with no bound: {p['problems_display']}"
+            out.append(
+                {
+                    "resource": "change",
+                    "message": (
+                        f"Budget pool {p['name']} can spend {p['monthly_usd_worst_display']}"
+                        f"/month at worst, {p['over_display']} over its {p['budget_display']} "
+                        f"budget{members}{unbounded}"
+                    ),
+                }
+            )
+        elif not p["bounded"]:
+            out.append(
+                {
+                    "resource": "change",
+                    "outcome": "unknown",
+                    "message": (
+                        f"Budget pool {p['name']} has no provable worst case against its "
+                        f"{p['budget_display']} budget: {p['problems_display']}; the bounded "
+                        f"members alone come to {p['monthly_usd_worst_display']}"
+                    ),
+                }
+            )
+    return out

@@ -1,7 +1,8 @@
 """``guardrails cost --by DIMENSION``: GPU spend per pool against its budget.
 
-Pools are built by ``enrich.budgets`` from the same facts the policies read, so the view and
-GR-COST-007 never disagree. Rendered as a table, JSON or Markdown here; HTML in pools_html.
+Pools are built by ``enrich.budgets`` (``pool_breakdown``) from the same facts the policies read,
+so the view and GR-COST-007 never disagree. Rendered as a table, JSON or Markdown here; HTML in
+pools_html.
 """
 
 from __future__ import annotations
@@ -10,13 +11,18 @@ import io
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from guardrails.enrich.budgets import Pool, budget_dimensions, build_pools, overlap_note
+from guardrails.enrich.budgets import (
+    Pool,
+    PoolBreakdown,
+    budget_dimensions,
+    overlap_note,
+    pool_breakdown,
+)
 from guardrails.enrich.cost import dollars, signed_dollars
 from guardrails.model import Graph
 from guardrails.report.md_text import cell, code
@@ -31,25 +37,14 @@ STATUS_LABEL = {
 }
 
 
-@dataclass(frozen=True)
-class PoolBreakdown:
-    """Every pool of one dimension, with the budgets configured for it."""
-
-    dimension: str
-    pools: tuple[Pool, ...]
-    warn_percent: float | None
-
-    @property
-    def budgeted(self) -> bool:
-        return any(p.budget is not None for p in self.pools)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "version": 1,
-            "dimension": self.dimension,
-            "warn_at_percent": self.warn_percent,
-            "pools": [pool_dict(p) for p in self.pools],
-        }
+def breakdown_dict(breakdown: PoolBreakdown) -> dict[str, Any]:
+    """``cost --by`` JSON: every pool of one dimension."""
+    return {
+        "version": 1,
+        "dimension": breakdown.dimension,
+        "warn_at_percent": breakdown.warn_percent,
+        "pools": [pool_dict(p) for p in breakdown.pools],
+    }
 
 
 def pool_dict(pool: Pool) -> dict[str, Any]:
@@ -86,15 +81,6 @@ def pool_dict(pool: Pool) -> dict[str, Any]:
             {"address": m.address, "monthly_usd_after": m.after} for m in pool.top_contributors()
         ],
     }
-
-
-def pool_breakdown(graph: Graph, dimension: str, budgets: Mapping[str, Any]) -> PoolBreakdown:
-    """The pools of ``dimension`` over an enriched graph, with budgets from the config."""
-    warn = budgets.get("warn_at_percent")
-    warn_percent = float(warn) if isinstance(warn, int | float) else None
-    values = budget_dimensions(budgets).get(dimension, {})
-    pools = build_pools(graph.resources, dimension, values, warn_percent)
-    return PoolBreakdown(dimension, tuple(pools), warn_percent)
 
 
 def after_label(pool: Pool) -> str:
@@ -219,7 +205,7 @@ def render_pools_table(breakdown: PoolBreakdown, color: bool) -> str:
 
 
 def render_pools_json(breakdown: PoolBreakdown) -> str:
-    return json.dumps(breakdown.to_dict(), indent=2) + "\n"
+    return json.dumps(breakdown_dict(breakdown), indent=2) + "\n"
 
 
 def pools_markdown_table(pools: tuple[Pool, ...], dimension: str) -> list[str]:
@@ -257,7 +243,7 @@ def budget_section(graph: Graph, budgets: Mapping[str, Any]) -> list[str]:
         return []
     lines = ["### GPU budget pools", ""]
     for dimension in sorted(dimensions):
-        breakdown = pool_breakdown(graph, dimension, budgets)
+        breakdown = pool_breakdown(graph.resources, dimension, budgets)
         lines += [f"**By {dimension}** (monthly USD, desired scale)", ""]
         lines += pools_markdown_table(breakdown.pools, dimension) if breakdown.pools else []
         notes = pools_markdown_notes(breakdown.pools)

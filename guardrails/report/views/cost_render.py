@@ -12,7 +12,9 @@ from rich.markup import escape
 from rich.table import Table
 
 from guardrails.enrich.cost import dollars, signed_dollars
-from guardrails.report.cost import (
+from guardrails.report.md_text import code
+from guardrails.report.terminal import SafeConsole
+from guardrails.report.views.cost import (
     SCOPE_NOTE,
     CostBreakdown,
     CostChange,
@@ -21,8 +23,6 @@ from guardrails.report.cost import (
     partial_suffix,
     totals_note,
 )
-from guardrails.report.md_text import code
-from guardrails.report.terminal import SafeConsole
 from guardrails.report.width import UNWRAPPED, output_width, wrap_at_separators, wrap_words
 from guardrails.safe_text import one_line
 
