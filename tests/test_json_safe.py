@@ -29,8 +29,10 @@ JSON_VALUES = st.recursive(
     | st.floats(allow_nan=False, allow_infinity=False)
     # Brackets, quotes and backslashes inside strings must not count as nesting.
     | st.text(alphabet='[]{}"\\:,ab\n\u00e9', max_size=8),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(alphabet='[]{}"\\:,k', max_size=4), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(st.text(alphabet='[]{}"\\:,k', max_size=4), children, max_size=4)
+    ),
     max_leaves=40,
 )
 
