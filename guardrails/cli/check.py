@@ -289,8 +289,15 @@ def run_check(
 
     try:
         main_output, extra_outputs = parse_outputs(output, tuple(CheckFormat))
-        with progress_reporter(progress) as on_file:
-            report = scan(paths, replace(options, progress=on_file))
+        with progress_reporter(progress) as reporter:
+            report = scan(
+                paths,
+                replace(
+                    options,
+                    progress=reporter.file if reporter else None,
+                    on_stage=reporter.stage if reporter else None,
+                ),
+            )
         for change in report.waiver_changes or ():
             print_warning(f"waiver {change.describe()}")
         for warning in report.warnings:
