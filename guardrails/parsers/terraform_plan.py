@@ -411,9 +411,7 @@ def _redact(values: Any, sensitive: Any) -> Any:
     if isinstance(values, list):
         if not isinstance(sensitive, list):
             return values
-        return [
-            _redact(v, sensitive[i]) if i < len(sensitive) else v for i, v in enumerate(values)
-        ]
+        return [_redact(v, sensitive[i]) if i < len(sensitive) else v for i, v in enumerate(values)]
     return values
 
 
