@@ -384,6 +384,17 @@ def _checkov_cells(reference: dict[str, Any] | None) -> list[dict[str, Any]]:
     ]
 
 
+def with_checkov(document: dict[str, Any], reference: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with Checkov's cells (and version) taken from ``reference``, dated."""
+    cells = [c for c in document["cells"] if not c["tool"].startswith("checkov")]
+    return {
+        **document,
+        "checkov": reference.get("checkov"),
+        "checkov_reference": reference.get("generated"),
+        "cells": _checkov_cells(reference) + cells,
+    }
+
+
 # --- the table and the targets -------------------------------------------------------------
 
 
@@ -594,6 +605,12 @@ def markdown(result: dict[str, Any], default: str = "auto") -> str:
         "The machine is shared: wall times rise with load, CPU times and ratios hold better.",
         "",
     ]
+    if result.get("checkov_reference"):
+        lines += [
+            f"Checkov's rows come from a run of their own, {result['checkov_reference']}, on "
+            "the same generated inputs (labelled with that date).",
+            "",
+        ]
     tools = []
     for cell in result["cells"]:
         if cell["tool"] not in tools:
@@ -725,11 +742,18 @@ def main() -> None:
         "--checkov-reference",
         type=Path,
         default=None,
-        help="With --no-checkov: show Checkov's cells from this earlier results JSON (dated).",
+        help="Checkov's cells from this results JSON, dated: with --no-checkov in place of "
+        "running it, with --render merged into the rendered results (written to --out).",
     )
     args = parser.parse_args()
     if args.render:
-        sys.stdout.write(markdown(json.loads(args.render.read_text(encoding="utf-8"))))
+        document = json.loads(args.render.read_text(encoding="utf-8"))
+        if args.checkov_reference:
+            # Checkov measured in a run of its own on the same inputs: its cells join these.
+            reference = json.loads(args.checkov_reference.read_text(encoding="utf-8"))
+            document = with_checkov(document, reference)
+            write_results(document, args.out, final=False)
+        sys.stdout.write(markdown(document))
         return
     limits: dict[tuple[str | None, str], int] = {}
     for item in args.limit:
