@@ -605,6 +605,8 @@ def markdown(result: dict[str, Any], default: str = "auto") -> str:
         "The machine is shared: wall times rise with load, CPU times and ratios hold better.",
         "",
     ]
+    if result.get("note"):
+        lines += [str(result["note"]), ""]
     if result.get("checkov_reference"):
         lines += [
             f"Checkov's rows come from a run of their own, {result['checkov_reference']}, on "
