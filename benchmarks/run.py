@@ -646,7 +646,7 @@ def markdown(result: dict[str, Any], default: str = "auto") -> str:
                 findings = runs[0]["findings"] if runs else None
                 vs_checkov = (
                     f"{checkov['median_wall_s'] / wall:.1f}x faster"
-                    if checkov and not tool.startswith("checkov")
+                    if checkov and tool != FLOOR and not tool.startswith("checkov")
                     else ""
                 )
                 vs_floor = (
