@@ -79,6 +79,8 @@ class ScanOptions:
     #: Today's date for waiver expiry (injected by tests); None: the real date.
     today: date | None = None
     progress: Callable[[str], None] | None = field(default=None, compare=False)
+    #: Told what a scan does next ("enriching 100,000 resources"): a long scan's progress.
+    on_stage: Callable[[str], None] | None = field(default=None, compare=False)
     #: Accept a scan that finds no supported input (otherwise an error: a mistyped path in CI
     #: must not pass).
     allow_empty: bool = False
@@ -210,8 +212,12 @@ def scan(paths: list[str], options: ScanOptions | None = None) -> Report:
     """Parse, build the graph, enrich it, evaluate the policies and return the report judged
     by the options' (else the config's) ``fail_on``, ``unknown`` and baseline."""
     options = options or ScanOptions()
+    stage = options.on_stage or (lambda _: None)
     config = resolve_config(paths, options)
-    graph = enrich_graph(build_graph(paths, options), config)
+    graph = build_graph(paths, options)
+    stage(f"enriching {len(graph.resources):,} resources")
+    graph = enrich_graph(graph, config)
+    stage(f"evaluating the policies on {len(graph.resources):,} resources")
     scoped = replace(options, root=scan_root(paths, options.root))
     prepared = prepare_policies(config, scoped)
     report = evaluate_prepared(graph, prepared, options.today)

@@ -10,3 +10,5 @@ MAX_LIMIT_BYTES = 4 * 1024 * 1024 * 1024
 #: findings hold every resource at once (~20 KB each; the Rego engines add only a bounded batch,
 #: benchmarks/results/hostile.md).
 DEFAULT_MAX_RESOURCES = 20_000
+#: Findings the table shows per policy unless ``--all`` (its summary counts them all).
+TABLE_DETAILS_PER_POLICY = 10

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from benchmarks.bench_engines import markdown, replicate, run, seed_documents
-from benchmarks.run import run_benchmark, write_results
+from benchmarks.run import FLOOR, run_benchmark, write_results
 from testing.generate import kubernetes_manifests, pulumi_preview, terraform_plan
 
 
@@ -34,10 +34,19 @@ def test_end_to_end_harness_smoke(tmp_path: Path) -> None:
     assert {c["kind"] for c in result["cells"]} == {"terraform", "kubernetes", "pulumi"}
     for cell in result["cells"]:
         (run,) = cell["runs"]
-        assert run["note"] == "" and run["engine"] == "python" and run["findings"] > 0
+        assert run["note"] == "" and run["load_1m"] is not None
+        if cell["tool"] == FLOOR:  # Python's own parser on the same file, in the same rotation
+            assert run["engine"] == (
+                "yaml.CSafeLoader" if cell["kind"] == "kubernetes" else "json.load"
+            )
+        else:
+            assert run["engine"] == "python" and run["findings"] > 0
+    assert result["small_check"]["cpu_s"] > 0 and result["help"]["cpu_s"] > 0
     table = write_results(result, tmp_path / "out")
-    assert table.read_text().startswith("# End-to-end benchmark")
-    assert "| 30 | auto | python |" in table.read_text()
+    text = table.read_text()
+    assert text.startswith("# End-to-end benchmark")
+    assert "| 30 | auto | python |" in text and "| 30 | floor | json.load |" in text
+    assert "## Targets (issue #25" in text and "`guardrails check` of one small plan" in text
     assert json.loads((tmp_path / "out" / "latest.json").read_text())["cells"]
 
 

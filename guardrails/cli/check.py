@@ -30,7 +30,7 @@ from guardrails.cli.common import (
     use_color,
 )
 from guardrails.errors import ConfigError, GuardrailsError
-from guardrails.limits import DEFAULT_MAX_RESOURCES
+from guardrails.limits import DEFAULT_MAX_RESOURCES, TABLE_DETAILS_PER_POLICY
 from guardrails.output import write_all
 
 if TYPE_CHECKING:
@@ -202,6 +202,14 @@ def check(
             "--baseline or a plan's prior state) at or above --fail-on.",
         ),
     ] = False,
+    all_findings: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help=f"Table: every finding in the details, not the first {TABLE_DETAILS_PER_POLICY} "
+            "per policy (the summary and the other formats have them all).",
+        ),
+    ] = False,
     progress: Annotated[
         bool | None,
         typer.Option(
@@ -262,7 +270,9 @@ def check(
         fail_on_new=fail_on_new,
         ledger=baseline is not None,
     )
-    raise typer.Exit(run_check(paths, options, format.value, list(output or ()), progress))
+    raise typer.Exit(
+        run_check(paths, options, format.value, list(output or ()), progress, all_findings)
+    )
 
 
 def run_check(
@@ -271,6 +281,7 @@ def run_check(
     format: str,
     output: list[str],
     progress: bool | None,
+    all_findings: bool = False,
 ) -> int:
     """Scan (the API applies the verdict), print warnings, write every report; the exit code."""
     from guardrails.api import scan
@@ -278,15 +289,25 @@ def run_check(
 
     try:
         main_output, extra_outputs = parse_outputs(output, tuple(CheckFormat))
-        with progress_reporter(progress) as on_file:
-            report = scan(paths, replace(options, progress=on_file))
+        with progress_reporter(progress) as reporter:
+            report = scan(
+                paths,
+                replace(
+                    options,
+                    progress=reporter.file if reporter else None,
+                    on_stage=reporter.stage if reporter else None,
+                ),
+            )
         for change in report.waiver_changes or ():
             print_warning(f"waiver {change.describe()}")
         for warning in report.warnings:
             print_warning(warning)
         # Render everything first, then write all files or none (then stdout, if no file).
-        files = [(file, _render(name, report, color=False)) for name, file in extra_outputs.items()]
-        main_text = _render(format, report, main_output is None and use_color())
+        files = [
+            (file, _render(name, report, False, all_findings))
+            for name, file in extra_outputs.items()
+        ]
+        main_text = _render(format, report, main_output is None and use_color(), all_findings)
         if main_output:
             files.append((main_output, main_text))
         write_all(files, report.root)
@@ -300,7 +321,11 @@ def run_check(
     return 2 if partial else (1 if report.failed else 0)
 
 
-def _render(name: str, report: Report, color: bool) -> str:
+def _render(name: str, report: Report, color: bool, all_findings: bool = False) -> str:
+    if name == "table" and all_findings:
+        from guardrails.report.table import render_table
+
+        return render_table(report, color, limit=None)
     from guardrails.report import REPORTERS
 
     renderer = REPORTERS.get(name)

@@ -100,10 +100,12 @@ _ANCHORS = (
 )
 
 
+_ANCHOR = re.compile("|".join(re.escape(anchor) for anchor in _ANCHORS), re.IGNORECASE)
+
+
 def _named(text: str) -> str | None:
     """The accelerator name in ``text``, else None."""
-    lowered = text.lower()
-    if not any(anchor in lowered for anchor in _ANCHORS):
+    if not _ANCHOR.search(text):
         return None
     found = _NAMES.search(text)
     return found.group(0).replace("\\", "") if found else None
@@ -162,41 +164,53 @@ def _step(path: str, key: Any) -> str:
 def find_accelerator(
     attributes: Mapping[str, Any], catalog: GpuCatalog, skipped: frozenset[str]
 ) -> tuple[str, str] | None:
-    """(path, accelerator named) of the first accelerator in ``attributes``, else None."""
-    stack: list[tuple[str, str, Any]] = [
-        (_step("", k), str(k), v) for k, v in reversed(list(attributes.items())) if k not in skipped
+    """(path, accelerator named) of the first accelerator in ``attributes``, else None.
+
+    Each value carries the keys that lead to it; the dotted path is written only for a hit
+    (formatting one for every value walked was most of the walk's time)."""
+    stack: list[tuple[tuple[Any, ...], str, Any]] = [
+        ((k,), str(k), v) for k, v in reversed(list(attributes.items())) if k not in skipped
     ]
     seen = 0
     while stack and seen < _MAX_VALUES:
-        path, key, value = stack.pop()
+        trail, key, value = stack.pop()
         seen += 1
         named = _named(key)
         if named:
-            return path[:_MAX_PATH], named
+            return _path(trail), named
         if key in _TOLERATIONS:
             continue  # tolerating a GPU taint uses no GPU
         if isinstance(value, Mapping):
-            stack.extend((_step(path, k), str(k), v) for k, v in reversed(list(value.items())))
+            stack.extend(((*trail, k), str(k), v) for k, v in reversed(list(value.items())))
         elif isinstance(value, list):
-            stack.extend((_step(path, i), "", v) for i, v in reversed(list(enumerate(value))))
+            stack.extend(((*trail, i), "", v) for i, v in reversed(list(enumerate(value))))
         elif isinstance(value, str):
             documents = _embedded(value)
             if documents is not None:
                 # YAML/JSON inside a string (a helm_release's values): walked as data, so a
                 # toleration in it is skipped as in structured attributes.
                 if len(documents) == 1:
-                    stack.append((path, "", documents[0]))
+                    stack.append((trail, "", documents[0]))
                 else:
                     stack.extend(
-                        (_step(path, i), "", d) for i, d in reversed(list(enumerate(documents)))
+                        ((*trail, i), "", d) for i, d in reversed(list(enumerate(documents)))
                     )
                 continue
             named = _named(value)
             if named:
-                return path[:_MAX_PATH], named
+                return _path(trail), named
             if _typed(catalog, value):
-                return path[:_MAX_PATH], value.strip()
+                return _path(trail), value.strip()
     return None
+
+
+def _path(trail: tuple[Any, ...]) -> str:
+    path = ""
+    for key in trail:
+        path = _step(path, key)
+        if len(path) > _MAX_PATH:
+            break
+    return path[:_MAX_PATH]
 
 
 def _embedded(text: str) -> list[Any] | None:

@@ -11,6 +11,8 @@ import math
 import re
 from typing import Any
 
+import orjson
+
 from guardrails.errors import InputError
 
 #: Deepest nesting accepted (real plans and CRD schemas stay far below; code that walks values
@@ -49,7 +51,60 @@ def may_hold_surrogates(text: str) -> bool:
 
 
 def load_json(path: str, text: str) -> Any:
-    """Parse JSON text into JSON-safe values; InputError naming ``path`` for anything else."""
+    """Parse JSON text into JSON-safe values; InputError naming ``path`` for anything else.
+
+    orjson parses (in C, its own nesting bound of 1,024 keeps the stack safe) and a byte-level
+    scan bounds nesting at MAX_DEPTH: no Python walk over the parsed values. Text orjson
+    would read differently from these rules (lone surrogates it refuses, integers past 64 bits
+    it turns into floats) and text it refuses go through the standard library's parser, which
+    applies every rule and words the error.
+    """
+    data = text.encode("utf-8", "surrogatepass")
+    if not may_hold_surrogates(text) and _LONG_DIGITS not in data.translate(_DIGITS):
+        try:
+            doc = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            pass  # worded below, by the same parser as every other malformed input
+        else:
+            if not _nesting_within(data, MAX_DEPTH + 1):
+                raise InputError(path, f"malformed JSON: {TOO_DEEP}")
+            return doc
+    return _load_json_checked(path, text)
+
+
+#: Every digit as ``0``: a run of 19 is a number orjson may read past 64 bits (or an id).
+_DIGITS = bytes.maketrans(b"0123456789", b"0" * 10)
+_LONG_DIGITS = b"0" * 19
+#: What decides nesting once strings are gone: brackets, and the separators that keep two
+#: strings from touching (``"a":"b"`` -> ``"":""``), so ``""`` is always one empty string.
+_STRUCTURE = bytes(c for c in range(256) if c not in b'"[]{}:,')
+_ONE_BRACKET = bytes.maketrans(b"{}", b"[]")
+_STRING = re.compile(rb'"[^"]*"')
+
+
+def _nesting_within(data: bytes, limit: int) -> bool:
+    """True when valid JSON ``data`` nests arrays and objects at most ``limit`` deep.
+
+    C-speed byte operations: escapes out, everything but structure out, strings out; then
+    each pass of ``replace("[]", "")`` removes exactly the innermost level.
+    """
+    if data.count(b"[") + data.count(b"{") <= limit:
+        return True
+    if b"\\" in data:
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    kept = data.translate(None, _STRUCTURE).replace(b'""', b"")
+    if b'"' in kept:  # strings holding brackets (rare): drop them with what they hold
+        kept = _STRING.sub(b"", kept)
+    kept = kept.translate(_ONE_BRACKET, b":,")
+    for _ in range(limit):
+        if not kept:
+            return True
+        kept = kept.replace(b"[]", b"")
+    return not kept
+
+
+def _load_json_checked(path: str, text: str) -> Any:
+    """The standard library's parser with every number checked and surrogates replaced."""
 
     def parse_int(digits: str) -> int:
         if len(digits) > MAX_INT_DIGITS:
@@ -84,8 +139,8 @@ def load_json(path: str, text: str) -> Any:
         raise InputError(path, f"malformed JSON: {exc.msg} {where}{hint}") from None
     except RecursionError:
         raise InputError(path, f"malformed JSON: {TOO_DEEP}") from None
-    if text.count("{") + text.count("[") > MAX_DEPTH:
-        check_depth(path, doc)
+    if not _nesting_within(text.encode("utf-8", "surrogatepass"), MAX_DEPTH + 1):
+        raise InputError(path, f"malformed JSON: {TOO_DEEP}")
     if may_hold_surrogates(text):
         doc = _clean_strings(doc)
     return doc
@@ -93,19 +148,6 @@ def load_json(path: str, text: str) -> Any:
 
 class _Rejected(ValueError):
     pass
-
-
-def check_depth(path: str, doc: Any) -> None:
-    """Raise InputError when ``doc`` nests deeper than MAX_DEPTH (iteratively, no recursion)."""
-    stack: list[tuple[Any, int]] = [(doc, 0)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            raise InputError(path, TOO_DEEP)
-        if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, dict | list))
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value if isinstance(v, dict | list))
 
 
 def check_values(path: str, doc: Any) -> None:

@@ -390,17 +390,28 @@ def _aws_default_tags(configuration: Any) -> dict[str, Any] | None:
 
 
 def _redact(values: Any, sensitive: Any) -> Any:
-    """Replace every value marked sensitive (``true`` in the mirror structure) with REDACTED."""
+    """Replace every value marked sensitive (``true`` in the mirror structure) with REDACTED.
+
+    Without a mark (``false``, ``{}``, ``[]``: most values of most plans) ``values`` is returned
+    as it is, not copied: the parsed document is never changed, so sharing it is safe."""
+    if not sensitive:
+        return values
     if sensitive is True:
         return REDACTED if values is not None else None
     if isinstance(values, dict):
-        marks = sensitive if isinstance(sensitive, dict) else {}
-        return {k: _redact(v, marks.get(k)) for k, v in values.items()}
+        if not isinstance(sensitive, dict):
+            return values
+        out = values
+        for key, mark in sensitive.items():
+            if mark and key in values:
+                if out is values:
+                    out = dict(values)  # copied only where a mark changes something
+                out[key] = _redact(values[key], mark)
+        return out
     if isinstance(values, list):
-        marks_list = sensitive if isinstance(sensitive, list) else []
-        return [
-            _redact(v, marks_list[i] if i < len(marks_list) else None) for i, v in enumerate(values)
-        ]
+        if not isinstance(sensitive, list):
+            return values
+        return [_redact(v, sensitive[i]) if i < len(sensitive) else v for i, v in enumerate(values)]
     return values
 
 

@@ -1,15 +1,18 @@
-"""Terminal output with rich: findings grouped by severity, then resource; cost panel; summary."""
+"""Terminal output with rich: a summary per policy, then each policy's findings (capped, its
+remediation once); cost panel; the verdict last."""
 
 from __future__ import annotations
 
 import io
-from itertools import groupby
 
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
 
-from guardrails.model import Finding, Outcome, Severity
+from guardrails.enrich.cost import dollars
+from guardrails.limits import TABLE_DETAILS_PER_POLICY
+from guardrails.model import Finding, Graph, Outcome, Severity
+from guardrails.report.by_policy import PolicyGroup, group_by_policy
 from guardrails.report.lines import Piece, StyledLines
 from guardrails.report.model import Report
 from guardrails.report.terminal import SafeConsole
@@ -25,9 +28,16 @@ _STYLE = {
 }
 
 
-def _add_finding(lines: StyledLines, finding: Finding) -> None:
-    """The finding and its remediation, indented so wrapped lines stay under their resource."""
+#: Findings shown per policy unless ``--all``; the summary and JSON/SARIF/JUnit count them all.
+DETAIL_LIMIT = TABLE_DETAILS_PER_POLICY
+MORE_HINT = "`--all` or `--format json` for every finding"
+
+
+def _add_finding(lines: StyledLines, finding: Finding, severity: Severity) -> None:
+    """The resource and where it is written, then the message, indented under it."""
     tags: list[Piece] = []
+    if finding.severity != severity:
+        tags.append((str(finding.severity), _STYLE[finding.severity]))
     if finding.outcome == Outcome.UNKNOWN:
         tags.append((finding.unknown_label, "magenta"))
     if finding.outcome == Outcome.EXISTING:
@@ -39,11 +49,18 @@ def _add_finding(lines: StyledLines, finding: Finding) -> None:
         suffix += [("  (" if index == 0 else "; ", ""), tag]
     if suffix:
         suffix.append((")", ""))
+    resource, where = one_line(finding.resource), one_line(finding.where)
+    width = lines.width
+    if width and len(resource) + len(where) + 2 > width:
+        # Long addresses break after '.', '/', '-' ..., never inside a name.
+        lines.add(0, (wrap_at_separators(resource, width), "bold"))
+        if where:
+            lines.add(0, (wrap_at_separators(where, width), "dim"))
+    else:
+        lines.add(0, (resource, "bold"), ("  ", ""), (where, "dim"))
     # Values from inputs stay on their line: a newline in a label must not start a line of
     # its own in a CI log (``::error …`` is obeyed there).
-    message = one_line(finding.message)
-    lines.add(2, (one_line(finding.policy), "bold"), (f" {message}", ""), *suffix)
-    lines.add(4, (f"↳ {one_line(finding.remediation)}", "dim"))
+    lines.add(2, (one_line(finding.message), ""), *suffix)
 
 
 def _emit(console: Console, lines: StyledLines) -> None:
@@ -60,29 +77,70 @@ def heading(console: Console, text: str, width: int | None) -> None:
         console.print(f"── {text} ──")
 
 
+def _counted(group: PolicyGroup) -> str:
+    count = len(group.findings)
+    pairs = ((group.unknown, "unknown"), (group.waived, "waived"))
+    notes = [f"{n} {what}" for n, what in pairs if n]
+    return f"{count:,} finding{'s' if count != 1 else ''}" + (
+        f" ({', '.join(notes)})" if notes else ""
+    )
+
+
+def _summary(lines: StyledLines, groups: list[PolicyGroup]) -> None:
+    """One row per policy (severity, id, count, title), then what is at stake and where."""
+    id_width = min(max(len(one_line(g.policy)) for g in groups), 24)
+    for group in groups:
+        severity = group.severity
+        lines.add(
+            2,
+            (f"{str(severity).upper():<8}", _STYLE[severity]),
+            (f"  {one_line(group.policy):<{id_width}}  ", "bold"),
+            (f"{_counted(group)}  ", ""),
+            (one_line(group.title), "dim"),
+        )
+        stake = f"{dollars(group.monthly_usd)}/month at stake; " if group.monthly_usd else ""
+        more = group.resources - len(group.top)
+        names = ", ".join(one_line(t) for t in group.top) + (f", +{more:,} more" if more else "")
+        label = "resources" if group.resources != 1 else "resource"
+        lines.add(14 + id_width, (stake, "bold"), (f"{label}: {names}", ""))
+
+
 def render_findings(
-    console: Console, findings: list[Finding], width: int | None, headings: bool = True
+    console: Console,
+    findings: list[Finding],
+    graph: Graph,
+    width: int | None,
+    limit: int | None = DETAIL_LIMIT,
+    title: str = "Findings by policy",
 ) -> None:
-    """Severity headings, then each resource with its location, then its findings."""
+    """A summary row per policy, then each policy's findings (at most ``limit`` of them) with
+    its remediation said once."""
+    if not findings:
+        return
+    groups = group_by_policy(findings, graph)
     lines = StyledLines(width)
-    for severity, in_severity in groupby(findings, key=lambda f: f.severity):
-        group = list(in_severity)
-        if headings:
-            heading(
-                console,
-                f"[{_STYLE[severity]}] {str(severity).upper()} [/] {len(group)} finding(s)",
-                width,
-            )
-        for (address, location), items in groupby(group, key=lambda f: (f.resource, f.where)):
-            resource, where = one_line(address), one_line(location)
-            if width and len(resource) + len(where) + 2 > width:
-                # Long addresses break after '.', '/', '-' ..., never inside a name.
-                lines.add(0, (wrap_at_separators(resource, width), "bold"))
-                lines.add(0, (wrap_at_separators(where, width), "dim"))
-            else:
-                lines.add(0, (resource, "bold"), ("  ", ""), (where, "dim"))
-            for finding in items:
-                _add_finding(lines, finding)
+    policies = f"{len(groups)} polic{'ies' if len(groups) != 1 else 'y'}"
+    heading(console, f"{title}: {len(findings):,} finding(s) from {policies}", width)
+    _summary(lines, groups)
+    lines.blank()
+    _emit(console, lines)
+    for group in groups:
+        severity = group.severity
+        policy, title = escape(one_line(group.policy)), escape(one_line(group.title))
+        heading(
+            console,
+            f"[{_STYLE[severity]}] {str(severity).upper()} [/] [bold]{policy}[/bold] {title}: "
+            f"{_counted(group)}",
+            width,
+        )
+        for remediation in group.remediations:
+            lines.add(2, (f"↳ {one_line(remediation)}", "dim"))
+        shown = group.findings if limit is None else group.findings[:limit]
+        for finding in shown:
+            _add_finding(lines, finding, severity)
+        hidden = len(group.findings) - len(shown)
+        if hidden:
+            lines.add(2, (f"+{hidden:,} more — {MORE_HINT}", "bold"))
         lines.blank()
         _emit(console, lines)
 
@@ -111,8 +169,11 @@ def cost_panel(report: Report) -> Panel | None:
     return Panel("\n".join(lines), title="GPU cost", expand=False, border_style=style)
 
 
-def render_table(report: Report, color: bool) -> str:
-    """Render ``report`` for a terminal; plain text (no escape codes) when ``color`` is False."""
+def render_table(report: Report, color: bool, limit: int | None = DETAIL_LIMIT) -> str:
+    """Render ``report`` for a terminal; plain text (no escape codes) when ``color`` is False.
+
+    ``limit`` caps the findings shown per policy (None: every one); the summary counts all.
+    """
     width = output_width()
     buffer = io.StringIO()
     console = SafeConsole(
@@ -123,16 +184,17 @@ def render_table(report: Report, color: bool) -> str:
         highlight=False,
     )
     ordered = sorted(report.findings, key=lambda f: f.sort_key)
-    render_findings(console, [f for f in ordered if f.outcome != Outcome.EXISTING], width)
+    changed = [f for f in ordered if f.outcome != Outcome.EXISTING]
+    render_findings(console, changed, report.graph, width, limit)
     unchanged = [f for f in ordered if f.outcome == Outcome.EXISTING]
-    if unchanged:
-        heading(
-            console,
-            f"[dim] EXISTING [/] {len(unchanged)} finding(s) on resources this change leaves as"
-            " they are (informational)",
-            width,
-        )
-        render_findings(console, unchanged, width, headings=False)
+    render_findings(
+        console,
+        unchanged,
+        report.graph,
+        width,
+        limit,
+        title="EXISTING, on resources this change leaves as they are (informational)",
+    )
     panel = cost_panel(report)
     if panel is not None:
         console.print(panel)

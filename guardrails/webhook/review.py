@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, cast
 
-from guardrails.enrich.environment import namespace_environment
 from guardrails.errors import InputError
 from guardrails.inputs.json_safe import load_json
 from guardrails.model import Finding, Outcome, Severity
@@ -97,6 +96,10 @@ class WebhookSettings:
         )
         if mapped or self.environment_from_labels:
             return mapped
+        # Imported here: `guardrails --help` and `check` load this module for its option types,
+        # and enrich is the whole pipeline.
+        from guardrails.enrich.environment import namespace_environment
+
         return namespace_environment(namespace) or self.default_environment
 
     def honours_object_waivers(self, namespace: str) -> bool:

@@ -158,3 +158,17 @@ def test_cost_command_bad_input_is_exit_2(tmp_path: Path) -> None:
     result = run("cost", str(bad))
     assert result.returncode == 2
     assert str(bad) in result.stderr and "Traceback" not in result.stderr
+
+
+def test_progress_names_each_stage_of_a_scan(tmp_path: Path) -> None:
+    """One big file is one 'file read': the stages after it say that work goes on."""
+    out = tmp_path / "report.json"
+    result = run("check", str(PLAN), "--progress", "-f", "json", "-o", str(out))
+    assert result.returncode in (0, 1), result.stderr
+    resources = json.loads(out.read_text())["summary"]["resources"]
+    stages = [line for line in result.stderr.splitlines() if line.startswith("progress: ")]
+    assert stages == [
+        "progress: 1 files read",
+        f"progress: enriching {resources:,} resources",
+        f"progress: evaluating the policies on {resources:,} resources",
+    ]
