@@ -18,6 +18,8 @@ from guardrails.catalog.metadata import MAX_POLICY_BYTES
 from guardrails.engines import scoped
 from guardrails.engines.base import RawFinding, evaluation_failed
 from guardrails.engines.builtins import check_sources
+from guardrails.engines.projection import projected, resource_paths
+from guardrails.engines.reach import reached
 from guardrails.engines.sandbox import UserPolicyLimits, evaluate_isolated
 from guardrails.errors import EngineError
 from guardrails.inputs.safe_io import read_text
@@ -129,15 +131,19 @@ class RegoEngine:
     ) -> dict[str, Any]:
         """The user policies' ``{package key: {"deny": value}}``, from a bounded child."""
         policy_plans = scoped.plans(user)
-        sources = policy_sources(user)
-        check_sources(user_sources(sources), self.limits.allow_network, self.backend)
+        everything = policy_sources(user)
+        own = user_sources(everything)
+        check_sources(own, self.limits.allow_network, self.backend)
+        # Compile only the bundled modules they reach (lib/util, ...): not the whole library.
+        sources = reached(own, [s for s in everything if s not in own])
+        sources += scoped.wrapper_modules(policy_plans)
         labels = {p.rule_key: f"{p.file}: {p.id}" for p in user}
         files = sorted({str(p.file) for p in user})
         return evaluate_isolated(
             self.backend,
-            sources + scoped.wrapper_modules(policy_plans),
+            sources,
             data,
-            input_doc,
+            projected(input_doc, resource_paths(sources)),
             policy_plans,
             labels,
             self.limits,

@@ -182,13 +182,19 @@ def all_refs(policy_plans: Sequence[PolicyPlan]) -> list[str]:
 
 @dataclass
 class Batch:
-    """One input document for one query."""
+    """One input document for one query; ``encoded`` holds the JSON of its resources when
+    they were encoded already (each resource is encoded once per evaluation, not per use)."""
 
     doc: dict[str, Any]
+    encoded: Sequence[str] | None = None
 
     def json(self) -> str:
         """The document as JSON text (what regopy reads)."""
-        return json.dumps(self.doc, allow_nan=False)
+        if self.encoded is None:
+            return json.dumps(self.doc, allow_nan=False)
+        rest = json.dumps({k: v for k, v in self.doc.items() if k != "resources"}, allow_nan=False)
+        resources = f'"resources": [{", ".join(self.encoded)}]'
+        return f"{rest[:-1]}, {resources}}}" if rest != "{}" else f"{{{resources}}}"
 
 
 class Session(Protocol):
@@ -199,18 +205,20 @@ class Session(Protocol):
         ...
 
 
-def _batch_bounds(resources: list[Any], batch_bytes: int) -> list[tuple[int, int]]:
-    """[start, end) of consecutive runs of resources of bounded JSON size."""
+def _batch_bounds(
+    encoded: Sequence[str], batch_bytes: int, batch_resources: int
+) -> list[tuple[int, int]]:
+    """[start, end) of consecutive runs of resources of bounded JSON size and count."""
     bounds = []
     start = size = 0
-    for index, resource in enumerate(resources):
-        length = len(json.dumps(resource, allow_nan=False))
-        if index > start and (size + length > batch_bytes or index - start >= BATCH_RESOURCES):
+    for index, text in enumerate(encoded):
+        length = len(text)
+        if index > start and (size + length > batch_bytes or index - start >= batch_resources):
             bounds.append((start, index))
             start, size = index, 0
         size += length
-    if start < len(resources):
-        bounds.append((start, len(resources)))
+    if start < len(encoded):
+        bounds.append((start, len(encoded)))
     return bounds
 
 
@@ -226,16 +234,21 @@ def evaluate_scoped(
     input_doc: dict[str, Any],
     policy_plans: Sequence[PolicyPlan],
     batch_bytes: int | None = None,
+    batch_resources: int = BATCH_RESOURCES,
 ) -> dict[str, Any]:
     """``{package key: deny value}`` for every policy whose ``deny`` is defined.
 
-    Batches hold at most ``batch_bytes`` of resource JSON (default BATCH_BYTES); an input
-    small enough for one batch is evaluated whole, in one query.
+    Batches hold at most ``batch_bytes`` of resource JSON (default BATCH_BYTES) and
+    ``batch_resources`` resources; an input small enough for one batch is evaluated whole, in
+    one query.
     """
     resources = input_doc.get("resources")
     resources = resources if isinstance(resources, list) else []
     version = input_doc.get("version")
-    bounds = _batch_bounds(resources, BATCH_BYTES if batch_bytes is None else batch_bytes)
+    encoded = [json.dumps(r, allow_nan=False) for r in resources]
+    bounds = _batch_bounds(
+        encoded, BATCH_BYTES if batch_bytes is None else batch_bytes, batch_resources
+    )
     by_ref = {p.deny_ref: p for p in policy_plans}
     direct = {f"{POLICY_PREFIX}.{p.key}.deny": p for p in policy_plans}
     if len(bounds) <= 1:
@@ -267,7 +280,9 @@ def evaluate_scoped(
     if aggregated:
         merged = {p.key: {rule: None for rule, _ in p.aggregates} for p in aggregated}
         for start, end in bounds:
-            batch = Batch({"version": version, "resources": resources[start:end]})
+            batch = Batch(
+                {"version": version, "resources": resources[start:end]}, encoded[start:end]
+            )
             answer = session.values(batch, list(kinds))
             for ref, (key, rule, kind) in kinds.items():
                 merged[key][rule] = _merge(kind, merged[key][rule], answer.get(ref))
@@ -281,7 +296,7 @@ def evaluate_scoped(
         doc = {"version": version, "resources": resources[start:end]}
         if merged is not None:
             doc["aggregates"] = merged
-        answer = session.values(Batch(doc), refs)
+        answer = session.values(Batch(doc, encoded[start:end]), refs)
         for ref, value in answer.items():
             key = by_ref[ref].key
             if isinstance(value, list):
