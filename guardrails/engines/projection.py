@@ -52,7 +52,8 @@ def resource_paths(sources: Iterable[tuple[str, str]]) -> frozenset[tuple[str, .
                 paths.add(value)
             elif kind == "binding":
                 name_at = value[0]
-                names.add(toks[name_at].text)
+                if toks[name_at].text != "_":  # `some _ in …` binds nothing
+                    names.add(toks[name_at].text)
                 bindings.add((m, name_at))
     for m, toks in enumerate(modules):
         for at, token in enumerate(toks):
@@ -64,7 +65,8 @@ def resource_paths(sources: Iterable[tuple[str, str]]) -> frozenset[tuple[str, .
             if not keys:
                 return None  # the variable's value used whole (or the name reused)
             paths.add(tuple(keys))
-    return frozenset(paths)
+    # a path under a kept one adds nothing: the whole subtree is kept
+    return frozenset(p for p in paths if not any(p[:n] in paths for n in range(1, len(p))))
 
 
 def _after_dot(toks: Sequence[Token], at: int) -> bool:
