@@ -81,14 +81,14 @@ def check(
         command += ["--policy-dir", str(policy_dir)]
     run, text = measure([*command, str(plan)], env, timeout=1800)
     engine_name = _field(text, '"engine": "')
-    findings = _field(text, '"findings": ')
+    findings = _field(text, '"findings": ') or ""
     return {
         "wall_s": run.wall_s,
         "cpu_s": run.cpu_s,
         "peak_rss_mb": run.peak_rss_mb,
         "exit": run.exit_code,
         "engine": engine_name,
-        "findings": int(findings) if findings and findings.isdigit() else None,
+        "findings": int(findings) if findings.isdigit() else None,
         "load": round(os.getloadavg()[0], 2),
     }
 
@@ -105,7 +105,9 @@ def _field(text: str, prefix: str) -> str | None:
 
 
 def _median(runs: list[dict[str, Any]], key: str) -> float:
-    return round(statistics.median(r[key] for r in runs), 3)
+    """The median over the runs that gave a report (a failed run is counted apart)."""
+    good = [float(r[key]) for r in runs if r["exit"] == 0 and r["findings"] is not None]
+    return round(statistics.median(good), 3) if good else float("nan")
 
 
 def run_benchmark(
@@ -132,11 +134,11 @@ def run_benchmark(
     cells: dict[str, list[dict[str, Any]]] = {}
     for round_ in range(repeat):
         order = cases[round_ % len(cases) :] + cases[: round_ % len(cases)]
-        for size, label, engine, backend, directory in order:
+        for size, label, engine, pinned, directory in order:
             slow = label.startswith("rego/regopy") and round_ > 0
             if slow:
                 continue  # minutes per run: once is enough to show where it stands
-            run = check(plans[size], engine, backend, directory, size)
+            run = check(plans[size], engine, pinned, directory, size)
             cells.setdefault(f"{size}/{label}", []).append(run)
             print(f"{size} {label}: {run}", file=sys.stderr)
     return {
@@ -145,8 +147,9 @@ def run_benchmark(
             "wall_s": _median(runs, "wall_s"),
             "cpu_s": _median(runs, "cpu_s"),
             "peak_rss_mb": _median(runs, "peak_rss_mb"),
-            "engine": runs[0]["engine"],
-            "findings": runs[0]["findings"],
+            "engine": next((r["engine"] for r in runs if r["engine"]), None),
+            "findings": next((r["findings"] for r in runs if r["findings"] is not None), None),
+            "failed": sum(1 for r in runs if r["exit"] != 0 or r["findings"] is None),
         }
         for key, runs in cells.items()
     }
@@ -172,11 +175,14 @@ def markdown(results: dict[str, Any]) -> str:
             f"{result['repeat']} rounds (--engine rego on regopy once), load average "
             f"{result['load_before']} before / {result['load_after']} after.",
             "",
-            "| size | case | engine | findings | wall s | CPU s | added CPU s | RSS MB | target |",
-            "|---:|---|---|---:|---:|---:|---:|---:|---|",
+            "| size | case | engine | findings | runs | wall s | CPU s | added CPU s | RSS MB "
+            "| target |",
+            "|---:|---|---|---:|---:|---:|---:|---:|---:|---|",
         ]
         for key, cell in cells.items():
             size_text, case = key.split("/", 1)
+            failed = cell.get("failed", 0)
+            runs = f"{len(cell['runs'])}" + (f" ({failed} failed)" if failed else "")
             size = int(size_text)
             base = cells.get(f"{size}/auto")
             added = target = ""
@@ -189,10 +195,11 @@ def markdown(results: dict[str, Any]) -> str:
             python = cells.get(f"{size}/python")
             if case.startswith("rego/") and python:
                 ratio = cell["cpu_s"] / python["cpu_s"]
-                added = f"{ratio:.1f}× python"
-                target = f"≤ {TARGET_REGO_RATIO:g}×: {'met' if ratio <= TARGET_REGO_RATIO else 'not met'}"
+                added = f"{ratio:.1f}x python"
+                met = "met" if ratio <= TARGET_REGO_RATIO else "not met"
+                target = f"≤ {TARGET_REGO_RATIO:g}x: {met}"
             lines.append(
-                f"| {size:,} | {case} | {cell['engine']} | {cell['findings']} | "
+                f"| {size:,} | {case} | {cell['engine']} | {cell['findings']} | {runs} | "
                 f"{cell['wall_s']:.2f} | {cell['cpu_s']:.2f} | {added} | "
                 f"{cell['peak_rss_mb']:.0f} | {target} |"
             )

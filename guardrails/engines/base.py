@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from guardrails.catalog import Catalog
 from guardrails.errors import EngineError, current_input
+
+if TYPE_CHECKING:  # the sandbox child imports this module: it never loads the catalog
+    from guardrails.catalog import Catalog
 
 #: A finding as a policy returns it: ``resource`` (id or "change"), ``message``,
 #: optional ``outcome`` ("unknown") and ``attribute`` (the path known only after apply).

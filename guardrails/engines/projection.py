@@ -155,7 +155,9 @@ def _project(value: Any, trie: Trie) -> Any:
     return out
 
 
-def projected(input_doc: dict[str, Any], paths: frozenset[tuple[str, ...]] | None) -> dict[str, Any]:
+def projected(
+    input_doc: dict[str, Any], paths: frozenset[tuple[str, ...]] | None
+) -> dict[str, Any]:
     """``input_doc`` with each resource cut to ``paths`` (unchanged when ``paths`` is None)."""
     resources = input_doc.get("resources")
     if paths is None or not isinstance(resources, list):

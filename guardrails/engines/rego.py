@@ -8,7 +8,6 @@ import importlib.util
 import json
 import os
 import threading
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,9 @@ from guardrails.bundled import bundled_policy_dir, gpu_catalog_path
 from guardrails.catalog import Catalog
 from guardrails.catalog.metadata import MAX_POLICY_BYTES
 from guardrails.engines import scoped
-from guardrails.engines.base import RawFinding, evaluation_failed
+from guardrails.engines.base import RawFinding
 from guardrails.engines.builtins import check_sources
+from guardrails.engines.embedded import OpaSession, evaluate_on, opa_engine
 from guardrails.engines.projection import projected, resource_paths
 from guardrails.engines.reach import reached
 from guardrails.engines.sandbox import UserPolicyLimits, evaluate_isolated
@@ -150,16 +150,16 @@ class RegoEngine:
             files,
         )
 
-    def _opa_session(self, sources: list[tuple[str, str]], data: dict[str, Any]) -> _OpaSession:
+    def _opa_session(self, sources: list[tuple[str, str]], data: dict[str, Any]) -> OpaSession:
         key = hashlib.sha256(json.dumps([sources, data], sort_keys=True).encode()).hexdigest()
         cache: dict[str, Any] = getattr(self._local, "engines", {})
         engine = cache.get(key)
         if engine is None:
-            engine = _opa_engine(sources, data)
+            engine = opa_engine(sources, data)
             for old in cache.values():
                 old.close()  # release the Go heap of a previous policy set now, not at exit
             self._local.engines = {key: engine}  # keep one compiled engine per thread
-        return _OpaSession(engine)
+        return OpaSession(engine)
 
 
 def user_sources(sources: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -168,63 +168,3 @@ def user_sources(sources: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [
         (name, text) for name, text in sources if not Path(name).resolve().is_relative_to(bundled)
     ]
-
-
-def _opa_engine(sources: list[tuple[str, str]], data: dict[str, Any]) -> Any:
-    """A fresh OPA library engine holding ``sources`` and ``data``; prints go nowhere."""
-    from opa_bindings import OpaEngine, OpaError
-
-    try:
-        engine = OpaEngine()
-        engine.print_handler = lambda message, location: None
-        for name, text in sources:
-            engine.add_policy(name, text)
-        engine.add_data(data)
-    except OpaError as exc:
-        raise EngineError(f"Rego evaluation failed: {_one_line(str(exc))}") from None
-    return engine
-
-
-def evaluate_on(
-    backend: str,
-    sources: list[tuple[str, str]],
-    data: dict[str, Any],
-    input_doc: dict[str, Any],
-    policy_plans: Sequence[scoped.PolicyPlan],
-    labels: dict[str, str],
-) -> dict[str, Any]:
-    """``{package key: {"deny": value}}`` on a freshly compiled ``backend`` engine (what the
-    sandbox child runs); ``labels`` names each policy (by package key) in errors."""
-    if backend == "regopy":
-        from guardrails.engines import regopy_backend
-
-        return regopy_backend.evaluate_in_process(sources, data, input_doc, policy_plans, labels)
-    engine = _opa_engine(sources, data)
-    try:
-        denies = scoped.evaluate_scoped(_OpaSession(engine), input_doc, policy_plans)
-    finally:
-        engine.close()
-    return {key: {"deny": value} for key, value in denies.items()}
-
-
-class _OpaSession:
-    """Queries on one compiled OPA engine. OPA evaluates lazily, so only the rules asked for
-    (and what they read) are evaluated."""
-
-    def __init__(self, engine: Any) -> None:
-        self.engine = engine
-
-    def values(self, batch: scoped.Batch, refs: Sequence[str]) -> dict[str, Any]:
-        from opa_bindings import OpaError, OpaUndefinedError
-
-        try:
-            rows = self.engine.eval_query(scoped.gather_query(refs), input=batch.doc)
-        except OpaUndefinedError:
-            return {}
-        except OpaError as exc:
-            raise evaluation_failed(str(exc)) from None
-        return scoped.gathered(rows) or {}
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())[:300]

@@ -20,7 +20,6 @@ from guardrails.engines.base import evaluation_failed
 from guardrails.engines.scoped import Batch, PolicyPlan, all_refs, evaluate_scoped
 from guardrails.errors import EngineError
 
-
 #: rego-cpp converts a batch in time that grows faster than its size (1,000 small resources:
 #: 0.08 s in batches of 20, 0.16 s in batches of 200), so a batch holds at most this many.
 BATCH_RESOURCES = 25

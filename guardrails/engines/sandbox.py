@@ -213,12 +213,14 @@ def run_isolated(
 
 
 def _child_main(task: str, backend: str, request: str, response: str) -> int:
-    from guardrails.engines.rego import evaluate_on
-    from guardrails.engines.unit_tests import evaluate_unit_tests
+    from guardrails.engines.embedded import evaluate_on
 
     payload = json.loads(Path(request).read_text(encoding="utf-8"))
     try:
         if task == "unit":
+            # only this task reads the catalog: the policy child stays without it
+            from guardrails.engines.unit_tests import evaluate_unit_tests
+
             answer: dict[str, Any] = {"result": evaluate_unit_tests(backend, **payload)}
             Path(response).write_text(json.dumps(answer), encoding="utf-8")
             return 0

@@ -18,10 +18,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from guardrails.catalog import Catalog, input_scope
 from guardrails.errors import ConfigError
+
+if TYPE_CHECKING:  # the sandbox child imports this module: it never loads the catalog
+    from guardrails.catalog import Catalog
 
 POLICY_PREFIX = "guardrails.policy"
 #: Packages of the generated wrappers that inject merged aggregates.
@@ -86,6 +88,12 @@ def declarations(policy_plans: Sequence[PolicyPlan]) -> dict[str, Any]:
     return {p.key: {"input": p.scope, "aggregates": dict(p.aggregates)} for p in policy_plans}
 
 
+def _input_scope(custom: Any, key: str, origin: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    from guardrails.catalog import input_scope  # not at import: the sandbox child stays light
+
+    return input_scope(custom, key, origin)
+
+
 def declared(value: Any, origin: str) -> dict[str, PolicyPlan]:
     """Plans by package key from :func:`declarations`, checked like METADATA (a wrong scope
     gives wrong findings): a ConfigError naming ``origin`` when malformed."""
@@ -95,7 +103,7 @@ def declared(value: Any, origin: str) -> dict[str, PolicyPlan]:
     for key, custom in value.items():
         if not isinstance(custom, dict):
             raise ConfigError(f"{origin}: {key!r} must be an object with input and aggregates")
-        scope, aggregates = input_scope(custom, str(key), origin)
+        scope, aggregates = _input_scope(custom, str(key), origin)
         out[str(key)] = PolicyPlan(str(key), scope, aggregates)
     return out
 

@@ -104,7 +104,8 @@ CASES: list[tuple[str, str, set[str] | None]] = [
     ("resource-printed", comprehension("r.facts.is_gpu", "r"), None),
     (
         "walk",
-        comprehension("r.facts.is_gpu", "walked") + "\nwalked := count([p | walk(input, [p, _])])\n",
+        comprehension("r.facts.is_gpu", "walked")
+        + "\nwalked := count([p | walk(input, [p, _])])\n",
         None,
     ),
     (

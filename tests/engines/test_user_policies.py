@@ -99,7 +99,8 @@ def test_the_bounded_child_process_matches_in_process(backend: str) -> None:
     if not backend_available(backend):
         pytest.skip(f"{backend} is not installed")
     from guardrails.engines import scoped
-    from guardrails.engines.rego import evaluate_on, policy_data, policy_sources
+    from guardrails.engines.embedded import evaluate_on
+    from guardrails.engines.rego import policy_data, policy_sources
     from guardrails.engines.sandbox import UserPolicyLimits, evaluate_isolated
 
     catalog = load_catalog((USER,))
