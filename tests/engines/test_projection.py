@@ -283,3 +283,33 @@ def test_user_modules_compile_with_what_they_reach(module: str, expected: set[st
         assert lib >= expected and not {n for n in names if n.startswith("gr_")}
         if not expected:
             assert names == set()
+
+
+def test_the_child_gets_cut_resources_and_only_reached_modules(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What crosses to the sandbox child for a path-only rule: the paths, and no bundled
+    policy module (the whole input and library before)."""
+    from guardrails.catalog import load_catalog
+    from guardrails.config import load_config
+    from guardrails.engines import rego
+    from guardrails.engines.rego import RegoEngine
+    from tests.engines.test_user_policies import USER
+
+    backend = next(b for b in ("opa", "regopy") if backend_available(b))
+    sent: dict[str, Any] = {}
+
+    def capture(*args: Any) -> dict[str, Any]:
+        sent["sources"], sent["input"] = args[1], args[3]
+        return {}
+
+    monkeypatch.setattr(rego, "evaluate_isolated", capture)
+    doc = _fixture_docs()[1]
+    RegoEngine(backend).evaluate(doc, load_config(None).for_policies(), load_catalog((USER,)))
+    assert [Path(name).name for name, _ in sent["sources"]] == ["notebook_gpus.rego"]
+    kept = {"id", "address", "facts"}
+    assert all(set(r) <= kept for r in sent["input"]["resources"])
+    assert all(
+        set(r.get("facts", {})) <= {"workload_class", "gpu"} for r in sent["input"]["resources"]
+    )
+    assert len(sent["input"]["resources"]) == len(doc["resources"])
