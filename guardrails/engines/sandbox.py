@@ -15,6 +15,7 @@ nowhere, as in OPA's library by default).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -215,6 +216,9 @@ def run_isolated(
 def _child_main(task: str, backend: str, request: str, response: str) -> int:
     from guardrails.engines.embedded import evaluate_on
 
+    # A short-lived process whose memory the parent bounds: the cyclic GC would only rescan
+    # the input's objects again and again (as the CLI, which pauses it too).
+    gc.disable()
     payload = json.loads(Path(request).read_text(encoding="utf-8"))
     try:
         if task == "unit":

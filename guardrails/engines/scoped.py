@@ -253,7 +253,7 @@ def evaluate_scoped(
     resources = input_doc.get("resources")
     resources = resources if isinstance(resources, list) else []
     version = input_doc.get("version")
-    encoded = [json.dumps(r, allow_nan=False) for r in resources]
+    encoded = [json.dumps(r, allow_nan=False, separators=(",", ":")) for r in resources]
     bounds = _batch_bounds(
         encoded, BATCH_BYTES if batch_bytes is None else batch_bytes, batch_resources
     )
