@@ -230,7 +230,7 @@ def test_real_opa_finds_the_same_on_the_cut_input(
 
 @needs_opa
 @settings(
-    max_examples=15,
+    max_examples=10,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
