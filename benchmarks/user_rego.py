@@ -184,6 +184,16 @@ def markdown(results: dict[str, Any]) -> str:
             failed = cell.get("failed", 0)
             runs = f"{len(cell['runs'])}" + (f" ({failed} failed)" if failed else "")
             size = int(size_text)
+            if failed == len(cell["runs"]):  # no report: at least what the runs spent
+                spent = max(r["cpu_s"] for r in cell["runs"])
+                wall = max(r["wall_s"] for r in cell["runs"])
+                exits = ", ".join(sorted({str(r["exit"]) for r in cell["runs"]}))
+                exits += " (killed at the time limit)" if "-9" in exits else ""
+                lines.append(
+                    f"| {size:,} | {case} | (no report) | | {runs} | ≥ {wall:.0f} | "
+                    f"≥ {spent:.1f} | | | exit {exits} |"
+                )
+                continue
             base = cells.get(f"{size}/auto")
             added = target = ""
             if case.startswith("auto+rule") and base:
