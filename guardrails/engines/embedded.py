@@ -1,7 +1,6 @@
 """A freshly compiled in-process Rego engine evaluating one input: what the sandbox child runs
 (:mod:`guardrails.engines.sandbox`) and what :class:`~guardrails.engines.rego.RegoEngine`
-builds on. Kept free of the catalog and the parsers so the child starts in a few
-milliseconds."""
+builds on. Kept free of the catalog and the parsers, so the child loads neither."""
 
 from __future__ import annotations
 
