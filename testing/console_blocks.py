@@ -49,6 +49,7 @@ def console_commands(path: Path, relative_to: Path) -> Iterator[ConsoleCommand]:
     shown = path.relative_to(relative_to)
     lines = path.read_text(encoding="utf-8").splitlines()
     fence = ""  # the open fence's backticks, "" outside a fence
+    indent = 0
     in_console = False
     current: tuple[int, str] | None = None
     output: list[str] = []
@@ -56,6 +57,7 @@ def console_commands(path: Path, relative_to: Path) -> Iterator[ConsoleCommand]:
         stripped = line.strip()
         if not fence:
             if stripped.startswith("```"):
+                indent = len(line) - len(line.lstrip(" "))  # a fence inside a list item
                 fence = stripped[: len(stripped) - len(stripped.lstrip("`"))]
                 in_console = stripped[len(fence) :].strip() == "console"
             continue
@@ -66,6 +68,8 @@ def console_commands(path: Path, relative_to: Path) -> Iterator[ConsoleCommand]:
             continue
         if not in_console:
             continue
+        if line[:indent].strip() == "":
+            line = line[indent:]
         if current and current[1].endswith("\\") and not output:
             current = (current[0], current[1][:-1] + " " + stripped)
         elif line.startswith("$ "):
