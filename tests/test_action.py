@@ -26,7 +26,7 @@ from tests.conftest import FIXTURES, ROOT
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 DOC = (ROOT / "docs" / "github-action.md").read_text()
-USES = re.compile(r"uses: ([\w./-]+)@(\S+)(?: # (v[\d.]+))?")
+USES = re.compile(r"uses: ([\w./-]+)@(\S+)(?: # (v[\d.]+)\b.*)?")
 EXPRESSION = re.compile(r"\$\{\{\s*([^}]+?)\s*\}\}")
 
 
@@ -80,7 +80,7 @@ def test_docs_workflow_is_a_valid_workflow(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     doc = yaml.safe_load(docs_workflow())
     steps = doc["jobs"]["guardrails"]["steps"]
-    ours = next(s for s in steps if s.get("uses", "").startswith("guardrails-dev/guardrails@"))
+    ours = next(s for s in steps if s.get("uses", "").startswith("guardrails-ai-infra/guardrails-ai-infra@"))
     assert set(ours.get("with", {})) <= set(ACTION["inputs"])
 
 
@@ -99,7 +99,7 @@ def test_docs_pin_a_commit_of_this_repository_that_holds_the_integration() -> No
     """The SHA in the docs is a real commit of ours with action.yml and the hooks file."""
     if not (ROOT / ".git").exists():
         pytest.skip("not a git clone: the commit history is not here to look the SHA up in")
-    shas = {m[1] for m in USES.findall(DOC) if m[0] == "guardrails-dev/guardrails"} | set(
+    shas = {m[1] for m in USES.findall(DOC) if m[0] == "guardrails-ai-infra/guardrails-ai-infra"} | set(
         re.findall(r"rev: ([0-9a-f]{40})", (ROOT / "docs" / "pre-commit.md").read_text())
     )
     assert shas
