@@ -11,11 +11,12 @@ from typing import Annotated
 import typer
 
 from guardrails.cli.common import ConfigOpt, EnvOpt, emit, fail, use_color
+from guardrails.cli.help import PanelledCommand
 from guardrails.errors import GuardrailsError
 from guardrails.safe_text import one_line
 from guardrails.waivers import Waiver
 
-waivers_app = typer.Typer(help="Audit waivers (config and inline).")
+waivers_app = typer.Typer(rich_markup_mode=None, help="Audit waivers (config and inline).")
 
 
 class WaiversFormat(StrEnum):
@@ -23,7 +24,7 @@ class WaiversFormat(StrEnum):
     JSON = "json"
 
 
-@waivers_app.command("list")
+@waivers_app.command("list", cls=PanelledCommand)
 def list_waivers(
     paths: Annotated[
         list[str] | None,

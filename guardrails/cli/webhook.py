@@ -10,6 +10,7 @@ import typer
 
 from guardrails.cli.check import EngineName, FailOn
 from guardrails.cli.common import ConfigOpt, PolicyDirOpt, fail, print_warning
+from guardrails.cli.help import PanelledCommand
 from guardrails.errors import ConfigError, GuardrailsError
 from guardrails.model import Severity
 from guardrails.webhook.review import Mode, OnError, WebhookSettings
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
     from guardrails.api import PreparedPolicies
 
 webhook_app = typer.Typer(
-    help="Kubernetes validating admission webhook: serve it, make its certificates.",
+    rich_markup_mode=None,
+    help="Kubernetes admission webhook: serve, replay, certificates.",
     no_args_is_help=True,
 )
 
@@ -59,7 +61,7 @@ def settings_from(
     )
 
 
-@webhook_app.command()
+@webhook_app.command(cls=PanelledCommand)
 def serve(
     cert: Annotated[
         Path, typer.Option("--cert", exists=True, dir_okay=False, help="Serving certificate (PEM).")
@@ -187,7 +189,7 @@ def serve(
         raise fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 
 
-@webhook_app.command()
+@webhook_app.command(cls=PanelledCommand)
 def replay(
     review_file: Annotated[
         str, typer.Argument(help="A captured AdmissionReview (JSON), or '-' for standard input.")
@@ -259,7 +261,7 @@ def replay(
     raise typer.Exit(0 if decision.allowed else 1)
 
 
-@webhook_app.command()
+@webhook_app.command(cls=PanelledCommand)
 def certs(
     service: Annotated[
         str, typer.Option("--service", help="The webhook's Service name.")
