@@ -104,7 +104,8 @@ class Finding:
 
     @property
     def where(self) -> str:
-        """``file:line`` for people (line 1 when unknown), or empty without a location."""
+        """``file:line`` for people (the file alone when its format has no lines), or empty
+        without a location."""
         return str(self.location) if self.location else ""
 
     @property
