@@ -7,7 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -32,11 +32,19 @@ class NotRunnable(Exception):
     """A console block command that is not a ``guardrails`` command."""
 
 
-def copy_tracked(root: Path, into: Path) -> Path:
+def copy_tracked(root: Path, into: Path, commands: Iterable[ConsoleCommand] = ()) -> Path:
     """The git-tracked files of ``root`` copied into ``into``, marked as a git top level, so
-    commands that write files leave the checkout alone."""
+    commands that write files leave the checkout alone.
+
+    With ``commands``, only the top-level files and the top-level directories their words name
+    are copied (the tests and goldens are most of the repository, and no command reads them)."""
     listing = subprocess.run(["git", "ls-files", "-z"], cwd=root, capture_output=True, check=True)
-    for name in filter(None, listing.stdout.decode().split("\0")):
+    names = list(filter(None, listing.stdout.decode().split("\0")))
+    named = _top_levels(root, commands)
+    for name in names:
+        top, _, rest = name.partition("/")
+        if named is not None and rest and top not in named:
+            continue
         source = root / name
         if source.is_file() and not source.is_symlink():
             target = into / name
@@ -44,6 +52,21 @@ def copy_tracked(root: Path, into: Path) -> Path:
             shutil.copyfile(source, target)
     (into / ".git").mkdir(exist_ok=True)
     return into
+
+
+def _top_levels(root: Path, commands: Iterable[ConsoleCommand]) -> set[str] | None:
+    """The top-level directories of ``root`` that the commands' words start with; None (copy
+    everything) without commands."""
+    listed = list(commands)
+    if not listed:
+        return None
+    tops: set[str] = set()
+    for command in listed:
+        for word in command.argv()[1]:
+            top = word.split("=", 1)[-1].split("/", 1)[0]
+            if top and (root / top).is_dir():
+                tops.add(top)
+    return tops
 
 
 @contextmanager

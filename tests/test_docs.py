@@ -24,7 +24,7 @@ COMMANDS = [command for doc in DOCS for command in console_commands(doc, ROOT)]
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository's tracked files in a scratch directory marked as a git top level."""
-    return copy_tracked(ROOT, tmp_path_factory.mktemp("docs"))
+    return copy_tracked(ROOT, tmp_path_factory.mktemp("docs"), COMMANDS)
 
 
 def test_documentation_has_console_blocks() -> None:

@@ -23,7 +23,8 @@ def main(argv: list[str]) -> int:
         *sorted(ROOT.glob("docs/*.md")),
     ]
     with tempfile.TemporaryDirectory() as scratch:
-        workspace = copy_tracked(ROOT, Path(scratch))
+        commands = [c for doc in docs for c in console_commands(doc, ROOT)]
+        workspace = copy_tracked(ROOT, Path(scratch), commands)
         for doc in docs:
             lines = doc.read_text(encoding="utf-8").splitlines()
             edits = []
