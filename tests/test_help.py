@@ -16,7 +16,7 @@ COMMANDS = [
     for sub in [None, *getattr(command, "commands", {})]
 ]
 #: What Typer's rich help printed: Python types, cut-off names, brace-wrapped arguments.
-UNREADABLE = re.compile(r"<(list|str|path|int|float|bool|Path)\b|[…]|\{\w+")
+UNREADABLE = re.compile(r"<(list|str|path|int|float|bool|Path)\b|[…]|\{\w+|``")
 
 
 def _help(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *words: str) -> str:

@@ -72,7 +72,7 @@ def runs(
     blocked = make_target_repo(base / "blocked", target_files())
     good = make_target_repo(base / "good", target_files())
     config = docs_config()
-    match = re.search(r"repo: (\S+)\n\s+rev: ([0-9a-f]{40})  # frozen: v\S+\n", config)
+    match = re.search(r"repo: (\S+)\n\s+rev: ([0-9a-f]{40})  # [^\n]+\n", config)
     assert match, "the docs pin the hook repository by a full commit SHA"
     local = config.replace(match.group(1), str(precommit.hook_repo))
     files = target_files()
