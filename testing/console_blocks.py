@@ -36,7 +36,7 @@ class ConsoleCommand:
 
     def argv(self) -> tuple[dict[str, str], list[str]]:
         """Leading ``NAME=value`` assignments (the environment) and the words of the command."""
-        words = shlex.split(self.command)
+        words = shlex.split(self.command, comments=True)  # "$ guardrails ...  # exit 1"
         env: dict[str, str] = {}
         while words and _ENV_ASSIGNMENT.match(words[0]):
             name, _, value = words.pop(0).partition("=")

@@ -68,3 +68,23 @@ def test_installs_name_what_exists(doc: Path) -> None:
                     "exists yet: install from git or a wheel (RELEASING.md)"
                 )
     assert "released distribution" not in _text(doc) or RELEASED
+
+
+def test_git_installs_name_the_distribution_and_repository() -> None:
+    files = [
+        *DOCS,
+        *sorted((ROOT / "docs").rglob("*.yml")),
+        ROOT / "guardrails" / "schemas" / "report.schema.json",
+    ]
+    installs = [
+        (path.name, found)
+        for path in files
+        for found in re.findall(
+            r"([\w.-]+) @ git\+(https://github\.com/[\w.-]+/[\w.-]+)", _text(path)
+        )
+    ]
+    assert installs
+    wrong = [(name, found) for name, found in installs if found != (NAME, URL)]
+    assert not wrong, f"git installs other than {NAME} @ git+{URL}: {wrong}"
+    schema = _text(ROOT / "guardrails" / "schemas" / "report.schema.json")
+    assert f'"$id": "{URL}/' in schema

@@ -24,7 +24,9 @@ baseline_app = typer.Typer(
 )
 
 
-@baseline_app.command("create", cls=PanelledCommand)
+@baseline_app.command(
+    "create", cls=PanelledCommand, short_help="Record the findings and waivers of PATHS."
+)
 def create(
     paths: PathsArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(

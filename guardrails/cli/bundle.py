@@ -14,7 +14,7 @@ from guardrails.errors import ConfigError, GuardrailsError
 bundle_app = typer.Typer(rich_markup_mode=None, help="Package the policies for OPA servers.")
 
 
-@bundle_app.command("build", cls=PanelledCommand)
+@bundle_app.command("build", cls=PanelledCommand, short_help="Write the policies as an OPA bundle.")
 def build(
     output: Annotated[Path, typer.Option("--output", "-o", help="Bundle file to write.")] = Path(
         "bundle.tar.gz"

@@ -189,7 +189,7 @@ def serve(
         raise fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 
 
-@webhook_app.command(cls=PanelledCommand)
+@webhook_app.command(cls=PanelledCommand, short_help="The webhook's answer to a captured review.")
 def replay(
     review_file: Annotated[
         str, typer.Argument(help="A captured AdmissionReview (JSON), or '-' for standard input.")
@@ -261,7 +261,7 @@ def replay(
     raise typer.Exit(0 if decision.allowed else 1)
 
 
-@webhook_app.command(cls=PanelledCommand)
+@webhook_app.command(cls=PanelledCommand, short_help="Make a CA and a serving certificate.")
 def certs(
     service: Annotated[
         str, typer.Option("--service", help="The webhook's Service name.")
