@@ -59,6 +59,7 @@ def test_action_yml_is_a_valid_action() -> None:
         "base-ref",
         "engine",
         "opa-url",
+        "policy-dir",
         "changed-only",
         "sarif-file",
         "comment-file",
@@ -368,7 +369,7 @@ def test_action_on_a_pull_request_whose_base_already_fails(
         (workspace / "k8s" / "extra.yaml").write_text(
             cases.deployment("web", 1, gpus=0, privileged=True)
         )
-    pr = Runner(runner.action_path, workspace, runner.temp, runner.pip_env)
+    pr = Runner(runner.action_path, workspace, runner.temp, runner.pip_env, runner.step_outputs)
     files = pr.files(f"pr-base-{code}-{remote_only}")
     files["path"].write_text(install_files["path"].read_text())
     ctx = context(pr, "pull_request", paths="k8s", **{"base-ref": "main"})
