@@ -49,7 +49,7 @@ app.command("test", cls=PanelledCommand, short_help="Rego unit tests and verdict
     test_policies
 )
 app.add_typer(baseline_app, name="baseline")
-app.add_typer(budgets_app, name="budgets")
+app.add_typer(budgets_app, name="budgets", short_help="GPU budgets: prove them, compile limits.")
 app.add_typer(bundle_app, name="bundle")
 app.add_typer(policies_app, name="policies")
 app.add_typer(waivers_app, name="waivers")

@@ -63,7 +63,7 @@ CHECK_PANELS = {
     "Policies": (
         "--policy-dir", "--allow-network-builtins", "--policy-timeout", "--policy-memory-mb",
     ),
-    "Output": ("--format", "--output", "--progress"),
+    "Output": ("--format", "--output", "--all", "--progress"),
     "Gating": ("--fail-on", "--unknown", "--changed-only", "--baseline", "--base", "--fail-on-new"),
     "Engine": ("--engine", "--opa-url", "--opa-fallback", "--opa-upload"),
 }  # fmt: skip

@@ -9,8 +9,8 @@ from guardrails.model import Finding
 from guardrails.model.identity import fingerprints
 from guardrails.report.json_text import dumps_with_items
 from guardrails.report.model import Report
-from guardrails.report.views.cost import change_totals
 from guardrails.report.paths import is_stdin, repo_relative, repository_root
+from guardrails.report.views.cost import change_totals
 
 REPORT_VERSION = 1
 
