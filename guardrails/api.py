@@ -25,6 +25,7 @@ from guardrails.engines.select import select_engine
 from guardrails.enrich import EnrichOptions, enrich
 from guardrails.errors import ConfigError, GuardrailsError, NoInputError
 from guardrails.inputs.confine import Confinement
+from guardrails.inputs.discovery import unscanned_files
 from guardrails.inputs.safe_io import read_text
 from guardrails.ledger import Change, Observed, classify, observe
 from guardrails.model import Finding, Graph, Outcome, SourceFormat
@@ -174,7 +175,7 @@ def build_graph(paths: list[str], options: ScanOptions | None = None) -> Graph:
     )
     graph = parse_paths(paths, parse_options, options.progress)
     if not options.allow_empty and not any(i.evaluated for i in graph.inputs):
-        raise NoInputError(paths, len(graph.inputs))
+        raise NoInputError(paths, len(graph.inputs), unscanned_files(paths))
     return graph
 
 

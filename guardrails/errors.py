@@ -48,9 +48,16 @@ class InputErrors(InputError):
 class NoInputError(GuardrailsError):
     """A scan found no input in a supported format (a mistyped path must not pass)."""
 
-    def __init__(self, paths: list[str], skipped: int) -> None:
+    def __init__(self, paths: list[str], skipped: int, unscanned: int = 0) -> None:
         where = ", ".join(paths) or "(no paths)"
-        found = f"{skipped} file(s) found, none in a supported format" if skipped else "no files"
+        if skipped:
+            found = f"{skipped} file(s) found, none in a supported format"
+        elif unscanned:
+            found = f"{unscanned} file(s), none named .json, .yaml, .yml or .tf"
+        else:
+            found = "no files"
+        if skipped and unscanned:
+            found += f"; {unscanned} other file(s) not read (not .json, .yaml, .yml or .tf)"
         super().__init__(
             f"{where}: no supported input found ({found}); "
             "pass --allow-empty to accept an empty scan"

@@ -89,7 +89,8 @@ if [[ $gate == true ]]; then
 fi
 
 status=0
-guardrails "${args[@]}" -- "${paths[@]}" || status=$?
+# The install step's private venv, by full path (it is never put on the job's PATH).
+"${GUARDRAILS:?the install step did not say where guardrails is}" "${args[@]}" -- "${paths[@]}" || status=$?
 
 # Only regular files this run wrote (each path was removed above); empty otherwise.
 written() { if [[ -f "$1" && ! -L "$1" ]]; then echo "$1"; fi; }

@@ -12,7 +12,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from tests.conftest import FIXTURES, ROOT
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 DOC = (ROOT / "docs" / "github-action.md").read_text()
-USES = re.compile(r"uses: ([\w./-]+)@(\S+)(?: # (v[\d.]+))?")
+USES = re.compile(r"uses: ([\w./-]+)@(\S+)(?: # (v[\d.]+)\b.*)?")
 EXPRESSION = re.compile(r"\$\{\{\s*([^}]+?)\s*\}\}")
 
 
@@ -59,6 +59,7 @@ def test_action_yml_is_a_valid_action() -> None:
         "base-ref",
         "engine",
         "opa-url",
+        "policy-dir",
         "changed-only",
         "sarif-file",
         "comment-file",
@@ -80,7 +81,9 @@ def test_docs_workflow_is_a_valid_workflow(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     doc = yaml.safe_load(docs_workflow())
     steps = doc["jobs"]["guardrails"]["steps"]
-    ours = next(s for s in steps if s.get("uses", "").startswith("guardrails-dev/guardrails@"))
+    ours = next(
+        s for s in steps if s.get("uses", "").startswith("guardrails-ai-infra/guardrails-ai-infra@")
+    )
     assert set(ours.get("with", {})) <= set(ACTION["inputs"])
 
 
@@ -99,9 +102,9 @@ def test_docs_pin_a_commit_of_this_repository_that_holds_the_integration() -> No
     """The SHA in the docs is a real commit of ours with action.yml and the hooks file."""
     if not (ROOT / ".git").exists():
         pytest.skip("not a git clone: the commit history is not here to look the SHA up in")
-    shas = {m[1] for m in USES.findall(DOC) if m[0] == "guardrails-dev/guardrails"} | set(
-        re.findall(r"rev: ([0-9a-f]{40})", (ROOT / "docs" / "pre-commit.md").read_text())
-    )
+    shas = {
+        m[1] for m in USES.findall(DOC) if m[0] == "guardrails-ai-infra/guardrails-ai-infra"
+    } | set(re.findall(r"rev: ([0-9a-f]{40})", (ROOT / "docs" / "pre-commit.md").read_text()))
     assert shas
     for sha in shas:
         try:
@@ -149,6 +152,8 @@ class Runner:
     workspace: Path
     temp: Path
     pip_env: dict[str, str]
+    #: Outputs of earlier steps, as ``steps.<id>.outputs.<name>`` expressions read them.
+    step_outputs: dict[str, str] = field(default_factory=dict)
 
     def files(self, name: str) -> dict[str, Path]:
         d = self.temp / name
@@ -204,6 +209,7 @@ def context(runner: Runner, event: str, **inputs: str) -> dict[str, str]:
             "github.base_ref": "",
             # actions/setup-python's output; the runner's Python stands in for it here.
             "steps.python.outputs.python-path": sys.executable,
+            **runner.step_outputs,
         }
     )
     return ctx
@@ -234,7 +240,39 @@ def installed(
     files = runner.files("install")
     result = runner.run(install, context(runner, "pull_request"), files)
     assert result.returncode == 0, result.stdout + result.stderr
+    runner.step_outputs.update(
+        {f"steps.install.outputs.{k}": v for k, v in outputs(files["output"]).items()}
+    )
     return runner, files
+
+
+def test_install_leaves_the_users_job_alone(installed: tuple[Runner, dict[str, Path]]) -> None:
+    """No GITHUB_PATH entry: a later step's python/pip stays the job's own (the private venv
+    on PATH undid setup-python's update-environment: false); guardrails is called by path."""
+    runner, files = installed
+    assert files["path"].read_text() == ""
+    tool = Path(runner.step_outputs["steps.install.outputs.guardrails"])
+    assert tool.is_file() and runner.temp in tool.parents
+    assert "GUARDRAILS" in check_step()["env"]
+
+
+def test_zizmor_finds_nothing_in_the_action_or_the_documented_workflow(tmp_path: Path) -> None:
+    """zizmor (the GitHub Actions security linter), offline: github-env, unpinned uses,
+    template injection, credential persistence in the workflow the docs give."""
+    zizmor = shutil.which("zizmor", path=str(Path(sys.executable).parent))
+    if zizmor is None:
+        pytest.skip("zizmor is not installed (pip install -e '.[test]' installs it)")
+    workflow = tmp_path / ".github" / "workflows" / "guardrails.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text(docs_workflow())
+    for target in (ROOT / "action.yml", workflow):
+        result = subprocess.run(
+            [zizmor, "--offline", "--no-progress", str(target)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
 
 
 def check_step() -> dict[str, Any]:
@@ -331,7 +369,7 @@ def test_action_on_a_pull_request_whose_base_already_fails(
         (workspace / "k8s" / "extra.yaml").write_text(
             cases.deployment("web", 1, gpus=0, privileged=True)
         )
-    pr = Runner(runner.action_path, workspace, runner.temp, runner.pip_env)
+    pr = Runner(runner.action_path, workspace, runner.temp, runner.pip_env, runner.step_outputs)
     files = pr.files(f"pr-base-{code}-{remote_only}")
     files["path"].write_text(install_files["path"].read_text())
     ctx = context(pr, "pull_request", paths="k8s", **{"base-ref": "main"})
@@ -569,11 +607,16 @@ def test_actionlint_passes_the_documented_workflow(actionlint: Path, tmp_path: P
 
 
 def test_docs_without_the_action(tmp_path: Path) -> None:
-    """docs/github-action.md's plain-CI commands, run as written (guardrails installed here)."""
-    from tests.test_precommit import clean_env, doc_shell_block
+    """docs/github-action.md's plain-CI command, run as written in a shell with the Actions
+    environment files set (its output is the doc-test's; here: the files it writes)."""
+    from testing.console_blocks import console_commands
+    from tests.test_precommit import clean_env
 
-    shutil.copytree(FIXTURES / "terraform-plan" / "gpu_training", tmp_path / "infra")
-    shutil.copytree(FIXTURES / "kubernetes", tmp_path / "k8s")
+    doc = ROOT / "docs" / "github-action.md"
+    command = next(c for c in console_commands(doc, ROOT) if "--format github" in c.command)
+    shutil.copytree(FIXTURES / "terraform-plan" / "gpu_training",
+                    tmp_path / "fixtures" / "terraform-plan" / "gpu_training")  # fmt: skip
+    shutil.copytree(FIXTURES / "kubernetes", tmp_path / "fixtures" / "kubernetes")
     git("init", "-q", cwd=tmp_path)
     outputs_file, summary = tmp_path / "outputs", tmp_path / "summary.md"
     env = {
@@ -583,7 +626,7 @@ def test_docs_without_the_action(tmp_path: Path) -> None:
         "GITHUB_STEP_SUMMARY": str(summary),
     }
     result = subprocess.run(
-        ["bash", "-c", doc_shell_block("github-action.md")],
+        ["bash", "-c", command.command],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -35,7 +35,9 @@ def test_check_json_contract(tmp_path: Path) -> None:
     doc = json.loads(out.read_text())
     assert doc["version"] == 1
     assert doc["tool"]["name"] == "guardrails"
-    assert doc["inputs"] == [{"path": str(PLAN), "format": "terraform-plan"}]
+    assert doc["inputs"] == [
+        {"path": "fixtures/terraform-plan/gpu_training/plan.json", "format": "terraform-plan"}
+    ]
     assert doc["summary"]["resources"] == 8
     assert set(doc["summary"]["by_severity"]) == {"critical", "high", "medium", "low"}
     assert isinstance(doc["findings"], list)

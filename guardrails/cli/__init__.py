@@ -19,6 +19,7 @@ from guardrails.cli.check import check
 from guardrails.cli.common import print_error, silence_stdout
 from guardrails.cli.cost import cost
 from guardrails.cli.graph import graph
+from guardrails.cli.help import PanelledCommand
 from guardrails.cli.hook import hook
 from guardrails.cli.policies import policies_app
 from guardrails.cli.test import test_policies
@@ -36,14 +37,19 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
-app.command()(check)
-app.command()(graph)
-app.command()(cost)
-app.command()(hook)
-app.command("test")(test_policies)
+app.command(cls=PanelledCommand)(check)
+app.command(cls=PanelledCommand, short_help="The document policies receive: graph and facts.")(
+    graph
+)
+app.command(cls=PanelledCommand, short_help="GPU cost per resource and the monthly delta.")(cost)
+app.command(cls=PanelledCommand, short_help="Check the files a commit changes (pre-commit).")(hook)
+app.command("test", cls=PanelledCommand, short_help="Rego unit tests and verdict cases.")(
+    test_policies
+)
 app.add_typer(baseline_app, name="baseline")
-app.add_typer(budgets_app, name="budgets")
+app.add_typer(budgets_app, name="budgets", short_help="GPU budgets: prove them, compile limits.")
 app.add_typer(bundle_app, name="bundle")
 app.add_typer(policies_app, name="policies")
 app.add_typer(waivers_app, name="waivers")
@@ -144,7 +150,9 @@ def _processing(args: list[str]) -> str:
 
 
 def _usage_line(exc: Exception) -> str:
-    message = exc.format_message()  # type: ignore[attr-defined]
+    # Typer validates some values with pydantic, whose "Value error, " names its own
+    # exception class, not the user's mistake.
+    message = exc.format_message().replace("Value error, ", "")  # type: ignore[attr-defined]
     context = getattr(exc, "ctx", None)
     command = getattr(context, "command_path", None) if context is not None else None
     hint = f" (see '{command} --help')" if command else ""

@@ -16,12 +16,17 @@ from guardrails.cli.common import (
     emit,
     fail,
 )
+from guardrails.cli.help import PanelledCommand
 from guardrails.errors import GuardrailsError
 
-baseline_app = typer.Typer(help="Record findings to accept for now (check --baseline FILE).")
+baseline_app = typer.Typer(
+    rich_markup_mode=None, help="Record findings to accept for now (check --baseline FILE)."
+)
 
 
-@baseline_app.command("create")
+@baseline_app.command(
+    "create", cls=PanelledCommand, short_help="Record the findings and waivers of PATHS."
+)
 def create(
     paths: PathsArg,
     output: Annotated[Path, typer.Option("--output", "-o", help="Baseline file to write.")] = Path(

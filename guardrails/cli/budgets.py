@@ -18,11 +18,13 @@ from guardrails.cli.common import (
     report_input_errors,
     use_color,
 )
+from guardrails.cli.help import PanelledCommand
 from guardrails.errors import ConfigError, GuardrailsError
 
 budgets_app = typer.Typer(
+    rich_markup_mode=None,
     help="Compile GPU budgets into NodePool/ClusterQueue/ResourceQuota limits; "
-    "prove the worst case."
+    "prove the worst case.",
 )
 
 #: compile refused a pool (unpriced allowed type, no upper bound): nothing is written.
@@ -41,7 +43,9 @@ class ProofFormat(StrEnum):
     HTML = "html"
 
 
-@budgets_app.command("compile")
+@budgets_app.command(
+    "compile", cls=PanelledCommand, short_help="Limits and quotas that enforce the budgets."
+)
 def compile_command(
     paths: PathsArg,
     config: ConfigOpt = None,
@@ -82,7 +86,9 @@ def compile_command(
         raise typer.Exit(2)
 
 
-@budgets_app.command("prove")
+@budgets_app.command(
+    "prove", cls=PanelledCommand, short_help="Worst case the limits allow, per budget pool."
+)
 def prove_command(
     paths: PathsArg,
     config: ConfigOpt = None,

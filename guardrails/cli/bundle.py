@@ -8,12 +8,13 @@ from typing import Annotated
 import typer
 
 from guardrails.cli.common import PolicyDirOpt, fail
+from guardrails.cli.help import PanelledCommand
 from guardrails.errors import ConfigError, GuardrailsError
 
-bundle_app = typer.Typer(help="Package the policies for OPA servers.")
+bundle_app = typer.Typer(rich_markup_mode=None, help="Package the policies for OPA servers.")
 
 
-@bundle_app.command("build")
+@bundle_app.command("build", cls=PanelledCommand, short_help="Write the policies as an OPA bundle.")
 def build(
     output: Annotated[Path, typer.Option("--output", "-o", help="Bundle file to write.")] = Path(
         "bundle.tar.gz"

@@ -240,6 +240,11 @@ def check(
 
     if pin_config and config is None:
         raise fail("--pin-config needs --config FILE (the config to pin)")
+    if engine == EngineName.OPA and not opa_url:  # before reading any input
+        raise fail(
+            "--engine opa needs --opa-url URL or GUARDRAILS_OPA_URL (the OPA server to query); "
+            "--engine rego evaluates the same Rego in-process"
+        )
     options = ScanOptions(
         parse=ParseOptions(
             source_root=source_root,

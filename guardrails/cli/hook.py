@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from guardrails.cli.check import CheckFormat, EngineName, FailOn, UnknownMode, run_check
-from guardrails.cli.common import ConfigOpt, EnvOpt, PolicyDirOpt, RootOpt
+from guardrails.cli.common import ConfigOpt, EnvOpt, PolicyDirOpt, RootOpt, fail
 from guardrails.inputs.discovery import SCANNED_SUFFIXES
 
 
@@ -55,12 +55,22 @@ def hook(
     config: ConfigOpt = None,
     env: EnvOpt = None,
     engine: Annotated[
-        EngineName, typer.Option("--engine", help="Policy engine (auto: rego when available).")
+        EngineName,
+        typer.Option(
+            "--engine",
+            help="Policy engine, in-process: auto (the Python twins of the bundled policies; "
+            "rego for policies of your own), python or rego. Not opa: the hook runs offline.",
+        ),
     ] = EngineName.AUTO,
     policy_dir: PolicyDirOpt = None,
     root: RootOpt = None,
 ) -> None:
     """Check the files a commit changes (whole Terraform module directories); for pre-commit."""
+    if engine == EngineName.OPA:  # the hook has no --opa-url: it must not need a server
+        raise fail(
+            "hook: --engine opa needs an OPA server and the hook runs offline: use --engine "
+            "auto, python or rego (in CI: guardrails check --engine opa --opa-url URL)"
+        )
     from guardrails.api import ScanOptions
     from guardrails.parsers.base import ParseOptions
 

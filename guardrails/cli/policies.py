@@ -10,9 +10,12 @@ from typing import Annotated
 import typer
 
 from guardrails.cli.common import OutputOpt, PolicyDirOpt, emit, fail, use_color
+from guardrails.cli.help import PanelledCommand, PanelledGroup
 from guardrails.errors import GuardrailsError
 
 policies_app = typer.Typer(
+    cls=PanelledGroup,
+    rich_markup_mode=None,
     help="The policy catalog; new and lint for writing your own policies.",
     invoke_without_command=True,
 )
@@ -46,7 +49,7 @@ def policies(
     policy_dir: PolicyDirOpt = None,
     output: OutputOpt = None,
 ) -> None:
-    """List the policy catalog; ``--format markdown -o docs/policies.md`` writes the docs."""
+    """List the policy catalog (--format markdown -o docs/policies.md writes the docs)."""
     if ctx.invoked_subcommand is not None:
         return
     from guardrails.catalog import load_catalog
@@ -59,7 +62,9 @@ def policies(
         raise fail(str(exc)) from None
 
 
-@policies_app.command("new")
+@policies_app.command(
+    "new", cls=PanelledCommand, short_help="A new policy with its unit test and cases."
+)
 def new(
     policy_id: Annotated[str, typer.Argument(help="Policy id, e.g. ACME-GPU-002.")],
     category: Annotated[
@@ -100,7 +105,9 @@ def new(
     typer.echo(f"next: edit the rule, then run `guardrails test {directory}`")
 
 
-@policies_app.command("lint")
+@policies_app.command(
+    "lint", cls=PanelledCommand, short_help="Check METADATA and the engine rules."
+)
 def lint(
     dirs: Annotated[
         list[Path] | None,

@@ -1,7 +1,8 @@
-"""``guardrails webhook serve|certs``: the Kubernetes validating admission webhook."""
+"""``guardrails webhook serve|replay|certs``: the Kubernetes validating admission webhook."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -9,7 +10,8 @@ import typer
 
 from guardrails.cli.check import EngineName, FailOn
 from guardrails.cli.common import ConfigOpt, PolicyDirOpt, fail, print_warning
-from guardrails.errors import GuardrailsError
+from guardrails.cli.help import PanelledCommand
+from guardrails.errors import ConfigError, GuardrailsError
 from guardrails.model import Severity
 from guardrails.webhook.review import Mode, OnError, WebhookSettings
 
@@ -17,7 +19,8 @@ if TYPE_CHECKING:
     from guardrails.api import PreparedPolicies
 
 webhook_app = typer.Typer(
-    help="Kubernetes validating admission webhook: serve it, make its certificates.",
+    rich_markup_mode=None,
+    help="Kubernetes admission webhook: serve, replay, certificates.",
     no_args_is_help=True,
 )
 
@@ -58,7 +61,7 @@ def settings_from(
     )
 
 
-@webhook_app.command()
+@webhook_app.command(cls=PanelledCommand)
 def serve(
     cert: Annotated[
         Path, typer.Option("--cert", exists=True, dir_okay=False, help="Serving certificate (PEM).")
@@ -186,7 +189,79 @@ def serve(
         raise fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
 
 
-@webhook_app.command()
+@webhook_app.command(cls=PanelledCommand, short_help="The webhook's answer to a captured review.")
+def replay(
+    review_file: Annotated[
+        str, typer.Argument(help="A captured AdmissionReview (JSON), or '-' for standard input.")
+    ],
+    config: ConfigOpt = None,
+    mode: Annotated[Mode, typer.Option("--mode", help="The server's --mode.")] = Mode.ENFORCE,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="The server's --fail-on (default: config fail_on)."),
+    ] = None,
+    engine: Annotated[
+        EngineName, typer.Option("--engine", help="Policy engine.")
+    ] = EngineName.AUTO,
+    policy_dir: PolicyDirOpt = None,
+    namespace: Annotated[
+        str, typer.Option("--namespace", help="The server's own namespace (exempt).")
+    ] = "guardrails",
+    exempt_namespace: Annotated[
+        list[str] | None,
+        typer.Option("--exempt-namespace", help="The server's --exempt-namespace globs."),
+    ] = None,
+    environment: Annotated[
+        str | None,
+        typer.Option(
+            "--path-env", help="The environment of a /validate/<env> URL the review was sent to."
+        ),
+    ] = None,
+) -> None:
+    """Replay a captured AdmissionReview: the webhook's answer, as the server would give it
+    with these settings (exit 0 allowed, 1 denied)."""
+    import json
+
+    from guardrails.api import ScanOptions, prepare_policies, resolve_config
+    from guardrails.inputs.safe_io import read_bytes
+    from guardrails.webhook.judge import Judge
+    from guardrails.webhook.review import BadReview, parse_review, response
+
+    try:
+        body = sys.stdin.buffer.read() if review_file == "-" else read_bytes(review_file)
+        try:
+            review = parse_review(body)
+        except BadReview as exc:
+            raise ConfigError(
+                f"{review_file}: not an AdmissionReview the webhook accepts: {exc}"
+            ) from None
+        options = ScanOptions(
+            config_path=config,
+            no_config=config is None,
+            engine=engine.value,
+            policy_dirs=tuple(policy_dir or ()),
+        )
+        prepared = prepare_policies(resolve_config([], options), options)
+        for warning in prepared.warnings:
+            print_warning(warning)
+        settings = settings_from(
+            prepared,
+            mode=mode,
+            fail_on=fail_on,
+            on_error=OnError.DENY,
+            budget=3600.0,
+            own_namespace=namespace,
+            exempt=list(exempt_namespace or ()),
+        )
+        decision = Judge(prepared, settings).judge(review, environment)
+    except GuardrailsError as exc:
+        raise fail(str(exc)) from None
+    answer = response(review["request"]["uid"], decision)
+    typer.echo(json.dumps(answer, indent=2, ensure_ascii=False))
+    raise typer.Exit(0 if decision.allowed else 1)
+
+
+@webhook_app.command(cls=PanelledCommand, short_help="Make a CA and a serving certificate.")
 def certs(
     service: Annotated[
         str, typer.Option("--service", help="The webhook's Service name.")
@@ -222,4 +297,4 @@ def certs(
     )
 
 
-__all__ = ["certs", "serve", "settings_from", "webhook_app"]
+__all__ = ["certs", "replay", "serve", "settings_from", "webhook_app"]

@@ -72,6 +72,27 @@ def collect(result: Any, catalog: Catalog) -> dict[str, list[RawFinding]]:
     return found
 
 
+#: How to install each in-process backend (the OPA library's wheel declares Python < 3.11,
+#: though it runs on 3.11+, hence --ignore-requires-python; docs/engines.md).
+INSTALL = {
+    "opa": "pip install --ignore-requires-python 'opa-golib-python-bindings==0.4.4'",
+    "regopy": "pip install regopy",
+}
+
+
+def _not_installed(backend: str | None) -> str:
+    if backend is None:
+        return (
+            "no embedded Rego engine is installed: install the OPA library "
+            f"(`{INSTALL['opa']}`) or regopy (`{INSTALL['regopy']}`), or use --engine python"
+        )
+    package = {"opa": "opa-golib-python-bindings (module opa_bindings)", "regopy": "regopy"}
+    hint = f"{BACKEND_ENV}={backend}: " if os.environ.get(BACKEND_ENV) == backend else ""
+    return (
+        f"{hint}the {backend} backend needs {package[backend]}, not installed: `{INSTALL[backend]}`"
+    )
+
+
 #: The name reports give each in-process backend.
 BACKEND_NAMES = {"opa": "rego/opa-lib", "regopy": "rego/regopy"}
 
@@ -95,10 +116,7 @@ class RegoEngine:
         if backend is None:
             backend = next((b for b in BACKENDS if backend_available(b)), None)
         if backend is None or not backend_available(backend):
-            wanted = (
-                f"{backend} is" if backend else "no embedded Rego engine (regopy or opa-golib) is"
-            )
-            raise EngineError(f"{wanted} not installed")
+            raise EngineError(_not_installed(backend))
         self.backend = backend
         self.limits = limits or UserPolicyLimits()
         #: What reports say ran: ``rego/opa-lib`` or ``rego/regopy``.

@@ -402,13 +402,20 @@ def overlap_summary(
     if overlapping:
         notes.append(
             f"{_workloads(len(overlapping))} on GPU node groups in this change or elsewhere "
-            "(see possible_overlap): counted on both, possibly twice"
+            f"({_named(overlapping)}): counted on both, possibly twice"
         )
     return {
         "counted_on_node_groups": placed,
         "possible_overlap": overlapping,
         "note": "; ".join(notes),
     }
+
+
+def _named(entries: list[dict[str, Any]], shown: int = 3) -> str:
+    """The first workloads by address, and how many more: what a table reader can look up."""
+    names = [str(e["address"]) for e in entries[:shown]]
+    more = len(entries) - len(names)
+    return ", ".join(names) + (f" and {more} more" if more else "")
 
 
 def _workloads(n: int) -> str:

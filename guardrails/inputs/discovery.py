@@ -69,9 +69,27 @@ def _walk(root: Path, skip_dirs: Sequence[Path] = ()) -> list[str]:
             and not (skip and Path(dirpath, d).resolve() in skip)
         )
         for name in sorted(filenames):
-            if name.endswith(SCANNED_SUFFIXES) and not name.startswith("."):
+            if _scanned(name):
                 found.append(os.path.join(dirpath, name))
     return found
+
+
+def unscanned_files(paths: list[str]) -> int:
+    """How many files in the directories of ``paths`` a walk does not read (other suffixes,
+    hidden files): what an empty scan's error counts, so it never says "no files" of a folder
+    full of them. Only called on that error path."""
+    count = 0
+    for raw in paths:
+        if raw == "-" or not os.path.isdir(raw):
+            continue
+        for _, dirnames, filenames in os.walk(raw):
+            dirnames[:] = [d for d in dirnames if d not in IGNORED_DIRS and not d.startswith(".")]
+            count += sum(1 for name in filenames if not _scanned(name))
+    return count
+
+
+def _scanned(name: str) -> bool:
+    return name.endswith(SCANNED_SUFFIXES) and not name.startswith(".")
 
 
 def _raise_walk_error(exc: OSError) -> None:

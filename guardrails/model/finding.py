@@ -91,6 +91,12 @@ class Finding:
         return f"{self.resource}: {self.message}"
 
     @property
+    def about_the_change(self) -> bool:
+        """A finding on the change as a whole (a cost delta), not on one resource: it has no
+        line of its own, so annotations show it on the run rather than on some file."""
+        return self.resource == "change" and self.resource_type == "change"
+
+    @property
     def unknown_label(self) -> str:
         """How reports name an unknown outcome: the real reason (a value known only at apply, an
         unpriced resource, a module not expanded), never "until apply" for what apply won't tell."""
@@ -98,7 +104,8 @@ class Finding:
 
     @property
     def where(self) -> str:
-        """``file:line`` for people (line 1 when unknown), or empty without a location."""
+        """``file:line`` for people (the file alone when its format has no lines), or empty
+        without a location."""
         return str(self.location) if self.location else ""
 
     @property

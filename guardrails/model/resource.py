@@ -53,11 +53,14 @@ class Location:
 
     @property
     def report_line(self) -> int:
-        """The line reports point at: the known line, else 1 (the top of the file)."""
+        """The line for formats that must place a result on one (SARIF, GitHub annotations):
+        the known line, else 1 (the top of the file)."""
         return self.line or 1
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.report_line}"
+        """``file:line`` for people; the file alone when the format has no lines (Pulumi), as
+        JSON says with ``line: null``, never an invented ``:1``."""
+        return f"{self.file}:{self.line}" if self.line else self.file
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from guardrails.errors import InputError, InputErrors, current_input
@@ -38,6 +38,11 @@ PARSERS: dict[str, Parser] = {
     "kubernetes": KubernetesParser(),
 }
 
+#: Where an unrendered Helm template can be: YAML files, and standard input (no suffix).
+_TEMPLATE_SUFFIXES = frozenset({"", ".yaml", ".yml", ".tpl"})
+#: Suffixes whose parse errors are worth showing; another named file that does not load is
+#: "not a supported input" (content still decides: a plan saved as plan.txt is read).
+_DATA_SUFFIXES = _TEMPLATE_SUFFIXES | {".json", ".tf", ".tfvars", ".hcl"}
 SUPPORTED = (
     "Terraform plan/state JSON, Terraform HCL (.tf), Pulumi preview/stack export JSON "
     "or Kubernetes manifests (YAML/JSON)"
@@ -70,7 +75,9 @@ def _load_supported(
 
     An unrendered Helm template is named as one, whether YAML can parse it or not.
     """
-    templated = not name.endswith((".json", ".tf"))
+    # Helm templates are YAML files (.yaml, .yml, .tpl) or standard input; a README or any
+    # other named file with "{{" in it is simply not a supported format.
+    templated = PurePath(name).suffix.lower() in _TEMPLATE_SUFFIXES
     try:
         loaded = load(name, text, max_resources, counted)
     except InputError as exc:
@@ -78,6 +85,11 @@ def _load_supported(
         if problem is None and not explicit and "unsupported tag" in exc.problem:
             # CloudFormation (!Ref) or Ansible (!vault) YAML: no Kubernetes object has tags.
             return "YAML with application tags (CloudFormation, Ansible), not a supported format"
+        suffix = PurePath(name).suffix.lower()
+        if problem is None and suffix not in _DATA_SUFFIXES:
+            # A README.md or notes.txt named by mistake: its parse error would mislead.
+            problem = f"not a supported input ({suffix} file): expected {SUPPORTED}"
+            raise InputError(name, problem) from exc
         if problem is None:
             raise
         if explicit:

@@ -36,9 +36,11 @@ def annotation(finding: Finding, root: Path) -> str:
         command = _COMMAND[finding.severity]
     title = f"{finding.policy} {finding.title}"
     props = []
-    if finding.location and not is_stdin(finding.location.file):
+    # A finding on the change as a whole is a run annotation (the job summary lists it): on
+    # the first input's line 1 it would mark a file the finding is not about.
+    if finding.location and not finding.about_the_change and not is_stdin(finding.location.file):
         props.append(f"file={escape_property(repo_relative(finding.location.file, root))}")
-        props.append(f"line={finding.location.report_line}")
+        props.append(f"line={finding.location.report_line}")  # GitHub places it by line
     props.append(f"title={escape_property(title)}")
     message = f"[{finding.severity}] {finding.headline}"
     if finding.waived:
@@ -55,12 +57,16 @@ SHOWN_PER_KIND = 10
 
 def run_notice(report: Report, left_out: int = 0) -> str:
     """One notice with the totals: what was checked, the engine, findings by severity and how
-    many were not shown as annotations (no file: a run annotation)."""
+    many were not shown as annotations (no file: a run annotation). Its count is the step's
+    ``findings`` output and JSON ``summary.findings``: the findings the change is judged by;
+    ``existing`` ones are counted apart."""
     counts = ", ".join(f"{n} {sev}" for sev, n in report.counts_by_severity().items() if n)
     message = (
         f"{len(report.graph.resources)} resources checked with the {report.engine} engine: "
-        f"{len(report.active)} finding(s)" + (f" ({counts})" if counts else "")
+        f"{len(report.judged)} finding(s)" + (f" ({counts})" if counts else "")
     )
+    if report.existing:
+        message += f", {len(report.existing)} existing (unchanged resources)"
     blocking = len(report.blocking_findings)
     if blocking:
         message += f", {blocking} blocking"

@@ -2,26 +2,35 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from guardrails.model import Finding
 from guardrails.model.identity import fingerprints
 from guardrails.report.json_text import dumps_with_items
 from guardrails.report.model import Report
+from guardrails.report.paths import is_stdin, repo_relative, repository_root
 from guardrails.report.views.cost import change_totals
 
 REPORT_VERSION = 1
 
 
 def report_document(report: Report) -> dict[str, Any]:
-    """The report as a JSON-serialisable document."""
+    """The report as a JSON-serialisable document; every path relative to the repository root
+    (as SARIF's), whatever directory the command ran in."""
     findings = sorted(report.findings, key=lambda f: f.sort_key)
     prints = fingerprints(findings)
+    root = report.root or repository_root()
+
+    def path(file: str) -> str:
+        return file if is_stdin(file) else repo_relative(file, root)
+
     return {
         "version": REPORT_VERSION,
         "tool": {"name": "guardrails", "version": report.tool_version},
         "engine": report.engine,
         "config": report.config_source.to_dict(),
-        "inputs": [{"path": i.path, "format": i.format} for i in report.graph.inputs],
+        "inputs": [{"path": path(i.path), "format": i.format} for i in report.graph.inputs],
         "summary": {
             "resources": len(report.graph.resources),
             "findings": len(report.judged),
@@ -32,16 +41,24 @@ def report_document(report: Report) -> dict[str, Any]:
             "cost": change_totals(report.cost),
             "partial": report.partial,
             "input_errors": [
-                {"path": i.path, "problem": i.notes[0] if i.notes else ""}
+                {"path": path(i.path), "problem": i.notes[0] if i.notes else ""}
                 for i in report.graph.input_errors
             ],
         },
-        "findings": [{**f.to_dict(), "fingerprint": prints[f]} for f in findings],
+        "findings": [{**_finding(f, root), "fingerprint": prints[f]} for f in findings],
         "ledger": report.ledger.to_dict() if report.ledger else None,
         "waivers_added": None
         if report.waiver_changes is None
         else [c.to_dict() for c in report.waiver_changes],
     }
+
+
+def _finding(finding: Finding, root: Path) -> dict[str, Any]:
+    document = finding.to_dict()
+    file = document["location"]["file"]
+    if file is not None and not is_stdin(file):
+        document["location"] = {**document["location"], "file": repo_relative(file, root)}
+    return document
 
 
 def render_json(report: Report) -> str:

@@ -40,7 +40,7 @@ def _case(suite: ET.Element, classname: str, finding: Finding) -> tuple[int, int
         classname=classname,
         time="0",
         file=_text(finding.location.file) if finding.location else "",
-        line=str(finding.location.report_line) if finding.location else "",
+        line=str(finding.location.line) if finding.location and finding.location.line else "",
     )
     detail = "\n".join(
         part

@@ -36,7 +36,8 @@ _ICON = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦"}
 def _where(finding: Finding, root: Path) -> str:
     if not finding.location:
         return ""
-    return code(f"{repo_relative(finding.location.file, root)}:{finding.location.report_line}")
+    file = repo_relative(finding.location.file, root)
+    return code(f"{file}:{finding.location.line}" if finding.location.line else file)
 
 
 def verdict(report: Report) -> str:

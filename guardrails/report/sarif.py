@@ -18,7 +18,7 @@ from guardrails.report.model import Report
 from guardrails.report.paths import is_stdin, repo_relative, repository_root
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/guardrails-dev/guardrails"
+INFORMATION_URI = "https://github.com/guardrails-ai-infra/guardrails-ai-infra"
 POLICY_DOCS = INFORMATION_URI + "/blob/main/docs/policies.md"
 
 #: GitHub maps security-severity to critical (≥ 9), high (≥ 7), medium (≥ 4) and low.

@@ -145,8 +145,17 @@ def render_findings(
         _emit(console, lines)
 
 
-def cost_panel(report: Report) -> Panel | None:
-    """Monthly GPU cost before → after, the delta and the top five contributors."""
+#: A contributor line: two spaces, the amount right-aligned in 12, two spaces, the address.
+_AMOUNT = 16
+#: The panel's borders and padding.
+_PANEL_FRAME = 4
+
+
+def cost_panel(report: Report, width: int | None = None) -> Panel | None:
+    """Monthly GPU cost before → after, the delta and the top five contributors.
+
+    At a terminal ``width``, a long address (a Pulumi URN) wraps at its separators under
+    itself, so its amount keeps it on the same line instead of the address moving below."""
     cost = report.cost
     if not cost or not (
         cost.get("monthly_usd_before") or cost.get("monthly_usd_after") or is_partial(cost)
@@ -162,9 +171,12 @@ def cost_panel(report: Report) -> Panel | None:
         lines.append(escape(one_line(note)))
     if change.contributors:
         lines.append("Top contributors:")
-        lines += [
-            f"  {delta:>12}  {escape(one_line(address))}" for address, delta in change.contributors
-        ]
+        room = max(20, width - _PANEL_FRAME - _AMOUNT) if width else None
+        for address, delta in change.contributors:
+            text = one_line(address)
+            parts = wrap_at_separators(text, room).split("\n") if room else [text]
+            lines.append(f"  {delta:>12}  {escape(parts[0])}")
+            lines += [" " * _AMOUNT + escape(part) for part in parts[1:]]
     style = "red" if change.delta_usd > 0 else "green"
     return Panel("\n".join(lines), title="GPU cost", expand=False, border_style=style)
 
@@ -195,7 +207,7 @@ def render_table(report: Report, color: bool, limit: int | None = DETAIL_LIMIT) 
         limit,
         title="EXISTING, on resources this change leaves as they are (informational)",
     )
-    panel = cost_panel(report)
+    panel = cost_panel(report, width)
     if panel is not None:
         console.print(panel)
     counts = report.counts_by_severity()

@@ -58,9 +58,10 @@ present(r, item) if {
 	util.has_tag(r, key)
 }
 
-label(item) := item if is_string(item)
+# "no team tag", "no model or project tag": each gap reads on its own.
+label(item) := concat("", ["no ", item, " tag"]) if is_string(item)
 
-label(item) := concat(" or ", item) if is_array(item)
+label(item) := concat("", ["no ", concat(" or ", item), " tag"]) if is_array(item)
 
 
 finding(r, gaps) := f if {
@@ -68,14 +69,14 @@ finding(r, gaps) := f if {
 	count(unknowns) > 0
 	f := {"resource": r.id, "outcome": "unknown", "attribute": unknowns[0], "message": concat("", [
 		"tags are unknown until apply (", unknowns[0],
-		"), so cost attribution (", concat("; ", gaps), ") cannot be checked",
+		"), so cost attribution cannot be checked (as planned: ", concat(", ", gaps), ")",
 	])}
 }
 
 finding(r, gaps) := f if {
 	count(util.tag_unknowns(r)) == 0
 	f := {"resource": r.id, "message": concat("", [
-		"spend cannot be attributed, missing ",
-		concat("; ", gaps),
+		"spend cannot be attributed: ",
+		concat(", ", gaps),
 	])}
 }

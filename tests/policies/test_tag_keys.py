@@ -64,7 +64,7 @@ def test_configured_aliases_satisfy_required_keys(tmp_path: Path, engine: str) -
     found = _scan(tmp_path, labels, config, engine)
     assert "GR-TAG-001" not in found
     # attribution: team came through its alias; model is still missing and named as configured.
-    assert found["GR-TAG-004"] == "spend cannot be attributed, missing model or project"
+    assert found["GR-TAG-004"] == "spend cannot be attributed: no model or project tag"
 
 
 @pytest.mark.parametrize("engine", ENGINES)

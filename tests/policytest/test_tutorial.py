@@ -95,7 +95,9 @@ def test_the_hook_and_action_snippets_name_what_exists() -> None:
     assert hook["id"] in hooks and hook["args"] == ["--policy-dir", "examples/acme/policies"]
     [workflow] = [s for s in snippets if isinstance(s, dict) and "jobs" in s]
     step = next(
-        s for s in workflow["jobs"]["guardrails"]["steps"] if "guardrails-dev" in s.get("uses", "")
+        s
+        for s in workflow["jobs"]["guardrails"]["steps"]
+        if "guardrails-ai-infra/" in s.get("uses", "")
     )
     assert set(step["with"]) <= action_inputs and step["with"]["policy-dir"] == str(
         POLICIES.relative_to(ROOT)

@@ -130,3 +130,68 @@ def test_serve_errors_are_one_line_exit_2(tmp_path: Path, args: list[str], fragm
     assert result.returncode == 2, result.stderr
     assert fragment in result.stderr
     assert "Traceback" not in result.stderr
+
+
+REPLAYED = Path(__file__).resolve().parents[2] / "fixtures" / "webhook"
+
+
+@pytest.mark.parametrize(
+    ("operation", "relabel", "namespace", "allowed"),
+    [
+        ("CREATE", False, "ml-dev", False),  # over budget and untagged: denied
+        ("UPDATE", True, "ml-dev", True),  # a relabel of an object already failing: warned
+        ("CREATE", False, "kube-system", True),  # exempt namespace: never judged
+    ],
+)
+def test_webhook_replay_gives_the_servers_answer(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    operation: str,
+    relabel: bool,
+    namespace: str,
+    allowed: bool,
+) -> None:
+    from guardrails.api import ScanOptions, prepare_policies, resolve_config
+    from guardrails.cli.webhook import settings_from
+    from guardrails.webhook.judge import Judge
+    from guardrails.webhook.review import Mode, OnError, parse_review, response
+
+    old = manifest("gpu-pod-over-budget.yaml")
+    new = json.loads(json.dumps(old))
+    if relabel:
+        new["metadata"]["labels"]["release"] = "2"
+    doc = review(new, operation=operation, old=old if operation == "UPDATE" else None,
+                 namespace=namespace, uid="u-1")  # fmt: skip
+    captured = tmp_path / "review.json"
+    captured.write_text(json.dumps(doc))
+    options = ScanOptions(no_config=True, engine="auto")
+    prepared = prepare_policies(resolve_config([], options), options)
+    settings = settings_from(prepared, mode=Mode.ENFORCE, fail_on=None, on_error=OnError.DENY,
+                             budget=3600.0, own_namespace="guardrails", exempt=[])  # fmt: skip
+    server = response("u-1", Judge(prepared, settings).judge(parse_review(captured.read_bytes())))
+    capsys.readouterr()
+    code = main(["webhook", "replay", str(captured)])
+    assert json.loads(capsys.readouterr().out) == server
+    assert server["response"]["allowed"] is allowed
+    assert code == (0 if allowed else 1)
+
+
+def test_check_differs_from_replay_on_an_update_already_failing(tmp_path: Path) -> None:
+    """What docs/admission-webhook.md says differs: check judges the object as CI would."""
+    update = str(REPLAYED / "update-relabel-already-failing.review.json")
+    assert main(["webhook", "replay", update]) == 0
+    code, report = _check(update, tmp_path)
+    assert code == 1 and report["summary"]["by_severity"]["high"] == 2  # type: ignore[index]
+
+
+def test_webhook_replay_refuses_what_the_server_refuses(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "review.json"
+    bad.write_text(
+        json.dumps({"apiVersion": "admission.k8s.io/v1beta1", "kind": "AdmissionReview"})
+    )
+    assert main(["webhook", "replay", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "not an AdmissionReview the webhook accepts: unsupported apiVersion" in err
+    assert len(err.strip().splitlines()) == 1

@@ -4,8 +4,10 @@ equal to the kinds the server judges, the CEL matchConditions right on real obje
 from __future__ import annotations
 
 import copy
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -153,16 +155,39 @@ def test_deployment_is_highly_available_locked_down_and_probed() -> None:
     )
     secret = next(v["secret"]["secretName"] for v in pod["volumes"] if "secret" in v)
     certificate = next(
-        d for d in _docs(DEPLOY / "cert-manager" / "certificate.yaml") if d["kind"] == "Certificate"
+        d
+        for d in _docs(DEPLOY / "cert-manager" / "certificate.yaml")
+        if d["kind"] == "Certificate" and not d["spec"].get("isCA")
     )
     assert certificate["spec"]["secretName"] == secret
     service = _one("Service")["metadata"]
     assert certificate["spec"]["dnsNames"] == service_names(service["name"], service["namespace"])
+
+
+def test_cert_manager_keeps_one_root_across_renewals() -> None:
+    """The serving certificate comes from a CA Issuer whose root keeps its key, and the caBundle
+    is that root: renewing the serving certificate (new key every time) never changes what the
+    API server trusts, so failurePolicy: Fail never meets a certificate it cannot verify."""
+    docs = _docs(DEPLOY / "cert-manager" / "certificate.yaml")
+    issuers = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "Issuer"}
+    certificates = {d["metadata"]["name"]: d["spec"] for d in docs if d["kind"] == "Certificate"}
+    (root_name,) = [n for n, spec in certificates.items() if spec.get("isCA")]
+    root = certificates[root_name]
+    assert "selfSigned" in issuers[root["issuerRef"]["name"]]
+    assert root["privateKey"]["rotationPolicy"] == "Never"
+    assert int(root["duration"].rstrip("h")) >= 5 * 8760
+    ca_issuer = [
+        n
+        for n, spec in issuers.items()
+        if spec.get("ca", {}).get("secretName") == root["secretName"]
+    ]
+    serving = [spec for n, spec in certificates.items() if n != root_name]
+    assert len(ca_issuer) == 1 and [s["issuerRef"]["name"] for s in serving] == ca_issuer
+    assert all(s["issuerRef"]["kind"] == "Issuer" for s in [root, *serving])
     patched = _patched(_one("ValidatingWebhookConfiguration"), DEPLOY / "cert-manager")
-    meta = certificate["metadata"]
-    assert (
-        patched["metadata"]["annotations"]["cert-manager.io/inject-ca-from"]
-        == f"{meta['namespace']}/{meta['name']}"
+    namespace = docs[0]["metadata"]["namespace"]
+    assert patched["metadata"]["annotations"]["cert-manager.io/inject-ca-from"] == (
+        f"{namespace}/{root_name}"
     )
 
 
@@ -299,3 +324,54 @@ def test_match_conditions_see_init_containers_and_resource_claims() -> None:
     pod = manifest("core-workloads.yaml", 0)
     pod["spec"]["resourceClaims"] = [{"name": "gpu", "resourceClaimTemplateName": "a100"}]
     assert _match(pod)
+
+
+DOCKERFILE = (DEPLOY / "Dockerfile").read_text()
+
+
+def test_image_base_is_pinned_by_digest() -> None:
+    """Like the Action's uses: a tag can be moved to other bits, a digest cannot."""
+    arguments = dict(re.findall(r"^ARG (\w+)=(\S+)$", DOCKERFILE, re.M))
+    bases = re.findall(r"^FROM (\S+)", DOCKERFILE, re.M)
+    assert bases
+    for base in bases:
+        image = arguments.get(base.strip("${}"), base)
+        assert re.fullmatch(r"[\w./:-]+@sha256:[0-9a-f]{64}", image), f"FROM {image} is not pinned"
+
+
+def test_image_installs_only_hash_pinned_dependencies() -> None:
+    installs = re.findall(r"pip install ([^&]*?)(?:\n(?! )|$)", DOCKERFILE.replace("\\\n", " "))
+    assert len(installs) == 2
+    for words in map(str.split, installs):
+        hashed = "--require-hashes" in words and "requirements/webhook.txt" in words
+        offline = "--no-index" in words and "--no-deps" in words
+        assert hashed or offline, words
+    lock = (ROOT / "requirements" / "webhook.txt").read_text()
+    pinned = {
+        re.sub(r"[-_.]+", "-", m.lower()) for m in re.findall(r"^([A-Za-z0-9_.-]+)==", lock, re.M)
+    }
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for dependency in [*project["dependencies"], *project["optional-dependencies"]["webhook"]]:
+        name = re.split(r"[<>=!~;\s\[]", dependency, maxsplit=1)[0]
+        assert re.sub(r"[-_.]+", "-", name.lower()) in pinned, (
+            f"{name}: run tools/lock_action_requirements.sh"
+        )
+    entries = re.split(r"\n(?=[A-Za-z])", lock.split("\n", 3)[3])
+    assert all("--hash=sha256:" in e for e in entries if e.strip())
+
+
+def test_build_context_is_only_what_the_image_copies() -> None:
+    """A build sends the context to the daemon: never .venv, build/, .git or local secrets."""
+    rules = [
+        line for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]  # fmt: skip
+    assert rules[0] == "*", "deny everything, then allow what the image needs"
+    allowed = {rule[1:].rstrip("/") for rule in rules if rule.startswith("!")}
+    copied = {
+        source.rstrip("/")
+        for line in re.findall(r"^COPY (?!--from)(.+)$", DOCKERFILE, re.M)
+        for source in line.split()[:-1]
+    }
+    assert copied == allowed
+    assert not allowed & {".venv", ".git", "build", "dist", "tests", "fixtures", "certs"}

@@ -105,9 +105,9 @@ def _attribution_gaps(r: Doc, items: list[Any]) -> list[str]:
     gaps = []
     for item in items:
         if isinstance(item, str) and not _has_label(r, item):
-            gaps.append(item)
+            gaps.append(f"no {item} tag")
         elif isinstance(item, list) and not any(_has_label(r, k) for k in item):
-            gaps.append(" or ".join(item))
+            gaps.append(f"no {' or '.join(item)} tag")
     return gaps
 
 
@@ -129,8 +129,8 @@ def cost_attribution_missing(doc: Doc, config: Doc) -> list[RawFinding]:
             out.append(
                 finding(
                     r,
-                    f"tags are unknown until apply ({unknowns[0]}), "
-                    f"so cost attribution ({'; '.join(gaps)}) cannot be checked",
+                    f"tags are unknown until apply ({unknowns[0]}), so cost attribution "
+                    f"cannot be checked (as planned: {', '.join(gaps)})",
                     outcome="unknown",
                     attribute=unknowns[0],
                 )
@@ -139,7 +139,7 @@ def cost_attribution_missing(doc: Doc, config: Doc) -> list[RawFinding]:
             out.append(
                 finding(
                     r,
-                    f"spend cannot be attributed, missing {'; '.join(gaps)}",
+                    f"spend cannot be attributed: {', '.join(gaps)}",
                 )
             )
     return out
