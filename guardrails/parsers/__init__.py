@@ -22,10 +22,14 @@ from guardrails.inputs.unreadable import unreadable_input
 from guardrails.limits import DEFAULT_MAX_RESOURCES
 from guardrails.model import INPUT_SKIPPED, Graph, InputFile, SourceFormat
 from guardrails.parsers.base import ParseOptions, Parser
-from guardrails.parsers.hcl import TerraformHclParser, directory_graphs, root_addresses
 from guardrails.parsers.helm import helm_problem
 from guardrails.parsers.kubernetes import KubernetesParser, scan_scaler_edges
 from guardrails.parsers.pulumi import PulumiPreviewParser, PulumiStateParser
+from guardrails.parsers.terraform_hcl.builder import (
+    TerraformHclParser,
+    directory_graphs,
+    root_addresses,
+)
 from guardrails.parsers.terraform_plan import TerraformPlanParser, TerraformStateParser
 
 #: Order matters: the first parser whose ``matches`` accepts the content wins.

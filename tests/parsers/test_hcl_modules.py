@@ -8,7 +8,8 @@ import pytest
 
 from guardrails.api import ScanOptions, enriched_graph, scan
 from guardrails.model import EdgeKind
-from guardrails.parsers import ParseOptions, hcl_budget, parse_paths, parse_text
+from guardrails.parsers import ParseOptions, parse_paths, parse_text
+from guardrails.parsers.terraform_hcl import budget as hcl_budget
 from guardrails.report import REPORTERS
 from tests.conftest import FIXTURES
 
@@ -339,7 +340,7 @@ def test_dynamic_blocks_expand_and_provider_default_tags_reach_module_resources(
 def test_variable_types_fill_optional_attribute_defaults(
     type_text: str, value: object, expected: object
 ) -> None:
-    from guardrails.parsers.hcl_types import convert, parse_type
+    from guardrails.parsers.terraform_hcl.type_constraints import convert, parse_type
 
     spec = parse_type("${" + type_text + "}")
     assert spec is not None

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from guardrails.parsers.hcl_eval import (
+from guardrails.parsers.terraform_hcl.expressions import (
     Scope,
     Unknown,
     evaluate_tree,

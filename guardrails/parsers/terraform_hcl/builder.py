@@ -40,13 +40,13 @@ from guardrails.model import (
 from guardrails.model import SourceFormat as Fmt
 from guardrails.model.ids import resource_id
 from guardrails.parsers.base import ParseOptions
-from guardrails.parsers.hcl_budget import work_budget
-from guardrails.parsers.hcl_eval import UNKNOWN, Scope, Unknown, unknown_of
-from guardrails.parsers.hcl_guard import bounded_hcl, hcl_syntax_error
-from guardrails.parsers.hcl_types import convert, parse_type
-from guardrails.parsers.hcl_values import Converted, evaluate, materialize, unquote
 from guardrails.parsers.ids import KNOWN_TAGGABLE, provider_from_terraform, resource_labels
 from guardrails.parsers.kubernetes import workload_edges
+from guardrails.parsers.terraform_hcl.adapter.guard import bounded_hcl, hcl_syntax_error
+from guardrails.parsers.terraform_hcl.budget import work_budget
+from guardrails.parsers.terraform_hcl.expressions import UNKNOWN, Scope, Unknown, unknown_of
+from guardrails.parsers.terraform_hcl.type_constraints import convert, parse_type
+from guardrails.parsers.terraform_hcl.values import Converted, evaluate, materialize, unquote
 from guardrails.parsers.terraform_kubernetes import as_kubernetes
 from guardrails.parsers.terraform_source import block_lines, installed_modules
 

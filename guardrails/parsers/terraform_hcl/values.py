@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from guardrails.parsers.hcl_budget import current_budget
-from guardrails.parsers.hcl_eval import (
+from guardrails.parsers.terraform_hcl.budget import current_budget
+from guardrails.parsers.terraform_hcl.expressions import (
     MAX_ITEMS,
     UNKNOWN,
     Scope,

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeGuard
 
-from guardrails.parsers.hcl_budget import Budget, amplified, current_budget
-from guardrails.parsers.hcl_functions import MORE_FUNCTIONS, STRUCTURAL
+from guardrails.parsers.terraform_hcl.budget import Budget, amplified, current_budget
+from guardrails.parsers.terraform_hcl.functions import MORE_FUNCTIONS, STRUCTURAL
 
 if TYPE_CHECKING:  # lark is imported with python-hcl2, only when a .tf file is read
     from lark import Token, Tree

@@ -1,0 +1,1 @@
+"""Terraform HCL: ``.tf`` files, one directory = one module (see builder)."""
