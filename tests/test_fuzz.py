@@ -31,7 +31,7 @@ from guardrails.config import DEFAULTS, Config, load_config
 from guardrails.engines.python import PythonEngine
 from guardrails.errors import GuardrailsError
 from guardrails.parsers import ParseOptions, parse_text
-from guardrails.parsers.terraform_hcl.builder import TerraformHclParser
+from guardrails.parsers.terraform_hcl import TerraformHclParser
 from guardrails.report import REPORTERS
 from tests.conftest import FIXTURES, FUZZ_LONG, FUZZ_SCALE
 

@@ -25,11 +25,7 @@ from guardrails.parsers.base import ParseOptions, Parser
 from guardrails.parsers.helm import helm_problem
 from guardrails.parsers.kubernetes import KubernetesParser, scan_scaler_edges
 from guardrails.parsers.pulumi import PulumiPreviewParser, PulumiStateParser
-from guardrails.parsers.terraform_hcl.builder import (
-    TerraformHclParser,
-    directory_graphs,
-    root_addresses,
-)
+from guardrails.parsers.terraform_hcl import TerraformHclParser, directory_graphs, root_addresses
 from guardrails.parsers.terraform_plan import TerraformPlanParser, TerraformStateParser
 
 #: Order matters: the first parser whose ``matches`` accepts the content wins.

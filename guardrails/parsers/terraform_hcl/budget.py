@@ -1,6 +1,6 @@
 """Bounds on what evaluating untrusted HCL expressions may build (no guardrails imports).
 
-Each list and string an expression builds is capped (hcl_eval.MAX_ITEMS), but caps multiply:
+Each list and string an expression builds is capped (MAX_ITEMS), but caps multiply:
 ``[for a in range(10000) : [for b in range(10000) : b]]`` builds 10^8 values; a local that
 repeats another by reference, ten times over a few lines, stands for 10^9 values that
 ``flatten``, ``jsonencode`` or the report would expand; ``format("%0999999999d", 1)`` or
@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+#: Largest list or string an expression may build (``range(1e9)`` must not exhaust memory).
+MAX_ITEMS = 10_000
 #: ``for`` iterations one scan of HCL may run (real configurations use a few thousand).
 MAX_WORK = 1_000_000
 #: Largest value (list items + map entries + string characters, counted through every

@@ -1,7 +1,7 @@
 """Evaluating Terraform expressions the way ``terraform plan`` would, where they are literal.
 
-python-hcl2 hands expressions over as text (``${merge(local.tags, {team = "ml"})}``); this
-module parses that text with python-hcl2's own Lark grammar and walks the tree. Variables,
+python-hcl2 hands expressions over as text (``${merge(local.tags, {team = "ml"})}``); the
+adapter parses that text and this module walks the tree through the adapter's views. Variables,
 locals, ``each``/``count``, literals, string templates, conditionals, ``for`` expressions and
 the common pure functions evaluate; anything that depends on a resource, a data source or a
 module output is :class:`Unknown` (known only after apply) and remembers the addresses it
@@ -10,182 +10,50 @@ refers to, so references still become graph edges.
 
 from __future__ import annotations
 
-import json
-import math
+import textwrap
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import Any
 
-from guardrails.parsers.terraform_hcl.budget import Budget, amplified, current_budget
-from guardrails.parsers.terraform_hcl.functions import MORE_FUNCTIONS, STRUCTURAL
-
-if TYPE_CHECKING:  # lark is imported with python-hcl2, only when a .tf file is read
-    from lark import Token, Tree
-
+from guardrails.parsers.terraform_hcl.adapter import trees
+from guardrails.parsers.terraform_hcl.adapter.trees import Kind, Node
+from guardrails.parsers.terraform_hcl.budget import (
+    MAX_ITEMS,
+    Budget,
+    amplified,
+    current_budget,
+)
+from guardrails.parsers.terraform_hcl.functions import FUNCTIONS, STRUCTURAL
+from guardrails.parsers.terraform_hcl.primitives import (
+    binary,
+    finite,
+    index,
+    is_number,
+    to_string,
+)
+from guardrails.parsers.terraform_hcl.scope import Scope
+from guardrails.parsers.terraform_hcl.unknown import (
+    UNKNOWN,
+    Unknown,
+    contains_unknown,
+    unknown_of,
+)
 
 #: Deepest expression nesting evaluated; deeper input is unknown, never a RecursionError.
 MAX_DEPTH = 64
-#: Largest list or string an expression may build (``range(1e9)`` must not exhaust memory).
-MAX_ITEMS = 10_000
-
-
-@dataclass(frozen=True)
-class Unknown:
-    """A value only known after apply, with the resource addresses it depends on."""
-
-    references: frozenset[str] = frozenset()
-
-
-UNKNOWN = Unknown()
 _SCOPES = ("var", "local", "each", "count", "path", "terraform", "self")
-
-
-def unknown_of(*values: Any) -> Unknown:
-    """One Unknown carrying the references of every Unknown among ``values`` (nested too)."""
-    refs: set[str] = set()
-    stack = list(values)
-    while stack:
-        value = stack.pop()
-        if isinstance(value, Unknown):
-            refs |= value.references
-        elif isinstance(value, dict):
-            stack.extend(value.values())
-        elif isinstance(value, list):
-            stack.extend(value)
-    return Unknown(frozenset(refs))
-
-
-def contains_unknown(value: Any) -> bool:
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Unknown):
-            return True
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
-@dataclass
-class Scope:
-    """What names mean where an expression is written (one module instance)."""
-
-    variables: Mapping[str, Any] = field(default_factory=dict)
-    #: Local name -> its value, or a zero-argument callable evaluating it on first use.
-    locals: Callable[[str], Any] = field(default=lambda name: UNKNOWN)
-    #: ``module.a.module.b`` prefix of addresses written in this module ("" at the root).
-    prefix: str = ""
-    each: tuple[Any, Any] | None = None
-    count_index: int | None = None
-    path_module: str = "."
-    #: Module call name -> its outputs (a map; a list or map of them with count/for_each),
-    #: or None when the module was not expanded.
-    modules: Callable[[str], Any] = field(default=lambda name: None)
-    #: Names bound around an expression: a ``dynamic`` block's iterator.
-    bound: Mapping[str, Any] = field(default_factory=dict)
-    #: ``(type, name)`` of a managed resource in this module -> its instances' attributes as
-    #: configured (a map; a list with count, a map by key with for_each), None when unknown.
-    resources: Callable[[str, str], Any] = field(default=lambda rtype, name: None)
-    #: Addresses of the resources, data sources and modules the expressions read (edges).
-    refs: set[str] = field(default_factory=set)
-    #: ``path.cwd``: where ``terraform`` runs, the root module's directory, relative to the
-    #: scan root (never the runner's absolute path: it would reach reports).
-    path_cwd: str = "."
-    #: ``path.module`` as Terraform gives it: relative to the root module (``path_module`` is
-    #: where the files are read from).
-    path_module_shown: str = "."
-
-    def with_instance(self, each: tuple[Any, Any] | None, count_index: int | None) -> Scope:
-        """This scope for one instance, recording what it reads in a set of its own."""
-        return Scope(
-            self.variables,
-            self.locals,
-            self.prefix,
-            each,
-            count_index,
-            self.path_module,
-            self.modules,
-            self.bound,
-            self.resources,
-            path_cwd=self.path_cwd,
-            path_module_shown=self.path_module_shown,
-        )
-
-    def with_bound(self, name: str, value: Any) -> Scope:
-        """This scope with ``name`` bound to ``value`` (a dynamic block's iterator)."""
-        scope = self.with_instance(self.each, self.count_index)
-        scope.bound = {**self.bound, name: value}
-        scope.refs = self.refs  # still the same expression's reads
-        return scope
-
-    def address(self, local_address: str) -> str:
-        return f"{self.prefix}.{local_address}" if self.prefix else local_address
-
-
-@lru_cache(maxsize=4096)
-def _parse(text: str) -> Tree[Any] | None:
-    """The expression tree of ``text`` (the body of ``v = <text>``), None when it does not parse."""
-    import hcl2
-
-    try:
-        tree = hcl2.parses_to_tree(f"v = {text}\n")
-    except Exception:  # Lark raises many error types; an unparsable expression is unknown
-        return None
-    attribute = next(tree.find_data("attribute"), None)
-    if attribute is None:
-        return None
-    expressions = [c for c in attribute.children if _is_tree(c)]
-    return expressions[-1] if len(expressions) >= 2 else None
-
-
-def parse_expression(text: str) -> Tree[Any] | None:
-    """The expression tree of ``text`` (no ``${}``), None when it does not parse."""
-    return _parse(text)
-
-
-def evaluate_tree(node: Tree[Any], scope: Scope) -> Any:
-    """The value of an expression tree from :func:`parse_expression`."""
-    return _Evaluator(scope).eval(node, 0)
-
-
-def tree_children(node: Tree[Any]) -> list[Tree[Any]]:
-    """The sub-trees of ``node`` without tokens and comments."""
-    return [c for c in node.children if _is_tree(c) and c.data != "new_line_or_comment"]
-
-
-def _is_tree(node: Any) -> bool:
-    return hasattr(node, "data") and hasattr(node, "children")
-
-
-def _is_token(node: Any) -> TypeGuard[Token]:
-    return isinstance(node, str) and hasattr(node, "type")
 
 
 def evaluate_text(text: str, scope: Scope) -> Any:
     """The value of an expression as python-hcl2 renders it (``${...}`` or a quoted template)."""
-    inner = text.strip()
-    if inner.startswith("${") and inner.endswith("}") and _balanced(inner[2:-1]):
-        inner = inner[2:-1]
-    tree = _parse(inner)
+    tree = trees.expression_of(text)
     if tree is None:
         return UNKNOWN
     return _Evaluator(scope).eval(tree, 0)
 
 
-def _balanced(text: str) -> bool:
-    """``${a} and ${b}`` is a template, not one expression ``a} and ${b``."""
-    depth = 0
-    for ch in text:
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
+def evaluate_tree(node: Node, scope: Scope) -> Any:
+    """The value of an expression tree from the adapter (a type's ``optional()`` default)."""
+    return _Evaluator(scope).eval(node, 0)
 
 
 class _Evaluator:
@@ -193,85 +61,66 @@ class _Evaluator:
         self, scope: Scope, bound: Mapping[str, Any] | None = None, budget: Budget | None = None
     ) -> None:
         self.scope = scope
-        #: Work and value sizes, shared by the whole scan (hcl_budget).
+        #: Work and value sizes, shared by the whole scan (budget.py).
         self.budget = budget if budget is not None else current_budget()
         #: Names a ``for`` expression binds (``for k, v in ...``), looked up before scopes.
         self.bound: Mapping[str, Any] = {**scope.bound, **bound} if bound else scope.bound
 
-    def eval(self, node: Any, depth: int) -> Any:
+    def eval(self, node: Node, depth: int) -> Any:
         if depth > MAX_DEPTH:
             return UNKNOWN
-        if _is_token(node):
-            return UNKNOWN
-        handler = getattr(self, f"_{node.data}", None)
+        handler = _HANDLERS.get(trees.kind(node)) if trees.kind(node) else None
         if handler is None:
             return UNKNOWN
-        result: Any = handler(node, depth + 1)
-        return result
-
-    def _trees(self, node: Tree[Any]) -> list[Tree[Any]]:
-        return [c for c in node.children if _is_tree(c) and c.data != "new_line_or_comment"]
+        return handler(self, node, depth + 1)
 
     # -- terms ------------------------------------------------------------------------------
 
-    def _expr_term(self, node: Tree[Any], depth: int) -> Any:
-        inner = self._trees(node)
-        return self.eval(inner[0], depth) if inner else UNKNOWN
+    def _term(self, node: Node, depth: int) -> Any:
+        inner = trees.inner(node)
+        return self.eval(inner, depth) if inner is not None else UNKNOWN
 
-    def _int_lit(self, node: Tree[Any], depth: int) -> Any:
-        return int(str(node.children[0]))
+    def _int(self, node: Node, depth: int) -> Any:
+        return int(trees.token_text(node))
 
-    def _float_lit(self, node: Tree[Any], depth: int) -> Any:
-        return _finite(float(str(node.children[0])))
+    def _float(self, node: Node, depth: int) -> Any:
+        return finite(float(trees.token_text(node)))
 
-    def _literal_value(self, node: Tree[Any], depth: int) -> Any:
-        return {"true": True, "false": False, "null": None}.get(str(node.children[0]), UNKNOWN)
+    def _keyword(self, node: Node, depth: int) -> Any:
+        return {"true": True, "false": False, "null": None}.get(trees.token_text(node), UNKNOWN)
 
-    def _string(self, node: Tree[Any], depth: int) -> Any:
+    def _string(self, node: Node, depth: int) -> Any:
         parts: list[Any] = []
-        for part in node.children:
-            if not _is_tree(part):
-                continue
-            for piece in part.children:
-                if _is_token(piece):
-                    if piece.type == "STRING_CHARS":
-                        parts.append(_unescape(str(piece)))
-                    elif piece.type in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
-                        parts.append(str(piece)[1:])
-                elif piece.data == "interpolation":
-                    inner = self._trees(piece)
-                    parts.append(self.eval(inner[0], depth) if inner else UNKNOWN)
-                else:  # %{if}/%{for} template directives
-                    return unknown_of(*parts)
+        for part in trees.string_parts(node):
+            if isinstance(part, str):
+                parts.append(part)
+            elif isinstance(part, trees.Interpolation):
+                inner = part.expression
+                parts.append(self.eval(inner, depth) if inner is not None else UNKNOWN)
+            else:  # %{if}/%{for} template directives
+                return unknown_of(*parts)
         if any(isinstance(p, Unknown) for p in parts):
             return unknown_of(*parts)
         if any(isinstance(p, dict | list) for p in parts):
             return UNKNOWN
-        text = "".join(_to_string(p) for p in parts)
+        text = "".join(to_string(p) for p in parts)
         return text if len(text) <= MAX_ITEMS * 10 else UNKNOWN
 
-    def _heredoc_template(self, node: Tree[Any], depth: int) -> Any:
-        raw = str(node.children[0])
-        body = raw.split("\n", 1)[1] if "\n" in raw else ""
-        body = body.rstrip().rsplit("\n", 1)[0] + "\n" if "\n" in body.rstrip() else ""
+    def _heredoc(self, node: Node, depth: int) -> Any:
+        body = trees.heredoc_body(node)
         return UNKNOWN if "${" in body or "%{" in body else body
 
-    def _heredoc_template_trim(self, node: Tree[Any], depth: int) -> Any:
-        import textwrap
-
-        text = self._heredoc_template(node, depth)
+    def _heredoc_trim(self, node: Node, depth: int) -> Any:
+        text = self._heredoc(node, depth)
         return textwrap.dedent(text) if isinstance(text, str) else text
 
-    def _tuple(self, node: Tree[Any], depth: int) -> Any:
-        items = [self.eval(c, depth) for c in self._trees(node)]
+    def _tuple(self, node: Node, depth: int) -> Any:
+        items = [self.eval(c, depth) for c in trees.items(node)]
         return items if len(items) <= MAX_ITEMS and not self.budget.too_large(items) else UNKNOWN
 
-    def _object(self, node: Tree[Any], depth: int) -> Any:
+    def _object(self, node: Node, depth: int) -> Any:
         out: dict[str, Any] = {}
-        for elem in self._trees(node):
-            if elem.data != "object_elem":
-                continue
-            key_node, value_node = self._trees(elem)[0], self._trees(elem)[-1]
+        for key_node, value_node in trees.object_elements(node):
             key = self._object_key(key_node, depth)
             value = self.eval(value_node, depth)
             if isinstance(key, Unknown):
@@ -279,96 +128,62 @@ class _Evaluator:
             out[key] = value
         return UNKNOWN if self.budget.too_large(out) else out
 
-    def _object_key(self, node: Tree[Any], depth: int) -> Any:
-        inner = self._trees(node)
-        if not inner:
-            return str(node.children[0]) if node.children else UNKNOWN
-        term = inner[0]
-        # A bare identifier key (`team = ...`) is the name itself, not a variable.
-        if term.data == "expr_term":
-            first = self._trees(term)
-            if first and first[0].data == "identifier":
-                return str(first[0].children[0])
-        key = self.eval(term, depth)
-        return _to_string(key) if isinstance(key, str | int | float | bool) else unknown_of(key)
+    def _object_key(self, node: Node, depth: int) -> Any:
+        key = trees.object_key(node)
+        if key is None or isinstance(key, str):
+            return UNKNOWN if key is None else key  # a bare name is the key, not a variable
+        value = self.eval(key, depth)
+        return (
+            to_string(value) if isinstance(value, str | int | float | bool) else unknown_of(value)
+        )
 
-    def _identifier(self, node: Tree[Any], depth: int) -> Any:
-        return self._traverse(str(node.children[0]), [], depth)
+    def _name(self, node: Node, depth: int) -> Any:
+        return self._traverse(trees.token_text(node), [], depth)
 
     # -- traversals: var.x, local.y["k"], aws_instance.gpu.id -----------------------------
 
-    def _get_attr_expr_term(self, node: Tree[Any], depth: int) -> Any:
-        return self._chain(node, depth)
-
-    def _index_expr_term(self, node: Tree[Any], depth: int) -> Any:
-        return self._chain(node, depth)
-
-    def _full_splat_expr_term(self, node: Tree[Any], depth: int) -> Any:
-        return self._splat(node, depth)
-
-    def _attr_splat_expr_term(self, node: Tree[Any], depth: int) -> Any:
-        return self._splat(node, depth)
-
-    def _splat(self, node: Tree[Any], depth: int) -> Any:
+    def _splat(self, node: Node, depth: int) -> Any:
         """``list[*].attr`` / ``list.*.attr``: the attribute of each element (a lone value
         is a list of one, null an empty list); unknown keeps the base's references."""
-        base_node, splat = self._trees(node)[0], self._trees(node)[-1]
+        base_node, names = trees.splat(node)
         base = self.eval(base_node, depth)
         if isinstance(base, Unknown):
             return base
+        if names is None:
+            return UNKNOWN
         items = [] if base is None else base if isinstance(base, list) else [base]
-        steps: list[Any] = []
-        for step in self._trees(splat):
-            if step.data == "get_attr":
-                steps.append(str(self._trees(step)[0].children[0]))
-            elif step.data == "index":
-                steps.append(self.eval(self._trees(step)[0], depth))
-            else:
-                return UNKNOWN
-        return [_index(item, steps) for item in items]
+        return [index(item, list(names)) for item in items]
 
-    def _chain(self, node: Tree[Any], depth: int) -> Any:
-        """Flatten ``a.b[c].d`` into its root name and a list of steps."""
+    def _chain(self, node: Node, depth: int) -> Any:
+        """``a.b[c].d``: its root name (or value) followed through its steps."""
+        found = trees.traversal(node)
+        if found is None:
+            return UNKNOWN
+        root, outermost_first = found
         steps: list[Any] = []
-        current: Any = node
-        while _is_tree(current) and current.data in (
-            "get_attr_expr_term",
-            "index_expr_term",
-            "expr_term",
-        ):
-            children = self._trees(current)
-            if current.data == "expr_term":
-                if len(children) != 1:
-                    break
-                current = children[0]
-                continue
-            base, step = children[0], children[-1]
-            if step.data == "get_attr":
-                steps.append(str(self._trees(step)[0].children[0]))
-            elif step.data == "short_index":
-                steps.append(int(str(step.children[-1])))
-            elif step.data == "braces_index":
-                steps.append(self.eval(self._trees(step)[0], depth))
+        for step in outermost_first:
+            if step.name is not None:
+                steps.append(step.name)
+            elif isinstance(step.index, int):
+                steps.append(step.index)
             else:
-                return UNKNOWN
-            current = base
+                steps.append(self.eval(step.index, depth))
         steps.reverse()
-        if _is_tree(current) and current.data == "identifier":
-            return self._traverse(str(current.children[0]), steps, depth)
-        return _index(self.eval(current, depth), steps)
+        if isinstance(root, str):
+            return self._traverse(root, steps, depth)
+        return index(self.eval(root, depth), steps)
 
     def _traverse(self, root: str, steps: list[Any], depth: int) -> Any:
         if root in self.bound:
-            return _index(self.bound[root], steps)
+            return index(self.bound[root], steps)
         scope = self.scope
         if root == "var" and steps and isinstance(steps[0], str):
-            value = scope.variables.get(steps[0], UNKNOWN)
-            return _index(value, steps[1:])
+            return index(scope.variables.get(steps[0], UNKNOWN), steps[1:])
         if root == "local" and steps and isinstance(steps[0], str):
-            return _index(scope.locals(steps[0]), steps[1:])
+            return index(scope.locals(steps[0]), steps[1:])
         if root == "each" and steps and scope.each is not None:
             key, value = scope.each
-            return key if steps[0] == "key" else _index(value, steps[1:])
+            return key if steps[0] == "key" else index(value, steps[1:])
         if root == "count" and steps == ["index"] and scope.count_index is not None:
             return scope.count_index
         if root == "path" and steps and steps[0] in ("module", "root", "cwd"):
@@ -382,7 +197,7 @@ class _Evaluator:
             reference = Unknown(frozenset({scope.address(f"module.{steps[0]}")}))
             if outputs is None:
                 return reference
-            value = _index(outputs, steps[1:])
+            value = index(outputs, steps[1:])
             return unknown_of(reference) if isinstance(value, Unknown) else value
         if root == "data" and len(names) >= 2:
             scope.refs.add(scope.address(f"data.{names[0]}.{names[1]}"))
@@ -393,7 +208,7 @@ class _Evaluator:
             address = scope.address(f"{root}.{steps[0]}")
             scope.refs.add(address)
             configured = scope.resources(root, steps[0])
-            value = _index(configured, steps[1:]) if configured is not None else UNKNOWN
+            value = index(configured, steps[1:]) if configured is not None else UNKNOWN
             if isinstance(value, Unknown):
                 return Unknown(value.references | {address})
             return value
@@ -401,50 +216,43 @@ class _Evaluator:
 
     # -- operators --------------------------------------------------------------------------
 
-    def _conditional(self, node: Tree[Any], depth: int) -> Any:
-        condition, yes, no = self._trees(node)
+    def _conditional(self, node: Node, depth: int) -> Any:
+        condition, yes, no = trees.conditional(node)
         test = self.eval(condition, depth)
         if isinstance(test, bool):
             return self.eval(yes if test else no, depth)
         return unknown_of(test, self.eval(yes, depth), self.eval(no, depth))
 
-    def _binary_op(self, node: Tree[Any], depth: int) -> Any:
-        left_node, term = self._trees(node)[0], self._trees(node)[1]
-        operator_node, right_node = self._trees(term)[0], self._trees(term)[-1]
+    def _binary(self, node: Node, depth: int) -> Any:
+        left_node, operator, right_node = trees.binary(node)
         left, right = self.eval(left_node, depth), self.eval(right_node, depth)
-        operator = str(operator_node.children[0])
         if isinstance(left, Unknown) or isinstance(right, Unknown):
             return unknown_of(left, right)
-        return _binary(operator, left, right)
+        return binary(operator, left, right)
 
-    def _unary_op(self, node: Tree[Any], depth: int) -> Any:
-        operator = str(node.children[0])
-        value = self.eval(self._trees(node)[0], depth)
+    def _unary(self, node: Node, depth: int) -> Any:
+        operator, operand = trees.unary(node)
+        value = self.eval(operand, depth)
         if operator == "!" and isinstance(value, bool):
             return not value
-        if operator == "-" and _is_number(value):
+        if operator == "-" and is_number(value):
             return -value
         return unknown_of(value)
 
     # -- functions and for expressions ------------------------------------------------------
 
-    def _function_call(self, node: Tree[Any], depth: int) -> Any:
-        children = self._trees(node)
-        name = str(children[0].children[0])
-        arguments = next((c for c in children if c.data == "arguments"), None)
-        args = [self.eval(a, depth) for a in self._trees(arguments)] if arguments else []
-        expand = arguments is not None and any(
-            _is_token(t) and t.type == "ELLIPSIS" for t in arguments.children
-        )
+    def _call(self, node: Node, depth: int) -> Any:
+        name, argument_nodes, expand = trees.call(node)
+        args = [self.eval(a, depth) for a in argument_nodes]
         if expand and args and isinstance(args[-1], list):
             args = [*args[:-1], *args[-1]]
-        function = _FUNCTIONS.get(name)
+        function = FUNCTIONS.get(name)
         if name == "try":
             return next((a for a in args if not contains_unknown(a)), unknown_of(*args))
         if function is None or any(isinstance(a, Unknown) for a in args):
             return unknown_of(*args)
         if self.budget.too_large(args) or amplified(name, args):
-            return UNKNOWN  # too large to build safely (hcl_budget)
+            return UNKNOWN  # too large to build safely (budget.py)
         if name not in STRUCTURAL and any(contains_unknown(a) for a in args):
             return unknown_of(*args)  # it would read a value known only after apply
         try:
@@ -453,21 +261,16 @@ class _Evaluator:
             return unknown_of(*args)
         return UNKNOWN if self.budget.too_large(result) else result
 
-    def _for_tuple_expr(self, node: Tree[Any], depth: int) -> Any:
+    def _for_tuple(self, node: Node, depth: int) -> Any:
         return self._for(node, depth, object_form=False)
 
-    def _for_object_expr(self, node: Tree[Any], depth: int) -> Any:
+    def _for_object(self, node: Node, depth: int) -> Any:
         return self._for(node, depth, object_form=True)
 
-    def _for(self, node: Tree[Any], depth: int, object_form: bool) -> Any:
-        parts = self._trees(node)
-        intro = parts[0]
-        names = [str(c.children[0]) for c in self._trees(intro) if c.data == "identifier"]
-        collection_nodes = [c for c in self._trees(intro) if c.data != "identifier"]
-        collection = self.eval(collection_nodes[0], depth) if collection_nodes else UNKNOWN
-        condition = next((p for p in parts[1:] if p.data == "for_cond"), None)
-        bodies = [p for p in parts[1:] if p.data != "for_cond"]
-        grouping = any(_is_token(t) and t.type == "ELLIPSIS" for t in node.children)
+    def _for(self, node: Node, depth: int, object_form: bool) -> Any:
+        parts = trees.for_expression(node)
+        names, bodies = parts.names, parts.bodies
+        collection = self.eval(parts.collection, depth) if parts.collection is not None else UNKNOWN
         if isinstance(collection, Unknown) or not isinstance(collection, dict | list):
             return unknown_of(collection)
         pairs = (
@@ -484,8 +287,8 @@ class _Evaluator:
             if not self.budget.spend():
                 return UNKNOWN  # the scan's budget of work is spent
             inner = _Evaluator(self.scope, {**self.bound, **names_bound}, self.budget)
-            if condition is not None:
-                test = inner.eval(self._trees(condition)[0], depth)
+            if parts.condition is not None:
+                test = inner.eval(parts.condition, depth)
                 if not isinstance(test, bool):
                     return unknown_of(test)
                 if not test:
@@ -495,193 +298,35 @@ class _Evaluator:
                 v = inner.eval(bodies[1], depth)
                 if not isinstance(k, str | int | float | bool):
                     return unknown_of(k, v)
-                if grouping:
-                    out_map.setdefault(_to_string(k), []).append(v)
+                if parts.grouping:
+                    out_map.setdefault(to_string(k), []).append(v)
                 else:
-                    out_map[_to_string(k)] = v
+                    out_map[to_string(k)] = v
             else:
                 out_list.append(inner.eval(bodies[0], depth))
         result = out_map if object_form else out_list
         return UNKNOWN if self.budget.too_large(result) else result
 
 
-def _index(value: Any, steps: list[Any]) -> Any:
-    for step in steps:
-        if isinstance(value, Unknown) or isinstance(step, Unknown):
-            return unknown_of(value, step)
-        if isinstance(value, dict):
-            key = _to_string(step) if isinstance(step, str | int | float | bool) else None
-            if key is None or key not in value:
-                return UNKNOWN
-            value = value[key]
-        elif isinstance(value, list) and isinstance(step, int | str):
-            try:
-                value = value[int(step)]
-            except (ValueError, IndexError):
-                return UNKNOWN
-        else:
-            return UNKNOWN
-    return value
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _to_string(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _unescape(text: str) -> str:
-    if "\\" not in text:
-        return text
-    try:
-        value = json.loads(f'"{text}"')
-        return value if isinstance(value, str) else text
-    except ValueError:
-        return text
-
-
-def _finite(value: Any) -> Any:
-    """JSON has no infinity or NaN: such a number is unknown, not a crash later."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return UNKNOWN
-    return value
-
-
-def _binary(operator: str, left: Any, right: Any) -> Any:
-    try:
-        return _finite(_arithmetic(operator, left, right))
-    except OverflowError:
-        return UNKNOWN
-
-
-def _arithmetic(operator: str, left: Any, right: Any) -> Any:
-    if operator in ("==", "!="):
-        equal = left == right
-        return equal if operator == "==" else not equal
-    if operator in ("&&", "||") and isinstance(left, bool) and isinstance(right, bool):
-        return (left and right) if operator == "&&" else (left or right)
-    left, right = _number(left), _number(right)
-    if left is None or right is None:
-        return UNKNOWN
-    if operator == "+":
-        return left + right
-    if operator == "-":
-        return left - right
-    if operator == "*":
-        return left * right
-    if operator == "/":
-        return left / right if right else UNKNOWN
-    if operator == "%":
-        return left % right if right else UNKNOWN
-    comparisons = {"<": left < right, ">": left > right, "<=": left <= right, ">=": left >= right}
-    return comparisons.get(operator, UNKNOWN)
-
-
-def _number(value: Any) -> int | float | None:
-    if _is_number(value):
-        return value  # type: ignore[no-any-return]
-    if isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return None
-        return int(number) if number.is_integer() else number
-    return None
-
-
-def _merge(*maps: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for item in maps:
-        if item is None:
-            continue
-        if not isinstance(item, dict):
-            raise TypeError("merge of a non-map")
-        out.update(item)
-    return out
-
-
-def _flatten(items: list[Any]) -> list[Any]:
-    out: list[Any] = []
-    for item in items:
-        out.extend(_flatten(item) if isinstance(item, list) else [item])
-    return out
-
-
-def _range(*args: Any) -> list[Any]:
-    numbers = [int(a) for a in args]
-    result = list(range(*numbers)[: MAX_ITEMS + 1])
-    if len(result) > MAX_ITEMS:
-        raise ValueError("range too large")
-    return result
-
-
-def _toset(items: list[Any]) -> list[Any]:
-    unique = list(dict.fromkeys(json.dumps(i, sort_keys=True) for i in items))
-    values = [json.loads(u) for u in unique]
-    return sorted(values, key=_sort_key)
-
-
-def _sort_key(value: Any) -> tuple[int, str]:
-    return (0, _to_string(value)) if isinstance(value, str | int | float | bool) else (1, "")
-
-
-def _lookup(mapping: dict[str, Any], key: str, *default: Any) -> Any:
-    if key in mapping:
-        return mapping[key]
-    if default:
-        return default[0]
-    raise KeyError(key)
-
-
-def _coalesce(*values: Any) -> Any:
-    for value in values:
-        if value is not None and value != "":
-            return value
-    raise ValueError("no non-null argument")
-
-
-_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "merge": _merge,
-    "tomap": lambda m: dict(m) if isinstance(m, dict) else _raise(),
-    "toset": _toset,
-    "tolist": lambda xs: list(xs) if isinstance(xs, list) else _raise(),
-    "tostring": lambda v: _to_string(v) if isinstance(v, str | int | float | bool) else _raise(),
-    "tonumber": lambda v: _number(v) if _number(v) is not None else _raise(),
-    "tobool": lambda v: v if isinstance(v, bool) else {"true": True, "false": False}[v],
-    "concat": lambda *ls: [x for items in ls for x in items],
-    "flatten": _flatten,
-    "distinct": lambda xs: list(dict.fromkeys(xs)),
-    "compact": lambda xs: [x for x in xs if x not in (None, "")],
-    "length": len,
-    "keys": lambda m: sorted(m),
-    "values": lambda m: [m[k] for k in sorted(m)],
-    "lookup": _lookup,
-    "element": lambda xs, i: xs[int(i) % len(xs)],
-    "contains": lambda xs, v: v in xs,
-    "coalesce": _coalesce,
-    "coalescelist": lambda *ls: next(items for items in ls if items),
-    "lower": lambda s: s.lower(),
-    "upper": lambda s: s.upper(),
-    "trimspace": lambda s: s.strip(),
-    "join": lambda sep, xs: sep.join(_to_string(x) for x in xs),
-    "split": lambda sep, s: s.split(sep),
-    "replace": lambda s, old, new: s.replace(old, new),
-    "min": min,
-    "max": max,
-    "abs": abs,
-    "range": _range,
-    "zipmap": lambda ks, vs: dict(zip((_to_string(k) for k in ks), vs, strict=True)),
-    "jsonencode": lambda v: json.dumps(v, separators=(",", ":")),
-    "can": lambda v: True,
-    **MORE_FUNCTIONS,
+_HANDLERS: dict[Kind | None, Callable[[_Evaluator, Node, int], Any]] = {
+    Kind.TERM: _Evaluator._term,
+    Kind.INT: _Evaluator._int,
+    Kind.FLOAT: _Evaluator._float,
+    Kind.KEYWORD: _Evaluator._keyword,
+    Kind.STRING: _Evaluator._string,
+    Kind.HEREDOC: _Evaluator._heredoc,
+    Kind.HEREDOC_TRIM: _Evaluator._heredoc_trim,
+    Kind.TUPLE: _Evaluator._tuple,
+    Kind.OBJECT: _Evaluator._object,
+    Kind.NAME: _Evaluator._name,
+    Kind.ATTRIBUTE: _Evaluator._chain,
+    Kind.INDEX: _Evaluator._chain,
+    Kind.FULL_SPLAT: _Evaluator._splat,
+    Kind.ATTR_SPLAT: _Evaluator._splat,
+    Kind.CONDITIONAL: _Evaluator._conditional,
+    Kind.BINARY: _Evaluator._binary,
+    Kind.UNARY: _Evaluator._unary,
+    Kind.CALL: _Evaluator._call,
+    Kind.FOR_TUPLE: _Evaluator._for_tuple,
+    Kind.FOR_OBJECT: _Evaluator._for_object,
 }
-
-
-def _raise() -> Any:
-    raise TypeError("wrong argument type")

@@ -1,6 +1,6 @@
-"""More of Terraform's pure built-in functions: strings, ``format`` verbs, regular expressions,
-lists and sets. Each raises (TypeError/ValueError/...) where Terraform would fail; the
-evaluator turns that into an unknown value, never a guess.
+"""Terraform's pure built-in functions: collections, conversions, strings, ``format`` verbs,
+regular expressions, lists and sets. Each raises (TypeError/ValueError/...) where Terraform would
+fail; the evaluator turns that into an unknown value, never a guess.
 
 Regular expressions come from untrusted .tf files: they run on RE2, as in Terraform (linear
 time; Python's engine backtracks for hours on ``(a|a)*c``).
@@ -14,6 +14,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from guardrails.parsers.terraform_hcl.budget import MAX_ITEMS
+from guardrails.parsers.terraform_hcl.primitives import number, to_string
 from guardrails.patterns import compile_pattern
 
 #: Widest ``%09999d`` evaluated ("%0999999999d" would build a gigabyte from a few bytes).
@@ -144,7 +146,7 @@ def _set(items: list[Any]) -> list[Any]:
     return [unique[k] for k in sorted(unique)]
 
 
-MORE_FUNCTIONS: dict[str, Callable[..., Any]] = {
+_MORE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "format": _format,
     "formatlist": lambda fmt, *lists: [_format(fmt, *row) for row in zip(*lists, strict=True)],
     "substr": _substr,
@@ -197,4 +199,97 @@ STRUCTURAL = {
     "compact",
 }
 
-__all__ = ["MORE_FUNCTIONS", "STRUCTURAL", "text"]
+
+def _merge(*maps: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in maps:
+        if item is None:
+            continue
+        if not isinstance(item, dict):
+            raise TypeError("merge of a non-map")
+        out.update(item)
+    return out
+
+
+def _flatten(items: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for item in items:
+        out.extend(_flatten(item) if isinstance(item, list) else [item])
+    return out
+
+
+def _range(*args: Any) -> list[Any]:
+    numbers = [int(a) for a in args]
+    result = list(range(*numbers)[: MAX_ITEMS + 1])
+    if len(result) > MAX_ITEMS:
+        raise ValueError("range too large")
+    return result
+
+
+def _toset(items: list[Any]) -> list[Any]:
+    unique = list(dict.fromkeys(json.dumps(i, sort_keys=True) for i in items))
+    values = [json.loads(u) for u in unique]
+    return sorted(values, key=_sort_key)
+
+
+def _sort_key(value: Any) -> tuple[int, str]:
+    return (0, to_string(value)) if isinstance(value, str | int | float | bool) else (1, "")
+
+
+def _lookup(mapping: dict[str, Any], key: str, *default: Any) -> Any:
+    if key in mapping:
+        return mapping[key]
+    if default:
+        return default[0]
+    raise KeyError(key)
+
+
+def _coalesce(*values: Any) -> Any:
+    for value in values:
+        if value is not None and value != "":
+            return value
+    raise ValueError("no non-null argument")
+
+
+def _raise() -> Any:
+    raise TypeError("wrong argument type")
+
+
+#: Name -> implementation of every function evaluated (any other call is unknown).
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "merge": _merge,
+    "tomap": lambda m: dict(m) if isinstance(m, dict) else _raise(),
+    "toset": _toset,
+    "tolist": lambda xs: list(xs) if isinstance(xs, list) else _raise(),
+    "tostring": lambda v: to_string(v) if isinstance(v, str | int | float | bool) else _raise(),
+    "tonumber": lambda v: number(v) if number(v) is not None else _raise(),
+    "tobool": lambda v: v if isinstance(v, bool) else {"true": True, "false": False}[v],
+    "concat": lambda *ls: [x for items in ls for x in items],
+    "flatten": _flatten,
+    "distinct": lambda xs: list(dict.fromkeys(xs)),
+    "compact": lambda xs: [x for x in xs if x not in (None, "")],
+    "length": len,
+    "keys": lambda m: sorted(m),
+    "values": lambda m: [m[k] for k in sorted(m)],
+    "lookup": _lookup,
+    "element": lambda xs, i: xs[int(i) % len(xs)],
+    "contains": lambda xs, v: v in xs,
+    "coalesce": _coalesce,
+    "coalescelist": lambda *ls: next(items for items in ls if items),
+    "lower": lambda s: s.lower(),
+    "upper": lambda s: s.upper(),
+    "trimspace": lambda s: s.strip(),
+    "join": lambda sep, xs: sep.join(to_string(x) for x in xs),
+    "split": lambda sep, s: s.split(sep),
+    "replace": lambda s, old, new: s.replace(old, new),
+    "min": min,
+    "max": max,
+    "abs": abs,
+    "range": _range,
+    "zipmap": lambda ks, vs: dict(zip((to_string(k) for k in ks), vs, strict=True)),
+    "jsonencode": lambda v: json.dumps(v, separators=(",", ":")),
+    "can": lambda v: True,
+    **_MORE_FUNCTIONS,
+}
+
+__all__ = ["FUNCTIONS", "STRUCTURAL", "text"]

@@ -11,18 +11,13 @@ Primitive conversions follow Terraform's (``"2"`` to a number, ``true`` to ``"tr
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from guardrails.parsers.terraform_hcl.expressions import (
-    Scope,
-    Unknown,
-    evaluate_tree,
-    parse_expression,
-    tree_children,
-)
-
-if TYPE_CHECKING:
-    from lark import Tree
+from guardrails.parsers.terraform_hcl.adapter import trees
+from guardrails.parsers.terraform_hcl.adapter.trees import Kind, Node
+from guardrails.parsers.terraform_hcl.expressions import evaluate_tree
+from guardrails.parsers.terraform_hcl.scope import Scope
+from guardrails.parsers.terraform_hcl.unknown import Unknown
 
 #: Deepest type nesting followed (deeper parts are left as given).
 _MAX_DEPTH = 32
@@ -53,29 +48,23 @@ ANY = TypeSpec("any")
 
 def parse_type(raw: Any) -> TypeSpec | None:
     """The type constraint written as a variable's ``type`` (python-hcl2 text), or None."""
-    if not isinstance(raw, str):
-        return None
-    text = raw.strip()
-    if text.startswith("${") and text.endswith("}"):
-        text = text[2:-1]
-    tree = parse_expression(text)
+    tree = trees.type_expression(raw)
     return _spec(tree, 0) if tree is not None else None
 
 
-def _spec(node: Tree[Any], depth: int) -> TypeSpec | None:
+def _spec(node: Node, depth: int) -> TypeSpec | None:
     if depth > _MAX_DEPTH:
         return None
-    children = tree_children(node)
-    if node.data == "expr_term" and len(children) == 1:
-        return _spec(children[0], depth + 1)
-    if node.data == "identifier":
-        name = str(node.children[0])
+    kind = trees.kind(node)
+    if kind is Kind.TERM:
+        inner = trees.sole(node)
+        return _spec(inner, depth + 1) if inner is not None else None
+    if kind is Kind.NAME:
+        name = trees.token_text(node)
         return TypeSpec(name) if name in _PRIMITIVES else None
-    if node.data != "function_call" or not children:
+    if kind is not Kind.CALL:
         return None
-    name = str(children[0].children[0])
-    arguments = next((c for c in children if c.data == "arguments"), None)
-    args = tree_children(arguments) if arguments is not None else []
+    name, args, _ = trees.call(node)
     if name in _COLLECTIONS and len(args) == 1:
         element = _spec(args[0], depth + 1)
         return TypeSpec(name, element=element) if element is not None else None
@@ -90,46 +79,36 @@ def _spec(node: Tree[Any], depth: int) -> TypeSpec | None:
     return None
 
 
-def _unwrap(node: Tree[Any], data: str) -> Tree[Any] | None:
-    while node.data == "expr_term":
-        inner = tree_children(node)
-        if len(inner) != 1:
-            return None
-        node = inner[0]
-    return node if node.data == data else None
+def _unwrap(node: Node, kind: Kind) -> Node | None:
+    found = trees.ungroup(node)
+    return found if found is not None and trees.kind(found) is kind else None
 
 
-def _tuple_items(node: Tree[Any]) -> list[Tree[Any]] | None:
-    found = _unwrap(node, "tuple")
-    return tree_children(found) if found is not None else None
+def _tuple_items(node: Node) -> list[Node] | None:
+    found = _unwrap(node, Kind.TUPLE)
+    return trees.items(found) if found is not None else None
 
 
-def _object(node: Tree[Any], depth: int) -> TypeSpec | None:
-    found = _unwrap(node, "object")
+def _object(node: Node, depth: int) -> TypeSpec | None:
+    found = _unwrap(node, Kind.OBJECT)
     if found is None:
         return None
     attributes = []
-    for elem in tree_children(found):
-        if elem.data != "object_elem":
-            continue
-        parts = tree_children(elem)
-        key_terms = tree_children(parts[0])
-        key_node = _unwrap(key_terms[0], "identifier") if key_terms else None
-        if key_node is None:
+    for key, value in trees.object_elements(found):
+        name = trees.key_name(key)
+        if name is None:
             return None
-        attribute = _attribute(parts[-1], depth)
+        attribute = _attribute(value, depth)
         if attribute is None:
             return None
-        attributes.append((str(key_node.children[0]), attribute))
+        attributes.append((name, attribute))
     return TypeSpec("object", attributes=tuple(attributes))
 
 
-def _attribute(node: Tree[Any], depth: int) -> Attribute | None:
-    call = _unwrap(node, "function_call")
-    children = tree_children(call) if call is not None else []
-    if call is not None and children and str(children[0].children[0]) == "optional":
-        arguments = next((c for c in children if c.data == "arguments"), None)
-        args = tree_children(arguments) if arguments is not None else []
+def _attribute(node: Node, depth: int) -> Attribute | None:
+    call = _unwrap(node, Kind.CALL)
+    if call is not None and trees.call(call)[0] == "optional":
+        args = trees.call(call)[1]
         spec = _spec(args[0], depth + 1) if args else None
         if spec is None or len(args) > 2:
             return None
