@@ -21,11 +21,11 @@ from guardrails.inputs.loader import (
 from guardrails.inputs.unreadable import unreadable_input
 from guardrails.limits import DEFAULT_MAX_RESOURCES
 from guardrails.model import INPUT_SKIPPED, Graph, InputFile, SourceFormat
-from guardrails.parsers.base import ParseOptions, Parser
+from guardrails.parsers.base import DirectoryParser, ParseOptions, Parser
 from guardrails.parsers.helm import helm_problem
 from guardrails.parsers.kubernetes import KubernetesParser, scan_scaler_edges
 from guardrails.parsers.pulumi import PulumiPreviewParser, PulumiStateParser
-from guardrails.parsers.terraform_hcl import TerraformHclParser, directory_graphs, root_addresses
+from guardrails.parsers.terraform_hcl import TerraformHclParser
 from guardrails.parsers.terraform_plan import TerraformPlanParser, TerraformStateParser
 
 #: Order matters: the first parser whose ``matches`` accepts the content wins.
@@ -51,6 +51,7 @@ SUPPORTED = (
 __all__ = [
     "DEFAULT_MAX_RESOURCES",
     "PARSERS",
+    "DirectoryParser",
     "ParseOptions",
     "Parser",
     "detect",
@@ -64,6 +65,14 @@ def detect(loaded: LoadedInput) -> Parser | None:
     """The parser for ``loaded``, decided by its content."""
     for parser in PARSERS.values():
         if parser.matches(loaded):
+            return parser
+    return None
+
+
+def claimant(path: str) -> DirectoryParser | None:
+    """The parser that reads the file at ``path`` with its directory, if any (by name)."""
+    for parser in PARSERS.values():
+        if isinstance(parser, DirectoryParser) and parser.claims(path):
             return parser
     return None
 
@@ -142,8 +151,9 @@ def parse_paths(
     skipped: list[InputFile] = []
     errors: list[InputError] = []
     files = discover(paths, options.skip_dirs)
-    hcl_dirs: dict[str, list[str]] = {}
-    plan_dirs: dict[str, set[str]] = {}
+    #: Parser -> directory -> the files it claims there (read together, after the rest).
+    claimed: dict[DirectoryParser, dict[str, list[str]]] = {}
+    beside: dict[str, list[tuple[SourceFormat, Graph]]] = {}
     total = 0
     for path, explicit in files:
         if progress:
@@ -154,9 +164,9 @@ def parse_paths(
         except InputError as exc:
             errors.append(exc)
             continue
-        if path != "-" and path.endswith(".tf"):
-            # A directory's .tf files form one module: variables in one file apply to all.
-            hcl_dirs.setdefault(str(Path(path).parent), []).append(path)
+        reader = claimant(path) if path != "-" else None
+        if reader is not None:
+            claimed.setdefault(reader, {}).setdefault(str(Path(path).parent), []).append(path)
             continue
         name = (options.stdin_path or STDIN_NAME) if path == "-" else path
         current_input.set(name)
@@ -184,16 +194,19 @@ def parse_paths(
         except InputError as exc:
             errors.append(exc)
             continue
-        if parser.format in (SourceFormat.TERRAFORM_PLAN, SourceFormat.TERRAFORM_STATE):
-            declared = plan_dirs.setdefault(os.path.normpath(os.path.dirname(name)), set())
-            declared.update(root_addresses(graph))
+        directory = os.path.normpath(os.path.dirname(name))
+        beside.setdefault(directory, []).append((parser.format, graph))
         total += len(graph.resources)
         _check_count(name, total, options.max_resources)
         graphs.append(graph)
-    for graph in directory_graphs(hcl_dirs, plan_dirs, options, errors):
-        total += len(graph.resources)
-        _check_count(graph.inputs[0].path if graph.inputs else "", total, options.max_resources)
-        graphs.append(graph)
+    for reader, directories in claimed.items():
+        for item in reader.parse_directories(directories, beside, options):
+            if isinstance(item, InputError):
+                errors.append(item)
+                continue
+            total += len(item.resources)
+            _check_count(item.inputs[0].path if item.inputs else "", total, options.max_resources)
+            graphs.append(item)
     current_input.set(", ".join(paths[:3]))
     # A file can be met twice (walked as its own module and called by another): one line.
     errors = list({str(e): e for e in errors}.values())

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from guardrails.errors import InputError
 from guardrails.inputs.confine import Confinement
 from guardrails.inputs.loader import LoadedInput
 from guardrails.limits import DEFAULT_MAX_RESOURCES
@@ -48,4 +50,26 @@ class Parser(Protocol):
 
     def parse(self, loaded: LoadedInput, options: ParseOptions) -> Graph:
         """Normalize ``loaded`` into a graph; raise InputError for content it cannot use."""
+        ...
+
+
+#: Graphs parsed from single files, by normalized directory, with their parser's format.
+Beside = Mapping[str, Sequence[tuple[SourceFormat, Graph]]]
+
+
+@runtime_checkable
+class DirectoryParser(Parser, Protocol):
+    """A parser for a format read a directory at a time (a Terraform module is every ``.tf``
+    file of its directory): files it claims while walking are handed over together."""
+
+    def claims(self, path: str) -> bool:
+        """True when the file at ``path`` is read with its directory (decided by name)."""
+        ...
+
+    def parse_directories(
+        self, directories: Mapping[str, Sequence[str]], beside: Beside, options: ParseOptions
+    ) -> Iterator[Graph | InputError]:
+        """A graph per unit read from ``directories`` (directory -> its claimed files), or the
+        error of one that cannot be read, in order; ``beside`` holds the single-file graphs of
+        the same scan, so a unit another input already represents is not counted twice."""
         ...

@@ -17,14 +17,6 @@ trees, its bounds); ``parser`` reads directories, ``module`` holds a directory's
 applies variable types, ``budget`` bounds the work, ``unknown`` is what is known only after apply.
 """
 
-from guardrails.parsers.terraform_hcl.addresses import root_addresses
-from guardrails.parsers.terraform_hcl.module import ModuleSource, root_directories
-from guardrails.parsers.terraform_hcl.parser import TerraformHclParser, directory_graphs
+from guardrails.parsers.terraform_hcl.parser import TerraformHclParser
 
-__all__ = [
-    "ModuleSource",
-    "TerraformHclParser",
-    "directory_graphs",
-    "root_addresses",
-    "root_directories",
-]
+__all__ = ["TerraformHclParser"]

@@ -24,7 +24,6 @@ class Nodes:
         self.references: dict[str, set[str]] = {}
         self.depends: dict[str, set[str]] = {}
         self.parents: dict[str, str] = {}
-        self.notes: dict[str, list[str]] = {}
         #: Module calls whose number of instances is unknown: one instance stands for all.
         self.uncounted: set[str] = set()
 
@@ -106,7 +105,5 @@ class Nodes:
                 edges.append(Edge(resource.id, parent, EdgeKind.PARENT))
         # Services select, HPAs scale and workloads mount the kubernetes_* objects.
         edges.extend(workload_edges(self.resources))
-        inputs = tuple(
-            InputFile(p, str(Fmt.TERRAFORM_HCL), tuple(self.notes.get(p, ()))) for p in paths
-        )
+        inputs = tuple(InputFile(p, str(Fmt.TERRAFORM_HCL), ()) for p in paths)
         return Graph(tuple(self.resources), tuple(dict.fromkeys(edges)), inputs)

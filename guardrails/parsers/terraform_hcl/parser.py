@@ -1,18 +1,19 @@
-"""The Terraform HCL parser: ``.tf`` files, one directory = one module."""
+"""The Terraform HCL parser: ``.tf`` files, read a directory (one module) at a time."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
-from guardrails.errors import InputError
+from guardrails.errors import InputError, current_input
 from guardrails.inputs.confine import check_inside
 from guardrails.inputs.loader import LoadedInput, read_text
 from guardrails.inputs.safe_io import read_side_file
 from guardrails.model import INPUT_SKIPPED, Graph, InputFile
 from guardrails.model import SourceFormat as Fmt
-from guardrails.parsers.base import ParseOptions
+from guardrails.parsers.base import Beside, ParseOptions
+from guardrails.parsers.terraform_hcl.addresses import root_addresses
 from guardrails.parsers.terraform_hcl.budget import work_budget
 from guardrails.parsers.terraform_hcl.builder import evaluate_root
 from guardrails.parsers.terraform_hcl.module import (
@@ -23,6 +24,8 @@ from guardrails.parsers.terraform_hcl.module import (
 )
 from guardrails.parsers.terraform_hcl.variables import root_variables
 
+_PLANNED = "source of the plan in this directory: gives its file:line, not counted again"
+
 
 class TerraformHclParser:
     """``.tf`` configuration files (python-hcl2)."""
@@ -31,6 +34,46 @@ class TerraformHclParser:
 
     def matches(self, loaded: LoadedInput) -> bool:
         return loaded.syntax == "hcl"
+
+    def claims(self, path: str) -> bool:
+        """A ``.tf`` file found on disk is read with its directory: one module."""
+        return path.endswith(".tf")
+
+    def parse_directories(
+        self, directories: Mapping[str, Sequence[str]], beside: Beside, options: ParseOptions
+    ) -> Iterator[Graph | InputError]:
+        """The graphs of the .tf files found, one per root module, or why one cannot be read.
+
+        Rules that keep every resource counted once: a directory another scanned directory
+        calls as a local module is evaluated through that call (see :func:`root_directories`);
+        .tf files beside a Terraform plan or state JSON that declares every block they declare
+        are that plan's source: the plan represents them, they only give its resources their
+        file:line.
+        """
+        modules = {}
+        for directory, files in directories.items():
+            current_input.set(directory)
+            try:
+                modules[directory] = self.load_directory(directory, list(files), options)
+            except InputError as exc:  # one bad directory does not hide the others
+                yield exc
+        for directory in root_directories(modules):
+            current_input.set(directory)
+            files = list(directories[directory])
+            planned = _planned(beside.get(os.path.normpath(directory), ()))
+            if planned is not None and modules[directory].declared() <= planned:
+                note = (
+                    "source of the plan in this directory: gives its file:line, not counted again"
+                )
+                yield Graph(inputs=tuple(InputFile(f, INPUT_SKIPPED, (note,)) for f in files))
+                continue
+            try:
+                with work_budget():  # one budget of work per root module and the modules it calls
+                    graph = self.parse_files(files, options, modules[directory])
+            except InputError as exc:
+                yield exc
+                continue
+            yield graph
 
     def parse(self, loaded: LoadedInput, options: ParseOptions) -> Graph:
         directory = os.path.dirname(loaded.path) or "."
@@ -85,41 +128,9 @@ class TerraformHclParser:
         return evaluate_root(module, root_variables(module, options), options, context)
 
 
-def directory_graphs(
-    directories: Mapping[str, list[str]],
-    plan_dirs: Mapping[str, set[str]],
-    options: ParseOptions,
-    errors: list[InputError],
-) -> Iterator[Graph]:
-    """The graphs of the .tf files found, one per root module.
-
-    Rules that keep every resource counted once: a directory another scanned directory calls
-    as a local module is evaluated through that call (see :func:`root_directories`); .tf files
-    beside a Terraform plan or state JSON that declares every block they declare are that
-    plan's source: the plan represents them, they only give its resources their file:line.
-    """
-    from guardrails.errors import current_input
-
-    parser = TerraformHclParser()
-    modules = {}
-    for directory, files in directories.items():
-        current_input.set(directory)
-        try:
-            modules[directory] = parser.load_directory(directory, files, options)
-        except InputError as exc:  # one bad directory does not hide the others
-            errors.append(exc)
-    for directory in root_directories(modules):
-        current_input.set(directory)
-        files = directories[directory]
-        planned = plan_dirs.get(os.path.normpath(directory))
-        if planned is not None and modules[directory].declared() <= planned:
-            note = "source of the plan in this directory: gives its file:line, not counted again"
-            yield Graph(inputs=tuple(InputFile(f, INPUT_SKIPPED, (note,)) for f in files))
-            continue
-        try:
-            with work_budget():  # one budget of work per root module and the modules it calls
-                graph = parser.parse_files(files, options, modules[directory])
-        except InputError as exc:
-            errors.append(exc)
-            continue
-        yield graph
+def _planned(beside: Sequence[tuple[Fmt, Graph]]) -> set[str] | None:
+    """What the plans and states in a directory declare in their root module; None: none there."""
+    plans = [graph for fmt, graph in beside if fmt in (Fmt.TERRAFORM_PLAN, Fmt.TERRAFORM_STATE)]
+    if not plans:
+        return None
+    return {address for graph in plans for address in root_addresses(graph)}
