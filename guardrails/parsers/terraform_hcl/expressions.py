@@ -69,7 +69,7 @@ class _Evaluator:
     def eval(self, node: Node, depth: int) -> Any:
         if depth > MAX_DEPTH:
             return UNKNOWN
-        handler = _HANDLERS.get(trees.kind(node)) if trees.kind(node) else None
+        handler = _HANDLERS.get(trees.kind(node))
         if handler is None:
             return UNKNOWN
         return handler(self, node, depth + 1)
@@ -308,7 +308,7 @@ class _Evaluator:
         return UNKNOWN if self.budget.too_large(result) else result
 
 
-_HANDLERS: dict[Kind | None, Callable[[_Evaluator, Node, int], Any]] = {
+_HANDLERS: dict[Kind | None, Callable[[_Evaluator, Node, int], Any]] = {  # None: a token
     Kind.TERM: _Evaluator._term,
     Kind.INT: _Evaluator._int,
     Kind.FLOAT: _Evaluator._float,
