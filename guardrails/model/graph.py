@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from guardrails.model.resource import Edge, EdgeKind, Resource
+from guardrails.model.resource import Edge, Resource
 
 INPUT_VERSION = 1
 #: ``InputFile.format`` of a file found by walking that is in no supported format.
@@ -54,16 +54,6 @@ class Graph:
 
     def get(self, resource_id: str) -> Resource | None:
         return self._by_id.get(resource_id)
-
-    def edges_from(self, resource_id: str, kind: EdgeKind | None = None) -> list[Edge]:
-        return [
-            e for e in self.edges if e.source == resource_id and (kind is None or e.kind == kind)
-        ]
-
-    def edges_to(self, resource_id: str, kind: EdgeKind | None = None) -> list[Edge]:
-        return [
-            e for e in self.edges if e.target == resource_id and (kind is None or e.kind == kind)
-        ]
 
     @property
     def input_errors(self) -> tuple[InputFile, ...]:

@@ -109,10 +109,6 @@ class Resource:
     native_type: str | None = None
 
     @property
-    def is_data(self) -> bool:
-        return self.mode == "data"
-
-    @property
     def is_kubernetes_object(self) -> bool:
         """A Kubernetes object, from a manifest, a Pulumi ``kubernetes:*`` resource or a
         Terraform ``kubernetes_*`` resource read as its object (parsers.terraform_kubernetes)."""

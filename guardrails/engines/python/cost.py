@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from guardrails.engines.python.registry import RawFinding, twin
+from guardrails.engines.base import RawFinding
+from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import Doc, facts, finding, live, unknown_path
 
 

@@ -8,7 +8,8 @@ import math
 import re
 from typing import Any
 
-from guardrails.engines.python.registry import RawFinding, twin
+from guardrails.engines.base import RawFinding
+from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
     GPU_RESOURCE_NAMES,
     Doc,

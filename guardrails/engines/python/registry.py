@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-RawFinding = dict[str, Any]
+from guardrails.engines.base import RawFinding
+
 PolicyFunction = Callable[[dict[str, Any], dict[str, Any]], list[RawFinding]]
 
 TWINS: dict[str, PolicyFunction] = {}

@@ -6,7 +6,8 @@ import json
 import re
 from typing import Any
 
-from guardrails.engines.python.registry import RawFinding, twin
+from guardrails.engines.base import RawFinding
+from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
     GPU_RESOURCE_NAMES,
     Doc,

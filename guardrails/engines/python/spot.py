@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from guardrails.engines.python.registry import RawFinding, twin
+from guardrails.engines.base import RawFinding
+from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
     SPOT_TAINT_KEYS,
     Doc,
