@@ -31,10 +31,10 @@ has_tag(r, key) if tag(r, key)
 # Auto Scaling group, GKE `node_config` labels): a tag check on them is `unknown`, not a miss.
 tag_unknowns(r) := sort([u | some u in r.unknown; tag_path(u)])
 
-tag_path(u) if u in {"tags", "tags_all", "labels", "tag", "resource_labels", "node_config"}
+tag_path(u) if u in data.guardrails.tags.unknown_paths
 
 tag_path(u) if {
-	some p in ["tags", "tags_all", "labels", "tag", "resource_labels", "node_config"]
+	some p in data.guardrails.tags.unknown_paths
 	startswith(u, concat("", [p, "."]))
 	tagging_word(u)
 }
@@ -55,16 +55,15 @@ templates(r) := ts if {
 	ts := r.workload.pod_templates
 } else := []
 
-# Node taints that mark spot/preemptible capacity (gpu_catalog.md §5).
-spot_taint_keys := {
-	"karpenter.sh/capacity-type",
-	"eks.amazonaws.com/capacityType",
-	"cloud.google.com/gke-spot",
-	"cloud.google.com/gke-preemptible",
-	"kubernetes.azure.com/scalesetpriority",
-}
+# Node taints that mark spot/preemptible capacity (policies/data/spot.json).
+spot_taint_keys := data.guardrails.spot.taint_keys
 
-gpu_resource_names := ["nvidia.com/gpu", "amd.com/gpu", "aws.amazon.com/neuron", "google.com/tpu"]
+# Whole-accelerator resource names, sorted (policies/data/accelerators.json). An array, not a
+# set: regopy iterates a set in insertion order, OPA sorted.
+gpu_resource_names := sort(object.keys(data.guardrails.accelerators.whole_devices))
+
+# A set of resource types a policy selects by name (policies/data/resource_types.json).
+types(name) := data.guardrails.resource_types[name]
 
 # A block attribute (Terraform renders nested blocks as lists) as a list.
 blocks(value) := value if is_array(value)

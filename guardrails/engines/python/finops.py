@@ -20,6 +20,7 @@ from guardrails.engines.python.util import (
     live,
     neighbors,
     one_of,
+    resource_types,
     tag,
     tag_unknowns,
     templates,
@@ -324,8 +325,8 @@ def inference_not_right_sized(doc: Doc, config: Doc) -> list[RawFinding]:
     return out
 
 
-_JOB_KINDS = {"Job", "RayJob"}
-_KUBEFLOW_JOBS = {"PyTorchJob", "TFJob", "MPIJob", "XGBoostJob", "PaddleJob", "JAXJob"}
+_JOB_KINDS = resource_types("bounded_jobs")
+_KUBEFLOW_JOBS = resource_types("kubeflow_jobs")
 _GPU_NODE = re.compile(r"^(g4dn|g5|g6|p3|p4d|p5)\.|^Standard_N[CDV]|^(a2|a3|g2)-")
 
 

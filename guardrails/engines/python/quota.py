@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from guardrails.engines.base import RawFinding
 from guardrails.engines.python.registry import twin
-from guardrails.engines.python.util import GPU_RESOURCE_NAMES, Doc, blocks, finding, live
+from guardrails.engines.python.util import (
+    GPU_RESOURCE_NAMES,
+    Doc,
+    blocks,
+    finding,
+    live,
+    resource_types,
+)
 
-QUOTA_TYPES = {
-    "ResourceQuota",
-    "kubernetes_resource_quota",
-    "kubernetes_resource_quota_v1",
-    "kubernetes:core/v1:ResourceQuota",
-}
+QUOTA_TYPES = resource_types("resource_quotas")
 
 
 def _ignored(key: str) -> bool:

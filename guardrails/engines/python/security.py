@@ -19,6 +19,7 @@ from guardrails.engines.python.util import (
     live,
     neighbors,
     one_of,
+    resource_types,
     templates,
     unknown_path,
 )
@@ -437,7 +438,7 @@ def _pinned(image: Any) -> bool:
 
 #: Kinds whose controller fills in the image of a container written without one (twin of
 #: controller_kinds in gr_sec_007.rego).
-_CONTROLLER_KINDS = {"InferenceService", "LLMInferenceService"}
+_CONTROLLER_KINDS = resource_types("inference_controllers")
 
 
 @twin("GR-SEC-007")
@@ -503,7 +504,10 @@ def gpu_without_limits(doc: Doc, config: Doc) -> list[RawFinding]:
 
 
 _DASHBOARD_PORTS = {8265, 8888, 10001}
-_DASHBOARD_KINDS = ("Notebook", "RayCluster", "RayJob", "RayService")
+#: Sorted, as GR-SEC-009 lists them (``sort(dashboard_kinds)``).
+_DASHBOARD_KINDS = tuple(sorted(resource_types("dashboard_kinds")))
+_RAY_KINDS = resource_types("ray_kinds")
+_GCP_INSTANCES = resource_types("gcp_instances")
 
 
 @twin("GR-SEC-009")
@@ -530,7 +534,7 @@ def gpu_or_dashboard_public(doc: Doc, config: Doc) -> list[RawFinding]:
                             attribute=path,
                         )
                     )
-            if r["type"] in ("google_compute_instance", "google_compute_instance_template") and any(
+            if r["type"] in _GCP_INSTANCES and any(
                 isinstance(nic, dict) and blocks(nic.get("access_config"))
                 for nic in blocks(a.get("network_interface"))
             ):
@@ -576,7 +580,7 @@ def _ray_auth(r: Doc) -> Doc:
 
 def _ray_head_finding(r: Doc) -> list[RawFinding]:
     """A Ray kind whose KubeRay head Service is a LoadBalancer or NodePort."""
-    if r["type"] not in ("RayCluster", "RayService", "RayJob"):
+    if r["type"] not in _RAY_KINDS:
         return []
     auth = _ray_auth(r)
     service_type = auth.get("head_service_type")

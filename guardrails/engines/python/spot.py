@@ -12,6 +12,7 @@ from guardrails.engines.python.util import (
     finding,
     live,
     one_of,
+    resource_types,
     templates,
 )
 
@@ -105,12 +106,8 @@ def _checkpointed(r: Doc) -> bool:
     return False
 
 
-_AZURE_VMS = {
-    "azurerm_linux_virtual_machine",
-    "azurerm_windows_virtual_machine",
-    "azurerm_linux_virtual_machine_scale_set",
-    "azurerm_windows_virtual_machine_scale_set",
-}
+_AZURE_VMS = resource_types("azure_vms")
+_GCP_INSTANCES = resource_types("gcp_instances")
 
 
 def _vm_problem(r: Doc) -> list[str]:
@@ -130,7 +127,7 @@ def _vm_problem(r: Doc) -> list[str]:
                 "(instance_market_options.spot_options.instance_interruption_behavior)"
             ]
         )
-    if r["type"] in {"google_compute_instance", "google_compute_instance_template"}:
+    if r["type"] in _GCP_INSTANCES:
         ok = any(
             isinstance(s, dict) and isinstance(s.get("instance_termination_action"), str)
             for s in blocks(attributes.get("scheduling"))
@@ -173,7 +170,7 @@ def spot_not_interruption_ready(doc: Doc, config: Doc) -> list[RawFinding]:
 
 
 #: Resources that can hold several instance types (where GR-SPOT-004's fix is possible).
-_POOLS = {"aws_eks_node_group", "aws_autoscaling_group", "NodePool"}
+_POOLS = resource_types("multi_type_pools")
 
 
 def _type_count(r: Doc) -> int:

@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import Any
 
+from guardrails.bundled import shared_data
+
 Doc = dict[str, Any]
 
-SPOT_TAINT_KEYS = {
-    "karpenter.sh/capacity-type",
-    "eks.amazonaws.com/capacityType",
-    "cloud.google.com/gke-spot",
-    "cloud.google.com/gke-preemptible",
-    "kubernetes.azure.com/scalesetpriority",
-}
-GPU_RESOURCE_NAMES = ("nvidia.com/gpu", "amd.com/gpu", "aws.amazon.com/neuron", "google.com/tpu")
+#: Node taints that mark spot capacity (``util.spot_taint_keys``, policies/data/spot.json).
+SPOT_TAINT_KEYS = frozenset(shared_data("spot")["taint_keys"])
+#: Whole-accelerator resource names, sorted as Rego iterates ``util.gpu_resource_names``
+#: (policies/data/accelerators.json).
+GPU_RESOURCE_NAMES = tuple(sorted(shared_data("accelerators")["whole_devices"]))
 
 
 def covers(unknown: str, path: str) -> bool:
@@ -59,8 +58,9 @@ def tag(r: Doc, key: str) -> str | None:
 
 
 #: Attributes that carry a resource's tags or labels (AWS ``tag`` blocks on an Auto Scaling
-#: group, GKE ``node_config`` labels): unknown until apply, they make a tag check unknown.
-TAG_PATHS = ("tags", "tags_all", "labels", "tag", "resource_labels", "node_config")
+#: group, GKE ``node_config`` labels): unknown until apply, they make a tag check unknown
+#: (policies/data/tags.json).
+TAG_PATHS = tuple(shared_data("tags")["unknown_paths"])
 _TAG_PREFIXES = tuple(f"{p}." for p in TAG_PATHS)
 
 
@@ -98,6 +98,11 @@ def is_number(value: Any) -> bool:
 def as_list(value: Any) -> list[Any]:
     """``value`` when it is a list, else empty (Rego: ``xs if is_array(xs) else := []``)."""
     return value if isinstance(value, list) else []
+
+
+def resource_types(name: str) -> frozenset[str]:
+    """``data.guardrails.resource_types[name]``: a set of types a policy selects by name."""
+    return frozenset(shared_data("resource_types")[name])
 
 
 def neighbors(r: Doc, direction: str) -> list[Doc]:
