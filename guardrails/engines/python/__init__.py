@@ -8,11 +8,10 @@ from guardrails.catalog import Catalog
 from guardrails.engines.base import RawFinding
 
 # Importing the category modules registers their policies in TWINS.
+# One module (or package) per policies/<category>/ folder, named for it.
 from guardrails.engines.python import (  # noqa: F401
     cost,
-    finops,
-    inputs,
-    quota,
+    input,
     security,
     spot,
     tagging,

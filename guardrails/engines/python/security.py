@@ -598,3 +598,45 @@ def _ray_head_finding(r: Doc) -> list[RawFinding]:
     if auth.get("mode") == "token":  # asked for, not in effect (Ray older than 2.52)
         message += f"; {auth['why']}"
     return [finding(r, message)]
+
+
+#: ResourceQuota kinds (GR-SEC-010).
+_QUOTA_TYPES = resource_types("resource_quotas")
+
+
+def _ignored(key: str) -> bool:
+    if key in GPU_RESOURCE_NAMES:
+        return True
+    return key.startswith("limits.") and key[len("limits.") :] in GPU_RESOURCE_NAMES
+
+
+def _ignored_keys(r: Doc) -> list[str]:
+    attributes = r.get("attributes")
+    spec = attributes.get("spec") if isinstance(attributes, dict) else None
+    keys: list[str] = []
+    for block in blocks(spec):
+        hard = block.get("hard") if isinstance(block, dict) else None
+        if isinstance(hard, dict):
+            keys += [k for k in hard if _ignored(k)]
+    return sorted(keys)
+
+
+@twin("GR-SEC-010")
+def gpu_quota_without_requests_prefix(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    for r in doc["resources"]:
+        if r["type"] not in _QUOTA_TYPES or not live(r):
+            continue
+        keys = _ignored_keys(r)
+        if not keys:
+            continue
+        first = keys[0].removeprefix("limits.")
+        out.append(
+            finding(
+                r,
+                f"sets {', '.join(keys)} in spec.hard, which "
+                "Kubernetes does not enforce for extended resources (only requests."
+                f"{first} is), so GPU use in the namespace is unlimited",
+            )
+        )
+    return out

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from guardrails.engines.base import RawFinding
 from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
@@ -112,6 +114,55 @@ def gpu_without_workload_tag(doc: Doc, config: Doc) -> list[RawFinding]:
                     r,
                     f"has workload tag {value}, which is not one of "
                     f"{', '.join(sorted(config['allowed_workloads']))}",
+                )
+            )
+    return out
+
+
+def _has_label(r: Doc, key: str) -> bool:
+    """Rego's ``util.has_tag``: the key (any case, or a configured alias) has a value."""
+    return tag(r, key) is not None
+
+
+def _attribution_gaps(r: Doc, items: list[Any]) -> list[str]:
+    gaps = []
+    for item in items:
+        if isinstance(item, str) and not _has_label(r, item):
+            gaps.append(item)
+        elif isinstance(item, list) and not any(_has_label(r, k) for k in item):
+            gaps.append(" or ".join(item))
+    return gaps
+
+
+@twin("GR-TAG-004")
+def cost_attribution_missing(doc: Doc, config: Doc) -> list[RawFinding]:
+    out = []
+    everything = config["attribution_scope"] == "all"
+    for r in doc["resources"]:
+        f = facts(r)
+        if f.get("taggable") is not True or not live(r):
+            continue
+        if not everything and f.get("is_gpu") is not True:
+            continue
+        gaps = _attribution_gaps(r, config["attribution_tags"])
+        if not gaps:
+            continue
+        unknowns = tag_unknowns(r)
+        if unknowns:
+            out.append(
+                finding(
+                    r,
+                    f"tags are unknown until apply ({unknowns[0]}), "
+                    f"so cost attribution ({'; '.join(gaps)}) cannot be checked",
+                    outcome="unknown",
+                    attribute=unknowns[0],
+                )
+            )
+        else:
+            out.append(
+                finding(
+                    r,
+                    f"spend cannot be attributed, missing {'; '.join(gaps)}",
                 )
             )
     return out

@@ -110,3 +110,12 @@ def neighbors(r: Doc, direction: str) -> list[Doc]:
     found = facts(r).get("neighbors")
     items = found.get(direction) if isinstance(found, dict) else None
     return [n for n in items if isinstance(n, dict)] if isinstance(items, list) else []
+
+
+def at(value: Any, *path: str) -> Any:
+    """``object.get(value, path, None)``."""
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value

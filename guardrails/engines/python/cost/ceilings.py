@@ -1,4 +1,4 @@
-"""Python twins of the cost policies (policies/cost)."""
+"""Python twins of the cost ceilings: GR-COST-001 to GR-COST-005."""
 
 from __future__ import annotations
 
