@@ -66,9 +66,10 @@ def _python_collections(path: Path, keys: bool = True) -> Iterator[tuple[int, se
         elif isinstance(node, ast.Dict) and keys:
             elements = [k for k in node.keys if k is not None]
         strings = {e.value for e in elements if isinstance(e, ast.Constant)}
-        yield node.lineno if hasattr(node, "lineno") else 0, {
-            s for s in strings if isinstance(s, str)
-        }
+        yield (
+            node.lineno if hasattr(node, "lineno") else 0,
+            {s for s in strings if isinstance(s, str)},
+        )
 
 
 def _python_strings(path: Path) -> Iterator[tuple[int, str]]:
@@ -82,9 +83,12 @@ def _python_strings(path: Path) -> Iterator[tuple[int, str]]:
         and isinstance(node.body[0].value, ast.Constant)
     }
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if id(node) not in docstrings:
-                yield node.lineno, node.value
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+        ):
+            yield node.lineno, node.value
 
 
 def test_every_data_file_is_shared_and_every_shared_name_has_a_file() -> None:
