@@ -17,11 +17,10 @@ covers(u, path) if startswith(path, concat("", [u, "."]))
 covers(u, path) if startswith(u, concat("", [path, "."]))
 
 # A tag or label by the one key rule: case-insensitive, with the configured `tag_aliases`
-# folded in by enrichment (facts.tags is keyed by the lower-case canonical key). An empty value
-# counts as missing.
+# folded in by enrichment (facts.tags is keyed by the lower-case canonical key and holds string
+# values only). An empty value counts as missing.
 tag(r, key) := value if {
 	value := r.facts.tags[lower(key)]
-	is_string(value)
 	value != ""
 }
 

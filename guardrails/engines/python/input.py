@@ -24,6 +24,6 @@ def input_not_evaluated(doc: Doc, config: Doc) -> list[RawFinding]:
         )
         for r in doc["resources"]
         if not isinstance(r.get("unevaluated"), str)
-        and isinstance((r.get("facts") or {}).get("accelerator_unknown"), str)
+        and isinstance(r["facts"]["accelerator_unknown"], str)
     ]
     return unevaluated + accelerators

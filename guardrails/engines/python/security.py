@@ -574,8 +574,8 @@ def gpu_or_dashboard_public(doc: Doc, config: Doc) -> list[RawFinding]:
 
 
 def _ray_auth(r: Doc) -> Doc:
-    value = facts(r).get("ray_auth")
-    return value if isinstance(value, dict) else {}
+    value: Doc = facts(r)["ray_auth"] or {}  # null for anything but Ray and its Services
+    return value
 
 
 def _ray_head_finding(r: Doc) -> list[RawFinding]:

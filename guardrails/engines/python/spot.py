@@ -62,9 +62,7 @@ def training_on_demand(doc: Doc, config: Doc) -> list[RawFinding]:
 
 def _spot_toleration(template: Doc) -> str | None:
     keys = sorted(
-        t["key"]
-        for t in template.get("tolerations", [])
-        if isinstance(t, dict) and one_of(t.get("key"), SPOT_TAINT_KEYS)
+        t["key"] for t in template["tolerations"] if one_of(t.get("key"), SPOT_TAINT_KEYS)
     )
     return keys[0] if keys else None
 
@@ -99,7 +97,7 @@ def _retried(r: Doc) -> bool:
 
 def _checkpointed(r: Doc) -> bool:
     for t in templates(r):
-        if any(isinstance(v, dict) and v.get("persistentVolumeClaim") for v in t["volumes"]):
+        if any(v.get("persistentVolumeClaim") for v in t["volumes"]):
             return True
         if any("checkpoint" in key for key in t["annotations"]):
             return True

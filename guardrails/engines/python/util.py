@@ -30,10 +30,10 @@ def live(r: Doc) -> bool:
 
 
 def templates(r: Doc) -> list[Doc]:
-    workload = r.get("workload")
-    if isinstance(workload, dict) and isinstance(workload.get("pod_templates"), list):
-        return list(workload["pod_templates"])
-    return []
+    """``util.templates``: the pod templates of a workload (parsers give every workload a
+    list of mapping templates), none for anything else."""
+    workload = r["workload"]
+    return list(workload["pod_templates"]) if workload is not None else []
 
 
 def blocks(value: Any) -> list[Any]:
@@ -45,16 +45,16 @@ def blocks(value: Any) -> list[Any]:
 
 
 def facts(r: Doc) -> Doc:
-    value = r.get("facts")
-    return value if isinstance(value, dict) else {}
+    """The resource's facts: enrichment gives every resource all of them."""
+    value: Doc = r["facts"]
+    return value
 
 
 def tag(r: Doc, key: str) -> str | None:
     """``util.tag``: the tag by the one key rule (facts.tags, lower-case canonical keys); an
     empty value counts as missing."""
-    tags = facts(r).get("tags")
-    value = tags.get(key.lower()) if isinstance(tags, dict) else None
-    return value if isinstance(value, str) and value != "" else None
+    value: str | None = r["facts"]["tags"].get(key.lower())
+    return value or None  # enrichment keeps string values only (enrich.tags)
 
 
 #: Attributes that carry a resource's tags or labels (AWS ``tag`` blocks on an Auto Scaling
@@ -75,9 +75,8 @@ def tag_unknowns(r: Doc) -> list[str]:
 
 def tag_key(r: Doc, key: str) -> str:
     """``util.tag_key``: the key as the resource writes it."""
-    keys = facts(r).get("tag_keys")
-    found = keys.get(key.lower()) if isinstance(keys, dict) else None
-    return found if isinstance(found, str) else key
+    found: str = r["facts"]["tag_keys"].get(key.lower(), key)
+    return found
 
 
 def finding(r: Doc, message: str, **extra: Any) -> Doc:
@@ -107,9 +106,8 @@ def resource_types(name: str) -> frozenset[str]:
 
 def neighbors(r: Doc, direction: str) -> list[Doc]:
     """``facts.neighbors.in|out``: the resource's edges with the type at the other end."""
-    found = facts(r).get("neighbors")
-    items = found.get(direction) if isinstance(found, dict) else None
-    return [n for n in items if isinstance(n, dict)] if isinstance(items, list) else []
+    found: list[Doc] = r["facts"]["neighbors"][direction]
+    return found
 
 
 def at(value: Any, *path: str) -> Any:
