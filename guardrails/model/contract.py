@@ -5,8 +5,7 @@ tests/model/test_contract.py checks these against the schema and against what en
 writes, so the types, the schema and the documents cannot drift apart.
 """
 
-from __future__ import annotations
-
+from collections.abc import Mapping
 from typing import Any, Literal, NotRequired, TypedDict
 
 #: An input's own attributes (a plan's values, a manifest): any JSON, read by the policies.
@@ -64,7 +63,7 @@ class Workload(TypedDict):
 
 
 class GpuFact(TypedDict):
-    total: float | None
+    total: dict[str, float | None]
     count: float | None
     model: str | None
     model_full: str | None
@@ -92,7 +91,7 @@ class ScaleDisplay(TypedDict):
 
 
 class PriceUnknown(TypedDict):
-    reason: str
+    reason: str | None
     attribute: str | None
 
 
@@ -126,17 +125,18 @@ class Facts(TypedDict):
     capacity: str
     capacity_attribute: str | None
     replicas: Replicas
-    autoscaling: Attributes | None
+    autoscaling: Attributes
     priced: bool
     price_basis: Literal["catalog", "assumed"] | None
     price_assumption: Attributes | None
     cloud: CloudFact
     priced_items: list[Attributes]
     price_unknown: PriceUnknown | None
-    hourly_usd: float | None
+    hourly_usd: Scale | None
     monthly_usd: Scale | None
     monthly_usd_display: ScaleDisplay | None
     monthly_usd_before: float | None
+    monthly_usd_ceiling: float | None
     spot_saving_monthly_display: str | None
     placement: Attributes | None
     neighbors: Neighbors
@@ -160,8 +160,9 @@ class ResourceDoc(TypedDict):
     module: str | None
     namespace: str | None
     action: str
-    attributes: Attributes
-    before: Attributes | None
+    # The model keeps them read-only (Mapping); the document is their JSON rendering.
+    attributes: Mapping[str, Any]
+    before: Mapping[str, Any] | None
     unknown: list[str]
     labels: dict[str, str]
     location: Location | None

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from guardrails.model import contract
 from guardrails.model.resource import Edge, Resource
 
 INPUT_VERSION = 1
@@ -23,7 +24,7 @@ class InputFile:
     format: str
     notes: tuple[str, ...] = ()
 
-    def to_input(self) -> dict[str, Any]:
+    def to_input(self) -> contract.InputFile:
         return {"path": self.path, "format": self.format, "notes": list(self.notes)}
 
     @property
@@ -76,7 +77,7 @@ class Graph:
             inputs.extend(g.inputs)
         return Graph(tuple(resources), tuple(dict.fromkeys(edges)), tuple(inputs))
 
-    def to_input(self) -> dict[str, Any]:
+    def to_input(self) -> contract.InputDocument:
         """The whole graph as the document policies receive (graph-input.schema.json)."""
         return {
             "version": INPUT_VERSION,

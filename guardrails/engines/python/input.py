@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from guardrails.engines.base import RawFinding
 from guardrails.engines.python.registry import twin
-from guardrails.engines.python.util import Doc, finding
+from guardrails.engines.python.util import Doc, InputDocument, finding
 
 
 @twin("GR-INPUT-001")
-def input_not_evaluated(doc: Doc, config: Doc) -> list[RawFinding]:
+def input_not_evaluated(doc: InputDocument, config: Doc) -> list[RawFinding]:
     unevaluated = [
-        finding(r, r["unevaluated"], outcome="unknown")
+        finding(r, why, outcome="unknown")
         for r in doc["resources"]
-        if isinstance(r.get("unevaluated"), str)
+        if isinstance(why := r["unevaluated"], str)
     ]
     # A node the engine did not look inside is reported once, by the rule above.
     accelerators = [

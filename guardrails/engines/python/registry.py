@@ -6,8 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from guardrails.engines.base import RawFinding
+from guardrails.model.contract import InputDocument
 
-PolicyFunction = Callable[[dict[str, Any], dict[str, Any]], list[RawFinding]]
+#: A twin: the input document and the resolved configuration in, raw findings out.
+PolicyFunction = Callable[[InputDocument, dict[str, Any]], list[RawFinding]]
 
 TWINS: dict[str, PolicyFunction] = {}
 

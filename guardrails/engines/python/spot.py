@@ -7,6 +7,8 @@ from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
     SPOT_TAINT_KEYS,
     Doc,
+    InputDocument,
+    Resource,
     blocks,
     facts,
     finding,
@@ -15,12 +17,13 @@ from guardrails.engines.python.util import (
     resource_types,
     templates,
 )
+from guardrails.model.contract import PodTemplate
 
 _BATCH = {"training", "batch"}
 
 
 @twin("GR-SPOT-001")
-def training_on_demand(doc: Doc, config: Doc) -> list[RawFinding]:
+def training_on_demand(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for r in doc["resources"]:
         f = facts(r)
@@ -60,7 +63,7 @@ def training_on_demand(doc: Doc, config: Doc) -> list[RawFinding]:
     return out
 
 
-def _spot_toleration(template: Doc) -> str | None:
+def _spot_toleration(template: PodTemplate) -> str | None:
     keys = sorted(
         t["key"] for t in template["tolerations"] if one_of(t.get("key"), SPOT_TAINT_KEYS)
     )
@@ -68,7 +71,7 @@ def _spot_toleration(template: Doc) -> str | None:
 
 
 @twin("GR-SPOT-002")
-def prod_inference_on_spot(doc: Doc, config: Doc) -> list[RawFinding]:
+def prod_inference_on_spot(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for r in doc["resources"]:
         f = facts(r)
@@ -89,13 +92,11 @@ def prod_inference_on_spot(doc: Doc, config: Doc) -> list[RawFinding]:
     return out
 
 
-def _retried(r: Doc) -> bool:
-    return any(
-        isinstance(t.get("backoff_limit"), int) and t["backoff_limit"] > 0 for t in templates(r)
-    )
+def _retried(r: Resource) -> bool:
+    return any(isinstance(limit := t.get("backoff_limit"), int) and limit > 0 for t in templates(r))
 
 
-def _checkpointed(r: Doc) -> bool:
+def _checkpointed(r: Resource) -> bool:
     for t in templates(r):
         if any(v.get("persistentVolumeClaim") for v in t["volumes"]):
             return True
@@ -108,7 +109,7 @@ _AZURE_VMS = resource_types("azure_vms")
 _GCP_INSTANCES = resource_types("gcp_instances")
 
 
-def _vm_problem(r: Doc) -> list[str]:
+def _vm_problem(r: Resource) -> list[str]:
     attributes = r["attributes"] or {}
     if r["type"] == "aws_instance":
         ok = any(
@@ -137,7 +138,7 @@ def _vm_problem(r: Doc) -> list[str]:
 
 
 @twin("GR-SPOT-003")
-def spot_not_interruption_ready(doc: Doc, config: Doc) -> list[RawFinding]:
+def spot_not_interruption_ready(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for r in doc["resources"]:
         f = facts(r)
@@ -171,7 +172,7 @@ def spot_not_interruption_ready(doc: Doc, config: Doc) -> list[RawFinding]:
 _POOLS = resource_types("multi_type_pools")
 
 
-def _type_count(r: Doc) -> int:
+def _type_count(r: Resource) -> int:
     attributes = r["attributes"] or {}
     if r["type"] == "aws_eks_node_group":
         return len(blocks(attributes.get("instance_types")))
@@ -197,7 +198,7 @@ def _type_count(r: Doc) -> int:
 
 
 @twin("GR-SPOT-004")
-def spot_single_instance_type(doc: Doc, config: Doc) -> list[RawFinding]:
+def spot_single_instance_type(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for r in doc["resources"]:
         f = facts(r)

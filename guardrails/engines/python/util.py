@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, Literal
 
 from guardrails.bundled import shared_data
+from guardrails.model.contract import Facts, InputDocument, Neighbor, PodTemplate, ResourceDoc
 
 Doc = dict[str, Any]
+#: One item of ``input.resources`` (the typed input contract).
+Resource = ResourceDoc
+__all__ = ["Doc", "InputDocument", "Resource"]
 
 #: Node taints that mark spot capacity (``util.spot_taint_keys``, policies/data/spot.json).
 SPOT_TAINT_KEYS = frozenset(shared_data("spot")["taint_keys"])
@@ -20,16 +24,16 @@ def covers(unknown: str, path: str) -> bool:
     return unknown == path or path.startswith(unknown + ".") or unknown.startswith(path + ".")
 
 
-def unknown_path(r: Doc, path: str) -> str | None:
+def unknown_path(r: Resource, path: str) -> str | None:
     found = sorted(u for u in r.get("unknown", []) if covers(u, path))
     return found[0] if found else None
 
 
-def live(r: Doc) -> bool:
+def live(r: Resource) -> bool:
     return r.get("mode") == "managed" and r.get("action") != "delete"
 
 
-def templates(r: Doc) -> list[Doc]:
+def templates(r: Resource) -> list[PodTemplate]:
     """``util.templates``: the pod templates of a workload (parsers give every workload a
     list of mapping templates), none for anything else."""
     workload = r["workload"]
@@ -44,13 +48,13 @@ def blocks(value: Any) -> list[Any]:
     return []
 
 
-def facts(r: Doc) -> Doc:
+def facts(r: Resource) -> Facts:
     """The resource's facts: enrichment gives every resource all of them."""
-    value: Doc = r["facts"]
+    value: Facts = r["facts"]
     return value
 
 
-def tag(r: Doc, key: str) -> str | None:
+def tag(r: Resource, key: str) -> str | None:
     """``util.tag``: the tag by the one key rule (facts.tags, lower-case canonical keys); an
     empty value counts as missing."""
     value: str | None = r["facts"]["tags"].get(key.lower())
@@ -64,7 +68,7 @@ TAG_PATHS = tuple(shared_data("tags")["unknown_paths"])
 _TAG_PREFIXES = tuple(f"{p}." for p in TAG_PATHS)
 
 
-def tag_unknowns(r: Doc) -> list[str]:
+def tag_unknowns(r: Resource) -> list[str]:
     """``util.tag_unknowns``: the resource's unknown paths that could hold tags, sorted."""
     return sorted(
         u
@@ -73,13 +77,13 @@ def tag_unknowns(r: Doc) -> list[str]:
     )
 
 
-def tag_key(r: Doc, key: str) -> str:
+def tag_key(r: Resource, key: str) -> str:
     """``util.tag_key``: the key as the resource writes it."""
     found: str = r["facts"]["tag_keys"].get(key.lower(), key)
     return found
 
 
-def finding(r: Doc, message: str, **extra: Any) -> Doc:
+def finding(r: Resource, message: str, **extra: Any) -> Doc:
     return {"resource": r["id"], "message": message, **extra}
 
 
@@ -104,10 +108,9 @@ def resource_types(name: str) -> frozenset[str]:
     return frozenset(shared_data("resource_types")[name])
 
 
-def neighbors(r: Doc, direction: str) -> list[Doc]:
+def neighbors(r: Resource, direction: Literal["in", "out"]) -> list[Neighbor]:
     """``facts.neighbors.in|out``: the resource's edges with the type at the other end."""
-    found: list[Doc] = r["facts"]["neighbors"][direction]
-    return found
+    return r["facts"]["neighbors"][direction]
 
 
 def at(value: Any, *path: str) -> Any:

@@ -6,11 +6,12 @@ from guardrails.engines.base import RawFinding
 from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
     Doc,
+    InputDocument,
     is_number,
 )
 
 
-def _pools(doc: Doc) -> list[Doc]:
+def _pools(doc: InputDocument) -> list[Doc]:
     budgets = (doc.get("summary") or {}).get("budgets")
     pools = budgets.get("pools") if isinstance(budgets, dict) else None
     return [p for p in pools if isinstance(p, dict)] if isinstance(pools, list) else []
@@ -69,7 +70,7 @@ def _pool_finding(p: Doc) -> RawFinding | None:
 
 
 @twin("GR-COST-007")
-def budget_pool_exceeded(doc: Doc, config: Doc) -> list[RawFinding]:
+def budget_pool_exceeded(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for pool in _pools(doc):
         if not is_number(pool.get("budget")):

@@ -11,6 +11,8 @@ from guardrails.engines.base import RawFinding
 from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
     Doc,
+    InputDocument,
+    Resource,
     at,
     blocks,
     facts,
@@ -41,7 +43,7 @@ def _get(value: Any, key: str, default: Any) -> Any:
     return value.get(key, default) if isinstance(value, dict) else default
 
 
-def _culling_enabled(doc: Doc) -> bool:
+def _culling_enabled(doc: InputDocument) -> bool:
     for r in doc["resources"]:
         if r["type"] != "Deployment":
             continue
@@ -63,7 +65,7 @@ def _gpu_databricks(a: Any) -> bool:
     return isinstance(node, str) and _GPU_NODE.search(node) is not None
 
 
-def _idle_reason(r: Doc, culling: bool) -> str | None:
+def _idle_reason(r: Resource, culling: bool) -> str | None:
     f, a, kind = facts(r), r.get("attributes"), r["type"]
     kube = r.get("provider") == "kubernetes" and f.get("is_gpu") is True
     if kube and kind in _JOB_KINDS:
@@ -144,7 +146,7 @@ def _idle_reason(r: Doc, culling: bool) -> str | None:
     return None
 
 
-def _unknown_block(r: Doc, parts: list[str]) -> str | None:
+def _unknown_block(r: Resource, parts: list[str]) -> str | None:
     """An unknown path at or around a nested block, in the plan or the Pulumi shape."""
     return unknown_path(r, ".0.".join(parts)) or unknown_path(r, ".".join(parts))
 
@@ -156,13 +158,13 @@ _STUDIO_SETTINGS = {
 }
 
 
-def _idle_settings(r: Doc, app: str) -> Any:
+def _idle_settings(r: Resource, app: str) -> Any:
     settings = _first(_get(r.get("attributes"), _STUDIO_SETTINGS[r["type"]], []))
     lifecycle = _first(_get(_first(_get(settings, app, [])), "app_lifecycle_management", []))
     return _first(_get(lifecycle, "idle_settings", []))
 
 
-def _studio_gap(r: Doc, app: str, limit: Any) -> str | None:
+def _studio_gap(r: Resource, app: str, limit: Any) -> str | None:
     idle = _idle_settings(r, app)
     state = _get(idle, "lifecycle_management", None)
     if r["type"] == "aws_sagemaker_domain" and state is None:
@@ -179,7 +181,7 @@ def _studio_gap(r: Doc, app: str, limit: Any) -> str | None:
     return None
 
 
-def _studio_findings(r: Doc, limit: Any) -> list[RawFinding]:
+def _studio_findings(r: Resource, limit: Any) -> list[RawFinding]:
     out: list[RawFinding] = []
     settings = _STUDIO_SETTINGS[r["type"]]
     for app in _STUDIO_APPS:
@@ -245,7 +247,7 @@ def _idle_seconds_gap(value: Any, limit: Any) -> str | None:
     return None
 
 
-def _workbench_finding(r: Doc, limit: Any) -> RawFinding | None:
+def _workbench_finding(r: Resource, limit: Any) -> RawFinding | None:
     setup = _first(_get(r.get("attributes"), "gce_setup", []))
     if not _workbench_gpu(setup):
         return None
@@ -274,7 +276,7 @@ def _field(obj: Any, key: str) -> Any:
     return {}
 
 
-def _azapi_body(a: Doc) -> Any:
+def _azapi_body(a: Resource) -> Any:
     body = _get(a.get("attributes"), "body", None)
     if isinstance(body, dict):
         return body
@@ -320,7 +322,7 @@ _AZURE_GAP = (
 )
 
 
-def _azure_finding(r: Doc, patchers: set[str]) -> RawFinding | None:
+def _azure_finding(r: Resource, patchers: set[str]) -> RawFinding | None:
     a = r.get("attributes")
     if any(n.get("id") in patchers for n in neighbors(r, "in")):
         return None
@@ -352,7 +354,7 @@ def _azure_finding(r: Doc, patchers: set[str]) -> RawFinding | None:
 
 
 @twin("GR-COST-006")
-def idle_gpu_without_shutdown(doc: Doc, config: Doc) -> list[RawFinding]:
+def idle_gpu_without_shutdown(doc: InputDocument, config: Doc) -> list[RawFinding]:
     culling = _culling_enabled(doc)
     limit = config["max_idle_shutdown_minutes"]
     patchers = {

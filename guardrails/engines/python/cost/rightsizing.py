@@ -8,6 +8,8 @@ from guardrails.engines.base import RawFinding
 from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
     Doc,
+    InputDocument,
+    Resource,
     facts,
     finding,
     is_number,
@@ -15,17 +17,18 @@ from guardrails.engines.python.util import (
 )
 
 
-def _floor(r: Doc) -> str:
+def _floor(r: Resource) -> str:
     f = facts(r)
-    if f.get("priced"):
+    shown = f["monthly_usd_display"]
+    if f.get("priced") and shown is not None:
         display = (f.get("price_assumption") or {}).get("display")
         assumed = f" ({display})" if isinstance(display, str) else ""
-        return f"an idle floor of {f['monthly_usd_display']['desired']}/month{assumed}"
+        return f"an idle floor of {shown['desired']}/month{assumed}"
     return "an idle floor whose cost is unknown (unpriced)"
 
 
 @twin("GR-COST-008")
-def inference_not_right_sized(doc: Doc, config: Doc) -> list[RawFinding]:
+def inference_not_right_sized(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for r in doc["resources"]:
         f = facts(r)

@@ -9,6 +9,8 @@ from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
     GPU_RESOURCE_NAMES,
     Doc,
+    InputDocument,
+    Resource,
     at,
     blocks,
     facts,
@@ -20,7 +22,7 @@ from guardrails.engines.python.util import (
 )
 
 
-def _api_version(r: Doc) -> str:
+def _api_version(r: Resource) -> str:
     attributes = r.get("attributes")
     value = attributes.get("apiVersion") if isinstance(attributes, dict) else None
     return value if isinstance(value, str) else ""
@@ -32,7 +34,7 @@ def _gpu_in(resources: Any) -> bool:
     )
 
 
-def _queue_names(w: Doc) -> set[str]:
+def _queue_names(w: Resource) -> set[str]:
     """The Volcano queues a workload names (Volcano Job spec.queue, "default" when unset)."""
     a = w.get("attributes")
     names: list[Any] = []
@@ -47,7 +49,7 @@ def _queue_names(w: Doc) -> set[str]:
     return {n for n in names if isinstance(n, str)}
 
 
-def _gpu_landing(doc: Doc) -> tuple[set[str], bool]:
+def _gpu_landing(doc: InputDocument) -> tuple[set[str], bool]:
     """(queues GPU workloads name, whether the scan holds GPU capacity)."""
     queues: set[str] = set()
     capacity = False
@@ -58,7 +60,7 @@ def _gpu_landing(doc: Doc) -> tuple[set[str], bool]:
     return queues, capacity
 
 
-def _volcano_uncapped(r: Doc, landing: tuple[set[str], bool]) -> bool:
+def _volcano_uncapped(r: Resource, landing: tuple[set[str], bool]) -> bool:
     if r["type"] != "Queue" or not _api_version(r).startswith("scheduling.volcano.sh/"):
         return False
     attributes = r.get("attributes")
@@ -74,7 +76,7 @@ def _volcano_uncapped(r: Doc, landing: tuple[set[str], bool]) -> bool:
     )
 
 
-def _kueue_uncapped_flavors(r: Doc) -> list[str]:
+def _kueue_uncapped_flavors(r: Resource) -> list[str]:
     if r["type"] != "ClusterQueue" or not _api_version(r).startswith("kueue.x-k8s.io/"):
         return []
     names = []
@@ -100,7 +102,7 @@ def _kueue_uncapped_flavors(r: Doc) -> list[str]:
 
 
 @twin("GR-COST-009")
-def unbounded_gpu_scale(doc: Doc, config: Doc) -> list[RawFinding]:
+def unbounded_gpu_scale(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     landing = _gpu_landing(doc)
     for r in doc["resources"]:
