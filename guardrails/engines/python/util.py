@@ -6,12 +6,12 @@ from collections.abc import Collection
 from typing import Any, Literal
 
 from guardrails.bundled import shared_data
-from guardrails.model.contract import Facts, InputDocument, Neighbor, PodTemplate, ResourceDoc
+from guardrails.model.contract import Facts, Neighbor, PodTemplate, ResourceDoc
+from guardrails.model.contract import InputDocument as InputDocument  # the twins' argument
 
 Doc = dict[str, Any]
 #: One item of ``input.resources`` (the typed input contract).
 Resource = ResourceDoc
-__all__ = ["Doc", "InputDocument", "Resource"]
 
 #: Node taints that mark spot capacity (``util.spot_taint_keys``, policies/data/spot.json).
 SPOT_TAINT_KEYS = frozenset(shared_data("spot")["taint_keys"])
