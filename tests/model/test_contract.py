@@ -8,9 +8,10 @@ from typing import Any, get_type_hints
 
 import pytest
 
-from guardrails.api import ScanOptions, build_input
+from guardrails.errors import InputError
 from guardrails.model import contract
-from tests.conftest import FIXTURES, ROOT
+from tests.conftest import ROOT
+from tests.sweep import Sweep, real_inputs
 
 SCHEMA = json.loads((ROOT / "guardrails" / "schemas" / "graph-input.schema.json").read_text())
 
@@ -35,14 +36,22 @@ def test_typed_dicts_name_the_schema_properties(
     assert not shape.__optional_keys__ & required, name
 
 
-def test_facts_are_what_enrichment_writes() -> None:
-    doc = build_input([str(FIXTURES / "policies")], ScanOptions(no_config=True))
+def test_facts_are_what_enrichment_writes(sweep: Sweep) -> None:
+    """Every resource of every fixture (the session's memoised documents) carries exactly the
+    facts the Facts type names."""
     keys = set(get_type_hints(contract.Facts))
-    assert doc["resources"]
-    for resource in doc["resources"]:
-        assert set(resource["facts"]) == keys, resource["id"]
-        assert set(resource["facts"]["neighbors"]) == {"in", "out"}
-        assert all(isinstance(v, str) for v in resource["facts"]["tags"].values())
+    seen = 0
+    for path in real_inputs():
+        try:
+            doc, _ = sweep.input(path)
+        except InputError:
+            continue  # a malformed input case: no document
+        for resource in doc["resources"]:
+            seen += 1
+            assert set(resource["facts"]) == keys, resource["id"]
+            assert set(resource["facts"]["neighbors"]) == {"in", "out"}
+            assert all(isinstance(v, str) for v in resource["facts"]["tags"].values())
+    assert seen > 100
 
 
 def test_enrichment_keeps_string_tags_only() -> None:
