@@ -44,10 +44,10 @@ def seed_documents() -> list[dict[str, Any]]:
         for p in FIXTURES.rglob("*")
         if p.suffix in {".json", ".yaml"} and p.name not in {"config.yaml"}
     )
-    docs = []
+    docs: list[dict[str, Any]] = []
     for path in paths:
         try:
-            docs.append(build_input([path], ScanOptions(no_config=True)))
+            docs.append(dict(build_input([path], ScanOptions(no_config=True))))
         except GuardrailsError:
             continue  # fixtures of bad input (fixtures/hostile) are refused by design
     return docs

@@ -29,6 +29,7 @@ from guardrails.inputs.discovery import unscanned_files
 from guardrails.inputs.safe_io import read_text
 from guardrails.ledger import Change, Observed, classify, observe
 from guardrails.model import Finding, Graph, Outcome, SourceFormat
+from guardrails.model.contract import InputDocument
 from guardrails.parsers import ParseOptions, parse_documents, parse_paths
 from guardrails.report import Report
 from guardrails.report.model import ConfigSource, WaiverChange
@@ -204,7 +205,7 @@ def enriched_graph(paths: list[str], options: ScanOptions | None = None) -> Grap
     return enrich_graph(build_graph(paths, options), config)
 
 
-def build_input(paths: list[str], options: ScanOptions | None = None) -> dict[str, Any]:
+def build_input(paths: list[str], options: ScanOptions | None = None) -> InputDocument:
     """The enriched input document policies receive for ``paths``."""
     return enriched_graph(paths, options).to_input()
 
@@ -428,7 +429,7 @@ def evaluate_prepared(
     """Evaluate an enriched graph with policies loaded once (see :func:`prepare_policies`)."""
     config, catalog, root = prepared.config, prepared.catalog, prepared.root
     policy_config = config.for_policies()
-    raw = prepared.engine.evaluate(graph.to_input(), policy_config, catalog)
+    raw = prepared.engine.evaluate(dict(graph.to_input()), policy_config, catalog)
     whole_input = None
     if prepared.engine.name != "python":  # the python engine skips user policies (warned)
         whole_input = whole_input_warning(catalog, len(graph.resources))

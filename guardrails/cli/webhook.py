@@ -24,8 +24,6 @@ webhook_app = typer.Typer(
     no_args_is_help=True,
 )
 
-ExistingFile = Annotated[Path, typer.Option(exists=True, dir_okay=False, readable=True)]
-
 
 def settings_from(
     prepared: PreparedPolicies,

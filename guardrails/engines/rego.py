@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from guardrails.bundled import bundled_policy_dir, gpu_catalog_path
+from guardrails.bundled import bundled_policy_dir, gpu_catalog_path, shared_data_documents
 from guardrails.catalog import Catalog
 from guardrails.catalog.metadata import MAX_POLICY_BYTES
 from guardrails.engines import scoped
@@ -52,9 +52,12 @@ def policy_sources(catalog: Catalog) -> list[tuple[str, str]]:
 
 
 def policy_data(config: dict[str, Any]) -> dict[str, Any]:
-    """The ``data`` document: configuration and the GPU catalog."""
+    """The ``data`` document: configuration, the GPU catalog and the constants the policies
+    share with their Python twins (``policies/data``, see :data:`guardrails.bundled.SHARED_DATA`).
+    Every Rego engine loads this one document: the OPA library, regopy, a remote OPA server
+    (uploaded, or in the bundle ``guardrails bundle`` builds)."""
     catalog = json.loads(gpu_catalog_path().read_text(encoding="utf-8"))
-    return {"guardrails": {"config": config, "catalog": catalog}}
+    return {"guardrails": {"config": config, "catalog": catalog, **shared_data_documents()}}
 
 
 def collect(result: Any, catalog: Catalog) -> dict[str, list[RawFinding]]:

@@ -48,6 +48,7 @@ from guardrails.enrich.tags import DEFAULT_TAG_ALIASES, alias_table, canonical_t
 from guardrails.enrich.unmodelled import RUNTIME_KINDS, unmodelled_accelerator, unused_runtime
 from guardrails.enrich.workload_class import workload_class_of
 from guardrails.model import Action, EdgeKind, Graph, Resource
+from guardrails.model.contract import Facts, Neighbors
 from guardrails.parsers.kubernetes_pods import pod_templates, train_job
 
 
@@ -83,9 +84,7 @@ class _Context:
         self.targets: dict[str, list[str]] = defaultdict(list)
         self.selected: set[str] = set()
         self.scaler: dict[str, Resource] = {}
-        self.neighbors: dict[str, dict[str, list[dict[str, str]]]] = defaultdict(
-            lambda: {"in": [], "out": []}
-        )
+        self.neighbors: dict[str, Neighbors] = defaultdict(lambda: {"in": [], "out": []})
         for edge in graph.edges:
             source, target = self.by_id.get(edge.source), self.by_id.get(edge.target)
             if source is not None and target is not None:
@@ -256,7 +255,7 @@ def _monthly_before(context: _Context, resource: Resource, after: float) -> floa
     return monthly(hourly)["desired"] if hourly else 0.0
 
 
-def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float, float]:
+def _facts(context: _Context, resource: Resource) -> tuple[Facts, float, float]:
     """The facts of one resource, its monthly cost before and after the change."""
     subject = resource
     if resource.action == Action.DELETE and resource.before is not None:
@@ -279,7 +278,7 @@ def _facts(context: _Context, resource: Resource) -> tuple[dict[str, Any], float
     month = monthly(hourly) if hourly else None
     saving = spot_saving(sizing) if month else None
     assumed = assumption(sizing) if month else None
-    facts: dict[str, Any] = {
+    facts: Facts = {
         "environment": environment,
         "environment_source": environment_source,
         "workload_class": workload_class_of(
@@ -374,7 +373,7 @@ def _type_cloud(resource: Resource) -> clouds.CloudEvidence | None:
     return clouds.of_type(kind(resource)) if resource.mode == "managed" else None
 
 
-def _sorted_neighbors(found: dict[str, list[dict[str, str]]] | None) -> dict[str, Any]:
+def _sorted_neighbors(found: Neighbors | None) -> Neighbors:
     if not found:
         return {"in": [], "out": []}
     key = lambda n: (n["kind"], n["type"], n["id"])  # noqa: E731
@@ -413,7 +412,8 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
             elif guess is not None:
                 assumed.append((resource.id, resource.address))
             elif not facts["priced"]:
-                reason = str((facts["price_unknown"] or {}).get("reason") or "not priced")
+                unknown = facts["price_unknown"]
+                reason = str(unknown["reason"] if unknown and unknown["reason"] else "not priced")
                 unpriced.append((resource.id, resource.address, reason))
     placements = place(resources)
     if placements:

@@ -12,18 +12,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-#: Whole-device resource names and their vendor.
-WHOLE_DEVICES = {
-    "nvidia.com/gpu": "nvidia",
-    "amd.com/gpu": "amd",
-    "aws.amazon.com/neuron": "aws",
-    "aws.amazon.com/neurondevice": "aws",
-    "google.com/tpu": "google",
-    "habana.ai/gaudi": "habana",
-    # Intel's GPU device plugin (i915 and Xe drivers).
-    "gpu.intel.com/i915": "intel",
-    "gpu.intel.com/xe": "intel",
-}
+from guardrails.bundled import shared_data
+
+#: Whole-device resource names and their vendor (policies/data/accelerators.json, which the
+#: policies read as ``data.guardrails.accelerators``).
+WHOLE_DEVICES: Mapping[str, str] = shared_data("accelerators")["whole_devices"]
 NEURON_CORES = "aws.amazon.com/neuroncore"
 #: GPU Operator time-slicing with ``renameByDefault``: a share of a GPU other pods also use.
 SHARED_GPUS = ("nvidia.com/gpu.shared",)

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from guardrails.model.contract import CloudFact
+
 AWS, GCP, AZURE = "aws", "gcp", "azure"
 #: How reports name each cloud.
 DISPLAY = {AWS: "AWS", GCP: "GCP", AZURE: "Azure"}
@@ -151,7 +153,7 @@ def of_node_class(spec: Mapping[str, Any]) -> CloudEvidence | None:
     return CloudEvidence(cloud, f"nodeClassRef kind {kind}") if cloud else None
 
 
-def fact(evidence: CloudEvidence | None, assumed: str | None = None) -> dict[str, Any]:
+def fact(evidence: CloudEvidence | None, assumed: str | None = None) -> CloudFact:
     """``facts.cloud``: ``{name, source, assumed}``; ``assumed`` names the cloud a price was
     assumed on when nothing in the resource says which cloud it runs on."""
     if evidence is not None:

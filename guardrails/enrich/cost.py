@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from guardrails.enrich.catalog import HOURS_PER_MONTH
 from guardrails.enrich.sizing import Sizing, Unit
+from guardrails.model.contract import Scale
 
 
 def dollars(value: float) -> str:
@@ -25,7 +26,7 @@ def _unit_price(unit: Unit) -> float | None:
     return unit.spec.on_demand
 
 
-def price(sizing: Sizing) -> tuple[dict[str, float] | None, str | None]:
+def price(sizing: Sizing) -> tuple[Scale | None, str | None]:
     """Hourly USD (unrounded) at desired and max scale, or None and why it cannot be priced."""
     if sizing.price_problem is not None:
         return None, sizing.price_problem[0]
@@ -221,13 +222,16 @@ def ceiling_monthly(sizing: Sizing) -> float | None:
     return round(total * HOURS_PER_MONTH, 2)
 
 
-def monthly(hourly: Mapping[str, float]) -> dict[str, float]:
+def monthly(hourly: Scale) -> Scale:
     """Monthly USD from unrounded hourly USD."""
-    return {k: round(v * HOURS_PER_MONTH, 2) for k, v in hourly.items()}
+    return {
+        "desired": round(hourly["desired"] * HOURS_PER_MONTH, 2),
+        "max": round(hourly["max"] * HOURS_PER_MONTH, 2),
+    }
 
 
-def rounded(hourly: Mapping[str, float]) -> dict[str, float]:
-    return {k: round(v, 2) for k, v in hourly.items()}
+def rounded(hourly: Scale) -> Scale:
+    return {"desired": round(hourly["desired"], 2), "max": round(hourly["max"], 2)}
 
 
 def spot_saving(sizing: Sizing) -> float | None:

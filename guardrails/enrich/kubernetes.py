@@ -6,23 +6,18 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from guardrails.bundled import shared_data
 from guardrails.enrich import accelerators, clouds
 from guardrails.enrich.attrs import as_int, items
 from guardrails.enrich.catalog import GpuCatalog, InstanceSpec
+from guardrails.enrich.ray_auth import RAY_KINDS
 from guardrails.enrich.sizing import Sizing, Unit, most_expensive
 from guardrails.model import Resource
 
 #: Whole-device accelerator names a NodePool's ``spec.limits`` can cap.
 GPU_RESOURCES = tuple(accelerators.WHOLE_DEVICES)
-#: Node label keys whose value selects spot capacity (gpu_catalog.md §5).
-SPOT_LABELS = {
-    "karpenter.sh/capacity-type": "spot",
-    "eks.amazonaws.com/capacitytype": "spot",
-    "cloud.google.com/gke-spot": "true",
-    "cloud.google.com/gke-preemptible": "true",
-    "cloud.google.com/gke-provisioning": "spot",
-    "kubernetes.azure.com/scalesetpriority": "spot",
-}
+#: Node label keys whose value selects spot capacity (gpu_catalog.md §5; policies/data/spot.json).
+SPOT_LABELS: Mapping[str, str] = shared_data("spot")["node_labels"]
 _TYPE_LABEL = "node.kubernetes.io/instance-type"
 
 
@@ -278,7 +273,7 @@ def _autoscales(resource: Resource) -> bool:
         # KServe scales between minReplicas and maxReplicas (unbounded when unset), except a
         # multi-node predictor (workerSpec) or autoscalerClass "none": those run minReplicas.
         return not _kserve_fixed(resource)
-    if resource.type in ("RayCluster", "RayService", "RayJob") and isinstance(spec, Mapping):
+    if resource.type in RAY_KINDS and isinstance(spec, Mapping):
         cluster = spec.get("rayClusterSpec") or spec.get("rayClusterConfig") or spec
         return isinstance(cluster, Mapping) and cluster.get("enableInTreeAutoscaling") is True
     return False

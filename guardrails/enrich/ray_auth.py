@@ -16,9 +16,11 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from guardrails.bundled import shared_data
 from guardrails.model import Resource
 
-RAY_KINDS = ("RayCluster", "RayService", "RayJob")
+#: KubeRay kinds (policies/data/resource_types.json, as GR-SEC-009 reads them).
+RAY_KINDS = tuple(shared_data("resource_types")["ray_kinds"])
 #: The first Ray release with token authentication.
 TOKEN_AUTH_SINCE = (2, 52)
 AUTH_ENV = "RAY_AUTH_MODE"

@@ -7,6 +7,7 @@ from typing import Any
 
 from guardrails.enrich.catalog import GpuCatalog, InstanceSpec
 from guardrails.enrich.clouds import CloudEvidence
+from guardrails.model.contract import GpuFact
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class Sizing:
             return {"desired": None, "max": None}
         return {k: _clean(v) if v is not None else None for k, v in totals.items()}
 
-    def gpu_fact(self) -> dict[str, Any] | None:
+    def gpu_fact(self) -> GpuFact | None:
         if not self.is_gpu:
             return None
         return {

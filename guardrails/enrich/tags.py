@@ -49,9 +49,14 @@ def alias_conflicts(aliases: Mapping[str, Sequence[str]]) -> list[str]:
 def canonical_tags(
     labels: Mapping[str, str], table: Mapping[str, tuple[str, int]]
 ) -> tuple[dict[str, str], dict[str, str]]:
-    """(canonical key → value, canonical key → the key as written) for one resource."""
+    """(canonical key → value, canonical key → the key as written) for one resource.
+
+    Only string keys and values are kept (a number in a plan's ``tags`` is no tag value), so
+    the policies read ``facts.tags`` without checking each value's type."""
     best: dict[str, tuple[tuple[int, int, str], str, str]] = {}
     for key, value in labels.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            continue
         lowered = key.lower()
         canonical, rank = table.get(lowered, (lowered, 0))
         # Exact spelling of the canonical key first, then its case variants, then aliases.

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from guardrails.model.resource import Edge, EdgeKind, Resource
+from guardrails.model import contract
+from guardrails.model.resource import Edge, Resource
 
 INPUT_VERSION = 1
 #: ``InputFile.format`` of a file found by walking that is in no supported format.
@@ -23,7 +24,7 @@ class InputFile:
     format: str
     notes: tuple[str, ...] = ()
 
-    def to_input(self) -> dict[str, Any]:
+    def to_input(self) -> contract.InputFile:
         return {"path": self.path, "format": self.format, "notes": list(self.notes)}
 
     @property
@@ -55,16 +56,6 @@ class Graph:
     def get(self, resource_id: str) -> Resource | None:
         return self._by_id.get(resource_id)
 
-    def edges_from(self, resource_id: str, kind: EdgeKind | None = None) -> list[Edge]:
-        return [
-            e for e in self.edges if e.source == resource_id and (kind is None or e.kind == kind)
-        ]
-
-    def edges_to(self, resource_id: str, kind: EdgeKind | None = None) -> list[Edge]:
-        return [
-            e for e in self.edges if e.target == resource_id and (kind is None or e.kind == kind)
-        ]
-
     @property
     def input_errors(self) -> tuple[InputFile, ...]:
         """Inputs that could not be read or parsed: the graph (and any report on it) is partial."""
@@ -86,7 +77,7 @@ class Graph:
             inputs.extend(g.inputs)
         return Graph(tuple(resources), tuple(dict.fromkeys(edges)), tuple(inputs))
 
-    def to_input(self) -> dict[str, Any]:
+    def to_input(self) -> contract.InputDocument:
         """The whole graph as the document policies receive (graph-input.schema.json)."""
         return {
             "version": INPUT_VERSION,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
+
+from guardrails.model import contract
 
 #: Replaces every value a plan marks sensitive; the original never enters the graph.
 REDACTED = "(sensitive value)"
@@ -48,7 +50,7 @@ class Location:
     file: str
     line: int | None = None
 
-    def to_input(self) -> dict[str, Any]:
+    def to_input(self) -> contract.Location:
         return {"file": self.file, "line": self.line}
 
     @property
@@ -71,7 +73,7 @@ class Edge:
     target: str
     kind: EdgeKind
 
-    def to_input(self) -> dict[str, Any]:
+    def to_input(self) -> contract.EdgeDoc:
         return {"from": self.source, "to": self.target, "kind": str(self.kind)}
 
 
@@ -112,10 +114,6 @@ class Resource:
     native_type: str | None = None
 
     @property
-    def is_data(self) -> bool:
-        return self.mode == "data"
-
-    @property
     def is_kubernetes_object(self) -> bool:
         """A Kubernetes object, from a manifest, a Pulumi ``kubernetes:*`` resource or a
         Terraform ``kubernetes_*`` resource read as its object (parsers.terraform_kubernetes)."""
@@ -123,8 +121,11 @@ class Resource:
             ("kubernetes:", "kubernetes_")
         )
 
-    def to_input(self) -> dict[str, Any]:
-        """Render as the JSON document policies receive (see docs/graph-schema.json)."""
+    def to_input(self) -> contract.ResourceDoc:
+        """Render as the JSON document policies receive (graph-input.schema.json).
+
+        ``facts`` and ``workload`` keep the shapes enrichment and the parsers give them
+        (tests/model/test_contract.py holds them to the contract)."""
         return {
             "id": self.id,
             "address": self.address,
@@ -142,7 +143,7 @@ class Resource:
             "unknown": sorted(self.unknown),
             "labels": dict(self.labels),
             "location": self.location.to_input() if self.location else None,
-            "workload": self.workload,
-            "facts": self.facts,
+            "workload": cast(contract.Workload | None, self.workload),
+            "facts": cast(contract.Facts, self.facts),
             "unevaluated": self.unevaluated,
         }

@@ -21,6 +21,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from guardrails.enrich.environment import ENVIRONMENTS
 from guardrails.webhook.connections import (
     ConnectionGuard,
     ConnectionLimits,
@@ -43,7 +44,6 @@ from guardrails.webhook.tls import AEAD_CIPHERS, CertificateReloader, harden, se
 from guardrails.webhook.types import AdmissionReview
 from guardrails.webhook.work import MIN_CHARGE, InFlightBytes, Job, Lanes, Outcome
 
-ENVIRONMENTS = ("dev", "staging", "prod")
 #: A body over the limit is still read (and dropped) up to here, so the client sees the 400.
 _DRAIN_LIMIT = 64 * 1024 * 1024
 #: Two of the largest reviews (3 MiB: one judged, one queued) beside ordinary ones; more would

@@ -75,9 +75,9 @@ deny := array.concat(
 	],
 )
 
-job_kinds := {"Job", "RayJob"}
+job_kinds := util.types("bounded_jobs")
 
-kubeflow_jobs := {"PyTorchJob", "TFJob", "MPIJob", "XGBoostJob", "PaddleJob", "JAXJob"}
+kubeflow_jobs := util.types("kubeflow_jobs")
 
 gpu_families := ["ml.g", "ml.p"]
 

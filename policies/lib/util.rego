@@ -17,11 +17,10 @@ covers(u, path) if startswith(path, concat("", [u, "."]))
 covers(u, path) if startswith(u, concat("", [path, "."]))
 
 # A tag or label by the one key rule: case-insensitive, with the configured `tag_aliases`
-# folded in by enrichment (facts.tags is keyed by the lower-case canonical key). An empty value
-# counts as missing.
+# folded in by enrichment (facts.tags is keyed by the lower-case canonical key and holds string
+# values only). An empty value counts as missing.
 tag(r, key) := value if {
 	value := r.facts.tags[lower(key)]
-	is_string(value)
 	value != ""
 }
 
@@ -31,10 +30,10 @@ has_tag(r, key) if tag(r, key)
 # Auto Scaling group, GKE `node_config` labels): a tag check on them is `unknown`, not a miss.
 tag_unknowns(r) := sort([u | some u in r.unknown; tag_path(u)])
 
-tag_path(u) if u in {"tags", "tags_all", "labels", "tag", "resource_labels", "node_config"}
+tag_path(u) if u in data.guardrails.tags.unknown_paths
 
 tag_path(u) if {
-	some p in ["tags", "tags_all", "labels", "tag", "resource_labels", "node_config"]
+	some p in data.guardrails.tags.unknown_paths
 	startswith(u, concat("", [p, "."]))
 	tagging_word(u)
 }
@@ -55,16 +54,15 @@ templates(r) := ts if {
 	ts := r.workload.pod_templates
 } else := []
 
-# Node taints that mark spot/preemptible capacity (gpu_catalog.md §5).
-spot_taint_keys := {
-	"karpenter.sh/capacity-type",
-	"eks.amazonaws.com/capacityType",
-	"cloud.google.com/gke-spot",
-	"cloud.google.com/gke-preemptible",
-	"kubernetes.azure.com/scalesetpriority",
-}
+# Node taints that mark spot/preemptible capacity (policies/data/spot.json).
+spot_taint_keys := data.guardrails.spot.taint_keys
 
-gpu_resource_names := ["nvidia.com/gpu", "amd.com/gpu", "aws.amazon.com/neuron", "google.com/tpu"]
+# Whole-accelerator resource names, sorted (policies/data/accelerators.json). An array, not a
+# set: regopy iterates a set in insertion order, OPA sorted.
+gpu_resource_names := sort(object.keys(data.guardrails.accelerators.whole_devices))
+
+# A set of resource types a policy selects by name (policies/data/resource_types.json).
+types(name) := data.guardrails.resource_types[name]
 
 # A block attribute (Terraform renders nested blocks as lists) as a list.
 blocks(value) := value if is_array(value)

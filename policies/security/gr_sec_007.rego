@@ -56,7 +56,7 @@ moving(tag) if tag == "latest"
 moving(tag) if startswith(tag, "latest-")
 
 # Kinds whose controller fills in the image of a container written without one.
-controller_kinds := {"InferenceService", "LLMInferenceService"}
+controller_kinds := util.types("inference_controllers")
 
 controller_supplied(r, c) if {
 	r.type in controller_kinds

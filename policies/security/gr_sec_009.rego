@@ -28,7 +28,7 @@ import rego.v1
 
 dashboard_ports := {8265, 8888, 10001}
 
-dashboard_kinds := {"RayCluster", "RayService", "RayJob", "Notebook"}
+dashboard_kinds := util.types("dashboard_kinds")
 
 deny := array.concat(instances, array.concat(services, ray_heads))
 
@@ -53,7 +53,7 @@ instance_finding(r) := f if {
 }
 
 instance_finding(r) := f if {
-	r.type in {"google_compute_instance", "google_compute_instance_template"}
+	r.type in util.types("gcp_instances")
 	some nic in util.blocks(r.attributes.network_interface)
 	count(util.blocks(nic.access_config)) > 0
 	f := {"resource": r.id, "message": concat("", ["is a GPU instance with a public IP address (access_config)"])}
@@ -104,7 +104,7 @@ jupyter(r) if selects_kind(r, "Notebook")
 ray_heads := [f |
 	some r in input.resources
 	util.live(r)
-	r.type in {"RayCluster", "RayService", "RayJob"}
+	r.type in util.types("ray_kinds")
 	service_type := r.facts.ray_auth.head_service_type
 	service_type in {"LoadBalancer", "NodePort"}
 	f := head_finding(r, concat("", [service_type, " head Service (", r.facts.ray_auth.head_service_field, ")"]))

@@ -2,9 +2,9 @@
 # title: GPU quota that limits nothing
 # description: >-
 #   A ResourceQuota (Kubernetes manifest, Terraform `kubernetes_resource_quota`/`_v1`, Pulumi
-#   `kubernetes:core/v1:ResourceQuota`) names a GPU extended resource (`nvidia.com/gpu`,
-#   `amd.com/gpu`, `aws.amazon.com/neuron`, `google.com/tpu`) in `spec.hard` without the
-#   `requests.` prefix. Kubernetes only supports quota on extended resources as
+#   `kubernetes:core/v1:ResourceQuota`) names a whole-accelerator extended resource (NVIDIA,
+#   AMD and Intel GPUs, AWS Neuron devices, Google TPUs, Habana Gaudi: the list every engine
+#   reads, policies/data/accelerators.json) in `spec.hard` without the `requests.` prefix. Kubernetes only supports quota on extended resources as
 #   `requests.<resource>` ("Resource Quotas: Resource quota for extended resources",
 #   kubernetes.io/docs/concepts/policy/resource-quotas), so the namespace's GPU use is in fact
 #   unlimited while the manifest looks capped.
@@ -22,7 +22,7 @@ package guardrails.policy.gr_sec_010
 import data.guardrails.lib.util
 import rego.v1
 
-quota_types := {"ResourceQuota", "kubernetes_resource_quota", "kubernetes_resource_quota_v1", "kubernetes:core/v1:ResourceQuota"}
+quota_types := util.types("resource_quotas")
 
 deny := [f |
 	some r in input.resources

@@ -78,10 +78,10 @@ vm(r) := ["no interruption behaviour (instance_market_options.spot_options.insta
 	r.type == "aws_instance"
 	not aws_behaviour(r)
 } else := ["no interruption behaviour (scheduling.instance_termination_action)"] if {
-	r.type in {"google_compute_instance", "google_compute_instance_template"}
+	r.type in util.types("gcp_instances")
 	not gcp_behaviour(r)
 } else := ["no eviction policy (eviction_policy)"] if {
-	r.type in {"azurerm_linux_virtual_machine", "azurerm_windows_virtual_machine", "azurerm_linux_virtual_machine_scale_set", "azurerm_windows_virtual_machine_scale_set"}
+	r.type in util.types("azure_vms")
 	not is_string(object.get(r.attributes, "eviction_policy", null))
 } else := []
 

@@ -24,7 +24,7 @@ import data.guardrails.lib.util
 import rego.v1
 
 # Resources that can hold several instance types (where the remediation is possible).
-pools := {"aws_eks_node_group", "aws_autoscaling_group", "NodePool"}
+pools := util.types("multi_type_pools")
 
 deny := [f |
 	some r in input.resources

@@ -19,6 +19,7 @@ from guardrails.engines import scoped
 from guardrails.engines.findings import canonical
 from guardrails.engines.python import PythonEngine
 from guardrails.engines.rego import RegoEngine, backend_available
+from guardrails.enrich.tags import DEFAULT_TAG_ALIASES, alias_table, canonical_tags
 from guardrails.errors import InputError
 from tests.conftest import FIXTURES, FUZZ_LONG, FUZZ_SCALE
 from tests.sweep import Sweep, engines, finding_rows, policy_case_verdict, real_inputs
@@ -104,6 +105,7 @@ _word = st.sampled_from(
         "on-demand",
     ]
 )
+_TAG_TABLE = alias_table(DEFAULT_TAG_ALIASES)
 _labels = st.dictionaries(
     st.sampled_from(["owner", "team", "cost-center", "environment", "workload", "Name"]),
     _word,
@@ -434,6 +436,11 @@ def graphs(draw: st.DrawFn) -> dict[str, Any]:
         else []
     )
     by_id = {r["id"]: r for r in resources}
+    for r in resources:
+        # What enrichment gives every resource (the typed contract, guardrails.model.contract):
+        # tags by the one key rule, and ray_auth (null for anything but Ray and its Services).
+        r["facts"]["tags"], r["facts"]["tag_keys"] = canonical_tags(r["labels"], _TAG_TABLE)
+        r["facts"]["ray_auth"] = None
     for r in resources:  # what enrichment derives from the edges
         r["facts"]["neighbors"] = {
             "in": [

@@ -63,3 +63,16 @@ def test_generated_policy_docs_are_current() -> None:
     assert actual == expected, (
         "docs/policies.md is stale: run guardrails policies -f markdown -o docs/policies.md"
     )
+
+
+def test_each_twin_lives_in_the_module_named_for_its_policy_folder() -> None:
+    """policies/<category>/x.rego has its twin in guardrails.engines.python.<category> (a module,
+    or a package and its modules), so the twin is found where the Rego is."""
+    misplaced = []
+    for policy in load_catalog():
+        folder = policy.file.parent.name
+        module = TWINS[policy.id].__module__
+        expected = f"guardrails.engines.python.{folder}"
+        if module != expected and not module.startswith(f"{expected}."):
+            misplaced.append(f"{policy.id}: {module}, not {expected}")
+    assert not misplaced, "\n".join(misplaced)

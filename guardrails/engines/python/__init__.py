@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from guardrails.catalog import Catalog
 from guardrails.engines.base import RawFinding
 
 # Importing the category modules registers their policies in TWINS.
+# One module (or package) per policies/<category>/ folder, named for it.
 from guardrails.engines.python import (  # noqa: F401
     cost,
-    finops,
-    inputs,
-    quota,
+    input,
     security,
     spot,
     tagging,
 )
 from guardrails.engines.python.registry import TWINS
 from guardrails.errors import EngineError
+from guardrails.model.contract import InputDocument
 
 
 class PythonEngine:
@@ -29,6 +29,8 @@ class PythonEngine:
     def evaluate(
         self, input_doc: dict[str, Any], config: dict[str, Any], catalog: Catalog
     ) -> dict[str, list[RawFinding]]:
+        # Graph.to_input builds the document; tests/model/test_contract.py pins its shape.
+        document = cast(InputDocument, input_doc)
         results: dict[str, list[RawFinding]] = {}
         for policy in catalog:
             function = TWINS.get(policy.id)
@@ -36,7 +38,7 @@ class PythonEngine:
                 if policy.bundled:
                     raise EngineError(f"bundled policy {policy.id} has no Python implementation")
                 continue  # user Rego policies need a Rego engine; api warns about them
-            results[policy.id] = function(input_doc, config)
+            results[policy.id] = function(document, config)
         return results
 
 

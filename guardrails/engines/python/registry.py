@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-RawFinding = dict[str, Any]
-PolicyFunction = Callable[[dict[str, Any], dict[str, Any]], list[RawFinding]]
+from guardrails.engines.base import RawFinding
+from guardrails.model.contract import InputDocument
+
+#: A twin: the input document and the resolved configuration in, raw findings out.
+PolicyFunction = Callable[[InputDocument, dict[str, Any]], list[RawFinding]]
 
 TWINS: dict[str, PolicyFunction] = {}
 

@@ -6,10 +6,13 @@ import json
 import re
 from typing import Any
 
-from guardrails.engines.python.registry import RawFinding, twin
+from guardrails.engines.base import RawFinding
+from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
     GPU_RESOURCE_NAMES,
     Doc,
+    InputDocument,
+    Resource,
     as_list,
     blocks,
     facts,
@@ -18,9 +21,11 @@ from guardrails.engines.python.util import (
     live,
     neighbors,
     one_of,
+    resource_types,
     templates,
     unknown_path,
 )
+from guardrails.model.contract import Container, PodTemplate
 
 _PUBLIC_ACLS = {"public-read", "public-read-write", "authenticated-read"}
 _PUBLIC_MEMBERS = {"allUsers", "allAuthenticatedUsers"}
@@ -31,7 +36,7 @@ _GCS_GRANTS = {
 }
 
 
-def _attrs(r: Doc) -> Doc:
+def _attrs(r: Resource) -> Doc:
     value = r.get("attributes")
     return value if isinstance(value, dict) else {}
 
@@ -89,7 +94,7 @@ def _granted(a: Doc) -> list[str]:
 
 
 @twin("GR-SEC-001")
-def public_storage(doc: Doc, config: Doc) -> list[RawFinding]:
+def public_storage(doc: InputDocument, config: Doc) -> list[RawFinding]:
     resources = doc["resources"]
     enforced = {
         _attrs(b).get("name")
@@ -161,7 +166,7 @@ def public_storage(doc: Doc, config: Doc) -> list[RawFinding]:
     return acl + policies + blocks_off + gcs + azure
 
 
-def _unencrypted(r: Doc) -> list[str] | None:
+def _unencrypted(r: Resource) -> list[str] | None:
     a = _attrs(r)
     if r["type"] in ("aws_ebs_volume", "aws_efs_file_system"):
         if not unknown_path(r, "encrypted") and a.get("encrypted") is not True:
@@ -189,7 +194,7 @@ def _unencrypted(r: Doc) -> list[str] | None:
 
 
 @twin("GR-SEC-002")
-def not_encrypted(doc: Doc, config: Doc) -> list[RawFinding]:
+def not_encrypted(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for r in doc["resources"]:
         problems = _unencrypted(r) if live(r) else None
@@ -239,7 +244,7 @@ def _world(*lists: Any) -> bool:
     return any(one_of(c, _WORLD) for value in lists for c in blocks(value))
 
 
-def _open_ranges(r: Doc) -> list[tuple[Any, Any]]:
+def _open_ranges(r: Resource) -> list[tuple[Any, Any]]:
     a = _attrs(r)
     found: list[tuple[Any, Any] | None] = []
     if r["type"] == "aws_security_group":
@@ -287,7 +292,7 @@ def _open_ranges(r: Doc) -> list[tuple[Any, Any]]:
     return [rg for rg in found if rg is not None]
 
 
-def _azure_rules(r: Doc) -> list[Any]:
+def _azure_rules(r: Resource) -> list[Any]:
     if r["type"] == "azurerm_network_security_rule":
         return [_attrs(r)]
     if r["type"] == "azurerm_network_security_group":
@@ -296,7 +301,7 @@ def _azure_rules(r: Doc) -> list[Any]:
 
 
 @twin("GR-SEC-003")
-def admin_ports_open(doc: Doc, config: Doc) -> list[RawFinding]:
+def admin_ports_open(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for r in doc["resources"]:
         ranges = _open_ranges(r) if live(r) else []
@@ -314,7 +319,7 @@ def admin_ports_open(doc: Doc, config: Doc) -> list[RawFinding]:
 
 
 @twin("GR-SEC-004")
-def imds_v1(doc: Doc, config: Doc) -> list[RawFinding]:
+def imds_v1(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for r in doc["resources"]:
         if not live(r) or r["type"] not in (
@@ -349,12 +354,12 @@ def imds_v1(doc: Doc, config: Doc) -> list[RawFinding]:
     return out
 
 
-def _sc(container: Doc) -> Doc:
-    value = container.get("security_context")
-    return value if isinstance(value, dict) else {}
+def _sc(container: Container) -> Doc:
+    """The container's securityContext (the parsers give every container a mapping)."""
+    return container["security_context"]
 
 
-def _host_problems(t: Doc) -> list[str]:
+def _host_problems(t: PodTemplate) -> list[str]:
     problems = [
         f"{key} is true"
         for key, value in (
@@ -384,7 +389,7 @@ def _host_problems(t: Doc) -> list[str]:
 
 
 @twin("GR-SEC-005")
-def host_level_access(doc: Doc, config: Doc) -> list[RawFinding]:
+def host_level_access(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for r in doc["resources"]:
         if not live(r):
@@ -395,14 +400,13 @@ def host_level_access(doc: Doc, config: Doc) -> list[RawFinding]:
     return out
 
 
-def _setting(t: Doc, c: Doc, key: str) -> Any:
+def _setting(t: PodTemplate, c: Container, key: str) -> Any:
     if key in _sc(c):
         return _sc(c)[key]
-    pod = t.get("security_context")
-    return pod.get(key) if isinstance(pod, dict) else None
+    return t["security_context"].get(key)
 
 
-def _root(t: Doc, c: Doc) -> bool:
+def _root(t: PodTemplate, c: Container) -> bool:
     uid = _setting(t, c, "runAsUser")
     if uid == 0 and not isinstance(uid, bool):
         return True
@@ -411,7 +415,7 @@ def _root(t: Doc, c: Doc) -> bool:
 
 
 @twin("GR-SEC-006")
-def may_run_as_root(doc: Doc, config: Doc) -> list[RawFinding]:
+def may_run_as_root(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for r in doc["resources"]:
         if not live(r):
@@ -436,11 +440,11 @@ def _pinned(image: Any) -> bool:
 
 #: Kinds whose controller fills in the image of a container written without one (twin of
 #: controller_kinds in gr_sec_007.rego).
-_CONTROLLER_KINDS = {"InferenceService", "LLMInferenceService"}
+_CONTROLLER_KINDS = resource_types("inference_controllers")
 
 
 @twin("GR-SEC-007")
-def unpinned_images(doc: Doc, config: Doc) -> list[RawFinding]:
+def unpinned_images(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for r in doc["resources"]:
         if not live(r):
@@ -461,7 +465,7 @@ def unpinned_images(doc: Doc, config: Doc) -> list[RawFinding]:
     return out
 
 
-def _gpu_container_problems(r: Doc, c: Doc) -> list[str]:
+def _gpu_container_problems(r: Resource, c: Container) -> list[str]:
     resources = c.get("resources") or {}
     requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
     names = [n for n in GPU_RESOURCE_NAMES if requests.get(n) or limits.get(n)]
@@ -483,7 +487,7 @@ def _gpu_container_problems(r: Doc, c: Doc) -> list[str]:
 
 
 @twin("GR-SEC-008")
-def gpu_without_limits(doc: Doc, config: Doc) -> list[RawFinding]:
+def gpu_without_limits(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for r in doc["resources"]:
         if not live(r):
@@ -502,11 +506,14 @@ def gpu_without_limits(doc: Doc, config: Doc) -> list[RawFinding]:
 
 
 _DASHBOARD_PORTS = {8265, 8888, 10001}
-_DASHBOARD_KINDS = ("Notebook", "RayCluster", "RayJob", "RayService")
+#: Sorted, as GR-SEC-009 lists them (``sort(dashboard_kinds)``).
+_DASHBOARD_KINDS = tuple(sorted(resource_types("dashboard_kinds")))
+_RAY_KINDS = resource_types("ray_kinds")
+_GCP_INSTANCES = resource_types("gcp_instances")
 
 
 @twin("GR-SEC-009")
-def gpu_or_dashboard_public(doc: Doc, config: Doc) -> list[RawFinding]:
+def gpu_or_dashboard_public(doc: InputDocument, config: Doc) -> list[RawFinding]:
     instances: list[RawFinding] = []
     services: list[RawFinding] = []
     heads: list[RawFinding] = []
@@ -529,7 +536,7 @@ def gpu_or_dashboard_public(doc: Doc, config: Doc) -> list[RawFinding]:
                             attribute=path,
                         )
                     )
-            if r["type"] in ("google_compute_instance", "google_compute_instance_template") and any(
+            if r["type"] in _GCP_INSTANCES and any(
                 isinstance(nic, dict) and blocks(nic.get("access_config"))
                 for nic in blocks(a.get("network_interface"))
             ):
@@ -568,14 +575,14 @@ def gpu_or_dashboard_public(doc: Doc, config: Doc) -> list[RawFinding]:
     return instances + services + heads
 
 
-def _ray_auth(r: Doc) -> Doc:
-    value = facts(r).get("ray_auth")
-    return value if isinstance(value, dict) else {}
+def _ray_auth(r: Resource) -> Doc:
+    value: Doc = facts(r)["ray_auth"] or {}  # null for anything but Ray and its Services
+    return value
 
 
-def _ray_head_finding(r: Doc) -> list[RawFinding]:
+def _ray_head_finding(r: Resource) -> list[RawFinding]:
     """A Ray kind whose KubeRay head Service is a LoadBalancer or NodePort."""
-    if r["type"] not in ("RayCluster", "RayService", "RayJob"):
+    if r["type"] not in _RAY_KINDS:
         return []
     auth = _ray_auth(r)
     service_type = auth.get("head_service_type")
@@ -593,3 +600,45 @@ def _ray_head_finding(r: Doc) -> list[RawFinding]:
     if auth.get("mode") == "token":  # asked for, not in effect (Ray older than 2.52)
         message += f"; {auth['why']}"
     return [finding(r, message)]
+
+
+#: ResourceQuota kinds (GR-SEC-010).
+_QUOTA_TYPES = resource_types("resource_quotas")
+
+
+def _ignored(key: str) -> bool:
+    if key in GPU_RESOURCE_NAMES:
+        return True
+    return key.startswith("limits.") and key[len("limits.") :] in GPU_RESOURCE_NAMES
+
+
+def _ignored_keys(r: Resource) -> list[str]:
+    attributes = r.get("attributes")
+    spec = attributes.get("spec") if isinstance(attributes, dict) else None
+    keys: list[str] = []
+    for block in blocks(spec):
+        hard = block.get("hard") if isinstance(block, dict) else None
+        if isinstance(hard, dict):
+            keys += [k for k in hard if _ignored(k)]
+    return sorted(keys)
+
+
+@twin("GR-SEC-010")
+def gpu_quota_without_requests_prefix(doc: InputDocument, config: Doc) -> list[RawFinding]:
+    out = []
+    for r in doc["resources"]:
+        if r["type"] not in _QUOTA_TYPES or not live(r):
+            continue
+        keys = _ignored_keys(r)
+        if not keys:
+            continue
+        first = keys[0].removeprefix("limits.")
+        out.append(
+            finding(
+                r,
+                f"sets {', '.join(keys)} in spec.hard, which "
+                "Kubernetes does not enforce for extended resources (only requests."
+                f"{first} is), so GPU use in the namespace is unlimited",
+            )
+        )
+    return out

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from guardrails.engines.python.registry import RawFinding, twin
+from guardrails.engines.base import RawFinding
+from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
     SPOT_TAINT_KEYS,
     Doc,
+    InputDocument,
+    Resource,
     blocks,
     facts,
     finding,
     live,
     one_of,
+    resource_types,
     templates,
 )
+from guardrails.model.contract import PodTemplate
 
 _BATCH = {"training", "batch"}
 
 
 @twin("GR-SPOT-001")
-def training_on_demand(doc: Doc, config: Doc) -> list[RawFinding]:
+def training_on_demand(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for r in doc["resources"]:
         f = facts(r)
@@ -58,17 +63,15 @@ def training_on_demand(doc: Doc, config: Doc) -> list[RawFinding]:
     return out
 
 
-def _spot_toleration(template: Doc) -> str | None:
+def _spot_toleration(template: PodTemplate) -> str | None:
     keys = sorted(
-        t["key"]
-        for t in template.get("tolerations", [])
-        if isinstance(t, dict) and one_of(t.get("key"), SPOT_TAINT_KEYS)
+        t["key"] for t in template["tolerations"] if one_of(t.get("key"), SPOT_TAINT_KEYS)
     )
     return keys[0] if keys else None
 
 
 @twin("GR-SPOT-002")
-def prod_inference_on_spot(doc: Doc, config: Doc) -> list[RawFinding]:
+def prod_inference_on_spot(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for r in doc["resources"]:
         f = facts(r)
@@ -89,30 +92,24 @@ def prod_inference_on_spot(doc: Doc, config: Doc) -> list[RawFinding]:
     return out
 
 
-def _retried(r: Doc) -> bool:
-    return any(
-        isinstance(t.get("backoff_limit"), int) and t["backoff_limit"] > 0 for t in templates(r)
-    )
+def _retried(r: Resource) -> bool:
+    return any(isinstance(limit := t.get("backoff_limit"), int) and limit > 0 for t in templates(r))
 
 
-def _checkpointed(r: Doc) -> bool:
+def _checkpointed(r: Resource) -> bool:
     for t in templates(r):
-        if any(isinstance(v, dict) and v.get("persistentVolumeClaim") for v in t["volumes"]):
+        if any(v.get("persistentVolumeClaim") for v in t["volumes"]):
             return True
         if any("checkpoint" in key for key in t["annotations"]):
             return True
     return False
 
 
-_AZURE_VMS = {
-    "azurerm_linux_virtual_machine",
-    "azurerm_windows_virtual_machine",
-    "azurerm_linux_virtual_machine_scale_set",
-    "azurerm_windows_virtual_machine_scale_set",
-}
+_AZURE_VMS = resource_types("azure_vms")
+_GCP_INSTANCES = resource_types("gcp_instances")
 
 
-def _vm_problem(r: Doc) -> list[str]:
+def _vm_problem(r: Resource) -> list[str]:
     attributes = r["attributes"] or {}
     if r["type"] == "aws_instance":
         ok = any(
@@ -129,7 +126,7 @@ def _vm_problem(r: Doc) -> list[str]:
                 "(instance_market_options.spot_options.instance_interruption_behavior)"
             ]
         )
-    if r["type"] in {"google_compute_instance", "google_compute_instance_template"}:
+    if r["type"] in _GCP_INSTANCES:
         ok = any(
             isinstance(s, dict) and isinstance(s.get("instance_termination_action"), str)
             for s in blocks(attributes.get("scheduling"))
@@ -141,7 +138,7 @@ def _vm_problem(r: Doc) -> list[str]:
 
 
 @twin("GR-SPOT-003")
-def spot_not_interruption_ready(doc: Doc, config: Doc) -> list[RawFinding]:
+def spot_not_interruption_ready(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for r in doc["resources"]:
         f = facts(r)
@@ -172,10 +169,10 @@ def spot_not_interruption_ready(doc: Doc, config: Doc) -> list[RawFinding]:
 
 
 #: Resources that can hold several instance types (where GR-SPOT-004's fix is possible).
-_POOLS = {"aws_eks_node_group", "aws_autoscaling_group", "NodePool"}
+_POOLS = resource_types("multi_type_pools")
 
 
-def _type_count(r: Doc) -> int:
+def _type_count(r: Resource) -> int:
     attributes = r["attributes"] or {}
     if r["type"] == "aws_eks_node_group":
         return len(blocks(attributes.get("instance_types")))
@@ -201,7 +198,7 @@ def _type_count(r: Doc) -> int:
 
 
 @twin("GR-SPOT-004")
-def spot_single_instance_type(doc: Doc, config: Doc) -> list[RawFinding]:
+def spot_single_instance_type(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for r in doc["resources"]:
         f = facts(r)

@@ -3,38 +3,41 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, Literal
+
+from guardrails.bundled import shared_data
+from guardrails.model.contract import Facts, Neighbor, PodTemplate, ResourceDoc
+from guardrails.model.contract import InputDocument as InputDocument  # the twins' argument
 
 Doc = dict[str, Any]
+#: One item of ``input.resources`` (the typed input contract).
+Resource = ResourceDoc
 
-SPOT_TAINT_KEYS = {
-    "karpenter.sh/capacity-type",
-    "eks.amazonaws.com/capacityType",
-    "cloud.google.com/gke-spot",
-    "cloud.google.com/gke-preemptible",
-    "kubernetes.azure.com/scalesetpriority",
-}
-GPU_RESOURCE_NAMES = ("nvidia.com/gpu", "amd.com/gpu", "aws.amazon.com/neuron", "google.com/tpu")
+#: Node taints that mark spot capacity (``util.spot_taint_keys``, policies/data/spot.json).
+SPOT_TAINT_KEYS = frozenset(shared_data("spot")["taint_keys"])
+#: Whole-accelerator resource names, sorted as Rego iterates ``util.gpu_resource_names``
+#: (policies/data/accelerators.json).
+GPU_RESOURCE_NAMES = tuple(sorted(shared_data("accelerators")["whole_devices"]))
 
 
 def covers(unknown: str, path: str) -> bool:
     return unknown == path or path.startswith(unknown + ".") or unknown.startswith(path + ".")
 
 
-def unknown_path(r: Doc, path: str) -> str | None:
+def unknown_path(r: Resource, path: str) -> str | None:
     found = sorted(u for u in r.get("unknown", []) if covers(u, path))
     return found[0] if found else None
 
 
-def live(r: Doc) -> bool:
+def live(r: Resource) -> bool:
     return r.get("mode") == "managed" and r.get("action") != "delete"
 
 
-def templates(r: Doc) -> list[Doc]:
-    workload = r.get("workload")
-    if isinstance(workload, dict) and isinstance(workload.get("pod_templates"), list):
-        return list(workload["pod_templates"])
-    return []
+def templates(r: Resource) -> list[PodTemplate]:
+    """``util.templates``: the pod templates of a workload (parsers give every workload a
+    list of mapping templates), none for anything else."""
+    workload = r["workload"]
+    return list(workload["pod_templates"]) if workload is not None else []
 
 
 def blocks(value: Any) -> list[Any]:
@@ -45,26 +48,27 @@ def blocks(value: Any) -> list[Any]:
     return []
 
 
-def facts(r: Doc) -> Doc:
-    value = r.get("facts")
-    return value if isinstance(value, dict) else {}
+def facts(r: Resource) -> Facts:
+    """The resource's facts: enrichment gives every resource all of them."""
+    value: Facts = r["facts"]
+    return value
 
 
-def tag(r: Doc, key: str) -> str | None:
+def tag(r: Resource, key: str) -> str | None:
     """``util.tag``: the tag by the one key rule (facts.tags, lower-case canonical keys); an
     empty value counts as missing."""
-    tags = facts(r).get("tags")
-    value = tags.get(key.lower()) if isinstance(tags, dict) else None
-    return value if isinstance(value, str) and value != "" else None
+    value: str | None = r["facts"]["tags"].get(key.lower())
+    return value or None  # enrichment keeps string values only (enrich.tags)
 
 
 #: Attributes that carry a resource's tags or labels (AWS ``tag`` blocks on an Auto Scaling
-#: group, GKE ``node_config`` labels): unknown until apply, they make a tag check unknown.
-TAG_PATHS = ("tags", "tags_all", "labels", "tag", "resource_labels", "node_config")
+#: group, GKE ``node_config`` labels): unknown until apply, they make a tag check unknown
+#: (policies/data/tags.json).
+TAG_PATHS = tuple(shared_data("tags")["unknown_paths"])
 _TAG_PREFIXES = tuple(f"{p}." for p in TAG_PATHS)
 
 
-def tag_unknowns(r: Doc) -> list[str]:
+def tag_unknowns(r: Resource) -> list[str]:
     """``util.tag_unknowns``: the resource's unknown paths that could hold tags, sorted."""
     return sorted(
         u
@@ -73,14 +77,13 @@ def tag_unknowns(r: Doc) -> list[str]:
     )
 
 
-def tag_key(r: Doc, key: str) -> str:
+def tag_key(r: Resource, key: str) -> str:
     """``util.tag_key``: the key as the resource writes it."""
-    keys = facts(r).get("tag_keys")
-    found = keys.get(key.lower()) if isinstance(keys, dict) else None
-    return found if isinstance(found, str) else key
+    found: str = r["facts"]["tag_keys"].get(key.lower(), key)
+    return found
 
 
-def finding(r: Doc, message: str, **extra: Any) -> Doc:
+def finding(r: Resource, message: str, **extra: Any) -> Doc:
     return {"resource": r["id"], "message": message, **extra}
 
 
@@ -100,8 +103,20 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def neighbors(r: Doc, direction: str) -> list[Doc]:
+def resource_types(name: str) -> frozenset[str]:
+    """``data.guardrails.resource_types[name]``: a set of types a policy selects by name."""
+    return frozenset(shared_data("resource_types")[name])
+
+
+def neighbors(r: Resource, direction: Literal["in", "out"]) -> list[Neighbor]:
     """``facts.neighbors.in|out``: the resource's edges with the type at the other end."""
-    found = facts(r).get("neighbors")
-    items = found.get(direction) if isinstance(found, dict) else None
-    return [n for n in items if isinstance(n, dict)] if isinstance(items, list) else []
+    return r["facts"]["neighbors"][direction]
+
+
+def at(value: Any, *path: str) -> Any:
+    """``object.get(value, path, None)``."""
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return None
+        value = value[key]
+    return value

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from guardrails.engines.python.registry import RawFinding, twin
-from guardrails.engines.python.util import Doc, finding
+from guardrails.engines.base import RawFinding
+from guardrails.engines.python.registry import twin
+from guardrails.engines.python.util import Doc, InputDocument, finding
 
 
 @twin("GR-INPUT-001")
-def input_not_evaluated(doc: Doc, config: Doc) -> list[RawFinding]:
+def input_not_evaluated(doc: InputDocument, config: Doc) -> list[RawFinding]:
     unevaluated = [
-        finding(r, r["unevaluated"], outcome="unknown")
+        finding(r, why, outcome="unknown")
         for r in doc["resources"]
-        if isinstance(r.get("unevaluated"), str)
+        if isinstance(why := r["unevaluated"], str)
     ]
     # A node the engine did not look inside is reported once, by the rule above.
     accelerators = [
@@ -23,6 +24,6 @@ def input_not_evaluated(doc: Doc, config: Doc) -> list[RawFinding]:
         )
         for r in doc["resources"]
         if not isinstance(r.get("unevaluated"), str)
-        and isinstance((r.get("facts") or {}).get("accelerator_unknown"), str)
+        and isinstance(r["facts"]["accelerator_unknown"], str)
     ]
     return unevaluated + accelerators

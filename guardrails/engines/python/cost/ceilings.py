@@ -1,11 +1,21 @@
-"""Python twins of the cost policies (policies/cost)."""
+"""Python twins of the cost ceilings: GR-COST-001 to GR-COST-005."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from guardrails.engines.python.registry import RawFinding, twin
-from guardrails.engines.python.util import Doc, facts, finding, live, unknown_path
+from guardrails.engines.base import RawFinding
+from guardrails.engines.python.registry import twin
+from guardrails.engines.python.util import (
+    Doc,
+    InputDocument,
+    Resource,
+    facts,
+    finding,
+    live,
+    unknown_path,
+)
+from guardrails.model.contract import Facts
 
 
 def dollars(amount: int) -> str:
@@ -13,22 +23,23 @@ def dollars(amount: int) -> str:
     return f"${amount:,}"
 
 
-def _gpu(doc: Doc) -> list[Doc]:
+def _gpu(doc: InputDocument) -> list[Resource]:
     return [r for r in doc["resources"] if live(r) and facts(r).get("is_gpu") is True]
 
 
-def _assumption(f: Doc) -> str:
+def _assumption(f: Facts) -> str:
     display = (f.get("price_assumption") or {}).get("display")
     return f" ({display})" if isinstance(display, str) else ""
 
 
-def _reason(f: Doc) -> str:
-    reason = (f.get("price_unknown") or {}).get("reason")
+def _reason(f: Facts) -> str:
+    unknown = f["price_unknown"]
+    reason = unknown["reason"] if unknown is not None else None
     return reason if isinstance(reason, str) else "not priced"
 
 
 @twin("GR-COST-001")
-def over_environment_ceiling(doc: Doc, config: Doc) -> list[RawFinding]:
+def over_environment_ceiling(doc: InputDocument, config: Doc) -> list[RawFinding]:
     ceilings = config["cost_ceilings"]
     over, unpriced = [], []
     for r in doc["resources"]:
@@ -37,12 +48,13 @@ def over_environment_ceiling(doc: Doc, config: Doc) -> list[RawFinding]:
             continue
         env = f.get("environment")
         limit = ceilings.get(env, ceilings["unknown"])
-        if f.get("priced") is True:
-            if f["monthly_usd"]["max"] > limit:
+        month, shown = f["monthly_usd"], f["monthly_usd_display"]
+        if f.get("priced") is True and month is not None and shown is not None:
+            if month["max"] > limit:
                 over.append(
                     finding(
                         r,
-                        f"costs {f['monthly_usd_display']['max']}/month at max scale"
+                        f"costs {shown['max']}/month at max scale"
                         f"{_assumption(f)}, over the {env} ceiling of {dollars(limit)}/month",
                     )
                 )
@@ -59,7 +71,7 @@ def over_environment_ceiling(doc: Doc, config: Doc) -> list[RawFinding]:
 
 
 @twin("GR-COST-002")
-def change_over_delta_ceiling(doc: Doc, config: Doc) -> list[RawFinding]:
+def change_over_delta_ceiling(doc: InputDocument, config: Doc) -> list[RawFinding]:
     cost: dict[str, Any] = doc.get("summary", {}).get("cost") or {}
     if not cost:
         return []
@@ -99,12 +111,13 @@ def change_over_delta_ceiling(doc: Doc, config: Doc) -> list[RawFinding]:
 
 
 @twin("GR-COST-003")
-def gpu_model_not_allowed(doc: Doc, config: Doc) -> list[RawFinding]:
+def gpu_model_not_allowed(doc: InputDocument, config: Doc) -> list[RawFinding]:
     models = config["allowed_gpu_models"]
     out = []
     for r in _gpu(doc):
         f = facts(r)
-        model = (f.get("gpu") or {}).get("model")
+        gpu = f["gpu"]
+        model = gpu["model"] if gpu is not None else None
         if not isinstance(model, str):
             continue
         env = f["environment"]
@@ -122,7 +135,7 @@ def gpu_model_not_allowed(doc: Doc, config: Doc) -> list[RawFinding]:
 
 
 @twin("GR-COST-004")
-def autoscaling_without_safe_max(doc: Doc, config: Doc) -> list[RawFinding]:
+def autoscaling_without_safe_max(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for r in _gpu(doc):
         scaling = facts(r)["autoscaling"]
@@ -154,7 +167,7 @@ def autoscaling_without_safe_max(doc: Doc, config: Doc) -> list[RawFinding]:
 
 
 @twin("GR-COST-005")
-def price_unknown(doc: Doc, config: Doc) -> list[RawFinding]:
+def price_unknown(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out = []
     for r in _gpu(doc):
         f = facts(r)
@@ -172,14 +185,14 @@ def price_unknown(doc: Doc, config: Doc) -> list[RawFinding]:
     return out
 
 
-def _worst_case_pools(doc: Doc) -> list[Doc]:
+def _worst_case_pools(doc: InputDocument) -> list[Doc]:
     budgets = (doc.get("summary") or {}).get("budgets")
     pools = budgets.get("worst_case") if isinstance(budgets, dict) else None
     return [p for p in pools if isinstance(p, dict)] if isinstance(pools, list) else []
 
 
 @twin("GR-COST-010")
-def budget_worst_case_exceeded(doc: Doc, config: Doc) -> list[RawFinding]:
+def budget_worst_case_exceeded(doc: InputDocument, config: Doc) -> list[RawFinding]:
     out: list[RawFinding] = []
     for p in _worst_case_pools(doc):
         budget = p.get("budget")

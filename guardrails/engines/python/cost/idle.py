@@ -1,5 +1,4 @@
-"""Python twins of the FinOps policies: budget pools, idle shutdown, unbounded scale,
-right-sizing and cost attribution."""
+"""Python twin of GR-COST-006: idle GPU without a shutdown path."""
 
 from __future__ import annotations
 
@@ -8,323 +7,25 @@ import math
 import re
 from typing import Any
 
-from guardrails.engines.python.registry import RawFinding, twin
+from guardrails.engines.base import RawFinding
+from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
-    GPU_RESOURCE_NAMES,
     Doc,
+    InputDocument,
+    Resource,
+    at,
     blocks,
     facts,
     finding,
     is_number,
     live,
     neighbors,
-    one_of,
-    tag,
-    tag_unknowns,
-    templates,
+    resource_types,
     unknown_path,
 )
 
-
-def _pools(doc: Doc) -> list[Doc]:
-    budgets = (doc.get("summary") or {}).get("budgets")
-    pools = budgets.get("pools") if isinstance(budgets, dict) else None
-    return [p for p in pools if isinstance(p, dict)] if isinstance(pools, list) else []
-
-
-def _change(p: Doc) -> str:
-    return (
-        f"{p['monthly_usd_before_display']} → {p['monthly_usd_after_display']} "
-        f"({p['monthly_usd_delta_display']})"
-    )
-
-
-def _contributors(p: Doc) -> str:
-    top = p["top_contributors_display"]
-    return f"; top contributors: {top}" if top != "" else ""
-
-
-def _pool_finding(p: Doc) -> RawFinding | None:
-    after, budget = p["monthly_usd_after"], p["budget"]
-    unpriced = ", ".join(p["unpriced_addresses"])
-    if after > budget:
-        note = (
-            f"; {p['unpriced']} more GPU resource(s) in the pool are unpriced: {unpriced}"
-            if p["unpriced"] != 0
-            else ""
-        )
-        return {
-            "resource": "change",
-            "message": (
-                f"Budget pool {p['name']} is {p['over_display']} over its "
-                f"{p['budget_display']}/month budget: monthly GPU cost {_change(p)}"
-                f"{_contributors(p)}{note}{p['caveats_display']}"
-            ),
-        }
-    if p["unpriced"] > 0:
-        return {
-            "resource": "change",
-            "outcome": "unknown",
-            "message": (
-                f"Budget pool {p['name']} cannot be checked against its {p['budget_display']}"
-                f"/month budget: priced GPU cost {_change(p)}, but {p['unpriced']} GPU "
-                f"resource(s) are unpriced: {unpriced}{p['caveats_display']}"
-            ),
-        }
-    if p["unpriced"] == 0 and is_number(p.get("warn_at")) and after >= p["warn_at"] and after > 0:
-        return {
-            "resource": "change",
-            "severity": "medium",
-            "message": (
-                f"Budget pool {p['name']} is at {p['percent_used']}% of its "
-                f"{p['budget_display']}/month budget (warn at {p['warn_percent_display']}): "
-                f"monthly GPU cost {_change(p)}{_contributors(p)}{p['caveats_display']}"
-            ),
-        }
-    return None
-
-
-@twin("GR-COST-007")
-def budget_pool_exceeded(doc: Doc, config: Doc) -> list[RawFinding]:
-    out = []
-    for pool in _pools(doc):
-        if not is_number(pool.get("budget")):
-            continue
-        found = _pool_finding(pool)
-        if found is not None:
-            out.append(found)
-    return out
-
-
-def _has_label(r: Doc, key: str) -> bool:
-    """Rego's ``util.has_tag``: the key (any case, or a configured alias) has a value."""
-    return tag(r, key) is not None
-
-
-def _attribution_gaps(r: Doc, items: list[Any]) -> list[str]:
-    gaps = []
-    for item in items:
-        if isinstance(item, str) and not _has_label(r, item):
-            gaps.append(f"no {item} tag")
-        elif isinstance(item, list) and not any(_has_label(r, k) for k in item):
-            gaps.append(f"no {' or '.join(item)} tag")
-    return gaps
-
-
-@twin("GR-TAG-004")
-def cost_attribution_missing(doc: Doc, config: Doc) -> list[RawFinding]:
-    out = []
-    everything = config["attribution_scope"] == "all"
-    for r in doc["resources"]:
-        f = facts(r)
-        if f.get("taggable") is not True or not live(r):
-            continue
-        if not everything and f.get("is_gpu") is not True:
-            continue
-        gaps = _attribution_gaps(r, config["attribution_tags"])
-        if not gaps:
-            continue
-        unknowns = tag_unknowns(r)
-        if unknowns:
-            out.append(
-                finding(
-                    r,
-                    f"tags are unknown until apply ({unknowns[0]}), so cost attribution "
-                    f"cannot be checked (as planned: {', '.join(gaps)})",
-                    outcome="unknown",
-                    attribute=unknowns[0],
-                )
-            )
-        else:
-            out.append(
-                finding(
-                    r,
-                    f"spend cannot be attributed: {', '.join(gaps)}",
-                )
-            )
-    return out
-
-
-def _api_version(r: Doc) -> str:
-    attributes = r.get("attributes")
-    value = attributes.get("apiVersion") if isinstance(attributes, dict) else None
-    return value if isinstance(value, str) else ""
-
-
-def _at(value: Any, *path: str) -> Any:
-    """``object.get(value, path, None)``."""
-    for key in path:
-        if not isinstance(value, dict) or key not in value:
-            return None
-        value = value[key]
-    return value
-
-
-def _gpu_in(resources: Any) -> bool:
-    return isinstance(resources, dict) and any(
-        name in resources and resources[name] is not False for name in GPU_RESOURCE_NAMES
-    )
-
-
-def _queue_names(w: Doc) -> set[str]:
-    """The Volcano queues a workload names (Volcano Job spec.queue, "default" when unset)."""
-    a = w.get("attributes")
-    names: list[Any] = []
-    if w["type"] == "Job" and _api_version(w).startswith("batch.volcano.sh/"):
-        spec = _at(a, "spec")
-        # object.get(..., "default"): only an absent queue is the default one.
-        names.append(spec.get("queue", "default") if isinstance(spec, dict) else "default")
-    names.append(_at(a, "spec", "runPolicy", "schedulingPolicy", "queue"))
-    names.append(_at(a, "metadata", "labels", "volcano.sh/queue-name"))
-    names.append(_at(a, "metadata", "annotations", "scheduling.volcano.sh/queue-name"))
-    names += [_at(t, "annotations", "scheduling.volcano.sh/queue-name") for t in templates(w)]
-    return {n for n in names if isinstance(n, str)}
-
-
-def _gpu_landing(doc: Doc) -> tuple[set[str], bool]:
-    """(queues GPU workloads name, whether the scan holds GPU capacity)."""
-    queues: set[str] = set()
-    capacity = False
-    for w in doc["resources"]:
-        if facts(w).get("is_gpu") is True and live(w):
-            queues |= _queue_names(w)
-            capacity = capacity or w.get("workload") is None
-    return queues, capacity
-
-
-def _volcano_uncapped(r: Doc, landing: tuple[set[str], bool]) -> bool:
-    if r["type"] != "Queue" or not _api_version(r).startswith("scheduling.volcano.sh/"):
-        return False
-    attributes = r.get("attributes")
-    capability = _at(attributes, "spec", "capability")
-    if _gpu_in(capability):
-        return False
-    queues, capacity = landing
-    name = _at(attributes, "metadata", "name")
-    return (
-        (not isinstance(capability, dict) and (one_of(name, queues) or capacity))
-        or _gpu_in(_at(attributes, "spec", "deserved"))
-        or _gpu_in(_at(attributes, "spec", "guarantee", "resource"))
-    )
-
-
-def _kueue_uncapped_flavors(r: Doc) -> list[str]:
-    if r["type"] != "ClusterQueue" or not _api_version(r).startswith("kueue.x-k8s.io/"):
-        return []
-    names = []
-    for group in blocks(_at(r.get("attributes"), "spec", "resourceGroups") or []):
-        if not isinstance(group, dict):
-            continue
-        for covered in blocks(group.get("coveredResources", [])):
-            if not one_of(covered, GPU_RESOURCE_NAMES):
-                continue
-            for flavor in blocks(group.get("flavors", [])):
-                if not isinstance(flavor, dict):
-                    continue
-                capped = any(
-                    isinstance(e, dict)
-                    and e.get("name") == covered
-                    and e.get("nominalQuota") is not None
-                    for e in blocks(flavor.get("resources", []))
-                )
-                if not capped:
-                    name = flavor.get("name")
-                    names.append(name if isinstance(name, str) else "(unnamed)")
-    return sorted(names)
-
-
-@twin("GR-COST-009")
-def unbounded_gpu_scale(doc: Doc, config: Doc) -> list[RawFinding]:
-    out = []
-    landing = _gpu_landing(doc)
-    for r in doc["resources"]:
-        if not live(r):
-            continue
-        f = facts(r)
-        scaling = f.get("autoscaling")
-        if f.get("is_gpu") is True and isinstance(scaling, dict) and scaling.get("enabled"):
-            attribute = scaling.get("attribute")
-            hidden = unknown_path(r, attribute) if isinstance(attribute, str) else None
-            if not hidden and not scaling.get("explicit_max"):
-                out.append(
-                    finding(
-                        r,
-                        f"autoscales GPU capacity with no maximum at "
-                        f"{attribute}, so nothing bounds how many GPUs it can add",
-                    )
-                )
-        if _volcano_uncapped(r, landing):
-            out.append(
-                finding(
-                    r,
-                    "is a Volcano queue whose spec.capability sets "
-                    "no GPU limit, so the jobs it admits can take every GPU in the cluster",
-                )
-            )
-        missing = _kueue_uncapped_flavors(r)
-        if missing:
-            out.append(
-                finding(
-                    r,
-                    f"covers GPUs but sets no nominalQuota for them "
-                    f"in flavor(s) {', '.join(missing)}",
-                )
-            )
-    return out
-
-
-def _floor(r: Doc) -> str:
-    f = facts(r)
-    if f.get("priced"):
-        display = (f.get("price_assumption") or {}).get("display")
-        assumed = f" ({display})" if isinstance(display, str) else ""
-        return f"an idle floor of {f['monthly_usd_display']['desired']}/month{assumed}"
-    return "an idle floor whose cost is unknown (unpriced)"
-
-
-@twin("GR-COST-008")
-def inference_not_right_sized(doc: Doc, config: Doc) -> list[RawFinding]:
-    out = []
-    for r in doc["resources"]:
-        f = facts(r)
-        if not live(r) or f.get("is_gpu") is not True or not isinstance(r.get("workload"), dict):
-            continue
-        if f.get("environment") != "prod" or f.get("workload_class") != "inference":
-            continue
-        found = f.get("autoscaling")
-        scaling: Doc = found if isinstance(found, dict) else {}
-        replicas = f.get("replicas")
-        copies: Any = replicas.get("groups") if isinstance(replicas, dict) else None
-        if not scaling.get("enabled") and is_number(copies) and copies > 1:
-            out.append(
-                finding(
-                    r,
-                    f"serves production GPU inference on a fixed "
-                    f"{copies} replicas with no autoscaling: {_floor(r)} paid whether or not "
-                    "traffic needs it",
-                )
-            )
-        low: Any = scaling.get("min")
-        high: Any = scaling.get("max")
-        if (
-            scaling.get("enabled")
-            and is_number(low)
-            and is_number(high)
-            and low == high
-            and low > 1
-        ):
-            out.append(
-                finding(
-                    r,
-                    f"pins its GPU autoscaling at min = max = {low} "
-                    f"replicas: {_floor(r)} that can never scale down",
-                )
-            )
-    return out
-
-
-_JOB_KINDS = {"Job", "RayJob"}
-_KUBEFLOW_JOBS = {"PyTorchJob", "TFJob", "MPIJob", "XGBoostJob", "PaddleJob", "JAXJob"}
+_JOB_KINDS = resource_types("bounded_jobs")
+_KUBEFLOW_JOBS = resource_types("kubeflow_jobs")
 _GPU_NODE = re.compile(r"^(g4dn|g5|g6|p3|p4d|p5)\.|^Standard_N[CDV]|^(a2|a3|g2)-")
 
 
@@ -342,11 +43,11 @@ def _get(value: Any, key: str, default: Any) -> Any:
     return value.get(key, default) if isinstance(value, dict) else default
 
 
-def _culling_enabled(doc: Doc) -> bool:
+def _culling_enabled(doc: InputDocument) -> bool:
     for r in doc["resources"]:
         if r["type"] != "Deployment":
             continue
-        containers = _at(r.get("attributes"), "spec", "template", "spec", "containers")
+        containers = at(r.get("attributes"), "spec", "template", "spec", "containers")
         for c in blocks(containers if containers is not None else []):
             for e in blocks(_get(c, "env", [])):
                 value = _get(e, "value", None)
@@ -364,7 +65,7 @@ def _gpu_databricks(a: Any) -> bool:
     return isinstance(node, str) and _GPU_NODE.search(node) is not None
 
 
-def _idle_reason(r: Doc, culling: bool) -> str | None:
+def _idle_reason(r: Resource, culling: bool) -> str | None:
     f, a, kind = facts(r), r.get("attributes"), r["type"]
     kube = r.get("provider") == "kubernetes" and f.get("is_gpu") is True
     if kube and kind in _JOB_KINDS:
@@ -375,7 +76,7 @@ def _idle_reason(r: Doc, culling: bool) -> str | None:
                 "spec.ttlSecondsAfterFinished, so nothing bounds how long it holds them"
             )
     if kube and kind == "CronJob":
-        spec = _at(a, "spec", "jobTemplate", "spec")
+        spec = at(a, "spec", "jobTemplate", "spec")
         spec = spec if spec is not None else {}
         if not _has(spec, "activeDeadlineSeconds") and not _has(spec, "ttlSecondsAfterFinished"):
             return (
@@ -383,7 +84,7 @@ def _idle_reason(r: Doc, culling: bool) -> str | None:
                 "ttlSecondsAfterFinished in spec.jobTemplate.spec"
             )
     if kube and kind in _KUBEFLOW_JOBS:
-        policy = _at(a, "spec", "runPolicy")
+        policy = at(a, "spec", "runPolicy")
         policy = policy if policy is not None else {}
         if not _has(policy, "activeDeadlineSeconds") and not _has(
             policy, "ttlSecondsAfterFinished"
@@ -393,7 +94,7 @@ def _idle_reason(r: Doc, culling: bool) -> str | None:
                 "spec.runPolicy.ttlSecondsAfterFinished"
             )
     if kube and kind == "RayCluster":
-        enabled = _at(a, "spec", "enableInTreeAutoscaling")
+        enabled = at(a, "spec", "enableInTreeAutoscaling")
         if (enabled if enabled is not None else False) is not True:
             return (
                 "keeps GPU workers up with no autoscaler (spec.enableInTreeAutoscaling), so "
@@ -445,7 +146,7 @@ def _idle_reason(r: Doc, culling: bool) -> str | None:
     return None
 
 
-def _unknown_block(r: Doc, parts: list[str]) -> str | None:
+def _unknown_block(r: Resource, parts: list[str]) -> str | None:
     """An unknown path at or around a nested block, in the plan or the Pulumi shape."""
     return unknown_path(r, ".0.".join(parts)) or unknown_path(r, ".".join(parts))
 
@@ -457,13 +158,13 @@ _STUDIO_SETTINGS = {
 }
 
 
-def _idle_settings(r: Doc, app: str) -> Any:
+def _idle_settings(r: Resource, app: str) -> Any:
     settings = _first(_get(r.get("attributes"), _STUDIO_SETTINGS[r["type"]], []))
     lifecycle = _first(_get(_first(_get(settings, app, [])), "app_lifecycle_management", []))
     return _first(_get(lifecycle, "idle_settings", []))
 
 
-def _studio_gap(r: Doc, app: str, limit: Any) -> str | None:
+def _studio_gap(r: Resource, app: str, limit: Any) -> str | None:
     idle = _idle_settings(r, app)
     state = _get(idle, "lifecycle_management", None)
     if r["type"] == "aws_sagemaker_domain" and state is None:
@@ -480,7 +181,7 @@ def _studio_gap(r: Doc, app: str, limit: Any) -> str | None:
     return None
 
 
-def _studio_findings(r: Doc, limit: Any) -> list[RawFinding]:
+def _studio_findings(r: Resource, limit: Any) -> list[RawFinding]:
     out: list[RawFinding] = []
     settings = _STUDIO_SETTINGS[r["type"]]
     for app in _STUDIO_APPS:
@@ -546,7 +247,7 @@ def _idle_seconds_gap(value: Any, limit: Any) -> str | None:
     return None
 
 
-def _workbench_finding(r: Doc, limit: Any) -> RawFinding | None:
+def _workbench_finding(r: Resource, limit: Any) -> RawFinding | None:
     setup = _first(_get(r.get("attributes"), "gce_setup", []))
     if not _workbench_gpu(setup):
         return None
@@ -575,7 +276,7 @@ def _field(obj: Any, key: str) -> Any:
     return {}
 
 
-def _azapi_body(a: Doc) -> Any:
+def _azapi_body(a: Resource) -> Any:
     body = _get(a.get("attributes"), "body", None)
     if isinstance(body, dict):
         return body
@@ -621,7 +322,7 @@ _AZURE_GAP = (
 )
 
 
-def _azure_finding(r: Doc, patchers: set[str]) -> RawFinding | None:
+def _azure_finding(r: Resource, patchers: set[str]) -> RawFinding | None:
     a = r.get("attributes")
     if any(n.get("id") in patchers for n in neighbors(r, "in")):
         return None
@@ -653,7 +354,7 @@ def _azure_finding(r: Doc, patchers: set[str]) -> RawFinding | None:
 
 
 @twin("GR-COST-006")
-def idle_gpu_without_shutdown(doc: Doc, config: Doc) -> list[RawFinding]:
+def idle_gpu_without_shutdown(doc: InputDocument, config: Doc) -> list[RawFinding]:
     culling = _culling_enabled(doc)
     limit = config["max_idle_shutdown_minutes"]
     patchers = {
