@@ -11,6 +11,12 @@ import pytest
 if TYPE_CHECKING:
     from tests.sweep import Sweep
 
+# Output width is part of what the report tests pin: off a terminal lines are not wrapped. The
+# caller's COLUMNS (or the 80 pytest-xdist hands its workers) must not change that; a test that
+# wants a width sets it itself.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 CORPUS = ROOT.parent / "shared" / "corpus"

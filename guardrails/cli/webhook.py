@@ -16,7 +16,7 @@ from guardrails.model import Severity
 from guardrails.webhook.review import Mode, OnError, WebhookSettings
 
 if TYPE_CHECKING:
-    from guardrails.api import PreparedPolicies
+    from guardrails.api import PreparedPolicies, ScanOptions
 
 webhook_app = typer.Typer(
     rich_markup_mode=None,
@@ -57,6 +57,25 @@ def settings_from(
         on_error=on_error,
         budget_seconds=budget,
     )
+
+
+def _prepared(
+    config: Path | None, engine: EngineName, policy_dir: list[Path] | None
+) -> tuple[ScanOptions, PreparedPolicies]:
+    """The scan options and compiled policies a webhook judges with (``serve`` and ``replay``
+    alike), after printing the policies' warnings."""
+    from guardrails.api import ScanOptions, prepare_policies, resolve_config
+
+    options = ScanOptions(
+        config_path=config,
+        no_config=config is None,
+        engine=engine.value,
+        policy_dirs=tuple(policy_dir or ()),
+    )
+    prepared = prepare_policies(resolve_config([], options), options)
+    for warning in prepared.warnings:
+        print_warning(warning)
+    return options, prepared
 
 
 @webhook_app.command(cls=PanelledCommand)
@@ -137,7 +156,6 @@ def serve(
     ] = 8.0,
 ) -> None:
     """Serve POST /validate over HTTPS for Kubernetes admission reviews."""
-    from guardrails.api import ScanOptions, prepare_policies, resolve_config
     from guardrails.webhook.connections import ConnectionLimits
     from guardrails.webhook.judge import Judge, JudgeSpec
     from guardrails.webhook.metrics import WebhookMetrics
@@ -145,15 +163,7 @@ def serve(
     from guardrails.webhook.server import serve as serve_https
 
     try:
-        options = ScanOptions(
-            config_path=config,
-            no_config=config is None,
-            engine=engine.value,
-            policy_dirs=tuple(policy_dir or ()),
-        )
-        prepared = prepare_policies(resolve_config([], options), options)
-        for warning in prepared.warnings:
-            print_warning(warning)
+        options, prepared = _prepared(config, engine, policy_dir)
         settings = settings_from(
             prepared,
             mode=mode,
@@ -220,7 +230,6 @@ def replay(
     with these settings (exit 0 allowed, 1 denied)."""
     import json
 
-    from guardrails.api import ScanOptions, prepare_policies, resolve_config
     from guardrails.inputs.safe_io import read_bytes
     from guardrails.webhook.judge import Judge
     from guardrails.webhook.review import BadReview, parse_review, response
@@ -233,15 +242,7 @@ def replay(
             raise ConfigError(
                 f"{review_file}: not an AdmissionReview the webhook accepts: {exc}"
             ) from None
-        options = ScanOptions(
-            config_path=config,
-            no_config=config is None,
-            engine=engine.value,
-            policy_dirs=tuple(policy_dir or ()),
-        )
-        prepared = prepare_policies(resolve_config([], options), options)
-        for warning in prepared.warnings:
-            print_warning(warning)
+        _, prepared = _prepared(config, engine, policy_dir)
         settings = settings_from(
             prepared,
             mode=mode,

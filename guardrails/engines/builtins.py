@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from guardrails.catalog.rego_source import string_value, tokens
+from guardrails.engines.rego_lexer import static_keys, tokens
 from guardrails.errors import ConfigError
 
 
@@ -57,21 +57,8 @@ def references(source: str) -> Iterator[tuple[tuple[str, ...], int]]:
     for index, token in enumerate(items):
         if token.kind != "ident" or (index and items[index - 1].text == "."):
             continue
-        parts = [token.text]
-        at = index + 1
-        while at < len(items):
-            if items[at].text == "." and at + 1 < len(items) and items[at + 1].kind == "ident":
-                parts.append(items[at + 1].text)
-                at += 2
-                continue
-            if items[at].text == "[" and at + 2 < len(items) and items[at + 2].text == "]":
-                value = string_value(items[at + 1])
-                if value is not None:
-                    parts.append(value)
-                    at += 3
-                    continue
-            break
-        yield tuple(parts), token.line
+        keys, _ = static_keys(items, index + 1)
+        yield (token.text, *keys), token.line
 
 
 def denied_calls(source: str, allow_network: bool = False) -> list[tuple[DeniedBuiltin, int]]:
