@@ -20,7 +20,7 @@ LINT_STEPS = [
     ".venv/bin/lint-imports",
 ]
 TIERS = [
-    ".venv/bin/python -m pytest -m 'not integration'",
+    ".venv/bin/python -m pytest -m 'not integration' -n auto",
     ".venv/bin/python -m pytest -m integration",
 ]
 

@@ -171,7 +171,8 @@ def test_the_action_runs_the_policy(tmp_path: Path) -> None:
     outputs = tmp_path / "outputs"
     result = run(
         f"bash {shlex.quote(str(ROOT / 'scripts' / 'action-check.sh'))}",
-        RUNNER_TEMP=str(tmp_path), GITHUB_OUTPUT=str(outputs), EVENT_NAME="pull_request", **inputs,
+        RUNNER_TEMP=str(tmp_path), GITHUB_OUTPUT=str(outputs), EVENT_NAME="pull_request",
+        GUARDRAILS=str(Path(BIN) / "guardrails"), **inputs,
     )  # fmt: skip
     assert result.returncode == 1, result.stdout + result.stderr
     annotations = [line for line in result.stdout.splitlines() if line.startswith("::error ")]
