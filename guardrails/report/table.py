@@ -15,9 +15,9 @@ from guardrails.model import Finding, Graph, Outcome, Severity
 from guardrails.report.by_policy import PolicyGroup, group_by_policy
 from guardrails.report.lines import Piece, StyledLines
 from guardrails.report.model import Report
-from guardrails.report.terminal import SafeConsole
+from guardrails.report.terminal import report_console
 from guardrails.report.views.cost import CostChange, is_partial, partial_suffix, totals_note
-from guardrails.report.width import UNWRAPPED, output_width, wrap_at_separators
+from guardrails.report.width import output_width, wrap_at_separators
 from guardrails.safe_text import one_line
 
 _STYLE = {
@@ -188,13 +188,7 @@ def render_table(report: Report, color: bool, limit: int | None = DETAIL_LIMIT) 
     """
     width = output_width()
     buffer = io.StringIO()
-    console = SafeConsole(
-        file=buffer,
-        force_terminal=color,
-        no_color=not color,
-        width=width or UNWRAPPED,
-        highlight=False,
-    )
+    console = report_console(buffer, color, width)
     ordered = sorted(report.findings, key=lambda f: f.sort_key)
     changed = [f for f in ordered if f.outcome != Outcome.EXISTING]
     render_findings(console, changed, report.graph, width, limit)

@@ -7,11 +7,13 @@ control characters but passes ESC through; every control character is made visib
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
+from guardrails.report.width import UNWRAPPED
 from guardrails.safe_text import printable
 
 
@@ -23,3 +25,15 @@ class SafeConsole(Console):
 
     def render_str(self, text: str, *args: Any, **kwargs: Any) -> Text:
         return super().render_str(printable(text), *args, **kwargs)
+
+
+def report_console(buffer: io.StringIO, color: bool, width: int | None) -> SafeConsole:
+    """A console rendering a report into ``buffer``: styled when ``color``, ``width`` columns
+    (None: off a terminal, nothing wraps), no automatic highlighting of numbers or names."""
+    return SafeConsole(
+        file=buffer,
+        force_terminal=color,
+        no_color=not color,
+        width=width or UNWRAPPED,
+        highlight=False,
+    )

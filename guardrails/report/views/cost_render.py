@@ -13,7 +13,7 @@ from rich.table import Table
 
 from guardrails.enrich.cost import dollars, signed_dollars
 from guardrails.report.md_text import code
-from guardrails.report.terminal import SafeConsole
+from guardrails.report.terminal import report_console
 from guardrails.report.views.cost import (
     SCOPE_NOTE,
     CostBreakdown,
@@ -23,7 +23,7 @@ from guardrails.report.views.cost import (
     partial_suffix,
     totals_note,
 )
-from guardrails.report.width import UNWRAPPED, output_width, wrap_at_separators, wrap_words
+from guardrails.report.width import output_width, wrap_at_separators, wrap_words
 from guardrails.safe_text import one_line
 
 #: What computed the cost view: enrichment from the GPU catalog; no policy engine runs for it,
@@ -175,13 +175,7 @@ def _column_widths(headers: list[str], cells: list[list[str]], width: int) -> li
 def render_cost_table(breakdown: CostBreakdown, color: bool) -> str:
     width = output_width()
     buffer = io.StringIO()
-    console = SafeConsole(
-        file=buffer,
-        force_terminal=color,
-        no_color=not color,
-        width=width or UNWRAPPED,
-        highlight=False,
-    )
+    console = report_console(buffer, color, width)
     sources = Sources()
     if breakdown.rows:
         cells = [
