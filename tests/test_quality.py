@@ -21,7 +21,7 @@ LINT_STEPS = [
 ]
 TIERS = [
     ".venv/bin/python -m pytest -m 'not integration' -n auto",
-    ".venv/bin/python -m pytest -m integration",
+    ".venv/bin/python -m pytest -m integration -n auto --dist loadfile",
 ]
 
 
