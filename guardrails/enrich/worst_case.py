@@ -332,11 +332,25 @@ def resourcequota_bound(resource: Resource, ceiling: Ceiling | None) -> Bound | 
         "compiles": "resourcequota",
         "detail": {"key": key, "namespace": resource.namespace},
     }
+    return _gpu_count_bound(base, key, amount, ceiling, owner="namespace's", field=key)
+
+
+def _gpu_count_bound(
+    base: dict[str, Any],
+    key: str,
+    amount: float | None,
+    ceiling: Ceiling | None,
+    *,
+    owner: str,
+    field: str,
+) -> Bound:
+    """A count of GPUs (``amount`` under ``key``) x the priciest GPU of the scan: a
+    ResourceQuota's or a Volcano Queue's bound, whose GPUs may land on any GPU node."""
     if ceiling is None:
         return Bound(
             **base,
             monthly=None,
-            problem="unpriced: no GPU type in the scan tells what the namespace's GPUs cost",
+            problem=f"unpriced: no GPU type in the scan tells what the {owner} GPUs cost",
         )
     if amount is None:
         return Bound(
@@ -344,8 +358,8 @@ def resourcequota_bound(resource: Resource, ceiling: Ceiling | None) -> Bound | 
         )
     cost = int(amount) * monthly(ceiling.per_gpu)
     why = (
-        f"{key} {int(amount)} x {_rate(ceiling.per_gpu)}/GPU-hour ({ceiling.per_gpu_type}, the "
-        f"priciest GPU the scan provides) x 730 h = {dollars(cost)}"
+        f"{field} {int(amount)} x {_rate(ceiling.per_gpu)}/GPU-hour ({ceiling.per_gpu_type}, "
+        f"the priciest GPU the scan provides) x 730 h = {dollars(cost)}"
     )
     return Bound(**base, monthly=round(cost, 2), why=why, ceiling=ceiling)
 
@@ -366,22 +380,9 @@ def volcano_bound(resource: Resource, ceiling: Ceiling | None) -> Bound | None:
         "compiles": "volcano",
         "detail": {"key": key},
     }
-    if ceiling is None:
-        return Bound(
-            **base,
-            monthly=None,
-            problem="unpriced: no GPU type in the scan tells what the queue's GPUs cost",
-        )
-    if amount is None:
-        return Bound(
-            **base, monthly=None, ceiling=ceiling, problem=f"unbounded: {key} is no number"
-        )
-    cost = int(amount) * monthly(ceiling.per_gpu)
-    why = (
-        f"spec.capability {key} {int(amount)} x {_rate(ceiling.per_gpu)}/GPU-hour "
-        f"({ceiling.per_gpu_type}, the priciest GPU the scan provides) x 730 h = {dollars(cost)}"
+    return _gpu_count_bound(
+        base, key, amount, ceiling, owner="queue's", field=f"spec.capability {key}"
     )
-    return Bound(**base, monthly=round(cost, 2), why=why, ceiling=ceiling)
 
 
 def fixed_bound(resource: Resource) -> Bound | None:
