@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 from typing import Any
 
 from guardrails.catalog import Catalog
@@ -31,21 +32,45 @@ def to_findings(
     disabled = set(config.get("disabled_policies") or ())
     overrides: dict[str, str] = config.get("severity_overrides") or {}
     changed_only = bool(config.get("changed_only"))
+    # A 10k-resource plan raises ~20,000 findings on a few files and resource kinds: what
+    # depends only on those is worked out once (per file, per policy and kind of resource).
+    repo_paths: dict[str, str] = {}
+    remediations: dict[tuple[str, str, str | None, str, str], str] = {}
+    fallback = _Fallback(graph)
     findings: set[Finding] = set()
     for policy_id, items in raw.items():
         policy = catalog.policies.get(policy_id)
         if policy is None or policy_id in disabled:
             continue
         override = overrides.get(policy_id)
+        # A policy may raise one finding above its catalog severity (Ray dashboard open to
+        # the internet is critical where SSH is high); a configured override always wins.
+        forced = Severity(override) if override else None
         for item in items:
-            # A policy may raise one finding above its catalog severity (Ray dashboard open to
-            # the internet is critical where SSH is high); a configured override always wins.
-            severity = Severity(override or _severity(item.get("severity"), policy.severity))
+            severity = forced or _severity(item.get("severity"), policy.severity)
             resource = graph.get(str(item.get("resource", "")))
             if resource is None and item.get("resource") != CHANGE:
                 continue  # a user policy naming a resource that is not in the graph
-            location = _location(resource, graph)
+            location = _location(resource, fallback)
             outcome = _outcome(item, resource, changed_only)
+            relative = ""
+            if repo_path is not None and location is not None:
+                relative = repo_paths.get(location.file, "")
+                if not relative:
+                    relative = repo_paths[location.file] = repo_path(location.file)
+            if resource is None or not policy.remediation_by:
+                remediation = policy.remediation
+            else:
+                kind = (
+                    policy_id,
+                    resource.type,
+                    resource.native_type,
+                    resource.provider,
+                    resource.source_format,
+                )
+                remediation = remediations.get(kind, "")
+                if not remediation:
+                    remediation = remediations[kind] = policy.remediation_for(resource)
             findings.add(
                 Finding(
                     policy=policy_id,
@@ -55,10 +80,10 @@ def to_findings(
                     resource=resource.address if resource else CHANGE,
                     resource_type=resource.type if resource else CHANGE,
                     message=str(item.get("message", "")),
-                    remediation=policy.remediation_for(resource),
+                    remediation=remediation,
                     location=location,
                     outcome=outcome,
-                    repo_path=repo_path(location.file) if repo_path and location else "",
+                    repo_path=relative,
                     resource_id=resource.id if resource else "",
                     unknown_reason=(
                         _unknown_reason(item, resource, policy.category)
@@ -67,7 +92,10 @@ def to_findings(
                     ),
                 )
             )
-    return sorted(findings, key=lambda f: f.sort_key)
+    return sorted(findings, key=_SORT_KEY)
+
+
+_SORT_KEY = attrgetter("sort_key")
 
 
 def _outcome(item: RawFinding, resource: Resource | None, changed_only: bool) -> Outcome:
@@ -93,22 +121,40 @@ def _unknown_reason(item: RawFinding, resource: Resource | None, category: str) 
     return "unknown"
 
 
-def _location(resource: Resource | None, graph: Graph) -> Location | None:
+class _Fallback:
+    """The location of a finding whose resource has none and names no input: the first input
+    read (found once, on first use)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self._graph = graph
+        self._found = False
+        self._location: Location | None = None
+
+    @property
+    def location(self) -> Location | None:
+        if not self._found:
+            inputs = [i.path for i in self._graph.inputs if i.format != "skipped"]
+            self._location = Location(inputs[0]) if inputs else None
+            self._found = True
+        return self._location
+
+
+def _location(resource: Resource | None, fallback: _Fallback) -> Location | None:
     """Where to point a reader: the resource's file:line, else its input file, else the first."""
     if resource is not None and resource.location is not None:
         return resource.location
     path = input_path_of(resource.id) if resource is not None else None
     if path is not None:
         return Location(path)
-    inputs = [i.path for i in graph.inputs if i.format != "skipped"]
-    return Location(inputs[0]) if inputs else None
+    return fallback.location
+
+
+#: Severity by name: a dict look-up instead of the enum's constructor for every finding.
+_SEVERITIES = {str(s): s for s in Severity}
 
 
 def _severity(value: Any, default: Severity) -> Severity:
-    try:
-        return Severity(str(value)) if value else default
-    except ValueError:
-        return default
+    return _SEVERITIES.get(str(value), default) if value else default
 
 
 def canonical(raw: dict[str, list[RawFinding]]) -> list[tuple[str, str, str, str, str]]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -30,17 +30,22 @@ if TYPE_CHECKING:
 IDENTITY_VERSION = "guardrails/v2"
 #: A figure standing on its own: ``$11,797``, ``8``, ``1.01``, ``10080``, ``+$63,359``, ``50%``
 #: (digits inside a name such as ``gpu-1`` or ``p4d.24xlarge`` are part of the name).
-_FIGURE = re.compile(r"(?<![\w.-])[+-]?\$?\d[\d,]*(?:\.\d+)?[kKMG%]?(?![\w-])")
+#: The lookahead lets the regex engine skip to a figure's first character instead of trying
+#: the lookbehind at every position (a third less time, same matches).
+_FIGURE = re.compile(r"(?=[-+$\d])(?<![\w.-])[+-]?\$?\d[\d,]*(?:\.\d+)?[kKMG%]?(?![\w-])")
+_DIGIT = re.compile(r"\d")
 
 
 def subject(message: str) -> str:
     """The message with its figures masked: what it is about, not how much."""
-    return _FIGURE.sub("#", " ".join(message.split()))
+    text = " ".join(message.split())
+    # Most messages hold no figure at all; one search is cheaper than a substitution pass.
+    return _FIGURE.sub("#", text) if _DIGIT.search(text) else text
 
 
 def identity(finding: Finding) -> str:
-    """The 32-hex-digit identity hash (``Finding.fingerprint``)."""
-    return identity_of(finding.policy, finding.resource, finding.message)
+    """The 32-hex-digit identity hash (``Finding.fingerprint``, computed once per finding)."""
+    return finding.fingerprint
 
 
 def identity_of(policy: str, resource: str, message: str) -> str:
@@ -54,13 +59,20 @@ def fingerprints(findings: Iterable[Finding]) -> dict[Finding, str]:
     """Each finding's fingerprint: its identity, with the repository-relative file added for
     findings that share an identity with another finding of the same run."""
     items = list(findings)
-    # One identity per finding (a regex and a hash each: twice was ~10% of a 10k-plan run).
-    idents = [identity(f) for f in items]
+    return dict(zip(items, fingerprint_list(items), strict=True))
+
+
+def fingerprint_list(findings: Sequence[Finding]) -> list[str]:
+    """:func:`fingerprints` in the order of ``findings`` (reports that walk the findings in
+    order need no look-up by finding, which hashes every field)."""
+    idents = [f.fingerprint for f in findings]
     shared = Counter(idents)
-    out: dict[Finding, str] = {}
-    for f, ident in zip(items, idents, strict=True):
+    if len(shared) == len(idents):  # the usual case: no identity is shared
+        return idents
+    out = []
+    for f, ident in zip(findings, idents, strict=True):
         if shared[ident] > 1:
             key = f"{ident}\x1f{f.repo_path or (f.location.file if f.location else '')}"
             ident = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
-        out[f] = ident
+        out.append(ident)
     return out

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from guardrails.model import Finding, Outcome, Severity
-from guardrails.model.identity import fingerprints
+from guardrails.model.identity import fingerprint_list
 from guardrails.report.model import Report
 from guardrails.report.paths import repo_relative, repository_root
 
@@ -46,11 +46,11 @@ def render_codequality(report: Report) -> str:
     """The Code Quality report: a JSON array, most severe first."""
     root = report.root or repository_root()
     findings = sorted(report.active, key=lambda f: f.sort_key)
-    prints = fingerprints(findings)
+    prints = fingerprint_list(findings)
     checked_by = f"Checked by guardrails {report.tool_version} ({report.engine} engine)."
     issues = [
-        _issue(f, prints[f], f.repo_path or repo_relative(f.location.file, root), checked_by)
-        for f in findings
+        _issue(f, fingerprint, f.repo_path or repo_relative(f.location.file, root), checked_by)
+        for f, fingerprint in zip(findings, prints, strict=True)
         if f.location is not None
     ]
     return json.dumps(issues, indent=2, ensure_ascii=True) + "\n"

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from guardrails.model import Finding
-from guardrails.model.identity import fingerprints
+from guardrails.model.identity import fingerprint_list
 from guardrails.report.json_text import dumps_with_items
 from guardrails.report.model import Report
 from guardrails.report.paths import is_stdin, repo_relative, repository_root
@@ -19,7 +19,7 @@ def report_document(report: Report) -> dict[str, Any]:
     """The report as a JSON-serialisable document; every path relative to the repository root
     (as SARIF's), whatever directory the command ran in."""
     findings = sorted(report.findings, key=lambda f: f.sort_key)
-    prints = fingerprints(findings)
+    prints = fingerprint_list(findings)
     root = report.root or repository_root()
 
     def path(file: str) -> str:
@@ -45,7 +45,7 @@ def report_document(report: Report) -> dict[str, Any]:
                 for i in report.graph.input_errors
             ],
         },
-        "findings": [{**_finding(f, root), "fingerprint": prints[f]} for f in findings],
+        "findings": _findings(findings, prints, root),
         "ledger": report.ledger.to_dict() if report.ledger else None,
         "waivers_added": None
         if report.waiver_changes is None
@@ -53,12 +53,19 @@ def report_document(report: Report) -> dict[str, Any]:
     }
 
 
-def _finding(finding: Finding, root: Path) -> dict[str, Any]:
-    document = finding.to_dict()
-    file = document["location"]["file"]
-    if file is not None and not is_stdin(file):
-        document["location"] = {**document["location"], "file": repo_relative(file, root)}
-    return document
+def _findings(findings: list[Finding], prints: list[str], root: Path) -> list[Any]:
+    """Each finding's document, its file relative to ``root`` (worked out once per file)."""
+    files: dict[str, str] = {}
+    documents = []
+    for f, fingerprint in zip(findings, prints, strict=True):
+        file = None
+        if f.location is not None:
+            file = files.get(f.location.file)
+            if file is None:
+                name = f.location.file
+                file = files[name] = name if is_stdin(name) else repo_relative(name, root)
+        documents.append(f.to_dict(fingerprint, file))
+    return documents
 
 
 def render_json(report: Report) -> str:

@@ -12,7 +12,7 @@ from guardrails.catalog.metadata import PolicyMeta
 from guardrails.errors import ConfigError
 from guardrails.ledger import Change
 from guardrails.model import Finding, Outcome, Severity
-from guardrails.model.identity import fingerprints
+from guardrails.model.identity import fingerprint_list
 from guardrails.report.json_text import dumps_with_items
 from guardrails.report.model import Report
 from guardrails.report.paths import is_stdin, repo_relative, repository_root
@@ -179,11 +179,14 @@ def _log_and_results(
     rules = [_rule(p) for p in report.catalog]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     findings = sorted(report.findings, key=lambda f: f.sort_key)
-    prints = fingerprints(findings)
+    prints = fingerprint_list(findings)
     ledger = report.ledger
     changes = {e.head.finding: e.change for e in ledger.entries if e.head} if ledger else {}
     results = itertools.chain(
-        (_result(f, index, root, prints[f], changes.get(f)) for f in findings),
+        (
+            _result(f, index, root, fingerprint, changes.get(f) if changes else None)
+            for f, fingerprint in zip(findings, prints, strict=True)
+        ),
         (_absent(e.finding, index, e.base.identity) for e in ledger.of(Change.FIXED) if e.base)
         if ledger
         else (),
