@@ -37,7 +37,9 @@ def to_findings(
     repo_paths: dict[str, str] = {}
     remediations: dict[tuple[str, str, str | None, str, str], str] = {}
     fallback = _Fallback(graph)
-    findings: set[Finding] = set()
+    # A dict, not a set: the same finding from two engines' rows is kept once, and the
+    # findings stay in the policies' own order, runs that sorting merges instead of redoing.
+    findings: dict[Finding, None] = {}
     for policy_id, items in raw.items():
         policy = catalog.policies.get(policy_id)
         if policy is None or policy_id in disabled:
@@ -71,7 +73,7 @@ def to_findings(
                 remediation = remediations.get(kind, "")
                 if not remediation:
                     remediation = remediations[kind] = policy.remediation_for(resource)
-            findings.add(
+            findings.setdefault(
                 Finding(
                     policy=policy_id,
                     title=policy.title,

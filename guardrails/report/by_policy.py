@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from guardrails.model import Finding, Graph, Outcome, Resource, Severity
 
@@ -32,11 +33,11 @@ class PolicyGroup:
     def severity(self) -> Severity:
         return self.findings[0].severity
 
-    @property
+    @cached_property
     def unknown(self) -> int:
         return sum(1 for f in self.findings if f.outcome == Outcome.UNKNOWN)
 
-    @property
+    @cached_property
     def waived(self) -> int:
         return sum(1 for f in self.findings if f.waived)
 
@@ -73,14 +74,20 @@ def group_by_policy(findings: Iterable[Finding], graph: Graph) -> list[PolicyGro
     groups = []
     for policy, items in by_policy.items():
         cost: dict[str, float] = {}
+        # Per resource: its most severe finding's rank, its cost and its number of findings.
         rank: dict[str, tuple[int, float, int]] = {}
         for f in items:
-            if f.resource not in cost:
-                cost[f.resource] = _monthly(index.get((f.resource, _file(f))))
-            severity, _, count = rank.get(f.resource, (0, 0.0, 0))
-            rank[f.resource] = (max(severity, f.severity.rank), cost[f.resource], count + 1)
-        ranked = sorted(rank, key=lambda a: (*(-v for v in rank[a]), a))
-        ordered = sorted(items, key=lambda f: (-f.severity.rank, -cost[f.resource], f.sort_key))
+            resource = f.resource
+            seen = rank.get(resource)
+            if seen is None:
+                cost[resource] = _monthly(index.get((resource, _file(f))))
+                rank[resource] = (f.severity.rank, cost[resource], 1)
+            else:
+                severity, monthly, count = seen
+                rank[resource] = (max(severity, f.severity.rank), monthly, count + 1)
+        ranked = sorted(rank, key=lambda a: (-rank[a][0], -rank[a][1], -rank[a][2], a))
+        # sort_key starts with the negated severity rank.
+        ordered = sorted(items, key=lambda f: (f.sort_key[0], -cost[f.resource], f.sort_key))
         groups.append(
             PolicyGroup(
                 policy=policy,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -176,31 +177,45 @@ class Report:
         kept = tuple(f for f in self.findings if f.outcome != Outcome.UNKNOWN)
         return replace(self, findings=kept)
 
+    # Every format asks for these several times (the table some ten): each is one pass over
+    # the findings, made once per report (``replace`` makes a new report without them).
+    @cached_property
+    def _active(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if not f.waived)
+
+    @cached_property
+    def _judged(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self._active if f.outcome != Outcome.EXISTING)
+
+    @cached_property
+    def _existing(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self._active if f.outcome == Outcome.EXISTING)
+
     @property
     def active(self) -> list[Finding]:
         """Findings that are not waived."""
-        return [f for f in self.findings if not f.waived]
+        return list(self._active)
 
     @property
     def judged(self) -> list[Finding]:
         """Unwaived findings the change is judged by (``existing`` ones are informational)."""
-        return [f for f in self.active if f.outcome != Outcome.EXISTING]
+        return list(self._judged)
 
     @property
     def existing(self) -> list[Finding]:
         """Unwaived findings on resources the change leaves as they are (``--changed-only``)."""
-        return [f for f in self.active if f.outcome == Outcome.EXISTING]
+        return list(self._existing)
 
-    @property
+    @cached_property
     def unknown_count(self) -> int:
         """Unwaived findings with an unknown outcome (not evaluated, or known only at apply)."""
-        return sum(1 for f in self.active if f.outcome == Outcome.UNKNOWN)
+        return sum(1 for f in self._active if f.outcome == Outcome.UNKNOWN)
 
     def counts_by_severity(self) -> dict[str, int]:
         """Judged findings per severity (``existing`` ones are counted apart)."""
         counts = {str(s): 0 for s in reversed(Severity)}
-        for f in self.judged:
-            counts[str(f.severity)] += 1
+        for f in self._judged:
+            counts[f.severity] += 1
         return counts
 
     def blocking(self, fail_on: Severity | None, unknown_fails: bool = False) -> list[Finding]:
@@ -208,7 +223,7 @@ class Report:
         its severity, when ``unknown_fails``, and none otherwise."""
         blocking = []
         gated = self.ledger.gated if self.gates_new and self.ledger else None
-        for f in self.judged:
+        for f in self._judged:
             if gated is not None and f not in gated:
                 continue
             if f.outcome == Outcome.UNKNOWN:
