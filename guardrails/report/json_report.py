@@ -21,9 +21,8 @@ def report_document(report: Report) -> dict[str, Any]:
     """The report as a JSON-serialisable document; every path relative to the repository root
     (as SARIF's), whatever directory the command ran in."""
     document, findings, prints, files = _parts(report)
-    document["findings"] = [
-        f.to_dict(fingerprint, files.get(f)) for f, fingerprint in zip(findings, prints, strict=True)
-    ]
+    pairs = zip(findings, prints, strict=True)
+    document["findings"] = [f.to_dict(fingerprint, files.get(f)) for f, fingerprint in pairs]
     return document
 
 
