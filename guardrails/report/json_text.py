@@ -56,10 +56,10 @@ def dumps_with_lines(document: Any, slot: list[Any], lines: Iterable[str]) -> st
     iterator = iter(lines)
     first = next(iterator, _SLOT)
     if first is _SLOT:
-        return json.dumps(document, indent=2, allow_nan=False) + "\n"
+        return indented(document) + "\n"
     slot.append(_SLOT)
     try:
-        text = json.dumps(document, indent=2, allow_nan=False)
+        text = indented(document)
     finally:
         slot.pop()
     head, tail = text.split(json.dumps(_SLOT))
@@ -73,3 +73,65 @@ def _joined(separator: str, lines: Iterable[str]) -> Iterable[str]:
     for line in lines:
         yield separator
         yield line
+
+
+def indented(document: Any) -> str:
+    """``json.dumps(document, indent=2, allow_nan=False)``, the same text, faster.
+
+    The pure-Python encoder json.dumps uses for indented output makes a generator per
+    container: some 5 s for a ledger of 20,000 entries. Here each container is one join and
+    every scalar goes to the C encoder; anything else (a key that is not a string, a type
+    JSON has no form for) is left to json.dumps, so errors are its errors."""
+    try:
+        return _indented(document, "\n", compact_encoder(), set())
+    except _Unusual:
+        return json.dumps(document, indent=2, allow_nan=False)
+
+
+class _Unusual(Exception):
+    """A value :func:`indented` leaves to json.dumps."""
+
+
+def _indented(value: Any, newline: str, encode: Callable[[Any], str], open_: set[int]) -> str:
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = newline + "  "
+        _enter(value, open_)
+        parts = []
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise _Unusual
+            parts.append(f"{_string(key)}: {_indented(item, inner, encode, open_)}")
+        open_.discard(id(value))
+        return "{" + inner + ("," + inner).join(parts) + newline + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = newline + "  "
+        _enter(value, open_)
+        parts = [_indented(item, inner, encode, open_) for item in value]
+        open_.discard(id(value))
+        return "[" + inner + ("," + inner).join(parts) + newline + "]"
+    if isinstance(value, str | int | float):
+        return encode(value)  # the C encoder writes scalars as json.dumps does
+    raise _Unusual
+
+
+_string = json.encoder.encode_basestring_ascii
+
+
+def _enter(container: Any, open_: set[int]) -> None:
+    """Refuse a container inside itself (json.dumps says so: a circular reference)."""
+    if id(container) in open_:
+        raise _Unusual
+    open_.add(id(container))
