@@ -8,6 +8,7 @@ with the C encoder instead; the rest of the document, small, keeps the usual ind
 
 from __future__ import annotations
 
+import itertools
 import json
 import json.encoder
 from collections.abc import Callable, Iterable
@@ -65,14 +66,8 @@ def dumps_with_lines(document: Any, slot: list[Any], lines: Iterable[str]) -> st
     head, tail = text.split(json.dumps(_SLOT))
     line_start = head.rfind("\n") + 1
     indent = head[line_start:]
-    separator = ",\n" + indent
-    return "".join((head[:line_start], indent, first, *_joined(separator, iterator), tail, "\n"))
-
-
-def _joined(separator: str, lines: Iterable[str]) -> Iterable[str]:
-    for line in lines:
-        yield separator
-        yield line
+    body = (",\n" + indent).join(itertools.chain((first,), iterator))
+    return "".join((head[:line_start], indent, body, tail, "\n"))
 
 
 def indented(document: Any) -> str:
