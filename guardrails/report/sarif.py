@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import json.encoder
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from guardrails.errors import ConfigError
 from guardrails.ledger import Change
 from guardrails.model import Finding, Outcome, Severity
 from guardrails.model.identity import fingerprint_list
-from guardrails.report.json_text import dumps_with_items
+from guardrails.report.json_text import compact_encoder, dumps_with_lines
 from guardrails.report.model import Report
 from guardrails.report.paths import is_stdin, repo_relative, repository_root
 
@@ -176,22 +177,36 @@ def _log_and_results(
 ) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
     """The SARIF log with an empty ``results`` list, and its results, made one at a time."""
     root = root or report.root or repository_root()
-    rules = [_rule(p) for p in report.catalog]
-    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    document, index = _log(report, root)
+    results = itertools.chain(
+        (_result(f, index, root, fingerprint, change) for f, fingerprint, change in _rows(report)),
+        _absent_results(report, index),
+    )
+    return document, results
+
+
+def _rows(report: Report) -> Iterator[tuple[Finding, str, Change | None]]:
+    """Each finding in report order with its fingerprint and its ledger class (None: none)."""
     findings = sorted(report.findings, key=lambda f: f.sort_key)
-    prints = fingerprint_list(findings)
     ledger = report.ledger
     changes = {e.head.finding: e.change for e in ledger.entries if e.head} if ledger else {}
-    results = itertools.chain(
-        (
-            _result(f, index, root, fingerprint, changes.get(f) if changes else None)
-            for f, fingerprint in zip(findings, prints, strict=True)
-        ),
-        (_absent(e.finding, index, e.base.identity) for e in ledger.of(Change.FIXED) if e.base)
-        if ledger
-        else (),
-    )
-    return {
+    for f, fingerprint in zip(findings, fingerprint_list(findings), strict=True):
+        yield f, fingerprint, changes.get(f) if changes else None
+
+
+def _absent_results(report: Report, index: dict[str, int]) -> Iterator[dict[str, Any]]:
+    ledger = report.ledger
+    if ledger is not None:
+        for e in ledger.of(Change.FIXED):
+            if e.base:
+                yield _absent(e.finding, index, e.base.identity)
+
+
+def _log(report: Report, root: Path) -> tuple[dict[str, Any], dict[str, int]]:
+    """The SARIF log with an empty ``results`` list, and each rule's index in it."""
+    rules = [_rule(p) for p in report.catalog]
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    document = {
         "$schema": SCHEMA,
         "version": "2.1.0",
         "runs": [
@@ -216,7 +231,8 @@ def _log_and_results(
                 **_invocations(report, root),
             }
         ],
-    }, results
+    }
+    return document, index
 
 
 def _cost_properties(cost: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -256,5 +272,77 @@ def _invocations(report: Report, root: Path) -> dict[str, Any]:
 
 def render_sarif(report: Report) -> str:
     """The SARIF log as JSON, one result per line."""
-    document, results = _log_and_results(report)
-    return dumps_with_items(document, document["runs"][0]["results"], results)
+    root = report.root or repository_root()
+    document, index = _log(report, root)
+    encode = compact_encoder()
+    lines = itertools.chain(
+        _result_lines(_rows(report), index, root, encode),
+        map(encode, _absent_results(report, index)),
+    )
+    return dumps_with_lines(document, document["runs"][0]["results"], lines)
+
+
+def _result_lines(
+    rows: Iterable[tuple[Finding, str, Change | None]],
+    index: dict[str, int],
+    root: Path,
+    encode: Callable[[Any], str],
+) -> Iterator[str]:
+    """Each result as compact JSON, the same text as ``json.dumps(_result(...))``.
+
+    The usual result (a file, a known rule, no ledger class, not waived) is written from a
+    template whose parts a rule, a file or a resource kind repeat are encoded once per log
+    (as the JSON report's lines); any other result, or a field of an unexpected type, is
+    built by ``_result`` and encoded."""
+    string = json.encoder.encode_basestring_ascii
+    heads: dict[tuple[str, str], str] = {}
+    places: dict[str, str] = {}
+    tails: dict[tuple[str, str, str, str, int], str] = {}
+    for f, fingerprint, change in rows:
+        location = f.location
+        rule = index.get(f.policy)
+        if (
+            change is not None
+            or location is None
+            or rule is None
+            or f.waived
+            or f.outcome == Outcome.EXISTING
+            or is_stdin(location.file)
+            or type(location.report_line) is not int
+        ):
+            yield encode(_result(f, index, root, fingerprint, change))
+            continue
+        try:
+            level = LEVEL[f.severity] if f.outcome == Outcome.FAIL else "note"
+            head = heads.get((f.policy, level))
+            if head is None:
+                head = heads[(f.policy, level)] = (
+                    f'{{"ruleId": {string(f.policy)}, "level": {string(level)}, '
+                    '"message": {"text": '
+                )
+            place = places.get(location.file)
+            if place is None:
+                uri = repo_relative(location.file, root)
+                place = places[location.file] = (
+                    '}, "locations": [{"physicalLocation": {"artifactLocation": '
+                    f'{{"uri": {string(uri)}, "uriBaseId": "%SRCROOT%"}}, '
+                    '"region": {"startLine": '
+                )
+            tail_key = (f.severity, f.outcome, f.resource_type, f.remediation, rule)
+            tail = tails.get(tail_key)
+            if tail is None:
+                tail = tails[tail_key] = (
+                    f'}}, "properties": {{"severity": {string(str(f.severity))}, '
+                    f'"outcome": {string(str(f.outcome))}, '
+                    f'"resourceType": {string(f.resource_type)}, '
+                    f'"remediation": {string(f.remediation)}}}, "ruleIndex": {rule}}}'
+                )
+            resource = string(f.resource)
+            yield (
+                f"{head}{string(f.headline)}{place}{max(1, location.report_line)}}}}}, "
+                f'"logicalLocations": [{{"name": {resource}, "kind": "resource", '
+                f'"fullyQualifiedName": {resource}}}]}}], '
+                f'"partialFingerprints": {{"guardrails/v2": {string(fingerprint)}{tail}'
+            )
+        except TypeError:  # a field that is not a string
+            yield encode(_result(f, index, root, fingerprint, change))

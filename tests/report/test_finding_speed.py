@@ -211,3 +211,26 @@ def test_report_counts_follow_replaced_findings(report: Report) -> None:
     waived = report.replace_findings(tuple(replace(f, waived=True) for f in report.findings))
     assert judged and len(report.judged) == judged
     assert waived.judged == [] and waived.unknown_count == 0 and waived.active == []
+
+
+def test_sarif_lines_are_json_dumps_of_each_result(report: Report) -> None:
+    from guardrails.report.sarif import render_sarif, sarif_document
+
+    extra = [f for f in _hostile_findings() if not (f.location and f.location.file == "-")]
+    extra += [
+        _finding(resource="kept", outcome=Outcome.EXISTING),
+        _finding(resource="user", policy="GR-USER-999"),
+        _finding(resource="medium", severity=Severity.LOW, outcome=Outcome.UNKNOWN),
+        _finding(resource="line-less", location=Location("infra/main.tf", None)),
+    ]
+    hostile = report.replace_findings((*report.findings, *extra))
+    text = render_sarif(hostile)
+    document = sarif_document(hostile)
+    assert json.loads(text) == document
+    results = document["runs"][0]["results"]
+    lines = text.splitlines()
+    start = lines.index('      "results": [') + 1
+    written = [line.removeprefix("        ").removesuffix(",") for line in lines[start:]]
+    assert len(results) > len(extra)
+    for i, result in enumerate(results):
+        assert written[i] == json.dumps(result)
