@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from guardrails.enrich.cost import dollars, signed_dollars
@@ -120,7 +121,15 @@ class Ledger:
     entries: tuple[LedgerEntry, ...]
 
     def of(self, change: Change) -> list[LedgerEntry]:
-        return [e for e in self.entries if e.change == change]
+        return list(self._by_change[change])
+
+    @cached_property
+    def _by_change(self) -> dict[Change, tuple[LedgerEntry, ...]]:
+        """The entries of each class, in ledger order (reports ask for each class ~3 times)."""
+        grouped: dict[Change, list[LedgerEntry]] = {c: [] for c in Change}
+        for e in self.entries:
+            grouped[e.change].append(e)
+        return {c: tuple(entries) for c, entries in grouped.items()}
 
     def cost_delta(self, change: Change) -> float:
         """The change in max-scale monthly cost of the resources this class's findings are on
