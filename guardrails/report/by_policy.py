@@ -68,6 +68,7 @@ def group_by_policy(findings: Iterable[Finding], graph: Graph) -> list[PolicyGro
     most severe, then on the costliest resource, then in ``Finding.sort_key`` order.
     """
     index = _resource_index(graph)
+    costs: dict[tuple[str, str], float] = {}  # a resource's cost, asked by each policy
     by_policy: dict[str, list[Finding]] = {}
     for finding in findings:
         by_policy.setdefault(finding.policy, []).append(finding)
@@ -80,8 +81,12 @@ def group_by_policy(findings: Iterable[Finding], graph: Graph) -> list[PolicyGro
             resource = f.resource
             seen = rank.get(resource)
             if seen is None:
-                cost[resource] = _monthly(index.get((resource, _file(f))))
-                rank[resource] = (f.severity.rank, cost[resource], 1)
+                where = (resource, _file(f))
+                known = costs.get(where)
+                if known is None:
+                    known = costs[where] = _monthly(index.get(where))
+                cost[resource] = known
+                rank[resource] = (f.severity.rank, known, 1)
             else:
                 severity, monthly, count = seen
                 rank[resource] = (max(severity, f.severity.rank), monthly, count + 1)
