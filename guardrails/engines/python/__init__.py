@@ -16,6 +16,7 @@ from guardrails.engines.python import (  # noqa: F401
     spot,
     tagging,
 )
+from guardrails.engines.python.index import Resources
 from guardrails.engines.python.registry import TWINS
 from guardrails.errors import EngineError
 from guardrails.model.contract import InputDocument
@@ -30,7 +31,7 @@ class PythonEngine:
         self, input_doc: dict[str, Any], config: dict[str, Any], catalog: Catalog
     ) -> dict[str, list[RawFinding]]:
         # Graph.to_input builds the document; tests/model/test_contract.py pins its shape.
-        document = cast(InputDocument, input_doc)
+        resources = Resources(cast(InputDocument, input_doc))
         results: dict[str, list[RawFinding]] = {}
         for policy in catalog:
             function = TWINS.get(policy.id)
@@ -38,7 +39,7 @@ class PythonEngine:
                 if policy.bundled:
                     raise EngineError(f"bundled policy {policy.id} has no Python implementation")
                 continue  # user Rego policies need a Rego engine; api warns about them
-            results[policy.id] = function(document, config)
+            results[policy.id] = function(resources, config)
         return results
 
 

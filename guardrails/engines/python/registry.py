@@ -6,10 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 from guardrails.engines.base import RawFinding
-from guardrails.model.contract import InputDocument
+from guardrails.engines.python.index import Resources
 
-#: A twin: the input document and the resolved configuration in, raw findings out.
-PolicyFunction = Callable[[InputDocument, dict[str, Any]], list[RawFinding]]
+#: A twin: the input document's resources (grouped once per evaluation, with the document
+#: itself as ``.doc``) and the resolved configuration in, raw findings out.
+PolicyFunction = Callable[[Resources, dict[str, Any]], list[RawFinding]]
 
 TWINS: dict[str, PolicyFunction] = {}
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from guardrails.engines.base import RawFinding
+from guardrails.engines.python.index import Resources
 from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
     SPOT_TAINT_KEYS,
     Doc,
-    InputDocument,
     Resource,
     blocks,
-    facts,
     finding,
-    live,
     one_of,
     resource_types,
     templates,
@@ -20,19 +18,15 @@ from guardrails.engines.python.util import (
 from guardrails.model.contract import PodTemplate
 
 _BATCH = {"training", "batch"}
+_OUTSIDE_PROD = {"dev", "staging"}
 
 
 @twin("GR-SPOT-001")
-def training_on_demand(doc: InputDocument, config: Doc) -> list[RawFinding]:
+def training_on_demand(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for r in doc["resources"]:
-        f = facts(r)
-        if not (
-            live(r)
-            and f.get("is_gpu") is True
-            and f["workload_class"] in _BATCH
-            and f["environment"] in {"dev", "staging"}
-        ):
+    for r in resources.gpu:
+        f = r["facts"]
+        if f["workload_class"] not in _BATCH or f["environment"] not in _OUTSIDE_PROD:
             continue
         if f["capacity"] == "on-demand":
             saving = f.get("spot_saving_monthly_display")
@@ -71,11 +65,11 @@ def _spot_toleration(template: PodTemplate) -> str | None:
 
 
 @twin("GR-SPOT-002")
-def prod_inference_on_spot(doc: InputDocument, config: Doc) -> list[RawFinding]:
+def prod_inference_on_spot(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for r in doc["resources"]:
-        f = facts(r)
-        if not (live(r) and f.get("environment") == "prod" and f["workload_class"] == "inference"):
+    for r in resources.live:
+        f = r["facts"]
+        if f.get("environment") != "prod" or f["workload_class"] != "inference":
             continue
         reasons = ["it selects spot or preemptible capacity"] if f["capacity"] == "spot" else []
         for t in templates(r):
@@ -138,12 +132,10 @@ def _vm_problem(r: Resource) -> list[str]:
 
 
 @twin("GR-SPOT-003")
-def spot_not_interruption_ready(doc: InputDocument, config: Doc) -> list[RawFinding]:
+def spot_not_interruption_ready(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for r in doc["resources"]:
-        f = facts(r)
-        if not live(r) or f.get("capacity") != "spot":
-            continue
+    for r in resources.spot:
+        f = r["facts"]
         problems: list[str] = []
         batch = f["workload_class"] in _BATCH and bool(templates(r))
         if batch and not _retried(r):
@@ -198,11 +190,11 @@ def _type_count(r: Resource) -> int:
 
 
 @twin("GR-SPOT-004")
-def spot_single_instance_type(doc: InputDocument, config: Doc) -> list[RawFinding]:
+def spot_single_instance_type(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for r in doc["resources"]:
-        f = facts(r)
-        if not live(r) or r["type"] not in _POOLS or f.get("capacity") != "spot":
+    for r in resources.spot:
+        f = r["facts"]
+        if r["type"] not in _POOLS:
             continue
         if _type_count(r) <= 1:
             shown = f", {f['instance_type']}" if isinstance(f.get("instance_type"), str) else ""

@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from guardrails.engines.base import RawFinding
+from guardrails.engines.python.index import Resources
 from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
     Doc,
-    InputDocument,
     Resource,
-    facts,
     finding,
-    live,
     one_of,
     tag,
     tag_key,
@@ -21,38 +19,46 @@ from guardrails.engines.python.util import (
 from guardrails.patterns import full_match
 
 
-def _tagged(doc: InputDocument) -> list[Resource]:
-    return [r for r in doc["resources"] if facts(r).get("taggable") is True and live(r)]
-
-
 @twin("GR-TAG-001")
-def missing_required_tags(doc: InputDocument, config: Doc) -> list[RawFinding]:
-    out = []
-    for r in _tagged(doc):
-        missing = sorted({k for k in config["required_tags"] if tag(r, k) is None})
+def missing_required_tags(resources: Resources, config: Doc) -> list[RawFinding]:
+    # (key, its lower-case form): ``util.has_tag`` looks the lower-case key up in facts.tags.
+    required = [(k, k.lower()) for k in sorted(set(config["required_tags"]))]
+    out: list[RawFinding] = []
+    for r in resources.taggable:
+        tags = r["facts"]["tags"]
+        missing = [k for k, low in required if not tags.get(low)]
         if not missing:
             continue
         unknowns = tag_unknowns(r)
         if unknowns:
             out.append(
-                finding(
-                    r,
-                    f"tags are unknown until apply ({unknowns[0]}), so "
+                {
+                    "resource": r["id"],
+                    "message": f"tags are unknown until apply ({unknowns[0]}), so "
                     f"required tags {', '.join(missing)} cannot be checked",
-                    outcome="unknown",
-                    attribute=unknowns[0],
-                )
+                    "outcome": "unknown",
+                    "attribute": unknowns[0],
+                }
             )
         else:
-            out.append(finding(r, f"is missing required tags: {', '.join(missing)}"))
+            out.append(
+                {
+                    "resource": r["id"],
+                    "message": f"is missing required tags: {', '.join(missing)}",
+                }
+            )
     return out
 
 
 @twin("GR-TAG-002")
-def tag_value_not_allowed(doc: InputDocument, config: Doc) -> list[RawFinding]:
-    out = []
-    for r in _tagged(doc):
-        for key, allowed in config["allowed_tag_values"].items():
+def tag_value_not_allowed(resources: Resources, config: Doc) -> list[RawFinding]:
+    allowed_values: dict[str, list[str]] = config["allowed_tag_values"]
+    patterns: dict[str, str] = config["tag_patterns"]
+    out: list[RawFinding] = []
+    if not allowed_values and not patterns:
+        return out
+    for r in resources.taggable:
+        for key, allowed in allowed_values.items():
             value = tag(r, key)
             if (
                 value is not None
@@ -66,7 +72,7 @@ def tag_value_not_allowed(doc: InputDocument, config: Doc) -> list[RawFinding]:
                         f"{', '.join(sorted(allowed))}",
                     )
                 )
-        for key, pattern in config["tag_patterns"].items():
+        for key, pattern in patterns.items():
             value = tag(r, key)
             if value is not None and not full_match(pattern, value):
                 out.append(
@@ -81,7 +87,7 @@ def tag_value_not_allowed(doc: InputDocument, config: Doc) -> list[RawFinding]:
 
 def _environment_alias(r: Resource, key: str, allowed: list[str]) -> bool:
     """The environment tag is an alias of an allowed environment (the enrichment's rule)."""
-    f = facts(r)
+    f = r["facts"]
     return (
         key.lower() == "environment"
         and f.get("environment_source") == "label"
@@ -90,26 +96,25 @@ def _environment_alias(r: Resource, key: str, allowed: list[str]) -> bool:
 
 
 @twin("GR-TAG-003")
-def gpu_without_workload_tag(doc: InputDocument, config: Doc) -> list[RawFinding]:
-    out = []
+def gpu_without_workload_tag(resources: Resources, config: Doc) -> list[RawFinding]:
+    out: list[RawFinding] = []
     allowed = set(config["allowed_workloads"])
-    for r in doc["resources"]:
-        if facts(r).get("is_gpu") is not True or not live(r):
-            continue
+    for r in resources.gpu:
         value = tag(r, "workload")
-        unknowns = tag_unknowns(r)
-        if value is None and unknowns:
-            out.append(
-                finding(
-                    r,
-                    f"tags are unknown until apply ({unknowns[0]}), so the workload tag "
-                    "cannot be checked",
-                    outcome="unknown",
-                    attribute=unknowns[0],
+        if value is None:
+            unknowns = tag_unknowns(r)
+            if unknowns:
+                out.append(
+                    finding(
+                        r,
+                        f"tags are unknown until apply ({unknowns[0]}), so the workload tag "
+                        "cannot be checked",
+                        outcome="unknown",
+                        attribute=unknowns[0],
+                    )
                 )
-            )
-        elif value is None:
-            out.append(finding(r, "has no workload tag"))
+            else:
+                out.append(finding(r, "has no workload tag"))
         elif value not in allowed:
             out.append(
                 finding(
@@ -121,50 +126,44 @@ def gpu_without_workload_tag(doc: InputDocument, config: Doc) -> list[RawFinding
     return out
 
 
-def _has_label(r: Resource, key: str) -> bool:
-    """Rego's ``util.has_tag``: the key (any case, or a configured alias) has a value."""
-    return tag(r, key) is not None
-
-
-def _attribution_gaps(r: Resource, items: list[Any]) -> list[str]:
-    gaps = []
+def _attribution_items(items: list[Any]) -> list[tuple[str, list[str]]]:
+    """Each ``attribution_tags`` item as (its gap text, the lower-case keys any of which
+    attributes the spend); items of another JSON type are never a gap, as in the Rego."""
+    found = []
     for item in items:
-        if isinstance(item, str) and not _has_label(r, item):
-            gaps.append(f"no {item} tag")
-        elif isinstance(item, list) and not any(_has_label(r, k) for k in item):
-            gaps.append(f"no {' or '.join(item)} tag")
-    return gaps
+        if isinstance(item, str):
+            found.append((f"no {item} tag", [item.lower()]))
+        elif isinstance(item, list):
+            found.append((f"no {' or '.join(item)} tag", [k.lower() for k in item]))
+    return found
 
 
 @twin("GR-TAG-004")
-def cost_attribution_missing(doc: InputDocument, config: Doc) -> list[RawFinding]:
-    out = []
-    everything = config["attribution_scope"] == "all"
-    for r in doc["resources"]:
-        f = facts(r)
-        if f.get("taggable") is not True or not live(r):
-            continue
-        if not everything and f.get("is_gpu") is not True:
-            continue
-        gaps = _attribution_gaps(r, config["attribution_tags"])
+def cost_attribution_missing(resources: Resources, config: Doc) -> list[RawFinding]:
+    out: list[RawFinding] = []
+    items = _attribution_items(config["attribution_tags"])
+    if config["attribution_scope"] == "all":
+        scope = resources.taggable
+    else:
+        scope = [r for r in resources.gpu if r["facts"].get("taggable") is True]
+    for r in scope:
+        tags = r["facts"]["tags"]
+        gaps = [gap for gap, keys in items if not any(tags.get(k) for k in keys)]
         if not gaps:
             continue
         unknowns = tag_unknowns(r)
         if unknowns:
             out.append(
-                finding(
-                    r,
-                    f"tags are unknown until apply ({unknowns[0]}), so cost attribution "
-                    f"cannot be checked (as planned: {', '.join(gaps)})",
-                    outcome="unknown",
-                    attribute=unknowns[0],
-                )
+                {
+                    "resource": r["id"],
+                    "message": f"tags are unknown until apply ({unknowns[0]}), so cost "
+                    f"attribution cannot be checked (as planned: {', '.join(gaps)})",
+                    "outcome": "unknown",
+                    "attribute": unknowns[0],
+                }
             )
         else:
             out.append(
-                finding(
-                    r,
-                    f"spend cannot be attributed: {', '.join(gaps)}",
-                )
+                {"resource": r["id"], "message": f"spend cannot be attributed: {', '.join(gaps)}"}
             )
     return out

@@ -40,6 +40,12 @@ def templates(r: Resource) -> list[PodTemplate]:
     return list(workload["pod_templates"]) if workload is not None else []
 
 
+def attributes(r: Resource) -> Doc:
+    """The resource's attributes when they are an object, else empty."""
+    value = r.get("attributes")
+    return value if isinstance(value, dict) else {}
+
+
 def blocks(value: Any) -> list[Any]:
     if isinstance(value, list):
         return value
@@ -70,6 +76,8 @@ _TAG_PREFIXES = tuple(f"{p}." for p in TAG_PATHS)
 
 def tag_unknowns(r: Resource) -> list[str]:
     """``util.tag_unknowns``: the resource's unknown paths that could hold tags, sorted."""
+    if not r["unknown"]:
+        return []
     return sorted(
         u
         for u in r["unknown"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from guardrails.engines.base import RawFinding
+from guardrails.engines.python.index import Resources
 from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
     Doc,
@@ -70,9 +71,9 @@ def _pool_finding(p: Doc) -> RawFinding | None:
 
 
 @twin("GR-COST-007")
-def budget_pool_exceeded(doc: InputDocument, config: Doc) -> list[RawFinding]:
+def budget_pool_exceeded(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for pool in _pools(doc):
+    for pool in _pools(resources.doc):
         if not is_number(pool.get("budget")):
             continue
         found = _pool_finding(pool)

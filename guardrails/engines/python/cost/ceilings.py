@@ -5,14 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from guardrails.engines.base import RawFinding
+from guardrails.engines.python.index import Resources
 from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
     Doc,
-    InputDocument,
-    Resource,
-    facts,
     finding,
-    live,
     unknown_path,
 )
 from guardrails.model.contract import Facts
@@ -21,10 +18,6 @@ from guardrails.model.contract import Facts
 def dollars(amount: int) -> str:
     """Twin of lib/money.rego: ``$25,000``."""
     return f"${amount:,}"
-
-
-def _gpu(doc: InputDocument) -> list[Resource]:
-    return [r for r in doc["resources"] if live(r) and facts(r).get("is_gpu") is True]
 
 
 def _assumption(f: Facts) -> str:
@@ -39,13 +32,11 @@ def _reason(f: Facts) -> str:
 
 
 @twin("GR-COST-001")
-def over_environment_ceiling(doc: InputDocument, config: Doc) -> list[RawFinding]:
+def over_environment_ceiling(resources: Resources, config: Doc) -> list[RawFinding]:
     ceilings = config["cost_ceilings"]
     over, unpriced = [], []
-    for r in doc["resources"]:
-        f = facts(r)
-        if not live(r):
-            continue
+    for r in resources.live:
+        f = r["facts"]
         env = f.get("environment")
         limit = ceilings.get(env, ceilings["unknown"])
         month, shown = f["monthly_usd"], f["monthly_usd_display"]
@@ -71,8 +62,8 @@ def over_environment_ceiling(doc: InputDocument, config: Doc) -> list[RawFinding
 
 
 @twin("GR-COST-002")
-def change_over_delta_ceiling(doc: InputDocument, config: Doc) -> list[RawFinding]:
-    cost: dict[str, Any] = doc.get("summary", {}).get("cost") or {}
+def change_over_delta_ceiling(resources: Resources, config: Doc) -> list[RawFinding]:
+    cost: dict[str, Any] = resources.doc.get("summary", {}).get("cost") or {}
     if not cost:
         return []
     ceiling = config["delta_ceiling"]
@@ -111,11 +102,11 @@ def change_over_delta_ceiling(doc: InputDocument, config: Doc) -> list[RawFindin
 
 
 @twin("GR-COST-003")
-def gpu_model_not_allowed(doc: InputDocument, config: Doc) -> list[RawFinding]:
+def gpu_model_not_allowed(resources: Resources, config: Doc) -> list[RawFinding]:
     models = config["allowed_gpu_models"]
     out = []
-    for r in _gpu(doc):
-        f = facts(r)
+    for r in resources.gpu:
+        f = r["facts"]
         gpu = f["gpu"]
         model = gpu["model"] if gpu is not None else None
         if not isinstance(model, str):
@@ -135,10 +126,10 @@ def gpu_model_not_allowed(doc: InputDocument, config: Doc) -> list[RawFinding]:
 
 
 @twin("GR-COST-004")
-def autoscaling_without_safe_max(doc: InputDocument, config: Doc) -> list[RawFinding]:
+def autoscaling_without_safe_max(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for r in _gpu(doc):
-        scaling = facts(r)["autoscaling"]
+    for r in resources.gpu:
+        scaling = r["facts"]["autoscaling"]
         if scaling.get("enabled") is not True:
             continue
         path = unknown_path(r, scaling["attribute"]) if scaling.get("attribute") else None
@@ -167,10 +158,10 @@ def autoscaling_without_safe_max(doc: InputDocument, config: Doc) -> list[RawFin
 
 
 @twin("GR-COST-005")
-def price_unknown(doc: InputDocument, config: Doc) -> list[RawFinding]:
+def price_unknown(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for r in _gpu(doc):
-        f = facts(r)
+    for r in resources.gpu:
+        f = r["facts"]
         if f.get("priced") is True:
             continue
         problem = f.get("price_unknown")
@@ -185,16 +176,16 @@ def price_unknown(doc: InputDocument, config: Doc) -> list[RawFinding]:
     return out
 
 
-def _worst_case_pools(doc: InputDocument) -> list[Doc]:
-    budgets = (doc.get("summary") or {}).get("budgets")
+def _worst_case_pools(resources: Resources) -> list[Doc]:
+    budgets = (resources.doc.get("summary") or {}).get("budgets")
     pools = budgets.get("worst_case") if isinstance(budgets, dict) else None
     return [p for p in pools if isinstance(p, dict)] if isinstance(pools, list) else []
 
 
 @twin("GR-COST-010")
-def budget_worst_case_exceeded(doc: InputDocument, config: Doc) -> list[RawFinding]:
+def budget_worst_case_exceeded(resources: Resources, config: Doc) -> list[RawFinding]:
     out: list[RawFinding] = []
-    for p in _worst_case_pools(doc):
+    for p in _worst_case_pools(resources):
         budget = p.get("budget")
         if not isinstance(budget, int | float) or isinstance(budget, bool):
             continue

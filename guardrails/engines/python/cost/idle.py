@@ -5,20 +5,19 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from guardrails.engines.base import RawFinding
+from guardrails.engines.python.index import Resources
 from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
     Doc,
-    InputDocument,
     Resource,
     at,
     blocks,
-    facts,
     finding,
     is_number,
-    live,
     neighbors,
     resource_types,
     unknown_path,
@@ -43,10 +42,8 @@ def _get(value: Any, key: str, default: Any) -> Any:
     return value.get(key, default) if isinstance(value, dict) else default
 
 
-def _culling_enabled(doc: InputDocument) -> bool:
-    for r in doc["resources"]:
-        if r["type"] != "Deployment":
-            continue
+def _culling_enabled(resources: Resources) -> bool:
+    for r in resources.of_types(("Deployment",)):
         containers = at(r.get("attributes"), "spec", "template", "spec", "containers")
         for c in blocks(containers if containers is not None else []):
             for e in blocks(_get(c, "env", [])):
@@ -65,84 +62,138 @@ def _gpu_databricks(a: Any) -> bool:
     return isinstance(node, str) and _GPU_NODE.search(node) is not None
 
 
-def _idle_reason(r: Resource, culling: bool) -> str | None:
-    f, a, kind = facts(r), r.get("attributes"), r["type"]
-    kube = r.get("provider") == "kubernetes" and f.get("is_gpu") is True
-    if kube and kind in _JOB_KINDS:
-        spec = _get(a, "spec", {})
-        if not _has(spec, "activeDeadlineSeconds") and not _has(spec, "ttlSecondsAfterFinished"):
-            return (
-                "runs GPUs with neither spec.activeDeadlineSeconds nor "
-                "spec.ttlSecondsAfterFinished, so nothing bounds how long it holds them"
-            )
-    if kube and kind == "CronJob":
-        spec = at(a, "spec", "jobTemplate", "spec")
-        spec = spec if spec is not None else {}
-        if not _has(spec, "activeDeadlineSeconds") and not _has(spec, "ttlSecondsAfterFinished"):
-            return (
-                "starts GPU jobs with neither activeDeadlineSeconds nor "
-                "ttlSecondsAfterFinished in spec.jobTemplate.spec"
-            )
-    if kube and kind in _KUBEFLOW_JOBS:
-        policy = at(a, "spec", "runPolicy")
-        policy = policy if policy is not None else {}
-        if not _has(policy, "activeDeadlineSeconds") and not _has(
-            policy, "ttlSecondsAfterFinished"
-        ):
-            return (
-                "runs GPUs with neither spec.runPolicy.activeDeadlineSeconds nor "
-                "spec.runPolicy.ttlSecondsAfterFinished"
-            )
-    if kube and kind == "RayCluster":
-        enabled = at(a, "spec", "enableInTreeAutoscaling")
-        if (enabled if enabled is not None else False) is not True:
-            return (
-                "keeps GPU workers up with no autoscaler (spec.enableInTreeAutoscaling), so "
-                "idle workers are never removed"
-            )
-    if kube and kind == "Notebook" and not culling:
+def _kube_gpu(r: Resource) -> bool:
+    return r.get("provider") == "kubernetes" and r["facts"].get("is_gpu") is True
+
+
+def _bounded_job(r: Resource, culling: bool) -> str | None:
+    spec = _get(r.get("attributes"), "spec", {})
+    if not _has(spec, "activeDeadlineSeconds") and not _has(spec, "ttlSecondsAfterFinished"):
         return (
-            "is a GPU notebook and no notebook-controller in this change sets "
-            "ENABLE_CULLING=true (culling is off by default), so an idle notebook keeps its GPUs"
+            "runs GPUs with neither spec.activeDeadlineSeconds nor "
+            "spec.ttlSecondsAfterFinished, so nothing bounds how long it holds them"
         )
-    if kind == "aws_sagemaker_notebook_instance":
-        instance_type = _get(a, "instance_type", "")
-        if (
-            isinstance(instance_type, str)
-            and instance_type.startswith(("ml.g", "ml.p"))
-            and not _has(a, "lifecycle_config_name")
-            and not unknown_path(r, "lifecycle_config_name")
-        ):
-            return (
-                f"runs a GPU notebook ({instance_type}) with no lifecycle_config_name, so no "
-                "idle auto-stop script can run"
-            )
-    if kind == "databricks_cluster":
-        minutes = _get(a, "autotermination_minutes", None)
-        if is_number(minutes) and minutes == 0 and _gpu_databricks(a):
-            return (
-                "is a GPU cluster with autotermination_minutes = 0, so it never terminates "
-                "when idle"
-            )
-    if kind == "google_notebooks_runtime":
-        vm = _first(_get(a, "virtual_machine", []))
-        config = _first(_get(vm, "virtual_machine_config", []))
-        software = _first(_get(a, "software_config", []))
-        if (
-            blocks(_get(config, "accelerator_config", []))
-            and _get(software, "idle_shutdown", None) is False
-        ):
-            return "is a GPU Vertex AI runtime with software_config.idle_shutdown = false"
+    return None
+
+
+def _cron_job(r: Resource, culling: bool) -> str | None:
+    spec = at(r.get("attributes"), "spec", "jobTemplate", "spec")
+    spec = spec if spec is not None else {}
+    if not _has(spec, "activeDeadlineSeconds") and not _has(spec, "ttlSecondsAfterFinished"):
+        return (
+            "starts GPU jobs with neither activeDeadlineSeconds nor "
+            "ttlSecondsAfterFinished in spec.jobTemplate.spec"
+        )
+    return None
+
+
+def _kubeflow_job(r: Resource, culling: bool) -> str | None:
+    policy = at(r.get("attributes"), "spec", "runPolicy")
+    policy = policy if policy is not None else {}
+    if not _has(policy, "activeDeadlineSeconds") and not _has(policy, "ttlSecondsAfterFinished"):
+        return (
+            "runs GPUs with neither spec.runPolicy.activeDeadlineSeconds nor "
+            "spec.runPolicy.ttlSecondsAfterFinished"
+        )
+    return None
+
+
+def _ray_cluster(r: Resource, culling: bool) -> str | None:
+    enabled = at(r.get("attributes"), "spec", "enableInTreeAutoscaling")
+    if (enabled if enabled is not None else False) is not True:
+        return (
+            "keeps GPU workers up with no autoscaler (spec.enableInTreeAutoscaling), so "
+            "idle workers are never removed"
+        )
+    return None
+
+
+def _notebook(r: Resource, culling: bool) -> str | None:
+    if culling:
+        return None
+    return (
+        "is a GPU notebook and no notebook-controller in this change sets "
+        "ENABLE_CULLING=true (culling is off by default), so an idle notebook keeps its GPUs"
+    )
+
+
+def _sagemaker_notebook(r: Resource, culling: bool) -> str | None:
+    a = r.get("attributes")
+    instance_type = _get(a, "instance_type", "")
     if (
-        kind == "google_compute_instance"
-        and f.get("is_gpu") is True
+        isinstance(instance_type, str)
+        and instance_type.startswith(("ml.g", "ml.p"))
+        and not _has(a, "lifecycle_config_name")
+        and not unknown_path(r, "lifecycle_config_name")
+    ):
+        return (
+            f"runs a GPU notebook ({instance_type}) with no lifecycle_config_name, so no "
+            "idle auto-stop script can run"
+        )
+    return None
+
+
+def _databricks(r: Resource, culling: bool) -> str | None:
+    a = r.get("attributes")
+    minutes = _get(a, "autotermination_minutes", None)
+    if is_number(minutes) and minutes == 0 and _gpu_databricks(a):
+        return "is a GPU cluster with autotermination_minutes = 0, so it never terminates when idle"
+    return None
+
+
+def _vertex_runtime(r: Resource, culling: bool) -> str | None:
+    a = r.get("attributes")
+    vm = _first(_get(a, "virtual_machine", []))
+    config = _first(_get(vm, "virtual_machine_config", []))
+    software = _first(_get(a, "software_config", []))
+    if (
+        blocks(_get(config, "accelerator_config", []))
+        and _get(software, "idle_shutdown", None) is False
+    ):
+        return "is a GPU Vertex AI runtime with software_config.idle_shutdown = false"
+    return None
+
+
+def _dev_vm(r: Resource, culling: bool) -> str | None:
+    f = r["facts"]
+    if (
+        f.get("is_gpu") is True
         and f.get("environment") == "dev"
-        and not _has(_first(_get(a, "scheduling", [])), "max_run_duration")
+        and not _has(_first(_get(r.get("attributes"), "scheduling", [])), "max_run_duration")
         and not unknown_path(r, "scheduling")
     ):
         return (
             "is a dev GPU VM without scheduling.max_run_duration, so it runs until someone stops it"
         )
+    return None
+
+
+_IdleCheck = Callable[[Resource, bool], "str | None"]
+#: The idle checks by resource type, in the policy's order (the first that finds a gap wins);
+#: Kubernetes kinds count only as GPU objects of the kubernetes provider.
+_IDLE_CHECKS: dict[str, list[tuple[bool, _IdleCheck]]] = {}
+for _kinds, _kube, _check in (
+    (_JOB_KINDS, True, _bounded_job),
+    (("CronJob",), True, _cron_job),
+    (_KUBEFLOW_JOBS, True, _kubeflow_job),
+    (("RayCluster",), True, _ray_cluster),
+    (("Notebook",), True, _notebook),
+    (("aws_sagemaker_notebook_instance",), False, _sagemaker_notebook),
+    (("databricks_cluster",), False, _databricks),
+    (("google_notebooks_runtime",), False, _vertex_runtime),
+    (("google_compute_instance",), False, _dev_vm),
+):
+    for _kind in _kinds:
+        _IDLE_CHECKS.setdefault(_kind, []).append((_kube, _check))
+
+
+def _idle_reason(r: Resource, culling: bool) -> str | None:
+    for kube, check in _IDLE_CHECKS.get(r["type"], ()):
+        if kube and not _kube_gpu(r):
+            continue
+        why = check(r, culling)
+        if why is not None:
+            return why
     return None
 
 
@@ -353,25 +404,26 @@ def _azure_finding(r: Resource, patchers: set[str]) -> RawFinding | None:
     return None
 
 
+#: The types GR-COST-006 judges: the idle checks', Workbench, Azure ML and SageMaker Studio's.
+_WORKBENCH = "google_workbench_instance"
+_AZURE_COMPUTE = ("azurerm_machine_learning_compute_instance", "azapi_resource")
+_JUDGED = frozenset((*_IDLE_CHECKS, _WORKBENCH, *_AZURE_COMPUTE, *_STUDIO_SETTINGS))
+
+
 @twin("GR-COST-006")
-def idle_gpu_without_shutdown(doc: InputDocument, config: Doc) -> list[RawFinding]:
-    culling = _culling_enabled(doc)
+def idle_gpu_without_shutdown(resources: Resources, config: Doc) -> list[RawFinding]:
+    culling = _culling_enabled(resources)
     limit = config["max_idle_shutdown_minutes"]
-    patchers = {
-        a["id"]
-        for a in doc["resources"]
-        if a["type"].startswith("azapi_") and _azapi_stops(_azapi_body(a))
-    }
+    azapi = [t for t in resources.types if t.startswith("azapi_")]
+    patchers = {a["id"] for a in resources.of_types(azapi) if _azapi_stops(_azapi_body(a))}
     out: list[RawFinding] = []
     studio: list[RawFinding] = []
-    for r in doc["resources"]:
-        if not live(r):
-            continue
+    for r in resources.live_of(_JUDGED):
         kind = r["type"]
         found: RawFinding | None = None
-        if kind == "google_workbench_instance":
+        if kind == _WORKBENCH:
             found = _workbench_finding(r, limit)
-        elif kind in ("azurerm_machine_learning_compute_instance", "azapi_resource"):
+        elif kind in _AZURE_COMPUTE:
             found = _azure_finding(r, patchers)
         else:
             why = _idle_reason(r, culling)

@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from guardrails.engines.base import RawFinding
+from guardrails.engines.python.index import Resources
 from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
     Doc,
-    InputDocument,
     Resource,
     facts,
     finding,
     is_number,
-    live,
 )
 
 
@@ -28,11 +27,11 @@ def _floor(r: Resource) -> str:
 
 
 @twin("GR-COST-008")
-def inference_not_right_sized(doc: InputDocument, config: Doc) -> list[RawFinding]:
+def inference_not_right_sized(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for r in doc["resources"]:
-        f = facts(r)
-        if not live(r) or f.get("is_gpu") is not True or not isinstance(r.get("workload"), dict):
+    for r in resources.gpu:
+        f = r["facts"]
+        if not isinstance(r.get("workload"), dict):
             continue
         if f.get("environment") != "prod" or f.get("workload_class") != "inference":
             continue

@@ -5,21 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from guardrails.engines.base import RawFinding
+from guardrails.engines.python.index import Resources
 from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
     GPU_RESOURCE_NAMES,
     Doc,
-    InputDocument,
     Resource,
     at,
     blocks,
-    facts,
     finding,
-    live,
     one_of,
     templates,
     unknown_path,
 )
+
+_VOLCANO_QUEUE = "Queue"
+_KUEUE_QUEUE = "ClusterQueue"
 
 
 def _api_version(r: Resource) -> str:
@@ -49,19 +50,18 @@ def _queue_names(w: Resource) -> set[str]:
     return {n for n in names if isinstance(n, str)}
 
 
-def _gpu_landing(doc: InputDocument) -> tuple[set[str], bool]:
+def _gpu_landing(resources: Resources) -> tuple[set[str], bool]:
     """(queues GPU workloads name, whether the scan holds GPU capacity)."""
     queues: set[str] = set()
     capacity = False
-    for w in doc["resources"]:
-        if facts(w).get("is_gpu") is True and live(w):
-            queues |= _queue_names(w)
-            capacity = capacity or w.get("workload") is None
+    for w in resources.gpu:
+        queues |= _queue_names(w)
+        capacity = capacity or w.get("workload") is None
     return queues, capacity
 
 
 def _volcano_uncapped(r: Resource, landing: tuple[set[str], bool]) -> bool:
-    if r["type"] != "Queue" or not _api_version(r).startswith("scheduling.volcano.sh/"):
+    if r["type"] != _VOLCANO_QUEUE or not _api_version(r).startswith("scheduling.volcano.sh/"):
         return False
     attributes = r.get("attributes")
     capability = at(attributes, "spec", "capability")
@@ -77,7 +77,7 @@ def _volcano_uncapped(r: Resource, landing: tuple[set[str], bool]) -> bool:
 
 
 def _kueue_uncapped_flavors(r: Resource) -> list[str]:
-    if r["type"] != "ClusterQueue" or not _api_version(r).startswith("kueue.x-k8s.io/"):
+    if r["type"] != _KUEUE_QUEUE or not _api_version(r).startswith("kueue.x-k8s.io/"):
         return []
     names = []
     for group in blocks(at(r.get("attributes"), "spec", "resourceGroups") or []):
@@ -102,13 +102,13 @@ def _kueue_uncapped_flavors(r: Resource) -> list[str]:
 
 
 @twin("GR-COST-009")
-def unbounded_gpu_scale(doc: InputDocument, config: Doc) -> list[RawFinding]:
+def unbounded_gpu_scale(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    landing = _gpu_landing(doc)
-    for r in doc["resources"]:
-        if not live(r):
-            continue
-        f = facts(r)
+    queues = resources.live_of((_VOLCANO_QUEUE,))
+    # Only a Volcano queue asks where GPU workloads land: skip the walk when there is none.
+    landing = _gpu_landing(resources) if queues else (set(), False)
+    for r in resources.live_of((_VOLCANO_QUEUE, _KUEUE_QUEUE), gpu=True):
+        f = r["facts"]
         scaling = f.get("autoscaling")
         if f.get("is_gpu") is True and isinstance(scaling, dict) and scaling.get("enabled"):
             attribute = scaling.get("attribute")
