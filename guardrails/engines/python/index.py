@@ -1,39 +1,36 @@
 """The resources of one evaluation, grouped once for every twin.
 
 Each Rego policy filters ``input.resources`` itself (``util.live``, a type set, ``is_gpu``); a
-twin that did the same would walk all of them ~30 times per scan. :class:`Resources` walks them
-once and hands each twin only the group it can judge, always in document order, so a twin's
-findings come out in the order the Rego's comprehension produces them.
+twin that did the same would walk all of them ~30 times per scan, reading each resource's facts
+from memory every time. :class:`Resources` walks them once and hands each twin only the resources
+it can judge, always in document order, so a twin's findings come out in the order the Rego's
+comprehension produces them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from itertools import chain
+from typing import Literal
 
+from guardrails.engines.python.util import live
 from guardrails.model.contract import InputDocument, ResourceDoc
+
+#: The groups of live resources by fact: ``gpu`` (``facts.is_gpu``), ``priced``
+#: (``facts.priced``), ``spot`` (``facts.capacity == "spot"``), ``taggable``
+#: (``facts.taggable``), ``workloads`` (a workload with pod templates, ``util.templates``).
+Group = Literal["gpu", "priced", "spot", "taggable", "workloads"]
 
 
 class Resources:
     """``input.resources`` of one document, with the groups the twins select from.
 
-    Every group is a list in document order; ``live`` is ``util.live`` (managed and not being
-    deleted) and the other groups are subsets of it, except :meth:`of_types`, which, like
-    the policies that read it, also sees data sources and deletions.
+    ``live`` is ``util.live`` (managed and not being deleted); every group and selection is a
+    list in document order; only :meth:`of_types` also holds data sources and deletions (the
+    policies that read those say so).
     """
 
-    __slots__ = (
-        "_gpu_positions",
-        "_live_types",
-        "_types",
-        "all",
-        "doc",
-        "gpu",
-        "live",
-        "spot",
-        "taggable",
-        "workloads",
-    )
+    __slots__ = ("_groups", "_live_types", "_types", "all", "doc", "live")
 
     def __init__(self, doc: InputDocument) -> None:
         self.doc = doc
@@ -41,62 +38,67 @@ class Resources:
         self.all: list[ResourceDoc] = doc["resources"]
         #: ``util.live``: managed and not being deleted.
         self.live: list[ResourceDoc] = []
-        #: Live resources that enrichment sized as GPU (``facts.is_gpu``).
-        self.gpu: list[ResourceDoc] = []
-        #: Live resources that take tags or labels (``facts.taggable``).
-        self.taggable: list[ResourceDoc] = []
-        #: Live resources on spot capacity (``facts.capacity == "spot"``).
-        self.spot: list[ResourceDoc] = []
-        #: Live resources with a workload (pod templates, ``util.templates``).
-        self.workloads: list[ResourceDoc] = []
         self._types: dict[str, list[int]] = {}
         self._live_types: dict[str, list[int]] = {}
-        self._gpu_positions: list[int] = []
+        gpu: list[int] = []
+        priced: list[int] = []
+        spot: list[int] = []
+        taggable: list[int] = []
+        workloads: list[int] = []
+        self._groups: dict[Group, list[int]] = {
+            "gpu": gpu,
+            "priced": priced,
+            "spot": spot,
+            "taggable": taggable,
+            "workloads": workloads,
+        }
         for position, r in enumerate(self.all):
             kind = r["type"]
             self._types.setdefault(kind, []).append(position)
-            if r.get("mode") != "managed" or r.get("action") == "delete":
+            if not live(r):
                 continue
             self.live.append(r)
             self._live_types.setdefault(kind, []).append(position)
-            f = r["facts"]
-            if f.get("is_gpu") is True:
-                self.gpu.append(r)
-                self._gpu_positions.append(position)
-            if f.get("taggable") is True:
-                self.taggable.append(r)
-            if f.get("capacity") == "spot":
-                self.spot.append(r)
+            f = r["facts"]  # enrichment gives every resource every fact (model/contract.py)
+            if f["is_gpu"] is True:
+                gpu.append(position)
+            if f["priced"] is True:
+                priced.append(position)
+            if f["capacity"] == "spot":
+                spot.append(position)
+            if f["taggable"] is True:
+                taggable.append(position)
             if r["workload"] is not None:
-                self.workloads.append(r)
+                workloads.append(position)
 
     @property
     def types(self) -> Iterable[str]:
         """Every resource type in the document."""
         return self._types.keys()
 
-    def live_of(self, types: Iterable[str], *, gpu: bool = False) -> list[ResourceDoc]:
-        """Live resources whose type is one of ``types`` (with ``gpu``, and every live GPU
-        resource), in document order."""
-        return self._select(self._live_types, types, self._gpu_positions if gpu else None)
+    def group(self, name: Group) -> list[ResourceDoc]:
+        """The live resources of one group (see :data:`Group`)."""
+        resources = self.all
+        return [resources[p] for p in self._groups[name]]
+
+    def live_of(
+        self, types: Iterable[str] = (), *, groups: Iterable[Group] = ()
+    ) -> list[ResourceDoc]:
+        """Live resources whose type is one of ``types`` or that are in one of ``groups``."""
+        return self._select(self._live_types, types, [self._groups[g] for g in groups])
 
     def of_types(self, types: Iterable[str]) -> list[ResourceDoc]:
-        """Resources of any mode and action whose type is one of ``types``, in document order."""
-        return self._select(self._types, types)
+        """Resources of any mode and action whose type is one of ``types``."""
+        return self._select(self._types, types, [])
 
     def _select(
-        self, table: dict[str, list[int]], types: Iterable[str], more: list[int] | None = None
+        self, table: dict[str, list[int]], types: Iterable[str], groups: list[list[int]]
     ) -> list[ResourceDoc]:
         if isinstance(types, str):  # one type is a set of one, never a set of its letters
             raise TypeError("types must be a collection of type names")
-        groups = [table[kind] for kind in set(types) if kind in table]
-        if more is not None:
-            groups.append(more)
-        if not groups:
-            return []
+        groups += [table[kind] for kind in set(types) if kind in table]
         resources = self.all
-        if len(groups) == 1:
-            positions: Iterable[int] = groups[0]
-        else:  # a GPU resource of a listed type is in two groups: once is enough
-            positions = sorted(set(chain.from_iterable(groups)))
-        return [resources[p] for p in positions]
+        if len(groups) <= 1:
+            return [resources[p] for p in groups[0]] if groups else []
+        # A resource can be in several groups (a GPU Service): once is enough.
+        return [resources[p] for p in sorted(set(chain.from_iterable(groups)))]

@@ -24,7 +24,7 @@ _OUTSIDE_PROD = {"dev", "staging"}
 @twin("GR-SPOT-001")
 def training_on_demand(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for r in resources.gpu:
+    for r in resources.group("gpu"):
         f = r["facts"]
         if f["workload_class"] not in _BATCH or f["environment"] not in _OUTSIDE_PROD:
             continue
@@ -67,7 +67,8 @@ def _spot_toleration(template: PodTemplate) -> str | None:
 @twin("GR-SPOT-002")
 def prod_inference_on_spot(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for r in resources.live:
+    # A reason is spot capacity or a pod template's toleration.
+    for r in resources.live_of(groups=("spot", "workloads")):
         f = r["facts"]
         if f.get("environment") != "prod" or f["workload_class"] != "inference":
             continue
@@ -134,7 +135,7 @@ def _vm_problem(r: Resource) -> list[str]:
 @twin("GR-SPOT-003")
 def spot_not_interruption_ready(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for r in resources.spot:
+    for r in resources.group("spot"):
         f = r["facts"]
         problems: list[str] = []
         batch = f["workload_class"] in _BATCH and bool(templates(r))
@@ -192,7 +193,7 @@ def _type_count(r: Resource) -> int:
 @twin("GR-SPOT-004")
 def spot_single_instance_type(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for r in resources.spot:
+    for r in resources.group("spot"):
         f = r["facts"]
         if r["type"] not in _POOLS:
             continue

@@ -21,14 +21,14 @@ from guardrails.patterns import full_match
 
 @twin("GR-TAG-001")
 def missing_required_tags(resources: Resources, config: Doc) -> list[RawFinding]:
-    # (key, its lower-case form): ``util.has_tag`` looks the lower-case key up in facts.tags.
-    required = [(k, k.lower()) for k in sorted(set(config["required_tags"]))]
+    required = sorted(set(config["required_tags"]))
+    lower = [k.lower() for k in required]  # ``util.has_tag`` reads facts.tags[lower(key)]
     out: list[RawFinding] = []
-    for r in resources.taggable:
-        tags = r["facts"]["tags"]
-        missing = [k for k, low in required if not tags.get(low)]
-        if not missing:
+    for r in resources.group("taggable"):
+        values = list(map(r["facts"]["tags"].get, lower))
+        if all(values):
             continue
+        missing = [k for k, value in zip(required, values, strict=True) if not value]
         unknowns = tag_unknowns(r)
         if unknowns:
             out.append(
@@ -52,19 +52,17 @@ def missing_required_tags(resources: Resources, config: Doc) -> list[RawFinding]
 
 @twin("GR-TAG-002")
 def tag_value_not_allowed(resources: Resources, config: Doc) -> list[RawFinding]:
-    allowed_values: dict[str, list[str]] = config["allowed_tag_values"]
-    patterns: dict[str, str] = config["tag_patterns"]
+    # (key, its lower-case form, the allowed values or the pattern) as ``util.tag`` reads them
+    allowed_values = [(k, k.lower(), v) for k, v in config["allowed_tag_values"].items()]
+    patterns = [(k, k.lower(), p) for k, p in config["tag_patterns"].items()]
     out: list[RawFinding] = []
     if not allowed_values and not patterns:
         return out
-    for r in resources.taggable:
-        for key, allowed in allowed_values.items():
-            value = tag(r, key)
-            if (
-                value is not None
-                and value not in allowed
-                and not _environment_alias(r, key, allowed)
-            ):
+    for r in resources.group("taggable"):
+        tags = r["facts"]["tags"]
+        for key, low, allowed in allowed_values:
+            value = tags.get(low)
+            if value and value not in allowed and not _environment_alias(r, key, allowed):
                 out.append(
                     finding(
                         r,
@@ -72,9 +70,9 @@ def tag_value_not_allowed(resources: Resources, config: Doc) -> list[RawFinding]
                         f"{', '.join(sorted(allowed))}",
                     )
                 )
-        for key, pattern in patterns.items():
-            value = tag(r, key)
-            if value is not None and not full_match(pattern, value):
+        for key, low, pattern in patterns:
+            value = tags.get(low)
+            if value and not full_match(pattern, value):
                 out.append(
                     finding(
                         r,
@@ -99,7 +97,7 @@ def _environment_alias(r: Resource, key: str, allowed: list[str]) -> bool:
 def gpu_without_workload_tag(resources: Resources, config: Doc) -> list[RawFinding]:
     out: list[RawFinding] = []
     allowed = set(config["allowed_workloads"])
-    for r in resources.gpu:
+    for r in resources.group("gpu"):
         value = tag(r, "workload")
         if value is None:
             unknowns = tag_unknowns(r)
@@ -138,17 +136,27 @@ def _attribution_items(items: list[Any]) -> list[tuple[str, list[str]]]:
     return found
 
 
+def _gaps(tags: dict[str, str], items: list[tuple[str, list[str]]]) -> list[str]:
+    gaps = []
+    for gap, keys in items:
+        for key in keys:
+            if tags.get(key):
+                break
+        else:
+            gaps.append(gap)
+    return gaps
+
+
 @twin("GR-TAG-004")
 def cost_attribution_missing(resources: Resources, config: Doc) -> list[RawFinding]:
     out: list[RawFinding] = []
     items = _attribution_items(config["attribution_tags"])
     if config["attribution_scope"] == "all":
-        scope = resources.taggable
+        scope = resources.group("taggable")
     else:
-        scope = [r for r in resources.gpu if r["facts"].get("taggable") is True]
+        scope = [r for r in resources.group("gpu") if r["facts"].get("taggable") is True]
     for r in scope:
-        tags = r["facts"]["tags"]
-        gaps = [gap for gap, keys in items if not any(tags.get(k) for k in keys)]
+        gaps = _gaps(r["facts"]["tags"], items)
         if not gaps:
             continue
         unknowns = tag_unknowns(r)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from typing import Any, Literal
 
 from guardrails.bundled import shared_data
-from guardrails.model.contract import Facts, Neighbor, PodTemplate, ResourceDoc
-from guardrails.model.contract import InputDocument as InputDocument  # the twins' argument
+from guardrails.model.contract import InputDocument as InputDocument  # Resources.doc
+from guardrails.model.contract import Neighbor, PodTemplate, ResourceDoc
 
 Doc = dict[str, Any]
 #: One item of ``input.resources`` (the typed input contract).
@@ -20,24 +20,26 @@ SPOT_TAINT_KEYS = frozenset(shared_data("spot")["taint_keys"])
 GPU_RESOURCE_NAMES = tuple(sorted(shared_data("accelerators")["whole_devices"]))
 
 
-def covers(unknown: str, path: str) -> bool:
-    return unknown == path or path.startswith(unknown + ".") or unknown.startswith(path + ".")
-
-
 def unknown_path(r: Resource, path: str) -> str | None:
-    found = sorted(u for u in r.get("unknown", []) if covers(u, path))
-    return found[0] if found else None
+    """``util.unknown_path``: the first (sorted) unknown path at, above or below ``path``."""
+    unknown = r.get("unknown")
+    if not unknown:
+        return None
+    below = path + "."
+    found = [u for u in unknown if u == path or path.startswith(u + ".") or u.startswith(below)]
+    return min(found) if found else None
 
 
 def live(r: Resource) -> bool:
+    """``util.live``: managed and not being deleted."""
     return r.get("mode") == "managed" and r.get("action") != "delete"
 
 
-def templates(r: Resource) -> list[PodTemplate]:
+def templates(r: Resource) -> Sequence[PodTemplate]:
     """``util.templates``: the pod templates of a workload (parsers give every workload a
     list of mapping templates), none for anything else."""
     workload = r["workload"]
-    return list(workload["pod_templates"]) if workload is not None else []
+    return workload["pod_templates"] if workload is not None else ()
 
 
 def attributes(r: Resource) -> Doc:
@@ -54,12 +56,6 @@ def blocks(value: Any) -> list[Any]:
     return []
 
 
-def facts(r: Resource) -> Facts:
-    """The resource's facts: enrichment gives every resource all of them."""
-    value: Facts = r["facts"]
-    return value
-
-
 def tag(r: Resource, key: str) -> str | None:
     """``util.tag``: the tag by the one key rule (facts.tags, lower-case canonical keys); an
     empty value counts as missing."""
@@ -71,24 +67,43 @@ def tag(r: Resource, key: str) -> str | None:
 #: group, GKE ``node_config`` labels): unknown until apply, they make a tag check unknown
 #: (policies/data/tags.json).
 TAG_PATHS = tuple(shared_data("tags")["unknown_paths"])
+_TAG_PATH_SET = frozenset(TAG_PATHS)
 _TAG_PREFIXES = tuple(f"{p}." for p in TAG_PATHS)
 
 
 def tag_unknowns(r: Resource) -> list[str]:
     """``util.tag_unknowns``: the resource's unknown paths that could hold tags, sorted."""
-    if not r["unknown"]:
+    unknown = r["unknown"]
+    if not unknown:
         return []
-    return sorted(
+    found = [
         u
-        for u in r["unknown"]
-        if u in TAG_PATHS or (u.startswith(_TAG_PREFIXES) and ("tag" in u or "label" in u))
-    )
+        for u in unknown
+        if u in _TAG_PATH_SET or (u.startswith(_TAG_PREFIXES) and ("tag" in u or "label" in u))
+    ]
+    return sorted(found) if len(found) > 1 else found
 
 
 def tag_key(r: Resource, key: str) -> str:
     """``util.tag_key``: the key as the resource writes it."""
     found: str = r["facts"]["tag_keys"].get(key.lower(), key)
     return found
+
+
+def has_value(obj: Any, key: str) -> bool:
+    """``obj[key]`` is set and not null."""
+    return isinstance(obj, dict) and key in obj and obj[key] is not None
+
+
+def first_block(value: Any) -> Any:
+    """The first of ``blocks(value)``, else ``{}``."""
+    found = blocks(value)
+    return found[0] if found else {}
+
+
+def object_get(value: Any, key: str, default: Any) -> Any:
+    """``object.get(value, key, default)``."""
+    return value.get(key, default) if isinstance(value, dict) else default
 
 
 def finding(r: Resource, message: str, **extra: Any) -> Doc:

@@ -35,12 +35,13 @@ def _reason(f: Facts) -> str:
 def over_environment_ceiling(resources: Resources, config: Doc) -> list[RawFinding]:
     ceilings = config["cost_ceilings"]
     over, unpriced = [], []
-    for r in resources.live:
+    # Only a priced resource has a cost to compare, only an unpriced GPU one is unknown.
+    for r in resources.live_of(groups=("priced", "gpu")):
         f = r["facts"]
-        env = f.get("environment")
-        limit = ceilings.get(env, ceilings["unknown"])
         month, shown = f["monthly_usd"], f["monthly_usd_display"]
         if f.get("priced") is True and month is not None and shown is not None:
+            env = f.get("environment")
+            limit = ceilings.get(env, ceilings["unknown"])
             if month["max"] > limit:
                 over.append(
                     finding(
@@ -50,6 +51,8 @@ def over_environment_ceiling(resources: Resources, config: Doc) -> list[RawFindi
                     )
                 )
         elif f.get("is_gpu") is True:
+            env = f.get("environment")
+            limit = ceilings.get(env, ceilings["unknown"])
             unpriced.append(
                 finding(
                     r,
@@ -104,16 +107,20 @@ def change_over_delta_ceiling(resources: Resources, config: Doc) -> list[RawFind
 @twin("GR-COST-003")
 def gpu_model_not_allowed(resources: Resources, config: Doc) -> list[RawFinding]:
     models = config["allowed_gpu_models"]
+    allowed: dict[str, tuple[list[str], set[str]]] = {}  # by environment, upper-cased once
     out = []
-    for r in resources.gpu:
+    for r in resources.group("gpu"):
         f = r["facts"]
         gpu = f["gpu"]
         model = gpu["model"] if gpu is not None else None
         if not isinstance(model, str):
             continue
         env = f["environment"]
-        permitted = models.get(env, models.get("unknown", ["*"]))
-        if "*" in permitted or model.upper() in {m.upper() for m in permitted}:
+        if env not in allowed:
+            permitted = models.get(env, models.get("unknown", ["*"]))
+            allowed[env] = (permitted, {m.upper() for m in permitted})
+        permitted, upper = allowed[env]
+        if "*" in permitted or model.upper() in upper:
             continue
         out.append(
             finding(
@@ -128,7 +135,7 @@ def gpu_model_not_allowed(resources: Resources, config: Doc) -> list[RawFinding]
 @twin("GR-COST-004")
 def autoscaling_without_safe_max(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for r in resources.gpu:
+    for r in resources.group("gpu"):
         scaling = r["facts"]["autoscaling"]
         if scaling.get("enabled") is not True:
             continue
@@ -160,7 +167,7 @@ def autoscaling_without_safe_max(resources: Resources, config: Doc) -> list[RawF
 @twin("GR-COST-005")
 def price_unknown(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for r in resources.gpu:
+    for r in resources.group("gpu"):
         f = r["facts"]
         if f.get("priced") is True:
             continue

@@ -10,14 +10,13 @@ from guardrails.engines.python.registry import twin
 from guardrails.engines.python.util import (
     Doc,
     Resource,
-    facts,
     finding,
     is_number,
 )
 
 
 def _floor(r: Resource) -> str:
-    f = facts(r)
+    f = r["facts"]
     shown = f["monthly_usd_display"]
     if f.get("priced") and shown is not None:
         display = (f.get("price_assumption") or {}).get("display")
@@ -29,7 +28,7 @@ def _floor(r: Resource) -> str:
 @twin("GR-COST-008")
 def inference_not_right_sized(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for r in resources.gpu:
+    for r in resources.group("gpu"):
         f = r["facts"]
         if not isinstance(r.get("workload"), dict):
             continue

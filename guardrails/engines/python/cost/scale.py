@@ -54,7 +54,7 @@ def _gpu_landing(resources: Resources) -> tuple[set[str], bool]:
     """(queues GPU workloads name, whether the scan holds GPU capacity)."""
     queues: set[str] = set()
     capacity = False
-    for w in resources.gpu:
+    for w in resources.group("gpu"):
         queues |= _queue_names(w)
         capacity = capacity or w.get("workload") is None
     return queues, capacity
@@ -107,7 +107,7 @@ def unbounded_gpu_scale(resources: Resources, config: Doc) -> list[RawFinding]:
     queues = resources.live_of((_VOLCANO_QUEUE,))
     # Only a Volcano queue asks where GPU workloads land: skip the walk when there is none.
     landing = _gpu_landing(resources) if queues else (set(), False)
-    for r in resources.live_of((_VOLCANO_QUEUE, _KUEUE_QUEUE), gpu=True):
+    for r in resources.live_of((_VOLCANO_QUEUE, _KUEUE_QUEUE), groups=("gpu",)):
         f = r["facts"]
         scaling = f.get("autoscaling")
         if f.get("is_gpu") is True and isinstance(scaling, dict) and scaling.get("enabled"):

@@ -110,7 +110,7 @@ def _ray_head(r: Resource) -> RawFinding | None:
 def gpu_or_dashboard_public(resources: Resources, config: Doc) -> list[RawFinding]:
     instances = [
         f
-        for r in resources.gpu
+        for r in resources.group("gpu")
         if r["type"] == "aws_instance" or r["type"] in _GCP_INSTANCES
         for f in _public_gpu_instance(r)
     ]

@@ -20,6 +20,13 @@ from guardrails.engines.python.util import (
 from guardrails.model.contract import Container, PodTemplate
 
 _SYS_ADMIN = ("SYS_ADMIN", "CAP_SYS_ADMIN", "ALL")
+#: (the pod spec's name, the template field) of the host namespaces a pod can share.
+_HOST_NAMESPACES = (
+    ("hostNetwork", "host_network"),
+    ("hostPID", "host_pid"),
+    ("hostIPC", "host_ipc"),
+)
+_GPU_NAMES = frozenset(GPU_RESOURCE_NAMES)
 
 
 def _sc(container: Container) -> Doc:
@@ -28,15 +35,7 @@ def _sc(container: Container) -> Doc:
 
 
 def _host_problems(t: PodTemplate) -> list[str]:
-    problems = [
-        f"{key} is true"
-        for key, value in (
-            ("hostNetwork", t.get("host_network")),
-            ("hostPID", t.get("host_pid")),
-            ("hostIPC", t.get("host_ipc")),
-        )
-        if value is True
-    ]
+    problems = [f"{key} is true" for key, field in _HOST_NAMESPACES if t.get(field) is True]
     for c in t.get("containers", []):
         sc = _sc(c)
         if sc.get("privileged") is True:
@@ -59,32 +58,28 @@ def _host_problems(t: PodTemplate) -> list[str]:
 @twin("GR-SEC-005")
 def host_level_access(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for r in resources.workloads:
+    for r in resources.group("workloads"):
         problems = sorted({p for t in templates(r) for p in _host_problems(t)})
         if problems:
             out.append(finding(r, f"runs with host-level access: {'; '.join(problems)}"))
     return out
 
 
-def _setting(t: PodTemplate, c: Container, key: str) -> Any:
-    sc = _sc(c)
-    if key in sc:
-        return sc[key]
-    return t["security_context"].get(key)
-
-
 def _root(t: PodTemplate, c: Container) -> bool:
-    uid = _setting(t, c, "runAsUser")
+    # A container's securityContext setting wins over the pod's, even when null.
+    sc, pod = c["security_context"], t["security_context"]
+    uid = sc["runAsUser"] if "runAsUser" in sc else pod.get("runAsUser")
     if uid == 0 and not isinstance(uid, bool):
         return True
     non_zero = isinstance(uid, int | float) and not isinstance(uid, bool) and uid != 0
-    return _setting(t, c, "runAsNonRoot") is not True and not non_zero
+    non_root = sc["runAsNonRoot"] if "runAsNonRoot" in sc else pod.get("runAsNonRoot")
+    return non_root is not True and not non_zero
 
 
 @twin("GR-SEC-006")
 def may_run_as_root(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for r in resources.workloads:
+    for r in resources.group("workloads"):
         names = sorted({c["name"] for t in templates(r) for c in t["containers"] if _root(t, c)})
         if names:
             out.append(finding(r, f"may run containers as root: {', '.join(names)}"))
@@ -111,7 +106,7 @@ _CONTROLLER_KINDS = resource_types("inference_controllers")
 @twin("GR-SEC-007")
 def unpinned_images(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for r in resources.workloads:
+    for r in resources.group("workloads"):
         controlled = r["type"] in _CONTROLLER_KINDS
         images = sorted(
             {
@@ -133,9 +128,9 @@ def _gpu_container_problems(gpu: bool, c: Container) -> list[str]:
     resources = c.get("resources") or {}
     requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
     names = (
-        [n for n in GPU_RESOURCE_NAMES if requests.get(n) or limits.get(n)]
-        if requests or limits
-        else []
+        []
+        if _GPU_NAMES.isdisjoint(requests) and _GPU_NAMES.isdisjoint(limits)
+        else [n for n in GPU_RESOURCE_NAMES if requests.get(n) or limits.get(n)]
     )
     if not names:
         # Devices from DRA claims on a workload enrichment sized as GPU: CPU and memory only.
@@ -164,7 +159,7 @@ def _gpu_problems(r: Resource) -> list[str]:
 @twin("GR-SEC-008")
 def gpu_without_limits(resources: Resources, config: Doc) -> list[RawFinding]:
     out = []
-    for r in resources.workloads:
+    for r in resources.group("workloads"):
         problems = _gpu_problems(r)
         if problems:
             out.append(finding(r, f"has GPU containers without limits: {'; '.join(problems)}"))
