@@ -107,7 +107,11 @@ def object_get(value: Any, key: str, default: Any) -> Any:
 
 
 def finding(r: Resource, message: str, **extra: Any) -> Doc:
-    return {"resource": r["id"], "message": message, **extra}
+    """A raw finding on ``r``: ``resource``, ``message``, then ``extra`` in its order."""
+    found = {"resource": r["id"], "message": message}
+    if extra:
+        found.update(extra)
+    return found
 
 
 def one_of(value: Any, options: Collection[Any]) -> bool:
