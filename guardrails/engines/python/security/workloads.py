@@ -124,7 +124,7 @@ def unpinned_images(resources: Resources, config: Doc) -> list[RawFinding]:
     return out
 
 
-def _gpu_container_problems(gpu: bool, c: Container) -> list[str]:
+def _gpu_container_problems(r: Resource, c: Container) -> list[str]:
     resources = c.get("resources") or {}
     requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
     names = (
@@ -135,7 +135,7 @@ def _gpu_container_problems(gpu: bool, c: Container) -> list[str]:
     if not names:
         # Devices from DRA claims on a workload enrichment sized as GPU: CPU and memory only.
         claims = c.get("claims")
-        if gpu and isinstance(claims, list) and claims:
+        if isinstance(claims, list) and claims and r["facts"].get("is_gpu") is True:
             return [
                 f"container {c['name']} has no {k} limit"
                 for k in ("cpu", "memory")
@@ -150,9 +150,8 @@ def _gpu_container_problems(gpu: bool, c: Container) -> list[str]:
 
 
 def _gpu_problems(r: Resource) -> list[str]:
-    gpu = r["facts"].get("is_gpu") is True
     return sorted(
-        {p for t in templates(r) for c in t["containers"] for p in _gpu_container_problems(gpu, c)}
+        {p for t in templates(r) for c in t["containers"] for p in _gpu_container_problems(r, c)}
     )
 
 
