@@ -30,6 +30,12 @@ def unknown_path(r: Resource, path: str) -> str | None:
     return min(found) if found else None
 
 
+def holds(value: Any, key: str) -> bool:
+    """Rego's ``value[key]`` as a condition: defined and not ``false`` (``0``, ``""`` and
+    ``null`` hold, unlike Python's truthiness)."""
+    return isinstance(value, dict) and key in value and value[key] is not False
+
+
 def live(r: Resource) -> bool:
     """``util.live``: managed and not being deleted."""
     return r.get("mode") == "managed" and r.get("action") != "delete"

@@ -14,6 +14,7 @@ from guardrails.engines.python.util import (
     Doc,
     Resource,
     finding,
+    holds,
     resource_types,
     templates,
 )
@@ -130,7 +131,7 @@ def _gpu_container_problems(r: Resource, c: Container) -> list[str]:
     names = (
         []
         if _GPU_NAMES.isdisjoint(requests) and _GPU_NAMES.isdisjoint(limits)
-        else [n for n in GPU_RESOURCE_NAMES if requests.get(n) or limits.get(n)]
+        else [n for n in GPU_RESOURCE_NAMES if holds(requests, n) or holds(limits, n)]
     )
     if not names:
         # Devices from DRA claims on a workload enrichment sized as GPU: CPU and memory only.
@@ -139,12 +140,12 @@ def _gpu_container_problems(r: Resource, c: Container) -> list[str]:
             return [
                 f"container {c['name']} has no {k} limit"
                 for k in ("cpu", "memory")
-                if not limits.get(k)
+                if not holds(limits, k)
             ]
         return []
-    problems = [f"container {c['name']} has no {n} limit" for n in names if not limits.get(n)]
+    problems = [f"container {c['name']} has no {n} limit" for n in names if not holds(limits, n)]
     problems += [
-        f"container {c['name']} has no {k} limit" for k in ("cpu", "memory") if not limits.get(k)
+        f"container {c['name']} has no {k} limit" for k in ("cpu", "memory") if not holds(limits, k)
     ]
     return problems
 
