@@ -47,24 +47,35 @@ class YamlDocuments:
     item_lines: list[tuple[int, ...]] = field(default_factory=list)
 
 
-@dataclass
 class _Frame:
-    value: dict[str, Any] | list[Any]
-    anchor: str | None
-    size: int = 1
-    key: Any = _OPEN
-    merges: list[Any] = field(default_factory=list)
-    set_tag: bool = False
-    collect_items: bool = False
-    items: list[int] = field(default_factory=list)
-    start: Any = None
+    """One mapping or sequence being built (one per container value: kept small)."""
+
+    __slots__ = ("value", "anchor", "base", "key", "merges", "set_tag", "items", "start")
+
+    def __init__(
+        self,
+        value: dict[str, Any] | list[Any],
+        anchor: str | None,
+        set_tag: bool,
+        start: Any,
+        base: int,
+    ) -> None:
+        self.value = value
+        self.anchor = anchor
+        #: Values counted before this one: its size (with aliases expanded) is the difference.
+        self.base = base
+        self.key: Any = _OPEN
+        self.merges: list[Any] | None = None
+        self.set_tag = set_tag
+        #: The line of each item, for the top-level ``items`` list of a ``kind: List``.
+        self.items: list[int] | None = None
+        self.start = start
 
 
 class _Builder:
     def __init__(self, path: str, max_nodes: int) -> None:
         self.path = path
         self.max_nodes = max_nodes
-        self.nodes = 0
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.stack: list[_Frame] = []
         self.loader: Any = None
@@ -72,15 +83,6 @@ class _Builder:
     def fail(self, problem: str, mark: Any = None) -> InputError:
         where = f" at line {mark.line + 1}" if mark is not None else ""
         return InputError(self.path, f"{problem}{where}")
-
-    def count(self, size: int, mark: Any) -> None:
-        self.nodes += size
-        if self.nodes > self.max_nodes:
-            raise self.fail(
-                f"YAML holds more than {self.max_nodes:,} values once aliases are expanded "
-                "(alias bomb or oversized input)",
-                mark,
-            )
 
     def scalar(self, event: Any) -> Any:
         tag = event.tag
@@ -123,35 +125,29 @@ class _Builder:
             return "<<"
         raise self.fail("malformed YAML: unsupported tag", event.start_mark)
 
-    def open(self, event: Any, value: dict[str, Any] | list[Any]) -> None:
+    def too_many(self, mark: Any) -> InputError:
+        return self.fail(
+            f"YAML holds more than {self.max_nodes:,} values once aliases are expanded "
+            "(alias bomb or oversized input)",
+            mark,
+        )
+
+    def check_open(self, event: Any) -> None:
+        """Refuse a container past MAX_DEPTH or with an application tag."""
         if len(self.stack) >= MAX_DEPTH:
             raise self.fail(f"malformed YAML: {TOO_DEEP}", event.start_mark)
         if event.tag not in _CONTAINER_TAGS:
             raise self.fail("malformed YAML: unsupported tag", event.start_mark)
-        frame = _Frame(value, event.anchor, set_tag=event.tag == _SET, start=event)
-        if (
-            isinstance(value, list)
-            and len(self.stack) == 1
-            and self.stack[0].key == "items"
-            and isinstance(self.stack[0].value, dict)
-        ):
-            frame.collect_items = True
-        if event.anchor:
-            self.anchors[event.anchor] = (_OPEN, 0)
-        self.stack.append(frame)
 
-    def close(self, end: Any) -> tuple[Any, int, _Frame]:
-        frame = self.stack.pop()
-        value: Any = frame.value
-        if isinstance(value, dict):
+    def close_special(self, frame: _Frame, value: Any, end: Any) -> Any:
+        """Merge keys (``<<``) and ``!!set`` applied to a finished container."""
+        if frame.merges:
             for merged in _merge_sources(frame.merges, self, end):
                 for k, v in merged.items():
                     value.setdefault(k, v)
-            if frame.set_tag:
-                value = list(value)
-        if frame.anchor:
-            self.anchors[frame.anchor] = (value, frame.size)
-        return value, frame.size, frame
+        if frame.set_tag and isinstance(value, dict):
+            value = list(value)
+        return value
 
 
 def _merge_sources(merges: list[Any], builder: _Builder, mark: Any) -> list[dict[str, Any]]:
@@ -217,12 +213,15 @@ def _run(
     document_start, document_end = yaml.DocumentStartEvent, yaml.DocumentEndEvent
     stream_end = yaml.StreamEndEvent
     stack = builder.stack
+    anchors = builder.anchors
     plain_cache: dict[str, Any] = {}
     root_line = 0
     root: Any = None
     items: tuple[int, ...] = ()
     has_root = False
     max_nodes = builder.max_nodes
+    #: Values so far, aliases counted with the size of what they repeat.
+    nodes = 0
     get_event = loader.get_event
     while True:
         event = get_event()
@@ -237,30 +236,48 @@ def _run(
                         plain_cache[raw] = value
             else:
                 value = builder.scalar(event)
-            size = fresh = 1
+            nodes += 1
             if event.anchor:
-                builder.anchors[event.anchor] = (value, 1)
+                anchors[event.anchor] = (value, 1)
         elif kind is mapping_start or kind is sequence_start:
             if not stack:
                 root_line = event.start_mark.line + 1
-            builder.open(event, {} if kind is mapping_start else [])
+            if len(stack) >= MAX_DEPTH or event.tag is not None:
+                builder.check_open(event)
+            container: Any = {} if kind is mapping_start else []
+            frame = _Frame(container, event.anchor, event.tag == _SET, event, nodes)
+            if (
+                len(stack) == 1
+                and kind is sequence_start
+                and stack[0].key == "items"
+                and type(stack[0].value) is dict
+            ):
+                frame.items = []
+            if event.anchor:
+                anchors[event.anchor] = (_OPEN, 0)
+            stack.append(frame)
             continue
         elif kind is mapping_end or kind is sequence_end:
-            value, size, frame = builder.close(event.start_mark)
-            if frame.collect_items:
+            frame = stack.pop()
+            value = frame.value
+            if frame.merges or frame.set_tag:
+                value = builder.close_special(frame, value, event.start_mark)
+            nodes += 1  # its children were counted as they arrived
+            if frame.anchor:
+                anchors[frame.anchor] = (value, nodes - frame.base)
+            if frame.items is not None:
                 items = tuple(frame.items)
             event = frame.start
-            fresh = 1  # its children were counted as they arrived
         elif kind is alias_event:
-            value, size = builder.anchors.get(event.anchor, (None, -1))
+            value, size = anchors.get(event.anchor, (None, -1))
             if value is _OPEN:
                 raise builder.fail("a YAML alias refers to itself", event.start_mark)
             if size < 0:
                 raise builder.fail("a YAML alias is not defined", event.start_mark)
-            fresh = size
+            nodes += size
         elif kind is document_start:
             root, has_root, items = None, False, ()
-            builder.anchors = {}
+            anchors.clear()
             continue
         elif kind is document_end:
             if has_root:
@@ -274,9 +291,8 @@ def _run(
             return
         else:
             continue
-        builder.nodes += fresh
-        if builder.nodes > max_nodes:
-            builder.count(0, event.start_mark)
+        if nodes > max_nodes:
+            raise builder.too_many(event.start_mark)
         if not stack:
             if kind is scalar_event or kind is alias_event:
                 root_line = event.start_mark.line + 1
@@ -285,22 +301,26 @@ def _run(
             root = value
             continue
         parent = stack[-1]
-        parent.size += size
         container = parent.value
         if type(container) is list:
-            if parent.collect_items:
+            if parent.items is not None:
                 parent.items.append(event.start_mark.line + 1)
             container.append(value)
         elif parent.key is _OPEN:
-            if isinstance(value, dict | list):
+            if type(value) is str:
+                parent.key = value
+            elif isinstance(value, dict | list):
                 raise builder.fail("a YAML mapping key must be a plain value", event.start_mark)
-            parent.key = value if type(value) is str else _key_text(value)
+            else:
+                parent.key = _key_text(value)
         else:
             key = parent.key
             parent.key = _OPEN
             if parent.set_tag:
                 container[key] = None
             elif key == "<<" and kind is not scalar_event:
+                if parent.merges is None:
+                    parent.merges = []
                 parent.merges.append(value)
             else:
                 container[key] = value

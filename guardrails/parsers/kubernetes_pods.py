@@ -12,11 +12,16 @@ Template = dict[str, Any]
 
 
 def as_map(value: Any) -> dict[str, Any]:
+    """``value`` as a dict (a parsed mapping as it is, another Mapping copied), else ``{}``.
+
+    Parsed values are never changed in place, so callers may keep what this returns."""
+    if type(value) is dict:
+        return value
     return dict(value) if isinstance(value, Mapping) else {}
 
 
 def as_list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list) else []
+    return value if type(value) is list else list(value) if isinstance(value, list) else []
 
 
 def as_count(value: Any) -> int | None:
