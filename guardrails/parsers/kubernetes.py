@@ -1,7 +1,7 @@
 """Kubernetes manifests (multi-document YAML, JSON, ``List`` kinds) into the resource graph.
 
 Every object becomes a resource addressed ``Kind/namespace/name`` (cluster-scoped kinds:
-``Kind/name``); workloads carry their pod templates (see kubernetes_pods.py and the modules it names); Services select
+``Kind/name``); workloads carry their pod templates (see kubernetes_pods.py); Services select
 workloads, HPAs and KEDA ScaledObjects scale them, workloads mount PVCs, ConfigMaps and Secrets.
 """
 
