@@ -50,7 +50,7 @@ class YamlDocuments:
 class _Frame:
     """One mapping or sequence being built (one per container value: kept small)."""
 
-    __slots__ = ("value", "anchor", "base", "key", "merges", "set_tag", "items", "start")
+    __slots__ = ("anchor", "base", "items", "key", "merges", "set_tag", "start", "value")
 
     def __init__(
         self,

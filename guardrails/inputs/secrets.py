@@ -44,25 +44,31 @@ def looks_like_token(value: str) -> bool:
 
 
 def redact_kubernetes(obj: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of a Kubernetes object with every secret value replaced by REDACTED."""
-    out = dict(obj)
+    """``obj`` with every secret value replaced by REDACTED: a copy where something is
+    redacted, the parsed object itself (never changed in place) where nothing is."""
+    out: dict[str, Any] = obj if type(obj) is dict else dict(obj)
+    changes: dict[str, Any] = {}
     kind = out.get("kind")
     if isinstance(kind, str) and kind in _SECRET_KINDS:
         for key in ("data", "stringData"):
             if isinstance(out.get(key), Mapping):
-                out[key] = {str(k): REDACTED for k in out[key]}
+                changes[key] = {str(k): REDACTED for k in out[key]}
             elif key in out and out[key] is not None:
-                out[key] = REDACTED
+                changes[key] = REDACTED
         spec = out.get("spec")
         if kind == "SealedSecret" and isinstance(spec, Mapping):
             encrypted = spec.get("encryptedData")
             if isinstance(encrypted, Mapping):
-                out["spec"] = {**spec, "encryptedData": {str(k): REDACTED for k in encrypted}}
+                changes["spec"] = {**spec, "encryptedData": {str(k): REDACTED for k in encrypted}}
     metadata = out.get("metadata")
     if isinstance(metadata, Mapping):
         annotations = metadata.get("annotations")
         if isinstance(annotations, Mapping):
-            out["metadata"] = {**metadata, "annotations": _redact_annotations(annotations)}
+            redacted_annotations = _redact_annotations(annotations)
+            if redacted_annotations != annotations or type(annotations) is not dict:
+                changes["metadata"] = {**metadata, "annotations": redacted_annotations}
+    if changes:
+        out = {**out, **changes}
     redacted: dict[str, Any] = _redact_workload_values(out)
     return redacted
 

@@ -21,9 +21,10 @@ def provider_from_terraform(provider_name: str | None, resource_type: str) -> st
 def string_map(value: Any) -> dict[str, str]:
     """Tags/labels as a string map; non-string values are rendered, lists of {key,value} folded."""
     if type(value) is dict:
-        # Parsed tags and labels are almost always str -> str: copied at C speed.
+        # Parsed tags and labels are almost always str -> str: kept as they are (parsed values
+        # are never changed in place), not copied for every resource and pod template.
         if all(type(k) is str and type(v) is str for k, v in value.items()):
-            return dict(value)
+            return value
         return {str(k): _scalar(v) for k, v in value.items() if v is not None}
     if value is None:
         return {}
