@@ -53,7 +53,9 @@ def resource_labels(resource_type: str, attributes: Mapping[str, Any]) -> dict[s
     """
     labels: dict[str, str] = {}
     for key in _LABEL_KEYS:
-        labels.update(string_map(attributes.get(key)))
+        value = attributes.get(key)
+        if value is not None:
+            labels.update(string_map(value))
     if resource_type in _NODE_CONFIG_TYPES:
         configs = attributes.get("node_config")
         for config in configs if isinstance(configs, list) else [configs]:
