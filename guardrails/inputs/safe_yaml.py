@@ -33,6 +33,8 @@ _T = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (f"{_T}{n}" for n in ("str", "int", "float", "bool", "null"))
 _MERGE, _SET, _BINARY = f"{_T}merge", f"{_T}set", f"{_T}binary"
 _CONTAINER_TAGS = {None, "!", *(f"{_T}{n}" for n in ("map", "seq", "set", "omap", "pairs"))}
+#: Scalar texts remembered per kind (plain, quoted) before the caches start again.
+_CACHED = 50_000
 _OPEN = object()  # an anchor whose value is still being built (an alias to it is a cycle)
 
 
@@ -215,6 +217,7 @@ def _run(
     stack = builder.stack
     anchors = builder.anchors
     plain_cache: dict[str, Any] = {}
+    quoted_cache: dict[str, Any] = {}
     root_line = 0
     root: Any = None
     items: tuple[int, ...] = ()
@@ -228,12 +231,15 @@ def _run(
         kind = type(event)
         if kind is scalar_event:
             raw = event.value
-            if event.tag is None and event.implicit[0] and len(raw) <= 64:
-                value = plain_cache.get(raw, _OPEN)
+            if event.tag is None and len(raw) <= 64:
+                # Plain scalars resolve by their text alone, quoted ones are that text: one
+                # value per text, shared (names, labels and '2' recur in every object).
+                cache = plain_cache if event.implicit[0] else quoted_cache
+                value = cache.get(raw, _OPEN)
                 if value is _OPEN:
                     value = builder.scalar(event)
-                    if len(plain_cache) < 50_000:
-                        plain_cache[raw] = value
+                    if len(cache) < _CACHED:
+                        cache[raw] = value
             else:
                 value = builder.scalar(event)
             nodes += 1
@@ -278,6 +284,10 @@ def _run(
         elif kind is document_start:
             root, has_root, items = None, False, ()
             anchors.clear()
+            if len(plain_cache) + len(quoted_cache) > _CACHED:
+                # Full of earlier documents' names: start again (memory stays bounded).
+                plain_cache.clear()
+                quoted_cache.clear()
             continue
         elif kind is document_end:
             if has_root:
