@@ -22,6 +22,9 @@ _HCL_BLOCK = re.compile(
     re.MULTILINE,
 )
 
+#: The first line as ``str.splitlines`` ends it, without splitting the whole text.
+_FIRST_LINE = re.compile("[^\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]*")
+
 Syntax = Literal["json", "yaml", "hcl"]
 
 
@@ -54,14 +57,16 @@ def load(path: str, text: str, max_resources: int | None = None, counted: int = 
         return LoadedInput(path, text, "yaml", ())
     if stripped[0] in "{[" and not path.endswith((".yaml", ".yml")):
         return LoadedInput(path, text, "json", (_load_json(path, text),))
-    if path.endswith(".tf") or (_HCL_BLOCK.search(text) and not _looks_like_yaml(stripped)):
+    # The cheap first-line test first: the block search scans the whole text.
+    if path.endswith(".tf") or (not _looks_like_yaml(stripped) and _HCL_BLOCK.search(text)):
         return LoadedInput(path, text, "hcl", ())
     docs, lines, item_lines = _load_yaml(path, text, max_resources, counted)
     return LoadedInput(path, text, "yaml", docs, lines, item_lines)
 
 
 def _looks_like_yaml(stripped: str) -> bool:
-    first = stripped.splitlines()[0]
+    match = _FIRST_LINE.match(stripped)
+    first = match.group() if match else ""
     return first.startswith(("---", "apiVersion:", "kind:", "#")) and "{" not in first
 
 

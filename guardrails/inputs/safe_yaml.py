@@ -33,6 +33,8 @@ _T = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = (f"{_T}{n}" for n in ("str", "int", "float", "bool", "null"))
 _MERGE, _SET, _BINARY = f"{_T}merge", f"{_T}set", f"{_T}binary"
 _CONTAINER_TAGS = {None, "!", *(f"{_T}{n}" for n in ("map", "seq", "set", "omap", "pairs"))}
+#: Scalar texts remembered per kind (plain, quoted) before the caches start again.
+_CACHED = 50_000
 _OPEN = object()  # an anchor whose value is still being built (an alias to it is a cycle)
 
 
@@ -47,24 +49,35 @@ class YamlDocuments:
     item_lines: list[tuple[int, ...]] = field(default_factory=list)
 
 
-@dataclass
 class _Frame:
-    value: dict[str, Any] | list[Any]
-    anchor: str | None
-    size: int = 1
-    key: Any = _OPEN
-    merges: list[Any] = field(default_factory=list)
-    set_tag: bool = False
-    collect_items: bool = False
-    items: list[int] = field(default_factory=list)
-    start: Any = None
+    """One mapping or sequence being built (one per container value: kept small)."""
+
+    __slots__ = ("anchor", "base", "items", "key", "merges", "set_tag", "start", "value")
+
+    def __init__(
+        self,
+        value: dict[str, Any] | list[Any],
+        anchor: str | None,
+        set_tag: bool,
+        start: Any,
+        base: int,
+    ) -> None:
+        self.value = value
+        self.anchor = anchor
+        #: Values counted before this one: its size (with aliases expanded) is the difference.
+        self.base = base
+        self.key: Any = _OPEN
+        self.merges: list[Any] | None = None
+        self.set_tag = set_tag
+        #: The line of each item, for the top-level ``items`` list of a ``kind: List``.
+        self.items: list[int] | None = None
+        self.start = start
 
 
 class _Builder:
     def __init__(self, path: str, max_nodes: int) -> None:
         self.path = path
         self.max_nodes = max_nodes
-        self.nodes = 0
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.stack: list[_Frame] = []
         self.loader: Any = None
@@ -72,15 +85,6 @@ class _Builder:
     def fail(self, problem: str, mark: Any = None) -> InputError:
         where = f" at line {mark.line + 1}" if mark is not None else ""
         return InputError(self.path, f"{problem}{where}")
-
-    def count(self, size: int, mark: Any) -> None:
-        self.nodes += size
-        if self.nodes > self.max_nodes:
-            raise self.fail(
-                f"YAML holds more than {self.max_nodes:,} values once aliases are expanded "
-                "(alias bomb or oversized input)",
-                mark,
-            )
 
     def scalar(self, event: Any) -> Any:
         tag = event.tag
@@ -123,35 +127,29 @@ class _Builder:
             return "<<"
         raise self.fail("malformed YAML: unsupported tag", event.start_mark)
 
-    def open(self, event: Any, value: dict[str, Any] | list[Any]) -> None:
+    def too_many(self, mark: Any) -> InputError:
+        return self.fail(
+            f"YAML holds more than {self.max_nodes:,} values once aliases are expanded "
+            "(alias bomb or oversized input)",
+            mark,
+        )
+
+    def check_open(self, event: Any) -> None:
+        """Refuse a container past MAX_DEPTH or with an application tag."""
         if len(self.stack) >= MAX_DEPTH:
             raise self.fail(f"malformed YAML: {TOO_DEEP}", event.start_mark)
         if event.tag not in _CONTAINER_TAGS:
             raise self.fail("malformed YAML: unsupported tag", event.start_mark)
-        frame = _Frame(value, event.anchor, set_tag=event.tag == _SET, start=event)
-        if (
-            isinstance(value, list)
-            and len(self.stack) == 1
-            and self.stack[0].key == "items"
-            and isinstance(self.stack[0].value, dict)
-        ):
-            frame.collect_items = True
-        if event.anchor:
-            self.anchors[event.anchor] = (_OPEN, 0)
-        self.stack.append(frame)
 
-    def close(self, end: Any) -> tuple[Any, int, _Frame]:
-        frame = self.stack.pop()
-        value: Any = frame.value
-        if isinstance(value, dict):
+    def close_special(self, frame: _Frame, value: Any, end: Any) -> Any:
+        """Merge keys (``<<``) and ``!!set`` applied to a finished container."""
+        if frame.merges:
             for merged in _merge_sources(frame.merges, self, end):
                 for k, v in merged.items():
                     value.setdefault(k, v)
-            if frame.set_tag:
-                value = list(value)
-        if frame.anchor:
-            self.anchors[frame.anchor] = (value, frame.size)
-        return value, frame.size, frame
+        if frame.set_tag and isinstance(value, dict):
+            value = list(value)
+        return value
 
 
 def _merge_sources(merges: list[Any], builder: _Builder, mark: Any) -> list[dict[str, Any]]:
@@ -217,50 +215,79 @@ def _run(
     document_start, document_end = yaml.DocumentStartEvent, yaml.DocumentEndEvent
     stream_end = yaml.StreamEndEvent
     stack = builder.stack
+    anchors = builder.anchors
     plain_cache: dict[str, Any] = {}
+    quoted_cache: dict[str, Any] = {}
     root_line = 0
     root: Any = None
     items: tuple[int, ...] = ()
     has_root = False
     max_nodes = builder.max_nodes
+    #: Values so far, aliases counted with the size of what they repeat.
+    nodes = 0
     get_event = loader.get_event
     while True:
         event = get_event()
         kind = type(event)
         if kind is scalar_event:
             raw = event.value
-            if event.tag is None and event.implicit[0] and len(raw) <= 64:
-                value = plain_cache.get(raw, _OPEN)
+            if event.tag is None and len(raw) <= 64:
+                # Plain scalars resolve by their text alone, quoted ones are that text: one
+                # value per text, shared (names, labels and '2' recur in every object).
+                cache = plain_cache if event.implicit[0] else quoted_cache
+                value = cache.get(raw, _OPEN)
                 if value is _OPEN:
                     value = builder.scalar(event)
-                    if len(plain_cache) < 50_000:
-                        plain_cache[raw] = value
+                    if len(cache) < _CACHED:
+                        cache[raw] = value
             else:
                 value = builder.scalar(event)
-            size = fresh = 1
+            nodes += 1
             if event.anchor:
-                builder.anchors[event.anchor] = (value, 1)
+                anchors[event.anchor] = (value, 1)
         elif kind is mapping_start or kind is sequence_start:
             if not stack:
                 root_line = event.start_mark.line + 1
-            builder.open(event, {} if kind is mapping_start else [])
+            if len(stack) >= MAX_DEPTH or event.tag is not None:
+                builder.check_open(event)
+            container: Any = {} if kind is mapping_start else []
+            frame = _Frame(container, event.anchor, event.tag == _SET, event, nodes)
+            if (
+                len(stack) == 1
+                and kind is sequence_start
+                and stack[0].key == "items"
+                and type(stack[0].value) is dict
+            ):
+                frame.items = []
+            if event.anchor:
+                anchors[event.anchor] = (_OPEN, 0)
+            stack.append(frame)
             continue
         elif kind is mapping_end or kind is sequence_end:
-            value, size, frame = builder.close(event.start_mark)
-            if frame.collect_items:
+            frame = stack.pop()
+            value = frame.value
+            if frame.merges or frame.set_tag:
+                value = builder.close_special(frame, value, event.start_mark)
+            nodes += 1  # its children were counted as they arrived
+            if frame.anchor:
+                anchors[frame.anchor] = (value, nodes - frame.base)
+            if frame.items is not None:
                 items = tuple(frame.items)
             event = frame.start
-            fresh = 1  # its children were counted as they arrived
         elif kind is alias_event:
-            value, size = builder.anchors.get(event.anchor, (None, -1))
+            value, size = anchors.get(event.anchor, (None, -1))
             if value is _OPEN:
                 raise builder.fail("a YAML alias refers to itself", event.start_mark)
             if size < 0:
                 raise builder.fail("a YAML alias is not defined", event.start_mark)
-            fresh = size
+            nodes += size
         elif kind is document_start:
             root, has_root, items = None, False, ()
-            builder.anchors = {}
+            anchors.clear()
+            if len(plain_cache) + len(quoted_cache) > _CACHED:
+                # Full of earlier documents' names: start again (memory stays bounded).
+                plain_cache.clear()
+                quoted_cache.clear()
             continue
         elif kind is document_end:
             if has_root:
@@ -274,9 +301,8 @@ def _run(
             return
         else:
             continue
-        builder.nodes += fresh
-        if builder.nodes > max_nodes:
-            builder.count(0, event.start_mark)
+        if nodes > max_nodes:
+            raise builder.too_many(event.start_mark)
         if not stack:
             if kind is scalar_event or kind is alias_event:
                 root_line = event.start_mark.line + 1
@@ -285,22 +311,26 @@ def _run(
             root = value
             continue
         parent = stack[-1]
-        parent.size += size
         container = parent.value
         if type(container) is list:
-            if parent.collect_items:
+            if parent.items is not None:
                 parent.items.append(event.start_mark.line + 1)
             container.append(value)
         elif parent.key is _OPEN:
-            if isinstance(value, dict | list):
+            if type(value) is str:
+                parent.key = value
+            elif isinstance(value, dict | list):
                 raise builder.fail("a YAML mapping key must be a plain value", event.start_mark)
-            parent.key = value if type(value) is str else _key_text(value)
+            else:
+                parent.key = _key_text(value)
         else:
             key = parent.key
             parent.key = _OPEN
             if parent.set_tag:
                 container[key] = None
             elif key == "<<" and kind is not scalar_event:
+                if parent.merges is None:
+                    parent.merges = []
                 parent.merges.append(value)
             else:
                 container[key] = value

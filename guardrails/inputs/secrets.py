@@ -44,25 +44,31 @@ def looks_like_token(value: str) -> bool:
 
 
 def redact_kubernetes(obj: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of a Kubernetes object with every secret value replaced by REDACTED."""
-    out = dict(obj)
+    """``obj`` with every secret value replaced by REDACTED: a copy where something is
+    redacted, the parsed object itself (never changed in place) where nothing is."""
+    out: dict[str, Any] = obj if type(obj) is dict else dict(obj)
+    changes: dict[str, Any] = {}
     kind = out.get("kind")
     if isinstance(kind, str) and kind in _SECRET_KINDS:
         for key in ("data", "stringData"):
             if isinstance(out.get(key), Mapping):
-                out[key] = {str(k): REDACTED for k in out[key]}
+                changes[key] = {str(k): REDACTED for k in out[key]}
             elif key in out and out[key] is not None:
-                out[key] = REDACTED
+                changes[key] = REDACTED
         spec = out.get("spec")
         if kind == "SealedSecret" and isinstance(spec, Mapping):
             encrypted = spec.get("encryptedData")
             if isinstance(encrypted, Mapping):
-                out["spec"] = {**spec, "encryptedData": {str(k): REDACTED for k in encrypted}}
+                changes["spec"] = {**spec, "encryptedData": {str(k): REDACTED for k in encrypted}}
     metadata = out.get("metadata")
     if isinstance(metadata, Mapping):
         annotations = metadata.get("annotations")
         if isinstance(annotations, Mapping):
-            out["metadata"] = {**metadata, "annotations": _redact_annotations(annotations)}
+            redacted_annotations = _redact_annotations(annotations)
+            if redacted_annotations != annotations or type(annotations) is not dict:
+                changes["metadata"] = {**metadata, "annotations": redacted_annotations}
+    if changes:
+        out = {**out, **changes}
     redacted: dict[str, Any] = _redact_workload_values(out)
     return redacted
 
@@ -78,20 +84,49 @@ def _redact_annotations(annotations: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _redact_workload_values(value: Any) -> Any:
-    """Every ``env`` list and ``args``/``command`` list anywhere in ``value`` (CRDs nest pods)."""
-    if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
+    """Every ``env`` list and ``args``/``command`` list anywhere in ``value`` (CRDs nest pods).
+
+    A dict or list with nothing to redact is returned as it is, not copied: parsed documents
+    are never changed, so sharing them is safe, and a 100k-object scan does not hold every
+    object twice."""
+    if type(value) is dict:
+        out: dict[str, Any] | None = None
         for key, item in value.items():
+            if type(item) is str or item is None:
+                continue
             if key == "env" and isinstance(item, list):
-                out[key] = [_redact_env(e) for e in item]
+                new: Any = _redact_env_list(item)
             elif key in ("args", "command") and isinstance(item, list):
-                out[key] = redact_words(item)
+                new = _redact_words_list(item)
             else:
-                out[key] = _redact_workload_values(item)
-        return out
+                new = _redact_workload_values(item)
+            if new is not item:
+                if out is None:
+                    out = dict(value)
+                out[key] = new
+        return value if out is None else out
+    if isinstance(value, Mapping):
+        return _redact_workload_values(dict(value))
     if isinstance(value, list):
-        return [_redact_workload_values(v) for v in value]
+        items: list[Any] | None = None
+        for index, item in enumerate(value):
+            new = _redact_workload_values(item)
+            if new is not item:
+                if items is None:
+                    items = list(value)
+                items[index] = new
+        return value if items is None else items
     return value
+
+
+def _redact_env_list(entries: list[Any]) -> list[Any]:
+    out = [_redact_env(e) for e in entries]
+    return entries if all(a is b for a, b in zip(out, entries, strict=True)) else out
+
+
+def _redact_words_list(words: list[Any]) -> list[Any]:
+    out = redact_words(words)
+    return words if all(a is b for a, b in zip(out, words, strict=True)) else out
 
 
 def _redact_env(entry: Any) -> Any:
@@ -101,7 +136,7 @@ def _redact_env(entry: Any) -> Any:
     name = str(entry.get("name") or "")
     if isinstance(value, str) and value and (secret_name(name) or looks_like_token(value)):
         return {**entry, "value": REDACTED}
-    return dict(entry)
+    return entry if type(entry) is dict else dict(entry)
 
 
 def redact_words(words: Iterable[Any]) -> list[Any]:

@@ -22,6 +22,7 @@ from guardrails.inputs.unreadable import unreadable_input
 from guardrails.limits import DEFAULT_MAX_RESOURCES
 from guardrails.model import INPUT_SKIPPED, Graph, InputFile, SourceFormat
 from guardrails.parsers.base import DirectoryParser, ParseOptions, Parser
+from guardrails.parsers.collector import collector_paused
 from guardrails.parsers.helm import helm_problem
 from guardrails.parsers.kubernetes import KubernetesParser, scan_scaler_edges
 from guardrails.parsers.pulumi import PulumiPreviewParser, PulumiStateParser
@@ -146,7 +147,13 @@ def parse_paths(
     is recorded as an ``error`` input (the graph is partial) unless no input parsed at all, when
     its error is raised (:class:`InputErrors` for several).
     """
-    options = options or ParseOptions()
+    with collector_paused():
+        return _parse_paths(paths, options or ParseOptions(), progress)
+
+
+def _parse_paths(
+    paths: list[str], options: ParseOptions, progress: Callable[[str], None] | None
+) -> Graph:
     graphs: list[Graph] = []
     skipped: list[InputFile] = []
     errors: list[InputError] = []

@@ -21,6 +21,8 @@ def helm_problem(text: str, parsed: bool) -> str | None:
 
     ``parsed``: the text is valid YAML (only Helm's own objects then make it a template).
     """
+    if "{{" not in text:  # C-speed scan; the common case for a large manifest
+        return None
     found = (_HELM_ACTION if parsed else _ACTION).search(text)
     if found is None:
         return None

@@ -20,6 +20,14 @@ def provider_from_terraform(provider_name: str | None, resource_type: str) -> st
 
 def string_map(value: Any) -> dict[str, str]:
     """Tags/labels as a string map; non-string values are rendered, lists of {key,value} folded."""
+    if type(value) is dict:
+        # Parsed tags and labels are almost always str -> str: kept as they are (parsed values
+        # are never changed in place), not copied for every resource and pod template.
+        if all(type(k) is str and type(v) is str for k, v in value.items()):
+            return value
+        return {str(k): _scalar(v) for k, v in value.items() if v is not None}
+    if value is None:
+        return {}
     if isinstance(value, Mapping):
         return {str(k): _scalar(v) for k, v in value.items() if v is not None}
     if isinstance(value, list):
@@ -45,7 +53,9 @@ def resource_labels(resource_type: str, attributes: Mapping[str, Any]) -> dict[s
     """
     labels: dict[str, str] = {}
     for key in _LABEL_KEYS:
-        labels.update(string_map(attributes.get(key)))
+        value = attributes.get(key)
+        if value is not None:
+            labels.update(string_map(value))
     if resource_type in _NODE_CONFIG_TYPES:
         configs = attributes.get("node_config")
         for config in configs if isinstance(configs, list) else [configs]:

@@ -62,20 +62,40 @@ def provider_from_type(token: str) -> str:
 
 def clean(value: Any, path: str, unknown: set[str]) -> Any:
     """Unknowns → None (path recorded), secrets → REDACTED, ``__defaults`` bookkeeping dropped."""
-    if value == UNKNOWN:
-        unknown.add(path)
-        return None
+    return _clean(value, [path] if path else [], unknown)
+
+
+def _clean(value: Any, parts: list[str], unknown: set[str]) -> Any:
+    # The dotted path is only spelled out for an unknown (rare), not for every value.
+    if type(value) is str or not isinstance(value, Mapping | list):
+        if value == UNKNOWN:
+            unknown.add(_dotted(parts))
+            return None
+        return value
     if isinstance(value, Mapping):
         if SECRET_SIG in value:
             return REDACTED
-        return {
-            str(k): clean(v, f"{path}.{k}" if path else str(k), unknown)
-            for k, v in value.items()
-            if k != "__defaults"
-        }
-    if isinstance(value, list):
-        return [clean(v, f"{path}.{i}" if path else str(i), unknown) for i, v in enumerate(value)]
-    return value
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            if k != "__defaults":
+                key = str(k)
+                parts.append(key)
+                out[key] = _clean(v, parts, unknown)
+                parts.pop()
+        return out
+    items: list[Any] = []
+    for i, v in enumerate(value):
+        parts.append(str(i))
+        items.append(_clean(v, parts, unknown))
+        parts.pop()
+    return items
+
+
+def _dotted(parts: list[str]) -> str:
+    path = ""
+    for part in parts:
+        path = f"{path}.{part}" if path else part
+    return path
 
 
 def _kubernetes_fields(obj: Mapping[str, Any], urn_name: str) -> dict[str, Any]:

@@ -10,6 +10,7 @@ azurerm names, the rest is kept in snake case.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -60,6 +61,7 @@ TYPE_RENAMES: dict[str, dict[str, str]] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)
 def _key(name: str) -> str:
     return name if name.startswith("__") or "-" in name or "." in name else snake(name)
 

@@ -89,7 +89,7 @@ def test_redact_replaces_marked_values_and_copies_only_where_marked(
 ) -> None:
     """Unmarked values are the parsed document's own (copying every value of a 10k-resource
     plan was 0.7 s of a profiled run); a marked one is replaced in a copy, never in place."""
-    from guardrails.parsers.terraform_plan import _redact
+    from guardrails.parsers.terraform_values import redact_marked as _redact
 
     original = json.dumps(values)
     result = _redact(values, marks)
