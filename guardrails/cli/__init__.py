@@ -150,9 +150,7 @@ def _processing(args: list[str]) -> str:
 
 
 def _usage_line(exc: Exception) -> str:
-    # Typer validates some values with pydantic, whose "Value error, " names its own
-    # exception class, not the user's mistake.
-    message = exc.format_message().replace("Value error, ", "")  # type: ignore[attr-defined]
+    message = exc.format_message()  # type: ignore[attr-defined]
     context = getattr(exc, "ctx", None)
     command = getattr(context, "command_path", None) if context is not None else None
     hint = f" (see '{command} --help')" if command else ""
