@@ -17,7 +17,6 @@ from guardrails.enrich.tags import alias_conflicts
 from guardrails.errors import ConfigError, InputError
 from guardrails.inputs.loader import yaml_node_budget
 from guardrails.inputs.safe_io import read_text
-from guardrails.inputs.safe_yaml import load_yaml
 from guardrails.patterns import PatternError, full_match
 
 CONFIG_NAMES = (".guardrails.yaml", ".guardrails.yml")
@@ -145,6 +144,8 @@ def load_config(path: Path | None) -> Config:
     """Read, validate and merge ``path`` over the defaults (defaults only when None)."""
     if path is None:
         return Config()
+    from guardrails.inputs.safe_yaml import load_yaml  # PyYAML only when there is a config file
+
     try:
         text = read_text(str(path), MAX_CONFIG_BYTES)
         documents = load_yaml(str(path), text, yaml_node_budget(text)).documents

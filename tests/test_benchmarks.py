@@ -66,3 +66,16 @@ def test_table_benchmark_smoke(tmp_path: Path) -> None:
     assert {c["format"] for c in result["cells"]} == {"table", "json"}
     assert all(c["runs"] == 1 and c["report_cpu_s"] >= 0 for c in result["cells"])
     assert "| this checkout | 20 | table |" in table_markdown(result, ("0", "0"))
+
+
+def test_startup_benchmark_smoke(tmp_path: Path) -> None:
+    """benchmarks.startup runs every command, records wall, CPU and load, judges the target."""
+    from benchmarks.startup import TARGETED, main
+
+    assert main(["--repeat", "1", "--out", str(tmp_path)]) == 0
+    result = json.loads((tmp_path / "startup.json").read_text())
+    for label, row in result["results"].items():
+        assert row["exit_codes"] == [0], label  # --fail-on never: every check exits 0
+        assert row["min_wall_s"] > 0 and row["median_cpu_s"] > 0 and row["median_load_1m"] >= 0
+    text = (tmp_path / "startup.md").read_text()
+    assert all(f"`{label}`" in text for label in TARGETED)

@@ -29,8 +29,10 @@ def _error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
             "file(s), none named .json, .yaml, .yml or .tf",
             "no files",
         ),
-        # Typer's pydantic validation names its own exception class.
+        # Click's own messages (typer 0.29 validated through pydantic: "Value error, ...",
+        # "Input should be greater than or equal to 1").
         (["check", "--format", "jsn", "x"], "'jsn' is not one of 'table'", "Value error"),
+        (["check", "--max-size-mb", "0", "x"], "0 is not in the range 1<=x<=4096", "Input should"),
         (["hook", "--engine", "opa", "main.tf"], "the hook runs offline", "Traceback"),
         (
             ["check", "--engine", "opa", str(FIXTURES / "kubernetes")],

@@ -9,16 +9,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from guardrails.bundled import bundled_policy_dir as bundled_policy_dir
+from guardrails.catalog.index import read_index
 from guardrails.errors import ConfigError
 from guardrails.inputs.safe_io import read_text
 from guardrails.model import Resource, Severity
-
-#: libyaml's safe loader where PyYAML has it: ~10x the pure-Python one, the same documents
-#: (every run reads ~30 METADATA blocks; 40 ms of a pre-commit check in pure Python).
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _PACKAGE = re.compile(r"^package\s+([\w.]+)", re.M)
 _ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
@@ -141,6 +136,10 @@ class Catalog:
 
 def parse_metadata(text: str, file: Path) -> list[tuple[dict[str, Any], str | None]]:
     """Every METADATA block in ``text`` with the package it annotates (None for rule scope)."""
+    import yaml  # only for policies the bundled index does not describe (catalog.index)
+
+    # libyaml's safe loader where PyYAML has it: ~10x the pure-Python one, the same documents.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     lines = text.splitlines()
     package_match = _PACKAGE.search(text)
     package = package_match.group(1) if package_match else None
@@ -154,7 +153,7 @@ def parse_metadata(text: str, file: Path) -> list[tuple[dict[str, Any], str | No
                 body.append(lines[i][2:] if lines[i].startswith("# ") else lines[i][1:])
                 i += 1
             try:
-                meta = yaml.load("\n".join(body), Loader=_YAML_LOADER) or {}
+                meta = yaml.load("\n".join(body), Loader=loader) or {}
             except yaml.YAMLError as exc:
                 raise ConfigError(f"{file}: METADATA block is not valid YAML: {exc}") from None
             if not isinstance(meta, dict):
@@ -263,7 +262,10 @@ def load_catalog(extra_dirs: Iterable[Path] = ()) -> Catalog:
 @cache
 def _bundled() -> Catalog:
     policies: dict[str, PolicyMeta] = {}
-    for policy in _read_dir(bundled_policy_dir(), bundled=True):
+    directory = bundled_policy_dir()
+    texts = policy_texts(directory)
+    found = read_index(directory, texts)
+    for policy in found if found is not None else policies_in(texts, bundled=True):
         if policy.id in policies:
             raise ConfigError(f"{policy.file}: duplicate policy id {policy.id}")
         policies[policy.id] = policy
@@ -275,10 +277,19 @@ MAX_POLICY_BYTES = 8 * 1024 * 1024
 
 
 def _read_dir(directory: Path, bundled: bool) -> list[PolicyMeta]:
+    return policies_in(policy_texts(directory), bundled)
+
+
+def policy_texts(directory: Path) -> list[tuple[Path, str]]:
+    """Every policy file under ``directory`` (tests excluded) with its text, in path order."""
+    # A user policy directory is as untrusted as any input: the same guarded reader.
+    return [(f, read_text(str(f), MAX_POLICY_BYTES)) for f in _policy_files(directory)]
+
+
+def policies_in(texts: Iterable[tuple[Path, str]], bundled: bool) -> list[PolicyMeta]:
+    """The policies the METADATA blocks of ``texts`` describe."""
     found: list[PolicyMeta] = []
-    for file in _policy_files(directory):
-        # A user policy directory is as untrusted as any input: the same guarded reader.
-        text = read_text(str(file), MAX_POLICY_BYTES)
+    for file, text in texts:
         before = len(found)
         for meta, package in parse_metadata(text, file):
             if isinstance(meta.get("custom"), dict) and "id" in meta["custom"]:

@@ -4,56 +4,82 @@ baseline, waivers, webhook."""
 from __future__ import annotations
 
 import gc
+import importlib
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from guardrails import __version__
-from guardrails.cli.baseline import baseline_app
-from guardrails.cli.budgets import budgets_app
-from guardrails.cli.bundle import bundle_app
-from guardrails.cli.check import check
 from guardrails.cli.common import print_error, silence_stdout
-from guardrails.cli.cost import cost
-from guardrails.cli.graph import graph
 from guardrails.cli.help import PanelledCommand
-from guardrails.cli.hook import hook
-from guardrails.cli.policies import policies_app
-from guardrails.cli.test import test_policies
-from guardrails.cli.waivers import waivers_app
-from guardrails.cli.webhook import webhook_app
+from guardrails.cli.lazy import lazy_group
 from guardrails.errors import GuardrailsError, current_input
 from guardrails.output import Terminated
+
+if TYPE_CHECKING:
+    from typer._click import Command
 
 #: A bug in guardrails (as pre-commit does): distinct from 2, an input, usage or config error.
 EXIT_INTERNAL_ERROR = 3
 
-app = typer.Typer(
-    name="guardrails",
-    help="Policy-as-code guardrails for AI cloud infrastructure (Terraform, Pulumi, Kubernetes).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-app.command(cls=PanelledCommand)(check)
-app.command(cls=PanelledCommand, short_help="The document policies receive: graph and facts.")(
-    graph
-)
-app.command(cls=PanelledCommand, short_help="GPU cost per resource and the monthly delta.")(cost)
-app.command(cls=PanelledCommand, short_help="Check the files a commit changes (pre-commit).")(hook)
-app.command("test", cls=PanelledCommand, short_help="Rego unit tests and verdict cases.")(
-    test_policies
-)
-app.add_typer(baseline_app, name="baseline")
-app.add_typer(budgets_app, name="budgets", short_help="GPU budgets: prove them, compile limits.")
-app.add_typer(bundle_app, name="bundle")
-app.add_typer(policies_app, name="policies")
-app.add_typer(waivers_app, name="waivers")
-app.add_typer(webhook_app, name="webhook")
+#: Every command, in the order ``--help`` lists them: its module, the function or Typer app
+#: there, and the one-line help the listing shows (None: the first line of its docstring).
+#: A command's module is imported only when the command runs or a help lists it.
+COMMANDS: dict[str, tuple[str, str, str | None]] = {
+    "check": ("guardrails.cli.check", "check", None),
+    "graph": ("guardrails.cli.graph", "graph", "The document policies receive: graph and facts."),
+    "cost": ("guardrails.cli.cost", "cost", "GPU cost per resource and the monthly delta."),
+    "hook": ("guardrails.cli.hook", "hook", "Check the files a commit changes (pre-commit)."),
+    "test": ("guardrails.cli.test", "test_policies", "Rego unit tests and verdict cases."),
+    "baseline": ("guardrails.cli.baseline", "baseline_app", None),
+    "budgets": (
+        "guardrails.cli.budgets",
+        "budgets_app",
+        "GPU budgets: prove them, compile limits.",
+    ),
+    "bundle": ("guardrails.cli.bundle", "bundle_app", None),
+    "policies": ("guardrails.cli.policies", "policies_app", None),
+    "waivers": ("guardrails.cli.waivers", "waivers_app", None),
+    "webhook": ("guardrails.cli.webhook", "webhook_app", None),
+}
+
+_SETTINGS: dict[str, Any] = {
+    "name": "guardrails",
+    "help": "Policy-as-code guardrails for AI cloud infrastructure (Terraform, Pulumi, "
+    "Kubernetes).",
+    "no_args_is_help": True,
+    "add_completion": False,
+    "pretty_exceptions_enable": False,
+    "rich_markup_mode": None,
+}
+
+
+def build_command(name: str) -> Command:
+    """The Click command ``name``, built as registering it on the app would build it."""
+    module, attribute, short_help = COMMANDS[name]
+    target = getattr(importlib.import_module(module), attribute)
+    single = typer.Typer(**_SETTINGS)
+    single.callback()(_no_options)  # a group, even with one command
+    if isinstance(target, typer.Typer):
+        if short_help:
+            single.add_typer(target, name=name, short_help=short_help)
+        else:  # the app's own short help (the first line of its help)
+            single.add_typer(target, name=name)
+    else:
+        single.command(name, cls=PanelledCommand, short_help=short_help)(target)
+    built: Any = typer.main.get_command(single)
+    command: Command = built.commands[name]
+    return command
+
+
+def _no_options() -> None:
+    pass
+
+
+app = typer.Typer(cls=lazy_group(COMMANDS, build_command), **_SETTINGS)
 
 
 def _version(value: bool) -> None:
@@ -150,9 +176,7 @@ def _processing(args: list[str]) -> str:
 
 
 def _usage_line(exc: Exception) -> str:
-    # Typer validates some values with pydantic, whose "Value error, " names its own
-    # exception class, not the user's mistake.
-    message = exc.format_message().replace("Value error, ", "")  # type: ignore[attr-defined]
+    message = exc.format_message()  # type: ignore[attr-defined]
     context = getattr(exc, "ctx", None)
     command = getattr(context, "command_path", None) if context is not None else None
     hint = f" (see '{command} --help')" if command else ""

@@ -8,7 +8,6 @@ panel and a metavar per option (``--config FILE``).
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from typer.core import TyperArgument, TyperCommand, TyperGroup
@@ -76,10 +75,9 @@ def _metavar(param: Parameter) -> str | None:
         return f"{name.rstrip('S')}..." if param.nargs == -1 else name
     if getattr(param, "is_flag", False) or getattr(param, "count", False):
         return None
-    descriptor = getattr(param, "type_descriptor", None)
-    annotation = getattr(descriptor, "annotation", None)
-    if isinstance(annotation, type) and issubclass(annotation, Enum):
-        return "[" + "|".join(str(member.value) for member in annotation) + "]"
+    choices = getattr(param.type, "choices", None)  # an Enum option: Typer's Choice type
+    if choices:
+        return "[" + "|".join(str(getattr(c, "value", c)) for c in choices) + "]"
     long = next((o for o in param.opts if o.startswith("--")), "")
     return METAVARS.get(long, long.lstrip("-").upper().replace("-", "_"))
 

@@ -13,8 +13,6 @@ from typing import Any
 
 from guardrails.enrich import clouds
 from guardrails.enrich.attrs import kind
-from guardrails.enrich.budget_proof import worst_case_summary
-from guardrails.enrich.budgets import budget_summary
 from guardrails.enrich.catalog import GpuCatalog, load_gpu_catalog
 from guardrails.enrich.cloud import CLOUD_SIZERS
 from guardrails.enrich.cost import (
@@ -459,9 +457,22 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
     summary = {
         **graph.summary,
         "cost": {**change_summary(costs), **coverage, **overlap, "coverage_note": notes},
-        "budgets": {
-            **budget_summary(resources, options.budgets),
-            "worst_case": worst_case_summary(resources, options.budgets),
-        },
+        "budgets": budget_facts(resources, options.budgets),
     }
     return replace(enriched, summary=summary)
+
+
+def budget_facts(resources: Sequence[Resource], budgets: Mapping[str, Any]) -> dict[str, Any]:
+    """``input.summary.budgets``: every pool of every budgeted dimension and its worst case.
+
+    The pool and worst-case code (~20 ms to import) loads only when budgets are configured.
+    """
+    if not budgets:  # what the code below gives for none, without loading it
+        return {"warn_at_percent": None, "pools": [], "worst_case": []}
+    from guardrails.enrich.budget_proof import worst_case_summary
+    from guardrails.enrich.budgets import budget_summary
+
+    return {
+        **budget_summary(resources, budgets),
+        "worst_case": worst_case_summary(resources, budgets),
+    }

@@ -39,7 +39,6 @@ from typing import Any
 from guardrails.enrich.accelerators import tpu_machine, tpu_type
 from guardrails.enrich.catalog import GpuCatalog, model_from_text
 from guardrails.errors import InputError
-from guardrails.inputs.safe_yaml import load_yaml
 from guardrails.model import Resource
 
 #: Kinds/types that cap, describe or template accelerators and run none themselves.
@@ -221,6 +220,8 @@ def _embedded(text: str) -> list[Any] | None:
     holds only scalars, is scanned as text by the caller."""
     if len(text) > _MAX_EMBEDDED_CHARS or not ("\n" in text or text.lstrip()[:1] in ("{", "[")):
         return None
+    from guardrails.inputs.safe_yaml import load_yaml  # PyYAML only when a string may be YAML
+
     try:
         loaded = load_yaml("<embedded>", text, _MAX_EMBEDDED_NODES)
     except InputError:

@@ -9,7 +9,6 @@ from typing import Any, Literal
 from guardrails.errors import ResourceLimitError
 from guardrails.inputs.json_safe import load_json
 from guardrails.inputs.safe_io import STDIN_NAME, read_text
-from guardrails.inputs.safe_yaml import load_yaml
 from guardrails.limits import DEFAULT_MAX_BYTES
 
 #: Upper bound on the number of values a YAML stream may hold once aliases are followed.
@@ -82,6 +81,9 @@ def yaml_node_budget(text: str) -> int:
 def _load_yaml(
     path: str, text: str, max_resources: int | None, counted: int
 ) -> tuple[tuple[Any, ...], tuple[int, ...], tuple[tuple[int, ...], ...]]:
+    # PyYAML (~15 ms to import) loads only when an input is YAML.
+    from guardrails.inputs.safe_yaml import load_yaml
+
     seen = counted
 
     def count(document: Any) -> None:

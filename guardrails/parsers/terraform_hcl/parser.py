@@ -15,14 +15,12 @@ from guardrails.model import SourceFormat as Fmt
 from guardrails.parsers.base import Beside, ParseOptions
 from guardrails.parsers.terraform_hcl.addresses import root_addresses
 from guardrails.parsers.terraform_hcl.budget import work_budget
-from guardrails.parsers.terraform_hcl.builder import evaluate_root
 from guardrails.parsers.terraform_hcl.module import (
     ModuleSource,
     SourceFile,
     parsed,
     root_directories,
 )
-from guardrails.parsers.terraform_hcl.variables import root_variables
 
 _PLANNED = "source of the plan in this directory: gives its file:line, not counted again"
 
@@ -125,6 +123,11 @@ class TerraformHclParser:
         self, module: ModuleSource, options: ParseOptions, context: tuple[SourceFile, ...] = ()
     ) -> Graph:
         """The resource graph of ``module`` as a root module, its module calls expanded."""
+        # The evaluator (values, expressions, functions: ~20 modules) loads only when a .tf
+        # file is read: the parser registry holds this class for every scan.
+        from guardrails.parsers.terraform_hcl.builder import evaluate_root
+        from guardrails.parsers.terraform_hcl.variables import root_variables
+
         return evaluate_root(module, root_variables(module, options), options, context)
 
 
