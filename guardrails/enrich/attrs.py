@@ -20,6 +20,8 @@ def camel(name: str) -> str:
 
 
 def _step(value: Any, key: str) -> Any:
+    if type(value) is dict:  # the usual case, without the abstract-class checks
+        return value[key] if key in value else value.get(camel(key))
     if isinstance(value, list):
         value = value[0] if len(value) == 1 else None  # Terraform nested blocks are 1-lists
     if not isinstance(value, Mapping):
