@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from guardrails.bundled import shared_data
 
@@ -52,6 +53,7 @@ class Request:
     unpriceable: str | None = None
 
 
+@lru_cache(maxsize=1024)
 def is_accelerator(name: str) -> bool:
     """Whether a container resource name is an accelerator guardrails prices or reports."""
     return (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from guardrails.model import Resource
@@ -12,11 +13,15 @@ _CAMEL = re.compile(r"_([a-z0-9])")
 _UPPER = re.compile(r"(?<!^)(?=[A-Z])")
 
 
+@lru_cache(maxsize=1024)
 def camel(name: str) -> str:
+    """``instance_type`` → ``instanceType`` (the names asked for are the sizers' own)."""
     return _CAMEL.sub(lambda m: m.group(1).upper(), name)
 
 
 def _step(value: Any, key: str) -> Any:
+    if type(value) is dict:  # the usual case, without the abstract-class checks
+        return value[key] if key in value else value.get(camel(key))
     if isinstance(value, list):
         value = value[0] if len(value) == 1 else None  # Terraform nested blocks are 1-lists
     if not isinstance(value, Mapping):
@@ -63,8 +68,14 @@ def kind(resource: Resource) -> str:
     return resource.type
 
 
-def _snake_segments(path: str) -> list[str]:
-    return [_UPPER.sub("_", part).lower() for part in path.split(".") if not part.isdigit()]
+@lru_cache(maxsize=256)
+def _unknown_segments(unknown: frozenset[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each unknown path (sorted) with its snake_case segments, list indexes dropped; resources
+    repeat the same few sets (``id``, ``arn``)."""
+    return tuple(
+        (path, tuple(_UPPER.sub("_", p).lower() for p in path.split(".") if not p.isdigit()))
+        for path in sorted(unknown)
+    )
 
 
 def is_unknown(resource: Resource, *path: str) -> str | None:
@@ -73,10 +84,13 @@ def is_unknown(resource: Resource, *path: str) -> str | None:
     List indexes are ignored and camelCase matches snake_case, so ``instance_type`` matches
     ``instanceType`` and ``node_config.0.machine_type`` matches ``node_config.machine_type``.
     """
-    wanted = list(path)
-    for unknown in sorted(resource.unknown):
-        segments = _snake_segments(unknown)
-        shared = min(len(segments), len(wanted))
-        if segments[:shared] == wanted[:shared]:
+    if not resource.unknown:
+        return None
+    unknowns = resource.unknown
+    if not isinstance(unknowns, frozenset):
+        unknowns = frozenset(unknowns)
+    for unknown, segments in _unknown_segments(unknowns):
+        shared = min(len(segments), len(path))
+        if segments[:shared] == path[:shared]:
             return unknown
     return None

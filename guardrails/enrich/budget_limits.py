@@ -18,7 +18,8 @@ from typing import Any
 from guardrails.enrich.allowed import Ceiling, monthly
 from guardrails.enrich.budget_proof import ProofPool, proof_pools
 from guardrails.enrich.cost import dollars
-from guardrails.enrich.worst_case import Bound, Scan, pool_value, scan_bounds
+from guardrails.enrich.worst_case import Scan, pool_value, scan_bounds
+from guardrails.enrich.worst_case.bound import Bound
 from guardrails.model import Resource
 
 #: Name of a ResourceQuota compile creates in a Namespace that has none capping GPUs.

@@ -18,7 +18,8 @@ from guardrails.enrich.budgets import (
     build_pools,
 )
 from guardrails.enrich.cost import dollars
-from guardrails.enrich.worst_case import Bound, Scan, belongs, pool_value, scan_bounds
+from guardrails.enrich.worst_case import Scan, belongs, pool_value, scan_bounds
+from guardrails.enrich.worst_case.bound import Bound
 from guardrails.model import Resource
 
 

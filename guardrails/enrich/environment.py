@@ -10,7 +10,7 @@ by the same answer, so a value is an environment everywhere or invalid everywher
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 
 from guardrails.enrich.tags import DEFAULT_TAG_ALIASES, alias_table, canonical_tags
 from guardrails.model import Resource
@@ -62,12 +62,14 @@ def environment_of(
     default: str | None,
     tags: Mapping[str, str] | None = None,
     table: Mapping[str, str] | None = None,
+    namespaces: MutableMapping[str, str | None] | None = None,
 ) -> tuple[str, str]:
     """(environment, where it came from: label | namespace | default | none).
 
     ``tags`` are the resource's canonical tags (enrich.tags): the ``environment`` key in any
     case or under a configured alias (``env``, ``stage`` by default), the rule the tagging
     policies use too. ``table``: the environment values (:func:`environment_table`).
+    ``namespaces``: remembers each namespace's answer across calls with the same ``table``.
     """
     table = _DEFAULT_TABLE if table is None else table
     if tags is None:
@@ -75,8 +77,14 @@ def environment_of(
     env = normalize_environment(tags.get("environment"), table)
     if env:
         return env, "label"
-    if resource.namespace:
-        env = namespace_environment(resource.namespace, table)
+    namespace = resource.namespace
+    if namespace:
+        if namespaces is None:
+            env = namespace_environment(namespace, table)
+        elif namespace in namespaces:
+            env = namespaces[namespace]
+        else:
+            env = namespaces[namespace] = namespace_environment(namespace, table)
         if env:
             return env, "namespace"
     env = normalize_environment(default, table)

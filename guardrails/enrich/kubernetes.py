@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from guardrails.bundled import shared_data
@@ -84,11 +85,11 @@ def node_requirements(template: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def selects_spot(requirements: Mapping[str, list[str]]) -> bool:
-    return any(
-        value.lower() == spot
-        for key, spot in SPOT_LABELS.items()
-        for value in requirements.get(key, [])
-    )
+    for key, spot in SPOT_LABELS.items():
+        values = requirements.get(key)
+        if values and any(value.lower() == spot for value in values):
+            return True
+    return False
 
 
 #: Node labels naming the GPU model, and the cloud whose rows price them (None: the pod's).
@@ -125,11 +126,16 @@ def gpu_spec(
 
 
 def pod_cloud(
-    template: Mapping[str, Any], resource_name: str | None, catalog: GpuCatalog
+    template: Mapping[str, Any],
+    resource_name: str | None,
+    catalog: GpuCatalog,
+    requirements: Mapping[str, list[str]] | None = None,
 ) -> clouds.CloudEvidence | None:
     """The cloud a pod template runs on, from its node instance type, node labels, tolerations
-    or accelerator resource name (None: nothing says)."""
-    requirements = node_requirements(template)
+    or accelerator resource name (None: nothing says). ``requirements``: the template's
+    :func:`node_requirements` when the caller has them."""
+    if requirements is None:
+        requirements = node_requirements(template)
     for instance_type in requirements.get(_TYPE_LABEL, []):
         row = catalog.instance(instance_type)
         found = clouds.of_instance_type(instance_type, row.provider if row else None)
@@ -159,6 +165,7 @@ def _scaled(spec: InstanceSpec) -> InstanceSpec:
     )
 
 
+@lru_cache(maxsize=256)
 def default_spec(hourly: float, resource_name: str) -> InstanceSpec:
     """The configured per-GPU price, marked as an assumption (no catalog row matched)."""
     return InstanceSpec(
@@ -213,7 +220,7 @@ def size_workload(
         quantity, resource_name = gpus_per_pod(template)
         if not quantity or resource_name is None:
             continue
-        found = pod_cloud(template, resource_name, catalog)
+        found = pod_cloud(template, resource_name, catalog, requirements)
         s.cloud = s.cloud or found
         cloud = found.cloud if found else None
         spec, instance_type = gpu_spec(catalog, requirements, cloud, quantity)

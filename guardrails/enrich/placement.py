@@ -232,6 +232,15 @@ def place(resources: Iterable[Resource]) -> dict[str, dict[str, Any]]:
     scan has gets no placement.
     """
     items = list(resources)
+    workloads = [
+        (r, templates)
+        for r in items
+        if (r.facts or {}).get("is_gpu") is True
+        and isinstance(templates := (r.workload or {}).get("pod_templates"), list)
+        and templates
+    ]
+    if not workloads:
+        return {}  # nothing to place: the node groups' labels need not be read
     groups = [
         (r, labels)
         for r in items
@@ -243,11 +252,7 @@ def place(resources: Iterable[Resource]) -> dict[str, dict[str, Any]]:
         return {}
     index = _Index(groups)
     out: dict[str, dict[str, Any]] = {}
-    for r in items:
-        facts = r.facts or {}
-        templates = (r.workload or {}).get("pod_templates")
-        if facts.get("is_gpu") is not True or not isinstance(templates, list) or not templates:
-            continue
+    for r, templates in workloads:
         found = _placement(templates, index)
         if found is not None:
             out[r.id] = found

@@ -127,7 +127,7 @@ def add_pinned(sizing: Sizing, resource: Resource, catalog: GpuCatalog) -> None:
             continue
         via = " or ".join(dict.fromkeys(p for p in pins if p))
         requirements = node_requirements(template)
-        found = pod_cloud(template, None, catalog)
+        found = pod_cloud(template, None, catalog, requirements)
         sizing.cloud = sizing.cloud or found
         spec, instance_type = gpu_spec(catalog, requirements, found.cloud if found else None)
         sizing.is_gpu = True
@@ -195,7 +195,7 @@ def add_claims(
         replicas = template.get("replicas") or {}
         requirements = node_requirements(template)
         spot = selects_spot(requirements)
-        found = pod_cloud(template, None, catalog)
+        found = pod_cloud(template, None, catalog, requirements)
         sizing.cloud = sizing.cloud or found
         cloud = found.cloud if found else None
         for device in devices:

@@ -65,7 +65,7 @@ def is_taggable(resource: Resource) -> bool:
         return False
     attributes = resource.attributes or {}
     return (
-        any(key in attributes for key in _TAG_KEYS)
+        not attributes.keys().isdisjoint(_TAG_KEYS)
         or _node_config_labels(attributes)
         or kind(resource) in KNOWN_TAGGABLE
     )

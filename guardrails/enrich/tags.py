@@ -53,6 +53,27 @@ def canonical_tags(
 
     Only string keys and values are kept (a number in a plan's ``tags`` is no tag value), so
     the policies read ``facts.tags`` without checking each value's type."""
+    # Most resources write each canonical key once: then there is nothing to rank.
+    single: dict[str, tuple[str, str]] = {}
+    for key, value in labels.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            continue
+        lowered = key.lower()
+        found = table.get(lowered)
+        canonical = found[0] if found is not None else lowered
+        if canonical in single:
+            return _ranked(labels, table)
+        single[canonical] = (key, value)
+    if not single:
+        return {}, {}
+    ordered = sorted(single)
+    return {c: single[c][1] for c in ordered}, {c: single[c][0] for c in ordered}
+
+
+def _ranked(
+    labels: Mapping[str, str], table: Mapping[str, tuple[str, int]]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """:func:`canonical_tags` when several keys land on one canonical key."""
     best: dict[str, tuple[tuple[int, int, str], str, str]] = {}
     for key, value in labels.items():
         if not isinstance(key, str) or not isinstance(value, str):

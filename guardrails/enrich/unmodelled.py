@@ -160,52 +160,114 @@ def _step(path: str, key: Any) -> str:
     return step.lstrip(".")
 
 
+#: A value being walked: (the entry of its container, the key or index leading to it from
+#: there, the key's text to check (empty for list items and documents), the value). An
+#: embedded document's step is ``_SAME``: it sits at its string's path.
+Entry = tuple[Any, Any, str, Any]
+_SAME = object()
+
+
+#: Strings up to this length have their verdict remembered for the run (keys and values
+#: repeat across resources: ``instance_type``, ``{}`` policies, ``ClusterIP``).
+_MEMO_CHARS = 4096
+#: Remembered verdicts and characters of parsed embedded documents, at most.
+_MEMO_ENTRIES = 200_000
+_MEMO_DOCUMENT_CHARS = 256 * 1024
+
+
+class AcceleratorFinder:
+    """Finds the first accelerator a resource's content names (:meth:`find`), remembering
+    across the resources of one run what each key and short string holds."""
+
+    def __init__(self, catalog: GpuCatalog) -> None:
+        self.catalog = catalog
+        self._keys: dict[str, str | None] = {}
+        #: A string's embedded documents, else the accelerator it names, else None.
+        self._strings: dict[str, list[Any] | str | None] = {}
+        self._document_chars = 0
+
+    def find(
+        self, attributes: Mapping[str, Any], skipped: frozenset[str]
+    ) -> tuple[str, str] | None:
+        """(path, accelerator named) of the first accelerator in ``attributes``, else None.
+
+        A depth-first walk in document order over at most ``_MAX_VALUES`` values. Each value
+        carries the keys that lead to it; the dotted path is written only for a hit."""
+        stack: list[Entry] = [
+            (None, k, str(k), v) for k, v in reversed(list(attributes.items())) if k not in skipped
+        ]
+        keys, strings = self._keys, self._strings
+        seen = 0
+        while stack and seen < _MAX_VALUES:
+            entry = stack.pop()
+            _, _, key, value = entry
+            seen += 1
+            if key:  # list items and embedded documents have none
+                named = keys[key] if key in keys else self._key(key)
+                if named:
+                    return _path(entry), named
+                if key in _TOLERATIONS:
+                    continue  # tolerating a GPU taint uses no GPU
+            cls = type(value)
+            if cls is dict or (cls is not str and isinstance(value, Mapping)):
+                pairs = value.items() if cls is dict else list(value.items())
+                stack += [(entry, k, str(k), v) for k, v in reversed(pairs)]
+            elif cls is list or (cls is not str and isinstance(value, list)):
+                stack += [(entry, i, "", v) for i, v in reversed(list(enumerate(value)))]
+            elif isinstance(value, str):
+                found = strings[value] if value in strings else self._string(value)
+                if found is None:
+                    continue
+                if isinstance(found, str):
+                    return _path(entry), found
+                # YAML/JSON inside a string (a helm_release's values): walked as data, so a
+                # toleration in it is skipped as in structured attributes.
+                if len(found) == 1:
+                    stack.append((entry, _SAME, "", found[0]))
+                else:
+                    stack += [(entry, i, "", d) for i, d in reversed(list(enumerate(found)))]
+        return None
+
+    def _key(self, key: str) -> str | None:
+        named = _named(key)
+        if len(key) <= _MEMO_CHARS and len(self._keys) < _MEMO_ENTRIES:
+            self._keys[key] = named
+        return named
+
+    def _string(self, value: str) -> list[Any] | str | None:
+        documents = _embedded(value)
+        found: list[Any] | str | None
+        if documents is not None:
+            found = documents
+        else:
+            found = _named(value) or (value.strip() if _typed(self.catalog, value) else None)
+        # Parsed documents are kept within a budget: they are larger than their text.
+        parsed = len(value) if documents is not None else 0
+        if (
+            len(value) <= _MEMO_CHARS
+            and len(self._strings) < _MEMO_ENTRIES
+            and self._document_chars + parsed <= _MEMO_DOCUMENT_CHARS
+        ):
+            self._document_chars += parsed
+            self._strings[value] = found
+        return found
+
+
 def find_accelerator(
     attributes: Mapping[str, Any], catalog: GpuCatalog, skipped: frozenset[str]
 ) -> tuple[str, str] | None:
-    """(path, accelerator named) of the first accelerator in ``attributes``, else None.
-
-    Each value carries the keys that lead to it; the dotted path is written only for a hit
-    (formatting one for every value walked was most of the walk's time)."""
-    stack: list[tuple[tuple[Any, ...], str, Any]] = [
-        ((k,), str(k), v) for k, v in reversed(list(attributes.items())) if k not in skipped
-    ]
-    seen = 0
-    while stack and seen < _MAX_VALUES:
-        trail, key, value = stack.pop()
-        seen += 1
-        named = _named(key)
-        if named:
-            return _path(trail), named
-        if key in _TOLERATIONS:
-            continue  # tolerating a GPU taint uses no GPU
-        if isinstance(value, Mapping):
-            stack.extend(((*trail, k), str(k), v) for k, v in reversed(list(value.items())))
-        elif isinstance(value, list):
-            stack.extend(((*trail, i), "", v) for i, v in reversed(list(enumerate(value))))
-        elif isinstance(value, str):
-            documents = _embedded(value)
-            if documents is not None:
-                # YAML/JSON inside a string (a helm_release's values): walked as data, so a
-                # toleration in it is skipped as in structured attributes.
-                if len(documents) == 1:
-                    stack.append((trail, "", documents[0]))
-                else:
-                    stack.extend(
-                        ((*trail, i), "", d) for i, d in reversed(list(enumerate(documents)))
-                    )
-                continue
-            named = _named(value)
-            if named:
-                return _path(trail), named
-            if _typed(catalog, value):
-                return _path(trail), value.strip()
-    return None
+    """(path, accelerator named) of the first accelerator in ``attributes``, else None."""
+    return AcceleratorFinder(catalog).find(attributes, skipped)
 
 
-def _path(trail: tuple[Any, ...]) -> str:
+def _path(entry: Entry | None) -> str:
+    keys: list[Any] = []
+    while entry is not None:
+        if entry[1] is not _SAME:
+            keys.append(entry[1])
+        entry = entry[0]
     path = ""
-    for key in trail:
+    for key in reversed(keys):
         path = _step(path, key)
         if len(path) > _MAX_PATH:
             break
@@ -234,9 +296,9 @@ def _embedded(text: str) -> list[Any] | None:
 RUNTIME_KINDS = ("TrainingRuntime", "ClusterTrainingRuntime")
 
 
-def unused_runtime(resource: Resource, catalog: GpuCatalog) -> str | None:
+def unused_runtime(resource: Resource, finder: AcceleratorFinder) -> str | None:
     """A training runtime no TrainJob in the scan names, whose pods name an accelerator."""
-    hit = find_accelerator(resource.attributes, catalog, _SKIPPED_KUBERNETES)
+    hit = finder.find(resource.attributes, _SKIPPED_KUBERNETES)
     if hit is None:
         return None
     path, named = hit
@@ -246,7 +308,7 @@ def unused_runtime(resource: Resource, catalog: GpuCatalog) -> str | None:
     )
 
 
-def unmodelled_accelerator(resource: Resource, catalog: GpuCatalog) -> str | None:
+def unmodelled_accelerator(resource: Resource, finder: AcceleratorFinder) -> str | None:
     """Why the accelerators a resource of an unmodelled type names are unknown, else None.
 
     The caller asks only for resources its sizing does not model."""
@@ -256,7 +318,7 @@ def unmodelled_accelerator(resource: Resource, catalog: GpuCatalog) -> str | Non
     if not isinstance(attributes, Mapping):
         return None
     skipped = _SKIPPED_KUBERNETES if resource.is_kubernetes_object else _SKIPPED_TERRAFORM
-    hit = find_accelerator(attributes, catalog, skipped)
+    hit = finder.find(attributes, skipped)
     if hit is None:
         return None
     path, named = hit

@@ -40,7 +40,11 @@ _VOLCANO_GROUP = "batch.volcano.sh"
 
 def workload_class_of(resource: Resource, kind: str, selected_by_service: bool) -> str:
     """The ``workload`` tag/label when valid, else the class the kind implies, else unknown."""
-    label = {k.lower(): v for k, v in resource.labels.items()}.get("workload", "").strip().lower()
+    value: str = ""
+    for key, found in resource.labels.items():
+        if key.lower() == "workload":
+            value = found  # the last spelling wins, as a case-folded mapping of the labels
+    label = value.strip().lower()
     if label in WORKLOAD_CLASSES:
         return label
     if kind == "Job" and str(resource.attributes.get("apiVersion", "")).startswith(_VOLCANO_GROUP):

@@ -1,0 +1,195 @@
+"""The facts of one resource (docs/facts.md is the contract), and the resource carrying them."""
+
+from __future__ import annotations
+
+from dataclasses import fields, replace
+from operator import attrgetter, itemgetter
+from typing import Any
+
+from guardrails.enrich import clouds
+from guardrails.enrich.cloud import CLOUD_SIZERS
+from guardrails.enrich.context import EnrichContext
+from guardrails.enrich.cost import (
+    assumption,
+    ceiling_monthly,
+    dollars,
+    monthly,
+    price,
+    priced_items,
+    rounded,
+    spot_saving,
+)
+from guardrails.enrich.environment import environment_of
+from guardrails.enrich.sizing import Sizing
+from guardrails.enrich.taggable import is_taggable
+from guardrails.enrich.tags import canonical_tags
+from guardrails.enrich.unmodelled import RUNTIME_KINDS, unmodelled_accelerator, unused_runtime
+from guardrails.enrich.workload_class import workload_class_of
+from guardrails.model import Action, Resource
+from guardrails.model.contract import Facts, Neighbors
+from guardrails.parsers.kubernetes_pods import pod_templates
+
+
+def resource_facts(context: EnrichContext, resource: Resource) -> tuple[Facts, float, float]:
+    """The facts of one resource, its monthly cost before and after the change."""
+    subject = resource
+    if resource.action == Action.DELETE and resource.before is not None:
+        subject = replace(resource, attributes=resource.before)
+    sizing = context.size(subject)
+    is_gpu = sizing.is_gpu
+    if is_gpu and "count" in resource.unknown:
+        # HCL whose count/for_each is known only after apply: one node stands for them all.
+        sizing.price_problem = ("the number of instances (count) is unknown until apply", "count")
+        sizing.desired = sizing.max = None
+        sizing.units = [replace(u, desired=None, max=None) for u in sizing.units]
+    tags, tag_keys = canonical_tags(resource.labels, context.tag_table)
+    options = context.options
+    environment, environment_source = (
+        (options.assigned_environment, "assigned")
+        if options.assigned_environment
+        else environment_of(
+            resource,
+            options.default_environment,
+            tags,
+            context.environments,
+            context.namespace_environments,
+        )
+    )
+    hourly, problem = price(sizing) if is_gpu else (None, None)
+    month = monthly(hourly) if hourly else None
+    saving = spot_saving(sizing) if month else None
+    assumed = assumption(sizing) if month else None
+    kubernetes = resource.is_kubernetes_object
+    evidence = sizing.cloud
+    if evidence is None and not kubernetes and resource.mode == "managed":
+        evidence = context.type_cloud(resource.type)
+    facts: Facts = {
+        "environment": environment,
+        "environment_source": environment_source,
+        "workload_class": workload_class_of(
+            resource, resource.type, resource.id in context.selected
+        ),
+        "taggable": is_taggable(resource),
+        "is_gpu": is_gpu,
+        "gpu": sizing.gpu_fact(),
+        "instance_type": sizing.instance_type,
+        "capacity": sizing.capacity,
+        "capacity_attribute": sizing.capacity_attribute,
+        "replicas": {
+            "desired": sizing.desired,
+            "max": sizing.max,
+            "groups": sizing.desired
+            if sizing.groups is None or sizing.desired is None
+            else sizing.groups,
+        },
+        "autoscaling": sizing.autoscaling,
+        "priced": month is not None,
+        # "catalog": every unit has a catalog row; "assumed": a unit is priced at the configured
+        # default_gpu_hourly_usd (reports say so); None: not priced.
+        "price_basis": None if month is None else ("assumed" if assumed else "catalog"),
+        "price_assumption": assumed,
+        # The cloud the price key uses and what names it, or the cloud a price was assumed on.
+        "cloud": clouds.fact(evidence, (assumed or {}).get("cloud")),
+        "priced_items": priced_items(sizing) if is_gpu else [],
+        "price_unknown": (
+            {
+                "reason": problem,
+                "attribute": sizing.price_problem[1] if sizing.price_problem else None,
+            }
+            if is_gpu and month is None
+            else None
+        ),
+        "hourly_usd": rounded(hourly) if hourly else None,
+        "monthly_usd": month,
+        "monthly_usd_display": (
+            {"desired": dollars(month["desired"]), "max": dollars(month["max"])} if month else None
+        ),
+        "monthly_usd_before": None,
+        # On-demand cost at max size/replicas: what budgets prove a worst case with.
+        "monthly_usd_ceiling": ceiling_monthly(sizing) if is_gpu else None,
+        "spot_saving_monthly_display": dollars(saving) if saving else None,
+        # A Kubernetes GPU workload and the GPU node group it runs on (enrich.placement).
+        "placement": None,
+        # The resource's edges with the type at the other end, so relational policies stay
+        # linear on every engine (a lookup into another rule's set is O(n) on regopy).
+        "neighbors": _sorted_neighbors(context.neighbors.get(resource.id)),
+        "ray_auth": context.ray_auth_for(resource),
+        # One rule for tag keys: case-insensitive, `tag_aliases` folded in (enrich.tags).
+        "tags": tags,
+        "tag_keys": tag_keys,
+        # Accelerators the resource may hold that nothing counts (GR-INPUT-001 reports them).
+        "accelerator_unknown": sizing.accelerator_unknown
+        or _unknown_accelerators(context, resource, sizing, kubernetes),
+    }
+    if not is_gpu:
+        return facts, 0.0, 0.0
+    after = 0.0 if resource.action == Action.DELETE or month is None else month["desired"]
+    before = _monthly_before(context, resource, month["desired"] if month else 0.0)
+    facts["monthly_usd_before"] = round(before, 2)
+    return facts, before, after
+
+
+def _monthly_before(context: EnrichContext, resource: Resource, after: float) -> float:
+    if resource.action == Action.CREATE or resource.action == Action.APPLY:
+        return 0.0
+    if resource.action == Action.NO_OP and resource.before is None:
+        return after
+    if resource.before is None:
+        return 0.0
+    previous = replace(resource, attributes=resource.before, unknown=frozenset())
+    if resource.workload is not None:  # a manifest's old object has its own pod templates
+        templates = pod_templates(resource.before)
+        previous = replace(
+            previous, workload={"pod_templates": templates} if templates is not None else None
+        )
+    hourly, _ = price(context.size(previous))
+    return monthly(hourly)["desired"] if hourly else 0.0
+
+
+def _unknown_accelerators(
+    context: EnrichContext, resource: Resource, sizing: Sizing, kubernetes: bool
+) -> str | None:
+    """The catch-all (enrich.unmodelled) for what sizing does not model."""
+    if sizing.is_gpu or resource.action == Action.DELETE:
+        return None
+    if resource.type in RUNTIME_KINDS and kubernetes:
+        if resource.id in context.used_runtimes:
+            return None
+        return unused_runtime(resource, context.accelerators)
+    if _modelled(resource, kubernetes):
+        return None
+    return unmodelled_accelerator(resource, context.accelerators)
+
+
+def _modelled(resource: Resource, kubernetes: bool) -> bool:
+    """Sizing models the resource's type (its verdict stands, GPU or not)."""
+    return (
+        resource.type in CLOUD_SIZERS
+        or resource.workload is not None
+        or (resource.type == "NodePool" and kubernetes)
+    )
+
+
+_NEIGHBOR_ORDER = itemgetter("kind", "type", "id")
+
+
+def _sorted_neighbors(found: Neighbors | None) -> Neighbors:
+    if not found:
+        return {"in": [], "out": []}
+    return {
+        "in": sorted(found["in"], key=_NEIGHBOR_ORDER),
+        "out": sorted(found["out"], key=_NEIGHBOR_ORDER),
+    }
+
+
+_FIELDS = tuple(f.name for f in fields(Resource))
+_VALUES = attrgetter(*_FIELDS)
+_FACTS = _FIELDS.index("facts")
+
+
+def with_facts(resource: Resource, facts: Facts | dict[str, Any]) -> Resource:
+    """``resource`` carrying ``facts``: the one copy enrichment makes of each resource
+    (built from its field values in order; ``dataclasses.replace`` took twice as long)."""
+    values = list(_VALUES(resource))
+    values[_FACTS] = facts
+    return Resource(*values)
