@@ -17,6 +17,7 @@ from guardrails.enrich.catalog import load_gpu_catalog
 from guardrails.enrich.facts import with_facts
 from guardrails.enrich.tags import DEFAULT_TAG_ALIASES, _ranked, alias_table, canonical_tags
 from guardrails.enrich.unmodelled import AcceleratorFinder, find_accelerator
+from guardrails.inputs import safe_yaml
 from guardrails.model import Action, Graph, Location, Resource, SourceFormat
 
 _NONE: frozenset[str] = frozenset()
@@ -81,13 +82,13 @@ def _role(name: str, policy: str = "{}") -> Resource:
 
 def test_an_embedded_document_is_parsed_once_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real = unmodelled.load_yaml
+    real = safe_yaml.load_yaml  # unmodelled imports it when a string may be YAML
 
     def counted(path: str, text: str, max_nodes: int) -> Any:
         calls.append(text)
         return real(path, text, max_nodes)
 
-    monkeypatch.setattr(unmodelled, "load_yaml", counted)
+    monkeypatch.setattr(safe_yaml, "load_yaml", counted)
     roles = [_role(f"r{i}") for i in range(50)]
     gpu = _role("gpu", '{"Statement": [{"Resource": "arn:aws:sagemaker:p5.48xlarge"}]}')
     enriched = enrich(Graph(tuple([*roles, gpu, _role("again")])), EnrichOptions())
