@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from itertools import islice
 from typing import Any
 
 from guardrails.enrich.accelerators import tpu_machine, tpu_type
@@ -209,11 +210,15 @@ class AcceleratorFinder:
                 if key in _TOLERATIONS:
                     continue  # tolerating a GPU taint uses no GPU
             cls = type(value)
+            # A child past the values left to walk can never be reached: pushing only the
+            # reachable ones keeps a 2M-item list from costing 2M stack entries.
+            left = _MAX_VALUES - seen
             if cls is dict or (cls is not str and isinstance(value, Mapping)):
-                pairs = value.items() if cls is dict else list(value.items())
+                pairs = list(islice(value.items(), left))
                 stack += [(entry, k, str(k), v) for k, v in reversed(pairs)]
             elif cls is list or (cls is not str and isinstance(value, list)):
-                stack += [(entry, i, "", v) for i, v in reversed(list(enumerate(value)))]
+                items = list(islice(enumerate(value), left))
+                stack += [(entry, i, "", v) for i, v in reversed(items)]
             elif isinstance(value, str):
                 found = strings[value] if value in strings else self._string(value)
                 if found is None:
@@ -225,7 +230,8 @@ class AcceleratorFinder:
                 if len(found) == 1:
                     stack.append((entry, _SAME, "", found[0]))
                 else:
-                    stack += [(entry, i, "", d) for i, d in reversed(list(enumerate(found)))]
+                    documents = list(islice(enumerate(found), _MAX_VALUES - seen))
+                    stack += [(entry, i, "", d) for i, d in reversed(documents)]
         return None
 
     def _key(self, key: str) -> str | None:
