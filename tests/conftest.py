@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 
 if TYPE_CHECKING:
+    from testing.precommit_env import PreCommitEnv
     from tests.sweep import Sweep
+
+T = TypeVar("T")
 
 # Output width is part of what the report tests pin: off a terminal lines are not wrapped. The
 # caller's COLUMNS (or the 80 pytest-xdist hands its workers) must not change that; a test that
@@ -26,14 +30,51 @@ requires_corpus = pytest.mark.skipif(
 )
 
 
+def shared_once(factory: pytest.TempPathFactory, name: str, build: Callable[[Path], T]) -> T:
+    """``build(directory)`` run once per test run, its result shared by every xdist worker.
+
+    Workers of one run share the parent of their base temporary directories: the first worker
+    to take the lock builds, the others wait for it and get its (pickled) result. Without xdist
+    the run's own base directory is used. A build that failed is tried again from scratch.
+    """
+    import pickle
+    import shutil
+
+    from filelock import FileLock
+
+    base = factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    directory, done = root / name, root / f"{name}.done"
+    with FileLock(str(root / f"{name}.lock")):
+        if done.exists():
+            result: T = pickle.loads(done.read_bytes())
+            return result
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir()
+        result = build(directory)
+        done.write_bytes(pickle.dumps(result))
+        return result
+
+
 @pytest.fixture(scope="session")
 def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The dependencies pinned in requirements/action.txt, downloaded once from the package
-    registry (hash-checked) for the tests that install guardrails as pre-commit and the
-    GitHub Action do."""
+    """The dependencies pinned in requirements/action.txt, downloaded once per run from the
+    package registry (hash-checked) for the tests that install guardrails as pre-commit and
+    the GitHub Action do."""
     from testing.precommit_env import build_wheelhouse
 
-    return build_wheelhouse(tmp_path_factory.mktemp("wheelhouse"))
+    return shared_once(tmp_path_factory, "wheelhouse", build_wheelhouse)
+
+
+@pytest.fixture(scope="session")
+def precommit(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> PreCommitEnv:
+    """One hook repository (a committed copy of this tree) and one pre-commit store for the
+    whole run: every test's ``pre-commit run`` names the same repository and revision, so
+    pre-commit installs the hook environment once (under its own store lock) and every
+    later run, in any worker, reuses it."""
+    from testing.precommit_env import prepare
+
+    return shared_once(tmp_path_factory, "precommit", lambda d: prepare(d, wheelhouse))
 
 
 #: ``GUARDRAILS_FUZZ=long`` multiplies every property-based test's cases by 25 (fresh random

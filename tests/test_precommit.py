@@ -1,6 +1,7 @@
-"""The pre-commit hooks, run by the real ``pre-commit`` (``try-repo``) in temporary git
-repositories: blocked on bad Terraform, Kubernetes, plan and Pulumi files with the policy id
-in the output, passing on good ones; a changed .tf file brings its module directory; the
+"""The pre-commit hooks, run by the real ``pre-commit`` in temporary git repositories (every
+hook of .pre-commit-hooks.yaml, as ``try-repo`` would, and the documented configuration):
+blocked on bad Terraform, Kubernetes, plan and Pulumi files with the policy id in the output,
+passing on good ones; a changed .tf file brings its module directory; the
 setup in docs/pre-commit.md works as written."""
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from guardrails.cli.hook import module_files
-from testing.precommit_env import hook_results, make_target_repo, prepare
+from testing.precommit_env import PreCommitEnv, hook_results, make_target_repo
 from tests.conftest import FIXTURES, ROOT
 
 DATA = Path(__file__).parent / "data" / "precommit"
@@ -61,16 +63,25 @@ def docs_config() -> str:
     return str(blocks[0])
 
 
+def all_hooks_config(precommit: PreCommitEnv) -> str:
+    """A configuration running every hook of .pre-commit-hooks.yaml, as ``try-repo`` writes
+    it (try-repo installs into a fresh temporary store on every call; this one shares the
+    run's store, so the hook environment is installed once)."""
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    repo = {"repo": str(precommit.hook_repo), "rev": precommit.rev}
+    return yaml.safe_dump({"repos": [{**repo, "hooks": [{"id": h["id"]} for h in hooks]}]})
+
+
 @pytest.fixture(scope="module")
 def runs(
-    tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path
+    tmp_path_factory: pytest.TempPathFactory, precommit: PreCommitEnv
 ) -> dict[str, subprocess.CompletedProcess[str]]:
-    """The three pre-commit runs, started together: try-repo on bad files, try-repo on good
-    files, and ``pre-commit run`` with the configuration from docs/pre-commit.md."""
-    precommit = prepare(tmp_path_factory.mktemp("precommit"), wheelhouse)
+    """The three pre-commit runs, started together: every hook on bad files, every hook on
+    good files, and the configuration from docs/pre-commit.md."""
     base = tmp_path_factory.mktemp("targets")
-    blocked = make_target_repo(base / "blocked", target_files())
-    good = make_target_repo(base / "good", target_files())
+    every_hook = {**target_files(), ".pre-commit-config.yaml": all_hooks_config(precommit)}
+    blocked = make_target_repo(base / "blocked", every_hook)
+    good = make_target_repo(base / "good", every_hook)
     config = docs_config()
     match = re.search(r"repo: (\S+)\n\s+rev: ([0-9a-f]{40})  # [^\n]+\n", config)
     assert match, "the docs pin the hook repository by a full commit SHA"
@@ -78,11 +89,10 @@ def runs(
     files = target_files()
     files[".pre-commit-config.yaml"] = local.replace(match.group(2), precommit.rev)
     documented = make_target_repo(base / "documented", files)
-    try_repo = ["try-repo", str(precommit.hook_repo), "--files"]
     return precommit.run_all(
         {
-            "blocked": ([*try_repo, *BLOCKED_FILES], blocked),
-            "good": ([*try_repo, *GOOD_FILES], good),
+            "blocked": (["run", "--files", *BLOCKED_FILES], blocked),
+            "good": (["run", "--files", *GOOD_FILES], good),
             "documented": (["run", "--files", "module/main.tf", "good/main.tf"], documented),
         }
     )
@@ -128,7 +138,7 @@ def test_hook_skips_yaml_that_is_not_ours_and_fails_on_broken_manifests(
     assert capsys.readouterr().err.startswith(f"error: {broken}: malformed YAML")
 
 
-def test_try_repo_blocks_bad_files_with_policy_ids(
+def test_every_hook_blocks_bad_files_with_policy_ids(
     runs: dict[str, subprocess.CompletedProcess[str]],
 ) -> None:
     result = runs["blocked"]
@@ -151,7 +161,7 @@ def test_try_repo_blocks_bad_files_with_policy_ids(
     assert "Traceback" not in out
 
 
-def test_try_repo_passes_good_files(runs: dict[str, subprocess.CompletedProcess[str]]) -> None:
+def test_every_hook_passes_good_files(runs: dict[str, subprocess.CompletedProcess[str]]) -> None:
     result = runs["good"]
     out = result.stdout + result.stderr
     assert result.returncode == 0, out

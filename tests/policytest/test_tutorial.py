@@ -32,6 +32,7 @@ from guardrails.engines.bundle import write_bundle
 from guardrails.engines.rego import backend_available
 from guardrails.policytest.harness import TestOptions, run_tests
 from guardrails.policytest.results import Status
+from testing.precommit_env import PreCommitEnv
 from tests.conftest import ROOT
 from tests.engines.opa_server import OpaTestServer
 
@@ -232,13 +233,12 @@ def test_the_bundle_on_an_opa_server(tmp_path: Path) -> None:
 
 
 def test_the_precommit_config_runs_the_policy(
-    tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path
+    tmp_path_factory: pytest.TempPathFactory, precommit: PreCommitEnv
 ) -> None:
     """The tutorial's .pre-commit-config.yaml, run by real pre-commit on a repository holding
     the example: the hook blocks the commit with ACME-GPU-002 and leaves the cases out."""
-    from testing.precommit_env import hook_results, make_target_repo, prepare
+    from testing.precommit_env import hook_results, make_target_repo
 
-    precommit = prepare(tmp_path_factory.mktemp("precommit"), wheelhouse)
     [config] = [b for b in blocks("yaml") if b.startswith("repos:")]
     match = re.search(r"repo: (\S+)\n\s+rev: ([0-9a-f]{40})", config)
     assert match
