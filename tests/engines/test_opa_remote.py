@@ -26,7 +26,7 @@ from guardrails.errors import EngineError, InputError
 from testing.webhook_server import free_port
 from tests.conftest import FIXTURES
 from tests.engines.opa_server import OpaTestServer
-from tests.sweep import Sweep, finding_rows, real_inputs
+from tests.sweep import Sweep, finding_rows, policy_case_verdict, real_inputs
 
 POLICY_DEFAULTS = load_config(None).for_policies()
 
@@ -105,12 +105,28 @@ def bundle_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpaTestS
         yield server
 
 
-@pytest.mark.parametrize("path", [p for p in real_inputs() if "/fixtures/" in p])
+#: The policies whose batches carry merged aggregates (METADATA ``custom.aggregates``).
+AGGREGATING = {p.id for p in load_catalog() if p.aggregates}
+#: Their policy cases: where the wrappers bundle mode inlines in each batch's query decide.
+AGGREGATE_CASES = [
+    p for p in real_inputs() if (policy_case_verdict(p) or ("", ""))[0] in AGGREGATING
+]
+
+
+@pytest.mark.parametrize("path", AGGREGATE_CASES)
 def test_bundle_mode_batches_match_the_whole_document_query(
     path: str, bundle_server: OpaTestServer, monkeypatch: pytest.MonkeyPatch, sweep: Sweep
 ) -> None:
     """Batches of ONE resource in bundle mode give exactly the findings of the one query on
-    the whole document (what bundle mode sent before), on every fixture."""
+    the whole document (what bundle mode sent before), on every case of a policy with
+    aggregates.
+
+    Bundle mode asks each batch through the same gather query as the embedded OPA engine
+    (:func:`guardrails.engines.scoped.gather_query`) except that the aggregate policies'
+    wrappers are inlined in the query. Batches of one on the embedded engine are checked on
+    every fixture by ``test_real_input_sweep`` (tests/engines/test_parity.py), and the
+    transport by the bounded-batch tests above: what only this test can see is an inlined
+    wrapper, which decides on its policy's cases."""
     try:
         doc, config = sweep.input(path)
     except InputError:
