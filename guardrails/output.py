@@ -10,6 +10,11 @@ outside the root is written straight through; a FIFO without a reader, a socket 
 is refused. With several outputs every destination is checked and every temporary file written
 before the first rename, so a failure leaves none of them changed. SIGTERM and SIGINT remove
 temporary files.
+
+Content can come in chunks (a large JSON or SARIF report as it is encoded): each is written as
+it comes, so the whole text is never in memory. Chunks bound for a device or a FIFO are first
+gathered in an unnamed temporary file, so that nothing is written anywhere before every
+output's content is complete.
 """
 
 from __future__ import annotations
@@ -19,35 +24,45 @@ import os
 import signal
 import stat
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
+from typing import IO
 
 from guardrails.errors import ConfigError
 
 #: Temporary files not yet renamed: removed if the process is told to stop.
 _PENDING: set[str] = set()
+#: What an output holds: text (written as UTF-8), bytes, or text in chunks written as made.
+Content = str | bytes | Iterable[str]
+#: Characters of a text encoded at a time (no second whole copy of a large text as bytes).
+_SLICE = 1 << 20
+#: Bytes a chunked output for a device keeps in memory before spilling to a temporary file.
+_SPOOL_MEMORY = 8 << 20
 
 
 @dataclass
 class _Write:
     path: str
-    data: bytes
+    content: Content
     target: str
     through: bool = False
     tmp: str | None = None
     #: The path is a symlink the rename replaces (its target is neither read nor written).
     replaces_link: bool = False
+    #: A device's chunked content, gathered before anything is written.
+    spool: IO[bytes] | None = None
 
 
-def write_atomic(path: str | Path, content: str | bytes, root: Path | None = None) -> None:
-    """Write ``content`` (text as UTF-8, or bytes) to ``path``: see the module docstring."""
+def write_atomic(path: str | Path, content: Content, root: Path | None = None) -> None:
+    """Write ``content`` (text as UTF-8, bytes, or text chunks) to ``path``: see the module
+    docstring."""
     write_all([(path, content)], root)
 
 
-def write_all(outputs: Sequence[tuple[str | Path, str | bytes]], root: Path | None = None) -> None:
+def write_all(outputs: Sequence[tuple[str | Path, Content]], root: Path | None = None) -> None:
     """Write every output or, when any destination fails, none of them.
 
     ``root``: the repository root outputs are confined to (None: no root, library use).
@@ -60,6 +75,8 @@ def write_all(outputs: Sequence[tuple[str | Path, str | bytes]], root: Path | No
                 current = write.path
                 if not write.through:
                     _stage(write)
+                elif not isinstance(write.content, str | bytes):
+                    write.spool = _spooled(write.content)
             for write in writes:
                 current = write.path
                 if write.through:
@@ -74,11 +91,38 @@ def write_all(outputs: Sequence[tuple[str | Path, str | bytes]], root: Path | No
             for write in writes:
                 if write.tmp and write.tmp in _PENDING:
                     _discard(write.tmp)
+                if write.spool is not None:
+                    write.spool.close()
 
 
-def _plan(path: str, content: str | bytes, root: Path | None) -> _Write:
+def _encoded(content: Content) -> Iterator[bytes]:
+    """``content`` as UTF-8, a piece at a time."""
+    if isinstance(content, bytes):
+        yield content
+    elif isinstance(content, str):
+        # Slicing never splits a character: a str holds code points, not UTF-16 units.
+        for start in range(0, len(content), _SLICE):
+            yield content[start : start + _SLICE].encode("utf-8")
+    else:
+        for chunk in content:
+            yield chunk.encode("utf-8")
+
+
+def _spooled(content: Iterable[str]) -> IO[bytes]:
+    """The chunks gathered (in memory, then an unnamed temporary file), rewound."""
+    spool: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_MEMORY)  # noqa: SIM115
+    try:
+        for block in _encoded(content):
+            spool.write(block)
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return spool
+
+
+def _plan(path: str, content: Content, root: Path | None) -> _Write:
     """Where ``path`` writes to, refusing what cannot be written (nothing written yet)."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
     lexical = os.path.abspath(path)
     inside = root is not None and _within(lexical, root)
     if root is not None and not inside and not os.path.isabs(path):
@@ -102,13 +146,13 @@ def _plan(path: str, content: str | bytes, root: Path | None) -> _Write:
         if stat.S_ISDIR(info.st_mode):
             raise ConfigError(f"{path}: is a directory, not an output file")
         if stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode):
-            return _Write(path, data, path, through=True)  # /dev/stdout, a pipe
+            return _Write(path, content, path, through=True)  # /dev/stdout, a pipe
         if not stat.S_ISREG(info.st_mode):
             raise ConfigError(f"{path}: is not a regular file, a device or a FIFO; refused")
     if not os.path.isdir(directory):
         raise ConfigError(f"{path}: output directory {os.path.dirname(path) or '.'} does not exist")
     # The path itself, never where a symlink there points: the rename replaces the link.
-    return _Write(path, data, lexical, replaces_link=link)
+    return _Write(path, content, lexical, replaces_link=link)
 
 
 def _within(path: str, root: Path) -> bool:
@@ -130,7 +174,8 @@ def _stage(write: _Write) -> None:
     write.tmp = tmp
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(write.data)
+            for block in _encoded(write.content):
+                fh.write(block)
         os.chmod(tmp, _mode_for(write.target, write.replaces_link))
     except OSError as exc:
         raise ConfigError(f"{write.path}: cannot write output: {exc.strerror or exc}") from None
@@ -160,9 +205,12 @@ def _write_through(write: _Write) -> None:
         raise
     try:
         os.set_blocking(fd, True)
-        view = memoryview(write.data)
-        while view:
-            view = view[os.write(fd, view) :]
+        spool = write.spool
+        blocks = _encoded(write.content) if spool is None else iter(lambda: spool.read(_SLICE), b"")
+        for block in blocks:
+            view = memoryview(block)
+            while view:
+                view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
@@ -22,7 +23,7 @@ from guardrails.cli.common import (
     SourceRootOpt,
     StdinPathOpt,
     VarFileOpt,
-    emit,
+    emit_chunks,
     fail,
     parse_outputs,
     print_warning,
@@ -307,7 +308,8 @@ def run_check(
             print_warning(f"waiver {change.describe()}")
         for warning in report.warnings:
             print_warning(warning)
-        # Render everything first, then write all files or none (then stdout, if no file).
+        # Every file is complete before any is replaced (then stdout, if no file); the JSON and
+        # SARIF text is encoded as it is written, never whole in memory.
         files = [
             (file, _render(name, report, False, all_findings))
             for name, file in extra_outputs.items()
@@ -317,7 +319,7 @@ def run_check(
             files.append((main_output, main_text))
         write_all(files, report.root)
         if not main_output:
-            emit(main_text, None)
+            emit_chunks(main_text)
         if "github" in (format, *extra_outputs):
             append_step_summary(report)
         partial = report_input_errors(report.graph)
@@ -326,17 +328,17 @@ def run_check(
     return 2 if partial else (1 if report.failed else 0)
 
 
-def _render(name: str, report: Report, color: bool, all_findings: bool = False) -> str:
+def _render(name: str, report: Report, color: bool, all_findings: bool = False) -> Iterable[str]:
+    """The report in format ``name``, as chunks of text (see report.render_chunks)."""
     if name == "table" and all_findings:
         from guardrails.report.table import render_table
 
-        return render_table(report, color, limit=None)
-    from guardrails.report import REPORTERS
+        return (render_table(report, color, limit=None),)
+    from guardrails.report import REPORTERS, render_chunks
 
-    renderer = REPORTERS.get(name)
-    if renderer is None:
+    if name not in REPORTERS:
         raise ConfigError(f"report format {name} is not available")
-    return renderer(report, color)
+    return render_chunks(name, report, color)
 
 
 def append_step_summary(report: Report) -> None:

@@ -17,6 +17,8 @@ from guardrails.output import write_atomic
 from guardrails.safe_text import one_line
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from guardrails.model import Graph
 
 
@@ -138,6 +140,14 @@ def emit(text: str, output: str | None, root: Path | None = None) -> None:
         write_atomic(output, text, root or repository_root())
     else:
         write_stdout(text)
+
+
+def emit_chunks(chunks: Iterable[str]) -> None:
+    """Write text to stdout a chunk at a time, as :func:`emit` writes it whole."""
+    for chunk in chunks:
+        if not chunk.isascii():  # a str holds code points: no chunk splits one
+            chunk = chunk.encode("utf-8", "replace").decode("utf-8")
+        write_stdout(chunk)
 
 
 def write_stdout(text: str) -> None:

@@ -6,7 +6,7 @@ The cost views (``guardrails cost``, ``guardrails budgets``) live in ``report.vi
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from guardrails.report.model import Report
@@ -36,4 +36,23 @@ REPORTERS: dict[str, Callable[[Report, bool], str]] = {
     "codequality": _renderer("codequality", "render_codequality"),
 }
 
-__all__ = ["REPORTERS", "Report"]
+#: format name -> streamer(report) -> the renderer's text in chunks, for the formats that grow
+#: with the findings (written as made: a 100,000-object report is never whole in memory).
+_STREAMERS = {"json": ("json_report", "stream_json"), "sarif": ("sarif", "stream_sarif")}
+
+
+def render_chunks(name: str, report: Report, color: bool) -> Iterable[str]:
+    """The text ``REPORTERS[name](report, color)`` gives, as chunks to write one after another.
+
+    The document around the findings is built now (its errors raise here); the findings are
+    encoded as the chunks are consumed."""
+    streamer = _STREAMERS.get(name)
+    if streamer is None:
+        return (REPORTERS[name](report, color),)
+    module, function = streamer
+    target: Any = getattr(importlib.import_module(f"guardrails.report.{module}"), function)
+    chunks: Iterable[str] = target(report)
+    return chunks
+
+
+__all__ = ["REPORTERS", "Report", "render_chunks"]

@@ -9,7 +9,7 @@ from typing import Any
 
 from guardrails.model import Finding
 from guardrails.model.identity import fingerprint_list
-from guardrails.report.json_text import compact_encoder, dumps_with_lines
+from guardrails.report.json_text import compact_encoder, iter_with_lines
 from guardrails.report.model import Report
 from guardrails.report.paths import is_stdin, repo_relative, repository_root
 from guardrails.report.views.cost import change_totals
@@ -28,8 +28,13 @@ def report_document(report: Report) -> dict[str, Any]:
 
 def render_json(report: Report) -> str:
     """The document indented, with one finding per line (diffs of two reports stay readable)."""
+    return "".join(stream_json(report))
+
+
+def stream_json(report: Report) -> Iterator[str]:
+    """The text of :func:`render_json` in chunks, made as they are written."""
     document, findings, prints, files = _parts(report)
-    return dumps_with_lines(document, document["findings"], _lines(findings, prints, files))
+    return iter_with_lines(document, document["findings"], _lines(findings, prints, files))
 
 
 class _Files:

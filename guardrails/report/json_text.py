@@ -4,6 +4,8 @@
 of the text in a list until the end: at 20,000 findings that is several times the size of the
 report. The list that grows with the input (findings, SARIF results) is encoded item by item
 with the C encoder instead; the rest of the document, small, keeps the usual indentation.
+:func:`iter_with_lines` hands the text out in chunks, so a writer never holds all of it (a
+100,000-object scan's report is some 180 MB).
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from __future__ import annotations
 import itertools
 import json
 import json.encoder
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 #: Stands in the document for the items until they are spliced in.
 _SLOT = "\x00guardrails-items\x00"
+#: Items per chunk :func:`iter_with_lines` hands out: one write per some hundred KB.
+CHUNK_ITEMS = 1_000
 
 
 def compact_encoder() -> Callable[[Any], str]:
@@ -54,10 +58,17 @@ def dumps_with_items(document: Any, slot: list[Any], items: Iterable[Any]) -> st
 
 def dumps_with_lines(document: Any, slot: list[Any], lines: Iterable[str]) -> str:
     """:func:`dumps_with_items` with the items already encoded, one compact JSON text each."""
+    return "".join(iter_with_lines(document, slot, lines))
+
+
+def iter_with_lines(document: Any, slot: list[Any], lines: Iterable[str]) -> Iterator[str]:
+    """The text of :func:`dumps_with_lines` in chunks of :data:`CHUNK_ITEMS` items: what a
+    writer needs in memory is one chunk, not the whole report."""
     iterator = iter(lines)
     first = next(iterator, _SLOT)
     if first is _SLOT:
-        return indented(document) + "\n"
+        yield indented(document) + "\n"
+        return
     slot.append(_SLOT)
     try:
         text = indented(document)
@@ -66,8 +77,12 @@ def dumps_with_lines(document: Any, slot: list[Any], lines: Iterable[str]) -> st
     head, tail = text.split(json.dumps(_SLOT))
     line_start = head.rfind("\n") + 1
     indent = head[line_start:]
-    body = (",\n" + indent).join(itertools.chain((first,), iterator))
-    return "".join((head[:line_start], indent, body, tail, "\n"))
+    separator = ",\n" + indent
+    chunk = [first, *itertools.islice(iterator, CHUNK_ITEMS - 1)]
+    yield "".join((head[:line_start], indent, separator.join(chunk)))
+    while chunk := list(itertools.islice(iterator, CHUNK_ITEMS)):
+        yield separator + separator.join(chunk)
+    yield tail + "\n"
 
 
 def indented(document: Any) -> str:

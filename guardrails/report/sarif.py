@@ -14,7 +14,7 @@ from guardrails.errors import ConfigError
 from guardrails.ledger import Change
 from guardrails.model import Finding, Outcome, Severity
 from guardrails.model.identity import fingerprint_list
-from guardrails.report.json_text import compact_encoder, dumps_with_lines
+from guardrails.report.json_text import compact_encoder, iter_with_lines
 from guardrails.report.model import Report
 from guardrails.report.paths import is_stdin, repo_relative, repository_root
 
@@ -272,6 +272,11 @@ def _invocations(report: Report, root: Path) -> dict[str, Any]:
 
 def render_sarif(report: Report) -> str:
     """The SARIF log as JSON, one result per line."""
+    return "".join(stream_sarif(report))
+
+
+def stream_sarif(report: Report) -> Iterator[str]:
+    """The text of :func:`render_sarif` in chunks, made as they are written."""
     root = report.root or repository_root()
     document, index = _log(report, root)
     encode = compact_encoder()
@@ -279,7 +284,7 @@ def render_sarif(report: Report) -> str:
         _result_lines(_rows(report), index, root, encode),
         map(encode, _absent_results(report, index)),
     )
-    return dumps_with_lines(document, document["runs"][0]["results"], lines)
+    return iter_with_lines(document, document["runs"][0]["results"], lines)
 
 
 def _result_lines(
