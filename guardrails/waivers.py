@@ -22,6 +22,7 @@ from guardrails.inputs.safe_io import read_side_file
 from guardrails.model import Finding, Graph
 
 INLINE = re.compile(r"#\s*guardrails:ignore\s+(?P<body>.*)$")
+_MARKER = "guardrails:ignore"
 #: A Kubernetes object's own waivers: one ``ID reason="..." expires=YYYY-MM-DD`` per line.
 ANNOTATION = "guardrails.dev/ignore"
 
@@ -169,7 +170,9 @@ def inline_waivers(graph: Graph, today: date, max_days: int) -> list[Waiver]:
     out: list[Waiver] = []
     for file, anchors in by_file.items():
         text = read_side_file(file)
-        if text is None:
+        # Every waiver comment holds the marker: a file without it (most) is not split into
+        # lines (a 100,000-object manifest's lines are some 100 MB).
+        if text is None or _MARKER not in text:
             continue
         lines = text.splitlines()
         comments: dict[int, list[int]] = {}  # many resources can share a line (count, for_each)

@@ -47,3 +47,46 @@ def test_parse_options_travel_inside_scan_options() -> None:
     tiny = ScanOptions(no_config=True, parse=ParseOptions(max_resources=1))
     with pytest.raises(Exception, match="resources"):
         scan([str(PLAN)], tiny)
+
+
+def test_engine_rows_are_released_before_the_sources_are_read_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At 100,000 objects the engine's raw rows are ~140 MB: they went on living while the
+    waivers re-read the inputs (the scan's peak); now only the findings made of them do."""
+    import weakref
+    from dataclasses import replace
+    from typing import Any
+
+    from guardrails.api import evaluation
+    from guardrails.api.config import resolve_config
+    from guardrails.api.graph import enriched_graph
+    from guardrails.api.policies import prepare_policies
+
+    class Rows(dict[str, Any]):
+        """The engine's result, as a dict a weak reference can follow."""
+
+    refs: list[weakref.ref[Rows]] = []
+    alive: list[bool] = []
+
+    class Recording:
+        def __init__(self, engine: Any) -> None:
+            self.engine, self.name = engine, engine.name
+
+        def evaluate(self, *args: Any) -> Rows:
+            rows = Rows(self.engine.evaluate(*args))
+            refs.append(weakref.ref(rows))
+            return rows
+
+    real = evaluation.collect_waivers
+
+    def collect(*args: Any, **kwargs: Any) -> Any:
+        alive.append(refs[0]() is not None)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(evaluation, "collect_waivers", collect)
+    options = ScanOptions(no_config=True)
+    prepared = prepare_policies(resolve_config([str(PLAN)], options), options)
+    prepared = replace(prepared, engine=Recording(prepared.engine))
+    report = evaluation.evaluate_prepared(enriched_graph([str(PLAN)], options), prepared)
+    assert report.findings and alive == [False]

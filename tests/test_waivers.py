@@ -156,6 +156,25 @@ def test_inline_waivers_in_hcl_and_yaml(tmp_path: Path) -> None:
     ]
 
 
+def test_a_manifest_without_waiver_comments_is_not_split_into_lines(tmp_path: Path) -> None:
+    """A 100,000-object manifest's lines were some 100 MB at the peak of the scan: a file
+    without the marker holds no waiver and is now passed over whole."""
+    import tracemalloc
+
+    manifest = tmp_path / "big.yaml"
+    manifest.write_text("a: 1\n" * 200_000)  # 1 MB, 200,000 lines
+    graph = Graph(
+        tuple(resource(f"ConfigMap/default/c{i}", str(manifest), i + 1) for i in range(9))
+    )
+    tracemalloc.start()
+    try:
+        assert inline_waivers(graph, TODAY, 180) == []
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * manifest.stat().st_size, peak  # the text, not a list of its lines
+
+
 @pytest.mark.parametrize(
     ("comment", "problem"),
     [
