@@ -1,8 +1,9 @@
-"""regopy (Microsoft rego-cpp): one compiled bundle, one entry point per rule asked for.
+"""regopy (Microsoft rego-cpp): one compiled bundle, one query per batch.
 
 Each ``Interpreter.query()`` recompiles every module, so the policies are compiled once into a
-bundle and each policy's ``deny`` (and aggregate rule) is evaluated through its entry point, on
-each batch of the input in turn (:mod:`guardrails.engines.scoped`).
+bundle with generated gather rules (:func:`guardrails.engines.scoped.gather_modules`) as entry
+points: each batch of the input (:mod:`guardrails.engines.scoped`) is evaluated by one query
+returning every rule it needs; each rule's own entry point names the policy when one fails.
 
 regopy 1.5.2 can crash the whole process (SIGSEGV) compiling some valid policies that OPA
 accepts. Policies the project does not ship are therefore evaluated in a child process
@@ -40,18 +41,36 @@ def _value(output: Any) -> Any:
 
 
 class _RegopySession:
-    """Queries on one compiled bundle: each batch is set as the input, then each entry point is
-    evaluated."""
+    """Queries on one compiled bundle: each batch is set as the input, then the gather rule of
+    the refs asked for (:func:`guardrails.engines.scoped.gather_modules`) is evaluated through
+    its entry point, one query for all of them. Each query costs ~1 ms whatever it asks (rego-cpp
+    walks the bundle per query), so one per rule was most of the evaluation time."""
 
-    def __init__(self, interpreter: Any, bundle: Any, labels: dict[str, str]) -> None:
+    def __init__(
+        self,
+        interpreter: Any,
+        bundle: Any,
+        labels: dict[str, str],
+        queries: dict[str, list[str]],
+    ) -> None:
         self.interpreter = interpreter
         self.bundle = bundle
         self.labels = labels
+        self.gathers = {
+            tuple(refs): _entrypoint(scoped.gather_ref(name)) for name, refs in queries.items()
+        }
 
     def values(self, batch: Batch, refs: Sequence[str]) -> dict[str, Any]:
         # JSON text, not regopy.Input: Input is twice as fast but regopy then prints strings
         # holding quotes (Terraform addresses like aws_instance.x["a"]) unescaped in results.
         self.interpreter.set_input_term(batch.json())
+        entrypoint = self.gathers.get(tuple(refs))
+        if entrypoint is not None:
+            gathered = self._gathered(entrypoint)
+            if gathered is not None:
+                return scoped.defined(gathered)
+        # No gather rule for these refs, or it failed: one query per ref, so that an error
+        # names the policy that raised it (as each policy's own query always did).
         found: dict[str, Any] = {}
         for ref in refs:
             output = self.interpreter.query_bundle_entrypoint(self.bundle, _entrypoint(ref))
@@ -62,6 +81,17 @@ class _RegopySession:
             if value is not None:
                 found[ref] = value
         return found
+
+    def _gathered(self, entrypoint: str) -> dict[str, Any] | None:
+        """The gather rule's object, or None when it failed (an error, unprintable JSON)."""
+        output = self.interpreter.query_bundle_entrypoint(self.bundle, entrypoint)
+        if not output.ok():
+            return None
+        try:
+            value = _value(output)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
 
 
 def _entrypoint(ref: str) -> str:
@@ -116,8 +146,12 @@ def evaluate_in_process(
     global _last
     from regopy.rego_shared import RegoError
 
+    queries = scoped.queries(policy_plans)
+    sources = sources + scoped.gather_modules(policy_plans)
+    # The rules themselves stay entry points: an error in a gather is attributed through them.
     refs = all_refs(policy_plans)
     entrypoints = [_entrypoint(ref) for ref in refs]
+    entrypoints += [_entrypoint(scoped.gather_ref(name)) for name in queries]
     data_json = json.dumps(data, sort_keys=True)
     key = (tuple(sources), data_json, tuple(entrypoints))
     owned = _last_lock.acquire(blocking=False)
@@ -130,7 +164,7 @@ def evaluate_in_process(
         by_ref = {
             ref: labels.get(plan.key, plan.key) for plan in policy_plans for ref in all_refs([plan])
         }
-        session = _RegopySession(interpreter, bundle, by_ref)
+        session = _RegopySession(interpreter, bundle, by_ref, queries)
         # rego-cpp holds ~140x a batch's JSON as terms (OPA ~25x): smaller batches for it.
         denies = evaluate_scoped(
             session, input_doc, policy_plans, scoped.BATCH_BYTES // 4, BATCH_RESOURCES

@@ -160,6 +160,26 @@ def gather_query(refs: Sequence[str], inline: Sequence[PolicyPlan] = ()) -> str:
     return f"{GATHERED} := {{{', '.join(fields)}}}"
 
 
+#: Packages of the generated gather rules (:func:`gather_modules`).
+GATHER_PREFIX = "guardrails.gather"
+
+
+def gather_ref(name: str) -> str:
+    """The rule of :func:`gather_modules` that gathers the refs of query kind ``name``."""
+    return f"{GATHER_PREFIX}.{name}.{GATHERED}"
+
+
+def gather_modules(policy_plans: Sequence[PolicyPlan]) -> list[tuple[str, str]]:
+    """(module name, Rego text) of one rule per kind of query of :func:`evaluate_scoped`
+    (:func:`queries`), binding :func:`gather_query`'s object: an engine that evaluates by
+    entry point (regopy) then evaluates every rule a batch needs in one query."""
+    modules = []
+    for name, refs in queries(policy_plans).items():
+        text = f"package {GATHER_PREFIX}.{name}\n\n{gather_query(refs)}\n"
+        modules.append((f"<generated>/{GATHER_PREFIX}/{name}.rego", text))
+    return modules
+
+
 def bound(rows: Any, name: str) -> dict[str, Any] | None:
     """The object bound to variable ``name`` in the first row of a query's answer (a list of
     binding objects, as OPA returns them), or None when there is none."""
@@ -172,9 +192,33 @@ def gathered(rows: Any) -> dict[str, Any] | None:
     """The defined values from the answer of :func:`gather_query`, or None when the answer
     binds nothing (the query always binds, so that is an error)."""
     value = bound(rows, GATHERED)
-    if value is None:
-        return None
+    return None if value is None else defined(value)
+
+
+def defined(value: dict[str, Any]) -> dict[str, Any]:
+    """``{ref: value}`` for the defined refs of a :func:`gather_query` object
+    (``{ref: [value]}``, ``[]`` where undefined)."""
     return {ref: found[0] for ref, found in value.items() if isinstance(found, list) and found}
+
+
+def queries(policy_plans: Sequence[PolicyPlan]) -> dict[str, list[str]]:
+    """The refs each kind of query of :func:`evaluate_scoped` asks for: ``whole`` (an input
+    in one batch), ``graph`` and ``summary`` (once each), ``aggregates`` and ``batch`` (on
+    every batch of resources). Kinds that would ask for nothing are left out."""
+    direct = {p.key: f"{POLICY_PREFIX}.{p.key}.deny" for p in policy_plans}
+    kinds = {
+        "whole": list(direct.values()),
+        "graph": [direct[p.key] for p in policy_plans if p.scope == "graph"],
+        "summary": [direct[p.key] for p in policy_plans if p.scope == "summary"],
+        "aggregates": [
+            f"{POLICY_PREFIX}.{p.key}.{rule}"
+            for p in policy_plans
+            if p.scope == "resources"
+            for rule, _ in p.aggregates
+        ],
+        "batch": [p.deny_ref for p in policy_plans if p.scope == "resources"],
+    }
+    return {name: refs for name, refs in kinds.items() if refs}
 
 
 def all_refs(policy_plans: Sequence[PolicyPlan]) -> list[str]:
@@ -257,27 +301,25 @@ def evaluate_scoped(
     bounds = _batch_bounds(
         encoded, BATCH_BYTES if batch_bytes is None else batch_bytes, batch_resources
     )
+    asked = queries(policy_plans)
     by_ref = {p.deny_ref: p for p in policy_plans}
     direct = {f"{POLICY_PREFIX}.{p.key}.deny": p for p in policy_plans}
     if len(bounds) <= 1:
-        answer = session.values(Batch(input_doc), list(direct))
+        answer = session.values(Batch(input_doc), asked.get("whole", []))
         return {direct[ref].key: value for ref, value in answer.items()}
 
     result: dict[str, Any] = {}
-    graph = [f"{POLICY_PREFIX}.{p.key}.deny" for p in policy_plans if p.scope == "graph"]
-    if graph:
-        answer = session.values(Batch(input_doc), graph)
+    if "graph" in asked:
+        answer = session.values(Batch(input_doc), asked["graph"])
         result.update({direct[ref].key: value for ref, value in answer.items()})
-    summary = [f"{POLICY_PREFIX}.{p.key}.deny" for p in policy_plans if p.scope == "summary"]
-    if summary:
+    if "summary" in asked:
         doc = {"version": version, "summary": input_doc.get("summary", {})}
-        answer = session.values(Batch(doc), summary)
+        answer = session.values(Batch(doc), asked["summary"])
         result.update({direct[ref].key: value for ref, value in answer.items()})
 
-    scoped = [p for p in policy_plans if p.scope == "resources"]
-    if not scoped:
+    if "batch" not in asked:
         return result
-    aggregated = [p for p in scoped if p.aggregates]
+    aggregated = [p for p in policy_plans if p.scope == "resources" and p.aggregates]
     kinds = {
         f"{POLICY_PREFIX}.{p.key}.{rule}": (p.key, rule, kind)
         for p in aggregated
@@ -291,7 +333,7 @@ def evaluate_scoped(
             batch = Batch(
                 {"version": version, "resources": resources[start:end]}, encoded[start:end]
             )
-            answer = session.values(batch, list(kinds))
+            answer = session.values(batch, asked["aggregates"])
             for ref, (key, rule, kind) in kinds.items():
                 merged[key][rule] = _merge(kind, merged[key][rule], answer.get(ref))
         for key, rules in merged.items():
@@ -299,12 +341,11 @@ def evaluate_scoped(
                 kind = kinds[f"{POLICY_PREFIX}.{key}.{rule}"][2]
                 rules[rule] = _merge(kind, value, None)  # never seen: empty set / false
 
-    refs = [p.deny_ref for p in scoped]
     for start, end in bounds:
         doc = {"version": version, "resources": resources[start:end]}
         if merged is not None:
             doc["aggregates"] = merged
-        answer = session.values(Batch(doc, encoded[start:end]), refs)
+        answer = session.values(Batch(doc, encoded[start:end]), asked["batch"])
         for ref, value in answer.items():
             key = by_ref[ref].key
             if isinstance(value, list):
