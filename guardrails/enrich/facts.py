@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields, replace
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import Any
 
 from guardrails.enrich import clouds
@@ -34,7 +35,7 @@ def resource_facts(context: EnrichContext, resource: Resource) -> tuple[Facts, f
     """The facts of one resource, its monthly cost before and after the change."""
     subject = resource
     if resource.action == Action.DELETE and resource.before is not None:
-        subject = replace(resource, attributes=resource.before)
+        subject = _with_before(resource, resource.before, resource.unknown, resource.workload)
     sizing = context.size(subject)
     is_gpu = sizing.is_gpu
     if is_gpu and "count" in resource.unknown:
@@ -130,19 +131,24 @@ def resource_facts(context: EnrichContext, resource: Resource) -> tuple[Facts, f
 
 
 def _monthly_before(context: EnrichContext, resource: Resource, after: float) -> float:
-    if resource.action == Action.CREATE or resource.action == Action.APPLY:
+    """Monthly USD at desired scale before the change (``after``: the after-state's)."""
+    action = resource.action
+    if action == Action.CREATE or action == Action.APPLY:
         return 0.0
-    if resource.action == Action.NO_OP and resource.before is None:
-        return after
-    if resource.before is None:
-        return 0.0
-    previous = replace(resource, attributes=resource.before, unknown=frozenset())
-    if resource.workload is not None:  # a manifest's old object has its own pod templates
-        templates = pod_templates(resource.before)
-        previous = replace(
-            previous, workload={"pod_templates": templates} if templates is not None else None
-        )
-    hourly, _ = price(context.size(previous))
+    before = resource.before
+    if before is None:
+        return after if action == Action.NO_OP else 0.0
+    if not resource.unknown and resource.workload is None:
+        # Nothing unknown and no pod templates to re-read: the before-state is the resource
+        # just sized when it is the state deleted, or equal to the after-state (every no-op;
+        # one C-level comparison instead of sizing the same values again).
+        if action == Action.DELETE or before == resource.attributes:
+            return after
+    workload = resource.workload
+    if workload is not None:  # a manifest's old object has its own pod templates
+        templates = pod_templates(before)
+        workload = {"pod_templates": templates} if templates is not None else None
+    hourly, _ = price(context.size(_with_before(resource, before, frozenset(), workload)))
     return monthly(hourly)["desired"] if hourly else 0.0
 
 
@@ -183,13 +189,29 @@ def _sorted_neighbors(found: Neighbors | None) -> Neighbors:
 
 
 _FIELDS = tuple(f.name for f in fields(Resource))
-_VALUES = attrgetter(*_FIELDS)
-_FACTS = _FIELDS.index("facts")
 
 
-def with_facts(resource: Resource, facts: Facts | dict[str, Any]) -> Resource:
-    """``resource`` carrying ``facts``: the one copy enrichment makes of each resource
-    (built from its field values in order; ``dataclasses.replace`` took twice as long)."""
-    values = list(_VALUES(resource))
-    values[_FACTS] = facts
-    return Resource(*values)
+def _copier(changed: tuple[str, ...]) -> Callable[..., Resource]:
+    """A function ``(resource, *new values of changed)`` → a copy of ``resource`` with those
+    fields replaced, written out from ``Resource``'s own field names (as dataclasses writes
+    ``__init__``): each slot is set through its descriptor, without the frozen ``__init__``'s
+    per-field ``object.__setattr__`` calls or ``dataclasses.replace``'s keyword handling
+    (1.0 µs a copy instead of 3.0 and ~6)."""
+    lines = [f"def copy(resource, {', '.join(changed)}):", "    made = new(Resource)"]
+    lines += [
+        f"    set_{name}(made, {name if name in changed else 'resource.' + name})"
+        for name in _FIELDS
+    ]
+    lines.append("    return made")
+    scope: dict[str, Any] = {"new": object.__new__, "Resource": Resource}
+    scope.update({f"set_{name}": getattr(Resource, name).__set__ for name in _FIELDS})
+    exec("\n".join(lines), scope)  # noqa: S102 - the text is built from field names only
+    made: Callable[..., Resource] = scope["copy"]
+    return made
+
+
+#: ``with_facts(resource, facts)``: the one copy enrichment makes of each resource.
+with_facts: Callable[[Resource, Facts | dict[str, Any]], Resource] = _copier(("facts",))
+#: ``_with_before(resource, attributes, unknown, workload)``: the resource as another state
+#: of it (the one deleted, the one before the change), for sizing that state.
+_with_before: Callable[..., Resource] = _copier(("attributes", "unknown", "workload"))
