@@ -56,11 +56,11 @@ def resource_facts(context: EnrichContext, resource: Resource) -> tuple[Facts, f
             context.namespace_environments,
         )
     )
+    kubernetes = resource.is_kubernetes_object
     hourly, problem = price(sizing) if is_gpu else (None, None)
     month = monthly(hourly) if hourly else None
     saving = spot_saving(sizing) if month else None
     assumed = assumption(sizing) if month else None
-    kubernetes = resource.is_kubernetes_object
     evidence = sizing.cloud
     if evidence is None and not kubernetes and resource.mode == "managed":
         evidence = context.type_cloud(resource.type)
@@ -70,7 +70,7 @@ def resource_facts(context: EnrichContext, resource: Resource) -> tuple[Facts, f
         "workload_class": workload_class_of(
             resource, resource.type, resource.id in context.selected
         ),
-        "taggable": is_taggable(resource),
+        "taggable": is_taggable(resource, kubernetes),
         "is_gpu": is_gpu,
         "gpu": sizing.gpu_fact(),
         "instance_type": sizing.instance_type,
@@ -164,7 +164,7 @@ def _unknown_accelerators(
         return unused_runtime(resource, context.accelerators)
     if _modelled(resource, kubernetes):
         return None
-    return unmodelled_accelerator(resource, context.accelerators)
+    return unmodelled_accelerator(resource, context.accelerators, kubernetes)
 
 
 def _modelled(resource: Resource, kubernetes: bool) -> bool:
@@ -180,8 +180,12 @@ _NEIGHBOR_ORDER = itemgetter("kind", "type", "id")
 
 
 def _sorted_neighbors(found: Neighbors | None) -> Neighbors:
+    """The run's own edge lists, each in (kind, type, id) order (most hold one edge or none:
+    those are handed out as they are)."""
     if not found:
         return {"in": [], "out": []}
+    if len(found["in"]) < 2 and len(found["out"]) < 2:
+        return found
     return {
         "in": sorted(found["in"], key=_NEIGHBOR_ORDER),
         "out": sorted(found["out"], key=_NEIGHBOR_ORDER),

@@ -314,16 +314,21 @@ def unused_runtime(resource: Resource, finder: AcceleratorFinder) -> str | None:
     )
 
 
-def unmodelled_accelerator(resource: Resource, finder: AcceleratorFinder) -> str | None:
+def unmodelled_accelerator(
+    resource: Resource, finder: AcceleratorFinder, kubernetes: bool | None = None
+) -> str | None:
     """Why the accelerators a resource of an unmodelled type names are unknown, else None.
 
-    The caller asks only for resources its sizing does not model."""
+    The caller asks only for resources its sizing does not model (``kubernetes``:
+    ``resource.is_kubernetes_object`` when it has it)."""
     if resource.mode != "managed" or resource.unevaluated or resource.type in DESCRIPTIVE:
         return None
     attributes = resource.attributes
     if not isinstance(attributes, Mapping):
         return None
-    skipped = _SKIPPED_KUBERNETES if resource.is_kubernetes_object else _SKIPPED_TERRAFORM
+    if kubernetes is None:
+        kubernetes = resource.is_kubernetes_object
+    skipped = _SKIPPED_KUBERNETES if kubernetes else _SKIPPED_TERRAFORM
     hit = finder.find(attributes, skipped)
     if hit is None:
         return None
