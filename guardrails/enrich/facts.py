@@ -138,12 +138,15 @@ def _monthly_before(context: EnrichContext, resource: Resource, after: float) ->
     before = resource.before
     if before is None:
         return after if action == Action.NO_OP else 0.0
-    if not resource.unknown and resource.workload is None:
-        # Nothing unknown and no pod templates to re-read: the before-state is the resource
-        # just sized when it is the state deleted, or equal to the after-state (every no-op;
-        # one C-level comparison instead of sizing the same values again).
-        if action == Action.DELETE or before == resource.attributes:
-            return after
+    # Nothing unknown and no pod templates to re-read: the before-state is the resource just
+    # sized when it is the state deleted, or equal to the after-state (every no-op; one C-level
+    # comparison instead of sizing the same values again).
+    if (
+        not resource.unknown
+        and resource.workload is None
+        and (action == Action.DELETE or before == resource.attributes)
+    ):
+        return after
     workload = resource.workload
     if workload is not None:  # a manifest's old object has its own pod templates
         templates = pod_templates(before)
@@ -209,7 +212,7 @@ def _copier(changed: tuple[str, ...]) -> Callable[..., Resource]:
     lines.append("    return made")
     scope: dict[str, Any] = {"new": object.__new__, "Resource": Resource}
     scope.update({f"set_{name}": getattr(Resource, name).__set__ for name in _FIELDS})
-    exec("\n".join(lines), scope)  # noqa: S102 - the text is built from field names only
+    exec("\n".join(lines), scope)  # the text is built from Resource's field names only
     made: Callable[..., Resource] = scope["copy"]
     return made
 
