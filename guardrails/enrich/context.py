@@ -122,6 +122,15 @@ class EnrichContext:
                 return found
         return None
 
+    def sized(self, resource: Resource, kubernetes: bool) -> bool:
+        """False when :meth:`size` gives ``resource`` an empty Sizing whatever its attributes
+        (``kubernetes``: ``resource.is_kubernetes_object``)."""
+        if resource.mode != "managed":
+            return False
+        if resource.type in CLOUD_SIZERS:
+            return True
+        return kubernetes and (bool(resource.workload) or resource.type == "NodePool")
+
     def size(self, resource: Resource) -> Sizing:
         """What ``resource`` provisions: sized by its cloud type, workload or NodePool."""
         if resource.mode != "managed":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import fields, replace
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from guardrails.enrich import clouds
 from guardrails.enrich.cloud import CLOUD_SIZERS
@@ -33,6 +33,9 @@ from guardrails.parsers.kubernetes_pods import pod_templates
 
 def resource_facts(context: EnrichContext, resource: Resource) -> tuple[Facts, float, float]:
     """The facts of one resource, its monthly cost before and after the change."""
+    kubernetes = resource.is_kubernetes_object
+    if not context.sized(resource, kubernetes):
+        return _unsized_facts(context, resource, kubernetes), 0.0, 0.0
     subject = resource
     if resource.action == Action.DELETE and resource.before is not None:
         subject = _with_before(resource, resource.before, resource.unknown, resource.workload)
@@ -43,20 +46,7 @@ def resource_facts(context: EnrichContext, resource: Resource) -> tuple[Facts, f
         sizing.price_problem = ("the number of instances (count) is unknown until apply", "count")
         sizing.desired = sizing.max = None
         sizing.units = [replace(u, desired=None, max=None) for u in sizing.units]
-    tags, tag_keys = canonical_tags(resource.labels, context.tag_table)
-    options = context.options
-    environment, environment_source = (
-        (options.assigned_environment, "assigned")
-        if options.assigned_environment
-        else environment_of(
-            resource,
-            options.default_environment,
-            tags,
-            context.environments,
-            context.namespace_environments,
-        )
-    )
-    kubernetes = resource.is_kubernetes_object
+    environment, environment_source, tags, tag_keys = _environment_and_tags(context, resource)
     hourly, problem = price(sizing) if is_gpu else (None, None)
     month = monthly(hourly) if hourly else None
     saving = spot_saving(sizing) if month else None
@@ -128,6 +118,84 @@ def resource_facts(context: EnrichContext, resource: Resource) -> tuple[Facts, f
     before = _monthly_before(context, resource, month["desired"] if month else 0.0)
     facts["monthly_usd_before"] = round(before, 2)
     return facts, before, after
+
+
+def _environment_and_tags(
+    context: EnrichContext, resource: Resource
+) -> tuple[str, str, dict[str, str], dict[str, str]]:
+    """(environment, where it came from, facts.tags, facts.tag_keys)."""
+    tags, tag_keys = canonical_tags(resource.labels, context.tag_table)
+    options = context.options
+    if options.assigned_environment:
+        return options.assigned_environment, "assigned", tags, tag_keys
+    environment, source = environment_of(
+        resource,
+        options.default_environment,
+        tags,
+        context.environments,
+        context.namespace_environments,
+    )
+    return environment, source, tags, tag_keys
+
+
+#: The facts every unsized resource shares (what an empty Sizing gives), in the order of
+#: resource_facts' own; the keys set per resource are filled in by _unsized_facts.
+_UNSIZED: dict[str, Any] = {
+    "environment": None,
+    "environment_source": None,
+    "workload_class": None,
+    "taggable": None,
+    "is_gpu": False,
+    "gpu": None,
+    "instance_type": None,
+    "capacity": "unknown",
+    "capacity_attribute": None,
+    "replicas": None,
+    "autoscaling": None,
+    "priced": False,
+    "price_basis": None,
+    "price_assumption": None,
+    "cloud": None,
+    "priced_items": None,
+    "price_unknown": None,
+    "hourly_usd": None,
+    "monthly_usd": None,
+    "monthly_usd_display": None,
+    "monthly_usd_before": None,
+    "monthly_usd_ceiling": None,
+    "spot_saving_monthly_display": None,
+    "placement": None,
+    "neighbors": None,
+    "ray_auth": None,
+    "tags": None,
+    "tag_keys": None,
+    "accelerator_unknown": None,
+}
+_NOT_SIZED = Sizing()
+
+
+def _unsized_facts(context: EnrichContext, resource: Resource, kubernetes: bool) -> Facts:
+    """The facts of a resource sizing does not look at (a data source, a module, a type or
+    kind no sizer models): no GPU, capacity or price; the rest as resource_facts gives it."""
+    facts: dict[str, Any] = _UNSIZED.copy()
+    facts["environment"], facts["environment_source"], facts["tags"], facts["tag_keys"] = (
+        _environment_and_tags(context, resource)
+    )
+    facts["workload_class"] = workload_class_of(
+        resource, resource.type, resource.id in context.selected
+    )
+    facts["taggable"] = is_taggable(resource, kubernetes)
+    facts["replicas"] = {"desired": None, "max": None, "groups": None}
+    facts["autoscaling"] = {"enabled": False, "max": None, "explicit_max": False, "attribute": None}
+    evidence = None
+    if not kubernetes and resource.mode == "managed":
+        evidence = context.type_cloud(resource.type)
+    facts["cloud"] = clouds.fact(evidence, None)
+    facts["priced_items"] = []
+    facts["neighbors"] = _sorted_neighbors(context.neighbors.get(resource.id))
+    facts["ray_auth"] = context.ray_auth_for(resource)
+    facts["accelerator_unknown"] = _unknown_accelerators(context, resource, _NOT_SIZED, kubernetes)
+    return cast(Facts, facts)
 
 
 def _monthly_before(context: EnrichContext, resource: Resource, after: float) -> float:

@@ -17,6 +17,7 @@ from guardrails.enrich import EnrichOptions, enrich, placement, unmodelled
 from guardrails.enrich.catalog import load_gpu_catalog
 from guardrails.enrich.context import EnrichContext
 from guardrails.enrich.facts import _with_before, with_facts
+from guardrails.enrich.sizing import Sizing
 from guardrails.enrich.tags import DEFAULT_TAG_ALIASES, _ranked, alias_table, canonical_tags
 from guardrails.enrich.unmodelled import AcceleratorFinder, find_accelerator
 from guardrails.inputs import safe_yaml
@@ -283,3 +284,27 @@ def test_an_equal_before_state_is_not_sized_again(
     after = facts["monthly_usd"]["desired"]
     assert len(calls) == sized
     assert facts["monthly_usd_before"] == round(after * ratio, 2)
+
+
+def test_unsized_facts_read_as_an_empty_sizing_gives_them() -> None:
+    """A resource no sizer models skips sizing: its facts are the same, keys in the same order."""
+    role, pool = _role("r"), _pool(Action.CREATE, None, _NONE)
+    module = replace(role, id="x#module.m", type="module", mode="module")
+    graph = Graph((role, pool, module))
+    context = EnrichContext(graph, EnrichOptions())
+    assert [context.sized(r, r.is_kubernetes_object) for r in graph.resources] == [
+        False,
+        True,
+        False,
+    ]
+    enriched = enrich(graph, EnrichOptions()).resources
+    assert list(enriched[0].facts) == list(enriched[1].facts) == list(enriched[2].facts)
+    for resource in (role, module):
+        facts = enrich(Graph((resource,)), EnrichOptions()).resources[0].facts
+        sizing = context.size(resource)
+        assert sizing == Sizing()
+        assert facts["gpu"] is None and facts["priced_items"] == [] and not facts["priced"]
+        assert facts["replicas"] == {"desired": None, "max": None, "groups": None}
+        assert facts["autoscaling"] == sizing.autoscaling
+    assert enriched[0].facts["cloud"]["name"] == "aws"
+    assert enriched[0].facts["replicas"] is not enriched[2].facts["replicas"]
