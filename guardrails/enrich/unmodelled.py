@@ -251,6 +251,11 @@ class AcceleratorFinder:
         and its stopping point do not matter). False when one does, or the screen cannot say
         (too many values, a container of another type): the walk decides."""
         strings, plain = self._strings, self._plain_keys
+        # The values are counted before they are queued: past the walk's budget the screen
+        # gives up before holding them (a 2M-item list queues nothing).
+        seen = len(attributes)
+        if seen > _MAX_VALUES:
+            return False
         pending: list[Any]
         if type(attributes) is dict and plain.issuperset(attributes):
             pending = [v for k, v in attributes.items() if k not in skipped]
@@ -258,7 +263,6 @@ class AcceleratorFinder:
             pending = []
             if not self._plain(attributes, pending, skipped):
                 return False
-        seen = len(attributes)
         while pending:
             value = pending.pop()
             cls = type(value)
@@ -269,20 +273,24 @@ class AcceleratorFinder:
                 if isinstance(found, str):
                     return False
                 seen += len(found)  # YAML/JSON documents in the string, walked as data
+                if seen > _MAX_VALUES:
+                    return False
                 pending += found
             elif cls is dict:
                 seen += len(value)
+                if seen > _MAX_VALUES:
+                    return False
                 if plain.issuperset(value):
                     pending += value.values()
                 elif not self._plain(value, pending, _NO_KEYS):
                     return False
             elif cls is list:
                 seen += len(value)
+                if seen > _MAX_VALUES:
+                    return False
                 pending += value
             elif cls not in _SCALARS and isinstance(value, (str, Mapping, list)):
                 return False  # a subclass: left to the walk
-            if seen > _MAX_VALUES:
-                return False
         return True
 
     def _plain(

@@ -7,6 +7,7 @@ labels when there is no workload to place; each resource is copied once.
 
 from __future__ import annotations
 
+import tracemalloc
 from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
@@ -308,3 +309,16 @@ def test_unsized_facts_read_as_an_empty_sizing_gives_them() -> None:
         assert facts["autoscaling"] == sizing.autoscaling
     assert enriched[0].facts["cloud"]["name"] == "aws"
     assert enriched[0].facts["replicas"] is not enriched[2].facts["replicas"]
+
+
+def test_the_screen_holds_no_more_than_the_walk_budget() -> None:
+    """Past the budget the screen gives up before queueing (main's walk bound, 97d5a83)."""
+    finder = AcceleratorFinder(load_gpu_catalog())
+    huge = {"data": {"numbers": list(range(unmodelled._MAX_VALUES + 1))}}
+    tracemalloc.start()
+    try:
+        assert finder._names_none(huge, _NONE) is False
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 100_000
