@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from guardrails.enrich import clouds
+from guardrails.enrich.attrs import is_mapping
 from guardrails.enrich.catalog import GpuCatalog, load_gpu_catalog
 from guardrails.enrich.cloud import CLOUD_SIZERS
 from guardrails.enrich.dra import ClaimIndex
@@ -202,7 +203,7 @@ class EnrichContext:
 def _has_claims(resource: Resource) -> bool:
     templates = (resource.workload or {}).get("pod_templates")
     return isinstance(templates, list) and any(
-        isinstance(t, Mapping) and t.get("resource_claims") for t in templates
+        is_mapping(t) and t.get("resource_claims") for t in templates
     )
 
 
