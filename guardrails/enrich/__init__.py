@@ -35,6 +35,9 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
     """Return ``graph`` with facts on every resource and change-level cost in its summary."""
     context = EnrichContext(graph, options)
     resources: list[Resource] = []
+    #: The GPU resources in scan order: the only ones placement looks at (place,
+    #: counted_share and overlap_summary skip every other resource).
+    gpu_resources: list[Resource] = []
     own_facts: list[Facts] = []
     costs: list[tuple[str, str, float, float]] = []
     assumed: list[tuple[str, str]] = []
@@ -47,11 +50,13 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
                 (resource.id, resource.address, unevaluated_reason(resource.mode, resource.unknown))
             )
         facts, before, after = resource_facts(context, resource)
-        resources.append(with_facts(resource, facts))
+        enriched = with_facts(resource, facts)
+        resources.append(enriched)
         own_facts.append(facts)
         if facts["accelerator_unknown"] and not resource.unevaluated:
             unevaluated.append((resource.id, resource.address, ACCELERATORS_UNKNOWN))
         if facts["is_gpu"]:
+            gpu_resources.append(enriched)
             costs.append((resource.id, resource.address, before, after))
             guess = facts["price_assumption"]
             if guess is not None and guess["cloud"] is not None:
@@ -62,11 +67,11 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
                 unknown = facts["price_unknown"]
                 reason = str(unknown["reason"] if unknown and unknown["reason"] else "not priced")
                 unpriced.append((resource.id, resource.address, reason))
-    placements = place(resources)
+    placements = place(gpu_resources)
     if placements:
         # A workload on a node group of this change runs on that group's GPUs: it adds only
         # the scale-up beyond the group's desired size (enrich.placement).
-        shares = counted_share(resources, placements)
+        shares = counted_share(gpu_resources, placements)
         for rid, share in shares.items():
             placements[rid] = {
                 **placements[rid],
@@ -99,7 +104,7 @@ def enrich(graph: Graph, options: EnrichOptions) -> Graph:
     coverage = coverage_summary(
         assumed, unpriced, options.default_gpu_hourly_usd, unevaluated, cloud_assumed
     )
-    overlap = overlap_summary(resources, placements)
+    overlap = overlap_summary(gpu_resources, placements)
     notes = "; ".join(n for n in (coverage["coverage_note"], overlap.pop("note")) if n)
     summary = {
         **graph.summary,

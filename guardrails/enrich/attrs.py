@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeGuard
 
 from guardrails.model import Resource
 
@@ -17,6 +17,12 @@ _UPPER = re.compile(r"(?<!^)(?=[A-Z])")
 def camel(name: str) -> str:
     """``instance_type`` → ``instanceType`` (the names asked for are the sizers' own)."""
     return _CAMEL.sub(lambda m: m.group(1).upper(), name)
+
+
+def is_mapping(value: Any) -> TypeGuard[Mapping[Any, Any]]:
+    """``isinstance(value, Mapping)`` without the ABC's Python-level check for a plain dict
+    (what parsed input is made of; ~0.3 µs a test on the hot paths)."""
+    return type(value) is dict or isinstance(value, Mapping)
 
 
 def _step(value: Any, key: str) -> Any:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from guardrails.enrich.attrs import is_mapping
 from guardrails.model.contract import CloudFact
 
 AWS, GCP, AZURE = "aws", "gcp", "azure"
@@ -100,7 +101,7 @@ def of_template(template: Mapping[str, Any]) -> CloudEvidence | None:
     then tolerated taint keys (a pod tolerating ``kubernetes.azure.com/scalesetpriority``
     runs on AKS)."""
     selector = template.get("node_selector")
-    keys = list(selector) if isinstance(selector, Mapping) else []
+    keys = list(selector) if is_mapping(selector) else []
     found = of_label_keys(keys, "node selector")
     if found is not None:
         return found
@@ -111,34 +112,34 @@ def of_template(template: Mapping[str, Any]) -> CloudEvidence | None:
     toleration_keys = [
         str(t.get("key"))
         for t in (tolerations if isinstance(tolerations, list) else [])
-        if isinstance(t, Mapping) and t.get("key")
+        if is_mapping(t) and t.get("key")
     ]
     return of_label_keys(toleration_keys, "toleration")
 
 
 def _affinity_keys(affinity: Any) -> list[str]:
-    if not isinstance(affinity, Mapping):
+    if not is_mapping(affinity):
         return []
     node = affinity.get("nodeAffinity")
-    if not isinstance(node, Mapping):
+    if not is_mapping(node):
         return []
     keys: list[str] = []
     required = node.get("requiredDuringSchedulingIgnoredDuringExecution")
-    terms = required.get("nodeSelectorTerms") if isinstance(required, Mapping) else None
+    terms = required.get("nodeSelectorTerms") if is_mapping(required) else None
     preferred = node.get("preferredDuringSchedulingIgnoredDuringExecution")
     for term in [
         *(terms if isinstance(terms, list) else []),
         *(
             p.get("preference")
             for p in (preferred if isinstance(preferred, list) else [])
-            if isinstance(p, Mapping)
+            if is_mapping(p)
         ),
     ]:
-        if not isinstance(term, Mapping):
+        if not is_mapping(term):
             continue
         expressions = term.get("matchExpressions")
         for expression in expressions if isinstance(expressions, list) else []:
-            if isinstance(expression, Mapping) and expression.get("key"):
+            if is_mapping(expression) and expression.get("key"):
                 keys.append(str(expression["key"]))
     return keys
 
@@ -146,9 +147,9 @@ def _affinity_keys(affinity: Any) -> list[str]:
 def of_node_class(spec: Mapping[str, Any]) -> CloudEvidence | None:
     """A Karpenter NodePool's cloud from ``spec.template.spec.nodeClassRef.kind``."""
     template = spec.get("template")
-    template_spec = template.get("spec") if isinstance(template, Mapping) else None
-    ref = template_spec.get("nodeClassRef") if isinstance(template_spec, Mapping) else None
-    kind = str(ref.get("kind", "")) if isinstance(ref, Mapping) else ""
+    template_spec = template.get("spec") if is_mapping(template) else None
+    ref = template_spec.get("nodeClassRef") if is_mapping(template_spec) else None
+    kind = str(ref.get("kind", "")) if is_mapping(ref) else ""
     cloud = NODE_CLASS_KINDS.get(kind.lower())
     return CloudEvidence(cloud, f"nodeClassRef kind {kind}") if cloud else None
 

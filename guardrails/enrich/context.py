@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import Any
 
 from guardrails.enrich import clouds
+from guardrails.enrich.attrs import is_mapping
 from guardrails.enrich.catalog import GpuCatalog, load_gpu_catalog
 from guardrails.enrich.cloud import CLOUD_SIZERS
 from guardrails.enrich.dra import ClaimIndex
@@ -122,6 +123,15 @@ class EnrichContext:
                 return found
         return None
 
+    def sized(self, resource: Resource, kubernetes: bool) -> bool:
+        """False when :meth:`size` gives ``resource`` an empty Sizing whatever its attributes
+        (``kubernetes``: ``resource.is_kubernetes_object``)."""
+        if resource.mode != "managed":
+            return False
+        if resource.type in CLOUD_SIZERS:
+            return True
+        return kubernetes and (bool(resource.workload) or resource.type == "NodePool")
+
     def size(self, resource: Resource) -> Sizing:
         """What ``resource`` provisions: sized by its cloud type, workload or NodePool."""
         if resource.mode != "managed":
@@ -193,7 +203,7 @@ class EnrichContext:
 def _has_claims(resource: Resource) -> bool:
     templates = (resource.workload or {}).get("pod_templates")
     return isinstance(templates, list) and any(
-        isinstance(t, Mapping) and t.get("resource_claims") for t in templates
+        is_mapping(t) and t.get("resource_claims") for t in templates
     )
 
 

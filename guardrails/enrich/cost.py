@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -253,9 +254,11 @@ def change_summary(rows: Iterable[tuple[str, str, float, float]]) -> dict[str, A
     for resource_id, address, was, now in rows:
         before += was
         after += now
-        if round(now - was, 2):
-            deltas.append((round(now - was, 2), resource_id, address))
-    deltas.sort(key=lambda d: (-abs(d[0]), d[2], d[1]))
+        change = round(now - was, 2)
+        if change:
+            deltas.append((change, resource_id, address))
+    # The top five in the order a full sort gives (nsmallest is sorted(...)[:n], stable).
+    top = heapq.nsmallest(5, deltas, key=lambda d: (-abs(d[0]), d[2], d[1]))
     delta = round(after - before, 2)
     return {
         "monthly_usd_before": round(before, 2),
@@ -271,6 +274,6 @@ def change_summary(rows: Iterable[tuple[str, str, float, float]]) -> dict[str, A
                 "monthly_usd_delta": d,
                 "monthly_usd_delta_display": signed_dollars(d),
             }
-            for d, rid, address in deltas[:5]
+            for d, rid, address in top
         ],
     }

@@ -9,7 +9,7 @@ from typing import Any
 
 from guardrails.bundled import shared_data
 from guardrails.enrich import accelerators, clouds
-from guardrails.enrich.attrs import as_int, items
+from guardrails.enrich.attrs import as_int, is_mapping, items
 from guardrails.enrich.catalog import GpuCatalog, InstanceSpec
 from guardrails.enrich.ray_auth import RAY_KINDS
 from guardrails.enrich.sizing import Sizing, Unit, most_expensive
@@ -44,7 +44,7 @@ def gpus_per_pod(template: Mapping[str, Any]) -> tuple[float, str | None]:
     """GPUs one pod asks for (requests, else limits; init containers run alone) and the resource."""
     regular, init, name = 0.0, 0.0, None
     for container in items(template.get("containers")):
-        if not isinstance(container, Mapping):
+        if not is_mapping(container):
             continue
         resources = container.get("resources") or {}
         requests = resources.get("requests") or {}
@@ -71,14 +71,14 @@ def node_requirements(template: Mapping[str, Any]) -> dict[str, list[str]]:
     for key, value in (template.get("node_selector") or {}).items():
         wanted.setdefault(str(key).lower(), []).append(str(value))
     affinity = template.get("affinity") or {}
-    node_affinity = affinity.get("nodeAffinity") if isinstance(affinity, Mapping) else None
+    node_affinity = affinity.get("nodeAffinity") if is_mapping(affinity) else None
     required = (node_affinity or {}).get("requiredDuringSchedulingIgnoredDuringExecution") or {}
-    terms = required.get("nodeSelectorTerms") if isinstance(required, Mapping) else None
+    terms = required.get("nodeSelectorTerms") if is_mapping(required) else None
     for term in items(terms):
-        if not isinstance(term, Mapping):
+        if not is_mapping(term):
             continue
         for expression in items(term.get("matchExpressions")):
-            if isinstance(expression, Mapping) and expression.get("operator") == "In":
+            if is_mapping(expression) and expression.get("operator") == "In":
                 key = str(expression.get("key", "")).lower()
                 wanted.setdefault(key, []).extend(str(v) for v in items(expression.get("values")))
     return wanted
@@ -188,9 +188,7 @@ def size_workload(
 ) -> Sizing:
     """Sizing summed over a workload's pod templates (``scaler_max``: an HPA's maxReplicas)."""
     s = Sizing()
-    templates = [
-        t for t in items((resource.workload or {}).get("pod_templates")) if isinstance(t, Mapping)
-    ]
+    templates = [t for t in items((resource.workload or {}).get("pod_templates")) if is_mapping(t)]
     desired_total: int | None = 0
     max_total: int | None = 0
     groups_total: int | None = 0
@@ -267,22 +265,22 @@ def _scaled_max(
     """
     if templates == 1:
         return scaler_max
-    spec = resource.attributes.get("spec") if isinstance(resource.attributes, Mapping) else None
-    scale = as_int(spec.get("replicas", 1)) if isinstance(spec, Mapping) else None
+    spec = resource.attributes.get("spec") if is_mapping(resource.attributes) else None
+    scale = as_int(spec.get("replicas", 1)) if is_mapping(spec) else None
     if desired is None or not scale or desired % scale:
         return maximum
     return desired // scale * scaler_max
 
 
 def _autoscales(resource: Resource) -> bool:
-    spec = resource.attributes.get("spec") if isinstance(resource.attributes, Mapping) else None
+    spec = resource.attributes.get("spec") if is_mapping(resource.attributes) else None
     if resource.type == "InferenceService":
         # KServe scales between minReplicas and maxReplicas (unbounded when unset), except a
         # multi-node predictor (workerSpec) or autoscalerClass "none": those run minReplicas.
         return not _kserve_fixed(resource)
-    if resource.type in RAY_KINDS and isinstance(spec, Mapping):
+    if resource.type in RAY_KINDS and is_mapping(spec):
         cluster = spec.get("rayClusterSpec") or spec.get("rayClusterConfig") or spec
-        return isinstance(cluster, Mapping) and cluster.get("enableInTreeAutoscaling") is True
+        return is_mapping(cluster) and cluster.get("enableInTreeAutoscaling") is True
     return False
 
 
@@ -290,7 +288,7 @@ def workload_autoscaling(resource: Resource, scaler: Resource | None) -> dict[st
     """The autoscaling fact for a workload, from an HPA targeting it or its own spec."""
     if scaler is not None:
         spec = scaler.attributes.get("spec") or {}
-        spec = spec if isinstance(spec, Mapping) else {}
+        spec = spec if is_mapping(spec) else {}
         if scaler.type == "ScaledObject":
             # KEDA caps at maxReplicaCount, 100 when unset; its minimum defaults to 0.
             maximum = as_int(spec.get("maxReplicaCount", 100))
@@ -309,9 +307,7 @@ def workload_autoscaling(resource: Resource, scaler: Resource | None) -> dict[st
         }
     if not _autoscales(resource):
         return {"enabled": False, "max": None, "explicit_max": False, "attribute": None}
-    templates = [
-        t for t in items((resource.workload or {}).get("pod_templates")) if isinstance(t, Mapping)
-    ]
+    templates = [t for t in items((resource.workload or {}).get("pod_templates")) if is_mapping(t)]
     explicit = _explicit_maxima(resource)
     maxima = [as_int((t.get("replicas") or {}).get("max")) for t in templates]
     total = None if not explicit or any(m is None for m in maxima) else sum(m or 0 for m in maxima)
@@ -330,39 +326,37 @@ def workload_autoscaling(resource: Resource, scaler: Resource | None) -> dict[st
 
 
 def _kserve_fixed(resource: Resource) -> bool:
-    meta = resource.attributes.get("metadata") if isinstance(resource.attributes, Mapping) else None
-    annotations = meta.get("annotations") if isinstance(meta, Mapping) else None
-    if isinstance(annotations, Mapping) and (
-        annotations.get("serving.kserve.io/autoscalerClass") == "none"
-    ):
+    meta = resource.attributes.get("metadata") if is_mapping(resource.attributes) else None
+    annotations = meta.get("annotations") if is_mapping(meta) else None
+    if is_mapping(annotations) and (annotations.get("serving.kserve.io/autoscalerClass") == "none"):
         return True
-    spec = resource.attributes.get("spec") if isinstance(resource.attributes, Mapping) else None
-    predictor = spec.get("predictor") if isinstance(spec, Mapping) else None
-    return isinstance(predictor, Mapping) and isinstance(predictor.get("workerSpec"), Mapping)
+    spec = resource.attributes.get("spec") if is_mapping(resource.attributes) else None
+    predictor = spec.get("predictor") if is_mapping(spec) else None
+    return is_mapping(predictor) and isinstance(predictor.get("workerSpec"), Mapping)
 
 
 def _kserve_min(resource: Resource) -> int | None:
     """KServe's predictor minReplicas (1 when unset); None for other kinds."""
-    spec = resource.attributes.get("spec") if isinstance(resource.attributes, Mapping) else None
-    if resource.type != "InferenceService" or not isinstance(spec, Mapping):
+    spec = resource.attributes.get("spec") if is_mapping(resource.attributes) else None
+    if resource.type != "InferenceService" or not is_mapping(spec):
         return None
     predictor = spec.get("predictor")
-    if not isinstance(predictor, Mapping):
+    if not is_mapping(predictor):
         return None
     return as_int(predictor.get("minReplicas", 1))
 
 
 def _explicit_maxima(resource: Resource) -> bool:
-    spec = resource.attributes.get("spec") if isinstance(resource.attributes, Mapping) else None
-    if not isinstance(spec, Mapping):
+    spec = resource.attributes.get("spec") if is_mapping(resource.attributes) else None
+    if not is_mapping(spec):
         return False
     if resource.type == "InferenceService":
         predictor = spec.get("predictor")
-        return isinstance(predictor, Mapping) and predictor.get("maxReplicas") is not None
+        return is_mapping(predictor) and predictor.get("maxReplicas") is not None
     cluster = spec.get("rayClusterSpec") or spec.get("rayClusterConfig") or spec
-    groups = cluster.get("workerGroupSpecs") if isinstance(cluster, Mapping) else None
+    groups = cluster.get("workerGroupSpecs") if is_mapping(cluster) else None
     return bool(groups) and all(
-        isinstance(g, Mapping) and g.get("maxReplicas") is not None for g in items(groups)
+        is_mapping(g) and g.get("maxReplicas") is not None for g in items(groups)
     )
 
 
@@ -370,25 +364,25 @@ def size_node_pool(resource: Resource, catalog: GpuCatalog) -> Sizing:
     """Karpenter NodePool: GPU types it allows, spot if allowed, its GPU limit as the max."""
     s = Sizing()
     spec = resource.attributes.get("spec") or {}
-    template = spec.get("template") if isinstance(spec, Mapping) else None
-    template_spec = template.get("spec") if isinstance(template, Mapping) else None
+    template = spec.get("template") if is_mapping(spec) else None
+    template_spec = template.get("spec") if is_mapping(template) else None
     requirements: dict[str, list[str]] = {}
     for requirement in items(
-        template_spec.get("requirements") if isinstance(template_spec, Mapping) else None
+        template_spec.get("requirements") if is_mapping(template_spec) else None
     ):
-        if isinstance(requirement, Mapping) and requirement.get("operator") == "In":
+        if is_mapping(requirement) and requirement.get("operator") == "In":
             requirements.setdefault(str(requirement.get("key", "")).lower(), []).extend(
                 str(v) for v in items(requirement.get("values"))
             )
     s.capacity = "spot" if selects_spot(requirements) else "on-demand"
-    limits = spec.get("limits") if isinstance(spec, Mapping) else None
+    limits = spec.get("limits") if is_mapping(spec) else None
     gpu_limit = None
-    if isinstance(limits, Mapping):
+    if is_mapping(limits):
         for name in GPU_RESOURCES:
             if name in limits:
                 gpu_limit = quantity(limits[name])
                 s.gpu_resource_name = name
-    s.cloud = _node_pool_cloud(spec if isinstance(spec, Mapping) else {}, requirements, catalog)
+    s.cloud = _node_pool_cloud(spec if is_mapping(spec) else {}, requirements, catalog)
     row, instance_type = gpu_spec(catalog, requirements, s.cloud.cloud if s.cloud else None)
     gpu_hint = (
         any(

@@ -55,11 +55,13 @@ def _node_config_labels(attributes: Mapping[str, object]) -> bool:
     return False
 
 
-def is_taggable(resource: Resource) -> bool:
-    """Whether the resource carries spend and tags (see the module docstring)."""
+def is_taggable(resource: Resource, kubernetes: bool | None = None) -> bool:
+    """Whether the resource carries spend and tags (see the module docstring).
+
+    ``kubernetes``: ``resource.is_kubernetes_object`` when the caller has it."""
     if resource.mode != "managed":
         return False
-    if resource.is_kubernetes_object:
+    if resource.is_kubernetes_object if kubernetes is None else kubernetes:
         return resource.workload is not None or resource.type in _KUBERNETES_PROVISIONERS
     if resource.provider in _UNTAGGED_PROVIDERS:
         return False

@@ -166,6 +166,8 @@ def _step(path: str, key: Any) -> str:
 #: embedded document's step is ``_SAME``: it sits at its string's path.
 Entry = tuple[Any, Any, str, Any]
 _SAME = object()
+_NO_KEYS: frozenset[str] = frozenset()
+_SCALARS = frozenset({int, float, bool, type(None)})
 
 
 #: Strings up to this length have their verdict remembered for the run (keys and values
@@ -183,6 +185,11 @@ class AcceleratorFinder:
     def __init__(self, catalog: GpuCatalog) -> None:
         self.catalog = catalog
         self._keys: dict[str, str | None] = {}
+        #: Keys known to name no accelerator and not to be a toleration (a walk steps into
+        #: their values): a mapping whose keys all are here is screened in one set test.
+        self._plain_keys: set[str] = {
+            k for k in _SKIPPED_KUBERNETES | _SKIPPED_TERRAFORM if not _named(k)
+        }
         #: A string's embedded documents, else the accelerator it names, else None.
         self._strings: dict[str, list[Any] | str | None] = {}
         self._document_chars = 0
@@ -193,7 +200,11 @@ class AcceleratorFinder:
         """(path, accelerator named) of the first accelerator in ``attributes``, else None.
 
         A depth-first walk in document order over at most ``_MAX_VALUES`` values. Each value
-        carries the keys that lead to it; the dotted path is written only for a hit."""
+        carries the keys that lead to it; the dotted path is written only for a hit. Most
+        resources name none: :meth:`_names_none` says so first without the walk's bookkeeping.
+        """
+        if self._names_none(attributes, skipped):
+            return None
         stack: list[Entry] = [
             (None, k, str(k), v) for k, v in reversed(list(attributes.items())) if k not in skipped
         ]
@@ -233,6 +244,75 @@ class AcceleratorFinder:
                     documents = list(islice(enumerate(found), _MAX_VALUES - seen))
                     stack += [(entry, i, "", d) for i, d in reversed(documents)]
         return None
+
+    def _names_none(self, attributes: Mapping[str, Any], skipped: frozenset[str]) -> bool:
+        """True when :meth:`find` would find nothing: no key or string in ``attributes`` names
+        an accelerator and all its values are within the walk's budget (then the walk's order
+        and its stopping point do not matter). False when one does, or the screen cannot say
+        (too many values, a container of another type): the walk decides."""
+        strings, plain = self._strings, self._plain_keys
+        # The values are counted before they are queued: past the walk's budget the screen
+        # gives up before holding them (a 2M-item list queues nothing).
+        seen = len(attributes)
+        if seen > _MAX_VALUES:
+            return False
+        pending: list[Any]
+        if type(attributes) is dict and plain.issuperset(attributes):
+            pending = [v for k, v in attributes.items() if k not in skipped]
+        else:
+            pending = []
+            if not self._plain(attributes, pending, skipped):
+                return False
+        while pending:
+            value = pending.pop()
+            cls = type(value)
+            if cls is str:
+                found = strings[value] if value in strings else self._string(value)
+                if found is None:
+                    continue
+                if isinstance(found, str):
+                    return False
+                seen += len(found)  # YAML/JSON documents in the string, walked as data
+                if seen > _MAX_VALUES:
+                    return False
+                pending += found
+            elif cls is dict:
+                seen += len(value)
+                if seen > _MAX_VALUES:
+                    return False
+                if plain.issuperset(value):
+                    pending += value.values()
+                elif not self._plain(value, pending, _NO_KEYS):
+                    return False
+            elif cls is list:
+                seen += len(value)
+                if seen > _MAX_VALUES:
+                    return False
+                pending += value
+            elif cls not in _SCALARS and isinstance(value, (str, Mapping, list)):
+                return False  # a subclass: left to the walk
+        return True
+
+    def _plain(
+        self, mapping: Mapping[Any, Any], pending: list[Any], skipped: frozenset[str]
+    ) -> bool:
+        """Queue the values of ``mapping`` whose keys name no accelerator (a toleration's value
+        is not looked into); False when a key names one."""
+        keys, plain = self._keys, self._plain_keys
+        for k, v in mapping.items():
+            if k in skipped:
+                continue
+            key = str(k)
+            if key:  # the walk checks no empty key either
+                named = keys[key] if key in keys else self._key(key)
+                if named:
+                    return False
+                if key in _TOLERATIONS:
+                    continue
+                if type(k) is str and key in keys and len(plain) < _MEMO_ENTRIES:
+                    plain.add(key)
+            pending.append(v)
+        return True
 
     def _key(self, key: str) -> str | None:
         named = _named(key)
@@ -314,16 +394,21 @@ def unused_runtime(resource: Resource, finder: AcceleratorFinder) -> str | None:
     )
 
 
-def unmodelled_accelerator(resource: Resource, finder: AcceleratorFinder) -> str | None:
+def unmodelled_accelerator(
+    resource: Resource, finder: AcceleratorFinder, kubernetes: bool | None = None
+) -> str | None:
     """Why the accelerators a resource of an unmodelled type names are unknown, else None.
 
-    The caller asks only for resources its sizing does not model."""
+    The caller asks only for resources its sizing does not model (``kubernetes``:
+    ``resource.is_kubernetes_object`` when it has it)."""
     if resource.mode != "managed" or resource.unevaluated or resource.type in DESCRIPTIVE:
         return None
     attributes = resource.attributes
-    if not isinstance(attributes, Mapping):
+    if type(attributes) is not dict and not isinstance(attributes, Mapping):
         return None
-    skipped = _SKIPPED_KUBERNETES if resource.is_kubernetes_object else _SKIPPED_TERRAFORM
+    if kubernetes is None:
+        kubernetes = resource.is_kubernetes_object
+    skipped = _SKIPPED_KUBERNETES if kubernetes else _SKIPPED_TERRAFORM
     hit = finder.find(attributes, skipped)
     if hit is None:
         return None

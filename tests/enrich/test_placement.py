@@ -182,3 +182,21 @@ def test_workloads_sharing_a_node_group_share_its_scale_up(tmp_path: Path) -> No
     # Two 8-GPU jobs on a group of one desired 8-GPU node: one more node, shared half and half.
     assert counted == [round(P4D_NODE / 2, 2)] * 2
     assert doc["summary"]["cost"]["monthly_usd_after"] == round(P4D_NODE * 2, 2)
+
+
+def test_resources_without_gpus_change_no_placement(tmp_path: Path) -> None:
+    """Placement reads only the scan's GPU resources: others in between change nothing."""
+    pod = _affinity("node.kubernetes.io/instance-type", ["p4d.24xlarge"])
+    _plan(tmp_path / "group.plan.json")
+    _job(tmp_path / "job.yaml", pod, 2)
+    alone = build_input([str(tmp_path)])
+    other = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "x"}}
+    (tmp_path / "a-config.yaml").write_text(json.dumps(other))
+    (tmp_path / "z-config.yaml").write_text(json.dumps({**other, "metadata": {"name": "d"}}))
+    mixed = build_input([str(tmp_path)])
+    assert len(mixed["resources"]) == len(alone["resources"]) + 2
+    placed = {r["address"]: r["facts"]["placement"] for r in alone["resources"]}
+    assert placed["Job/research/train"]["status"] == "on_node_group"
+    for r in mixed["resources"]:
+        assert r["facts"]["placement"] == placed.get(r["address"])
+    assert mixed["summary"]["cost"] == alone["summary"]["cost"]
