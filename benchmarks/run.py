@@ -12,7 +12,10 @@ ratios to Checkov and to the default engine, and pass/fail against each target o
 
 Checkov (3.x) is installed by the harness into its own virtual environment
 (``--checkov-venv``, default ``~/.cache/guardrails-bench/checkov-venv``) from PyPI. It has no
-Pulumi support, so Pulumi rows compare the engines only. Writes ``e2e-<UTC time>.json``,
+Pulumi support, so Pulumi rows compare the engines only. guardrails runs from a README-style
+install of this checkout (``benchmarks/install.py``: non-editable ``pip install .``, bytecode
+compiled, built once per source tree under the cache), as a user runs it; ``--dev`` measures
+the development install. Writes ``e2e-<UTC time>.json``,
 ``latest.json`` and ``latest.md`` to ``--out``.
 """
 
@@ -35,10 +38,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.install import CACHE, Install, child_env, readme_install
 from testing.generate import SUFFIX
 
 ROOT = Path(__file__).resolve().parents[1]
-CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "guardrails-bench"
 CHECKOV_SPEC = "checkov>=3.2,<4"
 #: Engine label -> (``--engine`` value, GUARDRAILS_REGO_BACKEND or None).
 ENGINES = {
@@ -133,12 +136,15 @@ def measure(command: list[str], env: dict[str, str], timeout: float) -> tuple[Ru
     return run, text
 
 
-def guardrails_run(label: str, path: Path, kind: str, size: int, timeout: float) -> Run:
+def guardrails_run(
+    label: str, path: Path, kind: str, size: int, timeout: float, guardrails: list[str]
+) -> Run:
+    """``guardrails`` (the command of the measured install) checking ``path``."""
     engine, backend = ENGINES[label]
-    env = {**os.environ, "NO_COLOR": "1"}
+    env = child_env(NO_COLOR="1")
     if backend:
         env["GUARDRAILS_REGO_BACKEND"] = backend
-    command = [sys.executable, "-m", "guardrails", "check", "--format", "json"]
+    command = [*guardrails, "check", "--format", "json"]
     command += ["--fail-on", "never", "--engine", engine, "--max-resources", str(2 * size + 1000)]
     command += [str(path)]
     run, text = measure(command, env, timeout)
@@ -216,7 +222,7 @@ SMALL_PLAN = ROOT / "fixtures" / "terraform-plan" / "gpu_training" / "plan.json"
 
 def floor_run(path: Path, kind: str, size: int, timeout: float) -> Run:
     """Python's own parser reading ``path`` (``json.load``; libyaml for YAML streams)."""
-    run, text = measure([sys.executable, "-c", _FLOOR_CODE, str(path)], dict(os.environ), timeout)
+    run, text = measure([sys.executable, "-c", _FLOOR_CODE, str(path)], child_env(), timeout)
     run.tool, run.kind, run.size = FLOOR, kind, size
     run.engine = text.strip() or None
     if run.exit_code and not run.note:
@@ -226,8 +232,7 @@ def floor_run(path: Path, kind: str, size: int, timeout: float) -> Run:
 
 def command_runs(command: list[str], repeat: int) -> dict[str, Any]:
     """Median wall and CPU seconds of ``repeat`` runs of a short command, with the load."""
-    env = {**os.environ, "NO_COLOR": "1"}
-    runs = [measure(command, env, 60)[0] for _ in range(repeat)]
+    runs = [measure(command, child_env(NO_COLOR="1"), 60)[0] for _ in range(repeat)]
     return {
         "wall_s": statistics.median(r.wall_s for r in runs),
         "cpu_s": statistics.median(r.cpu_s for r in runs),
@@ -237,12 +242,9 @@ def command_runs(command: list[str], repeat: int) -> dict[str, Any]:
     }
 
 
-def help_run(repeat: int) -> tuple[float, float]:
+def help_run(repeat: int, guardrails: list[str]) -> tuple[float, float]:
     """Median wall and CPU seconds of ``guardrails --help``."""
-    runs = [
-        measure([sys.executable, "-m", "guardrails", "--help"], dict(os.environ), 60)[0]
-        for _ in range(repeat)
-    ]
+    runs = [measure([*guardrails, "--help"], child_env(), 60)[0] for _ in range(repeat)]
     return statistics.median(r.wall_s for r in runs), statistics.median(r.cpu_s for r in runs)
 
 
@@ -261,8 +263,14 @@ def run_benchmark(
     on_block: Callable[[dict[str, Any]], Any] | None = None,
     floor: bool = True,
     checkov_reference: dict[str, Any] | None = None,
+    install: Install | None = None,
+    dev: bool = False,
 ) -> dict[str, Any]:
     """Every tool on every (kind, size); returns the raw document (see ``markdown``).
+
+    guardrails runs from ``install``, a README-style install of this checkout (built, or
+    reused from the cache, when None), as a user runs it; with ``dev`` from this checkout's
+    development install (``python -m guardrails``) instead.
 
     With ``floor`` Python's own parser reads each input in the same rotation (the ratios of
     issue #25); ``checkov_reference`` is an earlier results document whose Checkov cells stand
@@ -282,10 +290,16 @@ def run_benchmark(
     cells: dict[tuple[str, int, str], Cell] = {}
     loads = {"start": load_average()}
     given_up: set[tuple[str, str]] = set()  # (kind, tool) that timed out at a smaller size
-    help_wall_cpu = help_run(max(repeat, 3))
-    command = [sys.executable, "-m", "guardrails"]
-    small = command_runs([*command, "check", "--fail-on", "never", str(SMALL_PLAN)], 2 * repeat + 1)
-    help_runs = command_runs([*command, "--help"], 2 * repeat + 1)
+    if dev:
+        guardrails = [sys.executable, "-m", "guardrails"]
+        measured = f"development checkout ({sys.executable} -m guardrails)"
+    else:
+        install = install or readme_install()
+        guardrails, measured = [str(install.guardrails)], install.describe()
+    help_wall_cpu = help_run(max(repeat, 3), guardrails)
+    small_check = [*guardrails, "check", "--fail-on", "never", str(SMALL_PLAN)]
+    small = command_runs(small_check, 2 * repeat + 1)
+    help_runs = command_runs([*guardrails, "--help"], 2 * repeat + 1)
     checkov_name = checkov_version(checkov) if checkov else None
     reference = _checkov_cells(checkov_reference) if checkov is None else []
 
@@ -299,6 +313,7 @@ def run_benchmark(
                 "load_average_1_5_15": {**loads, "end": loads.get("end", load_average())},
             },
             "checkov": checkov_name,
+            "install": measured,
             "repeat": repeat,
             "once_from": once_from,
             "all_once_from": all_once_from,
@@ -355,7 +370,7 @@ def run_benchmark(
                     elif tool == "checkov" and checkov is not None:
                         run = checkov_run(checkov, path, kind, size, timeout)
                     else:
-                        run = guardrails_run(tool, path, kind, size, timeout)
+                        run = guardrails_run(tool, path, kind, size, timeout, guardrails)
                     cell.runs.append(run)
                     print(
                         f"{kind:<10} {size:>6} {tool:<13} {run.wall_s:8.2f} s "
@@ -604,6 +619,8 @@ def markdown(result: dict[str, Any], default: str = "auto") -> str:
         f"Machine load (1/5/15-min averages) at start {loads['start']}, at end {loads['end']}. "
         "The machine is shared: wall times rise with load, CPU times and ratios hold better.",
         "",
+        f"guardrails measured: {result.get('install', 'not recorded')}.",
+        "",
     ]
     if result.get("note"):
         lines += [str(result["note"]), ""]
@@ -741,6 +758,11 @@ def main() -> None:
     )
     parser.add_argument("--no-floor", action="store_true", help="Skip the json.load floor.")
     parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="Measure this checkout's development install, not a README-style install.",
+    )
+    parser.add_argument(
         "--checkov-reference",
         type=Path,
         default=None,
@@ -785,6 +807,7 @@ def main() -> None:
         checkov_reference=json.loads(args.checkov_reference.read_text(encoding="utf-8"))
         if args.checkov_reference
         else None,
+        dev=args.dev,
     )
     table = write_results(result, args.out)
     sys.stdout.write(table.read_text(encoding="utf-8"))

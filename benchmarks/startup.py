@@ -8,7 +8,12 @@ the fastest wall time, the run least disturbed by other work, with the median CP
 With ``--instructions`` each command also runs once under valgrind's callgrind: the
 instructions it executes, a figure machine load does not move.
 
-    python -m benchmarks.startup [--repeat 15] [--instructions] [--out benchmarks/results]
+    python -m benchmarks.startup [--repeat 15] [--instructions] [--dev] [--out benchmarks/results]
+
+What is measured is a README-style install of this checkout (``benchmarks/install.py``:
+non-editable ``pip install .``, bytecode compiled, built once per source tree), run through
+its ``guardrails`` command with bytecode writing on, as a user runs it; ``--dev`` measures the
+development install instead.
 
 Writes ``startup.json`` and ``startup.md`` to ``--out``.
 """
@@ -30,32 +35,41 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from benchmarks.install import Install, child_env, readme_install
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 TARGET_S = 0.150
-GUARDRAILS = [sys.executable, "-m", "guardrails"]
-#: Label -> command. The checks are what a pre-commit hook runs on one changed file.
-COMMANDS: dict[str, list[str]] = {
-    "python -c pass": [sys.executable, "-c", "pass"],
-    "--help": [*GUARDRAILS, "--help"],
-    "check plan (table)": [
-        *GUARDRAILS, "check", "--fail-on", "never",
-        str(FIXTURES / "terraform-plan" / "gpu_training" / "plan.json"),
-    ],
-    "check plan (json)": [
-        *GUARDRAILS, "check", "--fail-on", "never", "-f", "json",
-        str(FIXTURES / "terraform-plan" / "gpu_training" / "plan.json"),
-    ],
-    "check .tf directory": [
-        *GUARDRAILS, "check", "--fail-on", "never", str(FIXTURES / "terraform-hcl" / "gpu_cluster"),
-    ],
-    "check Kubernetes YAML": [
-        *GUARDRAILS, "check", "--fail-on", "never", str(FIXTURES / "kubernetes" / "serving.yaml"),
-    ],
-    "check Pulumi preview": [
-        *GUARDRAILS, "check", "--fail-on", "never", str(FIXTURES / "pulumi" / "preview.json"),
-    ],
-}  # fmt: skip
+
+
+def commands(guardrails: list[str]) -> dict[str, list[str]]:
+    """Label -> command, ``guardrails`` being how the measured install is run. The checks are
+    what a pre-commit hook runs on one changed file."""
+    return {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "--help": [*guardrails, "--help"],
+        "check plan (table)": [
+            *guardrails, "check", "--fail-on", "never",
+            str(FIXTURES / "terraform-plan" / "gpu_training" / "plan.json"),
+        ],
+        "check plan (json)": [
+            *guardrails, "check", "--fail-on", "never", "-f", "json",
+            str(FIXTURES / "terraform-plan" / "gpu_training" / "plan.json"),
+        ],
+        "check .tf directory": [
+            *guardrails, "check", "--fail-on", "never",
+            str(FIXTURES / "terraform-hcl" / "gpu_cluster"),
+        ],
+        "check Kubernetes YAML": [
+            *guardrails, "check", "--fail-on", "never",
+            str(FIXTURES / "kubernetes" / "serving.yaml"),
+        ],
+        "check Pulumi preview": [
+            *guardrails, "check", "--fail-on", "never", str(FIXTURES / "pulumi" / "preview.json"),
+        ],
+    }  # fmt: skip
+
+
 #: The commands the 150 ms target applies to.
 TARGETED = ("--help", "check plan (table)", "check plan (json)")
 
@@ -63,7 +77,7 @@ TARGETED = ("--help", "check plan (table)", "check plan (json)")
 def run_once(command: list[str]) -> dict[str, Any]:
     """One process: wall and CPU seconds, peak RSS (MB), exit code and the load before it."""
     load = os.getloadavg()[0]
-    env = {**os.environ, "NO_COLOR": "1"}
+    env = child_env(NO_COLOR="1")
     start = time.perf_counter()
     process = subprocess.Popen(
         command,
@@ -93,6 +107,7 @@ def instructions(command: list[str]) -> int | None:
         [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *command],
         capture_output=True,
         text=True,
+        env=child_env(NO_COLOR="1"),
         cwd=tempfile.gettempdir(),
         check=False,
     )
@@ -100,16 +115,23 @@ def instructions(command: list[str]) -> int | None:
     return int(found.group(1).replace(",", "")) if found else None
 
 
-def bench(repeat: int, count_instructions: bool = False) -> dict[str, Any]:
-    """Every command ``repeat`` times in rotating order; the raw runs and their summary."""
-    labels = list(COMMANDS)
+def bench(
+    repeat: int, count_instructions: bool = False, install: Install | None = None
+) -> dict[str, Any]:
+    """Every command ``repeat`` times in rotating order; the raw runs and their summary.
+
+    ``install`` is the README-style install measured; without one, this checkout's Python
+    runs ``-m guardrails`` (the development install)."""
+    guardrails = [str(install.guardrails)] if install else [sys.executable, "-m", "guardrails"]
+    planned = commands(guardrails)
+    labels = list(planned)
     for label in labels:  # one unmeasured run each: bytecode caches written, files in cache
-        run_once(COMMANDS[label])
+        run_once(planned[label])
     runs: dict[str, list[dict[str, Any]]] = {label: [] for label in labels}
     for round_ in range(repeat):
         shift = round_ % len(labels)
         for label in labels[shift:] + labels[:shift]:
-            runs[label].append(run_once(COMMANDS[label]))
+            runs[label].append(run_once(planned[label]))
     rows = {}
     for label, measured in runs.items():
         rows[label] = {
@@ -120,7 +142,7 @@ def bench(repeat: int, count_instructions: bool = False) -> dict[str, Any]:
             "median_peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in measured),
             "median_load_1m": statistics.median(r["load_1m"] for r in measured),
             "exit_codes": sorted({r["exit_code"] for r in measured}),
-            "instructions": instructions(COMMANDS[label]) if count_instructions else None,
+            "instructions": instructions(planned[label]) if count_instructions else None,
             "runs": measured,
         }
     return {
@@ -130,10 +152,11 @@ def bench(repeat: int, count_instructions: bool = False) -> dict[str, Any]:
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
         },
+        "install": install.describe() if install else f"development checkout ({sys.executable})",
         "repeat": repeat,
         "target_s": TARGET_S,
         "commands": {
-            label: " ".join(Path(c).name if "/" in c else c for c in COMMANDS[label])
+            label: " ".join(Path(c).name if "/" in c else c for c in planned[label])
             for label in labels
         },
         "results": rows,
@@ -151,6 +174,8 @@ def markdown(result: dict[str, Any]) -> str:
         "command as its own process, in rotating order. Wall and CPU (user + system) in ms; "
         "load is the 1-minute load average before the runs (median). Target (issue #25): "
         f"{result['target_s'] * 1000:.0f} ms on a quiet machine, judged on the fastest wall.",
+        "",
+        f"Measured: {result.get('install', 'not recorded')}.",
         "",
         "| command | wall min | wall median | CPU min | CPU median | RSS MB | load "
         "| instructions | target |",
@@ -176,8 +201,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--instructions", action="store_true", help="also count instructions")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="measure this checkout's development install instead of a README-style install",
+    )
     args = parser.parse_args(argv)
-    result = bench(args.repeat, args.instructions)
+    result = bench(args.repeat, args.instructions, None if args.dev else readme_install())
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "startup.json").write_text(json.dumps(result, indent=2) + "\n")
     text = markdown(result)

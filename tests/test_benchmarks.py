@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 from benchmarks.bench_engines import markdown, replicate, run, seed_documents
@@ -42,6 +43,7 @@ def test_end_to_end_harness_smoke(tmp_path: Path) -> None:
         else:
             assert run["engine"] == "python" and run["findings"] > 0
     assert result["small_check"]["cpu_s"] > 0 and result["help"]["cpu_s"] > 0
+    assert result["install"].startswith("README-style install")  # what a user gets
     table = write_results(result, tmp_path / "out")
     text = table.read_text()
     assert text.startswith("# End-to-end benchmark")
@@ -79,3 +81,27 @@ def test_startup_benchmark_smoke(tmp_path: Path) -> None:
         assert row["min_wall_s"] > 0 and row["median_cpu_s"] > 0 and row["median_load_1m"] >= 0
     text = (tmp_path / "startup.md").read_text()
     assert all(f"`{label}`" in text for label in TARGETED)
+    assert "Measured: README-style install" in text
+
+
+def test_readme_install_is_non_editable_and_compiled(tmp_path: Path) -> None:
+    """The benchmarks' install is what ``pip install .`` gives a user: guardrails in the
+    venv's site-packages (not this checkout), bytecode written, reused while the source holds."""
+    from benchmarks.install import child_env, readme_install, source_hash
+
+    install = readme_install()
+    assert install == readme_install() and install.source_hash == source_hash()
+    probe = "import guardrails, sys; print(guardrails.__file__); print(sys.dont_write_bytecode)"
+    done = subprocess.run(
+        [str(install.python), "-c", probe],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        cwd=tmp_path,  # not this checkout, which ``-c`` would put first on sys.path
+    )
+    where, no_bytecode = done.stdout.split()
+    assert Path(where).is_relative_to(install.python.parents[1]) and no_bytecode == "False"
+    assert list(Path(where).parent.glob("__pycache__/cli*.pyc")) or list(
+        Path(where).parent.glob("cli/__pycache__/*.pyc")
+    )
+    assert {"PYTHONDONTWRITEBYTECODE", "PYTHONPATH"}.isdisjoint(child_env())
