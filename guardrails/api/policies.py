@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from guardrails.engines.rego import policy_sources, user_sources
 from guardrails.engines.sandbox import UserPolicyLimits
 from guardrails.engines.select import select_engine
 from guardrails.errors import ConfigError
+from guardrails.lazy_regex import LazyPattern
 from guardrails.report.paths import scan_root
 
 
@@ -31,7 +31,7 @@ class PreparedPolicies:
     root: Path = field(default_factory=Path.cwd)
 
 
-_ID_SHAPE = re.compile(r"[A-Za-z]{1,8}-[A-Za-z]{1,12}-\d{1,5}")
+_ID_SHAPE = LazyPattern(r"[A-Za-z]{1,8}-[A-Za-z]{1,12}-\d{1,5}")
 
 
 def check_policy_ids(config: Config, catalog: Catalog) -> None:

@@ -13,11 +13,12 @@ from guardrails.bundled import bundled_policy_dir as bundled_policy_dir
 from guardrails.catalog.index import read_index
 from guardrails.errors import ConfigError
 from guardrails.inputs.safe_io import read_text
+from guardrails.lazy_regex import LazyPattern
 from guardrails.model import Resource, Severity
 
-_PACKAGE = re.compile(r"^package\s+([\w.]+)", re.M)
-_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
-_RULE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PACKAGE = LazyPattern(r"^package\s+([\w.]+)", re.M)
+_ID = LazyPattern(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
+_RULE = LazyPattern(r"^[A-Za-z_][A-Za-z0-9_]*$")
 POLICY_PACKAGE_PREFIX = "guardrails.policy."
 
 #: What a policy reads (``custom.input``), which decides how engines hand it the input:

@@ -8,7 +8,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-_TOKEN = re.compile(
+from guardrails.lazy_regex import LazyPattern
+
+_TOKEN = LazyPattern(
     r"""
       (?P<space>\s+)
     | (?P<comment>\#[^\n]*)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import stat
 import sys
 from enum import StrEnum
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from guardrails.errors import ConfigError
+from guardrails.lazy_regex import LazyPattern
 from guardrails.output import write_atomic
 from guardrails.safe_text import one_line
 
@@ -199,7 +199,7 @@ def report_input_errors(graph: Graph) -> bool:
 
 
 #: What ``NAME=`` in ``--output NAME=FILE`` must look like to be read as a format name.
-_FORMAT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+_FORMAT_NAME = LazyPattern(r"[A-Za-z][A-Za-z0-9_-]*")
 
 
 def parse_outputs(

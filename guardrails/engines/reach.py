@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from functools import cache
 
 from guardrails.engines.rego_lexer import static_keys, tokens
+from guardrails.lazy_regex import LazyPattern
 
 Source = tuple[str, str]
 
 
-_PACKAGE = re.compile(r"^[ \t]*package[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
+_PACKAGE = LazyPattern(r"^[ \t]*package[ \t]+([A-Za-z_][\w.]*)", re.MULTILINE)
 
 
 @cache

@@ -15,6 +15,7 @@ from typing import Any
 
 from guardrails.bundled import gpu_catalog_path
 from guardrails.enrich.clouds import DISPLAY
+from guardrails.lazy_regex import LazyPattern
 
 HOURS_PER_MONTH = 730
 
@@ -269,7 +270,7 @@ def is_gpu_family(instance_type: str) -> bool:
 
 #: TPU generations as GKE labels, TPU VM accelerator types and catalog rows write them:
 #: ``tpu-v5-lite-podslice``, ``v5litepod-8``, ``tpu-v5p-slice``, ``v6e-8``, ``TPU v6e``, ``tpu7x``.
-_TPU = re.compile(
+_TPU = LazyPattern(
     r"^(?:tpu[-_\s]*)?(v\d+)(p|e|litepod|-lite)?(?:[-_\s]|$)|^tpu[-_\s]*(\d+x?)$", re.IGNORECASE
 )
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from guardrails.enrich.attrs import is_mapping
+from guardrails.lazy_regex import LazyPattern
 from guardrails.model.contract import CloudFact
 
 AWS, GCP, AZURE = "aws", "gcp", "azure"
@@ -41,14 +42,14 @@ _TYPE_PREFIXES = (("aws_", AWS), ("google_", GCP), ("azurerm_", AZURE), ("azapi_
 NODE_CLASS_KINDS = {"ec2nodeclass": AWS, "aksnodeclass": AZURE, "gcenodeclass": GCP}
 #: Instance type naming when the catalog has no row: p5.48xlarge, a3-highgpu-8g, Standard_NC...
 _TYPE_NAMES = (
-    (re.compile(r"^standard_", re.IGNORECASE), AZURE),
+    (LazyPattern(r"^standard_", re.IGNORECASE), AZURE),
     (
-        re.compile(
+        LazyPattern(
             r"^(?:ml\.)?[a-z][a-z0-9-]*\.(?:\d*x?large|metal|medium|small|micro|nano)", re.I
         ),
         AWS,
     ),
-    (re.compile(r"^[a-z]\d+[a-z]?-[a-z]+(?:-\d+[a-z]*)?$|^ct\d", re.IGNORECASE), GCP),
+    (LazyPattern(r"^[a-z]\d+[a-z]?-[a-z]+(?:-\d+[a-z]*)?$|^ct\d", re.IGNORECASE), GCP),
 )
 
 

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from guardrails.enrich.attrs import as_int, items
+from guardrails.lazy_regex import LazyPattern
 from guardrails.model import Resource
 
 CLAIM_KINDS = ("ResourceClaim", "ResourceClaimTemplate")
 #: A device class whose name says it hands out accelerators (``gpu.nvidia.com``,
 #: ``mig.nvidia.com``, ``tpu.google.com``, ``neuron.aws.com``, ``gaudi.habana.ai``).
-_ACCELERATOR_CLASS = re.compile(
+_ACCELERATOR_CLASS = LazyPattern(
     r"(?:^|[.\-])(?:gpu|mig|tpu|neuron|neuroncore|gaudi|accelerator|xpu)(?:[.\-]|$)",
     re.IGNORECASE,
 )

@@ -16,7 +16,6 @@ Two shapes the container ``resources`` do not show:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,6 +32,7 @@ from guardrails.enrich.kubernetes import (
     selects_spot,
 )
 from guardrails.enrich.sizing import Sizing, Unit
+from guardrails.lazy_regex import LazyPattern
 from guardrails.model import Resource
 
 _INSTANCE_TYPE_KEYS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
@@ -60,8 +60,8 @@ _PRESENT_KEYS = (
     "feature.node.kubernetes.io/pci-10de.present",  # NVIDIA's PCI vendor id (NFD)
     "feature.node.kubernetes.io/pci-1002.present",  # AMD
 )
-_AWS_FAMILY = re.compile(r"^(?:p\d+[a-z]*|g\d+[a-z]*|gr\d+|inf\d+|trn\d+[a-z]*|dl\d+[a-z]*)$")
-_GCP_FAMILY = re.compile(r"^(?:a\d+|g\d+|ct\d+[a-z]*)$")
+_AWS_FAMILY = LazyPattern(r"^(?:p\d+[a-z]*|g\d+[a-z]*|gr\d+|inf\d+|trn\d+[a-z]*|dl\d+[a-z]*)$")
+_GCP_FAMILY = LazyPattern(r"^(?:a\d+|g\d+|ct\d+[a-z]*)$")
 
 
 def _term_requirements(template: Mapping[str, Any]) -> list[dict[str, list[str]]]:

@@ -12,11 +12,11 @@ RayCluster, ``ray.io/cluster: <name>``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from guardrails.bundled import shared_data
+from guardrails.lazy_regex import LazyPattern
 from guardrails.model import Resource
 
 #: KubeRay kinds (policies/data/resource_types.json, as GR-SEC-009 reads them).
@@ -24,7 +24,7 @@ RAY_KINDS = tuple(shared_data("resource_types")["ray_kinds"])
 #: The first Ray release with token authentication.
 TOKEN_AUTH_SINCE = (2, 52)
 AUTH_ENV = "RAY_AUTH_MODE"
-_VERSION = re.compile(r"^(\d+)\.(\d+)(?:\.(\d+))?")
+_VERSION = LazyPattern(r"^(\d+)\.(\d+)(?:\.(\d+))?")
 #: Where each Ray kind keeps its cluster spec.
 _CLUSTER_SPEC = {"RayCluster": None, "RayService": "rayClusterConfig", "RayJob": "rayClusterSpec"}
 

@@ -40,6 +40,7 @@ from typing import Any
 from guardrails.enrich.accelerators import tpu_machine, tpu_type
 from guardrails.enrich.catalog import GpuCatalog, model_from_text
 from guardrails.errors import InputError
+from guardrails.lazy_regex import LazyPattern
 from guardrails.model import Resource
 
 #: Kinds/types that cap, describe or template accelerators and run none themselves.
@@ -73,7 +74,7 @@ DESCRIPTIVE = frozenset(
         "kubernetes_secret_v1",
     }
 )
-_NAMES = re.compile(
+_NAMES = LazyPattern(
     r"(?:nvidia|amd)\\?\.com/(?:gpu|mig-[0-9a-z.]+)"
     r"|gpu\\?\.intel\\?\.com/[a-z0-9]+"
     r"|google\\?\.com/tpu"
@@ -115,7 +116,7 @@ _SKIPPED_KUBERNETES = frozenset({"metadata", "status"})
 _SKIPPED_TERRAFORM = frozenset(
     {"tags", "tags_all", "labels", "resource_labels", "terraform_labels", "effective_labels"}
 )
-_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+_PLAIN_KEY = LazyPattern(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _TOLERATIONS = frozenset({"tolerations", "toleration"})
 #: Walk at most this many values per resource (parsers bound the input; this bounds the work).
 _MAX_VALUES = 100_000

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 
 from guardrails.errors import InputError
+from guardrails.lazy_regex import LazyPattern
 
 #: Deepest nesting accepted (real plans and CRD schemas stay far below; code that walks values
 #: recursively needs a bound well under Python's recursion limit).
@@ -22,7 +23,7 @@ MAX_DEPTH = 200
 MAX_INT_DIGITS = 40
 _INT_LIMIT = 2**63
 TOO_DEEP = f"nesting is too deep (more than {MAX_DEPTH} levels)"
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = LazyPattern("[\ud800-\udfff]")
 #: A JSON or YAML escape that can produce a lone surrogate (``\ud800``, ``\U0000DC00``).
 _SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
 
@@ -193,10 +194,10 @@ _JSON_TYPES = {
 }
 _STRING_METHODS = {"rstrip", "lstrip", "strip", "split", "rsplit", "startswith", "endswith"}
 _PYTHON_TYPE_ERRORS = (
-    (re.compile(r"'(\w+)' object has no attribute '(\w+)'"), "attribute"),
-    (re.compile(r"'(\w+)' object is not (?:iterable|subscriptable)"), "a list or an object"),
-    (re.compile(r"unhashable type: '(\w+)'"), "a string"),
-    (re.compile(r"(string) indices must be integers"), "an object"),
+    (LazyPattern(r"'(\w+)' object has no attribute '(\w+)'"), "attribute"),
+    (LazyPattern(r"'(\w+)' object is not (?:iterable|subscriptable)"), "a list or an object"),
+    (LazyPattern(r"unhashable type: '(\w+)'"), "a string"),
+    (LazyPattern(r"(string) indices must be integers"), "an object"),
 )
 
 

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from guardrails.errors import ResourceLimitError
 from guardrails.inputs.json_safe import load_json
 from guardrails.inputs.safe_io import STDIN_NAME, read_text
+from guardrails.lazy_regex import LazyPattern
 from guardrails.limits import DEFAULT_MAX_BYTES
 
 #: Upper bound on the number of values a YAML stream may hold once aliases are followed.
@@ -16,7 +17,7 @@ MAX_EXPANDED_NODES = 5_000_000
 #: Values allowed on top of one per four bytes of YAML text (so memory follows input size).
 _BASE_NODES = 100_000
 
-_HCL_BLOCK = re.compile(
+_HCL_BLOCK = LazyPattern(
     r'^\s*(resource|data|module|variable|provider|terraform|locals|output)\s*("[^"\n]*"\s*)*\{',
     re.MULTILINE,
 )

@@ -14,23 +14,24 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from guardrails.lazy_regex import LazyPattern
 from guardrails.model import REDACTED
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _SECRET_KINDS = {"Secret", "SealedSecret"}
-_SECRET_NAME = re.compile(
+_SECRET_NAME = LazyPattern(
     r"(passw(or)?d|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|"
     r"credential|auth[_-]?(token|key)|authorization|session[_-]?key|signing[_-]?key|encryption[_-]?key|\bpwd\b|_pwd$|^pwd_)",
     re.IGNORECASE,
 )
 #: Credential formats with a recognisable prefix (cloud, Git hosting, chat, model hubs, JWTs).
-_TOKEN = re.compile(
+_TOKEN = LazyPattern(
     r"(AKIA|ASIA)[0-9A-Z]{16}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|"
     r"glpat-[A-Za-z0-9_-]{20,}|xox[abprs]-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9_-]{20,}|"
     r"hf_[A-Za-z0-9]{30,}|AIza[0-9A-Za-z_-]{35}|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\."
     r"|-----BEGIN [A-Z ]*PRIVATE KEY-----|://[^/\s:@]+:[^/\s@]+@"
 )
-_FLAG = re.compile(r"^--?[A-Za-z0-9_.-]+$")
+_FLAG = LazyPattern(r"^--?[A-Za-z0-9_.-]+$")
 
 
 def secret_name(name: str) -> bool:

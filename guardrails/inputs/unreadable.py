@@ -7,17 +7,17 @@ report format says which file was not evaluated and that the report is partial.
 
 from __future__ import annotations
 
-import re
 from pathlib import PurePath
 
 from guardrails.errors import InputError
+from guardrails.lazy_regex import LazyPattern
 from guardrails.model import INPUT_ERROR, Action, Graph, InputFile, Location, Resource
 from guardrails.model import SourceFormat as Fmt
 from guardrails.model.ids import resource_id
 
 #: ``Resource.mode`` of a node standing for a whole unreadable input.
 INPUT_MODE = "input"
-_LINE = re.compile(r"\bat line (\d+)\b")
+_LINE = LazyPattern(r"\bat line (\d+)\b")
 
 
 def unreadable_input(error: InputError) -> Graph:

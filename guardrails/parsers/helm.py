@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
+from guardrails.lazy_regex import LazyPattern
 
 #: Any Go template action (``{{ … }}``), the sign of a template when YAML cannot parse the text.
-_ACTION = re.compile(r"\{\{-?[^{}]*-?\}\}")
+_ACTION = LazyPattern(r"\{\{-?[^{}]*-?\}\}")
 #: An action reading what only Helm supplies; other tools template strings inside valid
 #: manifests (KServe configs use ``{{ .Spec… }}``), so a parsed file needs one of these.
-_HELM_ACTION = re.compile(
+_HELM_ACTION = LazyPattern(
     r"\{\{-?[^{}]*(?:\.(?:Values|Release|Chart|Capabilities)\b|\binclude\s+\"|\btemplate\s+\")"
     r"[^{}]*-?\}\}"
 )

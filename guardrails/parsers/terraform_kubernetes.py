@@ -11,12 +11,12 @@ workload was written as YAML, as HCL or in a plan.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from guardrails.inputs.secrets import redact_kubernetes
+from guardrails.lazy_regex import LazyPattern
 from guardrails.model import Resource
 from guardrails.parsers.ids import string_map
 from guardrails.parsers.kubernetes import address_of
@@ -100,7 +100,7 @@ _INTEGERS = {
     "min_replicas",
     "max_replicas",
 }
-_CAMEL = re.compile(r"_([a-z0-9])")
+_CAMEL = LazyPattern(r"_([a-z0-9])")
 
 
 def _name(key: str) -> str:

@@ -15,10 +15,11 @@ from guardrails.errors import InputError
 from guardrails.inputs.confine import Confinement, allowed
 from guardrails.inputs.json_safe import load_json
 from guardrails.inputs.safe_io import check_regular, read_side_file
+from guardrails.lazy_regex import LazyPattern
 from guardrails.limits import DEFAULT_MAX_BYTES
 from guardrails.model import Location
 
-_BLOCK = re.compile(
+_BLOCK = LazyPattern(
     r'^[ \t]*(resource|data|module)[ \t]+"([^"]+)"(?:[ \t]+"([^"]+)")?[ \t]*\{', re.M
 )
 

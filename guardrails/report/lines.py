@@ -10,19 +10,18 @@ once per style; the lines themselves never go through rich.
 
 from __future__ import annotations
 
-import re
-
 from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
+from guardrails.lazy_regex import LazyPattern
 from guardrails.report.width import wrap_at_separators
 from guardrails.safe_text import printable
 
 #: (text, style): the style is a rich style name, "" for none.
 Piece = tuple[str, str]
 #: A word and the spaces after it, as rich's wrapper sees words.
-_WORD = re.compile(r"\s*\S+\s*")
+_WORD = LazyPattern(r"\s*\S+\s*")
 _TAB_SIZE = 8
 #: A private-use character that stands for a piece while reading a style's escape codes.
 _MARK = "\ue000"

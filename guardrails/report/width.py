@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sys
+
+from guardrails.lazy_regex import LazyPattern
 
 #: Narrowest layout; a smaller terminal still gets 80 columns (it wraps, it does not garble).
 MIN_WIDTH = 80
 #: Off a terminal (pipes, CI logs, files) lines are not wrapped: one finding per line.
 UNWRAPPED = 10_000
 #: Break opportunities: after a separator or a space; never inside a number ("$1.01", "12,345").
-_BREAK_AFTER = re.compile(r"(?<=[/:_#=-])|(?<= )|(?<=[.,])(?!\d)")
+_BREAK_AFTER = LazyPattern(r"(?<=[/:_#=-])|(?<= )|(?<=[.,])(?!\d)")
 
 
 def output_width() -> int | None:

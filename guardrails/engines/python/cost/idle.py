@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -29,10 +28,11 @@ from guardrails.engines.python.util import (
     resource_types,
     unknown_path,
 )
+from guardrails.lazy_regex import LazyPattern
 
 _JOB_KINDS = resource_types("bounded_jobs")
 _KUBEFLOW_JOBS = resource_types("kubeflow_jobs")
-_GPU_NODE = re.compile(r"^(g4dn|g5|g6|p3|p4d|p5)\.|^Standard_N[CDV]|^(a2|a3|g2)-")
+_GPU_NODE = LazyPattern(r"^(g4dn|g5|g6|p3|p4d|p5)\.|^Standard_N[CDV]|^(a2|a3|g2)-")
 
 
 def _culling_enabled(resources: Resources) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
 
 from guardrails.engines.base import RawFinding
@@ -20,6 +19,7 @@ from guardrails.engines.python.util import (
     object_get,
     unknown_path,
 )
+from guardrails.lazy_regex import LazyPattern
 
 
 def _unknown_block(r: Resource, parts: list[str]) -> str | None:
@@ -87,8 +87,8 @@ def studio_findings(r: Resource, limit: Any) -> list[RawFinding]:
     return out
 
 
-_WORKBENCH_GPU_MACHINE = re.compile(r"(a2|a3|a4|g2)-")
-_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,12}")
+_WORKBENCH_GPU_MACHINE = LazyPattern(r"(a2|a3|a4|g2)-")
+_WHOLE_NUMBER = LazyPattern(r"-?[0-9]{1,12}")
 
 
 def _count_text(n: Any) -> str:

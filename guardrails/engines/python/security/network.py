@@ -3,7 +3,6 @@ and EC2 instance metadata without IMDSv2 (GR-SEC-004)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +18,7 @@ from guardrails.engines.python.util import (
     one_of,
     unknown_path,
 )
+from guardrails.lazy_regex import LazyPattern
 
 #: (port, how a message names it, whether it makes the finding critical).
 _PORTS = [
@@ -29,7 +29,7 @@ _PORTS = [
     (10001, "10001 (Ray client)", True),
 ]
 _WORLD = {"0.0.0.0/0", "::/0", "*", "Internet", "Any"}
-_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+_WHOLE_NUMBER = LazyPattern(r"[0-9]{1,18}")
 
 _Range = tuple[Any, Any]
 

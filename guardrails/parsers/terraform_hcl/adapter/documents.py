@@ -16,14 +16,15 @@ from typing import Any
 
 from guardrails.errors import InputError
 from guardrails.inputs.json_safe import check_values
+from guardrails.lazy_regex import LazyPattern
 from guardrails.parsers.terraform_hcl.adapter.guard import bounded_hcl, hcl_syntax_error
 
 #: Metadata keys python-hcl2 adds to block bodies (never attributes).
 META_KEYS = frozenset(
     {"__is_block__", "__start_line__", "__end_line__", "__comments__", "__inline_comments__"}
 )
-_HEREDOC = re.compile(r"^<<(-?)([A-Z_a-z][\w.-]*)\n(.*?)\n?[ \t]*\2[ \t]*$", re.S)
-_IDENTIFIER = re.compile(r"[A-Za-z_][\w-]*")
+_HEREDOC = LazyPattern(r"^<<(-?)([A-Z_a-z][\w.-]*)\n(.*?)\n?[ \t]*\2[ \t]*$", re.S)
+_IDENTIFIER = LazyPattern(r"[A-Za-z_][\w-]*")
 
 
 # -- documents ------------------------------------------------------------------------------

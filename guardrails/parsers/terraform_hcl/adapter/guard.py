@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 
 from guardrails.errors import InputError
+from guardrails.lazy_regex import LazyPattern
 
 #: Largest .tf file parsed (real modules are far smaller; a plan has no such limit).
 MAX_HCL_BYTES = 1024 * 1024
 #: Longest heredoc body kept as written (user_data scripts, policies inline).
 MAX_HEREDOC_BYTES = 64 * 1024
-_HEREDOC_START = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\n")
+_HEREDOC_START = LazyPattern(r"<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\n")
 
 
 def bounded_hcl(path: str, text: str) -> str:
