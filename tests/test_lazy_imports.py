@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -20,8 +21,10 @@ print(" ".join(sorted(sys.modules)))
 
 
 def loaded_modules(*argv: str, cwd: Path) -> set[str]:
+    # Off a terminal, as a pre-commit hook runs: no COLUMNS (pytest sets it for its children).
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
     done = subprocess.run(
-        [sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, cwd=cwd
+        [sys.executable, "-c", PROBE, *argv], capture_output=True, text=True, cwd=cwd, env=env
     )
     return set(done.stdout.strip().splitlines()[-1].split()) if done.stdout.strip() else set()
 
