@@ -1,3 +1,3 @@
 """guardrails: policy-as-code guardrails for AI cloud infrastructure."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
