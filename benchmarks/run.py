@@ -25,7 +25,6 @@ import argparse
 import itertools
 import json
 import os
-import platform
 import re
 import statistics
 import subprocess
@@ -34,11 +33,11 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from benchmarks.install import CACHE, Install, child_env, readme_install
+from benchmarks.machine import generated_now, machine
 from testing.generate import SUFFIX
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -305,13 +304,10 @@ def run_benchmark(
 
     def document() -> dict[str, Any]:
         return {
-            "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "machine": {
-                "python": platform.python_version(),
-                "platform": platform.platform(),
-                "cpus": os.cpu_count(),
-                "load_average_1_5_15": {**loads, "end": loads.get("end", load_average())},
-            },
+            "generated": generated_now(),
+            "machine": machine(
+                load_average_1_5_15={**loads, "end": loads.get("end", load_average())}
+            ),
             "checkov": checkov_name,
             "install": measured,
             "repeat": repeat,

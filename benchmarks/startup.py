@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import shutil
 import statistics
@@ -31,11 +30,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from benchmarks.install import Install, child_env, readme_install
+from benchmarks.machine import generated_now, machine
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -146,12 +145,8 @@ def bench(
             "runs": measured,
         }
     return {
-        "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "machine": {
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "cpus": os.cpu_count(),
-        },
+        "generated": generated_now(),
+        "machine": machine(),
         "install": install.describe() if install else f"development checkout ({sys.executable})",
         "repeat": repeat,
         "target_s": TARGET_S,
