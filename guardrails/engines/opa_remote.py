@@ -177,14 +177,22 @@ def _result(response: Any) -> Any:
     return response.get("result") if isinstance(response, dict) else None
 
 
-def _describe(exc: BaseException) -> str:
-    """One line about a failed call, with OPA's own message when the server sent one."""
-    text = str(exc)
+def server_message(exc: BaseException) -> str | None:
+    """OPA's own ``message`` from the JSON body of a failed call's response, if it sent one."""
     response = getattr(exc, "response", None)
     try:
         body = response.json() if response is not None else None
     except ValueError:
         body = None
     if isinstance(body, dict) and isinstance(body.get("message"), str):
-        text = f"{text}: {body['message']}"
+        return str(body["message"])
+    return None
+
+
+def _describe(exc: BaseException) -> str:
+    """One line about a failed call, with OPA's own message when the server sent one."""
+    text = str(exc)
+    message = server_message(exc)
+    if message is not None:
+        text = f"{text}: {message}"
     return " ".join(text.split())[:300] or type(exc).__name__

@@ -186,7 +186,7 @@ def run_unit_tests_remote(
     """``{ref: outcome}`` of ``tests`` on the OPA server at ``url``: the policies, the test
     modules and the data are uploaded, each test is an ad-hoc query, the test modules are
     deleted afterwards."""
-    from guardrails.engines.opa_remote import OpaUnavailable, _client, _policy_id
+    from guardrails.engines.opa_remote import OpaUnavailable, _client, _policy_id, _result
 
     check_sources(test_sources, limits.allow_network)
     client = _client(url)
@@ -211,8 +211,7 @@ def run_unit_tests_remote(
             start = time.perf_counter()
             try:
                 response = client.ad_hoc_query(f"x := {test.ref}", {})
-                rows = response.get("result") if isinstance(response, dict) else None
-                status, detail = _verdict(rows)
+                status, detail = _verdict(_result(response))
             except OpaUnavailable:
                 raise
             except Exception as exc:
@@ -248,13 +247,11 @@ def _outcomes(
 
 
 def _remote_error(exc: BaseException) -> str:
-    response = getattr(exc, "response", None)
-    try:
-        body = response.json() if response is not None else None
-    except ValueError:
-        body = None
-    if isinstance(body, dict) and isinstance(body.get("message"), str):
-        return _one_line(body["message"])
+    from guardrails.engines.opa_remote import server_message
+
+    message = server_message(exc)
+    if message is not None:
+        return _one_line(message)
     return _one_line(str(exc)) or type(exc).__name__
 
 
