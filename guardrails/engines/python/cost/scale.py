@@ -14,6 +14,7 @@ from guardrails.engines.python.util import (
     at,
     blocks,
     finding,
+    holds,
     one_of,
     templates,
     unknown_path,
@@ -30,9 +31,7 @@ def _api_version(r: Resource) -> str:
 
 
 def _gpu_in(resources: Any) -> bool:
-    return isinstance(resources, dict) and any(
-        name in resources and resources[name] is not False for name in GPU_RESOURCE_NAMES
-    )
+    return any(holds(resources, name) for name in GPU_RESOURCE_NAMES)
 
 
 def _queue_names(w: Resource) -> set[str]:

@@ -15,6 +15,7 @@ from guardrails.engines.python.util import (
     attributes,
     blocks,
     finding,
+    holds,
     one_of,
     unknown_path,
 )
@@ -64,8 +65,7 @@ def _public_policy(text: Any) -> bool:
     return any(
         isinstance(s, dict)
         and s.get("Effect") == "Allow"
-        and not ("Condition" in s and s["Condition"] is not False)
-        # Rego's `not s.Condition`: only an absent or false Condition is none.
+        and not holds(s, "Condition")  # Rego's `not s.Condition`: absent or false
         and _everyone(s.get("Principal"))
         for s in _statements(doc)
     )
