@@ -322,3 +322,15 @@ def test_the_screen_holds_no_more_than_the_walk_budget() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 100_000
+
+
+def test_no_budgets_gives_what_the_budget_code_would() -> None:
+    # enrich.budget_facts answers for no budgets without importing the pool code: the
+    # literal must stay what that code gives.
+    from guardrails.enrich import budget_facts
+    from guardrails.enrich.budget_proof import worst_case_summary
+    from guardrails.enrich.budgets import budget_summary
+
+    resources = [_role("a"), _role("gpu", '{"Statement": [{"Resource": "p5.48xlarge"}]}')]
+    expected = {**budget_summary(resources, {}), "worst_case": worst_case_summary(resources, {})}
+    assert budget_facts(resources, {}) == expected
