@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from guardrails.errors import InputError
@@ -62,11 +62,7 @@ def _walk(root: Path, skip_dirs: Sequence[Path] = ()) -> list[str]:
     skip = {d.resolve() for d in skip_dirs if not start.is_relative_to(d.resolve())}
     for dirpath, dirnames, filenames in os.walk(root, onerror=_raise_walk_error):
         dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if d not in IGNORED_DIRS
-            and not d.startswith(".")
-            and not (skip and Path(dirpath, d).resolve() in skip)
+            d for d in dirnames if _walked(d) and not (skip and Path(dirpath, d).resolve() in skip)
         )
         for name in sorted(filenames):
             if _scanned(name):
@@ -83,9 +79,21 @@ def unscanned_files(paths: list[str]) -> int:
         if raw == "-" or not os.path.isdir(raw):
             continue
         for _, dirnames, filenames in os.walk(raw):
-            dirnames[:] = [d for d in dirnames if d not in IGNORED_DIRS and not d.startswith(".")]
+            dirnames[:] = [d for d in dirnames if _walked(d)]
             count += sum(1 for name in filenames if not _scanned(name))
     return count
+
+
+def files_below(directory: Path, suffix: str) -> Iterator[Path]:
+    """The files named ``*suffix`` below ``directory``, in the folders a scan walks (hidden
+    and tool folders left out)."""
+    for dirpath, dirnames, filenames in os.walk(directory):
+        dirnames[:] = sorted(d for d in dirnames if _walked(d))
+        yield from (Path(dirpath, n) for n in filenames if n.endswith(suffix))
+
+
+def _walked(directory_name: str) -> bool:
+    return directory_name not in IGNORED_DIRS and not directory_name.startswith(".")
 
 
 def _scanned(name: str) -> bool:

@@ -16,7 +16,6 @@ Rules:
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -29,7 +28,7 @@ import yaml
 from guardrails.catalog.metadata import MAX_POLICY_BYTES, POLICY_PACKAGE_PREFIX
 from guardrails.catalog.rego_source import Token, package_of, rule_heads, tokens
 from guardrails.config import schema_problem
-from guardrails.inputs.discovery import IGNORED_DIRS
+from guardrails.inputs.discovery import files_below
 from guardrails.inputs.safe_io import read_text
 
 
@@ -65,11 +64,7 @@ def rego_files(directories: Sequence[Path]) -> list[Path]:
         if directory.is_file():
             found.add(directory)
             continue
-        for dirpath, dirnames, filenames in os.walk(directory):
-            dirnames[:] = sorted(
-                d for d in dirnames if d not in IGNORED_DIRS and not d.startswith(".")
-            )
-            found.update(Path(dirpath, n) for n in filenames if n.endswith(".rego"))
+        found.update(files_below(directory, ".rego"))
     return sorted(found)
 
 

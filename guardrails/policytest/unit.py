@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from guardrails.engines.unit_tests import (
     run_unit_tests_remote,
 )
 from guardrails.errors import EngineError
-from guardrails.inputs.discovery import IGNORED_DIRS
+from guardrails.inputs.discovery import files_below
 from guardrails.inputs.safe_io import read_text
 from guardrails.policytest.options import EngineChoice, TestOptions
 from guardrails.policytest.results import Kind, PolicyTestResult, Status
@@ -30,11 +29,7 @@ def rego_test_files(directories: Sequence[Path]) -> list[Path]:
     """Every ``*_test.rego`` below ``directories`` (hidden and tool folders left out)."""
     found: set[Path] = set()
     for directory in directories:
-        for dirpath, dirnames, filenames in os.walk(directory):
-            dirnames[:] = sorted(
-                d for d in dirnames if d not in IGNORED_DIRS and not d.startswith(".")
-            )
-            found.update(Path(dirpath, n) for n in filenames if n.endswith("_test.rego"))
+        found.update(files_below(directory, "_test.rego"))
     return sorted(found)
 
 
