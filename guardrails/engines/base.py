@@ -26,6 +26,12 @@ class Engine(Protocol):
         ...
 
 
+def error_line(text: str, limit: int = 300) -> str:
+    """An engine's error text on one line (whitespace runs as one space), at most ``limit``
+    characters."""
+    return " ".join(text.split())[:limit]
+
+
 def evaluation_failed(detail: str) -> EngineError:
     """A Rego evaluation error, naming the inputs being judged first, like every input error
     (a value of a shape no policy expected is the usual cause)."""

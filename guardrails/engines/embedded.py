@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from guardrails.engines import scoped
-from guardrails.engines.base import evaluation_failed
+from guardrails.engines.base import error_line, evaluation_failed
 from guardrails.errors import EngineError
 
 
@@ -23,7 +23,7 @@ def opa_engine(sources: list[tuple[str, str]], data: dict[str, Any]) -> Any:
             engine.add_policy(name, text)
         engine.add_data(data)
     except OpaError as exc:
-        raise EngineError(f"Rego evaluation failed: {_one_line(str(exc))}") from None
+        raise EngineError(f"Rego evaluation failed: {error_line(str(exc))}") from None
     return engine
 
 
@@ -66,7 +66,3 @@ class OpaSession:
         except OpaError as exc:
             raise evaluation_failed(str(exc)) from None
         return scoped.gathered(rows) or {}
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())[:300]

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from guardrails.catalog import Catalog
 from guardrails.engines import scoped
-from guardrails.engines.base import RawFinding
+from guardrails.engines.base import RawFinding, error_line
 from guardrails.engines.builtins import check_sources
 from guardrails.engines.findings import CHANGE
 from guardrails.engines.rego import collect, policy_data, policy_sources, user_sources
@@ -195,4 +195,4 @@ def _describe(exc: BaseException) -> str:
     message = server_message(exc)
     if message is not None:
         text = f"{text}: {message}"
-    return " ".join(text.split())[:300] or type(exc).__name__
+    return error_line(text) or type(exc).__name__

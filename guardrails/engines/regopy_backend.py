@@ -18,17 +18,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from guardrails.engines import scoped
-from guardrails.engines.base import evaluation_failed
+from guardrails.engines.base import error_line, evaluation_failed
 from guardrails.engines.scoped import Batch, PolicyPlan, all_refs, evaluate_scoped
 from guardrails.errors import EngineError
 
 #: rego-cpp converts a batch in time that grows faster than its size (1,000 small resources:
 #: 0.08 s in batches of 20, 0.16 s in batches of 200), so a batch holds at most this many.
 BATCH_RESOURCES = 25
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())[:300]
 
 
 def _value(output: Any) -> Any:
@@ -179,7 +175,7 @@ def evaluate_in_process(
     except RegoError as exc:
         if owned:
             _last = None
-        raise EngineError(f"Rego compile error: {_one_line(str(exc))}") from None
+        raise EngineError(f"Rego compile error: {error_line(str(exc))}") from None
     except BaseException:
         if owned:
             _last = None

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from guardrails.catalog.rego_source import package_of, rule_heads
+from guardrails.engines.base import error_line
 from guardrails.engines.builtins import check_sources
 from guardrails.engines.sandbox import UserPolicyLimits, run_isolated
 from guardrails.errors import EngineError
@@ -25,6 +26,8 @@ TEST_PREFIX = "test_"
 TODO_PREFIX = "todo_test_"
 
 PASS, FAIL, ERROR, SKIP = "pass", "fail", "error", "skip"
+#: How much of an engine's error a unit test result keeps.
+_DETAIL_CHARS = 400
 
 
 @dataclass(frozen=True)
@@ -256,4 +259,4 @@ def _remote_error(exc: BaseException) -> str:
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())[:400]
+    return error_line(text, _DETAIL_CHARS)
