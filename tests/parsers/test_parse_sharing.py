@@ -87,7 +87,10 @@ def test_what_a_parse_built_counts_as_old() -> None:
         frozen = gc.get_freeze_count()
         with collector_paused():
             built += [{"k": i} for i in range(100)]
-        assert gc.get_freeze_count() == frozen
+        # Thawing the caller's freeze would leave 0; freezing again would add the 100 new
+        # dicts. Frozen objects freed by reference counting meanwhile (other threads of the
+        # test process) may lower the count a little, so it is not compared exactly.
+        assert 0 < gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
         (gc.enable if was else gc.disable)()
